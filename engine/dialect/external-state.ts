@@ -1,0 +1,17 @@
+/**
+ * @module
+ * Phase 6 `external_state`: where a run's state is mirrored outside the Durable Object.
+ */
+import { z } from "zod";
+import { freeObjectSchema } from "./scalars.ts";
+
+export const externalStateSchema = z
+  .strictObject({
+    backend: z.string().min(1).describe("Backend name: kv, r2, redis, or a plugin's backend"),
+    config: freeObjectSchema
+      .optional()
+      .describe("Backend settings (templates such as {{ env.REDIS_URL }} allowed)"),
+    uses: z.string().optional().describe("Plugin providing the backend, `name@semver-range`"),
+  })
+  .describe("External state store (phase 6)");
+export type ExternalState = z.output<typeof externalStateSchema>;
