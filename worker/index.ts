@@ -1,6 +1,13 @@
-import { Hono } from "hono";
+/**
+ * @module
+ * The Worker's entry point: the Hono app as the fetch handler, and the Durable Object classes
+ * wrangler binds (`TENANT_DO`, `RUN_DO`).
+ */
+import { createApp } from "./app.ts";
 
-const app = new Hono();
-app.get("/healthz", (c) => c.json({ ok: true }));
+export { RunDO } from "../durable-objects/run-do.ts";
+export { TenantDO } from "../durable-objects/tenant-do.ts";
+
+const app = createApp();
 
 export default app;

@@ -1,0 +1,19 @@
+/**
+ * @module
+ * The result of every Durable Object RPC method. Errors cross the RPC boundary as data: a thrown
+ * custom error loses its `code` on the way, so expected failures travel as `{ok: false, error}`
+ * and the worker turns them back into an `EngineError`. Unexpected failures still throw.
+ */
+import { type ErrorShape, isEngineError } from "../engine/errors.ts";
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorShape };
+
+/** Runs `work`, returning its value, or the shape of the `EngineError` it threw. */
+export async function toOutcome<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (thrown) {
+    if (isEngineError(thrown)) return { ok: false, error: thrown.toJSON() };
+    throw thrown;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * @module
+ * A run's checkpoint: the engine's `RunState` as JSON in one row, rewritten after every
+ * transition, plus an append-only log of transitions (sequence number, event kind, status).
+ * Row types stay here; the rest of the code sees `RunRecord`.
+ */
+import type { RunState } from "../../engine/machine/types.ts";
+
+export interface RunRecord {
+  id: string;
+  tenant: string;
+  workflow: string;
+  version: string;
+  /** the workflow definition the run was started with (parsed form) */
+  definition: unknown;
+  state: RunState;
+}
+
+export interface TransitionLogEntry {
+  seq: number;
+  event: string;
+  status: string;
+  at: number;
+}
+
+interface RunRow extends Record<string, SqlStorageValue> {
+  id: string;
+  tenant: string;
+  workflow: string;
+  version: string;
+  definition: string;
+  state: string;
+  status: string;
+  seq: number;
+  updated_at: number;
+}
+
+export function readRun(sql: SqlStorage): RunRecord | null {
+  const row = sql.exec<RunRow>("SELECT * FROM run LIMIT 1").toArray()[0];
+  if (row === undefined) return null;
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    workflow: row.workflow,
+    version: row.version,
+    definition: JSON.parse(row.definition),
+    state: JSON.parse(row.state) as RunState,
+  };
+}
+
+/** First checkpoint of a run. Call inside `transactionSync` together with `appendTransition`. */
+export function insertRun(sql: SqlStorage, record: RunRecord): void {
+  sql.exec(
+    "INSERT INTO run (id, tenant, workflow, version, definition, state, status, seq, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    record.id,
+    record.tenant,
+    record.workflow,
+    record.version,
+    JSON.stringify(record.definition),
+    JSON.stringify(record.state),
+    record.state.status,
+    record.state.seq,
+    record.state.updatedAt,
+  );
+}
+
+/** Rewrites the checkpoint with the state after a transition. */
+export function saveState(sql: SqlStorage, state: RunState): void {
+  sql.exec(
+    "UPDATE run SET state = ?, status = ?, seq = ?, updated_at = ?",
+    JSON.stringify(state),
+    state.status,
+    state.seq,
+    state.updatedAt,
+  );
+}
+
+export function appendTransition(sql: SqlStorage, entry: TransitionLogEntry): void {
+  sql.exec(
+    "INSERT OR REPLACE INTO transitions (seq, event, status, at) VALUES (?, ?, ?, ?)",
+    entry.seq,
+    entry.event,
+    entry.status,
+    entry.at,
+  );
+}
+
+export function readTransitions(sql: SqlStorage): TransitionLogEntry[] {
+  return sql
+    .exec<TransitionLogEntry & Record<string, SqlStorageValue>>("SELECT * FROM transitions ORDER BY seq")
+    .toArray();
+}

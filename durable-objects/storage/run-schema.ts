@@ -1,0 +1,32 @@
+/**
+ * @module
+ * The RunDO's SQLite schema, as migrations. Append only: see `migrations.ts`.
+ * docs/storage-schema.md describes every table.
+ */
+import type { Migration } from "./migrations.ts";
+
+export const RUN_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "run checkpoint and transition log",
+    statements: [
+      `CREATE TABLE run (
+        id TEXT PRIMARY KEY,
+        tenant TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        version TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        state TEXT NOT NULL,
+        status TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      )`,
+      `CREATE TABLE transitions (
+        seq INTEGER PRIMARY KEY,
+        event TEXT NOT NULL,
+        status TEXT NOT NULL,
+        at INTEGER NOT NULL
+      )`,
+    ],
+  },
+];

@@ -1,0 +1,35 @@
+/**
+ * @module
+ * The tenant's own row: whether this DO has been created as a tenant, and when. An uncreated
+ * TenantDO answers every key lookup with `auth.invalid_key` and admin calls with `tenant.not_found`.
+ */
+import { EngineError } from "../../engine/errors.ts";
+
+export interface TenantInfo {
+  id: string;
+  created_at: string;
+}
+
+interface TenantRow extends Record<string, SqlStorageValue> {
+  id: string;
+  created_at: number;
+}
+
+export function readTenant(sql: SqlStorage): TenantInfo | null {
+  const row = sql.exec<TenantRow>("SELECT id, created_at FROM tenant LIMIT 1").toArray()[0];
+  return row ? { id: row.id, created_at: new Date(row.created_at).toISOString() } : null;
+}
+
+export function requireTenant(sql: SqlStorage, id: string): TenantInfo {
+  const tenant = readTenant(sql);
+  if (tenant === null || tenant.id !== id) {
+    throw new EngineError("tenant.not_found", `Tenant "${id}" does not exist.`);
+  }
+  return tenant;
+}
+
+export function insertTenant(sql: SqlStorage, id: string, now: number): TenantInfo {
+  if (readTenant(sql) !== null) throw new EngineError("tenant.exists", `Tenant "${id}" already exists.`);
+  sql.exec("INSERT INTO tenant (id, created_at) VALUES (?, ?)", id, now);
+  return { id, created_at: new Date(now).toISOString() };
+}

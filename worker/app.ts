@@ -1,0 +1,26 @@
+/**
+ * @module
+ * The Hono app: request id, body limit, error boundary, and the three surfaces (`/mcp`,
+ * `/healthz`, `/admin/*`). Routes parse and answer; the work happens in services and DOs.
+ */
+import { Hono } from "hono";
+import { requestId } from "hono/request-id";
+import type { AppEnv } from "./app-env.ts";
+import { limitBody } from "./middleware/body-limit.ts";
+import { handleError, handleNotFound } from "./middleware/errors.ts";
+import { adminRoutes } from "./routes/admin.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { mcpRoutes } from "./routes/mcp.ts";
+
+export function createApp(): Hono<AppEnv> {
+  const app = new Hono<AppEnv>();
+  app.use("*", requestId());
+  app.use("/mcp", limitBody());
+  app.use("/admin/*", limitBody());
+  app.route("/", healthRoutes);
+  app.route("/", mcpRoutes);
+  app.route("/admin", adminRoutes);
+  app.notFound(handleNotFound);
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,112 @@
+/**
+ * @module
+ * The one place that decides what an error code means at the edge: its class, and from the
+ * class the HTTP status. Codes are stable dotted strings (`run.not_found`); the engine's codes
+ * and the runtime's own are classified by the same function. Classification is a pure lookup:
+ * no I/O, no messages built here.
+ */
+
+/** What kind of failure a code is; decides HTTP status and whether the caller can fix it. */
+export type ErrorClass =
+  | "invalid_input"
+  | "invalid_workflow"
+  | "unauthenticated"
+  | "forbidden"
+  | "not_found"
+  | "conflict"
+  | "too_large"
+  | "unavailable"
+  | "internal";
+
+/** Codes raised by the runtime itself (the engine raises its own, classified below by prefix). */
+export const RuntimeCodes = {
+  requestInvalidJson: "request.invalid_json",
+  requestInvalidBody: "request.invalid_body",
+  requestTooLarge: "request.too_large",
+  routeNotFound: "route.not_found",
+  methodNotAllowed: "route.method_not_allowed",
+  authMissingKey: "auth.missing_key",
+  authInvalidKey: "auth.invalid_key",
+  adminNotConfigured: "admin.not_configured",
+  adminInvalidToken: "admin.invalid_token",
+  tenantInvalidId: "tenant.invalid_id",
+  tenantNotFound: "tenant.not_found",
+  tenantExists: "tenant.exists",
+  keyNotFound: "key.not_found",
+  inputInvalid: "input.invalid",
+  workflowNotFound: "workflow.not_found",
+  workflowVersionExists: "workflow.version_exists",
+  workflowInvalid: "workflow.invalid",
+  runNotFound: "run.not_found",
+  internal: "internal.error",
+} as const;
+
+export type RuntimeCode = (typeof RuntimeCodes)[keyof typeof RuntimeCodes];
+
+const EXACT: Readonly<Record<string, ErrorClass>> = {
+  [RuntimeCodes.requestInvalidJson]: "invalid_input",
+  [RuntimeCodes.requestInvalidBody]: "invalid_input",
+  [RuntimeCodes.requestTooLarge]: "too_large",
+  [RuntimeCodes.routeNotFound]: "not_found",
+  [RuntimeCodes.methodNotAllowed]: "not_found",
+  [RuntimeCodes.authMissingKey]: "unauthenticated",
+  [RuntimeCodes.authInvalidKey]: "unauthenticated",
+  [RuntimeCodes.adminNotConfigured]: "unavailable",
+  [RuntimeCodes.adminInvalidToken]: "unauthenticated",
+  [RuntimeCodes.tenantExists]: "conflict",
+  [RuntimeCodes.workflowVersionExists]: "conflict",
+  [RuntimeCodes.workflowInvalid]: "invalid_workflow",
+  [RuntimeCodes.internal]: "internal",
+  // engine codes whose class is not implied by their shape
+  "run.not_running": "conflict",
+  "run.step_not_pending": "conflict",
+  "state.read_only": "forbidden",
+};
+
+/** Prefixes of codes that describe a problem with a workflow file or an expression in it. */
+const WORKFLOW_PREFIXES = ["loader.", "dialect.", "expression.", "deprecated."];
+
+/**
+ * Classifies any code, known or not. Exact entries win; then `*.not_found`, workflow-file
+ * prefixes, and the remaining engine families (`state.`, `run.`, `input.`) are the caller's
+ * input; anything else is internal.
+ */
+export function classifyCode(code: string): ErrorClass {
+  const exact = EXACT[code];
+  if (exact !== undefined) return exact;
+  if (code.endsWith(".not_found")) return "not_found";
+  if (WORKFLOW_PREFIXES.some((prefix) => code.startsWith(prefix))) return "invalid_workflow";
+  if (code.startsWith("state.") || code.startsWith("run.") || code.startsWith("input.")) {
+    return "invalid_input";
+  }
+  if (code.startsWith("tenant.") || code.startsWith("key.") || code.startsWith("workflow.")) {
+    return "invalid_input";
+  }
+  return "internal";
+}
+
+export type HttpErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 503;
+
+/** The HTTP status of an error class. Exhaustive: a new class does not compile until mapped. */
+export function httpStatusOf(errorClass: ErrorClass): HttpErrorStatus {
+  switch (errorClass) {
+    case "invalid_input":
+      return 400;
+    case "invalid_workflow":
+      return 422;
+    case "unauthenticated":
+      return 401;
+    case "forbidden":
+      return 403;
+    case "not_found":
+      return 404;
+    case "conflict":
+      return 409;
+    case "too_large":
+      return 413;
+    case "unavailable":
+      return 503;
+    case "internal":
+      return 500;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * @module
+ * Builds the MCP server for one request of one tenant (the handler is stateless: a fresh server
+ * per request, tools bound to the tenant the API key resolved to).
+ */
+import { McpServer } from "@modelcontextprotocol/server";
+import { registerTools, type TenantScope, type ToolDefinition } from "./tool-kit.ts";
+import { workflowGetInfo, workflowList } from "./tools/catalog.ts";
+import { workflowListActive } from "./tools/list-active.ts";
+
+export const SERVER_INFO = { name: "edgeflow", version: "0.1.0" } as const;
+
+const INSTRUCTIONS =
+  "edgeflow runs YAML workflows for you. Typical loop: workflow_list (or workflow_publish your YAML) → " +
+  "workflow_start → repeat workflow_get_next_step, do what each step says, workflow_step_complete → until the " +
+  "run reports completed. Errors come back with isError and {error: {code, message, path?}}.";
+
+export const TOOLS: readonly ToolDefinition[] = [workflowList, workflowGetInfo, workflowListActive];
+
+export function createEdgeflowServer(scope: TenantScope): McpServer {
+  const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS });
+  registerTools(server, TOOLS, scope);
+  return server;
+}

@@ -1,0 +1,95 @@
+/**
+ * @module
+ * How edgeflow defines an MCP tool: a name, a description written for an agent reading it cold,
+ * zod input and output schemas, and a `run` function over validated arguments. `registerTools`
+ * puts them on an SDK v2 `McpServer`.
+ *
+ * Input is validated here, not by the SDK: the SDK advertises the zod schema in `tools/list`,
+ * but its own validation answers with free text, while edgeflow answers every failure the same
+ * way: `isError: true` and `structuredContent: {error: {code, message, path?}}`.
+ */
+import type {
+  CallToolResult,
+  McpServer,
+  StandardSchemaWithJSON,
+  ToolAnnotations,
+} from "@modelcontextprotocol/server";
+import type { z } from "zod";
+import type { Env } from "../env.ts";
+import { inputError, mapError } from "../errors/to-error-shape.ts";
+
+/** What every tool runs against: the bindings and the tenant the API key belongs to. */
+export interface TenantScope {
+  env: Env;
+  tenant: string;
+}
+
+export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  name: string;
+  title: string;
+  description: string;
+  input: I;
+  output: O;
+  annotations?: ToolAnnotations;
+  run(args: z.output<I>, scope: TenantScope): Promise<z.input<O>>;
+}
+
+/** Keeps each tool's input and output types tied together. */
+export function defineTool<I extends z.ZodType, O extends z.ZodType>(
+  tool: ToolDefinition<I, O>,
+): ToolDefinition<I, O> {
+  return tool;
+}
+
+export function registerTools(server: McpServer, tools: readonly ToolDefinition[], scope: TenantScope): void {
+  for (const tool of tools) {
+    server.registerTool(
+      tool.name,
+      {
+        title: tool.title,
+        description: tool.description,
+        inputSchema: advertiseOnly(tool.input),
+        outputSchema: tool.output,
+        ...(tool.annotations === undefined ? {} : { annotations: tool.annotations }),
+      },
+      (args: unknown) => runTool(tool, args, scope),
+    );
+  }
+}
+
+export async function runTool(
+  tool: ToolDefinition,
+  args: unknown,
+  scope: TenantScope,
+): Promise<CallToolResult> {
+  try {
+    const parsed = tool.input.safeParse(args ?? {});
+    if (!parsed.success) throw inputError(parsed.error, `arguments for ${tool.name}`);
+    const value = (await tool.run(parsed.data, scope)) as Record<string, unknown>;
+    return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
+  } catch (thrown) {
+    return toolError(thrown, tool.name);
+  }
+}
+
+export function toolError(thrown: unknown, toolName: string): CallToolResult {
+  const mapped = mapError(thrown);
+  if (mapped.unexpected) console.error(`tool ${toolName} failed unexpectedly`, thrown);
+  const body = { error: mapped.error };
+  return { isError: true, content: [{ type: "text", text: JSON.stringify(body) }], structuredContent: body };
+}
+
+/**
+ * The zod schema's JSON Schema for `tools/list`, with a validator that accepts anything, so the
+ * arguments reach `runTool`, which validates them with the same schema and a structured error.
+ */
+function advertiseOnly(schema: z.ZodType): StandardSchemaWithJSON<unknown, unknown> {
+  return {
+    "~standard": {
+      version: 1,
+      vendor: "edgeflow",
+      validate: (value: unknown) => ({ value }),
+      jsonSchema: schema["~standard"].jsonSchema,
+    },
+  };
+}

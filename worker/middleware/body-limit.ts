@@ -1,0 +1,23 @@
+/**
+ * @module
+ * Caps request bodies (default 1 MiB) before anything reads them. Too large is 413
+ * `request.too_large`, whether the size is declared in Content-Length or found while streaming.
+ */
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { RuntimeCodes } from "../errors/codes.ts";
+import { errorResponse } from "./errors.ts";
+
+/** The largest request body accepted on `/mcp` and `/admin/*`: 1 MiB. */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+export function limitBody(maxSize = MAX_BODY_BYTES): MiddlewareHandler {
+  return bodyLimit({
+    maxSize,
+    onError: () =>
+      errorResponse(413, {
+        code: RuntimeCodes.requestTooLarge,
+        message: `The request body is larger than ${maxSize} bytes; send smaller workflows or state updates.`,
+      }),
+  });
+}

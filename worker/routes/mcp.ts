@@ -1,0 +1,30 @@
+/**
+ * @module
+ * `/mcp`: MCP over Streamable HTTP, stateless (decision 4). Tenant auth runs first; the handler
+ * from `agents/mcp/server` then serves the request with a server built for that tenant. The
+ * tenant id also travels as `authInfo` (clientId), the SDK's slot for the caller's identity.
+ */
+import { createMcpHandler } from "agents/mcp/server";
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env.ts";
+import { createEdgeflowServer } from "../mcp/server.ts";
+import { requireTenantKey } from "../middleware/tenant-auth.ts";
+
+export const MCP_ROUTE = "/mcp";
+
+export const mcpRoutes = new Hono<AppEnv>().use(MCP_ROUTE, requireTenantKey).all(MCP_ROUTE, async (c) => {
+  const scope = { env: c.env, tenant: c.get("tenant") };
+  const handler = createMcpHandler(() => createEdgeflowServer(scope), {
+    route: MCP_ROUTE,
+    onerror: (error) => console.error(`[${c.get("requestId")}] mcp transport error`, error),
+  });
+  if (c.req.method === "OPTIONS") return handler.fetch(c.req.raw);
+  return handler.fetch(c.req.raw, {
+    authInfo: {
+      token: c.get("keyId"),
+      clientId: scope.tenant,
+      scopes: ["tenant"],
+      extra: { tenant: scope.tenant },
+    },
+  });
+});

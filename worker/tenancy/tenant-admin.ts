@@ -1,0 +1,64 @@
+/**
+ * @module
+ * Tenant and key administration, as used by `/admin/*`: validates ids, makes keys, and asks the
+ * tenant's DO to store their hashes. The full key is returned once, here, and nowhere else.
+ */
+
+import { tenantStub } from "../../durable-objects/bindings.ts";
+import type { KeyInfo } from "../../durable-objects/tenant/api-keys.ts";
+import type { TenantInfo } from "../../durable-objects/tenant/tenant-record.ts";
+import { EngineError } from "../../engine/errors.ts";
+import type { Env } from "../env.ts";
+import { RuntimeCodes } from "../errors/codes.ts";
+import { generateApiKey } from "../keys/api-key.ts";
+import { unwrap } from "./outcome.ts";
+import { isTenantId, TENANT_ID_PATTERN } from "./tenant-id.ts";
+
+export interface IssuedKey {
+  tenant: TenantInfo;
+  key: KeyInfo;
+  /** the full API key: shown once, stored only as a SHA-256 hash */
+  apiKey: string;
+}
+
+export async function createTenant(env: Env, id: string, label?: string): Promise<IssuedKey> {
+  assertTenantId(id);
+  const issued = await generateApiKey(id);
+  const created = await unwrap(
+    tenantStub(env, id).createTenant(id, { keyId: issued.keyId, hash: issued.hash, ...labelOf(label) }),
+  );
+  return { ...created, apiKey: issued.key };
+}
+
+export async function issueKey(env: Env, id: string, label?: string): Promise<IssuedKey> {
+  assertTenantId(id);
+  const issued = await generateApiKey(id);
+  const stub = tenantStub(env, id);
+  const key = await unwrap(stub.addKey(id, { keyId: issued.keyId, hash: issued.hash, ...labelOf(label) }));
+  const { tenant } = await unwrap(stub.describeTenant(id));
+  return { tenant, key, apiKey: issued.key };
+}
+
+export async function revokeKey(env: Env, id: string, keyId: string): Promise<KeyInfo> {
+  assertTenantId(id);
+  return unwrap(tenantStub(env, id).revokeKey(id, keyId));
+}
+
+export async function describeTenant(env: Env, id: string): Promise<{ tenant: TenantInfo; keys: KeyInfo[] }> {
+  assertTenantId(id);
+  return unwrap(tenantStub(env, id).describeTenant(id));
+}
+
+function assertTenantId(id: string): void {
+  if (!isTenantId(id)) {
+    throw new EngineError(
+      RuntimeCodes.tenantInvalidId,
+      `Tenant id "${id}" is not valid: use 1-63 lowercase letters, digits and inner hyphens (${TENANT_ID_PATTERN}).`,
+      { path: "id" },
+    );
+  }
+}
+
+function labelOf(label: string | undefined): { label?: string } {
+  return label === undefined ? {} : { label };
+}
