@@ -1,0 +1,50 @@
+/**
+ * @module
+ * The public API of a run's state: paths, bindings for expressions, state updates, computed
+ * fields, initial state and redacted snapshots. Everything here is a pure function of its
+ * arguments: no I/O, no clock, no Cloudflare imports.
+ */
+export { recompute, type StateResult } from "./computed.ts";
+export { type ComputedFieldPlan, computedFieldOrder, planComputedFields } from "./computed-order.ts";
+export { type ComputedSource, parseComputedSource } from "./computed-sources.ts";
+export { FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
+export { hasType, initState } from "./init.ts";
+export {
+  formatPath,
+  getPath,
+  type PathRoot,
+  type PathSegment,
+  resolvePath,
+  resolveWriteTarget,
+  type ScopeName,
+  type StatePath,
+  setPath,
+  type WriteTarget,
+} from "./paths.ts";
+export {
+  MIN_SECRET_LENGTH,
+  REDACTED,
+  redactValue,
+  type SnapshotOptions,
+  type StateSnapshot,
+  snapshot,
+} from "./redact.ts";
+export {
+  buildBindings,
+  isBindableBareName,
+  loopScope,
+  readPath,
+  SCOPE_BINDING_NAMES,
+  thisScope,
+} from "./scope.ts";
+export type {
+  ComputedFieldSpec,
+  ComputedFieldSpecs,
+  ComputedOnError,
+  DefaultStateSpec,
+  InputFieldSpec,
+  StateInitSpec,
+  ValueTypeName,
+} from "./specs.ts";
+export type { EvaluationContext, LoopContext, ResolvedUpdate, StateData, UpdateOperation } from "./types.ts";
+export { applyUpdates } from "./updates.ts";

@@ -1,0 +1,143 @@
+/**
+ * @module
+ * A run's first state: inputs checked and defaulted, `default_state` copied in, computed fields
+ * computed. Must not render templates or touch anything outside the returned state.
+ */
+import { EngineError, isEngineError } from "../errors.ts";
+import type { Evaluator } from "../expressions/evaluator.ts";
+import { recompute, type StateResult } from "./computed.ts";
+import { assertNoPrototypeKeys, isPlainRecord } from "./forbidden-keys.ts";
+import type { InputFieldSpec, StateInitSpec, ValueTypeName } from "./specs.ts";
+import type { EvaluationContext, StateData } from "./types.ts";
+
+/**
+ * Builds the initial state from a definition and the inputs `given` at start. An input's value is
+ * the given one, else `inputs.<name>.default`, else `default_state.inputs.<name>`. Errors, all
+ * reported together: `state.unknown_input` (given but not declared), `state.missing_input`
+ * (required, no value, no default), `state.invalid_input` (wrong type), `state.forbidden_key`;
+ * when there are any, computed fields are not computed. Then `state.computed_failed` from
+ * computed fields with `on_error: propagate`.
+ */
+export function initState(
+  spec: StateInitSpec,
+  given: Readonly<Record<string, unknown>>,
+  evaluator: Evaluator,
+  context: EvaluationContext = {},
+): StateResult {
+  const { inputs, errors } = resolveInputs(spec, given);
+  const defaults = spec.default_state ?? {};
+  const data: StateData = {
+    inputs,
+    state: structuredClone(defaults.state ?? {}),
+    global: structuredClone(defaults.global ?? {}),
+    computed: {},
+    computedInputs: {},
+  };
+  collectErrors(errors, () => assertNoPrototypeKeys(data.state, "default_state.state"));
+  collectErrors(errors, () => assertNoPrototypeKeys(data.global, "default_state.global"));
+  if (errors.length > 0) return { data, errors };
+  return recompute(data, spec.state_schema?.computed ?? {}, evaluator, context);
+}
+
+function resolveInputs(
+  spec: StateInitSpec,
+  given: Readonly<Record<string, unknown>>,
+): { inputs: Record<string, unknown>; errors: EngineError[] } {
+  const declared = spec.inputs ?? {};
+  const stateDefaults = spec.default_state?.inputs ?? {};
+  const errors: EngineError[] = [];
+  const unknown = Object.keys(given).filter(
+    (name) => !Object.hasOwn(declared, name) && !Object.hasOwn(stateDefaults, name),
+  );
+  if (unknown.length > 0) {
+    errors.push(
+      new EngineError("state.unknown_input", `unknown input${plural(unknown)}: ${unknown.join(", ")}`, {
+        path: `inputs.${unknown[0]}`,
+      }),
+    );
+  }
+  const inputs: Record<string, unknown> = {};
+  const missing: string[] = [];
+  for (const name of new Set([...Object.keys(declared), ...Object.keys(stateDefaults)])) {
+    const field = inputField(declared[name]);
+    let value: unknown;
+    if (Object.hasOwn(given, name) && given[name] !== undefined) value = given[name];
+    else if (field?.default !== undefined) value = structuredClone(field.default);
+    else if (Object.hasOwn(stateDefaults, name)) value = structuredClone(stateDefaults[name]);
+    else {
+      if (field !== undefined && field.required !== false) missing.push(name);
+      continue;
+    }
+    const type = field?.type ?? "any";
+    if (!hasType(value, type)) {
+      errors.push(
+        new EngineError(
+          "state.invalid_input",
+          `input ${name} must be ${article(type)}, got ${kindOf(value)}`,
+          {
+            path: `inputs.${name}`,
+          },
+        ),
+      );
+    }
+    collectErrors(errors, () => assertNoPrototypeKeys(value, `inputs.${name}`));
+    inputs[name] = value;
+  }
+  if (missing.length > 0) {
+    errors.push(
+      new EngineError(
+        "state.missing_input",
+        `missing required input${plural(missing)}: ${missing.join(", ")}`,
+        {
+          path: `inputs.${missing[0]}`,
+        },
+      ),
+    );
+  }
+  return { inputs, errors };
+}
+
+function inputField(spec: InputFieldSpec | ValueTypeName | undefined): InputFieldSpec | undefined {
+  return typeof spec === "string" ? { type: spec } : spec;
+}
+
+/** Whether `value` has the dialect type `type` (`number` means a finite number; `any` and unknown names accept all). */
+export function hasType(value: unknown, type: ValueTypeName | (string & {})): boolean {
+  switch (type) {
+    case "string":
+      return typeof value === "string";
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
+    case "boolean":
+      return typeof value === "boolean";
+    case "array":
+      return Array.isArray(value);
+    case "object":
+      return isPlainRecord(value);
+    default:
+      return true;
+  }
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return article(typeof value);
+}
+
+function article(type: string): string {
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}
+
+function plural(names: readonly string[]): string {
+  return names.length === 1 ? "" : "s";
+}
+
+function collectErrors(errors: EngineError[], check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (!isEngineError(error)) throw error;
+    errors.push(error);
+  }
+}
