@@ -16,7 +16,7 @@ export const mcpRoutes = new Hono<AppEnv>().use(MCP_ROUTE, requireTenantKey).all
   const scope = { env: c.env, tenant: c.get("tenant") };
   const handler = createMcpHandler(() => createEdgeflowServer(scope), {
     route: MCP_ROUTE,
-    onerror: (error) => console.error(`[${c.get("requestId")}] mcp transport error`, error),
+    onerror: (error) => console.warn(`[${c.get("requestId")}] mcp: ${error.message}`),
   });
   if (c.req.method === "OPTIONS") return handler.fetch(c.req.raw);
   return handler.fetch(c.req.raw, {

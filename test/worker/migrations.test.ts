@@ -1,0 +1,88 @@
+/** Numbered, append-only migrations: applied once in the constructor, atomically, in order. */
+import { env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { applyMigrations, currentVersion, type Migration } from "../../durable-objects/storage/migrations.ts";
+import { RUN_MIGRATIONS } from "../../durable-objects/storage/run-schema.ts";
+import { TENANT_MIGRATIONS } from "../../durable-objects/storage/tenant-schema.ts";
+
+function tables(sql: SqlStorage): string[] {
+  return sql
+    .exec<{ name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_cf_%' ORDER BY name",
+    )
+    .toArray()
+    .map((row) => row.name);
+}
+
+describe("migrations", () => {
+  it("TenantDO applies its migrations in the constructor", async () => {
+    const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-tenant"));
+    await runInDurableObject(stub, (_instance, state) => {
+      expect(currentVersion(state.storage.sql)).toBe(TENANT_MIGRATIONS.length);
+      expect(tables(state.storage.sql)).toEqual(
+        expect.arrayContaining([
+          "_migrations",
+          "api_keys",
+          "runs",
+          "settings",
+          "tenant",
+          "workflow_versions",
+        ]),
+      );
+    });
+  });
+
+  it("RunDO applies its migrations in the constructor", async () => {
+    const stub = env.RUN_DO.get(env.RUN_DO.idFromName("t/wf_000000000000000000000000"));
+    await runInDurableObject(stub, (_instance, state) => {
+      expect(currentVersion(state.storage.sql)).toBe(RUN_MIGRATIONS.length);
+      expect(tables(state.storage.sql)).toEqual(
+        expect.arrayContaining(["_migrations", "run", "transitions"]),
+      );
+    });
+  });
+
+  it("applies only pending migrations, once", async () => {
+    const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-append"));
+    const next: Migration = {
+      version: 2,
+      name: "add notes",
+      statements: ["CREATE TABLE notes (id INTEGER PRIMARY KEY)"],
+    };
+    await runInDurableObject(stub, (_instance, state) => {
+      expect(applyMigrations(state.storage, TENANT_MIGRATIONS).applied).toEqual([]);
+      expect(applyMigrations(state.storage, [...TENANT_MIGRATIONS, next])).toEqual({
+        from: 1,
+        to: 2,
+        applied: [2],
+      });
+      expect(applyMigrations(state.storage, [...TENANT_MIGRATIONS, next]).applied).toEqual([]);
+      expect(tables(state.storage.sql)).toContain("notes");
+    });
+  });
+
+  it("rolls back every statement of a failing batch", async () => {
+    const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-rollback"));
+    const good: Migration = { version: 2, name: "ok", statements: ["CREATE TABLE ok_table (id INTEGER)"] };
+    const bad: Migration = {
+      version: 3,
+      name: "broken",
+      statements: ["CREATE TABLE half (id INTEGER)", "NOT SQL"],
+    };
+    await runInDurableObject(stub, (_instance, state) => {
+      expect(() => applyMigrations(state.storage, [...TENANT_MIGRATIONS, good, bad])).toThrow();
+      expect(currentVersion(state.storage.sql)).toBe(1);
+      expect(tables(state.storage.sql)).not.toContain("ok_table");
+      expect(tables(state.storage.sql)).not.toContain("half");
+    });
+  });
+
+  it("refuses a list with gaps and storage newer than the code", async () => {
+    const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-guards"));
+    await runInDurableObject(stub, (_instance, state) => {
+      const gap: Migration = { version: 3, name: "gap", statements: [] };
+      expect(() => applyMigrations(state.storage, [...TENANT_MIGRATIONS, gap])).toThrow(/expected 2/);
+      expect(() => applyMigrations(state.storage, [])).toThrow(/newer than this code/);
+    });
+  });
+});
