@@ -1,0 +1,73 @@
+/**
+ * @module
+ * Every path a step writes to (`state_update`, `state_updates`, `store_result`, `store_response`,
+ * `store_results`) names a writable scope: `this.`, `global.`, or legacy `state.`/`raw.`.
+ * Read-only scopes give `loader.read_only_path`, anything else `loader.invalid_path`.
+ */
+import { errorFinding, type Finding } from "../diagnostic.ts";
+import { isPlainRecord, walkSteps } from "../step-walk.ts";
+import type { YamlPath } from "../yaml-path.ts";
+
+export const WRITABLE_ROOTS: ReadonlySet<string> = new Set(["this", "global", "state", "raw"]);
+export const READ_ONLY_ROOTS: ReadonlySet<string> = new Set([
+  "inputs",
+  "computed",
+  "loop",
+  "config",
+  "env",
+  "event",
+  "tasks",
+]);
+
+const STORE_KEYS = ["store_result", "store_response", "store_results"] as const;
+const ROOT_PATTERN = /^([A-Za-z_$][\w$]*)([.[])(.*)$/s;
+
+/** The paths a step writes to, with where they are. */
+export function writtenPaths(
+  step: Record<string, unknown>,
+  stepPath: YamlPath,
+): { path: string; at: YamlPath }[] {
+  const written: { path: string; at: YamlPath }[] = [];
+  if (isPlainRecord(step.state_update) && typeof step.state_update.path === "string") {
+    written.push({ path: step.state_update.path, at: [...stepPath, "state_update", "path"] });
+  }
+  if (Array.isArray(step.state_updates)) {
+    step.state_updates.forEach((update, index) => {
+      if (isPlainRecord(update) && typeof update.path === "string") {
+        written.push({ path: update.path, at: [...stepPath, "state_updates", index, "path"] });
+      }
+    });
+  }
+  for (const key of STORE_KEYS) {
+    const value = step[key];
+    if (typeof value === "string") written.push({ path: value, at: [...stepPath, key] });
+  }
+  return written;
+}
+
+export function checkWritablePaths(document: unknown): Finding[] {
+  const findings: Finding[] = [];
+  walkSteps(document, ({ step, path }) => {
+    for (const written of writtenPaths(step, path)) {
+      const finding = writeProblem(written.path, written.at);
+      if (finding) findings.push(finding);
+    }
+  });
+  return findings;
+}
+
+function writeProblem(path: string, at: YamlPath): Finding | undefined {
+  const match = ROOT_PATTERN.exec(path);
+  const root = match?.[1];
+  if (root !== undefined && READ_ONLY_ROOTS.has(root)) {
+    return errorFinding("loader.read_only_path", `"${path}" is read-only: ${root}.* cannot be written`, at);
+  }
+  if (root === undefined || !WRITABLE_ROOTS.has(root) || match?.[3] === "") {
+    return errorFinding(
+      "loader.invalid_path",
+      `"${path}" is not a writable state path: use this.<field> or global.<field> (legacy state./raw.)`,
+      at,
+    );
+  }
+  return undefined;
+}

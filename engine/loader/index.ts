@@ -1,0 +1,17 @@
+/**
+ * @module
+ * The workflow loader: YAML text → validated definition, with diagnostics.
+ */
+export { runSemanticChecks } from "./checks/index.ts";
+export {
+  DEFAULT_MAX_ALIAS_COUNT,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_DEPTH,
+  type Diagnostic,
+  type LoadOptions,
+  type LoadResult,
+  type Severity,
+} from "./diagnostic.ts";
+export { loadWorkflow } from "./load-workflow.ts";
+export { detectSchemaVersion, usesPhase5Features } from "./phase5-detect.ts";
+export { formatYamlPath, type YamlPath } from "./yaml-path.ts";

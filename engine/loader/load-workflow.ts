@@ -1,0 +1,155 @@
+/**
+ * @module
+ * YAML text → a validated `WorkflowDefinition`, or every problem found, each with a stable
+ * code, a path and a line and column. Order of work: size limit, YAML parse (syntax, duplicate
+ * keys, aliases), top-level shape, nesting depth, the schema_version 1 upgrade, the zod schema,
+ * then the semantic checks. Never throws: an unexpected failure is `loader.internal_error`.
+ */
+import { workflowSchema } from "../dialect/index.ts";
+import { runSemanticChecks } from "./checks/index.ts";
+import {
+  DEFAULT_MAX_ALIAS_COUNT,
+  DEFAULT_MAX_BYTES,
+  DEFAULT_MAX_DEPTH,
+  type Diagnostic,
+  errorFinding,
+  type Finding,
+  type LoadOptions,
+  type LoadResult,
+} from "./diagnostic.ts";
+import { detectSchemaVersion } from "./phase5-detect.ts";
+import { upgradeV1 } from "./upgrade-v1.ts";
+import { formatYamlPath } from "./yaml-path.ts";
+import { locate, type PositionedFinding, parseYamlSource, type YamlSource } from "./yaml-source.ts";
+import { findingsFromIssues } from "./zod-findings.ts";
+
+export function loadWorkflow(text: string, options: LoadOptions = {}): LoadResult {
+  try {
+    return load(text, options);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = error instanceof RangeError ? "loader.too_deep" : "loader.internal_error";
+    return {
+      ok: false,
+      errors: [{ code, message: `the file could not be loaded: ${message}`, severity: "error" }],
+      warnings: [],
+    };
+  }
+}
+
+function load(text: string, options: LoadOptions): LoadResult {
+  if (typeof text !== "string") {
+    return failure([
+      { code: "loader.invalid_type", message: "expected the YAML text as a string", severity: "error" },
+    ]);
+  }
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const bytes = text.length * 3 > maxBytes ? new TextEncoder().encode(text).length : text.length;
+  if (bytes > maxBytes) {
+    return failure([
+      {
+        code: "loader.too_large",
+        message: `the file is ${bytes} bytes; the limit is ${maxBytes}`,
+        severity: "error",
+      },
+    ]);
+  }
+  const parsed = parseYamlSource(text);
+  if (!parsed.ok) return failure(parsed.errors.map((finding) => positioned(finding)));
+  const { source } = parsed;
+  const warnings: Diagnostic[] = parsed.warnings.map((finding) => positioned(finding));
+  const place = (finding: Finding) => toDiagnostic(source, finding);
+
+  let data: unknown;
+  try {
+    data = source.document.toJS({ maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT });
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return failure(
+      [place(errorFinding("loader.alias_limit", `too many YAML alias expansions: ${message}`))],
+      warnings,
+    );
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    const what =
+      data === null || data === undefined ? "the file is empty" : "the top level must be a mapping of keys";
+    return failure(
+      [place(errorFinding("loader.not_a_mapping", `${what} (name, description, version, steps, ...)`))],
+      warnings,
+    );
+  }
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
+  if (nestingDepth(data, maxDepth) > maxDepth) {
+    return failure(
+      [place(errorFinding("loader.too_deep", `the document nests deeper than ${maxDepth} levels`))],
+      warnings,
+    );
+  }
+
+  if (detectSchemaVersion(data) === 1) {
+    warnings.push(...upgradeV1(source, data).map(place));
+    data = source.document.toJS({ maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT });
+  }
+
+  const validated = workflowSchema.safeParse(data);
+  const findings = [
+    ...(validated.success ? [] : findingsFromIssues(validated.error.issues, data)),
+    ...runSemanticChecks(data),
+  ];
+  const errors = dedupe(findings.map(place));
+  if (errors.length > 0 || !validated.success) return failure(errors, warnings);
+  return { ok: true, definition: validated.data, warnings };
+}
+
+function failure(errors: Diagnostic[], warnings: Diagnostic[] = []): LoadResult {
+  return { ok: false, errors, warnings };
+}
+
+function positioned(finding: PositionedFinding): Diagnostic {
+  const diagnostic: Diagnostic = { code: finding.code, message: finding.message, severity: finding.severity };
+  if (finding.position) {
+    diagnostic.line = finding.position.line;
+    diagnostic.column = finding.position.column;
+  }
+  return diagnostic;
+}
+
+function toDiagnostic(source: YamlSource, finding: Finding): Diagnostic {
+  const position =
+    finding.offset !== undefined
+      ? (({ line, col }) => ({ line, column: col }))(source.lineCounter.linePos(finding.offset))
+      : locate(source, finding.path, finding.atKey);
+  return {
+    code: finding.code,
+    message: finding.message,
+    severity: finding.severity,
+    path: formatYamlPath(finding.path),
+    line: position.line,
+    column: position.column,
+  };
+}
+
+/** The same problem reported twice (e.g. by two union branches) is shown once. */
+function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return diagnostics.filter((diagnostic) => {
+    const key = `${diagnostic.code}\u0000${diagnostic.path}\u0000${diagnostic.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Depth of nested objects and arrays, counted without recursion and stopping past `limit`. */
+function nestingDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  while (pending.length > 0) {
+    const { value: current, depth } = pending.pop()!;
+    if (typeof current !== "object" || current === null) continue;
+    deepest = Math.max(deepest, depth + 1);
+    if (deepest > limit) return deepest;
+    for (const child of Object.values(current)) pending.push({ value: child, depth: depth + 1 });
+  }
+  return deepest;
+}
