@@ -24,6 +24,7 @@ export type ValueTypeName = "string" | "number" | "boolean" | "object" | "array"
 /** One input. A bare type name is shorthand for `{type}`; a type name not in `ValueTypeName` checks nothing. */
 export interface InputFieldSpec {
   type?: ValueTypeName | (string & {}) | undefined;
+  description?: string | undefined;
   /** default true */
   required?: boolean | undefined;
   default?: unknown;

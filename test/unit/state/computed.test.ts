@@ -143,7 +143,7 @@ describe("recompute: cascades and change detection", () => {
     files_clean: { from: "this.files", transform: "input.filter(f => f.trim() !== '')" },
     count: { from: "this.files_clean", transform: "input.length" },
     has_files: { from: "computed.count", transform: "input > 0" },
-    summary: { from: ["this.count", "this.has_files"], transform: "`${input[0]}:${input[1]}`" },
+    summary: { from: ["this.count", "this.has_files"], transform: "input[0] + ':' + input[1]" },
   };
 
   it("computes computed-from-computed in dependency order", () => {

@@ -9,13 +9,14 @@ function codes(spec: StateInitSpec, given: Record<string, unknown>): string[] {
 }
 
 describe("initState: inputs", () => {
+  const optionsDefault = { deep: { x: 1 } };
   const spec: StateInitSpec = {
     inputs: {
       file: { type: "string", description: "the file" },
       limit: { type: "number", required: false, default: 10 },
       verbose: { type: "boolean", required: false },
       tags: "array",
-      options: { type: "object", default: { deep: { x: 1 } } },
+      options: { type: "object", default: optionsDefault },
       anything: { type: "any", required: false },
     },
     default_state: { inputs: { tags: ["default"], limit: 99, from_state_defaults: "d" } },
@@ -39,7 +40,8 @@ describe("initState: inputs", () => {
 
   it("copies defaults so runs never share them with the definition", () => {
     const { data } = initState(spec, { file: "a.ts" }, evaluator);
-    expect(data.inputs.options).not.toBe((spec.inputs?.options as { default: unknown }).default);
+    expect(data.inputs.options).toEqual(optionsDefault);
+    expect(data.inputs.options).not.toBe(optionsDefault);
   });
 
   it("reports every missing required input in one state.missing_input", () => {
