@@ -1,0 +1,204 @@
+/**
+ * @module
+ * The QuickJS-backed `Evaluator` (decision record: docs/decisions/0001-expression-sandbox.md).
+ * One evaluator owns one sandbox (runtime + context); make one per run and never share it
+ * across tenants. `evaluate` analyses the source (forbidden names, brackets, free names),
+ * compiles it once into a strict-mode function whose parameters are the binding names it
+ * reads (an expression, or a statement body with `return`), copies just those bindings in as
+ * JSON, calls it under the step budget, and copies the result out as JSON. A binding named
+ * `this` becomes the receiver, so `this.counter` works. After a memory failure (or when async
+ * code left jobs queued) the sandbox is rebuilt before the next call.
+ * It must not hand any host object to the sandbox or any sandbox handle to the caller.
+ */
+
+import type { QuickJSHandle, QuickJSWASMModule } from "quickjs-emscripten-core";
+import { EngineError } from "../errors.ts";
+import type { Evaluator } from "./evaluator.ts";
+import { loadQuickJS } from "./quickjs-module.ts";
+import {
+  QuickJSSandbox,
+  SANDBOX_FILENAME,
+  type SandboxLimits,
+  type SandboxResult,
+} from "./quickjs-sandbox.ts";
+import { toEngineError } from "./sandbox-errors.ts";
+import { analyzeSource, type SourceAnalysis, type SourceForm } from "./source-analysis.ts";
+
+export interface EvaluatorOptions {
+  /** Bytes the sandbox may allocate. Default 16 MiB. */
+  memoryLimitBytes?: number;
+  /** Sandbox stack in bytes. Default and maximum 256 KiB (deeper overflows the host stack). */
+  maxStackSizeBytes?: number;
+  /**
+   * Interrupt polls one `evaluate` may take; QuickJS polls about every 10,000 branches and calls.
+   * Default 500: `while (true) {}` stops after about 35 ms in Node; a filter over 10,000 items
+   * takes 2-12 polls.
+   */
+  stepBudget?: number;
+  /** Compiled functions kept per evaluator. Default 256. */
+  compiledCacheSize?: number;
+  /** The compiled QuickJS wasm, required in workerd (see `quickjs-module.ts`). */
+  wasmModule?: WebAssembly.Module;
+}
+
+export const DEFAULT_EVALUATOR_LIMITS: Readonly<SandboxLimits> = Object.freeze({
+  memoryLimitBytes: 16 * 1024 * 1024,
+  maxStackSizeBytes: 256 * 1024,
+  stepBudget: 500,
+  compiledCacheSize: 256,
+});
+
+/** Creates a QuickJS evaluator. The wasm module is loaded once per process and shared. */
+export async function createEvaluator(options: EvaluatorOptions = {}): Promise<Evaluator> {
+  const module = await loadQuickJS(options.wasmModule);
+  return new QuickJSEvaluator(module, resolveLimits(options));
+}
+
+function resolveLimits(options: EvaluatorOptions): SandboxLimits {
+  const limits: SandboxLimits = {
+    memoryLimitBytes: options.memoryLimitBytes ?? DEFAULT_EVALUATOR_LIMITS.memoryLimitBytes,
+    maxStackSizeBytes: Math.min(
+      options.maxStackSizeBytes ?? DEFAULT_EVALUATOR_LIMITS.maxStackSizeBytes,
+      DEFAULT_EVALUATOR_LIMITS.maxStackSizeBytes,
+    ),
+    stepBudget: options.stepBudget ?? DEFAULT_EVALUATOR_LIMITS.stepBudget,
+    compiledCacheSize: options.compiledCacheSize ?? DEFAULT_EVALUATOR_LIMITS.compiledCacheSize,
+  };
+  for (const [name, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
+  }
+  return limits;
+}
+
+/** The wrapper puts the source on its own line, so positions shift by one line. */
+const WRAPPER_LINES = 1;
+
+class QuickJSEvaluator implements Evaluator {
+  readonly #module: QuickJSWASMModule;
+  readonly #limits: SandboxLimits;
+  #sandbox: QuickJSSandbox | undefined;
+  #disposed = false;
+
+  constructor(module: QuickJSWASMModule, limits: SandboxLimits) {
+    this.#module = module;
+    this.#limits = limits;
+    this.#sandbox = new QuickJSSandbox(module, limits);
+  }
+
+  evaluate(source: string, bindings: Readonly<Record<string, unknown>>): unknown {
+    if (this.#disposed) throw new EngineError("expression.disposed", "the evaluator was disposed");
+    const analysis = analyzeSource(source);
+    const names = analysis.names.filter((name) => Object.hasOwn(bindings, name));
+    const receiver = analysis.usesThis ? bindings.this : undefined;
+    const args = encodeArguments(receiver, names, bindings);
+    const sandbox = this.#usableSandbox();
+    try {
+      const fn = this.#compiled(sandbox, analysis, names);
+      return this.#unwrap(sandbox.call(fn, args.json, args.mask), analysis.source);
+    } catch (error) {
+      if (error instanceof EngineError) throw error;
+      // QuickJS itself failed (a wasm trap, a handle misuse): start over with a fresh context.
+      sandbox.dispose();
+      this.#sandbox = undefined;
+      throw new EngineError("expression.runtime", `the expression sandbox failed: ${String(error)}`, {
+        cause: error,
+        retryable: true,
+      });
+    }
+  }
+
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#sandbox?.dispose();
+    this.#sandbox = undefined;
+  }
+
+  #usableSandbox(): QuickJSSandbox {
+    if (this.#sandbox?.broken === true) {
+      this.#sandbox.dispose();
+      this.#sandbox = undefined;
+    }
+    this.#sandbox ??= new QuickJSSandbox(this.#module, this.#limits);
+    return this.#sandbox;
+  }
+
+  /** The compiled function for this source and these parameter names, compiling on a miss. */
+  #compiled(sandbox: QuickJSSandbox, analysis: SourceAnalysis, names: readonly string[]): QuickJSHandle {
+    const key = `${names.join(",")}\n${analysis.source}`;
+    const cached = sandbox.cached(key);
+    if (cached !== undefined) return cached;
+    const forms: SourceForm[] =
+      analysis.preferredForm === "expression" ? ["expression", "statements"] : ["statements", "expression"];
+    const first = sandbox.compile(key, wrap(analysis, names, forms[0] as SourceForm));
+    if (first.ok) return first.value;
+    if (first.thrown.name !== "SyntaxError" || first.budgetExhausted)
+      return this.#unwrap(first, analysis.source);
+    const second = sandbox.compile(key, wrap(analysis, names, forms[1] as SourceForm));
+    if (second.ok) return second.value;
+    const statementsFailure = forms[0] === "statements" ? first : second;
+    const preferredFailure = analysis.separatesStatements ? statementsFailure : first;
+    return this.#unwrap(preferredFailure, analysis.source);
+  }
+
+  #unwrap<T>(result: SandboxResult<T>, source: string): T {
+    if (result.ok) return result.value;
+    throw toEngineError(result.thrown, {
+      phase: result.phase,
+      budgetExhausted: result.budgetExhausted,
+      stepBudget: this.#limits.stepBudget,
+      filename: SANDBOX_FILENAME,
+      lineOffset: WRAPPER_LINES,
+      sourceLines: countLines(source),
+    });
+  }
+}
+
+/** Wraps the source in a strict function; balanced brackets (checked by the analysis) keep it inside. */
+function wrap(analysis: SourceAnalysis, names: readonly string[], form: SourceForm): string {
+  const parameters = names.join(", ");
+  return form === "expression"
+    ? `(function (${parameters}) { "use strict"; return (\n${analysis.expressionText}\n); })`
+    : `(function (${parameters}) { "use strict";\n${analysis.source}\n})`;
+}
+
+/** `[this, ...values]` as one JSON array; `mask` has a "1" for each entry that is `undefined`. */
+function encodeArguments(
+  receiver: unknown,
+  names: readonly string[],
+  bindings: Readonly<Record<string, unknown>>,
+): { json: string; mask: string | undefined } {
+  let json = "[";
+  let mask = "";
+  let hasUndefined = false;
+  for (let i = -1; i < names.length; i++) {
+    const name = i < 0 ? "this" : (names[i] as string);
+    const text = toJson(name, i < 0 ? receiver : bindings[name]);
+    if (i >= 0) json += ",";
+    if (text === undefined) {
+      json += "null";
+      mask += "1";
+      hasUndefined = true;
+    } else {
+      json += text;
+      mask += "0";
+    }
+  }
+  return { json: `${json}]`, mask: hasUndefined ? mask : undefined };
+}
+
+function toJson(name: string, value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value) as string | undefined;
+  } catch (error) {
+    throw new EngineError(
+      "expression.runtime",
+      `binding '${name}' is not plain data: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
+  }
+}
+
+function countLines(source: string): number {
+  return source.split(/\r\n|[\n\r\u2028\u2029]/).length;
+}

@@ -1,0 +1,83 @@
+/**
+ * @module
+ * Maps what QuickJS threw to an `EngineError` with a stable code:
+ * - the step budget ran out, or recursion overflowed the stack: `expression.budget_exceeded`;
+ * - the memory limit was hit (`InternalError: out of memory`): `expression.memory_exceeded`;
+ * - a poisoned `constructor` was called: `expression.forbidden`;
+ * - a syntax error while compiling: `expression.syntax`;
+ * - anything else: `expression.runtime`, with the JavaScript message (`TypeError: ...`).
+ * Line and column come from the stack, relative to the expression's own text. It must not
+ * touch QuickJS handles: it works on the plain description the sandbox hands over.
+ */
+
+import { EngineError } from "../errors.ts";
+import { CODE_GENERATION_MESSAGE } from "./sandbox-prelude.ts";
+import type { LineColumn } from "./source-position.ts";
+
+/** A thrown value as described inside the sandbox. `name` is empty when it was not an Error. */
+export interface ThrownValue {
+  name: string;
+  message: string;
+  stack: string;
+}
+
+export type EvaluationPhase = "compile" | "run";
+
+export interface ThrownContext {
+  phase: EvaluationPhase;
+  /** The host's interrupt handler stopped the evaluation. */
+  budgetExhausted: boolean;
+  stepBudget: number;
+  /** The file name the wrapped source was compiled under; stack positions use it. */
+  filename: string;
+  /** Lines the wrapper adds before the first line of the source. */
+  lineOffset: number;
+  /** Lines in the source: a position past them (the wrapper's closing line) reports the last. */
+  sourceLines: number;
+}
+
+export function toEngineError(thrown: ThrownValue, context: ThrownContext): EngineError {
+  const where = positionIn(thrown.stack, context);
+  if (context.budgetExhausted) {
+    return new EngineError(
+      "expression.budget_exceeded",
+      `expression ran past its budget of ${context.stepBudget} steps (an endless loop?)`,
+      where,
+    );
+  }
+  if (thrown.name === "InternalError" && thrown.message === "out of memory") {
+    return new EngineError("expression.memory_exceeded", "expression ran out of memory", where);
+  }
+  if (thrown.name === "InternalError" && thrown.message === "stack overflow") {
+    return new EngineError(
+      "expression.budget_exceeded",
+      "expression recursed too deeply (stack overflow)",
+      where,
+    );
+  }
+  if (thrown.name === "TypeError" && thrown.message === CODE_GENERATION_MESSAGE) {
+    return new EngineError("expression.forbidden", `TypeError: ${CODE_GENERATION_MESSAGE}`, where);
+  }
+  const text = thrown.name === "" ? thrown.message : `${thrown.name}: ${thrown.message}`;
+  if (context.phase === "compile" && thrown.name === "SyntaxError") {
+    // Past the last line means the parser hit the wrapper's closing brackets: the source ended early.
+    const pastEnd = where.line === context.sourceLines && where.column === undefined;
+    return new EngineError(
+      "expression.syntax",
+      pastEnd ? "SyntaxError: unexpected end of input" : text,
+      where,
+    );
+  }
+  return new EngineError("expression.runtime", text, where);
+}
+
+/** The first stack position inside the expression, shifted back past the wrapper's lines. */
+function positionIn(stack: string, context: ThrownContext): Partial<LineColumn> {
+  const escaped = context.filename.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const match = new RegExp(`${escaped}:(\\d+):(\\d+)`).exec(stack);
+  if (match === null) return {};
+  const line = Number(match[1]) - context.lineOffset;
+  if (line < 1) return {};
+  if (line > context.sourceLines) return { line: context.sourceLines };
+  return { line, column: Number(match[2]) };
+}

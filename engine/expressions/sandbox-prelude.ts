@@ -1,0 +1,116 @@
+/**
+ * @module
+ * The JavaScript that runs once inside every fresh QuickJS context, before any expression.
+ * It creates three helpers that only the host holds (they are never put on the global object)
+ * and then hardens the context:
+ * - every function's `constructor` (plain, async, generator, async generator) becomes a
+ *   function that throws, so `[].filter['constr' + 'uctor']('...')` cannot generate code;
+ * - `eval`, `Function`, `globalThis`, `WeakRef` and `FinalizationRegistry` are deleted;
+ * - the global object and every intrinsic reachable from it (constructors, prototypes,
+ *   iterator prototypes, accessors) are frozen, so one evaluation cannot change what the
+ *   next one sees.
+ * It must not define any global name or keep any reference to the host.
+ */
+
+/** The message of the error thrown by a poisoned `constructor`; the host maps it to `expression.forbidden`. */
+export const CODE_GENERATION_MESSAGE = "code generation is not allowed in expressions";
+
+/** The error a Promise result produces. */
+export const PROMISE_RESULT_MESSAGE = "an expression returned a Promise; asynchronous code is not supported";
+
+/**
+ * Evaluates to `{ run, toJson, describe }`:
+ * - `run(fn, json, mask)`: parses `json` (`[this, ...args]`), sets the entries whose `mask`
+ *   character is `"1"` to `undefined`, and calls `fn` with them;
+ * - `toJson(value)`: `JSON.stringify(value)`, refusing Promises;
+ * - `describe(error)`: a JSON string `{name, message, stack}` for any thrown value.
+ */
+export const PRELUDE_SOURCE = `(() => {
+  "use strict";
+  const global = globalThis;
+  const parse = JSON.parse;
+  const stringify = JSON.stringify;
+  const apply = Reflect.apply;
+  const PromiseIntrinsic = Promise;
+  const ErrorIntrinsic = Error;
+  const TypeErrorIntrinsic = TypeError;
+  const StringIntrinsic = String;
+  const getPrototypeOf = Object.getPrototypeOf;
+  const defineProperty = Object.defineProperty;
+  const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
+  const ownKeys = Reflect.ownKeys;
+  const freeze = Object.freeze;
+
+  const run = function (fn, json, mask) {
+    const values = parse(json);
+    if (mask !== undefined) {
+      for (let i = 0; i < mask.length; i++) if (mask[i] === "1") values[i] = undefined;
+    }
+    return apply(fn, values[0], values.slice(1));
+  };
+  const toJson = function (value) {
+    if (value instanceof PromiseIntrinsic) throw new TypeErrorIntrinsic(${JSON.stringify(PROMISE_RESULT_MESSAGE)});
+    return stringify(value);
+  };
+  const describe = function (error) {
+    try {
+      if (error instanceof ErrorIntrinsic) {
+        const stack = error.stack;
+        return stringify({
+          name: StringIntrinsic(error.name),
+          message: StringIntrinsic(error.message),
+          stack: typeof stack === "string" ? stack : "",
+        });
+      }
+      return stringify({ name: "", message: "uncaught " + StringIntrinsic(error), stack: "" });
+    } catch {
+      return stringify({ name: "", message: "uncaught exception that cannot be printed", stack: "" });
+    }
+  };
+
+  const poison = function () {
+    throw new TypeErrorIntrinsic(${JSON.stringify(CODE_GENERATION_MESSAGE)});
+  };
+  const functionPrototypes = [
+    Function.prototype,
+    getPrototypeOf(async function () {}),
+    getPrototypeOf(function* () {}),
+    getPrototypeOf(async function* () {}),
+  ];
+  for (const prototype of functionPrototypes) {
+    defineProperty(prototype, "constructor", { value: poison, writable: false, enumerable: false, configurable: false });
+  }
+
+  const roots = [
+    global,
+    poison,
+    ...functionPrototypes,
+    [][Symbol.iterator](),
+    new Map()[Symbol.iterator](),
+    new Set()[Symbol.iterator](),
+    ""[Symbol.iterator](),
+    "a".matchAll(/a/g),
+    (function* () {})(),
+    (async function* () {})(),
+    [].values().map((x) => x),
+    Iterator.from({ next() { return { done: true }; } }),
+  ];
+  for (const name of ["eval", "Function", "globalThis", "WeakRef", "FinalizationRegistry"]) delete global[name];
+
+  const seen = new Set();
+  const pending = roots;
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if ((typeof value !== "object" && typeof value !== "function") || value === null || seen.has(value)) continue;
+    seen.add(value);
+    freeze(value);
+    pending.push(getPrototypeOf(value));
+    for (const key of ownKeys(value)) {
+      const descriptor = getOwnPropertyDescriptor(value, key);
+      if (descriptor === undefined) continue;
+      if ("value" in descriptor) pending.push(descriptor.value);
+      else pending.push(descriptor.get, descriptor.set);
+    }
+  }
+  return { run, toJson, describe };
+})()`;
