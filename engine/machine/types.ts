@@ -42,6 +42,11 @@ export interface PendingStep {
   issuedAt: number;
   /** the step as rendered when it was handed out (templates evaluated) */
   definition: Record<string, unknown>;
+  /** path of the step itself in the definition, e.g. ["steps", 2] */
+  ref: (string | number)[];
+  /** `user_message`s complete by themselves on the thread's next `next`; the rest block the thread */
+  implicit: boolean;
+  /** loop variables in force when the step was handed out (for its state updates) */
   loop?: LoopContext;
 }
 
@@ -52,10 +57,18 @@ export interface Thread {
   state: StateData;
   frames: Frame[];
   pending: PendingStep[];
-  /** set while the thread sleeps on a timer or waits for sub-agents */
-  waitingFor?: { kind: "timer" | "tasks" | "agent"; stepId: string; until?: number; message?: string };
-  /** retry bookkeeping for the step at the top frame's pc */
+  /** set while the thread sleeps on a timer or waits for its sub-agent tasks */
+  waitingFor?: {
+    kind: "timer" | "tasks";
+    stepId: string;
+    until?: number;
+    message?: string;
+    taskIds?: string[];
+  };
+  /** attempt number of a step being retried, by step id (cleared when the step is done) */
   attempts?: Record<string, number>;
+  /** why the last attempt of a step being retried failed, shown to the agent on the next hand-out */
+  retryReasons?: Record<string, string>;
   error?: ErrorShape;
 }
 
@@ -66,6 +79,8 @@ export interface SubAgentTaskThread extends Thread {
   item: unknown;
   /** `queued` tasks are not handed out until a slot under `max_parallel` frees up */
   queued: boolean;
+  /** whether the main agent has been told about this task yet */
+  announced: boolean;
 }
 
 export interface Timer {
@@ -122,6 +137,8 @@ export type MachineEvent =
 export type NextStep =
   | { status: "steps"; steps: ClientInstruction[] }
   | { status: "wait"; message: string; retryAfterMs?: number }
+  /** the thread has client work waiting: call `workflow_get_next_step` to receive it */
+  | { status: "ready" }
   | { status: "completed" }
   | { status: "failed"; error: ErrorShape }
   | { status: "cancelled" };

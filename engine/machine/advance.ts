@@ -1,0 +1,168 @@
+/**
+ * @module
+ * Running one thread forward: server steps execute here, one after another, until the thread
+ * reaches a client step, a wait, or its end. In `issue` mode client steps are handed out
+ * (consecutive `user_message`s batched with the blocking step that follows them); otherwise the
+ * thread stops in front of the first client step and reports `ready`.
+ */
+import { EngineError, isEngineError } from "../errors.ts";
+import { stepListAt } from "./definition.ts";
+import { forgetAttempts, handleStepFailure } from "./failure.ts";
+import { breakLoop, continueLoop, finishFrame, topFrame } from "./frames.ts";
+import { instructionOf, issueClientStep } from "./issue.ts";
+import { evaluateCondition, type ThreadScope } from "./scope.ts";
+import type { StepNode } from "./spec.ts";
+import { isClientStep, NOT_YET_RUNNABLE } from "./step-kinds.ts";
+import { runConditional } from "./steps/conditional.ts";
+import type { ServerStepHandler, StepOutcome } from "./steps/handler.ts";
+import { runForeach, runWhileLoop } from "./steps/loops.ts";
+import { runParallelForeach } from "./steps/parallel-foreach.ts";
+import { runSetState } from "./steps/set-state.ts";
+import { runWaitStep } from "./steps/wait.ts";
+import { announceTasks } from "./tasks.ts";
+import type { ClientInstruction, Frame, NextStep } from "./types.ts";
+import { applyToThread, resolveUpdates, updateSpecsOf } from "./updates.ts";
+
+/** Server steps one advance may run before the thread is failed as runaway (loops are bounded too). */
+export const MAX_SERVER_STEPS_PER_ADVANCE = 250_000;
+
+const SERVER_STEPS: Record<string, ServerStepHandler> = {
+  conditional: runConditional,
+  while_loop: runWhileLoop,
+  foreach: runForeach,
+  wait_step: runWaitStep,
+  set_state: runSetState,
+  parallel_foreach: runParallelForeach,
+  break: (scope) => {
+    breakLoop(scope);
+    return { kind: "continue" };
+  },
+  continue: (scope) => {
+    continueLoop(scope);
+    return { kind: "continue" };
+  },
+};
+
+export interface AdvanceOptions {
+  /** hand client steps out (a `next` call) rather than stopping in front of them */
+  issue: boolean;
+}
+
+export function advanceThread(scope: ThreadScope, options: AdvanceOptions): NextStep {
+  const { thread } = scope;
+  const batch: ClientInstruction[] = [];
+  // Messages batched so far go out with whatever stops the thread.
+  const answer = (next: NextStep): NextStep => {
+    if (next.status === "steps") return { status: "steps", steps: [...batch, ...next.steps] };
+    return batch.length > 0 ? { status: "steps", steps: batch } : next;
+  };
+  let budget = MAX_SERVER_STEPS_PER_ADVANCE;
+
+  for (;;) {
+    if (thread.status === "failed") return answer({ status: "failed", error: thread.error! });
+    if (thread.status === "completed") return answer({ status: "completed" });
+    if (thread.waitingFor) return answer(waitingAnswer(scope));
+    const blocking = thread.pending.filter((pending) => !pending.implicit);
+    if (blocking.length > 0) {
+      thread.status = "blocked";
+      return answer({ status: "steps", steps: blocking.map((pending) => instructionOf(pending, thread.id)) });
+    }
+    const frame = topFrame(scope);
+    if (!frame) {
+      thread.status = "completed";
+      return answer({ status: "completed" });
+    }
+    const steps = stepListAt(scope.definition, frame.ref);
+    if (frame.pc >= steps.length) {
+      const outcome = endOfList(scope, frame);
+      if (outcome.kind === "stop") return answer(outcome.next);
+      continue;
+    }
+    budget -= 1;
+    if (budget < 0) {
+      thread.status = "failed";
+      thread.error = {
+        code: "run.step_limit",
+        message: `more than ${MAX_SERVER_STEPS_PER_ADVANCE} server steps ran without reaching a client step or a wait`,
+      };
+      continue;
+    }
+    const step = steps[frame.pc]!;
+    const ref = [...frame.ref, frame.pc];
+    const outcome = runStep(scope, step, frame, ref, options, batch);
+    if (outcome.kind === "stop") return answer(outcome.next);
+  }
+}
+
+function runStep(
+  scope: ThreadScope,
+  step: StepNode,
+  frame: Frame,
+  ref: (string | number)[],
+  options: AdvanceOptions,
+  batch: ClientInstruction[],
+): StepOutcome {
+  const stateBefore = scope.thread.state;
+  const framesBefore = scope.thread.frames.length;
+  try {
+    if (step.when !== undefined && !evaluateCondition(scope, step.when)) {
+      frame.pc += 1;
+      return { kind: "continue" };
+    }
+    const clientSide = isClientStep(step.type) || step.type === "parallel_foreach" || isAgentWait(step);
+    if (clientSide && !options.issue) return { kind: "stop", next: { status: "ready" } };
+    if (isClientStep(step.type)) {
+      const instruction = issueClientStep(scope, step, ref);
+      if (step.type !== "user_message")
+        return { kind: "stop", next: { status: "steps", steps: [instruction] } };
+      batch.push(instruction);
+      frame.pc += 1;
+      return { kind: "continue" };
+    }
+    const handler = SERVER_STEPS[step.type];
+    if (!handler) {
+      const reason = NOT_YET_RUNNABLE.has(step.type)
+        ? "is accepted by the dialect but cannot run yet"
+        : "is unknown";
+      throw new EngineError("run.unsupported_step", `step "${step.id}": type "${step.type}" ${reason}`);
+    }
+    applyToThread(scope, resolveUpdates(scope, updateSpecsOf(step)));
+    const outcome = handler(scope, step, frame);
+    forgetAttempts(scope, step.id);
+    return outcome;
+  } catch (error) {
+    if (!isEngineError(error)) throw error;
+    scope.thread.state = stateBefore;
+    scope.thread.frames.length = Math.min(scope.thread.frames.length, framesBefore);
+    return handleStepFailure(scope, step, error, { skip: () => (frame.pc += 1) });
+  }
+}
+
+/** A `wait_step` without a timer hands control to the agent: it needs an agent's `next` to pass. */
+function isAgentWait(step: StepNode): boolean {
+  return step.type === "wait_step" && step.seconds === undefined && step.until === undefined;
+}
+
+/** The end of a step list: repeat or leave a loop, or return to the enclosing list. */
+function endOfList(scope: ThreadScope, frame: Frame): StepOutcome {
+  try {
+    finishFrame(scope, frame);
+    return { kind: "continue" };
+  } catch (error) {
+    if (!isEngineError(error) || !frame.loop) throw error;
+    frame.loop.iteration -= 1;
+    const loopStep = stepListAt(scope.definition, frame.ref.slice(0, -2))[Number(frame.ref.at(-2))]!;
+    return handleStepFailure(scope, loopStep, error, { skip: () => scope.thread.frames.pop() });
+  }
+}
+
+function waitingAnswer(scope: ThreadScope): NextStep {
+  const waiting = scope.thread.waitingFor!;
+  if (waiting.kind === "tasks") {
+    const step = stepListAt(scope.definition, topFrame(scope)!.ref)[topFrame(scope)!.pc]!;
+    return announceTasks(scope, step);
+  }
+  const next: NextStep = { status: "wait", message: waiting.message ?? "Waiting." };
+  if (waiting.until !== undefined) next.retryAfterMs = Math.max(0, waiting.until - scope.machine.now);
+  return next;
+}

@@ -1,0 +1,138 @@
+/**
+ * @module
+ * An agent reports a client step done (`workflow_step_complete`): check the result, apply the
+ * step's `store_result` / `state_update(s)` with the result in scope, and move the thread past the
+ * step; or, for a failure, apply the step's error handling.
+ */
+import { EngineError, isEngineError } from "../errors.ts";
+import { stepAt } from "./definition.ts";
+import { forgetAttempts, handleStepFailure } from "./failure.ts";
+import { checkResponseShape, checkUserInput } from "./result-checks.ts";
+import type { ThreadScope } from "./scope.ts";
+import type { ErrorHandlingSpec, StateUpdateSpec, StepNode } from "./spec.ts";
+import type { StepOutcome } from "./steps/handler.ts";
+import { removeTimers } from "./timers.ts";
+import type { PendingStep } from "./types.ts";
+import { applyToThread, resolveUpdates, updateSpecsOf } from "./updates.ts";
+
+export interface Completion {
+  stepId: string;
+  status: "success" | "failed";
+  result?: unknown;
+  error?: string;
+  /** error code for a failure the engine itself detected (e.g. `step.timeout`) */
+  code?: string;
+}
+
+export function completeStep(scope: ThreadScope, completion: Completion): StepOutcome {
+  const pending = takePending(scope, completion.stepId);
+  const step = stepAt(scope.definition, pending.ref);
+  if (pending.implicit) {
+    // A user_message: nothing to wait for, its position was passed when it was handed out.
+    applyResult(scope, step, pending, undefined);
+    return { kind: "continue" };
+  }
+  scope.thread.status = "ready";
+  const frame = scope.thread.frames.at(-1)!;
+  const moveOn = () => {
+    frame.pc += 1;
+  };
+  try {
+    if (completion.status === "failed") {
+      throw new EngineError(
+        completion.code ?? "step.failed",
+        completion.error ?? "the agent reported the step as failed",
+      );
+    }
+    const result = checkedResult(scope, step, completion.result);
+    applyResult(scope, step, pending, result);
+    forgetAttempts(scope, step.id);
+    moveOn();
+    return { kind: "continue" };
+  } catch (error) {
+    if (!isEngineError(error)) throw error;
+    return handleStepFailure(
+      scope,
+      step,
+      error,
+      {
+        skip: moveOn,
+        fallback: (value) => {
+          applyResult(scope, step, pending, value);
+          moveOn();
+        },
+      },
+      policyFor(step, error),
+    );
+  }
+}
+
+/** Removes and returns the pending step; ids may be given bare or as `task_id.step_id`. */
+function takePending(scope: ThreadScope, stepId: string): PendingStep {
+  const { thread } = scope;
+  const bare = stepId.startsWith(`${thread.id}.`) ? stepId.slice(thread.id.length + 1) : stepId;
+  const index = thread.pending.findIndex((pending) => pending.id === bare);
+  if (index < 0) {
+    const waiting = thread.pending.map((pending) => pending.id);
+    throw new EngineError(
+      "run.step_not_pending",
+      waiting.length > 0
+        ? `step "${stepId}" is not waiting for completion; pending: ${waiting.join(", ")}`
+        : `step "${stepId}" is not waiting for completion; call workflow_get_next_step to receive steps`,
+    );
+  }
+  const [pending] = thread.pending.splice(index, 1);
+  removeTimers(
+    scope.run,
+    (timer) => timer.threadId === thread.id && timer.stepId === bare && timer.kind === "timeout",
+  );
+  return pending!;
+}
+
+function checkedResult(scope: ThreadScope, step: StepNode, result: unknown): unknown {
+  if (step.type === "user_input") return checkUserInput(step, result, scope.machine.evaluator);
+  if (step.type === "agent_response" || step.type === "agent_prompt") checkResponseShape(step, result);
+  return result;
+}
+
+/** `user_input` re-asks at once on a bad answer (up to its `max_retries`) unless it says otherwise. */
+function policyFor(step: StepNode, error: EngineError): ErrorHandlingSpec | undefined {
+  if (step.error_handling || error.code !== "step.validation_failed" || step.type !== "user_input") {
+    return step.error_handling;
+  }
+  const maxRetries = typeof step.max_retries === "number" ? step.max_retries : 3;
+  return { strategy: "retry", max_retries: maxRetries, retry_delay: 0 };
+}
+
+function applyResult(scope: ThreadScope, step: StepNode, pending: PendingStep, result: unknown): void {
+  const specs: StateUpdateSpec[] = [];
+  for (const field of ["store_result", "store_response"] as const) {
+    const path = step[field];
+    if (typeof path === "string") specs.push({ path, value: "{{ result }}" });
+  }
+  specs.push(...updateSpecsOf(step));
+  const locals = resultLocals(step, result);
+  const options = { locals, expressions: true, ...(pending.loop ? { loop: pending.loop } : {}) };
+  applyToThread(scope, resolveUpdates(scope, specs, options), pending.loop);
+}
+
+/** The bare names a result offers to its step's state updates. */
+export function resultLocals(step: StepNode, result: unknown): Record<string, unknown> {
+  const fields =
+    result !== null && typeof result === "object" && !Array.isArray(result)
+      ? (result as Record<string, unknown>)
+      : {};
+  const locals: Record<string, unknown> = { ...fields, result, response: result };
+  if (step.type === "shell_command") {
+    locals.stdout = typeof result === "string" ? result : (fields.stdout ?? "");
+    locals.stderr = fields.stderr ?? "";
+    locals.returncode = fields.exit_code ?? fields.returncode ?? 0;
+    locals.exit_code = locals.returncode;
+    locals.full_output = result;
+  }
+  if (step.type === "user_input") {
+    locals.user_input = result;
+    locals.value = result;
+  }
+  return locals;
+}

@@ -1,0 +1,70 @@
+/**
+ * @module
+ * Finding things in a workflow definition by reference. Frames keep paths such as
+ * `["steps", 3, "then_steps"]` instead of object pointers, so a checkpointed run can be resumed
+ * against the same definition after a restart. No evaluation happens here.
+ */
+import { EngineError } from "../errors.ts";
+import type { ComputedFieldSpec, StepNode, SubAgentTaskSpec, WorkflowSpec } from "./spec.ts";
+import type { Thread } from "./types.ts";
+
+export type Ref = (string | number)[];
+
+/** The list of steps at `ref`. */
+export function stepListAt(definition: WorkflowSpec, ref: Ref): StepNode[] {
+  const list = walk(definition, ref);
+  if (!Array.isArray(list)) throw new EngineError("run.bad_reference", `no step list at ${ref.join(".")}`);
+  return list as StepNode[];
+}
+
+/** The step at `ref` (a list path followed by an index). */
+export function stepAt(definition: WorkflowSpec, ref: Ref): StepNode {
+  const step = walk(definition, ref);
+  if (step === null || typeof step !== "object" || Array.isArray(step)) {
+    throw new EngineError("run.bad_reference", `no step at ${ref.join(".")}`);
+  }
+  return step as StepNode;
+}
+
+function walk(root: unknown, ref: Ref): unknown {
+  let node = root;
+  let parent: unknown;
+  for (const key of ref) {
+    if (node === null || typeof node !== "object") return undefined;
+    parent = node;
+    node = (node as Record<string | number, unknown>)[key];
+    if (node === undefined && key === "steps" && isPromptOnlyTask(parent)) node = promptSteps(parent);
+  }
+  return node;
+}
+
+const promptStepsByTask = new WeakMap<SubAgentTaskSpec, StepNode[]>();
+
+function isPromptOnlyTask(node: unknown): node is SubAgentTaskSpec {
+  return typeof (node as SubAgentTaskSpec).prompt_template === "string";
+}
+
+/** A sub-agent task given only a `prompt_template` runs as one `agent_prompt` step with id `prompt`. */
+function promptSteps(task: SubAgentTaskSpec): StepNode[] {
+  let steps = promptStepsByTask.get(task);
+  if (!steps) {
+    steps = [{ id: "prompt", type: "agent_prompt", prompt: task.prompt_template }];
+    promptStepsByTask.set(task, steps);
+  }
+  return steps;
+}
+
+export function subAgentTask(definition: WorkflowSpec, name: string): SubAgentTaskSpec {
+  const task = definition.sub_agent_tasks?.[name];
+  if (!task) throw new EngineError("run.unknown_sub_agent_task", `sub_agent_task "${name}" is not defined`);
+  return task;
+}
+
+/** The computed fields that apply to a thread: the workflow's, or its sub-agent task's. */
+export function computedFieldsFor(
+  definition: WorkflowSpec,
+  thread: Thread & { task?: string },
+): Record<string, ComputedFieldSpec> {
+  if (thread.task !== undefined) return subAgentTask(definition, thread.task).state_schema?.computed ?? {};
+  return definition.state_schema?.computed ?? {};
+}

@@ -1,0 +1,95 @@
+/**
+ * @module
+ * What happens when a step fails, per its `error_handling`: retry with exponential backoff,
+ * continue past it, use a fallback result, or fail the thread (the default). The caller supplies
+ * how to move past the step and how to apply a fallback, since that differs between a server step,
+ * a client step and the end of a loop pass.
+ */
+import type { EngineError } from "../errors.ts";
+import type { ThreadScope } from "./scope.ts";
+import type { ErrorHandlingSpec, StepNode } from "./spec.ts";
+import type { StepOutcome } from "./steps/handler.ts";
+import { addTimer } from "./timers.ts";
+
+export const RETRY_DEFAULTS = { max_retries: 3, retry_delay: 1, backoff_multiplier: 2, max_delay: 300 };
+
+export interface FailureActions {
+  /** move past the failed step */
+  skip: () => void;
+  /** carry on as if the step had produced this result (defaults to `skip`) */
+  fallback?: (value: unknown) => void;
+}
+
+export function handleStepFailure(
+  scope: ThreadScope,
+  step: StepNode,
+  error: EngineError,
+  actions: FailureActions,
+  policy: ErrorHandlingSpec | undefined = step.error_handling,
+): StepOutcome {
+  const { thread } = scope;
+  const strategy = policy?.strategy ?? "fail";
+  if (strategy === "retry") {
+    const attempt = thread.attempts?.[step.id] ?? 1;
+    if (attempt <= (policy?.max_retries ?? RETRY_DEFAULTS.max_retries))
+      return scheduleRetry(scope, step, error, attempt, policy);
+  }
+  forgetAttempts(scope, step.id);
+  const fallsBack = strategy === "fallback" || (strategy === "retry" && policy?.fallback_value !== undefined);
+  if (strategy === "continue") {
+    actions.skip();
+    return { kind: "continue" };
+  }
+  if (fallsBack) {
+    (actions.fallback ?? (() => actions.skip()))(policy?.fallback_value ?? null);
+    return { kind: "continue" };
+  }
+  const failure = {
+    code: error.code,
+    message: `step "${step.id}" failed: ${policy?.error_message ?? error.message}`,
+    path: step.id,
+  };
+  thread.status = "failed";
+  thread.error = failure;
+  return { kind: "stop", next: { status: "failed", error: failure } };
+}
+
+/** Seconds before retry number `attempt` (1 = the first retry): delay × multiplier^(attempt-1), capped. */
+export function backoffSeconds(attempt: number, policy: ErrorHandlingSpec | undefined): number {
+  const base = policy?.retry_delay ?? RETRY_DEFAULTS.retry_delay;
+  const multiplier = policy?.backoff_multiplier ?? RETRY_DEFAULTS.backoff_multiplier;
+  const cap = policy?.max_delay ?? RETRY_DEFAULTS.max_delay;
+  return Math.min(base * multiplier ** (attempt - 1), cap);
+}
+
+function scheduleRetry(
+  scope: ThreadScope,
+  step: StepNode,
+  error: EngineError,
+  attempt: number,
+  policy: ErrorHandlingSpec | undefined,
+): StepOutcome {
+  const { thread, run, machine } = scope;
+  thread.attempts = { ...thread.attempts, [step.id]: attempt + 1 };
+  thread.retryReasons = { ...thread.retryReasons, [step.id]: error.message };
+  const delayMs = backoffSeconds(attempt, policy) * 1000;
+  if (delayMs <= 0) return { kind: "continue" };
+  const until = machine.now + delayMs;
+  const message = `Step "${step.id}" failed (${error.message}); retry ${attempt} is due in ${delayMs / 1000}s.`;
+  thread.waitingFor = { kind: "timer", stepId: step.id, until, message };
+  addTimer(run, { at: until, kind: "retry", threadId: thread.id, stepId: step.id });
+  return { kind: "stop", next: { status: "wait", message, retryAfterMs: delayMs } };
+}
+
+/** The step is done with (succeeded or moved past): its retry bookkeeping goes. */
+export function forgetAttempts(scope: ThreadScope, stepId: string): void {
+  const { thread } = scope;
+  if (thread.attempts && stepId in thread.attempts) {
+    const { [stepId]: _attempt, ...attempts } = thread.attempts;
+    thread.attempts = attempts;
+  }
+  if (thread.retryReasons && stepId in thread.retryReasons) {
+    const { [stepId]: _reason, ...reasons } = thread.retryReasons;
+    thread.retryReasons = reasons;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * @module
+ * Handing a client step to an agent: render its fields (templates evaluated, engine-only fields
+ * left out), record it as pending, and start its timeout if it has one.
+ */
+import { loopContextOf, renderValue, type ThreadScope } from "./scope.ts";
+import type { StepNode } from "./spec.ts";
+import { ENGINE_FIELDS } from "./step-kinds.ts";
+import { addTimer } from "./timers.ts";
+import type { ClientInstruction, PendingStep } from "./types.ts";
+
+export function issueClientStep(
+  scope: ThreadScope,
+  step: StepNode,
+  ref: (string | number)[],
+): ClientInstruction {
+  const { thread, machine, run } = scope;
+  const attempt = thread.attempts?.[step.id] ?? 1;
+  const definition: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(step)) {
+    if (!ENGINE_FIELDS.has(field)) definition[field] = renderValue(scope, value);
+  }
+  const retryReason = thread.retryReasons?.[step.id];
+  if (retryReason !== undefined) definition.previous_error = retryReason;
+  const pending: PendingStep = {
+    id: step.id,
+    type: step.type,
+    attempt,
+    issuedAt: machine.now,
+    definition,
+    ref,
+    implicit: step.type === "user_message",
+  };
+  const loop = loopContextOf(thread);
+  if (loop) pending.loop = loop;
+  thread.pending.push(pending);
+  const timeout = timeoutSeconds(step);
+  if (timeout !== undefined && !pending.implicit) {
+    addTimer(run, {
+      at: machine.now + timeout * 1000,
+      kind: "timeout",
+      threadId: thread.id,
+      stepId: step.id,
+    });
+  }
+  return instructionOf(pending, thread.id);
+}
+
+export function instructionOf(pending: PendingStep, threadId: string): ClientInstruction {
+  const instruction: ClientInstruction = {
+    id: pending.id,
+    type: pending.type,
+    definition: pending.definition,
+    attempt: pending.attempt,
+  };
+  if (threadId !== "main") instruction.task_id = threadId;
+  return instruction;
+}
+
+function timeoutSeconds(step: StepNode): number | undefined {
+  const value = step.timeout_seconds ?? step.error_handling?.timeout_seconds;
+  return typeof value === "number" && value > 0 ? value : undefined;
+}

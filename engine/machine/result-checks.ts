@@ -1,0 +1,130 @@
+/**
+ * @module
+ * Checking what an agent sends back for a client step: `user_input` answers (required, type,
+ * choices, pattern) and `agent_response`/`agent_prompt` results against their expected shape
+ * (the JSON Schema subset `type`, `required`, `properties.*.type`). Author-supplied patterns run
+ * inside the sandbox, so a pathological regex is stopped by the work budget.
+ */
+import { EngineError } from "../errors.ts";
+import type { Evaluator } from "../expressions/evaluator.ts";
+import type { StepNode } from "./spec.ts";
+
+/** The value a `user_input` answer carries, coerced to its `input_type`. Throws `step.validation_failed`. */
+export function checkUserInput(step: StepNode, result: unknown, evaluator: Evaluator): unknown {
+  const raw = answerOf(result);
+  if (raw === undefined || raw === null || raw === "") {
+    if (step.default !== undefined) return step.default;
+    if (step.required === false) return raw ?? null;
+    throw invalid(step, "an answer is required");
+  }
+  // The pattern judges the answer as typed; the type conversion comes after.
+  const pattern = patternOf(step);
+  if (pattern !== undefined) {
+    const matches = evaluator.evaluate("new RegExp(pattern).test(String(value))", { pattern, value: raw });
+    if (matches !== true) throw invalid(step, validationMessage(step) ?? `the answer must match ${pattern}`);
+  }
+  return coerce(step, raw);
+}
+
+/** Checks a structured result against `response_schema` / `expected_response`, if the step has one. */
+export function checkResponseShape(step: StepNode, result: unknown): void {
+  const schema = (step.response_schema ?? step.expected_response) as JsonShape | undefined;
+  if (!schema || typeof schema !== "object") return;
+  const problem = shapeProblem(schema, result, "response");
+  if (problem) throw invalid(step, problem);
+}
+
+interface JsonShape {
+  type?: string;
+  required?: string[];
+  properties?: Record<string, JsonShape>;
+}
+
+function shapeProblem(schema: JsonShape, value: unknown, where: string): string | undefined {
+  if (schema.type && !hasJsonType(value, schema.type)) return `${where} must be of type ${schema.type}`;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
+  const record = value as Record<string, unknown>;
+  for (const key of schema.required ?? []) {
+    if (!(key in record)) return `${where} is missing the required field "${key}"`;
+  }
+  for (const [key, sub] of Object.entries(schema.properties ?? {})) {
+    if (key in record) {
+      const problem = shapeProblem(sub, record[key], `${where}.${key}`);
+      if (problem) return problem;
+    }
+  }
+  return undefined;
+}
+
+function hasJsonType(value: unknown, type: string): boolean {
+  switch (type) {
+    case "object":
+      return value !== null && typeof value === "object" && !Array.isArray(value);
+    case "array":
+      return Array.isArray(value);
+    case "integer":
+      return Number.isInteger(value);
+    case "null":
+      return value === null;
+    case "string":
+    case "number":
+    case "boolean":
+      return typeof value === type;
+    default:
+      return true;
+  }
+}
+
+function answerOf(result: unknown): unknown {
+  if (result !== null && typeof result === "object" && !Array.isArray(result)) {
+    const record = result as Record<string, unknown>;
+    if ("user_input" in record) return record.user_input;
+    if ("value" in record) return record.value;
+  }
+  return result;
+}
+
+function coerce(step: StepNode, raw: unknown): unknown {
+  switch (step.input_type) {
+    case "number": {
+      const value = typeof raw === "number" ? raw : Number(String(raw).trim());
+      if (!Number.isFinite(value)) throw invalid(step, "the answer must be a number");
+      return value;
+    }
+    case "boolean": {
+      if (typeof raw === "boolean") return raw;
+      const text = String(raw).trim().toLowerCase();
+      if (["true", "yes", "y", "1"].includes(text)) return true;
+      if (["false", "no", "n", "0"].includes(text)) return false;
+      throw invalid(step, "the answer must be yes or no");
+    }
+    case "choice": {
+      const choices = Array.isArray(step.choices) ? step.choices : [];
+      if (!choices.some((choice) => choice === raw)) {
+        throw invalid(step, `the answer must be one of: ${choices.map(String).join(", ")}`);
+      }
+      return raw;
+    }
+    default:
+      return raw;
+  }
+}
+
+function patternOf(step: StepNode): string | undefined {
+  const validation = step.validation as { pattern?: unknown } | string | undefined;
+  if (typeof validation === "string") return validation;
+  if (validation && typeof validation.pattern === "string") return validation.pattern;
+  return typeof step.validation_pattern === "string" ? step.validation_pattern : undefined;
+}
+
+function validationMessage(step: StepNode): string | undefined {
+  const validation = step.validation as { error_message?: unknown } | undefined;
+  if (validation && typeof validation === "object" && typeof validation.error_message === "string") {
+    return validation.error_message;
+  }
+  return typeof step.validation_message === "string" ? step.validation_message : undefined;
+}
+
+function invalid(step: StepNode, message: string): EngineError {
+  return new EngineError("step.validation_failed", `step "${step.id}": ${message}`);
+}

@@ -1,0 +1,98 @@
+/**
+ * @module
+ * Evaluating expressions, conditions and templates for one thread: builds the bindings from the
+ * thread's state, its loop frames, the run's event and the tenant's secrets, and hands them to
+ * the sandbox. Secrets are passed in per call and never stored.
+ */
+import { hasTemplate, renderDeep, renderTemplate } from "../expressions/template.ts";
+import { buildBindings } from "../state/index.ts";
+import type { EvaluationContext, LoopContext } from "../state/types.ts";
+import { computedFieldsFor } from "./definition.ts";
+import type { WorkflowSpec } from "./spec.ts";
+import type { MachineContext, RunState, SubAgentTaskThread, Thread } from "./types.ts";
+
+/** Everything an evaluation in one thread needs. */
+export interface ThreadScope {
+  machine: MachineContext;
+  definition: WorkflowSpec;
+  run: RunState;
+  thread: Thread | SubAgentTaskThread;
+}
+
+/** The loop variables in force: every enclosing loop, the innermost winning. */
+export function loopContextOf(thread: Thread): LoopContext | undefined {
+  let loop: LoopContext | undefined;
+  for (const frame of thread.frames) {
+    const info = frame.loop;
+    if (!info) continue;
+    const names: Record<string, unknown> = { ...loop?.names };
+    const next: LoopContext = { iteration: info.iteration, names };
+    if (info.kind === "foreach") {
+      const index = info.iteration - 1;
+      next.item = info.items?.[index];
+      next.index = index;
+      names[info.variableName ?? "item"] = next.item;
+      names[info.indexName ?? "index"] = index;
+    }
+    loop = next;
+  }
+  return loop;
+}
+
+export function evaluationContext(scope: ThreadScope, locals?: Record<string, unknown>): EvaluationContext {
+  const { thread, run, definition, machine } = scope;
+  const context: EvaluationContext = { config: definition.config ?? {}, event: run.event };
+  const loop = loopContextOf(thread);
+  if (loop) context.loop = loop;
+  if (machine.env) context.env = machine.env;
+  const taskLocals = "task" in thread ? { task_id: thread.id, item: thread.item, index: thread.index } : {};
+  context.locals = { ...taskLocals, ...locals };
+  return context;
+}
+
+/** Evaluates a bare expression (no `{{ }}`) in the thread's scope. */
+export function evaluateExpression(
+  scope: ThreadScope,
+  source: string,
+  locals?: Record<string, unknown>,
+  loop?: LoopContext,
+): unknown {
+  return scope.machine.evaluator.evaluate(source, bindingsFor(scope, locals, loop));
+}
+
+/** Renders a value: every `{{ }}` inside strings, objects and arrays evaluated. */
+export function renderValue(
+  scope: ThreadScope,
+  value: unknown,
+  locals?: Record<string, unknown>,
+  loop?: LoopContext,
+): unknown {
+  let bindings: Record<string, unknown> | undefined;
+  const evaluate = (source: string) => {
+    bindings ??= bindingsFor(scope, locals, loop);
+    return scope.machine.evaluator.evaluate(source, bindings);
+  };
+  if (typeof value === "string") return hasTemplate(value) ? renderTemplate(value, evaluate) : value;
+  return renderDeep(value, evaluate);
+}
+
+/** A condition: a template or a bare expression, judged by JavaScript truthiness. */
+export function evaluateCondition(scope: ThreadScope, condition: unknown): boolean {
+  if (typeof condition === "string") {
+    const value = hasTemplate(condition)
+      ? renderValue(scope, condition)
+      : evaluateExpression(scope, condition);
+    return Boolean(value);
+  }
+  return Boolean(condition);
+}
+
+function bindingsFor(
+  scope: ThreadScope,
+  locals?: Record<string, unknown>,
+  loop?: LoopContext,
+): Record<string, unknown> {
+  const context = evaluationContext(scope, locals);
+  if (loop) context.loop = loop;
+  return buildBindings(scope.thread.state, context, computedFieldsFor(scope.definition, scope.thread));
+}

@@ -1,0 +1,72 @@
+/**
+ * @module
+ * After any thread moves, the run as a whole may move: queued sub-agent tasks get free slots,
+ * a `parallel_foreach` whose tasks are all finished lets the main thread go on, and the run's
+ * status follows its main thread.
+ */
+import { EngineError } from "../errors.ts";
+import { advanceThread } from "./advance.ts";
+import { stepListAt } from "./definition.ts";
+import { handleStepFailure } from "./failure.ts";
+import type { ThreadScope } from "./scope.ts";
+import type { WorkflowSpec } from "./spec.ts";
+import { awaitedTasks, isFinished, promoteQueued } from "./tasks.ts";
+import type { MachineContext, RunState } from "./types.ts";
+import { applyToThread } from "./updates.ts";
+
+const DEFAULT_MAX_PARALLEL = 10;
+
+export function settleRun(definition: WorkflowSpec, run: RunState, machine: MachineContext): void {
+  const main = run.main;
+  const mainScope: ThreadScope = { definition, run, thread: main, machine };
+  if (main.waitingFor?.kind === "tasks") {
+    const frame = main.frames.at(-1)!;
+    const step = stepListAt(definition, frame.ref)[frame.pc]!;
+    promoteQueued(run, typeof step.max_parallel === "number" ? step.max_parallel : DEFAULT_MAX_PARALLEL);
+    const tasks = awaitedTasks(run);
+    if (tasks.every(isFinished)) {
+      main.waitingFor = undefined;
+      const failed = tasks.filter((task) => task.status === "failed");
+      const moveOn = () => {
+        frame.pc += 1;
+      };
+      if (typeof step.store_results === "string") {
+        const results = tasks.map((task) => ({
+          task_id: task.id,
+          status: task.status,
+          state: { ...task.state.state, ...task.state.computed },
+          ...(task.error ? { error: task.error } : {}),
+        }));
+        applyToThread(mainScope, [{ path: step.store_results, value: results, operation: "set" }]);
+      }
+      if (failed.length > 0) {
+        const error = new EngineError(
+          "step.sub_agent_failed",
+          `${failed.length} of ${tasks.length} sub-agent tasks failed: ${failed.map((task) => task.id).join(", ")}`,
+        );
+        handleStepFailure(mainScope, step, error, { skip: moveOn });
+      } else {
+        moveOn();
+      }
+      advanceThread(mainScope, { issue: false });
+    }
+  }
+  updateRunStatus(run, machine.now);
+}
+
+function updateRunStatus(run: RunState, now: number): void {
+  if (run.status === "cancelled") return;
+  const main = run.main;
+  if (main.status === "completed") {
+    run.status = "completed";
+    run.completedAt ??= now;
+    run.timers = [];
+  } else if (main.status === "failed") {
+    run.status = "failed";
+    run.completedAt ??= now;
+    run.timers = [];
+    if (main.error) run.error = main.error;
+  } else {
+    run.status = main.waitingFor?.kind === "timer" ? "waiting" : "running";
+  }
+}

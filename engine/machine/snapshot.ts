@@ -1,0 +1,41 @@
+/**
+ * @module
+ * What callers may see of a run: status, position, the redacted state of the main thread and of
+ * every sub-agent task. Secret values are replaced wherever they appear.
+ */
+import { snapshot } from "../state/index.ts";
+import type { RunState } from "./types.ts";
+
+export interface SnapshotOptions {
+  /** tenant secrets whose values must not appear in the output */
+  secrets?: Record<string, string>;
+}
+
+export function snapshotRun(run: RunState, options: SnapshotOptions = {}) {
+  const redact = { secrets: options.secrets ?? {} };
+  return {
+    workflow_id: run.id,
+    workflow: run.workflow,
+    version: run.version,
+    status: run.status,
+    created_at: new Date(run.createdAt).toISOString(),
+    updated_at: new Date(run.updatedAt).toISOString(),
+    ...(run.completedAt !== undefined ? { completed_at: new Date(run.completedAt).toISOString() } : {}),
+    ...(run.error ? { error: run.error } : {}),
+    state: snapshot(run.main.state, redact),
+    pending_steps: run.main.pending.filter((pending) => !pending.implicit).map((pending) => pending.id),
+    ...(run.main.waitingFor ? { waiting_for: run.main.waitingFor } : {}),
+    tasks: Object.fromEntries(
+      Object.values(run.tasks).map((task) => [
+        task.id,
+        {
+          status: task.queued ? "queued" : task.status,
+          state: snapshot(task.state, redact),
+          ...(task.error ? { error: task.error } : {}),
+        },
+      ]),
+    ),
+  };
+}
+
+export type RunSnapshot = ReturnType<typeof snapshotRun>;

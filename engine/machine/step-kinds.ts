@@ -1,0 +1,34 @@
+/**
+ * @module
+ * Which side runs each step type. Server-side steps run inside the engine; client-side steps are
+ * handed to the agent. `user_message`s are batched: they complete by themselves.
+ */
+
+export const CLIENT_STEP_TYPES = new Set([
+  "user_message",
+  "mcp_call",
+  "shell_command",
+  "user_input",
+  "agent_prompt",
+  "agent_response",
+]);
+
+/** Step types the dialect accepts whose execution arrives with later work (issues 4, 7, 8). */
+export const NOT_YET_RUNNABLE = new Set(["dependency_flow", "external_call", "notify"]);
+
+export function isClientStep(type: string): boolean {
+  return CLIENT_STEP_TYPES.has(type);
+}
+
+/** Fields that steer the engine rather than describe the work: not shown to the agent. */
+export const ENGINE_FIELDS = new Set([
+  "id",
+  "type",
+  "when",
+  "state_update",
+  "state_updates",
+  "store_result",
+  "store_response",
+  "error_handling",
+  "execution_context",
+]);

@@ -1,0 +1,15 @@
+/**
+ * @module
+ * The shape of a server-side step handler. A handler moves the thread (pc, frames, state, timers)
+ * and says whether the thread goes on or stops for now.
+ */
+
+import type { ThreadScope } from "../scope.ts";
+import type { StepNode } from "../spec.ts";
+import type { Frame, NextStep } from "../types.ts";
+
+export type StepOutcome = { kind: "continue" } | { kind: "stop"; next: NextStep };
+
+export const CONTINUE: StepOutcome = { kind: "continue" };
+
+export type ServerStepHandler = (scope: ThreadScope, step: StepNode, frame: Frame) => StepOutcome;

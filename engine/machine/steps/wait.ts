@@ -1,0 +1,43 @@
+/**
+ * @module
+ * `wait_step`. With `seconds` or `until` the thread sleeps on a timer and the runtime wakes it.
+ * Without either it hands control back to the agent once: the next `workflow_get_next_step`
+ * carries on (this is how AroMCP workflows poll).
+ */
+import { EngineError } from "../../errors.ts";
+import { renderValue } from "../scope.ts";
+import { addTimer } from "../timers.ts";
+import { CONTINUE, type ServerStepHandler } from "./handler.ts";
+
+const DEFAULT_MESSAGE = "Waiting. Call workflow_get_next_step again to continue.";
+
+export const runWaitStep: ServerStepHandler = (scope, step, frame) => {
+  const now = scope.machine.now;
+  const message = step.message === undefined ? DEFAULT_MESSAGE : String(renderValue(scope, step.message));
+  const until = wakeTime(renderValue(scope, step.seconds), renderValue(scope, step.until), now, step.id);
+  frame.pc += 1;
+  if (until === undefined) return { kind: "stop", next: { status: "wait", message } };
+  if (until <= now) return CONTINUE;
+  const { thread, run } = scope;
+  thread.waitingFor = { kind: "timer", stepId: step.id, until, message };
+  addTimer(run, { at: until, kind: "wait", threadId: thread.id, stepId: step.id });
+  return { kind: "stop", next: { status: "wait", message, retryAfterMs: until - now } };
+};
+
+function wakeTime(seconds: unknown, until: unknown, now: number, stepId: string): number | undefined {
+  if (seconds !== undefined && seconds !== null) {
+    const value = Number(seconds);
+    if (!Number.isFinite(value) || value < 0) {
+      throw new EngineError("step.invalid_wait", `wait_step "${stepId}": seconds must be a number >= 0`);
+    }
+    return now + value * 1000;
+  }
+  if (until !== undefined && until !== null) {
+    const at = Date.parse(String(until));
+    if (Number.isNaN(at)) {
+      throw new EngineError("step.invalid_wait", `wait_step "${stepId}": until must be an ISO date-time`);
+    }
+    return at;
+  }
+  return undefined;
+}

@@ -1,0 +1,30 @@
+/**
+ * @module
+ * Timers are rows in `run.timers`; the runtime arms one alarm for the earliest. Ids are
+ * deterministic so replaying a transition yields the same timers.
+ */
+import type { RunState, Timer } from "./types.ts";
+
+export function addTimer(run: RunState, timer: Omit<Timer, "id">): Timer {
+  const full: Timer = { id: `${timer.threadId}:${timer.stepId}:${timer.kind}:${run.seq}`, ...timer };
+  run.timers.push(full);
+  return full;
+}
+
+export function removeTimers(run: RunState, match: (timer: Timer) => boolean): void {
+  run.timers = run.timers.filter((timer) => !match(timer));
+}
+
+/** Timers due at `now`, earliest first (ties in creation order). */
+export function takeDueTimers(run: RunState, now: number): Timer[] {
+  const due = run.timers.filter((timer) => timer.at <= now).sort((a, b) => a.at - b.at);
+  if (due.length > 0) removeTimers(run, (timer) => timer.at <= now);
+  return due;
+}
+
+/** When the runtime should wake next, or undefined when nothing is scheduled. */
+export function nextWakeAt(run: RunState): number | undefined {
+  let earliest: number | undefined;
+  for (const timer of run.timers) if (earliest === undefined || timer.at < earliest) earliest = timer.at;
+  return earliest;
+}

@@ -1,0 +1,192 @@
+/**
+ * @module
+ * The step machine's entry points. `startRun` builds a run; `transition` applies one event to a
+ * run and returns the new run plus the answer for the caller. Both are pure: the input run is
+ * never modified, `now`, the sandbox and the tenant's secrets come in through the context.
+ */
+
+import type { WorkflowDefinition } from "../dialect/index.ts";
+import { EngineError } from "../errors.ts";
+import { initState } from "../state/index.ts";
+import type { ResolvedUpdate } from "../state/types.ts";
+import { advanceThread } from "./advance.ts";
+import { completeStep } from "./complete.ts";
+import type { ThreadScope } from "./scope.ts";
+import { settleRun } from "./settle.ts";
+import { machineView, type WorkflowSpec } from "./spec.ts";
+import { takeDueTimers } from "./timers.ts";
+import type {
+  MachineContext,
+  MachineEvent,
+  NextStep,
+  RunState,
+  SubAgentTaskThread,
+  Thread,
+  Transition,
+} from "./types.ts";
+import { applyToThread, operationOf } from "./updates.ts";
+
+export interface StartOptions {
+  id: string;
+  inputs?: Record<string, unknown>;
+  /** the payload of the event that started the run (the `event` scope) */
+  event?: unknown;
+}
+
+export function startRun(
+  workflow: WorkflowDefinition,
+  options: StartOptions,
+  machine: MachineContext,
+): Transition {
+  const definition = machineView(workflow);
+  const { data, errors } = initState(definition, options.inputs ?? {}, machine.evaluator, {
+    config: definition.config ?? {},
+    event: options.event,
+    ...(machine.env ? { env: machine.env } : {}),
+  });
+  if (errors.length === 1) throw errors[0]!;
+  if (errors.length > 1) {
+    throw new EngineError(errors[0]!.code, errors.map((error) => error.message).join("; "));
+  }
+  const run: RunState = {
+    id: options.id,
+    workflow: definition.name,
+    version: definition.version,
+    status: "running",
+    createdAt: machine.now,
+    updatedAt: machine.now,
+    main: { id: "main", status: "ready", state: data, frames: [{ ref: ["steps"], pc: 0 }], pending: [] },
+    tasks: {},
+    timers: [],
+    seq: 0,
+  };
+  if (options.event !== undefined) run.event = options.event;
+  const next = advanceThread({ definition, run, thread: run.main, machine }, { issue: false });
+  settleRun(definition, run, machine);
+  return { run, next: run.status === "completed" ? { status: "completed" } : next };
+}
+
+export function transition(
+  workflow: WorkflowDefinition,
+  current: RunState,
+  event: MachineEvent,
+  machine: MachineContext,
+): Transition {
+  const definition = machineView(workflow);
+  const run = structuredClone(current);
+  run.seq += 1;
+  run.updatedAt = machine.now;
+  const terminal = terminalAnswer(run);
+  if (event.kind === "cancel") {
+    if (terminal) throw notRunning(run);
+    run.status = "cancelled";
+    run.completedAt = machine.now;
+    run.timers = [];
+    run.error = { code: "run.cancelled", message: event.reason ?? "cancelled" };
+    return { run, next: { status: "cancelled" } };
+  }
+  if (terminal) {
+    if (event.kind === "next" || event.kind === "timers") return { run: current, next: terminal };
+    throw notRunning(run);
+  }
+  const next = apply(definition, run, event, machine);
+  settleRun(definition, run, machine);
+  return { run, next: answerAfterSettle(run, next, event) };
+}
+
+function apply(
+  definition: WorkflowSpec,
+  run: RunState,
+  event: MachineEvent,
+  machine: MachineContext,
+): NextStep {
+  switch (event.kind) {
+    case "next": {
+      const scope = threadScope(definition, run, event.taskId, machine);
+      const queued = queuedAnswer(scope.thread);
+      if (queued) return queued;
+      for (const pending of scope.thread.pending.filter((p) => p.implicit)) {
+        completeStep(scope, { stepId: pending.id, status: "success" });
+      }
+      return advanceThread(scope, { issue: true });
+    }
+    case "complete": {
+      const scope = threadScope(definition, run, event.taskId, machine);
+      completeStep(scope, event);
+      return advanceThread(scope, { issue: false });
+    }
+    case "update_state": {
+      const scope = threadScope(definition, run, event.taskId, machine);
+      applyToThread(scope, event.updates.map(toResolvedUpdate));
+      return advanceThread(scope, { issue: false });
+    }
+    case "timers":
+      return fireTimers(definition, run, machine);
+    default:
+      throw new EngineError("run.unknown_event", "unknown event");
+  }
+}
+
+function fireTimers(definition: WorkflowSpec, run: RunState, machine: MachineContext): NextStep {
+  for (const timer of takeDueTimers(run, machine.now)) {
+    const thread = timer.threadId === "main" ? run.main : run.tasks[timer.threadId];
+    if (!thread || thread.status === "completed" || thread.status === "failed") continue;
+    const scope: ThreadScope = { definition, run, thread, machine };
+    if (timer.kind === "timeout") {
+      if (!thread.pending.some((pending) => pending.id === timer.stepId && !pending.implicit)) continue;
+      completeStep(scope, {
+        stepId: timer.stepId,
+        status: "failed",
+        code: "step.timeout",
+        error: "the agent did not complete the step before its timeout",
+      });
+    } else if (thread.waitingFor?.kind === "timer" && thread.waitingFor.stepId === timer.stepId) {
+      thread.waitingFor = undefined;
+    }
+    advanceThread(scope, { issue: false });
+  }
+  return advanceThread({ definition, run, thread: run.main, machine }, { issue: false });
+}
+
+function threadScope(
+  definition: WorkflowSpec,
+  run: RunState,
+  taskId: string | undefined,
+  machine: MachineContext,
+): ThreadScope {
+  if (taskId === undefined) return { definition, run, thread: run.main, machine };
+  const task = run.tasks[taskId];
+  if (!task) {
+    throw new EngineError("run.task_not_found", `run ${run.id} has no sub-agent task "${taskId}"`);
+  }
+  return { definition, run, thread: task, machine };
+}
+
+function queuedAnswer(thread: Thread | SubAgentTaskThread): NextStep | undefined {
+  if (!("queued" in thread) || !thread.queued) return undefined;
+  return { status: "wait", message: `Task ${thread.id} is queued until a slot under max_parallel frees up.` };
+}
+
+function toResolvedUpdate(update: { path: string; value: unknown; operation?: string }): ResolvedUpdate {
+  return { path: update.path, value: update.value, operation: operationOf(update.operation) };
+}
+
+function terminalAnswer(run: RunState): NextStep | undefined {
+  if (run.status === "completed") return { status: "completed" };
+  if (run.status === "cancelled") return { status: "cancelled" };
+  if (run.status === "failed") {
+    return { status: "failed", error: run.error ?? { code: "run.failed", message: "the run failed" } };
+  }
+  return undefined;
+}
+
+/** A main-thread answer reflects the run's end if settling finished it. */
+function answerAfterSettle(run: RunState, next: NextStep, event: MachineEvent): NextStep {
+  const taskId = "taskId" in event ? event.taskId : undefined;
+  if (taskId !== undefined || next.status === "steps") return next;
+  return terminalAnswer(run) ?? next;
+}
+
+function notRunning(run: RunState): EngineError {
+  return new EngineError("run.not_running", `run ${run.id} is ${run.status}; it accepts no more changes`);
+}

@@ -1,0 +1,118 @@
+/**
+ * A scripted agent for scenario tests: loads a fixture, starts a run and drives it through the
+ * step machine the way an MCP client would (next step, complete, let time pass).
+ */
+import { readFileSync } from "node:fs";
+import { expect } from "vitest";
+import type { WorkflowDefinition } from "../../../engine/dialect/index.ts";
+import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
+import { loadWorkflow } from "../../../engine/loader/index.ts";
+import {
+  type ClientInstruction,
+  type NextStep,
+  nextWakeAt,
+  type RunState,
+  startRun,
+  transition,
+} from "../../../engine/machine/index.ts";
+
+const FIXTURES = new URL("../../fixtures/scenarios/", import.meta.url);
+
+export function loadFixture(name: string): WorkflowDefinition {
+  return loadSource(readFileSync(new URL(name, FIXTURES), "utf8"), name);
+}
+
+export function loadSource(text: string, name = "inline workflow"): WorkflowDefinition {
+  const result = loadWorkflow(text);
+  if (!result.ok) throw new Error(`${name} does not load: ${JSON.stringify(result.errors)}`);
+  return result.definition;
+}
+
+export interface AgentOptions {
+  inputs?: Record<string, unknown>;
+  env?: Record<string, string>;
+  now?: number;
+}
+
+export class ScriptedAgent {
+  run: RunState;
+  now: number;
+  readonly transcript: string[] = [];
+  readonly definition: WorkflowDefinition;
+  readonly evaluator: Evaluator;
+  readonly #options: AgentOptions;
+
+  constructor(definition: WorkflowDefinition, evaluator: Evaluator, options: AgentOptions = {}) {
+    this.definition = definition;
+    this.evaluator = evaluator;
+    this.#options = options;
+    this.now = options.now ?? Date.UTC(2026, 10, 27, 12);
+    this.run = startRun(definition, { id: "wf_test", inputs: options.inputs ?? {} }, this.context()).run;
+  }
+
+  /** `workflow_get_next_step` */
+  next(taskId?: string): NextStep {
+    const event = taskId === undefined ? { kind: "next" as const } : { kind: "next" as const, taskId };
+    const result = transition(this.definition, this.run, event, this.context());
+    this.run = result.run;
+    if (result.next.status === "steps") {
+      for (const step of result.next.steps) this.transcript.push(describe(step));
+    }
+    return result.next;
+  }
+
+  /** `workflow_get_next_step`, expecting steps */
+  steps(taskId?: string): ClientInstruction[] {
+    const next = this.next(taskId);
+    expect(next.status, JSON.stringify(next)).toBe("steps");
+    return next.status === "steps" ? next.steps : [];
+  }
+
+  /** `workflow_step_complete` */
+  complete(stepId: string, result?: unknown, taskId?: string): NextStep {
+    return this.finish({
+      kind: "complete",
+      stepId,
+      status: "success",
+      result,
+      ...(taskId ? { taskId } : {}),
+    });
+  }
+
+  fail(stepId: string, error: string, taskId?: string): NextStep {
+    return this.finish({ kind: "complete", stepId, status: "failed", error, ...(taskId ? { taskId } : {}) });
+  }
+
+  /** Lets time pass and fires the timers that came due, as the RunDO alarm would. */
+  advanceTime(ms: number): NextStep {
+    this.now += ms;
+    return this.finish({ kind: "timers" });
+  }
+
+  /** Jumps to the next timer the run asked for. */
+  wakeUp(): NextStep {
+    const at = nextWakeAt(this.run);
+    expect(at, "the run has a timer").toBeDefined();
+    return this.advanceTime(Math.max(0, (at ?? this.now) - this.now));
+  }
+
+  /** Any other machine event (state updates, cancel). */
+  finish(event: Parameters<typeof transition>[2]): NextStep {
+    const result = transition(this.definition, this.run, event, this.context());
+    this.run = result.run;
+    return result.next;
+  }
+
+  private context() {
+    return {
+      now: this.now,
+      evaluator: this.evaluator,
+      ...(this.#options.env ? { env: this.#options.env } : {}),
+    };
+  }
+}
+
+function describe(step: ClientInstruction): string {
+  const text = step.definition.message ?? step.definition.tool ?? step.definition.prompt ?? "";
+  return `${step.task_id ? `${step.task_id}/` : ""}${step.id}:${step.type}:${String(text)}`;
+}
