@@ -7,8 +7,8 @@ import {
   recompute,
   type StateData,
 } from "../../../engine/state/index.ts";
+import { createCountingEvaluator } from "./counting-evaluator.ts";
 import { stateData } from "./state-data.ts";
-import { createTestEvaluator } from "./test-evaluator.ts";
 
 function codeOf(run: () => unknown): { code?: string; message?: string } {
   try {
@@ -20,7 +20,7 @@ function codeOf(run: () => unknown): { code?: string; message?: string } {
 }
 
 function computeWith(specs: ComputedFieldSpecs, data: StateData, context: EvaluationContext = {}) {
-  const evaluator = createTestEvaluator();
+  const evaluator = createCountingEvaluator();
   return { ...recompute(data, specs, evaluator, context), evaluator };
 }
 
@@ -152,7 +152,7 @@ describe("recompute: cascades and change detection", () => {
   });
 
   it("reruns a transform only when its inputs changed", () => {
-    const evaluator = createTestEvaluator();
+    const evaluator = createCountingEvaluator();
     const first = recompute(stateData({ state: { files: ["a"], other: 1 } }), specs, evaluator);
     expect(evaluator.sources).toHaveLength(4);
 
@@ -170,7 +170,7 @@ describe("recompute: cascades and change detection", () => {
   });
 
   it("returns the very same data when nothing changed", () => {
-    const evaluator = createTestEvaluator();
+    const evaluator = createCountingEvaluator();
     const first = recompute(stateData({ state: { files: ["a"] } }), specs, evaluator);
     expect(recompute(first.data, specs, evaluator).data).toBe(first.data);
   });
@@ -212,7 +212,7 @@ describe("recompute: loop-dependent fields", () => {
   };
 
   it("follows the loop context of each call", () => {
-    const evaluator = createTestEvaluator();
+    const evaluator = createCountingEvaluator();
     let data = stateData({ state: { max_attempts: 3, done: false } });
     const seen: unknown[] = [];
     for (let iteration = 1; iteration <= 4; iteration++) {
@@ -248,7 +248,7 @@ describe("recompute: on_error", () => {
 
   it("ignore keeps the previous value (null when there is none)", () => {
     const specs: ComputedFieldSpecs = { f: { from: "this.x", transform: "input.a.b", on_error: "ignore" } };
-    const evaluator = createTestEvaluator();
+    const evaluator = createCountingEvaluator();
     const first = recompute(stateData({ state: { x: { a: { b: 7 } } } }), specs, evaluator);
     expect(first.data.computed.f).toBe(7);
     const broken = recompute({ ...first.data, state: { x: {} } }, specs, evaluator);
@@ -261,7 +261,7 @@ describe("recompute: on_error", () => {
     const specs: ComputedFieldSpecs = {
       f: { from: "this.x", transform: "input.a.b", on_error: "propagate" },
     };
-    const evaluator = createTestEvaluator();
+    const evaluator = createCountingEvaluator();
     const first = recompute(stateData({ state: { x: { a: { b: 7 } } } }), specs, evaluator);
     const broken = recompute({ ...first.data, state: { x: {} } }, specs, evaluator);
     expect(broken.errors.map((error) => [error.code, error.path])).toEqual([
@@ -275,7 +275,7 @@ describe("recompute: on_error", () => {
 
   it("applies on_error to a failing {{ }} source and retries it next time", () => {
     const specs: ComputedFieldSpecs = { f: { from: "{{ this.x.a.b }}", fallback: "fb" } };
-    const evaluator = createTestEvaluator();
+    const evaluator = createCountingEvaluator();
     const broken = recompute(stateData({ state: { x: {} } }), specs, evaluator);
     expect(broken.data.computed.f).toBe("fb");
     const fixed = recompute({ ...broken.data, state: { x: { a: { b: 1 } } } }, specs, evaluator);
@@ -283,10 +283,13 @@ describe("recompute: on_error", () => {
   });
 
   it("treats a result with a __proto__ key as a failure", () => {
-    const { data } = computeWith(
-      { f: { from: "this.x", transform: 'JSON.parse(\'{"__proto__": {"polluted": 1}}\')', fallback: "fb" } },
-      stateData({ state: { x: 1 } }),
-    );
+    // A stub, not the sandbox: the sandbox refuses `__proto__` itself, this proves recompute does too.
+    const poisoning = {
+      evaluate: () => JSON.parse('{"__proto__": {"polluted": 1}}') as unknown,
+      dispose() {},
+    };
+    const specs: ComputedFieldSpecs = { f: { from: "this.x", transform: "anything", fallback: "fb" } };
+    const { data } = recompute(stateData({ state: { x: 1 } }), specs, poisoning);
     expect(data.computed.f).toBe("fb");
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -306,7 +309,7 @@ describe("recompute: on_error", () => {
 describe("recompute with applyUpdates", () => {
   it("keeps a computed field in step with every update", () => {
     const specs: ComputedFieldSpecs = { doubled: { from: "this.counter", transform: "input * 2" } };
-    const evaluator = createTestEvaluator();
+    const evaluator = createCountingEvaluator();
     let data = recompute(stateData({ state: { counter: 0 } }), specs, evaluator).data;
     for (let i = 0; i < 3; i++) {
       data = applyUpdates(

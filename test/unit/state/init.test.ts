@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { initState, type StateInitSpec } from "../../../engine/state/index.ts";
-import { createTestEvaluator } from "./test-evaluator.ts";
+import { createCountingEvaluator } from "./counting-evaluator.ts";
 
-const evaluator = createTestEvaluator();
+const evaluator = createCountingEvaluator();
 
 function codes(spec: StateInitSpec, given: Record<string, unknown>): string[] {
   return initState(spec, given, evaluator).errors.map((error) => error.code);
@@ -139,7 +139,7 @@ describe("initState: state and computed fields", () => {
   });
 
   it("does not compute when the inputs are wrong", () => {
-    const counting = createTestEvaluator();
+    const counting = createCountingEvaluator();
     const spec: StateInitSpec = {
       inputs: { n: "number" },
       state_schema: { computed: { doubled: { from: "inputs.n", transform: "input * 2" } } },

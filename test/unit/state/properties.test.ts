@@ -13,10 +13,10 @@ import {
   type StateData,
   setPath,
 } from "../../../engine/state/index.ts";
+import { createCountingEvaluator } from "./counting-evaluator.ts";
 import { stateData } from "./state-data.ts";
-import { createTestEvaluator } from "./test-evaluator.ts";
 
-const evaluator = createTestEvaluator();
+const evaluator = createCountingEvaluator();
 
 function deepFreeze<T>(value: T): T {
   if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {

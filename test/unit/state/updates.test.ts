@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { applyUpdates, type ComputedFieldSpecs, type ResolvedUpdate } from "../../../engine/state/index.ts";
+import { createCountingEvaluator } from "./counting-evaluator.ts";
 import { stateData } from "./state-data.ts";
-import { createTestEvaluator } from "./test-evaluator.ts";
 
-const evaluator = createTestEvaluator();
+const evaluator = createCountingEvaluator();
 
 function apply(updates: ResolvedUpdate[], data = stateData(), computed: ComputedFieldSpecs = {}) {
   return applyUpdates(data, updates, computed, evaluator, {});
