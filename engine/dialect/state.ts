@@ -87,6 +87,7 @@ export const stateUpdateSpecSchema = z
     path: statePathSchema,
     value: z
       .unknown()
+      .optional()
       .describe(
         "A literal, a `{{ }}` template, or an expression over a client step's result (stdout, response.x)",
       ),

@@ -96,9 +96,9 @@ function load(text: string, options: LoadOptions): LoadResult {
     ...(validated.success ? [] : findingsFromIssues(validated.error.issues, data)),
     ...runSemanticChecks(data),
   ];
-  const errors = dedupe(findings.map(place));
-  if (errors.length > 0 || !validated.success) return failure(errors, warnings);
-  return { ok: true, definition: validated.data, warnings };
+  const errors = byPosition(dedupe(findings.map(place)));
+  if (errors.length > 0 || !validated.success) return failure(errors, byPosition(warnings));
+  return { ok: true, definition: validated.data, warnings: byPosition(warnings) };
 }
 
 function failure(errors: Diagnostic[], warnings: Diagnostic[] = []): LoadResult {
@@ -127,6 +127,11 @@ function toDiagnostic(source: YamlSource, finding: Finding): Diagnostic {
     line: position.line,
     column: position.column,
   };
+}
+
+/** File order (the sort is stable, so problems at one place keep the order they were found in). */
+function byPosition(diagnostics: Diagnostic[]): Diagnostic[] {
+  return diagnostics.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
 /** The same problem reported twice (e.g. by two union branches) is shown once. */
