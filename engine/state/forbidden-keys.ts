@@ -43,8 +43,3 @@ export function assertNoPrototypeKeys(value: unknown, path: string): void {
     if (Object.hasOwn(value, key)) assertNoPrototypeKeys((value as Record<string, unknown>)[key], path);
   }
 }
-
-/** A non-null, non-array object: what `merge` and nested `set` accept as a container. */
-export function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}

@@ -6,9 +6,10 @@
 import { EngineError, isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { recompute, type StateResult } from "./computed.ts";
-import { assertNoPrototypeKeys, isPlainRecord } from "./forbidden-keys.ts";
+import { assertNoPrototypeKeys } from "./forbidden-keys.ts";
 import type { InputFieldSpec, StateInitSpec, ValueTypeName } from "./specs.ts";
 import type { EvaluationContext, StateData } from "./types.ts";
+import { isPlainRecord, kindOf, withArticle } from "./value-kind.ts";
 
 /**
  * Builds the initial state from a definition and the inputs `given` at start. An input's value is
@@ -73,7 +74,7 @@ function resolveInputs(
       errors.push(
         new EngineError(
           "state.invalid_input",
-          `input ${name} must be ${article(type)}, got ${kindOf(value)}`,
+          `input ${name} must be ${withArticle(type)}, got ${kindOf(value)}`,
           {
             path: `inputs.${name}`,
           },
@@ -117,16 +118,6 @@ export function hasType(value: unknown, type: ValueTypeName | (string & {})): bo
     default:
       return true;
   }
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return article(typeof value);
-}
-
-function article(type: string): string {
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
 
 function plural(names: readonly string[]): string {

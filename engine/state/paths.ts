@@ -6,7 +6,8 @@
  * Must not evaluate expressions or know about operations; it only locates values.
  */
 import { EngineError } from "../errors.ts";
-import { assertSafeSegment, isPlainRecord } from "./forbidden-keys.ts";
+import { assertSafeSegment, FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
+import { isPlainRecord } from "./value-kind.ts";
 
 /** The scopes an expression or path can name (after legacy roots are mapped). */
 export type ScopeName = "this" | "global" | "inputs" | "loop" | "config" | "env" | "event" | "tasks";
@@ -213,6 +214,9 @@ function arrayIndex(segment: PathSegment): number | undefined {
 export function getPath(value: unknown, segments: readonly PathSegment[]): unknown {
   let current = value;
   for (const segment of segments) {
+    if (typeof segment === "string" && FORBIDDEN_PATH_SEGMENTS.has(segment)) {
+      assertSafeSegment(segment, formatPath(segments));
+    }
     if (current === null || current === undefined) return undefined;
     if (typeof current === "string" || Array.isArray(current)) {
       if (segment === "length") {
@@ -226,7 +230,6 @@ export function getPath(value: unknown, segments: readonly PathSegment[]): unkno
     }
     if (typeof current !== "object") return undefined;
     const key = String(segment);
-    assertSafeSegment(key, key);
     current = Object.hasOwn(current, key) ? (current as Record<string, unknown>)[key] : undefined;
   }
   return current;

@@ -79,7 +79,7 @@ export function buildBindings(
   bindBareNames(bindings, data.state);
   bindBareNames(bindings, data.inputs);
   if (computedSpecs === undefined) bindBareNames(bindings, data.computed);
-  else for (const name in computedSpecs) bindBareName(bindings, name, data.computed[name]);
+  else for (const name of Object.keys(computedSpecs)) bindBareName(bindings, name, data.computed[name]);
   const loop = loopScope(context.loop);
   bindBareNames(bindings, loop);
   if (context.loop?.names !== undefined) bindBareNames(bindings, context.loop.names);

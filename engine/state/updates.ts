@@ -7,10 +7,11 @@
 import { EngineError, isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { recompute, type StateResult } from "./computed.ts";
-import { assertNoPrototypeKeys, isPlainRecord } from "./forbidden-keys.ts";
+import { assertNoPrototypeKeys } from "./forbidden-keys.ts";
 import { getPath, resolveWriteTarget, setPath, type WriteTarget } from "./paths.ts";
 import type { ComputedFieldSpecs } from "./specs.ts";
 import type { EvaluationContext, ResolvedUpdate, StateData, UpdateOperation } from "./types.ts";
+import { isPlainRecord, kindOf } from "./value-kind.ts";
 
 /**
  * Applies `updates` in order (later ones see earlier ones), then recomputes computed fields.
@@ -76,12 +77,12 @@ function nextValue(operation: UpdateOperation, current: unknown, value: unknown,
       );
     case "append":
       if (current === undefined || current === null) return [value];
-      if (!Array.isArray(current)) throw mismatch(path, `append needs an array, found ${describe(current)}`);
+      if (!Array.isArray(current)) throw mismatch(path, `append needs an array, found ${kindOf(current)}`);
       return [...current, value];
     case "merge":
-      if (!isPlainRecord(value)) throw mismatch(path, `merge needs an object value, got ${describe(value)}`);
+      if (!isPlainRecord(value)) throw mismatch(path, `merge needs an object value, got ${kindOf(value)}`);
       if (current === undefined || current === null) return { ...value };
-      if (!isPlainRecord(current)) throw mismatch(path, `merge needs an object, found ${describe(current)}`);
+      if (!isPlainRecord(current)) throw mismatch(path, `merge needs an object, found ${kindOf(current)}`);
       return { ...current, ...value };
     default:
       throw new EngineError(
@@ -96,12 +97,12 @@ function nextValue(operation: UpdateOperation, current: unknown, value: unknown,
 function numericTarget(current: unknown, operation: string, path: string): number {
   if (current === undefined || current === null) return 0;
   if (typeof current === "number") return current;
-  throw mismatch(path, `${operation} needs a number, found ${describe(current)}`);
+  throw mismatch(path, `${operation} needs a number, found ${kindOf(current)}`);
 }
 
 function numericValue(value: unknown, operation: string, path: string): number {
   if (typeof value === "number" && Number.isFinite(value)) return value;
-  throw mismatch(path, `${operation} needs a finite number as value, got ${describe(value)}`);
+  throw mismatch(path, `${operation} needs a finite number as value, got ${kindOf(value)}`);
 }
 
 function finite(result: number, path: string): number {
@@ -111,12 +112,4 @@ function finite(result: number, path: string): number {
 
 function mismatch(path: string, why: string): EngineError {
   return new EngineError("state.type_mismatch", `cannot update ${path}: ${why}`, { path });
-}
-
-/** The kind of a value, never the value itself: it may hold a secret. */
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "nothing";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
