@@ -235,7 +235,8 @@ export class JsLexer {
     const start = this.#pos;
     const two = text.slice(start, start + 2);
     const isTwo = TWO_CHAR_PUNCT.has(two) && !(two === "?." && isDigit(text[start + 2]));
-    const value = isTwo ? two : (text[start] as string);
+    const isSpread = text.startsWith("...", start);
+    const value = isSpread ? "..." : isTwo ? two : (text[start] as string);
     if (value === "{") this.#curlies.push("{");
     else if (value === "}") this.#curlies.pop();
     this.#pos = start + value.length;

@@ -14,7 +14,7 @@
 import type { QuickJSHandle, QuickJSWASMModule } from "quickjs-emscripten-core";
 import { EngineError } from "../errors.ts";
 import type { Evaluator } from "./evaluator.ts";
-import { loadQuickJS } from "./quickjs-module.ts";
+import { discardQuickJS, loadQuickJS } from "./quickjs-module.ts";
 import {
   QuickJSSandbox,
   SANDBOX_FILENAME,
@@ -78,6 +78,7 @@ class QuickJSEvaluator implements Evaluator {
   readonly #limits: SandboxLimits;
   #sandbox: QuickJSSandbox | undefined;
   #disposed = false;
+  #moduleFailed = false;
 
   constructor(module: QuickJSWASMModule, limits: SandboxLimits) {
     this.#module = module;
@@ -87,40 +88,69 @@ class QuickJSEvaluator implements Evaluator {
 
   evaluate(source: string, bindings: Readonly<Record<string, unknown>>): unknown {
     if (this.#disposed) throw new EngineError("expression.disposed", "the evaluator was disposed");
+    if (this.#moduleFailed) {
+      throw new EngineError(
+        "expression.runtime",
+        "the expression sandbox's WebAssembly module failed; create a new evaluator",
+        { retryable: true },
+      );
+    }
     const analysis = analyzeSource(source);
     const names = analysis.names.filter((name) => Object.hasOwn(bindings, name));
     const receiver = analysis.usesThis ? bindings.this : undefined;
     const args = encodeArguments(receiver, names, bindings);
-    const sandbox = this.#usableSandbox();
     try {
+      const sandbox = this.#usableSandbox();
       const fn = this.#compiled(sandbox, analysis, names);
       return this.#unwrap(sandbox.call(fn, args.json, args.mask), analysis.source);
     } catch (error) {
       if (error instanceof EngineError) throw error;
-      // QuickJS itself failed (a wasm trap, a handle misuse): start over with a fresh context.
-      sandbox.dispose();
-      this.#sandbox = undefined;
-      throw new EngineError("expression.runtime", `the expression sandbox failed: ${String(error)}`, {
-        cause: error,
-        retryable: true,
-      });
+      throw this.#sandboxFailed(error);
     }
   }
 
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    this.#sandbox?.dispose();
-    this.#sandbox = undefined;
+    this.#dropSandbox();
   }
 
+  /** A sandbox that can take the next call: a fresh one when the last failed badly. */
   #usableSandbox(): QuickJSSandbox {
-    if (this.#sandbox?.broken === true) {
-      this.#sandbox.dispose();
-      this.#sandbox = undefined;
-    }
+    if (this.#sandbox?.broken === true) this.#dropSandbox();
     this.#sandbox ??= new QuickJSSandbox(this.#module, this.#limits);
     return this.#sandbox;
+  }
+
+  /**
+   * QuickJS itself failed (a WebAssembly trap, a misused handle): the context is dropped. After a
+   * trap the whole module is unusable, so it is discarded and this evaluator stays failed.
+   */
+  #sandboxFailed(error: unknown): EngineError {
+    if (error instanceof WebAssembly.RuntimeError) {
+      this.#moduleFailed = true;
+      this.#sandbox = undefined;
+      discardQuickJS(this.#module);
+    } else {
+      this.#dropSandbox();
+    }
+    return new EngineError("expression.runtime", `the expression sandbox failed: ${String(error)}`, {
+      cause: error,
+      retryable: true,
+    });
+  }
+
+  #dropSandbox(): void {
+    const sandbox = this.#sandbox;
+    this.#sandbox = undefined;
+    try {
+      sandbox?.dispose();
+    } catch (error) {
+      if (error instanceof WebAssembly.RuntimeError) {
+        this.#moduleFailed = true;
+        discardQuickJS(this.#module);
+      }
+    }
   }
 
   /** The compiled function for this source and these parameter names, compiling on a miss. */

@@ -13,18 +13,19 @@ import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSWASMModule } f
 
 let defaultModule: Promise<QuickJSWASMModule> | undefined;
 const modulesByWasm = new WeakMap<WebAssembly.Module, Promise<QuickJSWASMModule>>();
+const forgetters = new WeakMap<QuickJSWASMModule, () => void>();
 
 /** The shared QuickJS module, built from `wasmModule` when given. A failed load is retried next call. */
 export function loadQuickJS(wasmModule?: WebAssembly.Module): Promise<QuickJSWASMModule> {
   if (wasmModule === undefined) {
-    defaultModule ??= forgetOnFailure(newQuickJSWASMModuleFromVariant(variant), () => {
+    defaultModule ??= remember(newQuickJSWASMModuleFromVariant(variant), () => {
       defaultModule = undefined;
     });
     return defaultModule;
   }
   let loaded = modulesByWasm.get(wasmModule);
   if (loaded === undefined) {
-    loaded = forgetOnFailure(newQuickJSWASMModuleFromVariant(newVariant(variant, { wasmModule })), () => {
+    loaded = remember(newQuickJSWASMModuleFromVariant(newVariant(variant, { wasmModule })), () => {
       modulesByWasm.delete(wasmModule);
     });
     modulesByWasm.set(wasmModule, loaded);
@@ -32,9 +33,24 @@ export function loadQuickJS(wasmModule?: WebAssembly.Module): Promise<QuickJSWAS
   return loaded;
 }
 
-function forgetOnFailure<T>(promise: Promise<T>, forget: () => void): Promise<T> {
-  return promise.catch((error: unknown) => {
-    forget();
-    throw error;
-  });
+/**
+ * Drops a module whose WebAssembly instance aborted (a trap leaves it unusable), so the next
+ * `loadQuickJS` builds a fresh one. Evaluators made from the old module stay broken.
+ */
+export function discardQuickJS(module: QuickJSWASMModule): void {
+  forgetters.get(module)?.();
+  forgetters.delete(module);
+}
+
+function remember(promise: Promise<QuickJSWASMModule>, forget: () => void): Promise<QuickJSWASMModule> {
+  return promise.then(
+    (module) => {
+      forgetters.set(module, forget);
+      return module;
+    },
+    (error: unknown) => {
+      forget();
+      throw error;
+    },
+  );
 }

@@ -17,7 +17,7 @@ import type {
   QuickJSWASMModule,
 } from "quickjs-emscripten-core";
 import { BoundedCache } from "./bounded-cache.ts";
-import type { EvaluationPhase, ThrownValue } from "./sandbox-errors.ts";
+import { type EvaluationPhase, isOutOfMemory, type ThrownValue } from "./sandbox-errors.ts";
 import { PRELUDE_SOURCE } from "./sandbox-prelude.ts";
 
 export interface SandboxLimits {
@@ -57,26 +57,31 @@ export class QuickJSSandbox {
   constructor(module: QuickJSWASMModule, limits: SandboxLimits) {
     this.#stepBudget = limits.stepBudget;
     this.#runtime = module.newRuntime();
+    this.#runtime.setMemoryLimit(limits.memoryLimitBytes);
+    this.#runtime.setMaxStackSize(limits.maxStackSizeBytes);
+    this.#runtime.setInterruptHandler(() => this.#poll());
+    let context: QuickJSContext | undefined;
     try {
-      this.#runtime.setMemoryLimit(limits.memoryLimitBytes);
-      this.#runtime.setMaxStackSize(limits.maxStackSizeBytes);
-      this.#runtime.setInterruptHandler(() => this.#poll());
-      this.#context = this.#runtime.newContext();
-      this.#startBudget();
-      const helpers = this.#context.evalCode(PRELUDE_SOURCE, "prelude.js", { type: "global", strict: true });
+      context = this.#runtime.newContext();
+      // The prelude is our own code: it runs without a step budget.
+      this.#stepsLeft = Number.POSITIVE_INFINITY;
+      const helpers = context.evalCode(PRELUDE_SOURCE, "prelude.js", { type: "global", strict: true });
       if (helpers.error !== undefined) {
-        const thrown = this.#context.dump(helpers.error) as unknown;
+        const thrown = context.dump(helpers.error) as unknown;
         helpers.error.dispose();
         throw new Error(`the sandbox prelude failed: ${JSON.stringify(thrown)}`);
       }
-      this.#run = this.#context.getProp(helpers.value, "run");
-      this.#toJson = this.#context.getProp(helpers.value, "toJson");
-      this.#describe = this.#context.getProp(helpers.value, "describe");
+      this.#run = context.getProp(helpers.value, "run");
+      this.#toJson = context.getProp(helpers.value, "toJson");
+      this.#describe = context.getProp(helpers.value, "describe");
       helpers.value.dispose();
     } catch (error) {
+      // Every handle must be gone before the runtime is freed, or QuickJS aborts the whole module.
+      context?.dispose();
       this.#runtime.dispose();
       throw error;
     }
+    this.#context = context;
     this.#compiled = new BoundedCache(limits.compiledCacheSize, (handle) => {
       if (handle.alive) handle.dispose();
     });
@@ -177,7 +182,7 @@ export class QuickJSSandbox {
     const budgetExhausted = this.#exhausted;
     const thrown = this.#describeThrown(error);
     error.dispose();
-    if (thrown.name === "InternalError" && thrown.message === "out of memory") this.#broken = true;
+    if (isOutOfMemory(thrown)) this.#broken = true;
     return { ok: false, thrown, phase, budgetExhausted };
   }
 

@@ -2,7 +2,8 @@
  * @module
  * Maps what QuickJS threw to an `EngineError` with a stable code:
  * - the step budget ran out, or recursion overflowed the stack: `expression.budget_exceeded`;
- * - the memory limit was hit (`InternalError: out of memory`): `expression.memory_exceeded`;
+ * - the memory limit was hit (`InternalError: out of memory`, `string too long`, or a bare `null`
+ *   thrown when even the error could not be allocated): `expression.memory_exceeded`;
  * - a poisoned `constructor` was called: `expression.forbidden`;
  * - a syntax error while compiling: `expression.syntax`;
  * - anything else: `expression.runtime`, with the JavaScript message (`TypeError: ...`).
@@ -19,6 +20,17 @@ export interface ThrownValue {
   name: string;
   message: string;
   stack: string;
+  /** `null` was thrown: what QuickJS throws when memory runs out while it builds the error. */
+  isNull?: boolean;
+}
+
+/** True for the failures that mean the memory limit (or the longest string) was reached. */
+export function isOutOfMemory(thrown: ThrownValue): boolean {
+  if (thrown.isNull === true) return true;
+  return (
+    thrown.name === "InternalError" &&
+    (thrown.message === "out of memory" || thrown.message === "string too long")
+  );
 }
 
 export type EvaluationPhase = "compile" | "run";
@@ -45,8 +57,14 @@ export function toEngineError(thrown: ThrownValue, context: ThrownContext): Engi
       where,
     );
   }
-  if (thrown.name === "InternalError" && thrown.message === "out of memory") {
-    return new EngineError("expression.memory_exceeded", "expression ran out of memory", where);
+  if (isOutOfMemory(thrown)) {
+    const detail =
+      thrown.isNull === true
+        ? " (or threw null)"
+        : thrown.message === "string too long"
+          ? " (string too long)"
+          : "";
+    return new EngineError("expression.memory_exceeded", `expression ran out of memory${detail}`, where);
   }
   if (thrown.name === "InternalError" && thrown.message === "stack overflow") {
     return new EngineError(

@@ -23,7 +23,8 @@ export const PROMISE_RESULT_MESSAGE = "an expression returned a Promise; asynchr
  * - `run(fn, json, mask)`: parses `json` (`[this, ...args]`), sets the entries whose `mask`
  *   character is `"1"` to `undefined`, and calls `fn` with them;
  * - `toJson(value)`: `JSON.stringify(value)`, refusing Promises;
- * - `describe(error)`: a JSON string `{name, message, stack}` for any thrown value.
+ * - `describe(error)`: a JSON string `{name, message, stack, isNull?}` for any thrown value
+ *   (QuickJS throws `null` when it runs out of memory while building the error).
  */
 export const PRELUDE_SOURCE = `(() => {
   "use strict";
@@ -62,6 +63,7 @@ export const PRELUDE_SOURCE = `(() => {
           stack: typeof stack === "string" ? stack : "",
         });
       }
+      if (error === null) return stringify({ name: "", message: "uncaught null", stack: "", isNull: true });
       return stringify({ name: "", message: "uncaught " + StringIntrinsic(error), stack: "" });
     } catch {
       return stringify({ name: "", message: "uncaught exception that cannot be printed", stack: "" });
