@@ -8,6 +8,7 @@
 import { EngineError } from "../errors.ts";
 import { type ComputedSource, computedFieldsReadBy, parseComputedSource } from "./computed-sources.ts";
 import { hashText } from "./fingerprint.ts";
+import { assertSafeSegment } from "./forbidden-keys.ts";
 import type { ComputedFieldSpec, ComputedFieldSpecs } from "./specs.ts";
 
 /** One computed field, ready to evaluate. */
@@ -23,7 +24,7 @@ export interface ComputedFieldPlan {
 
 const plansBySpecs = new WeakMap<ComputedFieldSpecs, readonly ComputedFieldPlan[]>();
 
-/** Field names in evaluation order. Throws `state.computed_cycle` or a path error. */
+/** Field names in evaluation order. Throws `state.computed_cycle`, a path error, or `state.forbidden_key` for a field named `__proto__`, `constructor` or `prototype`. */
 export function computedFieldOrder(specs: ComputedFieldSpecs): string[] {
   return planComputedFields(specs).map((plan) => plan.name);
 }
@@ -34,6 +35,7 @@ export function planComputedFields(specs: ComputedFieldSpecs): readonly Computed
   if (cached !== undefined) return cached;
   const plans = new Map<string, ComputedFieldPlan>();
   for (const name of Object.keys(specs)) {
+    assertSafeSegment(name, `state_schema.computed.${name}`);
     const spec = specs[name]!;
     const fromIsList = typeof spec.from !== "string";
     const entries: readonly string[] = typeof spec.from === "string" ? [spec.from] : spec.from;

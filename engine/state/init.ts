@@ -6,7 +6,7 @@
 import { EngineError, isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { recompute, type StateResult } from "./computed.ts";
-import { assertNoPrototypeKeys } from "./forbidden-keys.ts";
+import { assertNoPrototypeKeys, FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
 import type { InputFieldSpec, StateInitSpec, ValueTypeName } from "./specs.ts";
 import type { EvaluationContext, StateData } from "./types.ts";
 import { isPlainRecord, kindOf, withArticle } from "./value-kind.ts";
@@ -60,6 +60,14 @@ function resolveInputs(
   const inputs: Record<string, unknown> = {};
   const missing: string[] = [];
   for (const name of new Set([...Object.keys(declared), ...Object.keys(stateDefaults)])) {
+    if (FORBIDDEN_PATH_SEGMENTS.has(name)) {
+      errors.push(
+        new EngineError("state.forbidden_key", `"${name}" cannot be an input name`, {
+          path: `inputs.${name}`,
+        }),
+      );
+      continue;
+    }
     const field = inputField(declared[name]);
     let value: unknown;
     if (Object.hasOwn(given, name) && given[name] !== undefined) value = given[name];

@@ -55,6 +55,14 @@ describe("computedFieldOrder", () => {
     expect(computedFieldOrder(specs)).toEqual(["a", "b"]);
   });
 
+  it("refuses prototype keys as field names", () => {
+    const specs = JSON.parse('{"__proto__": {"from": "this.x"}}') as ComputedFieldSpecs;
+    expect(codeOf(() => computedFieldOrder(specs)).code).toBe("state.forbidden_key");
+    expect(codeOf(() => computedFieldOrder({ constructor: { from: "this.x" } })).code).toBe(
+      "state.forbidden_key",
+    );
+  });
+
   it("rejects bad from paths", () => {
     expect(codeOf(() => computedFieldOrder({ a: { from: "counter" } })).code).toBe("state.unknown_scope");
     expect(codeOf(() => computedFieldOrder({ a: { from: "this.a..b" } })).code).toBe("state.invalid_path");

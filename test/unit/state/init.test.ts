@@ -91,6 +91,11 @@ describe("initState: inputs", () => {
     const poisoned = JSON.parse('{"__proto__": {"polluted": true}}');
     expect(codes({ inputs: { o: "object" } }, { o: poisoned })).toEqual(["state.forbidden_key"]);
     expect(codes({ default_state: { state: { x: poisoned } } }, {})).toEqual(["state.forbidden_key"]);
+    const declaresProto = JSON.parse('{"__proto__": "string", "constructor": "string"}');
+    expect(codes({ inputs: declaresProto }, { constructor: "x" })).toEqual([
+      "state.forbidden_key",
+      "state.forbidden_key",
+    ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });
