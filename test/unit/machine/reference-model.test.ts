@@ -13,7 +13,7 @@ import { startRun, transition } from "../../../engine/machine/index.ts";
 
 type Node =
   | { kind: "add"; amount: number }
-  | { kind: "if"; modulo: number; then: Node[]; else: Node[] }
+  | { kind: "if"; modulo: number; whenTrue: Node[]; whenFalse: Node[] }
   | { kind: "each"; count: number; body: Node[] }
   | { kind: "while"; limit: number; max: number; body: Node[] }
   | { kind: "break"; modulo: number }
@@ -47,8 +47,8 @@ function programArbitrary(): fc.Arbitrary<Node[]> {
         arbitrary: fc.record({
           kind: fc.constant("if" as const),
           modulo: fc.integer({ min: 2, max: 3 }),
-          then: nodes(depth - 1, inLoop),
-          else: fc.array(node(depth - 1, inLoop), { maxLength: 2 }),
+          whenTrue: nodes(depth - 1, inLoop),
+          whenFalse: fc.array(node(depth - 1, inLoop), { maxLength: 2 }),
         }),
       },
       {
@@ -93,8 +93,8 @@ function interpret(source: Node[]): Model {
     for (const node of nodes) {
       ids.set(node, `s${ids.size}`);
       if (node.kind === "if") {
-        assign(node.then);
-        assign(node.else);
+        assign(node.whenTrue);
+        assign(node.whenFalse);
       } else if (node.kind === "each" || node.kind === "while") assign(node.body);
     }
   };
@@ -124,7 +124,7 @@ function interpret(source: Node[]): Model {
         model.log.push(`${id}?`);
         return;
       case "if":
-        run(model.counter % node.modulo === 0 ? node.then : node.else);
+        run(model.counter % node.modulo === 0 ? node.whenTrue : node.whenFalse);
         return;
       case "break":
         if (model.counter % node.modulo === 0) throw new BreakSignal();
@@ -156,7 +156,7 @@ function interpret(source: Node[]): Model {
 function toWorkflow(program: Node[]): string {
   let next = 0;
   const toSteps = (nodes: Node[]): unknown[] =>
-    nodes.map((node) => {
+    nodes.map((node): unknown => {
       const id = `s${next++}`;
       switch (node.kind) {
         case "add":
@@ -183,8 +183,8 @@ function toWorkflow(program: Node[]): string {
             id,
             type: "conditional",
             condition: `{{ this.counter % ${node.modulo} === 0 }}`,
-            then_steps: toSteps(node.then),
-            else_steps: toSteps(node.else),
+            then_steps: toSteps(node.whenTrue),
+            else_steps: toSteps(node.whenFalse),
           };
         case "break":
         case "continue":
@@ -201,7 +201,7 @@ function toWorkflow(program: Node[]): string {
             items: `{{ Array.from({length: ${node.count}}, (_, i) => i) }}`,
             body: toSteps(node.body),
           };
-        case "while":
+        default: // while
           return {
             id,
             type: "while_loop",
