@@ -6,6 +6,7 @@ export * from "./client-steps.ts";
 export * from "./dependencies.ts";
 export * from "./error-handling.ts";
 export * from "./external-state.ts";
+export * from "./json-schema.ts";
 export * from "./scalars.ts";
 export * from "./server-steps.ts";
 export * from "./state.ts";
