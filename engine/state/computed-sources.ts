@@ -1,45 +1,44 @@
 /**
  * @module
  * One entry of a computed field's `from`: a path (`this.x`, `inputs.y`, `loop.iteration`) or a
- * template that is exactly one `{{ expr }}`. Parses it, names the computed fields it depends on,
- * and reads its current value. Must not decide when a field is recomputed (computed.ts does).
+ * template (exactly one `{{ expr }}` keeps the value's type; mixed text gives a string). Parses
+ * it, names the computed fields it depends on, and reads its current value.
+ * Must not decide when a field is recomputed (computed.ts does).
  */
 import { EngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
+import { isMemberAccess, JsLexError, JsLexer } from "../expressions/js-lexer.ts";
+import { hasTemplate, parseTemplate, renderTemplate } from "../expressions/template.ts";
 import { type PathRoot, type PathSegment, parsePathSyntax, resolvePath } from "./paths.ts";
 import { readPath } from "./scope.ts";
 import type { EvaluationContext, StateData } from "./types.ts";
 
 export type ComputedSource =
   | { kind: "path"; text: string; root: PathRoot; segments: readonly PathSegment[] }
-  | { kind: "expression"; text: string; expression: string };
+  | { kind: "template"; text: string; expressions: readonly string[] };
 
-const WHOLE_TEMPLATE_PATTERN = /^\s*\{\{([\s\S]*)\}\}\s*$/;
-const STRING_LITERAL_PATTERN = /"(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'/g;
-const SCOPED_NAME_PATTERN = /\b(?:this|computed|state|raw)\s*\??\.\s*([A-Za-z_$][\w$]*)/g;
-const BARE_NAME_PATTERN = /(?<![.\w$])[A-Za-z_$][\w$]*/g;
-const THIS_TIER_ROOTS: ReadonlySet<PathRoot> = new Set(["this", "state", "computed", "raw"]);
+const THIS_TIER_ROOTS: ReadonlySet<string> = new Set(["this", "state", "computed", "raw"]);
 
-/** Parses one `from` entry. Throws `state.invalid_path` / `state.unknown_scope` for a bad path. */
+/**
+ * Parses one `from` entry: a template when it holds `{{`, else a path. Throws
+ * `state.invalid_path` / `state.unknown_scope` for a bad path, `template.*` for a bad template.
+ */
 export function parseComputedSource(text: string): ComputedSource {
-  const template = WHOLE_TEMPLATE_PATTERN.exec(text);
-  if (template !== null) {
-    const expression = template[1]!;
-    if (expression.includes("{{")) {
-      throw new EngineError(
-        "state.invalid_path",
-        `a computed "from" must be a path or exactly one {{ }} template, not "${text}"`,
-      );
-    }
-    return { kind: "expression", text, expression: expression.trim() };
+  if (hasTemplate(text)) {
+    const expressions = parseTemplate(text).flatMap((part) =>
+      part.kind === "expression" ? [part.source] : [],
+    );
+    return { kind: "template", text, expressions };
   }
-  const { root, segments } = parsePathSyntax(text.trim());
-  return { kind: "path", text: text.trim(), root, segments };
+  const path = text.trim();
+  const { root, segments } = parsePathSyntax(path);
+  return { kind: "path", text: path, root, segments };
 }
 
 /**
- * The computed fields `source` reads. For a template this is a conservative scan of the
- * expression: every `this.x` / `computed.x` and every bare name that is a computed field.
+ * The computed fields `source` reads. For a template this is a conservative token scan: every
+ * `this.x` / `computed.x` / `state.x` / `raw.x`, and every other name outside a member access,
+ * that is a computed field.
  */
 export function computedFieldsReadBy(source: ComputedSource, computedNames: ReadonlySet<string>): string[] {
   if (source.kind === "path") {
@@ -48,15 +47,36 @@ export function computedFieldsReadBy(source: ComputedSource, computedNames: Read
       ? [first]
       : [];
   }
-  const code = source.expression.replace(STRING_LITERAL_PATTERN, '""');
   const found = new Set<string>();
-  for (const match of code.matchAll(SCOPED_NAME_PATTERN)) {
-    if (computedNames.has(match[1]!)) found.add(match[1]!);
-  }
-  for (const match of code.matchAll(BARE_NAME_PATTERN)) {
-    if (computedNames.has(match[0])) found.add(match[0]);
+  for (const expression of source.expressions) {
+    for (const name of namesRead(expression)) if (computedNames.has(name)) found.add(name);
   }
   return [...found];
+}
+
+/** Free names, plus the property names read directly off `this`, `computed`, `state`, `raw`. */
+function namesRead(expression: string): string[] {
+  const names: string[] = [];
+  const lexer = new JsLexer(expression);
+  let beforePrevious: string | undefined;
+  let previous: string | undefined;
+  try {
+    for (let token = lexer.next(); token !== undefined; token = lexer.next()) {
+      const value = token.kind === "name" || token.kind === "punct" ? token.value : undefined;
+      if (token.kind === "name") {
+        const afterMemberAccess = previous !== undefined && isMemberAccess(previous);
+        if (!afterMemberAccess || (beforePrevious !== undefined && THIS_TIER_ROOTS.has(beforePrevious))) {
+          names.push(token.value);
+        }
+      }
+      beforePrevious = previous;
+      previous = value;
+    }
+  } catch (error) {
+    if (!(error instanceof JsLexError)) throw error;
+    throw new EngineError("expression.syntax", `${error.message} in {{ ${expression} }}`, { cause: error });
+  }
+  return names;
 }
 
 /** The current value of `source`. `bindings` is called only for a template. Evaluation errors propagate. */
@@ -67,6 +87,8 @@ export function readComputedSource(
   evaluator: Evaluator,
   bindings: () => Readonly<Record<string, unknown>>,
 ): unknown {
-  if (source.kind === "expression") return evaluator.evaluate(source.expression, bindings());
+  if (source.kind === "template") {
+    return renderTemplate(source.text, (expression) => evaluator.evaluate(expression, bindings()));
+  }
   return readPath(data, context, resolvePath(source.text, data.inputs));
 }

@@ -49,10 +49,22 @@ describe("computedFieldOrder", () => {
 
   it("does not mistake names in string literals or property accesses for dependencies", () => {
     const specs: ComputedFieldSpecs = {
-      a: { from: "{{ inputs.b + 'b' + \"b\" }}" },
-      b: { from: "{{ this.x.a }}" },
+      a: { from: "{{ inputs.b + 'b' + \"b\" + `b` + /b/.source }}" },
+      b: { from: "{{ this.x.a + global.a }}" },
     };
     expect(computedFieldOrder(specs)).toEqual(["a", "b"]);
+  });
+
+  it("finds dependencies in every template of a from, through this, computed, state and raw", () => {
+    const specs: ComputedFieldSpecs = {
+      all: { from: ["{{ this.a }}", "{{ computed?.b }} and {{ state.c + raw.d }}", "{{ e }}"] },
+      a: { from: "this.x" },
+      b: { from: "this.x" },
+      c: { from: "this.x" },
+      d: { from: "this.x" },
+      e: { from: "this.x" },
+    };
+    expect(computedFieldOrder(specs)).toEqual(["a", "b", "c", "d", "e", "all"]);
   });
 
   it("refuses prototype keys as field names", () => {
@@ -66,9 +78,7 @@ describe("computedFieldOrder", () => {
   it("rejects bad from paths", () => {
     expect(codeOf(() => computedFieldOrder({ a: { from: "counter" } })).code).toBe("state.unknown_scope");
     expect(codeOf(() => computedFieldOrder({ a: { from: "this.a..b" } })).code).toBe("state.invalid_path");
-    expect(codeOf(() => computedFieldOrder({ a: { from: "{{ x }} and {{ y }}" } })).code).toBe(
-      "state.invalid_path",
-    );
+    expect(codeOf(() => computedFieldOrder({ a: { from: "{{ x " } })).code).toBe("template.unclosed");
   });
 });
 
@@ -122,6 +132,19 @@ describe("recompute: inputs", () => {
       is_ts: true,
       mixed: [1, 3, 5],
     });
+  });
+
+  it("renders a mixed template to a string, keeping the type of a sole {{ }}", () => {
+    const { data } = computeWith(
+      {
+        label: { from: "attempt {{ loop.iteration }} of {{ max_attempts }}" },
+        typed: { from: "  {{ [max_attempts] }}  " },
+        braces: { from: "{{ ({ a: { b: max_attempts } }) }}" },
+      },
+      stateData({ state: { max_attempts: 3 } }),
+      { loop: { iteration: 2 } },
+    );
+    expect(data.computed).toEqual({ label: "attempt 2 of 3", typed: [3], braces: { a: { b: 3 } } });
   });
 
   it("without a transform stores the input; a missing path gives undefined input", () => {
