@@ -22,7 +22,15 @@ describe("invalid fixtures", () => {
     ["invalid-value.yaml", ["10:17 loader.invalid_value"]],
     ["duplicate-step-id.yaml", ["13:13 loader.duplicate_step_id"]],
     ["bad-version.yaml", ["4:10 loader.bad_version"]],
-    ["read-only-path.yaml", ["14:13 loader.read_only_path", "19:19 loader.read_only_path"]],
+    [
+      "read-only-path.yaml",
+      [
+        "14:13 loader.read_only_path",
+        "19:19 loader.read_only_path",
+        "23:13 loader.read_only_path",
+        "28:13 loader.read_only_path",
+      ],
+    ],
     ["computed-cycle.yaml", ["8:13 loader.computed_cycle"]],
     ["unknown-sub-agent-task.yaml", ["9:21 loader.unknown_sub_agent_task"]],
     ["break-outside-loop.yaml", ["12:15 loader.break_outside_loop"]],
