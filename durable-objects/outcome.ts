@@ -2,9 +2,9 @@
  * @module
  * The result of every Durable Object RPC method. Errors cross the RPC boundary as data: a thrown
  * custom error loses its `code` on the way, so expected failures travel as `{ok: false, error}`
- * and the worker turns them back into an `EngineError`. Unexpected failures still throw.
+ * and the caller turns them back into an `EngineError`. Unexpected failures still throw.
  */
-import { type ErrorShape, isEngineError } from "../engine/errors.ts";
+import { EngineError, type ErrorShape, isEngineError } from "../engine/errors.ts";
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorShape };
 
@@ -16,4 +16,16 @@ export async function toOutcome<T>(work: () => T | Promise<T>): Promise<Outcome<
     if (isEngineError(thrown)) return { ok: false, error: thrown.toJSON() };
     throw thrown;
   }
+}
+
+/** The value of an outcome, or its error thrown again as an `EngineError`. */
+export async function unwrap<T>(pending: Promise<Outcome<T>> | Outcome<T>): Promise<T> {
+  const outcome = await pending;
+  if (outcome.ok) return outcome.value;
+  const { code, message, path, line, column } = outcome.error;
+  const options: { path?: string; line?: number; column?: number } = {};
+  if (path !== undefined) options.path = path;
+  if (line !== undefined) options.line = line;
+  if (column !== undefined) options.column = column;
+  throw new EngineError(code, message, options);
 }

@@ -1,19 +1,172 @@
 /**
  * @module
- * RunDO: one per run. Holds the run's checkpoint, applies the engine's transitions, and keeps a
- * single alarm armed for the earliest timer. Thin: storage lives in `run/*.ts`, the step machine
- * in `engine/machine/`.
+ * RunDO: one per run (named `<tenant>/<run id>`). Holds the run's checkpoint, feeds events to
+ * the engine's pure step machine, checkpoints after every transition, keeps one alarm armed for
+ * the earliest of `run.timers` and, when it fires, feeds `{kind: "timers"}` to the machine.
+ * A run survives eviction: everything it needs is in SQLite. Thin: storage lives in `run/*.ts`,
+ * the machine in `engine/machine/`. Every public method is RPC and answers an `Outcome`.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { DurableObjectBindings } from "./bindings.ts";
+import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
+import { EngineError } from "../engine/errors.ts";
+import { type RunSnapshot, snapshotRun, startRun, transition } from "../engine/machine/index.ts";
+import type { MachineContext, MachineEvent, RunState, Transition } from "../engine/machine/types.ts";
+import { readPath, redactValue } from "../engine/state/index.ts";
+import { type DurableObjectBindings, tenantStub } from "./bindings.ts";
+import { type Outcome, toOutcome } from "./outcome.ts";
+import { nextAlarmAt } from "./run/alarm-plan.ts";
+import { appendTransition, insertRun, type RunRecord, readRun, saveState } from "./run/checkpoint-store.ts";
+import { LazyEvaluator } from "./run/evaluator.ts";
+import { answerOf, indexRecordOf, type RunAnswer } from "./run/run-answer.ts";
 import { applyMigrations } from "./storage/migrations.ts";
 import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
 
+export interface RunInit {
+  tenant: string;
+  runId: string;
+  definition: WorkflowDefinition;
+  inputs: Record<string, unknown>;
+  event?: unknown;
+}
+
 export class RunDO extends DurableObject<DurableObjectBindings> {
+  readonly #evaluator = new LazyEvaluator();
+
   constructor(ctx: DurableObjectState, env: DurableObjectBindings) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage, RUN_MIGRATIONS);
     });
+  }
+
+  /** Creates the run: the machine runs server steps up to the first client step or timer. */
+  start(init: RunInit): Promise<Outcome<RunAnswer>> {
+    return toOutcome(async () => {
+      if (readRun(this.#sql) !== null)
+        throw new EngineError("run.exists", `Run ${init.runId} already exists.`);
+      const options = {
+        id: init.runId,
+        inputs: init.inputs,
+        ...(init.event === undefined ? {} : { event: init.event }),
+      };
+      const { run, next } = startRun(init.definition, options, await this.#machine());
+      const record: RunRecord = {
+        id: init.runId,
+        tenant: init.tenant,
+        workflow: run.workflow,
+        version: run.version,
+        definition: init.definition,
+        state: run,
+      };
+      this.ctx.storage.transactionSync(() => {
+        insertRun(this.#sql, record);
+        appendTransition(this.#sql, { seq: run.seq, event: "start", status: run.status, at: run.updatedAt });
+      });
+      await this.#armAlarm(run);
+      return answerOf(run, next);
+    });
+  }
+
+  /** Applies one event (next, complete, update_state, cancel) and checkpoints the result. */
+  apply(tenant: string, runId: string, event: MachineEvent): Promise<Outcome<RunAnswer>> {
+    return toOutcome(async () => {
+      const record = this.#load(tenant, runId);
+      const result = transition(
+        record.definition as WorkflowDefinition,
+        record.state,
+        event,
+        await this.#machine(),
+      );
+      await this.#checkpoint(record, result, event.kind);
+      return answerOf(result.run, result.next);
+    });
+  }
+
+  /** The redacted view of the run: status, position, state of the main thread and every task. */
+  snapshot(tenant: string, runId: string): Promise<Outcome<RunSnapshot>> {
+    return toOutcome(() => snapshotRun(this.#load(tenant, runId).state));
+  }
+
+  /** Values at state paths (`this.x`, `inputs.y`, `global.z`) of the main thread or one task. */
+  readState(
+    tenant: string,
+    runId: string,
+    paths: string[],
+    taskId?: string,
+  ): Promise<Outcome<Record<string, unknown>>> {
+    return toOutcome(() => {
+      const run = this.#load(tenant, runId).state;
+      const thread = taskId === undefined ? run.main : run.tasks[taskId];
+      if (thread === undefined)
+        throw new EngineError("run.task_not_found", `Run ${runId} has no task "${taskId}".`);
+      return Object.fromEntries(
+        paths.map((path) => [path, redactValue(readPath(thread.state, {}, path), {})]),
+      );
+    });
+  }
+
+  override async alarm(): Promise<void> {
+    const record = readRun(this.#sql);
+    if (record === null || nextAlarmAt(record.state) === null) return;
+    try {
+      const event: MachineEvent = { kind: "timers" };
+      const result = transition(
+        record.definition as WorkflowDefinition,
+        record.state,
+        event,
+        await this.#machine(),
+      );
+      await this.#checkpoint(record, result, event.kind);
+    } catch (error) {
+      if (!(error instanceof EngineError)) throw error;
+      console.error(`run ${record.id}: timers failed`, error.toJSON());
+    }
+  }
+
+  async #checkpoint(record: RunRecord, result: Transition, eventKind: string): Promise<void> {
+    const { run } = result;
+    if (run.seq === record.state.seq) return;
+    this.ctx.storage.transactionSync(() => {
+      saveState(this.#sql, run);
+      appendTransition(this.#sql, { seq: run.seq, event: eventKind, status: run.status, at: run.updatedAt });
+    });
+    await this.#armAlarm(run);
+    if (run.status !== record.state.status) await this.#reportStatus(record.tenant, run);
+  }
+
+  /** Best effort: the run's own checkpoint is the truth; the tenant's index is a view of it. */
+  async #reportStatus(tenant: string, run: RunState): Promise<void> {
+    try {
+      const outcome = await tenantStub(this.env, tenant).recordRun(tenant, indexRecordOf(run));
+      if (!outcome.ok) console.error(`run ${run.id}: run index not updated`, outcome.error);
+    } catch (error) {
+      console.error(`run ${run.id}: run index not updated`, error);
+    }
+  }
+
+  async #armAlarm(run: RunState): Promise<void> {
+    const at = nextAlarmAt(run);
+    if (at === null) await this.ctx.storage.deleteAlarm();
+    else await this.ctx.storage.setAlarm(at);
+  }
+
+  #load(tenant: string, runId: string): RunRecord {
+    const record = readRun(this.#sql);
+    if (record === null || record.tenant !== tenant || record.id !== runId) {
+      throw new EngineError(
+        "run.not_found",
+        `No run "${runId}" for this tenant; workflow_list_active lists the runs still going.`,
+        { path: "workflow_id" },
+      );
+    }
+    return record;
+  }
+
+  async #machine(): Promise<MachineContext> {
+    return { now: Date.now(), evaluator: await this.#evaluator.get() };
+  }
+
+  get #sql(): SqlStorage {
+    return this.ctx.storage.sql;
   }
 }

@@ -7,13 +7,15 @@
  * created for the tenant the caller names.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
 import { EngineError } from "../engine/errors.ts";
-import type { DurableObjectBindings } from "./bindings.ts";
-import { type Outcome, toOutcome } from "./outcome.ts";
+import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
+import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
+import type { RunAnswer } from "./run/run-answer.ts";
 import { applyMigrations } from "./storage/migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, type KeyInfo, type KeyInput, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
-import { type IndexedRunStatus, listRuns, type RunIndexEntry, updateRunStatus } from "./tenant/run-index.ts";
+import { listRuns, type RunIndexEntry, type RunIndexRecord, upsertRun } from "./tenant/run-index.ts";
 import { insertTenant, readTenant, requireTenant, type TenantInfo } from "./tenant/tenant-record.ts";
 import {
   getVersion,
@@ -26,6 +28,12 @@ import {
 } from "./tenant/workflow-store.ts";
 
 const MAX_LISTED_RUNS = 200;
+
+export interface StartRequest {
+  workflow: string;
+  version?: string;
+  inputs: Record<string, unknown>;
+}
 
 export class TenantDO extends DurableObject<DurableObjectBindings> {
   constructor(ctx: DurableObjectState, env: DurableObjectBindings) {
@@ -118,9 +126,38 @@ export class TenantDO extends DurableObject<DurableObjectBindings> {
     });
   }
 
+  /** Starts a run of a published workflow (latest version unless `version` is given). */
+  startRun(tenant: string, request: StartRequest): Promise<Outcome<RunAnswer>> {
+    return toOutcome(async () => {
+      requireTenant(this.#sql, tenant);
+      const stored = getVersion(this.#sql, request.workflow, request.version);
+      const runId = newRunId();
+      const answer = await unwrap(
+        runStub(this.env, tenant, runId).start({
+          tenant,
+          runId,
+          definition: stored.definition as WorkflowDefinition,
+          inputs: request.inputs,
+        }),
+      );
+      upsertRun(this.#sql, {
+        id: runId,
+        workflow: stored.name,
+        version: stored.version,
+        status: answer.run.status,
+        createdAt: Date.parse(answer.run.created_at),
+        updatedAt: Date.parse(answer.run.updated_at),
+      });
+      return answer;
+    });
+  }
+
   /** Called by a RunDO after each status change of its run. */
-  recordRunStatus(runId: string, status: IndexedRunStatus, at: number): void {
-    updateRunStatus(this.#sql, runId, status, at);
+  recordRun(tenant: string, record: RunIndexRecord): Promise<Outcome<void>> {
+    return toOutcome(() => {
+      requireTenant(this.#sql, tenant);
+      upsertRun(this.#sql, record);
+    });
   }
 
   get #sql(): SqlStorage {

@@ -2,7 +2,8 @@
  * @module
  * The tenant's index of its runs: which runs exist, of which workflow, in which status. The
  * RunDO owns a run's state; this index answers `workflow_list_active` without visiting every
- * RunDO, and is updated by the RunDO after each status change.
+ * RunDO. The TenantDO writes a run's row when it starts the run; the RunDO reports every later
+ * status change (including those its alarm causes).
  */
 
 export type IndexedRunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";
@@ -27,24 +28,29 @@ interface RunRow extends Record<string, SqlStorageValue> {
 
 const ACTIVE: readonly IndexedRunStatus[] = ["running", "waiting"];
 
-export function insertRun(
-  sql: SqlStorage,
-  run: { id: string; workflow: string; version: string; status: IndexedRunStatus },
-  now: number,
-): void {
-  sql.exec(
-    "INSERT INTO runs (id, workflow, version, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
-    run.id,
-    run.workflow,
-    run.version,
-    run.status,
-    now,
-    now,
-  );
+/** What a RunDO reports about its run; the index keeps the newest report per run. */
+export interface RunIndexRecord {
+  id: string;
+  workflow: string;
+  version: string;
+  status: IndexedRunStatus;
+  createdAt: number;
+  updatedAt: number;
 }
 
-export function updateRunStatus(sql: SqlStorage, id: string, status: IndexedRunStatus, at: number): void {
-  sql.exec("UPDATE runs SET status = ?, updated_at = ? WHERE id = ? AND updated_at <= ?", status, at, id, at);
+/** Inserts or refreshes a run's row; a report older than the stored one is ignored. */
+export function upsertRun(sql: SqlStorage, record: RunIndexRecord): void {
+  sql.exec(
+    `INSERT INTO runs (id, workflow, version, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
+     WHERE excluded.updated_at >= runs.updated_at`,
+    record.id,
+    record.workflow,
+    record.version,
+    record.status,
+    record.createdAt,
+    record.updatedAt,
+  );
 }
 
 export function hasRun(sql: SqlStorage, id: string): boolean {

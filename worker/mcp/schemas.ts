@@ -54,3 +54,37 @@ export const runSummarySchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 });
+
+export const stateTiersSchema = z
+  .object({
+    inputs: z.record(z.string(), anyJson),
+    state: z.record(z.string(), anyJson),
+    global: z.record(z.string(), anyJson),
+    computed: z.record(z.string(), anyJson),
+  })
+  .describe("Readable state tiers: inputs.*, this.* (state), global.*, computed fields; secrets redacted");
+
+export const runSnapshotSchema = z.object({
+  workflow_id: z.string(),
+  workflow: z.string(),
+  version: z.string(),
+  status: runStatusSchema,
+  created_at: z.string(),
+  updated_at: z.string(),
+  completed_at: z.string().optional(),
+  error: errorShapeSchema.optional(),
+  state: stateTiersSchema,
+  pending_steps: z.array(z.string()).describe("client steps handed out and not yet completed"),
+  waiting_for: z.record(z.string(), anyJson).optional(),
+  tasks: z.record(
+    z.string(),
+    z.object({ status: z.string(), state: stateTiersSchema, error: errorShapeSchema.optional() }),
+  ),
+});
+
+/** A JSON object, or the same object sent as a JSON string (some clients send strings). */
+export function objectOrJsonString(description: string) {
+  return z
+    .union([z.record(z.string(), anyJson), z.string().describe("the same object, as a JSON string")])
+    .describe(description);
+}

@@ -5,8 +5,12 @@
  */
 import { McpServer } from "@modelcontextprotocol/server";
 import { registerTools, type TenantScope, type ToolDefinition } from "./tool-kit.ts";
+import { workflowPublish, workflowValidate } from "./tools/authoring.ts";
 import { workflowGetInfo, workflowList } from "./tools/catalog.ts";
 import { workflowListActive } from "./tools/list-active.ts";
+import { workflowCancel, workflowGetStatus, workflowStart } from "./tools/runs.ts";
+import { workflowStateRead, workflowStateUpdate } from "./tools/state.ts";
+import { workflowGetNextStep, workflowStepComplete } from "./tools/steps.ts";
 
 export const SERVER_INFO = { name: "edgeflow", version: "0.1.0" } as const;
 
@@ -15,7 +19,20 @@ const INSTRUCTIONS =
   "workflow_start → repeat workflow_get_next_step, do what each step says, workflow_step_complete → until the " +
   "run reports completed. Errors come back with isError and {error: {code, message, path?}}.";
 
-export const TOOLS: readonly ToolDefinition[] = [workflowList, workflowGetInfo, workflowListActive];
+export const TOOLS: readonly ToolDefinition[] = [
+  workflowPublish,
+  workflowValidate,
+  workflowList,
+  workflowGetInfo,
+  workflowStart,
+  workflowGetNextStep,
+  workflowStepComplete,
+  workflowGetStatus,
+  workflowStateRead,
+  workflowStateUpdate,
+  workflowListActive,
+  workflowCancel,
+];
 
 export function createEdgeflowServer(scope: TenantScope): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS });

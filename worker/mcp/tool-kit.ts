@@ -17,6 +17,7 @@ import type {
 import type { z } from "zod";
 import type { Env } from "../env.ts";
 import { inputError, mapError } from "../errors/to-error-shape.ts";
+import { WorkflowDiagnosticsError } from "./diagnostics-error.ts";
 
 /** What every tool runs against: the bindings and the tenant the API key belongs to. */
 export interface TenantScope {
@@ -75,7 +76,10 @@ export async function runTool(
 export function toolError(thrown: unknown, toolName: string): CallToolResult {
   const mapped = mapError(thrown);
   if (mapped.unexpected) console.error(`tool ${toolName} failed unexpectedly`, thrown);
-  const body = { error: mapped.error };
+  const body =
+    thrown instanceof WorkflowDiagnosticsError
+      ? { error: mapped.error, errors: thrown.errors, warnings: thrown.warnings }
+      : { error: mapped.error };
   return { isError: true, content: [{ type: "text", text: JSON.stringify(body) }], structuredContent: body };
 }
 

@@ -6,11 +6,11 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { tenantStub } from "../../durable-objects/bindings.ts";
+import { unwrap } from "../../durable-objects/outcome.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { AppEnv } from "../app-env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
 import { hashApiKey, parseApiKey } from "../keys/api-key.ts";
-import { unwrap } from "../tenancy/outcome.ts";
 import { bearerToken } from "./bearer.ts";
 
 export const requireTenantKey: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -5,13 +5,13 @@
  */
 
 import { tenantStub } from "../../durable-objects/bindings.ts";
+import { unwrap } from "../../durable-objects/outcome.ts";
 import type { KeyInfo } from "../../durable-objects/tenant/api-keys.ts";
 import type { TenantInfo } from "../../durable-objects/tenant/tenant-record.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
 import { generateApiKey } from "../keys/api-key.ts";
-import { unwrap } from "./outcome.ts";
 import { isTenantId, TENANT_ID_PATTERN } from "./tenant-id.ts";
 
 export interface IssuedKey {

@@ -4,8 +4,8 @@
  */
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
+import { unwrap } from "../../../durable-objects/outcome.ts";
 import type { WorkflowDefinition } from "../../../engine/dialect/workflow.ts";
-import { unwrap } from "../../tenancy/outcome.ts";
 import { versionArg, workflowNameArg } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
 

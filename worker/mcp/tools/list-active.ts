@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
-import { unwrap } from "../../tenancy/outcome.ts";
+import { unwrap } from "../../../durable-objects/outcome.ts";
 import { runSummarySchema } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
 

@@ -1,0 +1,28 @@
+/**
+ * @module
+ * What the RunDO answers to callers: the redacted view of the run and, for transitions, the
+ * engine's `NextStep`. Pure.
+ */
+import { type RunSnapshot, snapshotRun } from "../../engine/machine/index.ts";
+import type { NextStep, RunState } from "../../engine/machine/types.ts";
+import type { RunIndexRecord } from "../tenant/run-index.ts";
+
+export interface RunAnswer {
+  run: RunSnapshot;
+  next: NextStep;
+}
+
+export function answerOf(run: RunState, next: NextStep): RunAnswer {
+  return { run: snapshotRun(run), next };
+}
+
+export function indexRecordOf(run: RunState): RunIndexRecord {
+  return {
+    id: run.id,
+    workflow: run.workflow,
+    version: run.version,
+    status: run.status,
+    createdAt: run.createdAt,
+    updatedAt: run.updatedAt,
+  };
+}

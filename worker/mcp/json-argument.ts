@@ -1,0 +1,18 @@
+/**
+ * @module
+ * Some MCP clients send object arguments as JSON strings (AroMCP accepted both). This turns such
+ * a string back into a value, or fails with `input.invalid` naming the argument.
+ */
+import { EngineError } from "../../engine/errors.ts";
+import { RuntimeCodes } from "../errors/codes.ts";
+
+export function jsonArgument<T>(value: T | string | undefined, name: string): T | undefined {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value) as T;
+  } catch {
+    throw new EngineError(RuntimeCodes.inputInvalid, `Invalid ${name}: a string here must be valid JSON.`, {
+      path: name,
+    });
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * @module
+ * Tools that take workflow YAML: `workflow_validate` (check only) and `workflow_publish`
+ * (check, then store as a new immutable version). The engine's loader does the checking.
+ */
+import { z } from "zod";
+import { tenantStub } from "../../../durable-objects/bindings.ts";
+import { unwrap } from "../../../durable-objects/outcome.ts";
+import { loadWorkflow } from "../../../engine/loader/index.ts";
+import { WorkflowDiagnosticsError } from "../diagnostics-error.ts";
+import { diagnosticSchema } from "../schemas.ts";
+import { defineTool } from "../tool-kit.ts";
+
+const yamlArg = z
+  .string()
+  .min(1)
+  .describe("The complete workflow file as YAML text (schema_version 2; see docs/dialect.md)");
+
+export const workflowValidate = defineTool({
+  name: "workflow_validate",
+  title: "Validate workflow YAML",
+  description:
+    "Checks workflow YAML without publishing it. Returns valid=true/false with every error and warning " +
+    "(code, message, path such as steps[2].condition, line and column). Fix the errors, then call " +
+    "workflow_publish with the same text to make it runnable.",
+  input: z.strictObject({ yaml: yamlArg }),
+  output: z.object({
+    valid: z.boolean(),
+    name: z.string().optional(),
+    version: z.string().optional(),
+    errors: z.array(diagnosticSchema),
+    warnings: z.array(diagnosticSchema),
+  }),
+  annotations: { readOnlyHint: true },
+  async run({ yaml }) {
+    const loaded = loadWorkflow(yaml);
+    if (!loaded.ok) return { valid: false, errors: loaded.errors, warnings: loaded.warnings };
+    const { name, version } = loaded.definition;
+    return { valid: true, name, version, errors: [], warnings: loaded.warnings };
+  },
+});
+
+export const workflowPublish = defineTool({
+  name: "workflow_publish",
+  title: "Publish a workflow",
+  description:
+    "Validates workflow YAML and stores it as version `version` of workflow `name` for your tenant. " +
+    "Versions are immutable: publishing identical text again is a no-op (created=false); changed text " +
+    "needs a new `version` in the YAML. On errors nothing is stored and the result lists every problem " +
+    "with line:column. Next: workflow_start with workflow=<name>.",
+  input: z.strictObject({ yaml: yamlArg }),
+  output: z.object({
+    workflow: z.string(),
+    version: z.string(),
+    created: z.boolean().describe("false when this exact text was already published"),
+    versions: z.array(z.string()),
+    warnings: z.array(diagnosticSchema),
+  }),
+  async run({ yaml }, { env, tenant }) {
+    const loaded = loadWorkflow(yaml);
+    if (!loaded.ok) throw new WorkflowDiagnosticsError(loaded.errors, loaded.warnings);
+    const { definition, warnings } = loaded;
+    const published = await unwrap(
+      tenantStub(env, tenant).publishWorkflow(tenant, {
+        name: definition.name,
+        version: definition.version,
+        description: definition.description,
+        yaml,
+        definition,
+        warnings,
+      }),
+    );
+    return {
+      workflow: published.workflow.name,
+      version: definition.version,
+      created: published.created,
+      versions: published.workflow.versions,
+      warnings,
+    };
+  },
+});

@@ -1,0 +1,91 @@
+/**
+ * @module
+ * Tools over a run's life: `workflow_start`, `workflow_get_status`, `workflow_cancel`.
+ */
+import { z } from "zod";
+import { runStub, tenantStub } from "../../../durable-objects/bindings.ts";
+import { unwrap } from "../../../durable-objects/outcome.ts";
+import { jsonArgument } from "../json-argument.ts";
+import { nextStepView, nextStepViewSchema } from "../next-step-view.ts";
+import {
+  objectOrJsonString,
+  runIdArg,
+  runSnapshotSchema,
+  runStatusSchema,
+  stateTiersSchema,
+  versionArg,
+  workflowNameArg,
+} from "../schemas.ts";
+import { defineTool } from "../tool-kit.ts";
+
+export const workflowStart = defineTool({
+  name: "workflow_start",
+  title: "Start a run",
+  description:
+    "Starts a run of a published workflow with the given inputs (workflow_get_info lists them; missing required " +
+    "inputs are an error). Server-side steps run at once. Returns the run id as workflow_id and the initial state. " +
+    "Next: call workflow_get_next_step with that workflow_id to receive your first steps.",
+  input: z.strictObject({
+    workflow: workflowNameArg,
+    inputs: objectOrJsonString('Input values by name, e.g. {"name": "Ada"}').optional(),
+    version: versionArg.optional(),
+  }),
+  output: z.object({
+    workflow_id: z.string().describe("the run id: pass it to every other run tool"),
+    workflow: z.string(),
+    version: z.string(),
+    status: runStatusSchema,
+    state: stateTiersSchema,
+    next: nextStepViewSchema,
+  }),
+  async run({ workflow, inputs, version }, { env, tenant }) {
+    const request = {
+      workflow,
+      inputs: jsonArgument(inputs, "inputs") ?? {},
+      ...(version === undefined ? {} : { version }),
+    };
+    const { run, next } = await unwrap(tenantStub(env, tenant).startRun(tenant, request));
+    return {
+      workflow_id: run.workflow_id,
+      workflow: run.workflow,
+      version: run.version,
+      status: run.status,
+      state: run.state,
+      next: nextStepView(run.workflow_id, next),
+    };
+  },
+});
+
+export const workflowGetStatus = defineTool({
+  name: "workflow_get_status",
+  title: "Run status",
+  description:
+    "Shows one run: status (running, waiting, completed, failed, cancelled), error if any, the state " +
+    "(inputs, this/state, global, computed; secrets redacted), client steps handed out but not completed, " +
+    "what it waits for, and every sub-agent task. Read-only; to continue the run call workflow_get_next_step.",
+  input: z.strictObject({ workflow_id: runIdArg }),
+  output: runSnapshotSchema,
+  annotations: { readOnlyHint: true },
+  async run({ workflow_id }, { env, tenant }) {
+    return unwrap(runStub(env, tenant, workflow_id).snapshot(tenant, workflow_id));
+  },
+});
+
+export const workflowCancel = defineTool({
+  name: "workflow_cancel",
+  title: "Cancel a run",
+  description:
+    "Cancels a run that has not finished: it takes no more steps and its timers are dropped. " +
+    "Cancelling a finished run is an error (run.not_running). workflow_list_active shows what is still running.",
+  input: z.strictObject({
+    workflow_id: runIdArg,
+    reason: z.string().max(1000).optional().describe("why, kept in the run's error"),
+  }),
+  output: z.object({ workflow_id: z.string(), status: runStatusSchema }),
+  annotations: { destructiveHint: true },
+  async run({ workflow_id, reason }, { env, tenant }) {
+    const event = { kind: "cancel" as const, ...(reason === undefined ? {} : { reason }) };
+    const { run } = await unwrap(runStub(env, tenant, workflow_id).apply(tenant, workflow_id, event));
+    return { workflow_id: run.workflow_id, status: run.status };
+  },
+});

@@ -1,0 +1,98 @@
+/**
+ * @module
+ * A run's state: `workflow_state_read` and `workflow_state_update` (main thread or one task).
+ */
+import { z } from "zod";
+import { runStub } from "../../../durable-objects/bindings.ts";
+import { unwrap } from "../../../durable-objects/outcome.ts";
+import { EngineError } from "../../../engine/errors.ts";
+import { jsonArgument } from "../json-argument.ts";
+import { anyJson, runIdArg, stateTiersSchema, taskIdArg } from "../schemas.ts";
+import { defineTool } from "../tool-kit.ts";
+
+export const workflowStateRead = defineTool({
+  name: "workflow_state_read",
+  title: "Read run state",
+  description:
+    "Reads a run's state (secrets redacted). Without `paths`: every tier (inputs, state = this.*, global, computed). " +
+    'With `paths` such as ["this.counter", "inputs.name", "global.total"]: just those values. Pass task_id for a ' +
+    "sub-agent task's own state. To change state use workflow_state_update.",
+  input: z.strictObject({
+    workflow_id: runIdArg,
+    paths: z.array(z.string().min(1).max(500)).max(100).optional().describe("state paths to read"),
+    task_id: taskIdArg.optional(),
+  }),
+  output: z.object({
+    workflow_id: z.string(),
+    task_id: z.string().optional(),
+    state: stateTiersSchema.optional(),
+    values: z.record(z.string(), anyJson).optional().describe("the value at each requested path"),
+  }),
+  annotations: { readOnlyHint: true },
+  async run({ workflow_id, paths, task_id }, { env, tenant }) {
+    const stub = runStub(env, tenant, workflow_id);
+    const ids = { workflow_id, ...(task_id === undefined ? {} : { task_id }) };
+    if (paths !== undefined)
+      return { ...ids, values: await unwrap(stub.readState(tenant, workflow_id, paths, task_id)) };
+    const snapshot = await unwrap(stub.snapshot(tenant, workflow_id));
+    if (task_id === undefined) return { ...ids, state: snapshot.state };
+    const task = snapshot.tasks[task_id];
+    if (task === undefined) {
+      throw new EngineError("run.task_not_found", `Run ${workflow_id} has no task "${task_id}".`, {
+        path: "task_id",
+      });
+    }
+    return { ...ids, state: task.state };
+  },
+});
+
+const updateSchema = z.strictObject({
+  path: z
+    .string()
+    .min(1)
+    .max(500)
+    .describe("this.x, global.x or a nested path such as this.a.b; inputs and computed are read-only"),
+  value: anyJson.describe("the value (for increment/decrement: the amount, default 1)"),
+  operation: z
+    .enum(["set", "increment", "decrement", "append", "multiply", "merge"])
+    .optional()
+    .describe("default set"),
+});
+
+export const workflowStateUpdate = defineTool({
+  name: "workflow_state_update",
+  title: "Update run state",
+  description:
+    "Changes a run's state: a list of {path, value, operation} applied in order and atomically (all or none). " +
+    "Writable: this.* (state fields) and global.*; inputs.* and computed.* are read-only (state.read_only). Computed " +
+    "fields recompute. Pass task_id for a sub-agent task. Use this to store an mcp_call's result at its store_result path.",
+  input: z.strictObject({
+    workflow_id: runIdArg,
+    updates: z
+      .union([z.array(updateSchema).min(1).max(100), z.string().describe("the same list, as a JSON string")])
+      .describe("the changes to apply"),
+    task_id: taskIdArg.optional(),
+  }),
+  output: z.object({
+    workflow_id: z.string(),
+    task_id: z.string().optional(),
+    updates_applied: z.number().int(),
+    state: stateTiersSchema,
+  }),
+  async run({ workflow_id, updates, task_id }, { env, tenant }) {
+    const list = z.array(updateSchema).min(1).max(100).parse(jsonArgument(updates, "updates"));
+    const event = {
+      kind: "update_state" as const,
+      updates: list,
+      ...(task_id === undefined ? {} : { taskId: task_id }),
+    };
+    const { run } = await unwrap(runStub(env, tenant, workflow_id).apply(tenant, workflow_id, event));
+    const state = task_id === undefined ? run.state : run.tasks[task_id]?.state;
+    return {
+      workflow_id,
+      ...(task_id === undefined ? {} : { task_id }),
+      updates_applied: list.length,
+      state: state ?? run.state,
+    };
+  },
+});

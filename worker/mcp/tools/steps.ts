@@ -1,0 +1,77 @@
+/**
+ * @module
+ * The agent's loop: `workflow_get_next_step` hands out client steps, `workflow_step_complete`
+ * reports one back. Both work for the main agent or, with `task_id`, for a sub-agent's task.
+ */
+import { z } from "zod";
+import { runStub } from "../../../durable-objects/bindings.ts";
+import { unwrap } from "../../../durable-objects/outcome.ts";
+import { jsonArgument } from "../json-argument.ts";
+import { nextStepView, nextStepViewSchema } from "../next-step-view.ts";
+import { anyJson, runIdArg, runStatusSchema, taskIdArg } from "../schemas.ts";
+import { defineTool } from "../tool-kit.ts";
+
+export const workflowGetNextStep = defineTool({
+  name: "workflow_get_next_step",
+  title: "Get next steps",
+  description:
+    "Returns what the agent must do next in a run. status=steps lists steps to carry out in order (templates already " +
+    "filled in); consecutive user_message steps come together and count as done on your next call. For each other step, " +
+    "call workflow_step_complete. status=wait means come back later; completed/failed/cancelled mean the run is over. " +
+    "Sub-agents pass their task_id to drive their own task.",
+  input: z.strictObject({ workflow_id: runIdArg, task_id: taskIdArg.optional() }),
+  output: nextStepViewSchema,
+  async run({ workflow_id, task_id }, { env, tenant }) {
+    const event = { kind: "next" as const, ...(task_id === undefined ? {} : { taskId: task_id }) };
+    const { next } = await unwrap(runStub(env, tenant, workflow_id).apply(tenant, workflow_id, event));
+    return nextStepView(workflow_id, next, task_id);
+  },
+});
+
+export const workflowStepComplete = defineTool({
+  name: "workflow_step_complete",
+  title: "Complete a step",
+  description:
+    "Reports that you finished a step workflow_get_next_step gave you. status=success with `result` (the tool output, " +
+    "the user's answer, your response object, {stdout, stderr, exit_code} for shell_command); or status=failed with " +
+    "`error` (the step's error_handling decides: retry, continue, fallback or fail the run). The step's state updates " +
+    "apply here. Next: call workflow_get_next_step.",
+  input: z.strictObject({
+    workflow_id: runIdArg,
+    step_id: z.string().min(1).max(300).describe("the id of the step, as workflow_get_next_step returned it"),
+    status: z.enum(["success", "failed"]).default("success"),
+    result: anyJson.optional().describe("the step's result (any JSON value; a JSON string is parsed)"),
+    error: z.string().max(10_000).optional().describe("what went wrong, when status is failed"),
+    task_id: taskIdArg.optional(),
+  }),
+  output: z.object({
+    workflow_id: z.string(),
+    step_id: z.string(),
+    run_status: runStatusSchema,
+    next: nextStepViewSchema,
+  }),
+  async run({ workflow_id, step_id, status, result, error, task_id }, { env, tenant }) {
+    const event = {
+      kind: "complete" as const,
+      stepId: step_id,
+      status,
+      ...(result === undefined ? {} : { result: parseMaybeJson(result) }),
+      ...(error === undefined ? {} : { error }),
+      ...(task_id === undefined ? {} : { taskId: task_id }),
+    };
+    const { run, next } = await unwrap(runStub(env, tenant, workflow_id).apply(tenant, workflow_id, event));
+    return { workflow_id, step_id, run_status: run.status, next: nextStepView(workflow_id, next, task_id) };
+  },
+});
+
+/** A string result that is a JSON object or array is parsed; any other string stays a string. */
+function parseMaybeJson(result: unknown): unknown {
+  if (typeof result !== "string") return result;
+  const trimmed = result.trim();
+  if (!(trimmed.startsWith("{") || trimmed.startsWith("["))) return result;
+  try {
+    return jsonArgument<unknown>(result, "result");
+  } catch {
+    return result;
+  }
+}
