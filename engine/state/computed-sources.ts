@@ -9,7 +9,7 @@ import { EngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { isMemberAccess, JsLexError, JsLexer } from "../expressions/js-lexer.ts";
 import { hasTemplate, parseTemplate, renderTemplate } from "../expressions/template.ts";
-import { type PathRoot, type PathSegment, parsePathSyntax, resolvePath } from "./paths.ts";
+import { type PathRoot, type PathSegment, parsePathSyntax, scopeOfRoot } from "./paths.ts";
 import { readPath } from "./scope.ts";
 import type { EvaluationContext, StateData } from "./types.ts";
 
@@ -90,5 +90,6 @@ export function readComputedSource(
   if (source.kind === "template") {
     return renderTemplate(source.text, (expression) => evaluator.evaluate(expression, bindings()));
   }
-  return readPath(data, context, resolvePath(source.text, data.inputs));
+  const { text, root, segments } = source;
+  return readPath(data, context, { text, root, segments, scope: scopeOfRoot(root, segments, data.inputs) });
 }

@@ -6,6 +6,7 @@
  * Must not evaluate expressions or know about operations; it only locates values.
  */
 import { EngineError } from "../errors.ts";
+import { BoundedCache } from "../expressions/bounded-cache.ts";
 import { assertSafeSegment, FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
 import { isPlainRecord } from "./value-kind.ts";
 
@@ -59,8 +60,7 @@ interface ParsedSyntax {
 }
 
 /** Paths come from definitions, so the set is small; the bound only guards a long-lived isolate. */
-const PARSE_CACHE_LIMIT = 4096;
-const parseCache = new Map<string, ParsedSyntax>();
+const parseCache = new BoundedCache<string, ParsedSyntax>(4096);
 
 /**
  * Parses `path` and maps legacy roots. `inputs` (the run's inputs) decides where `raw.x` points.
@@ -71,7 +71,8 @@ export function resolvePath(path: string, inputs?: Readonly<Record<string, unkno
   return { text: path, root, scope: scopeOfRoot(root, segments, inputs), segments };
 }
 
-function scopeOfRoot(
+/** The scope a root names: legacy roots mapped, `raw.x` decided by whether `x` is in `inputs`. */
+export function scopeOfRoot(
   root: PathRoot,
   segments: readonly PathSegment[],
   inputs: Readonly<Record<string, unknown>> | undefined,
@@ -123,7 +124,6 @@ export function parsePathSyntax(path: string): ParsedSyntax {
   const cached = parseCache.get(path);
   if (cached !== undefined) return cached;
   const parsed = parseUncached(path);
-  if (parseCache.size >= PARSE_CACHE_LIMIT) parseCache.clear();
   parseCache.set(path, parsed);
   return parsed;
 }
