@@ -127,7 +127,7 @@ class QuickJSEvaluator implements Evaluator {
    * trap the whole module is unusable, so it is discarded and this evaluator stays failed.
    */
   #sandboxFailed(error: unknown): EngineError {
-    if (error instanceof WebAssembly.RuntimeError) {
+    if (isWasmTrap(error)) {
       this.#moduleFailed = true;
       this.#sandbox = undefined;
       discardQuickJS(this.#module);
@@ -146,7 +146,7 @@ class QuickJSEvaluator implements Evaluator {
     try {
       sandbox?.dispose();
     } catch (error) {
-      if (error instanceof WebAssembly.RuntimeError) {
+      if (isWasmTrap(error)) {
         this.#moduleFailed = true;
         discardQuickJS(this.#module);
       }
@@ -231,4 +231,9 @@ function toJson(name: string, value: unknown): string | undefined {
 
 function countLines(source: string): number {
   return source.split(/\r\n|[\n\r\u2028\u2029]/).length;
+}
+
+/** A WebAssembly trap or an Emscripten abort: the module's instance can no longer be trusted. */
+function isWasmTrap(error: unknown): boolean {
+  return error instanceof Error && error.name === "RuntimeError";
 }
