@@ -9,16 +9,16 @@ export { type ComputedFieldPlan, computedFieldOrder, planComputedFields } from "
 export { type ComputedSource, parseComputedSource } from "./computed-sources.ts";
 export { FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
 export { hasType, initState } from "./init.ts";
+export { getPath, setPath } from "./path-access.ts";
 export {
   formatPath,
-  getPath,
   type PathRoot,
   type PathSegment,
   resolvePath,
   resolveWriteTarget,
   type ScopeName,
   type StatePath,
-  setPath,
+  scopeOfRoot,
   type WriteTarget,
 } from "./paths.ts";
 export {

@@ -2,13 +2,11 @@
  * @module
  * State paths: parse `this.a.b`, `global.x`, `inputs.y`, `loop.item`, `a[0]`, `a["k"]`; map the
  * legacy roots (`state.` and `computed.` are `this.`; `raw.x` is `inputs.x` when `x` is an input,
- * else `this.x`); read and write a value at a path without mutating anything.
- * Must not evaluate expressions or know about operations; it only locates values.
+ * else `this.x`); decide where a write may land. Must not touch values (path-access.ts does).
  */
 import { EngineError } from "../errors.ts";
 import { BoundedCache } from "../expressions/bounded-cache.ts";
-import { assertSafeSegment, FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
-import { isPlainRecord } from "./value-kind.ts";
+import { assertSafeSegment } from "./forbidden-keys.ts";
 
 /** The scopes an expression or path can name (after legacy roots are mapped). */
 export type ScopeName = "this" | "global" | "inputs" | "loop" | "config" | "env" | "event" | "tasks";
@@ -52,7 +50,8 @@ const ROOTS: ReadonlySet<string> = new Set<PathRoot>([
 
 const ROOT_PATTERN = /^[A-Za-z_$][\w$]*/;
 const DOT_SEGMENT_PATTERN = /^[^.[\]\s]+/;
-const INDEX_PATTERN = /^(0|[1-9]\d*)$/;
+/** A canonical non-negative integer: what a bracket index or an array index may be. */
+export const INDEX_PATTERN = /^(0|[1-9]\d*)$/;
 
 interface ParsedSyntax {
   root: PathRoot;
@@ -199,102 +198,6 @@ function parseBracketContent(content: string, path: string): PathSegment {
 
 function invalidPath(path: string, why: string): EngineError {
   return new EngineError("state.invalid_path", `invalid state path "${path}": ${why}`, { path });
-}
-
-/** `segment` as an array index, or undefined when it is not a non-negative integer. */
-function arrayIndex(segment: PathSegment): number | undefined {
-  if (typeof segment === "number") return Number.isSafeInteger(segment) && segment >= 0 ? segment : undefined;
-  return INDEX_PATTERN.test(segment) && segment.length < 16 ? Number(segment) : undefined;
-}
-
-/**
- * The value at `segments` under `value`, or undefined. Reads own properties only (never a
- * prototype's); `length` of arrays and strings is readable.
- */
-export function getPath(value: unknown, segments: readonly PathSegment[]): unknown {
-  let current = value;
-  for (const segment of segments) {
-    if (typeof segment === "string" && FORBIDDEN_PATH_SEGMENTS.has(segment)) {
-      assertSafeSegment(segment, formatPath(segments));
-    }
-    if (current === null || current === undefined) return undefined;
-    if (typeof current === "string" || Array.isArray(current)) {
-      if (segment === "length") {
-        current = current.length;
-        continue;
-      }
-      if (typeof current === "string") return undefined;
-      const index = arrayIndex(segment);
-      current = index === undefined ? undefined : current[index];
-      continue;
-    }
-    if (typeof current !== "object") return undefined;
-    const key = String(segment);
-    current = Object.hasOwn(current, key) ? (current as Record<string, unknown>)[key] : undefined;
-  }
-  return current;
-}
-
-/**
- * A copy of `root` with `value` at `segments`; `root` and everything not on the path are shared,
- * never mutated. Missing containers are created: an array when the next segment is a bracket
- * index (`a[0]`), an object otherwise. Throws `state.type_mismatch` when the path runs through a
- * string, number or boolean, or names a property of an array; `state.index_out_of_range` when an
- * index would leave a hole; `state.forbidden_key` for prototype keys.
- */
-export function setPath(
-  root: Readonly<Record<string, unknown>>,
-  segments: readonly PathSegment[],
-  value: unknown,
-  pathForErrors: string = formatPath(segments),
-): Record<string, unknown> {
-  if (segments.length === 0) {
-    throw new EngineError("state.invalid_path", "setPath needs at least one segment", {
-      path: pathForErrors,
-    });
-  }
-  return setIn(root, segments, 0, value, pathForErrors) as Record<string, unknown>;
-}
-
-function setIn(
-  container: unknown,
-  segments: readonly PathSegment[],
-  depth: number,
-  value: unknown,
-  path: string,
-): unknown {
-  const segment = segments[depth]!;
-  assertSafeSegment(segment, path);
-  const isLast = depth === segments.length - 1;
-  const existing = container ?? (typeof segment === "number" ? [] : {});
-  if (Array.isArray(existing)) {
-    const index = arrayIndex(segment);
-    if (index === undefined) {
-      throw new EngineError("state.type_mismatch", `cannot set "${segment}" on an array (${path})`, { path });
-    }
-    if (index > existing.length) {
-      throw new EngineError(
-        "state.index_out_of_range",
-        `index ${index} is past the end of an array of ${existing.length} (${path})`,
-        { path },
-      );
-    }
-    const copy = existing.slice();
-    copy[index] = isLast ? value : setIn(existing[index], segments, depth + 1, value, path);
-    return copy;
-  }
-  if (!isPlainRecord(existing)) {
-    throw new EngineError(
-      "state.type_mismatch",
-      `cannot set "${segment}" inside a ${typeof existing} (${path})`,
-      { path },
-    );
-  }
-  const key = String(segment);
-  const next = isLast
-    ? value
-    : setIn(Object.hasOwn(existing, key) ? existing[key] : undefined, segments, depth + 1, value, path);
-  return { ...existing, [key]: next };
 }
 
 /** `a.b[0]["c d"]` form of `segments`, for messages. */

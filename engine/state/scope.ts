@@ -6,7 +6,8 @@
  */
 
 import { FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
-import { getPath, resolvePath, type StatePath } from "./paths.ts";
+import { getPath } from "./path-access.ts";
+import { resolvePath, type StatePath } from "./paths.ts";
 import type { EvaluationContext, LoopContext, StateData } from "./types.ts";
 
 /** Scope names: always bound to their scope, never shadowed by a field or local of the same name. */
