@@ -1,0 +1,38 @@
+/** Helpers for tests that reach into a run's Durable Object. */
+import { env, runInDurableObject } from "cloudflare:test";
+import type { RunState } from "../../../engine/machine/types.ts";
+import { callTool } from "./clients.ts";
+
+export function runObject(tenant: string, runId: string): DurableObjectStub {
+  return env.RUN_DO.get(env.RUN_DO.idFromName(`${tenant}/${runId}`));
+}
+
+export function tenantObject(tenant: string): DurableObjectStub {
+  return env.TENANT_DO.get(env.TENANT_DO.idFromName(tenant));
+}
+
+/** The run's checkpoint and armed alarm, read inside the DO. */
+export async function inspectRun(
+  tenant: string,
+  runId: string,
+): Promise<{ state: RunState; alarm: number | null }> {
+  return runInDurableObject(runObject(tenant, runId), async (_instance, state) => {
+    const row = state.storage.sql.exec<{ state: string }>("SELECT state FROM run").one();
+    return { state: JSON.parse(row.state) as RunState, alarm: await state.storage.getAlarm() };
+  });
+}
+
+export async function publishAndStart(
+  apiKey: string,
+  yaml: string,
+  inputs: Record<string, unknown> = {},
+): Promise<string> {
+  const published = await callTool(apiKey, "workflow_publish", { yaml });
+  if (published.isError) throw new Error(published.text);
+  const started = await callTool(apiKey, "workflow_start", {
+    workflow: published.structured.workflow,
+    inputs,
+  });
+  if (started.isError) throw new Error(started.text);
+  return started.structured.workflow_id as string;
+}
