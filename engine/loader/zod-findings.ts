@@ -75,25 +75,25 @@ function findingsFromUnion(issue: z.core.$ZodIssueInvalidUnion, data: unknown, p
     const best = matching.reduce((a, b) => (a.length <= b.length ? a : b));
     return findingsFromIssues(best, data, path);
   }
-  const expected = new Set<string>();
-  for (const branch of branches) {
-    for (const inner of branch) {
-      if (inner.code === "invalid_type") expected.add(inner.expected);
-      else if (inner.code === "invalid_value")
-        for (const value of inner.values) expected.add(JSON.stringify(value));
-    }
-  }
   if (isAbsent(data, path)) {
     return [errorFinding("loader.missing_field", `missing required field "${last(path)}"`, path)];
   }
-  const got = describeValue(valueAt(data, path));
-  return [
-    errorFinding(
-      "loader.invalid_type",
-      `expected ${[...expected].join(" or ") || "another value"}, got ${got}`,
-      path,
-    ),
-  ];
+  const value = valueAt(data, path);
+  const got = describeValue(value);
+  const rootIssues = branches.flat().filter((inner) => inner.path.length === 0);
+  const allowedValues = rootIssues.flatMap((inner) => (inner.code === "invalid_value" ? inner.values : []));
+  const kinds = rootIssues.flatMap((inner) => (inner.code === "invalid_type" ? [inner.expected] : []));
+  const expected = [
+    ...(allowedValues.length > 0
+      ? [allowedValues.map((allowed) => JSON.stringify(allowed)).join(" | ")]
+      : []),
+    ...new Set(kinds),
+  ].join(" or ");
+  // A scalar of a kind some branch takes, but not this value of it (an enum, a literal): a bad value.
+  const code = allowedValues.some((allowed) => typeof allowed === typeof value)
+    ? "loader.invalid_value"
+    : "loader.invalid_type";
+  return [errorFinding(code, `expected ${expected || "another value"}, got ${got}`, path)];
 }
 
 function discriminatorFinding(issue: z.core.$ZodIssueInvalidUnion, data: unknown, path: YamlPath): Finding {
