@@ -5,7 +5,7 @@
  * the sandbox. Secrets are passed in per call and never stored.
  */
 import { hasTemplate, renderDeep, renderTemplate } from "../expressions/template.ts";
-import { buildBindings } from "../state/index.ts";
+import { buildBindings, recompute } from "../state/index.ts";
 import type { EvaluationContext, LoopContext } from "../state/types.ts";
 import { computedFieldsFor } from "./definition.ts";
 import type { WorkflowSpec } from "./spec.ts";
@@ -94,5 +94,11 @@ function bindingsFor(
 ): Record<string, unknown> {
   const context = evaluationContext(scope, locals);
   if (loop) context.loop = loop;
-  return buildBindings(scope.thread.state, context, computedFieldsFor(scope.definition, scope.thread));
+  const computed = computedFieldsFor(scope.definition, scope.thread);
+  if (context.loop) {
+    // Computed fields may read `loop.*`: bring them up to date for this iteration (fields whose
+    // inputs did not change are not re-evaluated). Their errors surface when state is written.
+    scope.thread.state = recompute(scope.thread.state, computed, scope.machine.evaluator, context).data;
+  }
+  return buildBindings(scope.thread.state, context, computed);
 }

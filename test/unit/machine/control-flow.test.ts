@@ -103,3 +103,26 @@ describe("nested-loops.yaml", () => {
     expect(agent.steps()[0]!.definition.message).toBe("1-1 2-1 3-1 3-3");
   });
 });
+
+describe("loop-computed.yaml", () => {
+  it("recomputes loop-dependent computed fields on every pass", () => {
+    const agent = new ScriptedAgent(loadFixture("loop-computed.yaml"), evaluator);
+    expect(agent.steps()[0]!.definition.parameters).toEqual({ label: "attempt 1" });
+    agent.complete("try_once", { ok: false });
+    expect(agent.steps()[0]!.definition.parameters).toEqual({ label: "attempt 2" });
+    agent.complete("try_once", { ok: true });
+    expect(agent.run.status).toBe("completed");
+    expect(agent.run.main.state.state.attempts).toEqual(["attempt 1", "attempt 2"]);
+  });
+
+  it("stops at max_attempts when no attempt succeeds", () => {
+    const agent = new ScriptedAgent(loadFixture("loop-computed.yaml"), evaluator, {
+      inputs: { max_attempts: 2 },
+    });
+    for (const label of ["attempt 1", "attempt 2"]) {
+      expect(agent.steps()[0]!.definition.parameters).toEqual({ label });
+      agent.complete("try_once", { ok: false });
+    }
+    expect(agent.run.status).toBe("completed");
+  });
+});
