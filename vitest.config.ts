@@ -2,9 +2,10 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Two projects split by runtime (DESIGN.md decision 3):
+ * Three projects split by runtime (DESIGN.md decision 3):
  * - `unit` runs the pure engine, the CLI and plugins in Node;
- * - `worker` runs the Durable Objects, routes and MCP in workerd.
+ * - `worker` runs the Durable Objects, routes and MCP in workerd;
+ * - `e2e` runs in Node against a real `wrangler dev` (started and killed by the tests).
  */
 export default defineConfig({
   test: {
@@ -28,6 +29,15 @@ export default defineConfig({
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
           testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
     ],
