@@ -116,3 +116,44 @@ function describe(step: ClientInstruction): string {
   const text = step.definition.message ?? step.definition.tool ?? step.definition.prompt ?? "";
   return `${step.task_id ? `${step.task_id}/` : ""}${step.id}:${step.type}:${String(text)}`;
 }
+
+/** Answers a client step; return undefined for steps that need no completion (messages). */
+export type Responder = (step: ClientInstruction) => unknown;
+
+/**
+ * Drives a run to its end like a diligent agent: handles every step, starts every sub-agent task
+ * it is told about and drives it too (interleaved, one step at a time), then asks again.
+ */
+export function autoDrive(agent: ScriptedAgent, respond: Responder, maxCalls = 2_000): void {
+  const openTasks = new Set<string>();
+  for (let calls = 0; calls < maxCalls; calls += 1) {
+    for (const taskId of [...openTasks]) {
+      const next = agent.next(taskId);
+      if (next.status === "completed" || next.status === "failed") openTasks.delete(taskId);
+      if (next.status === "steps") handle(agent, next.steps, respond, openTasks, taskId);
+    }
+    const next = agent.next();
+    if (next.status === "completed" || next.status === "failed" || next.status === "cancelled") return;
+    if (next.status === "steps") handle(agent, next.steps, respond, openTasks);
+  }
+  throw new Error(
+    `run did not finish within ${maxCalls} calls; transcript tail: ${agent.transcript.slice(-5)}`,
+  );
+}
+
+function handle(
+  agent: ScriptedAgent,
+  steps: ClientInstruction[],
+  respond: Responder,
+  openTasks: Set<string>,
+  taskId?: string,
+): void {
+  for (const step of steps) {
+    if (step.type === "user_message") continue;
+    if (step.type === "parallel_foreach") {
+      for (const task of step.definition.tasks as { task_id: string }[]) openTasks.add(task.task_id);
+      continue;
+    }
+    agent.complete(step.id, respond(step), taskId);
+  }
+}
