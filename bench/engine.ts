@@ -26,7 +26,11 @@ export async function benchEngine(): Promise<BenchSection> {
     return {
       name: "step machine (1,000-step linear workflows)",
       figures: {
-        server_steps_total: { value: round(serverMs), unit: "ms", note: `${STEPS} set_state steps with a template each` },
+        server_steps_total: {
+          value: round(serverMs),
+          unit: "ms",
+          note: `${STEPS} set_state steps with a template each`,
+        },
         server_step: withBaseline(round((serverMs * 1000) / STEPS), "µs/step", baseline),
         client_steps_total: {
           value: round(clientMs),
@@ -62,7 +66,8 @@ function linearWorkflow(type: "set_state" | "mcp_call"): WorkflowDefinition {
     lines.push('    state_update: { path: "this.counter", operation: "increment", value: "{{ 1 }}" }');
   }
   const result = loadWorkflow(lines.join("\n"));
-  if (!result.ok) throw new Error(`bench workflow does not load: ${JSON.stringify(result.errors.slice(0, 3))}`);
+  if (!result.ok)
+    throw new Error(`bench workflow does not load: ${JSON.stringify(result.errors.slice(0, 3))}`);
   return result.definition;
 }
 
@@ -81,7 +86,12 @@ function driveClientSide(definition: WorkflowDefinition, evaluator: Evaluator): 
     run = next.run;
     if (next.next.status !== "steps") break;
     const step = next.next.steps[0]!;
-    run = transition(definition, run, { kind: "complete", stepId: step.id, status: "success", result: {} }, context).run;
+    run = transition(
+      definition,
+      run,
+      { kind: "complete", stepId: step.id, status: "success", result: {} },
+      context,
+    ).run;
   }
   if (run.status !== "completed" || run.main.state.state.counter !== STEPS) {
     throw new Error(`client-side run ended ${run.status} at counter ${String(run.main.state.state.counter)}`);
