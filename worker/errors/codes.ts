@@ -59,6 +59,7 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   [RuntimeCodes.internal]: "internal",
   // engine codes whose class is not implied by their shape
   "run.not_running": "conflict",
+  "run.exists": "conflict",
   "run.step_not_pending": "conflict",
   "state.read_only": "forbidden",
 };
@@ -66,22 +67,20 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
 /** Prefixes of codes that describe a problem with a workflow file or an expression in it. */
 const WORKFLOW_PREFIXES = ["loader.", "dialect.", "expression.", "deprecated."];
 
+/** Families whose remaining codes describe a request the caller can correct. */
+const CALLER_PREFIXES = ["state.", "run.", "step.", "input.", "tenant.", "key.", "workflow."];
+
 /**
- * Classifies any code, known or not. Exact entries win; then `*.not_found`, workflow-file
- * prefixes, and the remaining engine families (`state.`, `run.`, `input.`) are the caller's
- * input; anything else is internal.
+ * Classifies any code, known or not. Exact entries win; then `*.not_found` and `*_not_found`, workflow-file
+ * prefixes, and the remaining families (`state.`, `run.`, `step.`, ...) are the caller's input;
+ * anything else is internal.
  */
 export function classifyCode(code: string): ErrorClass {
   const exact = EXACT[code];
   if (exact !== undefined) return exact;
-  if (code.endsWith(".not_found")) return "not_found";
+  if (/[._]not_found$/.test(code)) return "not_found";
   if (WORKFLOW_PREFIXES.some((prefix) => code.startsWith(prefix))) return "invalid_workflow";
-  if (code.startsWith("state.") || code.startsWith("run.") || code.startsWith("input.")) {
-    return "invalid_input";
-  }
-  if (code.startsWith("tenant.") || code.startsWith("key.") || code.startsWith("workflow.")) {
-    return "invalid_input";
-  }
+  if (CALLER_PREFIXES.some((prefix) => code.startsWith(prefix))) return "invalid_input";
   return "internal";
 }
 
