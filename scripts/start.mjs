@@ -136,11 +136,14 @@ async function admin(method, path, body) {
 
 function printBanner(demo) {
   const url = `${base}/mcp`;
+  // mcp-remote expands ${EDGEFLOW_AUTH} from `env` itself; the literal is intended.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: see above
+  const authHeader = "Authorization:${EDGEFLOW_AUTH}";
   const config = {
     mcpServers: {
       edgeflow: {
         command: "npx",
-        args: ["-y", "mcp-remote", url, "--allow-http", "--header", "Authorization:${EDGEFLOW_AUTH}"],
+        args: ["-y", "mcp-remote", url, "--allow-http", "--header", authHeader],
         env: { EDGEFLOW_AUTH: `Bearer ${demo.apiKey}` },
       },
     },
