@@ -13,6 +13,7 @@
 
 import type { QuickJSHandle, QuickJSWASMModule } from "quickjs-emscripten-core";
 import { EngineError } from "../errors.ts";
+import { encodeArguments } from "./binding-transfer.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { discardQuickJS, loadQuickJS } from "./quickjs-module.ts";
 import {
@@ -97,8 +98,7 @@ class QuickJSEvaluator implements Evaluator {
     }
     const analysis = analyzeSource(source);
     const names = analysis.names.filter((name) => Object.hasOwn(bindings, name));
-    const receiver = analysis.usesThis ? bindings.this : undefined;
-    const args = encodeArguments(receiver, names, bindings);
+    const args = encodeArguments(analysis, names, bindings);
     try {
       const sandbox = this.#usableSandbox();
       const fn = this.#compiled(sandbox, analysis, names);
@@ -190,43 +190,6 @@ function wrap(analysis: SourceAnalysis, names: readonly string[], form: SourceFo
   return form === "expression"
     ? `(function (${parameters}) { "use strict"; return (\n${analysis.expressionText}\n); })`
     : `(function (${parameters}) { "use strict";\n${analysis.source}\n})`;
-}
-
-/** `[this, ...values]` as one JSON array; `mask` has a "1" for each entry that is `undefined`. */
-function encodeArguments(
-  receiver: unknown,
-  names: readonly string[],
-  bindings: Readonly<Record<string, unknown>>,
-): { json: string; mask: string | undefined } {
-  let json = "[";
-  let mask = "";
-  let hasUndefined = false;
-  for (let i = -1; i < names.length; i++) {
-    const name = i < 0 ? "this" : (names[i] as string);
-    const text = toJson(name, i < 0 ? receiver : bindings[name]);
-    if (i >= 0) json += ",";
-    if (text === undefined) {
-      json += "null";
-      mask += "1";
-      hasUndefined = true;
-    } else {
-      json += text;
-      mask += "0";
-    }
-  }
-  return { json: `${json}]`, mask: hasUndefined ? mask : undefined };
-}
-
-function toJson(name: string, value: unknown): string | undefined {
-  try {
-    return JSON.stringify(value) as string | undefined;
-  } catch (error) {
-    throw new EngineError(
-      "expression.runtime",
-      `binding '${name}' is not plain data: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
-  }
 }
 
 function countLines(source: string): number {

@@ -13,6 +13,7 @@ import { EngineError } from "../errors.ts";
 import { BoundedCache } from "./bounded-cache.ts";
 import { isForbiddenName } from "./forbidden-names.ts";
 import { isMemberAccess, JsLexError, JsLexer, type Token } from "./js-lexer.ts";
+import { MemberAccessTracker } from "./member-access.ts";
 import { lineColumnAt } from "./source-position.ts";
 
 export type SourceForm = "expression" | "statements";
@@ -25,6 +26,11 @@ export interface SourceAnalysis {
    */
   readonly names: readonly string[];
   readonly usesThis: boolean;
+  /**
+   * Names (`this` included) read only as `name.prop`, with their properties: only those need
+   * copying into the sandbox. Names not listed are copied whole.
+   */
+  readonly memberReads: ReadonlyMap<string, readonly string[]>;
   /** The form to compile first; the other is tried when that one is a syntax error. */
   readonly preferredForm: SourceForm;
   /** The source without trailing top-level semicolons: what the expression form wraps. */
@@ -73,6 +79,7 @@ function scan(source: string): SourceAnalysis {
   const lexer = new JsLexer(source);
   const names = new Set<string>();
   const open: Token[] = [];
+  const members = new MemberAccessTracker();
   let usesThis = false;
   let first: Token | undefined;
   let previous: Token | undefined;
@@ -84,10 +91,14 @@ function scan(source: string): SourceAnalysis {
     if (token.kind === "name") {
       if (isForbiddenName(token.value)) throw forbidden(source, token);
       const isMember = previous?.kind === "punct" && isMemberAccess(previous.value);
-      if (token.value === "this" && !isMember) usesThis = true;
-      else if (!isMember && isBindableName(token.value)) names.add(token.value);
-    } else if (token.kind === "punct" || token.kind === "template") {
-      checkBracket(source, token, open);
+      const isThis = token.value === "this" && !isMember;
+      const isFree = !isMember && isBindableName(token.value);
+      if (isThis) usesThis = true;
+      else if (isFree) names.add(token.value);
+      members.see(token, isThis || isFree);
+    } else {
+      members.see(token, false);
+      if (token.kind === "punct" || token.kind === "template") checkBracket(source, token, open);
     }
     if (token.kind === "punct" && token.value === ";" && open.length === 0) {
       topLevelSemicolons.push(token);
@@ -107,6 +118,7 @@ function scan(source: string): SourceAnalysis {
     source,
     names: [...names],
     usesThis,
+    memberReads: members.finish(),
     preferredForm: startsWithStatement ? "statements" : "expression",
     expressionText: trailing === undefined ? source : source.slice(0, trailing.start),
     separatesStatements,

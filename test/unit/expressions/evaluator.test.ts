@@ -84,6 +84,19 @@ describe("bindings", () => {
     expect(evaluator.evaluate("used + 1", bindings)).toBe(2);
   });
 
+  it("copies only the properties a scope is read through, without changing what the source sees", () => {
+    const state = { a: 1, b: 2, big: "x".repeat(10_000), list: [1, 2] };
+    const bindings = { this: state, input: state };
+    expect(evaluator.evaluate("this.a + this?.b", bindings)).toBe(3);
+    expect(evaluator.evaluate("this.missing", bindings)).toBeUndefined();
+    expect(evaluator.evaluate("this.hasOwnProperty('big')", bindings)).toBe(true);
+    expect(evaluator.evaluate("Object.keys(this).length", bindings)).toBe(4);
+    expect(evaluator.evaluate("'big' in input", bindings)).toBe(true);
+    expect(evaluator.evaluate("input.a + Object.keys(arguments[0]).length", bindings)).toBe(5);
+    expect(evaluator.evaluate("input.list.length + input['b']", bindings)).toBe(4);
+    expect(evaluator.evaluate("[1].map(() => this.b)[0]", bindings)).toBe(2);
+  });
+
   it("lets bindings shadow built-in names", () => {
     expect(evaluator.evaluate("JSON + 1", { JSON: 1 })).toBe(2);
     expect(evaluator.evaluate("JSON.stringify([1])", {})).toBe("[1]");

@@ -114,6 +114,20 @@ describe("analyzeSource", () => {
     );
   });
 
+  it.each([
+    ["this.a + this?.b.c", { this: ["a", "b"] }],
+    ["inputs.file_path + this.x", { inputs: ["file_path"], this: ["x"] }],
+    ["input.a + input", {}],
+    ["input[key] + key.length", {}],
+    ["Object.keys(this)", { Object: ["keys"] }],
+    ["const { a } = state; return state.b", {}],
+    ["input.a + arguments[0]", {}],
+    ["x.y", { x: ["y"] }],
+    ["x", {}],
+  ])("finds the member-only reads of %j", (source, expected) => {
+    expect(Object.fromEntries(analyzeSource(source).memberReads)).toEqual(expected);
+  });
+
   it("caches by source text", () => {
     expect(analyzeSource("cached + 1")).toBe(analyzeSource("cached + 1"));
   });
