@@ -98,3 +98,44 @@ steps:
     type: "user_message"
     message: "dup"
 `;
+
+/** parallel_foreach: one sub-agent task per file, each with its own state and steps. */
+export const FAN_OUT = `name: "demo:fan-out"
+description: "Lints files in parallel sub-agent tasks"
+version: "1.0.0"
+inputs:
+  files:
+    type: "array"
+    description: "Files to lint"
+default_state:
+  state:
+    results: []
+steps:
+  - id: "fan_out"
+    type: "parallel_foreach"
+    items: "{{ inputs.files }}"
+    sub_agent_task: "lint_file"
+    store_results: "this.results"
+  - id: "report"
+    type: "user_message"
+    message: "{{ this.results.filter(r => r.state.ok).length }} of {{ inputs.files.length }} clean"
+sub_agent_tasks:
+  lint_file:
+    description: "Lint one file"
+    inputs:
+      file_path:
+        type: "string"
+        description: "The file"
+    default_state:
+      state:
+        ok: false
+    steps:
+      - id: "lint"
+        type: "mcp_call"
+        tool: "lint"
+        parameters:
+          file: "{{ inputs.file_path }}"
+        state_update:
+          path: "this.ok"
+          value: "result.errors.length === 0"
+`;
