@@ -16,6 +16,7 @@ import { applyMigrations } from "./storage/migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, type KeyInfo, type KeyInput, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
 import { listRuns, type RunIndexEntry, type RunIndexRecord, upsertRun } from "./tenant/run-index.ts";
+import { patchSettings, readSettings, type TenantSettings } from "./tenant/settings.ts";
 import { insertTenant, readTenant, requireTenant, type TenantInfo } from "./tenant/tenant-record.ts";
 import {
   getVersion,
@@ -55,8 +56,22 @@ export class TenantDO extends DurableObject<DurableObjectBindings> {
     );
   }
 
-  describeTenant(id: string): Promise<Outcome<{ tenant: TenantInfo; keys: KeyInfo[] }>> {
-    return toOutcome(() => ({ tenant: requireTenant(this.#sql, id), keys: listKeys(this.#sql) }));
+  describeTenant(
+    id: string,
+  ): Promise<Outcome<{ tenant: TenantInfo; keys: KeyInfo[]; settings: TenantSettings }>> {
+    return toOutcome(() => ({
+      tenant: requireTenant(this.#sql, id),
+      keys: listKeys(this.#sql),
+      settings: readSettings(this.#sql),
+    }));
+  }
+
+  /** Sets the named settings; a `null` value removes one. Answers all settings. */
+  updateSettings(id: string, patch: Record<string, unknown>): Promise<Outcome<TenantSettings>> {
+    return toOutcome(() => {
+      requireTenant(this.#sql, id);
+      return this.ctx.storage.transactionSync(() => patchSettings(this.#sql, patch));
+    });
   }
 
   addKey(id: string, key: KeyInput): Promise<Outcome<KeyInfo>> {

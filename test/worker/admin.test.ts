@@ -97,3 +97,22 @@ describe("admin tenants and keys", () => {
     expect(body.error.message).toContain("ADMIN_TOKEN");
   });
 });
+
+describe("admin tenant settings", () => {
+  it("sets, replaces and removes settings; describe shows them", async () => {
+    const { id } = await newTenant();
+    const patch = (body: unknown) =>
+      adminFetch(`/admin/tenants/${id}/settings`, { method: "PATCH", body: JSON.stringify(body) });
+    const first = await patch({ max_runs: 10, note: "pilot" });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ settings: { max_runs: 10, note: "pilot" } });
+    expect(await (await patch({ max_runs: 20, note: null })).json()).toEqual({ settings: { max_runs: 20 } });
+    const described = (await (await adminFetch(`/admin/tenants/${id}`)).json()) as { settings: unknown };
+    expect(described.settings).toEqual({ max_runs: 20 });
+    const bad = await patch({ "Bad Name": 1 });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string } }).error.code).toBe("input.invalid");
+    const unknown = await adminFetch("/admin/tenants/nobody/settings", { method: "PATCH", body: "{}" });
+    expect(unknown.status).toBe(404);
+  });
+});

@@ -8,13 +8,25 @@ import { z } from "zod";
 import type { AppEnv } from "../app-env.ts";
 import { readJson } from "../http/read-json.ts";
 import { requireAdmin } from "../middleware/admin-auth.ts";
-import { createTenant, describeTenant, issueKey, revokeKey } from "../tenancy/tenant-admin.ts";
+import {
+  createTenant,
+  describeTenant,
+  issueKey,
+  revokeKey,
+  updateSettings,
+} from "../tenancy/tenant-admin.ts";
 
 const createTenantBody = z.strictObject({
   id: z.string().describe("tenant id: lowercase letters, digits, inner hyphens"),
   label: z.string().max(200).optional().describe("a note about the first key"),
 });
 const issueKeyBody = z.strictObject({ label: z.string().max(200).optional() });
+const settingsPatch = z
+  .record(
+    z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, "setting names are lowercase, e.g. max_runs"),
+    z.unknown(),
+  )
+  .refine((patch) => Object.keys(patch).length <= 100, "at most 100 settings per call");
 
 export const adminRoutes = new Hono<AppEnv>()
   .use("*", requireAdmin)
@@ -26,6 +38,10 @@ export const adminRoutes = new Hono<AppEnv>()
   .post("/tenants/:id/keys", async (c) => {
     const body = await readJson(c, issueKeyBody);
     return c.json(await issueKey(c.env, c.req.param("id"), body.label), 201);
+  })
+  .patch("/tenants/:id/settings", async (c) => {
+    const patch = await readJson(c, settingsPatch);
+    return c.json({ settings: await updateSettings(c.env, c.req.param("id"), patch) });
   })
   .delete("/tenants/:id/keys/:keyId", async (c) => {
     const key = await revokeKey(c.env, c.req.param("id"), c.req.param("keyId"));

@@ -7,6 +7,7 @@
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
 import type { KeyInfo } from "../../durable-objects/tenant/api-keys.ts";
+import type { TenantSettings } from "../../durable-objects/tenant/settings.ts";
 import type { TenantInfo } from "../../durable-objects/tenant/tenant-record.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
@@ -44,9 +45,21 @@ export async function revokeKey(env: Env, id: string, keyId: string): Promise<Ke
   return unwrap(tenantStub(env, id).revokeKey(id, keyId));
 }
 
-export async function describeTenant(env: Env, id: string): Promise<{ tenant: TenantInfo; keys: KeyInfo[] }> {
+export async function describeTenant(
+  env: Env,
+  id: string,
+): Promise<{ tenant: TenantInfo; keys: KeyInfo[]; settings: TenantSettings }> {
   assertTenantId(id);
   return unwrap(tenantStub(env, id).describeTenant(id));
+}
+
+export async function updateSettings(
+  env: Env,
+  id: string,
+  patch: Record<string, unknown>,
+): Promise<TenantSettings> {
+  assertTenantId(id);
+  return unwrap(tenantStub(env, id).updateSettings(id, patch));
 }
 
 function assertTenantId(id: string): void {
