@@ -8,6 +8,7 @@ import { requestId } from "hono/request-id";
 import type { AppEnv } from "./app-env.ts";
 import { limitBody } from "./middleware/body-limit.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
+import { mcpCors } from "./middleware/mcp-cors.ts";
 import { adminRoutes } from "./routes/admin.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
@@ -15,6 +16,7 @@ import { mcpRoutes } from "./routes/mcp.ts";
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestId());
+  app.use("/mcp", mcpCors);
   app.use("/mcp", limitBody());
   app.use("/admin/*", limitBody());
   app.route("/", healthRoutes);

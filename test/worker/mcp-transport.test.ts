@@ -24,6 +24,7 @@ describe("/mcp transport", () => {
     const res = await mcpRaw(null, JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }));
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toContain("Bearer");
+    expect(res.headers.get("access-control-allow-origin")).toBe("*");
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("auth.missing_key");
   });
 
