@@ -18,13 +18,15 @@ export type ErrorClass =
   | "unavailable"
   | "internal";
 
-/** Codes raised by the runtime itself (the engine raises its own, classified below by prefix). */
+/**
+ * Codes raised by the runtime itself, in the worker and in the DOs (the engine raises its own,
+ * classified below by prefix). The DOs cannot import the worker, so they spell these out.
+ */
 export const RuntimeCodes = {
   requestInvalidJson: "request.invalid_json",
   requestInvalidBody: "request.invalid_body",
   requestTooLarge: "request.too_large",
   routeNotFound: "route.not_found",
-  methodNotAllowed: "route.method_not_allowed",
   authMissingKey: "auth.missing_key",
   authInvalidKey: "auth.invalid_key",
   adminNotConfigured: "admin.not_configured",
@@ -48,7 +50,6 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   [RuntimeCodes.requestInvalidBody]: "invalid_input",
   [RuntimeCodes.requestTooLarge]: "too_large",
   [RuntimeCodes.routeNotFound]: "not_found",
-  [RuntimeCodes.methodNotAllowed]: "not_found",
   [RuntimeCodes.authMissingKey]: "unauthenticated",
   [RuntimeCodes.authInvalidKey]: "unauthenticated",
   [RuntimeCodes.adminNotConfigured]: "unavailable",
