@@ -92,6 +92,27 @@ describe("/mcp transport", () => {
     expect((await readRpcBody(res)).error).toBeDefined();
   });
 
+  it("never answers 500 to odd but well-formed traffic", async () => {
+    const { apiKey } = await newTenant();
+    const bodies = [
+      JSON.stringify([{ jsonrpc: "2.0", id: 1, method: "tools/list" }]),
+      JSON.stringify({ jsonrpc: "2.0", method: "notifications/initialized" }),
+      JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "workflow_list" } }),
+      JSON.stringify({ jsonrpc: "2.0", id: 3, method: "tools/call", params: "nope" }),
+      JSON.stringify(null),
+      "",
+    ];
+    for (const body of bodies) {
+      const res = await mcpRaw(apiKey, body);
+      expect([body, res.status < 500]).toEqual([body, true]);
+    }
+    const wrongType = await mcpRaw(apiKey, JSON.stringify({ jsonrpc: "2.0", id: 4, method: "tools/list" }), {
+      "content-type": "text/plain",
+    });
+    expect(wrongType.status).toBeGreaterThanOrEqual(400);
+    expect(wrongType.status).toBeLessThan(500);
+  });
+
   it("answers an unknown tool with a JSON-RPC invalid-params error", async () => {
     const { apiKey } = await newTenant();
     const { status, body } = await mcpRequest(apiKey, "tools/call", {
