@@ -3,7 +3,8 @@
  * Expression-sandbox benchmark and comparison (docs/decisions/0001-expression-sandbox.md).
  * `benchExpressions()` times the QuickJS evaluator, and @nyariv/sandboxjs for comparison, in
  * µs per operation: a trivial `input * 2`, an `Object.entries(...).filter(...).map(...)` over 50
- * entries, a template with three expressions, a cold compile, and making an evaluator.
+ * entries, a template with three expressions over a realistic state (and the same template
+ * written so the whole state must be copied), a cold compile, and making an evaluator.
  * Run directly (`node --experimental-strip-types bench/expressions.ts`) it also checks both
  * candidates against every reference-workflow fixture, runs the escape probes, checks whether
  * endless loops stop (sandboxjs in a worker thread that is terminated after 3 s, since nothing
@@ -34,9 +35,19 @@ const ENTRIES = {
     ),
   },
 };
+/** A progress message over a realistic state: the templates read three small fields of it. */
 const TEMPLATE = {
   text: "Processing files... ({{ this.processed_count }}/{{ this.total_files }} complete), {{ this.failed_files.length }} failed",
-  bindings: { this: { processed_count: 7, total_files: 12, failed_files: ["a.ts", "b.ts"] } },
+  bindings: {
+    this: {
+      git_output: Array.from({ length: 50 }, (_, i) => `src/file-${i}.ts`).join("\n"),
+      processing_results: ENTRIES.bindings.input,
+      processed_count: 50,
+      total_files: 50,
+      failed_files: Array.from({ length: 17 }, (_, i) => `src/file-${i * 3}.ts`),
+    },
+    inputs: { compare_to: "main", commit: "" },
+  },
 };
 
 /** µs per operation: warms up, then repeats until `minMs` have passed. */
@@ -100,6 +111,10 @@ export async function benchExpressions(): Promise<Record<string, number>> {
         renderTemplate(TEMPLATE.text, (source) => evaluator.evaluate(source, TEMPLATE.bindings)),
       );
     }
+    const wholeState = TEMPLATE.text.replace(/this\.(\w+)/g, "((s) => s.$1)(this)");
+    figures["quickjs.template_3_expressions_whole_state_us"] = microsPerOp(() =>
+      renderTemplate(wholeState, (source) => quickjs.evaluate(source, TEMPLATE.bindings)),
+    );
     let counter = 0;
     figures["quickjs.cold_compile_simple_us"] = microsPerOp(
       () => quickjs.evaluate(`input * ${++counter}`, SIMPLE.bindings),

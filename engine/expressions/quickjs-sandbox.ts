@@ -49,6 +49,7 @@ export class QuickJSSandbox {
   readonly #describe: QuickJSHandle;
   readonly #compiled: BoundedCache<string, QuickJSHandle>;
   readonly #stepBudget: number;
+  #lastArguments: { text: string; handle: QuickJSHandle } | undefined;
   #stepsLeft = 0;
   #exhausted = false;
   #broken = false;
@@ -115,23 +116,38 @@ export class QuickJSSandbox {
   call(fn: QuickJSHandle, argsJson: string, mask: string | undefined): SandboxResult<unknown> {
     const context = this.#context;
     this.#startBudget();
-    const json = context.newString(argsJson);
+    const json = this.#argumentsString(argsJson);
     const maskHandle = mask === undefined ? context.undefined : context.newString(mask);
     try {
       const result = context.callFunction(this.#run, context.undefined, fn, json, maskHandle);
       if (result.error !== undefined) return this.#failure(result.error, "run");
       return this.#read(result.value);
     } finally {
-      json.dispose();
       maskHandle.dispose();
       if (this.#runtime.hasPendingJob()) this.#broken = true;
     }
+  }
+
+  /**
+   * The arguments as a string inside the context. The last one is kept: a step's templates and
+   * conditions often send the same bindings again, and copying a string in costs about 10 ns a
+   * character. (A string is immutable, so reusing it cannot carry anything between calls.)
+   */
+  #argumentsString(argsJson: string): QuickJSHandle {
+    if (this.#lastArguments?.text === argsJson) return this.#lastArguments.handle;
+    this.#lastArguments?.handle.dispose();
+    this.#lastArguments = undefined;
+    const handle = this.#context.newString(argsJson);
+    this.#lastArguments = { text: argsJson, handle };
+    return handle;
   }
 
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#compiled.clear();
+    this.#lastArguments?.handle.dispose();
+    this.#lastArguments = undefined;
     for (const handle of [this.#run, this.#toJson, this.#describe]) if (handle.alive) handle.dispose();
     this.#context.dispose();
     this.#runtime.dispose();
