@@ -4,6 +4,7 @@
  */
 import type { Finding } from "../diagnostic.ts";
 import { checkComputedCycles } from "./computed-cycles.ts";
+import { checkDependencies } from "./dependencies.ts";
 import { checkDependencyGraph } from "./dependency-graph.ts";
 import { checkLoopControl } from "./loop-control.ts";
 import { checkWritablePaths } from "./state-paths.ts";
@@ -19,6 +20,7 @@ const CHECKS: readonly ((document: unknown) => Finding[])[] = [
   checkSubAgentReferences,
   checkLoopControl,
   checkDependencyGraph,
+  checkDependencies,
 ];
 
 export function runSemanticChecks(document: unknown): Finding[] {
