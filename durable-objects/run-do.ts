@@ -42,6 +42,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   /** Creates the run: the machine runs server steps up to the first client step or timer. */
   start(init: RunInit): Promise<Outcome<RunAnswer>> {
     return toOutcome(async () => {
+      const machine = await this.#machine();
       if (readRun(this.#sql) !== null)
         throw new EngineError("run.exists", `Run ${init.runId} already exists.`);
       const options = {
@@ -49,7 +50,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         inputs: init.inputs,
         ...(init.event === undefined ? {} : { event: init.event }),
       };
-      const { run, next } = startRun(init.definition, options, await this.#machine());
+      const { run, next } = startRun(init.definition, options, machine);
       const record: RunRecord = {
         id: init.runId,
         tenant: init.tenant,
@@ -70,13 +71,9 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   /** Applies one event (next, complete, update_state, cancel) and checkpoints the result. */
   apply(tenant: string, runId: string, event: MachineEvent): Promise<Outcome<RunAnswer>> {
     return toOutcome(async () => {
+      const machine = await this.#machine();
       const record = this.#load(tenant, runId);
-      const result = transition(
-        record.definition as WorkflowDefinition,
-        record.state,
-        event,
-        await this.#machine(),
-      );
+      const result = transition(record.definition as WorkflowDefinition, record.state, event, machine);
       await this.#checkpoint(record, result, event.kind);
       return answerOf(result.run, result.next);
     });
@@ -106,16 +103,12 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   }
 
   override async alarm(): Promise<void> {
+    const machine = await this.#machine();
     const record = readRun(this.#sql);
     if (record === null || nextAlarmAt(record.state) === null) return;
     try {
       const event: MachineEvent = { kind: "timers" };
-      const result = transition(
-        record.definition as WorkflowDefinition,
-        record.state,
-        event,
-        await this.#machine(),
-      );
+      const result = transition(record.definition as WorkflowDefinition, record.state, event, machine);
       await this.#checkpoint(record, result, event.kind);
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
@@ -162,6 +155,16 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     return record;
   }
 
+  /**
+   * The context for one transition. Callers get it before reading the checkpoint, so that
+   * read → transition → write runs without an `await` in between: no other request can slip in
+   * and transition from the same checkpoint (creating the sandbox the first time does await).
+   */
+  /**
+   * The context for one transition. Callers take it before reading the checkpoint, so that
+   * read → transition → write runs with no `await` in between and no other request can slip in
+   * and transition from the same checkpoint (creating the sandbox the first time does await).
+   */
   async #machine(): Promise<MachineContext> {
     return { now: Date.now(), evaluator: await this.#evaluator.get() };
   }
