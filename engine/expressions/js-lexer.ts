@@ -5,7 +5,8 @@
  * expression uses and to check brackets; the template scanner uses it to find the `}}` that
  * closes a `{{`. It must not try to parse or judge JavaScript beyond tokens: QuickJS is the
  * parser. Where `/` is ambiguous it prefers "division", so it never hides code that QuickJS
- * would see (a wrong guess can only make a valid source fail, never let a bad one through).
+ * would see (a wrong guess can only make a valid source fail, never let a bad one through), and
+ * it rejects the HTML-like comments `<!--` and `-->` that QuickJS honours.
  */
 
 export type TokenKind = "name" | "punct" | "string" | "template" | "regex" | "number";
@@ -233,6 +234,13 @@ export class JsLexer {
   #punct(): Token {
     const text = this.#text;
     const start = this.#pos;
+    // Annex B lets `<!--` and `-->` start a comment; refuse them rather than guess where QuickJS would.
+    if (text.startsWith("<!--", start) || text.startsWith("-->", start)) {
+      throw new JsLexError(
+        `'${text.startsWith("<", start) ? "<!--" : "-->"}' (an HTML-like comment) is not allowed`,
+        start,
+      );
+    }
     const two = text.slice(start, start + 2);
     const isTwo = TWO_CHAR_PUNCT.has(two) && !(two === "?." && isDigit(text[start + 2]));
     const isSpread = text.startsWith("...", start);

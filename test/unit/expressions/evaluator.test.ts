@@ -196,6 +196,16 @@ describe("errors", () => {
     }
   });
 
+  it("rejects HTML-like comments, which could hide brackets from the bracket check", () => {
+    const wrapperEscape =
+      "1 <!-- ({(\n)}); (() => { throw new Error('escaped ' + typeof this) })(); (function () { (0 <!-- )})\n";
+    for (const source of [wrapperEscape, "x-->0", "x <!-- comment"]) {
+      const error = failure(source, { x: 1 });
+      expect(error.code).toBe("expression.syntax");
+      expect(error.message).toContain("HTML-like comment");
+    }
+  });
+
   it("fails after dispose", async () => {
     const short = await createEvaluator();
     short.dispose();
