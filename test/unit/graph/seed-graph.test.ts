@@ -72,7 +72,9 @@ describe("the seed's dependencies block", () => {
     const run = drive(graph, {
       hooks: hooks({ deep_check: true, all_checks_passed: true }),
       outcome: (task) =>
-        task.id === "build" ? { status: "failed", error: { code: "build.broken", message: "no" } } : { status: "success" },
+        task.id === "build"
+          ? { status: "failed", error: { code: "build.broken", message: "no" } }
+          : { status: "success" },
     });
     expect(statuses(run.state).deploy).toBe("upstream_failed");
     expect(run.state.tasks[2]?.error).toEqual({ code: "build.broken", message: "no" });
