@@ -94,6 +94,7 @@ function createSandboxjsEvaluator(): Evaluator {
 /** Timings in µs/op for QuickJS (the choice) and sandboxjs (the runner-up). */
 export async function benchExpressions(): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
+  // Includes loading and compiling the wasm when nothing in this process has used QuickJS yet.
   const created = performance.now();
   const quickjs = await createEvaluator();
   figures["quickjs.first_evaluator_us"] = round((performance.now() - created) * 1000);

@@ -10,7 +10,7 @@ export interface Evaluator {
    * Evaluates `source` and returns its value as plain data. `source` is a JavaScript expression,
    * or a statement body that uses `return` (computed-field transforms may be either).
    * Throws `EngineError` with code `expression.syntax`, `expression.runtime`,
-   * `expression.forbidden` or `expression.budget_exceeded`.
+   * `expression.forbidden`, `expression.budget_exceeded` or `expression.memory_exceeded`.
    */
   evaluate(source: string, bindings: Readonly<Record<string, unknown>>): unknown;
   /** Releases the sandbox. The evaluator must not be used afterwards. */
