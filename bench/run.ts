@@ -1,11 +1,49 @@
 /**
  * `npm run bench`: runs every benchmark scenario, prints each figure beside its same-run
  * baseline, and writes bench/results/latest.json. Timings are claimed here, never in unit tests.
+ * `npm run bench -- engine expressions` runs only the named scenarios.
  */
 import { benchEngine } from "./engine.ts";
-import { type BenchSection, machineInfo, printSection, writeReport } from "./report.ts";
+import { benchExpressions } from "./expressions.ts";
+import {
+  type BenchSection,
+  type Figure,
+  machineInfo,
+  printSection,
+  withBaseline,
+  writeReport,
+} from "./report.ts";
+
+async function expressionsSection(): Promise<BenchSection> {
+  const raw = await benchExpressions();
+  const simple = { name: "QuickJS `input * 2`", value: raw["quickjs.simple_us"]!, unit: "µs" };
+  const figures: Record<string, Figure> = {
+    quickjs_simple: { value: simple.value, unit: "µs/eval" },
+    quickjs_entries_filter_map: withBaseline(raw["quickjs.entries_filter_map_us"]!, "µs/eval", simple),
+    template_3_expressions: withBaseline(raw["quickjs.template_3_expressions_us"]!, "µs/render", simple),
+    template_3_expressions_whole_state: withBaseline(
+      raw["quickjs.template_3_expressions_whole_state_us"]!,
+      "µs/render",
+      simple,
+    ),
+    cold_compile: withBaseline(raw["quickjs.cold_compile_simple_us"]!, "µs/eval", simple),
+    new_evaluator: { value: raw["quickjs.new_evaluator_us"]!, unit: "µs" },
+    sandboxjs_simple: {
+      value: raw["sandboxjs.simple_us"]!,
+      unit: "µs/eval",
+      note: "runner-up, for comparison",
+    },
+    sandboxjs_template_3_expressions: {
+      value: raw["sandboxjs.template_3_expressions_us"]!,
+      unit: "µs/render",
+      note: "runner-up, for comparison",
+    },
+  };
+  return { name: "expressions and templates (QuickJS sandbox)", figures };
+}
 
 const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
+  { name: "expressions", run: expressionsSection },
   { name: "engine", run: benchEngine },
 ];
 
