@@ -20,34 +20,31 @@ import { continueDriving, drive, statuses, TRUE_HOOKS } from "./drive.ts";
 function randomGraph(size: number, seed: number): TaskGraph {
   let value = seed;
   const random = () => {
-    value = (value * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return value / 2_147_483_648;
+    value = (value + 0x6d2b79f5) | 0;
+    let mixed = Math.imul(value ^ (value >>> 15), 1 | value);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4_294_967_296;
   };
-  const rules = [
-    "all_success",
-    "all_done",
-    "one_success",
-    "one_failed",
-    "none_failed",
-    "all_failed",
-  ] as const;
+  // lenient rules only, so that most of the graph runs: trigger rules are the property test's job
+  const rules = ["all_done", "none_failed", "one_success"] as const;
   const tasks: TaskSpec[] = [];
   for (let i = 0; i < size; i++) {
     const needs = new Set<string>();
-    for (let k = 0; k < 3 && i > 0; k++) if (random() < 0.7) needs.add(`t${Math.floor(random() * i)}`);
+    for (let k = 0; k < 3 && i > 0; k++)
+      if (random() < 0.7) needs.add(`t${Math.max(0, i - 1 - Math.floor(random() * 40))}`);
     tasks.push({
       id: `t${i}`,
       needs: [...needs],
-      when: random() < 0.05 ? [false] : [],
+      when: [],
       priority: Math.floor(random() * 5),
-      triggerRule: random() < 0.7 ? "all_success" : rules[Math.floor(random() * rules.length)]!,
+      triggerRule: random() < 0.6 ? "all_success" : rules[Math.floor(random() * rules.length)]!,
       retries: 0,
     });
   }
   return { tasks };
 }
 
-const fails = (id: string) => Number(id.slice(1)) % 17 === 0;
+const fails = (id: string) => Number(id.slice(1)) > 900 && Number(id.slice(1)) % 23 === 0;
 const outcome = (task: TaskRecord) =>
   fails(task.id)
     ? ({ status: "failed" } as const)

@@ -70,7 +70,7 @@ describe("for_each fan-out", () => {
       },
       resolveItems: (task, source) => {
         expect([task, source]).toEqual(["lint", "{{ tasks.list_files.result.files }}"]);
-        return (tasksScope(read()).list_files?.result as { files: string[] }).files;
+        return (tasksScope(read()).list_files?.result as { files: string[] } | undefined)?.files ?? [];
       },
     };
   }
