@@ -105,7 +105,9 @@ function timePerOp(op: () => void, count: number): number {
   return ((performance.now() - start) * 1000) / count;
 }
 
+/** Median wall time of `times` runs, after one warm-up run. */
 function median(times: number, op: () => void): number {
+  op();
   const samples: number[] = [];
   for (let i = 0; i < times; i += 1) {
     const start = performance.now();
