@@ -5,6 +5,7 @@
  */
 import { benchEngine } from "./engine.ts";
 import { benchExpressions } from "./expressions.ts";
+import { benchMcp } from "./mcp.ts";
 import {
   type BenchSection,
   type Figure,
@@ -45,6 +46,7 @@ async function expressionsSection(): Promise<BenchSection> {
 const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "expressions", run: expressionsSection },
   { name: "engine", run: benchEngine },
+  { name: "mcp", run: benchMcp },
 ];
 
 const only = process.argv.slice(2);
