@@ -9,10 +9,12 @@
  * branch): what a fan-in task reads as `tasks.<name>.results`.
  */
 import { errorOf } from "./hooks.ts";
+import type { TaskSpec } from "./model.ts";
 import { finishTask, markReady, type Propagation, setStatus, touch } from "./propagation.ts";
 import { MAX_GRAPH_TASKS } from "./quotas.ts";
 import type { TaskRecord } from "./run-state.ts";
 import { branchId } from "./task-names.ts";
+import { createTaskRecord } from "./task-record.ts";
 
 export function expandForEach(p: Propagation, task: TaskRecord): void {
   const items = resolveItems(p, task);
@@ -41,28 +43,19 @@ export function expandForEach(p: Propagation, task: TaskRecord): void {
     return;
   }
   items.forEach((item, position) => {
-    const branch: TaskRecord = {
-      index: tasks.length,
+    const spec: TaskSpec = {
       id: branchId(task.id, position),
-      origin: "branch",
-      status: "waiting",
+      needs: [],
+      when: [],
       priority: task.priority,
       triggerRule: "all_success",
-      when: [],
       retries: task.retries,
-      needs: [],
-      upstreamPending: 0,
-      upstreamSucceeded: 0,
-      upstreamFailed: 0,
-      upstreamSkipped: 0,
-      attempts: 0,
-      failures: 0,
-      expirations: 0,
-      parent: task.index,
-      item,
+      timeoutSeconds: task.timeoutSeconds,
+      run: task.run,
     };
-    if (task.timeoutSeconds !== undefined) branch.timeoutSeconds = task.timeoutSeconds;
-    if (task.run !== undefined) branch.run = task.run;
+    const branch = createTaskRecord(spec, tasks.length, [], "branch");
+    branch.parent = task.index;
+    branch.item = item;
     tasks.push(branch);
     p.index.byId.set(branch.id, branch.index);
     p.index.dependents.push([]);

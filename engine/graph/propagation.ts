@@ -59,8 +59,8 @@ export function markReady(p: Propagation, record: TaskRecord): void {
 /** Ends the claim on a running task (completion, release or expiry). */
 export function unclaim(p: Propagation, record: TaskRecord): void {
   if (record.claimedAt === undefined) return;
-  delete record.claimedAt;
-  delete record.deadline;
+  record.claimedAt = undefined;
+  record.deadline = undefined;
   p.index.claimed.delete(record.index);
   p.state.claimed -= 1;
   touch(p, record.index);

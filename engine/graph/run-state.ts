@@ -122,6 +122,11 @@ export function derived(state: GraphRunState): DerivedIndex {
   return index;
 }
 
+/** Installs lookups already built (a new run: the graph's index). */
+export function seedDerived(state: GraphRunState, index: Omit<DerivedIndex, "claimed">): void {
+  derivedCache.set(state, { ...index, claimed: new Set() });
+}
+
 function buildDerived(tasks: readonly TaskRecord[]): DerivedIndex {
   const byId = new Map<string, number>();
   const dependents: number[][] = new Array(tasks.length);

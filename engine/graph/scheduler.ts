@@ -17,11 +17,12 @@ import {
   emptyCounts,
   type GraphRunState,
   isGraphFinished,
+  seedDerived,
   type TaskError,
   type TaskRecord,
 } from "./run-state.ts";
 import { createTaskRecord } from "./task-record.ts";
-import { validateGraph } from "./validate.ts";
+import { analyzeGraph } from "./validate.ts";
 
 export interface CreateGraphRunOptions {
   hooks: GraphHooks;
@@ -30,20 +31,13 @@ export interface CreateGraphRunOptions {
 
 /** A run of `graph` with its root tasks decided. Throws `EngineError` (graph.*) if the graph is invalid. */
 export function createGraphRun(graph: TaskGraph, options: CreateGraphRunOptions): GraphRunState {
-  const diagnostics = validateGraph(graph, { reachability: false });
-  if (hasErrors(diagnostics)) throw graphError(diagnostics);
-  const byId = new Map(graph.tasks.map((task, index) => [task.id, index]));
-  const tasks = graph.tasks.map((spec, index) =>
-    createTaskRecord(
-      spec,
-      index,
-      spec.needs.map((need) => byId.get(need)!),
-      "graph",
-    ),
-  );
+  const { diagnostics, index } = analyzeGraph(graph, { reachability: false });
+  if (hasErrors(diagnostics) || index === undefined) throw graphError(diagnostics);
+  const tasks = graph.tasks.map((spec, at) => createTaskRecord(spec, at, index.needs[at]!, "graph"));
   const counts = emptyCounts();
   counts.waiting = tasks.length;
   const state: GraphRunState = { format: 1, tasks, ready: [], counts, claimed: 0 };
+  seedDerived(state, { byId: index.byName, dependents: index.dependents, edges: index.edges });
   const p = startPropagation(state, options.hooks, options.now);
   for (const task of tasks) if (task.needs.length === 0) decideWaiting(p, task);
   drain(p);
@@ -137,7 +131,7 @@ export function completeTask(
   let retried = false;
   if (outcome.status === "success") {
     task.result = outcome.result;
-    delete task.error;
+    task.error = undefined;
     finishTask(p, task, "success");
   } else {
     task.failures += 1;

@@ -24,9 +24,26 @@ export interface ValidateGraphOptions {
   reachability?: boolean;
 }
 
+/** Names resolved to indices, edges both ways: what a scheduler run is built from. */
+export interface GraphIndex {
+  byName: Map<string, number>;
+  needs: number[][];
+  dependents: number[][];
+  edges: number;
+}
+
 export function validateGraph(graph: TaskGraph, options: ValidateGraphOptions = {}): GraphDiagnostic[] {
-  const quota = quotaProblem(graph.tasks.length, countEdges(graph.tasks));
-  if (quota !== undefined) return [quota];
+  return analyzeGraph(graph, options).diagnostics;
+}
+
+/** The diagnostics, and the graph's index when it has no error. */
+export function analyzeGraph(
+  graph: TaskGraph,
+  options: ValidateGraphOptions = {},
+): { diagnostics: GraphDiagnostic[]; index?: GraphIndex } {
+  const edges = countEdges(graph.tasks);
+  const quota = quotaProblem(graph.tasks.length, edges);
+  if (quota !== undefined) return { diagnostics: [quota] };
   const diagnostics: GraphDiagnostic[] = [];
   const byName = new Map<string, number>();
   graph.tasks.forEach((task, index) => {
@@ -44,8 +61,8 @@ export function validateGraph(graph: TaskGraph, options: ValidateGraphOptions = 
     const priority = priorityProblem(task);
     if (priority !== undefined) diagnostics.push(priority);
   });
-  for (const task of graph.tasks) diagnostics.push(...needProblems(task, byName));
-  if (hasErrors(diagnostics)) return diagnostics;
+  for (const task of graph.tasks) needProblems(task, byName, diagnostics);
+  if (hasErrors(diagnostics)) return { diagnostics };
 
   const needs = graph.tasks.map((task) => task.needs.map((name) => byName.get(name)!));
   const dependents: number[][] = graph.tasks.map(() => []);
@@ -63,7 +80,9 @@ export function validateGraph(graph: TaskGraph, options: ValidateGraphOptions = 
       graphDiagnostic("graph.cycle", `dependencies form a cycle: ${formatCycle(names)}`, { task: names[0]! }),
     );
   }
-  if (cycles.length > 0 || options.reachability === false) return diagnostics;
+  if (cycles.length > 0) return { diagnostics };
+  const index = { byName, needs, dependents, edges };
+  if (options.reachability === false) return { diagnostics, index };
 
   const order = topologicalOrder({
     count: graph.tasks.length,
@@ -76,9 +95,9 @@ export function validateGraph(graph: TaskGraph, options: ValidateGraphOptions = 
     rule: (task) => graph.tasks[task]!.triggerRule,
     condition: (task) => conditionKind(graph.tasks[task]!.when),
   });
-  graph.tasks.forEach((task, index) => {
-    if (outcomes.get(index)?.canRun !== false) return;
-    const blocked = needs[index]!.filter((need) => outcomes.get(need)?.canRun === false);
+  graph.tasks.forEach((task, at) => {
+    if (outcomes.get(at)?.canRun !== false) return;
+    const blocked = needs[at]!.filter((need) => outcomes.get(need)?.canRun === false);
     diagnostics.push(
       unreachable(
         task,
@@ -86,7 +105,7 @@ export function validateGraph(graph: TaskGraph, options: ValidateGraphOptions = 
       ),
     );
   });
-  return diagnostics;
+  return { diagnostics, index };
 }
 
 /** `graph.too_large` when a graph of this size is past a quota. */
@@ -123,32 +142,28 @@ export function priorityProblem(task: Pick<TaskSpec, "id" | "priority">): GraphD
   );
 }
 
-function needProblems(task: TaskSpec, known: ReadonlyMap<string, number>): GraphDiagnostic[] {
-  const problems: GraphDiagnostic[] = [];
+/** Pushes the problems of a task's needs; allocates nothing for a task without any. */
+function needProblems(task: TaskSpec, known: ReadonlyMap<string, number>, into: GraphDiagnostic[]): void {
   const declared = task.declaredNeeds ?? task.needs;
-  const seen = new Set<string>();
-  for (const need of declared) {
-    const where = { task: task.id, field: "needs" as const, need };
-    if (seen.has(need)) {
-      problems.push(
-        graphDiagnostic("graph.duplicate_need", `task "${task.id}" needs "${need}" twice`, where, "warning"),
+  for (let position = 0; position < declared.length; position++) {
+    const need = declared[position]!;
+    const at = () => ({ task: task.id, field: "needs" as const, need });
+    if (task.declaredNeeds !== undefined && declared.indexOf(need) < position) {
+      into.push(
+        graphDiagnostic("graph.duplicate_need", `task "${task.id}" needs "${need}" twice`, at(), "warning"),
       );
-      continue;
-    }
-    seen.add(need);
-    if (need === task.id) {
-      problems.push(graphDiagnostic("graph.self_edge", `task "${task.id}" needs itself`, where));
+    } else if (need === task.id) {
+      into.push(graphDiagnostic("graph.self_edge", `task "${task.id}" needs itself`, at()));
     } else if (!known.has(need)) {
-      problems.push(
+      into.push(
         graphDiagnostic(
           "graph.unknown_task",
           `task "${task.id}" needs "${need}", which the graph does not define`,
-          where,
+          at(),
         ),
       );
     }
   }
-  return problems;
 }
 
 function unreachable(task: TaskSpec, blockedBy: readonly string[]): GraphDiagnostic {
