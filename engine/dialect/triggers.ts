@@ -25,7 +25,9 @@ export const webhookTriggerSchema = z
     type: z.literal("webhook"),
     ...triggerCommonShape,
     endpoint: z.string().min(1).describe("Path under /hooks/:tenant, e.g. /workflow/trigger"),
-    secret: z.string().min(1).describe("Signing secret, usually {{ env.NAME }}"),
+    secret: z
+      .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+      .describe("Signing secret, usually {{ env.NAME }}; a list (current first) while rotating"),
     signature: z
       .enum(["standard", "github", "stripe"])
       .optional()
@@ -42,8 +44,18 @@ export const scheduleTriggerSchema = z
     ...triggerCommonShape,
     cron: z.string().min(1).describe("Cron expression (5 or 6 fields)"),
     timezone: z.string().optional().describe("IANA time zone (default UTC)"),
-    jitter: secondsSchema.optional().describe("Random delay of up to this many seconds"),
-    catchup: z.boolean().optional().describe("Run once for ticks missed while paused (default false)"),
+    jitter: secondsSchema.optional().describe("Delay of up to this many seconds, fixed per schedule"),
+    catchup: z
+      .union([z.enum(["latest", "all", "none"]), z.boolean()])
+      .optional()
+      .describe("Ticks missed while down: latest (default; true), all (up to max_catchup), none (false)"),
+    max_catchup: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe("With catchup: all, most runs at once (default 10)"),
   })
   .describe("Start a run on a cron schedule");
 
