@@ -9,14 +9,18 @@
  *   limit allows: so the highest priority starts first and the limit is never exceeded;
  * - no task starts before its trigger rule is met by finished upstream tasks;
  * - no task runs more often than its retries allow, or after it has ended;
- * and at the end, every task (branches included) ends as the naive reference model says.
+ * and at the end, every task (branches included) ends as the naive reference model says. A
+ * third property adds random tasks and edges while the graph runs (refusals must be real
+ * cycles) and compares with the reference model of the final graph.
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  addTasks,
   claimReady,
   completeTask,
   createGraphRun,
+  type GraphEdge,
   type GraphHooks,
   type GraphRunState,
   isFinal,
@@ -27,6 +31,7 @@ import {
   type TaskRecord,
   type TaskSpec,
   type TriggerRule,
+  validateAddition,
 } from "../../../engine/graph/index.ts";
 import { type ReferenceTask, referenceEndings } from "./reference-model.ts";
 
@@ -150,9 +155,13 @@ function better(a: TaskRecord, b: TaskRecord): number {
   return b.priority - a.priority || a.index - b.index;
 }
 
-function simulate({ graph, reference, parallelLimit, seed }: Scenario): void {
+function simulate(scenario: Scenario, dynamic = false): void {
+  const { graph, parallelLimit, seed } = scenario;
+  // copies: additions change the model, and fast-check may replay the scenario while shrinking
+  const reference = scenario.reference.map((task) => ({ ...task, needs: [...task.needs] }));
   const next = random(seed);
   const plan = new Map(reference.map((task) => [task.id, task]));
+  let added = 0;
   const plannedFailures = (task: TaskRecord): number => {
     if (task.parent === undefined) return plan.get(task.id)!.failures;
     const parent = plan.get(task.id.slice(0, task.id.indexOf("[")))!;
@@ -172,6 +181,20 @@ function simulate({ graph, reference, parallelLimit, seed }: Scenario): void {
 
   for (let step = 0; step < 20_000; step++) {
     now += 1;
+    if (dynamic && next() < 0.1) {
+      const addition = randomAddition(state, next, `d${added++}`);
+      const problems = validateAddition(state, addition.tasks, addition.edges);
+      if (problems.length > 0) {
+        // the only thing that can be wrong with these additions is a cycle through the edge
+        expect(problems.map((problem) => problem.code)).toEqual(["graph.dynamic_cycle"]);
+        expect(reaches(state, addition.edges[0]!.to, addition.needs)).toBe(true);
+      } else {
+        write(addTasks(state, addition.tasks, addition.edges, { hooks, now }).changed);
+        reference.push(addition.reference);
+        plan.set(addition.reference.id, addition.reference);
+        for (const edge of addition.edges) plan.get(edge.to)!.needs.push(edge.from);
+      }
+    }
     const roll = next();
     if (running.length === 0 || roll < 0.45) {
       const ready = state.tasks.filter((task) => task.status === "ready").sort(better);
@@ -220,9 +243,60 @@ function simulate({ graph, reference, parallelLimit, seed }: Scenario): void {
   }
 }
 
+interface RandomAddition {
+  tasks: Record<string, unknown>;
+  edges: GraphEdge[];
+  needs: string[];
+  reference: ReferenceTask;
+}
+
+/** One new task needing up to two existing tasks, and maybe an edge from it into a task not yet started. */
+function randomAddition(state: GraphRunState, next: () => number, id: string): RandomAddition {
+  const tasks = state.tasks.filter((task) => task.origin !== "branch");
+  const pick = (from: TaskRecord[]) => from[Math.floor(next() * from.length)]!;
+  const needs = [...new Set([pick(tasks).id, pick(tasks).id].slice(0, 1 + Math.floor(next() * 2)))];
+  const rule = RULES[Math.floor(next() * RULES.length)]!;
+  const failures = Math.floor(next() * 2);
+  const open = tasks.filter((task) => task.status === "waiting" || task.status === "ready");
+  const edges = open.length > 0 && next() < 0.6 ? [{ from: id, to: pick(open).id }] : [];
+  return {
+    tasks: { [id]: { needs, trigger_rule: rule, priority: Math.floor(next() * 5) - 2 } },
+    edges,
+    needs,
+    reference: { id, needs: [...needs], rule, condition: "true", retries: 0, failures },
+  };
+}
+
+/** Naively: does `target` lead (through dependents) to any of `names`? */
+function reaches(state: GraphRunState, target: string, names: readonly string[]): boolean {
+  const goal = new Set(names);
+  const seen = new Set<string>();
+  const pending = [target];
+  while (pending.length > 0) {
+    const id = pending.pop()!;
+    if (goal.has(id)) return true;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const index = state.tasks.findIndex((task) => task.id === id);
+    for (const task of state.tasks) if (task.needs.includes(index)) pending.push(task.id);
+  }
+  return false;
+}
+
 describe("scheduler properties on random DAGs", () => {
   it("claims in order within the limit, respects trigger rules, and ends as the reference model", () => {
-    fc.assert(fc.property(scenarioArbitrary, simulate), { numRuns: 150 });
+    fc.assert(
+      fc.property(scenarioArbitrary, (scenario) => simulate(scenario)),
+      { numRuns: 150 },
+    );
+  });
+
+  it("with tasks and edges added while it runs, still ends as the reference model of the final graph", () => {
+    const small = scenarioArbitrary.filter((scenario) => scenario.graph.tasks.length <= 80);
+    fc.assert(
+      fc.property(small, (scenario) => simulate(scenario, true)),
+      { numRuns: 150 },
+    );
   });
 
   it("a wide graph with every task ready: the limit caps claims and priority decides", () => {
