@@ -67,6 +67,12 @@ export {
   nextReady,
   type TaskOutcome,
 } from "./scheduler.ts";
-export { type GraphSummary, summarizeGraphRun, type TaskScopeEntry, tasksScope } from "./summary.ts";
-export { type Decision, decide, decideEarly } from "./trigger-rules.ts";
+export {
+  type GraphSummary,
+  summarizeGraphRun,
+  type TaskScopeEntry,
+  taskScopeEntry,
+  tasksScope,
+} from "./summary.ts";
+export { type Decision, decide } from "./trigger-rules.ts";
 export { type ValidateGraphOptions, validateGraph } from "./validate.ts";

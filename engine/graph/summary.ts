@@ -5,7 +5,13 @@
  * (`tasks.build.result`, `tasks.lint.results` for a `for_each` task). Branches are not tasks of
  * the scope: their results are in their task's `results`.
  */
-import { type GraphRunState, isGraphFinished, type TaskError, type TaskStatus } from "./run-state.ts";
+import {
+  type GraphRunState,
+  isGraphFinished,
+  type TaskError,
+  type TaskRecord,
+  type TaskStatus,
+} from "./run-state.ts";
 
 export interface GraphSummary {
   total: number;
@@ -31,16 +37,23 @@ export interface TaskScopeEntry {
   error?: TaskError;
 }
 
-/** The `tasks` scope: one entry per task (not per branch). O(tasks): build it once per evaluation batch. */
+/**
+ * The `tasks` scope: one entry per task (not per branch). O(tasks): on a large graph, build it
+ * once and keep it current with `taskScopeEntry` of the `changed` records of each call.
+ */
 export function tasksScope(state: GraphRunState): Record<string, TaskScopeEntry> {
   const scope: Record<string, TaskScopeEntry> = Object.create(null);
   for (const task of state.tasks) {
-    if (task.origin === "branch") continue;
-    const entry: TaskScopeEntry = { status: task.status };
-    if (task.result !== undefined) entry.result = task.result;
-    if (task.results !== undefined) entry.results = task.results;
-    if (task.error !== undefined) entry.error = task.error;
-    scope[task.id] = entry;
+    if (task.origin !== "branch") scope[task.id] = taskScopeEntry(task);
   }
   return scope;
+}
+
+/** One task's entry in the `tasks` scope. */
+export function taskScopeEntry(task: TaskRecord): TaskScopeEntry {
+  const entry: TaskScopeEntry = { status: task.status };
+  if (task.result !== undefined) entry.result = task.result;
+  if (task.results !== undefined) entry.results = task.results;
+  if (task.error !== undefined) entry.error = task.error;
+  return entry;
 }
