@@ -5,6 +5,7 @@
  */
 import { benchEngine } from "./engine.ts";
 import { benchExpressions } from "./expressions.ts";
+import { benchGraph } from "./graph.ts";
 import { benchMcp } from "./mcp.ts";
 import {
   type BenchSection,
@@ -46,6 +47,7 @@ async function expressionsSection(): Promise<BenchSection> {
 const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "expressions", run: expressionsSection },
   { name: "engine", run: benchEngine },
+  { name: "graph", run: benchGraph },
   { name: "mcp", run: benchMcp },
 ];
 
