@@ -7,7 +7,7 @@
  * leading `./`). picomatch defaults apply: `*` and `**` do not match names starting with a dot
  * unless the glob spells the dot (`.github/**`).
  */
-import picomatch from "picomatch/posix";
+import picomatch from "picomatch/posix.js";
 import { BoundedCache } from "../expressions/bounded-cache.ts";
 
 export type PathMatcher = (path: string) => boolean;
