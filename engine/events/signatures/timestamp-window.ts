@@ -23,6 +23,13 @@ export function checkTimestamp(
   toleranceSeconds: number,
 ): WebhookRejected | undefined {
   const ageSeconds = now / 1000 - seconds;
+  if (!Number.isFinite(ageSeconds)) {
+    // Fail closed: a receiver clock that is not a number must not disable the window.
+    return rejected(
+      "webhook.stale_timestamp",
+      "the signed timestamp cannot be checked against the receiver's clock",
+    );
+  }
   if (ageSeconds > toleranceSeconds) {
     return rejected(
       "webhook.stale_timestamp",

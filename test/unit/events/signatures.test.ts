@@ -154,6 +154,13 @@ describe.each(["standard", "stripe"] as const)("%s timestamps", (scheme) => {
     expect(await verify(scheme, headers)).toMatchObject({ code: "webhook.bad_signature" });
   });
 
+  it("fails closed when the receiver's clock is not a number", async () => {
+    const headers = await signed(scheme);
+    expect(await verify(scheme, headers, { now: Number.NaN })).toMatchObject({
+      code: "webhook.stale_timestamp",
+    });
+  });
+
   it("returns the signed timestamp in ms", async () => {
     const result = await verify(scheme, await signed(scheme, { now: NOW - 42_500 }));
     expect(result).toMatchObject({ ok: true, timestamp: NOW - 43_000 });
