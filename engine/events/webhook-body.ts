@@ -19,7 +19,7 @@ export interface ParseWebhookBodyOptions {
   maxBytes?: number;
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 export function parseWebhookBody(
   body: Uint8Array | string,

@@ -8,7 +8,8 @@
 const encoder = new TextEncoder();
 
 export function utf8(text: string): Uint8Array<ArrayBuffer> {
-  return encoder.encode(text);
+  // workers-types declare encode() as returning Uint8Array<ArrayBufferLike>; it is never shared.
+  return encoder.encode(text) as Uint8Array<ArrayBuffer>;
 }
 
 /** A copy of `body` as bytes (strings as UTF-8), on its own `ArrayBuffer` as WebCrypto wants. */

@@ -104,7 +104,7 @@ function signedContent(timestampText: string, body: Uint8Array): Uint8Array<Arra
   return concatBytes(utf8(`${timestampText}.`), body);
 }
 
-const decoder = new TextDecoder("utf-8", { fatal: false });
+const decoder = new TextDecoder("utf-8", { fatal: false, ignoreBOM: false });
 
 /** The `id` of a JSON object body (Stripe's `evt_…`), or undefined. */
 function eventIdOf(body: Uint8Array): string | undefined {
