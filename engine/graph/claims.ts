@@ -4,7 +4,9 @@
  * past its deadline (`timeout_seconds` after it was handed out) is taken back by `expireClaims`
  * and the task handed out again, up to `maxExpirations` times, after which it fails with
  * `graph.claim_expired` (no retries: the retries count failures reported by the task).
- * The RunDO arms its alarm for `nextDeadline`.
+ * The RunDO arms its alarm for `nextDeadline`. A caller that hands a claimed task's work on (the
+ * step machine gives it to an agent only when one asks) restarts the clock with `renewClaim`, and
+ * stops it with `holdClaim` while the task waits for someone to ask.
  */
 import { EngineError } from "../errors.ts";
 import type { GraphHooks } from "./hooks.ts";
@@ -87,4 +89,24 @@ export function nextDeadline(state: GraphRunState): number | undefined {
 
 function unexpectedEvaluation(): boolean {
   throw new Error("releasing a claim evaluates nothing");
+}
+
+/**
+ * Restarts a claim's clock: its deadline becomes `now + timeout_seconds` (no deadline for a task
+ * without a timeout). Answers the record when it changed.
+ */
+export function renewClaim(state: GraphRunState, id: string, now: number): { changed: TaskRecord[] } {
+  const task = claimedTask(state, id);
+  const deadline = task.timeoutSeconds === undefined ? undefined : now + task.timeoutSeconds * 1000;
+  if (task.deadline === deadline) return { changed: [] };
+  task.deadline = deadline;
+  return { changed: [task] };
+}
+
+/** Stops a claim's clock: the claim stays, without a deadline, until `renewClaim` or its end. */
+export function holdClaim(state: GraphRunState, id: string): { changed: TaskRecord[] } {
+  const task = claimedTask(state, id);
+  if (task.deadline === undefined) return { changed: [] };
+  task.deadline = undefined;
+  return { changed: [task] };
 }

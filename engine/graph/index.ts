@@ -11,9 +11,11 @@ export {
   type ExpireOptions,
   type ExpireResult,
   expireClaims,
+  holdClaim,
   nextDeadline,
   type ReleaseOptions,
   releaseTask,
+  renewClaim,
 } from "./claims.ts";
 export { type CriticalPath, criticalPath } from "./critical-path.ts";
 export {

@@ -9,6 +9,9 @@ import { EngineError, isEngineError } from "../errors.ts";
 import { stepListAt } from "./definition.ts";
 import { forgetAttempts, handleStepFailure } from "./failure.ts";
 import { breakLoop, continueLoop, finishFrame, topFrame } from "./frames.ts";
+import { flowContext } from "./graph/flow.ts";
+import { runDependencyFlow } from "./graph/flow-step.ts";
+import { graphProgress } from "./graph/progress.ts";
 import { instructionOf, issueClientStep } from "./issue.ts";
 import { evaluateCondition, type ThreadScope } from "./scope.ts";
 import type { StepNode } from "./spec.ts";
@@ -33,6 +36,8 @@ const SERVER_STEPS: Record<string, ServerStepHandler> = {
   wait_step: runWaitStep,
   set_state: runSetState,
   parallel_foreach: runParallelForeach,
+  // called through a wrapper: the graph modules import this one
+  dependency_flow: (scope, step, frame) => runDependencyFlow(scope, step, frame),
   break: (scope) => {
     breakLoop(scope);
     return { kind: "continue" };
@@ -161,6 +166,10 @@ function waitingAnswer(scope: ThreadScope): NextStep {
   if (waiting.kind === "tasks") {
     const step = stepListAt(scope.definition, topFrame(scope)!.ref)[topFrame(scope)!.pc]!;
     return announceTasks(scope, step);
+  }
+  if (waiting.kind === "graph") {
+    const flow = flowContext(scope.definition, scope.run, scope.machine);
+    if (flow !== undefined) return graphProgress(flow);
   }
   const next: NextStep = { status: "wait", message: waiting.message ?? "Waiting." };
   if (waiting.until !== undefined) next.retryAfterMs = Math.max(0, waiting.until - scope.machine.now);

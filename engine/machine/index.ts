@@ -1,8 +1,12 @@
 /**
  * @module
  * The step machine: a pure function from (definition, run, event, context) to (run, answer).
- * Runtimes checkpoint `Transition.run` after every call and wake at `nextWakeAt(run)`.
+ * Runtimes checkpoint `Transition.run` after every call, write `Transition.graph`'s changed task
+ * records, and wake at `nextWakeAt(run, graph)`.
  */
+export { DEFAULT_PARALLEL_LIMIT } from "./graph/flow-step.ts";
+export { MAX_TASK_STARTS_PER_TRANSITION } from "./graph/session.ts";
+export { type GraphSummary, graphCriticalPath, graphMermaid, graphSummaryOf } from "./graph/view.ts";
 export { type RunSnapshot, type SnapshotOptions, snapshotRun } from "./snapshot.ts";
 export { nextWakeAt } from "./timers.ts";
 export { type StartOptions, startRun, transition } from "./transition.ts";

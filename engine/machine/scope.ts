@@ -1,15 +1,18 @@
 /**
  * @module
  * Evaluating expressions, conditions and templates for one thread: builds the bindings from the
- * thread's state, its loop frames, the run's event and the tenant's secrets, and hands them to
- * the sandbox. Secrets are passed in per call and never stored.
+ * thread's state, its loop frames, the run's event, the tenant's secrets and, once the run has a
+ * dependency graph, its `tasks`, and hands them to the sandbox. Secrets are passed in per call
+ * and never stored.
  */
 import { hasTemplate, renderDeep, renderTemplate } from "../expressions/template.ts";
 import { buildBindings, recompute } from "../state/index.ts";
 import type { EvaluationContext, LoopContext } from "../state/types.ts";
 import { computedFieldsFor } from "./definition.ts";
+import { graphSession } from "./graph/session.ts";
+import { tasksScopeView } from "./graph/tasks-scope.ts";
 import type { WorkflowSpec } from "./spec.ts";
-import type { MachineContext, RunState, SubAgentTaskThread, Thread } from "./types.ts";
+import type { GraphTaskThread, MachineContext, RunState, SubAgentTaskThread, Thread } from "./types.ts";
 
 /** Everything an evaluation in one thread needs. */
 export interface ThreadScope {
@@ -45,9 +48,19 @@ export function evaluationContext(scope: ThreadScope, locals?: Record<string, un
   const loop = loopContextOf(thread);
   if (loop) context.loop = loop;
   if (machine.env) context.env = machine.env;
-  const taskLocals = "task" in thread ? { task_id: thread.id, item: thread.item, index: thread.index } : {};
-  context.locals = { ...taskLocals, ...locals };
+  const graph = graphSession(run).state;
+  if (graph !== undefined) context.tasks = tasksScopeView(graph);
+  context.locals = { ...threadLocals(thread), ...locals };
   return context;
+}
+
+/** `task_id` (and a sub-agent task's or a `for_each` branch's `item` and `index`). */
+function threadLocals(thread: Thread | SubAgentTaskThread): Record<string, unknown> {
+  if ("task" in thread) return { task_id: thread.id, item: thread.item, index: thread.index };
+  if (!("graphTask" in thread)) return {};
+  const graphThread = thread as GraphTaskThread;
+  if (graphThread.index === undefined) return { task_id: graphThread.graphTask };
+  return { task_id: graphThread.graphTask, item: graphThread.item, index: graphThread.index };
 }
 
 /** Evaluates a bare expression (no `{{ }}`) in the thread's scope. */

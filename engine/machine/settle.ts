@@ -1,13 +1,15 @@
 /**
  * @module
- * After any thread moves, the run as a whole may move: queued sub-agent tasks get free slots,
- * a `parallel_foreach` whose tasks are all finished lets the main thread go on, and the run's
- * status follows its main thread.
+ * After any thread moves, the run as a whole may move: the dependency graph takes back expired
+ * claims and starts the tasks it can (and, once every task has finished, lets the main thread go
+ * on), queued sub-agent tasks get free slots, a `parallel_foreach` whose tasks are all finished
+ * lets the main thread go on, and the run's status follows its main thread.
  */
 import { EngineError } from "../errors.ts";
 import { advanceThread } from "./advance.ts";
 import { stepListAt } from "./definition.ts";
 import { handleStepFailure } from "./failure.ts";
+import { settleGraph, syncGraphMarker } from "./graph/settle-graph.ts";
 import type { ThreadScope } from "./scope.ts";
 import type { WorkflowSpec } from "./spec.ts";
 import { awaitedTasks, isFinished, promoteQueued } from "./tasks.ts";
@@ -17,6 +19,7 @@ import { applyToThread } from "./updates.ts";
 const DEFAULT_MAX_PARALLEL = 10;
 
 export function settleRun(definition: WorkflowSpec, run: RunState, machine: MachineContext): void {
+  settleGraph(definition, run, machine);
   const main = run.main;
   const mainScope: ThreadScope = { definition, run, thread: main, machine };
   if (main.waitingFor?.kind === "tasks") {
@@ -51,6 +54,7 @@ export function settleRun(definition: WorkflowSpec, run: RunState, machine: Mach
       advanceThread(mainScope, { issue: false });
     }
   }
+  syncGraphMarker(run);
   updateRunStatus(run, machine.now);
 }
 

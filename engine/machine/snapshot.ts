@@ -1,9 +1,12 @@
 /**
  * @module
  * What callers may see of a run: status, position, the redacted state of the main thread and of
- * every sub-agent task. Secret values are replaced wherever they appear.
+ * every sub-agent task, and where its dependency graph stands (counts per task status; the task
+ * records themselves are the runtime's, see `graph/view.ts`). Secret values are replaced wherever
+ * they appear.
  */
 import { snapshot } from "../state/index.ts";
+import { graphSummaryOf } from "./graph/view.ts";
 import type { RunState } from "./types.ts";
 
 export interface SnapshotOptions {
@@ -25,6 +28,7 @@ export function snapshotRun(run: RunState, options: SnapshotOptions = {}) {
     state: snapshot(run.main.state, redact),
     pending_steps: run.main.pending.filter((pending) => !pending.implicit).map((pending) => pending.id),
     ...(run.main.waitingFor ? { waiting_for: run.main.waitingFor } : {}),
+    ...(run.graph ? { graph: graphSummaryOf(run.graph) } : {}),
     tasks: Object.fromEntries(
       Object.values(run.tasks).map((task) => [
         task.id,

@@ -70,6 +70,8 @@ export interface WorkflowSpec extends StateSpec {
   config?: Record<string, unknown> | undefined;
   steps: StepNode[];
   sub_agent_tasks?: Record<string, SubAgentTaskSpec> | undefined;
+  /** the dependency graph (normalised by the dialect); a task's `run` is a step list */
+  dependencies?: Record<string, { run?: StepNode[] | undefined }> | undefined;
 }
 
 /**

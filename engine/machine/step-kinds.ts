@@ -13,8 +13,8 @@ export const CLIENT_STEP_TYPES = new Set([
   "agent_response",
 ]);
 
-/** Step types the dialect accepts whose execution arrives with later work (issues 4, 7, 8). */
-export const NOT_YET_RUNNABLE = new Set(["dependency_flow", "external_call", "notify"]);
+/** Step types the dialect accepts whose execution arrives with later work (issues 7, 8). */
+export const NOT_YET_RUNNABLE = new Set(["external_call", "notify"]);
 
 export function isClientStep(type: string): boolean {
   return CLIENT_STEP_TYPES.has(type);

@@ -3,6 +3,7 @@
  * Timers are rows in `run.timers`; the runtime arms one alarm for the earliest. Ids are
  * deterministic so replaying a transition yields the same timers.
  */
+import { type GraphRunState, nextDeadline } from "../graph/index.ts";
 import type { RunState, Timer } from "./types.ts";
 
 export function addTimer(run: RunState, timer: Omit<Timer, "id">): Timer {
@@ -22,9 +23,16 @@ export function takeDueTimers(run: RunState, now: number): Timer[] {
   return due;
 }
 
-/** When the runtime should wake next, or undefined when nothing is scheduled. */
-export function nextWakeAt(run: RunState): number | undefined {
+/**
+ * When the runtime should wake next, or undefined when nothing is scheduled: the earliest timer
+ * or, while the run's graph runs, the earliest deadline of a claimed task (pass its records).
+ */
+export function nextWakeAt(run: RunState, graph?: GraphRunState): number | undefined {
   let earliest: number | undefined;
   for (const timer of run.timers) if (earliest === undefined || timer.at < earliest) earliest = timer.at;
+  if (graph !== undefined && run.graph?.status === "running") {
+    const deadline = nextDeadline(graph);
+    if (deadline !== undefined && (earliest === undefined || deadline < earliest)) earliest = deadline;
+  }
   return earliest;
 }

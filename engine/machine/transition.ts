@@ -2,7 +2,9 @@
  * @module
  * The step machine's entry points. `startRun` builds a run; `transition` applies one event to a
  * run and returns the new run plus the answer for the caller. Both are pure: the input run is
- * never modified, `now`, the sandbox and the tenant's secrets come in through the context.
+ * never modified, `now`, the sandbox and the tenant's secrets come in through the context. The
+ * one exception is a dependency graph's task records (`MachineContext.graph`), updated in place
+ * and reported in `Transition.graph` (see `graph/session.ts`).
  */
 
 import type { WorkflowDefinition } from "../dialect/index.ts";
@@ -11,6 +13,12 @@ import { initState } from "../state/index.ts";
 import type { ResolvedUpdate } from "../state/types.ts";
 import { advanceThread } from "./advance.ts";
 import { completeStep } from "./complete.ts";
+import { completeGraphStep, fireGraphTimer, runningGraphThread, updateGraphState } from "./graph/events.ts";
+import { type FlowContext, flowContext, isGraphTask } from "./graph/flow.ts";
+import { handOutGraphStep, nextForGraphTask } from "./graph/hand-out.ts";
+import { graphTaskEventAnswer } from "./graph/progress.ts";
+import { graphChanges, openGraphSession } from "./graph/session.ts";
+import { graphThreadOf } from "./graph/task-threads.ts";
 import type { ThreadScope } from "./scope.ts";
 import { settleRun } from "./settle.ts";
 import { machineView, type WorkflowSpec } from "./spec.ts";
@@ -22,6 +30,7 @@ import type {
   RunState,
   SubAgentTaskThread,
   Thread,
+  Timer,
   Transition,
 } from "./types.ts";
 import { applyToThread, operationOf } from "./updates.ts";
@@ -61,9 +70,12 @@ export function startRun(
     seq: 0,
   };
   if (options.event !== undefined) run.event = options.event;
+  const session = openGraphSession(run, undefined);
   const next = advanceThread({ definition, run, thread: run.main, machine }, { issue: false });
   settleRun(definition, run, machine);
-  return { run, next: run.status === "completed" ? { status: "completed" } : next };
+  const answer: NextStep = run.status === "completed" ? { status: "completed" } : next;
+  const graph = graphChanges(session);
+  return graph === undefined ? { run, next: answer } : { run, next: answer, graph };
 }
 
 export function transition(
@@ -89,9 +101,13 @@ export function transition(
     if (event.kind === "next" || event.kind === "timers") return { run: current, next: terminal };
     throw notRunning(run);
   }
+  const session = openGraphSession(run, machine.graph);
   const next = apply(definition, run, event, machine);
+  const answeredWhileGraphRan = run.main.waitingFor?.kind === "graph";
   settleRun(definition, run, machine);
-  return { run, next: answerAfterSettle(run, next, event) };
+  const answer = answerAfterSettle(definition, run, machine, next, event, answeredWhileGraphRan);
+  const graph = graphChanges(session);
+  return graph === undefined ? { run, next: answer } : { run, next: answer, graph };
 }
 
 function apply(
@@ -100,52 +116,84 @@ function apply(
   event: MachineEvent,
   machine: MachineContext,
 ): NextStep {
+  const flow = flowContext(definition, run, machine);
+  const taskId = "taskId" in event ? event.taskId : undefined;
+  // An event whose task_id names a task of the run's graph goes to that task's thread.
+  const graphTask =
+    flow !== undefined && taskId !== undefined && isGraphTask(flow, taskId) ? flow : undefined;
   switch (event.kind) {
     case "next": {
+      if (graphTask) return nextForGraphTask(graphTask, taskId!);
       const scope = threadScope(definition, run, event.taskId, machine);
       const queued = queuedAnswer(scope.thread);
       if (queued) return queued;
       for (const pending of scope.thread.pending.filter((p) => p.implicit)) {
         completeStep(scope, { stepId: pending.id, status: "success" });
       }
+      if (flow !== undefined && scope.thread === run.main && run.main.waitingFor?.kind === "graph") {
+        return handOutGraphStep(flow);
+      }
       return advanceThread(scope, { issue: true });
     }
     case "complete": {
+      if (graphTask) return completeGraphStep(graphTask, runningGraphThread(graphTask, taskId!), event);
       const scope = threadScope(definition, run, event.taskId, machine);
       completeStep(scope, event);
       return advanceThread(scope, { issue: false });
     }
     case "update_state": {
+      const updates = event.updates.map(toResolvedUpdate);
+      if (graphTask) {
+        const thread = runningGraphThread(graphTask, taskId!);
+        return updateGraphState(graphTask, thread, (scope) => applyToThread(scope, updates));
+      }
       const scope = threadScope(definition, run, event.taskId, machine);
-      applyToThread(scope, event.updates.map(toResolvedUpdate));
+      applyToThread(scope, updates);
       return advanceThread(scope, { issue: false });
     }
     case "timers":
-      return fireTimers(definition, run, machine);
+      return fireTimers(definition, run, machine, flow);
     default:
       throw new EngineError("run.unknown_event", "unknown event");
   }
 }
 
-function fireTimers(definition: WorkflowSpec, run: RunState, machine: MachineContext): NextStep {
+function fireTimers(
+  definition: WorkflowSpec,
+  run: RunState,
+  machine: MachineContext,
+  flow: FlowContext | undefined,
+): NextStep {
   for (const timer of takeDueTimers(run, machine.now)) {
+    if (timer.kind === "graph") continue; // the graph goes on when the run settles
+    const graphThread = graphThreadOf(run, timer.threadId);
+    if (graphThread !== undefined && flow !== undefined) {
+      fireGraphTimer(flow, graphThread, timer, fireThreadTimer);
+      continue;
+    }
     const thread = timer.threadId === "main" ? run.main : run.tasks[timer.threadId];
     if (!thread || thread.status === "completed" || thread.status === "failed") continue;
     const scope: ThreadScope = { definition, run, thread, machine };
-    if (timer.kind === "timeout") {
-      if (!thread.pending.some((pending) => pending.id === timer.stepId && !pending.implicit)) continue;
-      completeStep(scope, {
-        stepId: timer.stepId,
-        status: "failed",
-        code: "step.timeout",
-        error: "the agent did not complete the step before its timeout",
-      });
-    } else if (thread.waitingFor?.kind === "timer" && thread.waitingFor.stepId === timer.stepId) {
-      thread.waitingFor = undefined;
-    }
+    fireThreadTimer(scope, timer);
     advanceThread(scope, { issue: false });
   }
   return advanceThread({ definition, run, thread: run.main, machine }, { issue: false });
+}
+
+/** A timer of a thread is due: a step's timeout fails the step; a wait or back-off ends. */
+function fireThreadTimer(scope: ThreadScope, timer: Timer): void {
+  const { thread } = scope;
+  if (timer.kind === "timeout") {
+    if (!thread.pending.some((pending) => pending.id === timer.stepId && !pending.implicit)) return;
+    completeStep(scope, {
+      stepId: timer.stepId,
+      status: "failed",
+      code: "step.timeout",
+      error: "the agent did not complete the step before its timeout",
+    });
+  } else if (thread.waitingFor?.kind === "timer" && thread.waitingFor.stepId === timer.stepId) {
+    thread.waitingFor = undefined;
+  }
 }
 
 function threadScope(
@@ -180,11 +228,31 @@ function terminalAnswer(run: RunState): NextStep | undefined {
   return undefined;
 }
 
-/** A main-thread answer reflects the run's end if settling finished it. */
-function answerAfterSettle(run: RunState, next: NextStep, event: MachineEvent): NextStep {
+/**
+ * The answer after the run settled. A main-thread answer reflects the run's end if settling
+ * finished it, and a "wait" given while the main thread waited on its graph becomes "ready" if
+ * the graph finished meanwhile. An event on a graph task answers what that agent can do next.
+ */
+function answerAfterSettle(
+  definition: WorkflowSpec,
+  run: RunState,
+  machine: MachineContext,
+  next: NextStep,
+  event: MachineEvent,
+  answeredWhileGraphRan: boolean,
+): NextStep {
   const taskId = "taskId" in event ? event.taskId : undefined;
+  const flow = flowContext(definition, run, machine);
+  if (taskId !== undefined && flow !== undefined && isGraphTask(flow, taskId)) {
+    return terminalAnswer(run) ?? graphTaskEventAnswer(flow, next, event.kind);
+  }
   if (taskId !== undefined || next.status === "steps") return next;
-  return terminalAnswer(run) ?? next;
+  const terminal = terminalAnswer(run);
+  if (terminal) return terminal;
+  if (next.status === "wait" && answeredWhileGraphRan && run.main.waitingFor?.kind !== "graph") {
+    return { status: "ready" };
+  }
+  return next;
 }
 
 function notRunning(run: RunState): EngineError {

@@ -8,6 +8,7 @@
  */
 import type { ErrorShape } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
+import type { GraphRunState, TaskRecord, TaskStatus } from "../graph/index.ts";
 import type { LoopContext, StateData } from "../state/types.ts";
 
 export type RunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";
@@ -57,9 +58,9 @@ export interface Thread {
   state: StateData;
   frames: Frame[];
   pending: PendingStep[];
-  /** set while the thread sleeps on a timer or waits for its sub-agent tasks */
+  /** set while the thread sleeps on a timer, or waits for its sub-agent tasks or its dependency graph */
   waitingFor?: {
-    kind: "timer" | "tasks";
+    kind: "timer" | "tasks" | "graph";
     stepId: string;
     until?: number;
     message?: string;
@@ -83,10 +84,50 @@ export interface SubAgentTaskThread extends Thread {
   announced: boolean;
 }
 
+/**
+ * A task of a dependency graph that is running its `run` steps: created when the scheduler claims
+ * the task, removed when it ends. It has no state of its own: it reads and writes the main
+ * thread's (`state` is attached while it moves and detached after). Its id is the task's id.
+ */
+export interface GraphTaskThread extends Thread {
+  /** the graph task (the thread's id too) */
+  graphTask: string;
+  /** the scheduler's claim the thread runs under (the task's `attempts` when it was claimed) */
+  claim: number;
+  /** a `for_each` branch: its item and position (bound as `item` and `index`) */
+  item?: unknown;
+  index?: number;
+  /** the result of the task's last completed client step: the task's result */
+  result?: unknown;
+  /** set while one of its client steps is out with an agent: when it was handed out */
+  handedOutAt?: number;
+}
+
+/**
+ * The small part of a dependency graph that lives in `RunState`: which step runs it, where it
+ * stands, and the threads of the tasks running steps now (at most `parallelLimit`, plus tasks
+ * whose claim expired and that wait to be claimed again). The task records themselves live in
+ * the runtime's `GraphRunState` (`MachineContext.graph`, one SQLite row per task).
+ */
+export interface GraphMarker {
+  /** id of the `dependency_flow` step */
+  stepId: string;
+  /** path of that step in the definition (its list's path, then its index) */
+  ref: (string | number)[];
+  status: "running" | "finished";
+  parallelLimit: number;
+  total: number;
+  counts: Record<TaskStatus, number>;
+  startedAt: number;
+  finishedAt?: number;
+  threads: Record<string, GraphTaskThread>;
+}
+
 export interface Timer {
   id: string;
   at: number;
-  kind: "wait" | "retry" | "timeout";
+  /** `graph`: a dependency graph has more tasks to run than one transition runs: go on at once */
+  kind: "wait" | "retry" | "timeout" | "graph";
   threadId: string;
   stepId: string;
 }
@@ -103,6 +144,8 @@ export interface RunState {
   event?: unknown;
   main: Thread;
   tasks: Record<string, SubAgentTaskThread>;
+  /** the dependency graph of the last `dependency_flow` step, while it runs and after */
+  graph?: GraphMarker;
   timers: Timer[];
   /** number of transitions applied; a checkpoint's sequence number */
   seq: number;
@@ -117,6 +160,8 @@ export interface ClientInstruction {
   definition: Record<string, unknown>;
   task_id?: string;
   attempt: number;
+  /** a dependency-graph task's claim number: pass it back on completion (a stale claim is refused) */
+  claim?: number;
 }
 
 export type MachineEvent =
@@ -128,6 +173,8 @@ export type MachineEvent =
       status: "success" | "failed";
       result?: unknown;
       error?: string;
+      /** for a dependency-graph task: the claim the instruction carried */
+      claim?: number;
     }
   | { kind: "timers" }
   | { kind: "update_state"; taskId?: string; updates: { path: string; value: unknown; operation?: string }[] }
@@ -148,10 +195,29 @@ export interface MachineContext {
   evaluator: Evaluator;
   /** tenant secrets for `env.*`; never copied into the run state */
   env?: Record<string, string>;
+  /**
+   * The run's dependency graph (task records), when `run.graph` is set: the runtime keeps it
+   * (restored from its rows after an eviction) and passes it with every transition. The machine
+   * updates it in place; `Transition.graph` says what changed. After a transition that throws,
+   * the runtime must drop it and restore it from its rows.
+   */
+  graph?: GraphRunState;
+}
+
+/** What a transition did to the run's dependency graph: the rows to write. */
+export interface GraphChanges {
+  /** the graph the run has now: keep it for the next transition */
+  state: GraphRunState;
+  /** a `dependency_flow` step started this graph: replace every stored row (`changed` holds all) */
+  created: boolean;
+  /** the records this transition changed, in index order */
+  changed: TaskRecord[];
 }
 
 export interface Transition {
   run: RunState;
   /** the answer for a `next` event (also filled for others, describing where the thread stands) */
   next: NextStep;
+  /** set when the transition created or changed a dependency graph */
+  graph?: GraphChanges;
 }

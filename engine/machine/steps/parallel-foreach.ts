@@ -17,8 +17,11 @@ import { describe } from "./loops.ts";
 const DEFAULT_MAX_PARALLEL = 10;
 
 export const runParallelForeach: ServerStepHandler = (scope, step, frame) => {
-  if ("task" in scope.thread) {
-    throw new EngineError("run.nested_parallel_foreach", "a sub-agent task cannot start sub-agent tasks");
+  if (scope.thread !== scope.run.main) {
+    throw new EngineError(
+      "run.nested_parallel_foreach",
+      "a sub-agent task or a graph task cannot start sub-agent tasks",
+    );
   }
   const items = renderValue(scope, step.items);
   if (!Array.isArray(items)) {

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import type { WorkflowDefinition } from "../../../engine/dialect/index.ts";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
+import { type GraphRunState, restoreGraphRun, type TaskRecord } from "../../../engine/graph/index.ts";
 import { loadWorkflow } from "../../../engine/loader/index.ts";
 import {
   type ClientInstruction,
@@ -13,6 +14,7 @@ import {
   nextWakeAt,
   type RunState,
   startRun,
+  type Transition,
   transition,
 } from "../../../engine/machine/index.ts";
 
@@ -36,6 +38,10 @@ export interface AgentOptions {
 
 export class ScriptedAgent {
   run: RunState;
+  /** the run's dependency graph, kept outside the run as a runtime would */
+  graph: GraphRunState | undefined;
+  /** the graph's rows as a runtime stores them (JSON per task index) */
+  readonly rows = new Map<number, string>();
   now: number;
   readonly transcript: string[] = [];
   readonly definition: WorkflowDefinition;
@@ -47,14 +53,31 @@ export class ScriptedAgent {
     this.evaluator = evaluator;
     this.#options = options;
     this.now = options.now ?? Date.UTC(2026, 10, 27, 12);
-    this.run = startRun(definition, { id: "wf_test", inputs: options.inputs ?? {} }, this.context()).run;
+    this.run = this.#keep(
+      startRun(definition, { id: "wf_test", inputs: options.inputs ?? {} }, this.context()),
+    );
+  }
+
+  /** Keeps a transition's run, its graph and the graph's changed rows. */
+  #keep(result: Transition): RunState {
+    if (result.graph !== undefined) {
+      if (result.graph.created) this.rows.clear();
+      for (const record of result.graph.changed) this.rows.set(record.index, JSON.stringify(record));
+      this.graph = result.graph.state;
+    }
+    return result.run;
+  }
+
+  /** What a runtime does after an eviction: the run from its checkpoint, the graph from its rows. */
+  evict(): void {
+    this.run = JSON.parse(JSON.stringify(this.run)) as RunState;
+    this.graph = this.rows.size === 0 ? undefined : restoreRows(this.rows);
   }
 
   /** `workflow_get_next_step` */
   next(taskId?: string): NextStep {
     const event = taskId === undefined ? { kind: "next" as const } : { kind: "next" as const, taskId };
-    const result = transition(this.definition, this.run, event, this.context());
-    this.run = result.run;
+    const result = this.#transition(event);
     if (result.next.status === "steps") {
       for (const step of result.next.steps) this.transcript.push(describe(step));
     }
@@ -91,16 +114,26 @@ export class ScriptedAgent {
 
   /** Jumps to the next timer the run asked for. */
   wakeUp(): NextStep {
-    const at = nextWakeAt(this.run);
+    const at = nextWakeAt(this.run, this.graph);
     expect(at, "the run has a timer").toBeDefined();
     return this.advanceTime(Math.max(0, (at ?? this.now) - this.now));
   }
 
   /** Any other machine event (state updates, cancel). */
   finish(event: Parameters<typeof transition>[2]): NextStep {
-    const result = transition(this.definition, this.run, event, this.context());
-    this.run = result.run;
-    return result.next;
+    return this.#transition(event).next;
+  }
+
+  /** One transition; after one that throws, the graph is restored from its rows, as a runtime must. */
+  #transition(event: Parameters<typeof transition>[2]): Transition {
+    try {
+      const result = transition(this.definition, this.run, event, this.context());
+      this.run = this.#keep(result);
+      return result;
+    } catch (error) {
+      if (this.graph !== undefined) this.graph = restoreRows(this.rows);
+      throw error;
+    }
   }
 
   private context() {
@@ -108,8 +141,13 @@ export class ScriptedAgent {
       now: this.now,
       evaluator: this.evaluator,
       ...(this.#options.env ? { env: this.#options.env } : {}),
+      ...(this.graph ? { graph: this.graph } : {}),
     };
   }
+}
+
+function restoreRows(rows: Map<number, string>): GraphRunState {
+  return restoreGraphRun([...rows.values()].map((row) => JSON.parse(row) as TaskRecord));
 }
 
 function describe(step: ClientInstruction): string {
