@@ -1,23 +1,36 @@
 /**
  * @module
  * TenantDO: one per tenant, the tenant's control plane and single writer of everything
- * tenant-wide: its API key hashes, settings, published workflow versions and run index. A thin
- * class: storage lives in `tenant/*.ts`, workflow logic in `engine/`. Every public method is an
- * RPC entry point and answers an `Outcome`; every tenant-scoped method checks that this DO was
- * created for the tenant the caller names.
+ * tenant-wide: its API key hashes, settings, published workflow versions, run index, event
+ * subscriptions and schedules (one alarm), the event log and its encrypted secrets. A thin class:
+ * storage lives in `tenant/*.ts` (events in `tenant/tenant-events.ts`), workflow logic in
+ * `engine/`. Every public method is an RPC entry point and answers an `Outcome`; every
+ * tenant-scoped method checks that this DO was created for the tenant the caller names.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
 import { EngineError } from "../engine/errors.ts";
+import { triggerProblems } from "../engine/events/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
 import type { RunAnswer } from "./run/run-answer.ts";
 import { applyMigrations } from "./storage/migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, type KeyInfo, type KeyInput, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
+import type { EventQuery, LoggedEvent } from "./tenant/event-log.ts";
 import { listRuns, type RunIndexEntry, type RunIndexRecord, upsertRun } from "./tenant/run-index.ts";
+import type { ScheduleRecord } from "./tenant/schedule-store.ts";
+import type { SecretInfo } from "./tenant/secret-store.ts";
 import { patchSettings, readSettings, type TenantSettings } from "./tenant/settings.ts";
+import type { StoredSubscription } from "./tenant/subscription-store.ts";
+import {
+  type EventReceipt,
+  type NewSubscription,
+  type PostedEvent,
+  TenantEvents,
+} from "./tenant/tenant-events.ts";
 import { insertTenant, readTenant, requireTenant, type TenantInfo } from "./tenant/tenant-record.ts";
+import type { WebhookDelivery } from "./tenant/webhook-verification.ts";
 import {
   getVersion,
   insertVersion,
@@ -30,18 +43,27 @@ import {
 
 const MAX_LISTED_RUNS = 200;
 
+/** What the TenantDO reads from the worker's environment. */
+export interface TenantEnv extends DurableObjectBindings {
+  /** platform secret tenant secrets are encrypted with (AES-GCM, a key derived per tenant) */
+  SECRETS_KEY?: string;
+}
+
 export interface StartRequest {
   workflow: string;
   version?: string;
   inputs: Record<string, unknown>;
 }
 
-export class TenantDO extends DurableObject<DurableObjectBindings> {
-  constructor(ctx: DurableObjectState, env: DurableObjectBindings) {
+export class TenantDO extends DurableObject<TenantEnv> {
+  readonly #events: TenantEvents;
+
+  constructor(ctx: DurableObjectState, env: TenantEnv) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage, TENANT_MIGRATIONS);
     });
+    this.#events = new TenantEvents(ctx.storage, env, env.SECRETS_KEY);
   }
 
   // ── tenants and keys (admin) ────────────────────────────────────────────
@@ -70,7 +92,9 @@ export class TenantDO extends DurableObject<DurableObjectBindings> {
   updateSettings(id: string, patch: Record<string, unknown>): Promise<Outcome<TenantSettings>> {
     return toOutcome(() => {
       requireTenant(this.#sql, id);
-      return this.ctx.storage.transactionSync(() => patchSettings(this.#sql, patch));
+      const settings = this.ctx.storage.transactionSync(() => patchSettings(this.#sql, patch));
+      this.#events.settingsChanged();
+      return settings;
     });
   }
 
@@ -106,9 +130,24 @@ export class TenantDO extends DurableObject<DurableObjectBindings> {
     tenant: string,
     version: NewWorkflowVersion,
   ): Promise<Outcome<{ workflow: WorkflowSummary; created: boolean }>> {
-    return toOutcome(() => {
+    return toOutcome(async () => {
       requireTenant(this.#sql, tenant);
-      const { created } = insertVersion(this.#sql, version, Date.now());
+      const definition = version.definition as WorkflowDefinition;
+      const [problem] = triggerProblems(definition);
+      if (problem !== undefined) {
+        throw new EngineError(
+          problem.code,
+          problem.message,
+          problem.path === undefined ? {} : { path: problem.path },
+        );
+      }
+      const now = Date.now();
+      const { created } = this.ctx.storage.transactionSync(() => {
+        const inserted = insertVersion(this.#sql, version, now);
+        if (inserted.created) this.#events.registerTriggers(definition, now);
+        return inserted;
+      });
+      if (created) await this.#events.published();
       const summary = listWorkflows(this.#sql).find((workflow) => workflow.name === version.name)!;
       return { workflow: summary, created };
     });
@@ -147,12 +186,14 @@ export class TenantDO extends DurableObject<DurableObjectBindings> {
       requireTenant(this.#sql, tenant);
       const stored = getVersion(this.#sql, request.workflow, request.version);
       const runId = newRunId();
+      const env = await this.#events.secretsForRuns(tenant);
       const answer = await unwrap(
         runStub(this.env, tenant, runId).start({
           tenant,
           runId,
           definition: stored.definition as WorkflowDefinition,
           inputs: request.inputs,
+          env: { ...env },
         }),
       );
       upsertRun(this.#sql, {
@@ -173,6 +214,102 @@ export class TenantDO extends DurableObject<DurableObjectBindings> {
       requireTenant(this.#sql, tenant);
       upsertRun(this.#sql, record);
     });
+  }
+
+  // ── events: webhooks, posted events, subscriptions, the event log ───────
+
+  /** A webhook delivery from `POST /hooks/:tenant/*` (unauthenticated: the signature decides). */
+  receiveWebhook(tenant: string, delivery: WebhookDelivery): Promise<Outcome<EventReceipt>> {
+    return toOutcome(() => {
+      const stored = readTenant(this.#sql);
+      if (stored === null || stored.id !== tenant) {
+        throw new EngineError("hooks.unknown_endpoint", "No webhook trigger listens on this endpoint.");
+      }
+      return this.#events.receiveWebhook(tenant, delivery);
+    });
+  }
+
+  /** A custom or file_change event from `POST /events` (tenant key) or the R2 queue consumer. */
+  receiveEvent(tenant: string, event: PostedEvent): Promise<Outcome<EventReceipt>> {
+    return toOutcome(() => {
+      requireTenant(this.#sql, tenant);
+      return this.#events.receiveEvent(tenant, event);
+    });
+  }
+
+  subscribe(tenant: string, request: NewSubscription): Promise<Outcome<StoredSubscription>> {
+    return toOutcome(() => {
+      requireTenant(this.#sql, tenant);
+      return this.#events.subscribe(request, Date.now());
+    });
+  }
+
+  unsubscribe(tenant: string, id: string): Promise<Outcome<StoredSubscription>> {
+    return toOutcome(() => {
+      requireTenant(this.#sql, tenant);
+      return this.#events.unsubscribe(id);
+    });
+  }
+
+  listSubscriptions(
+    tenant: string,
+    workflow?: string,
+  ): Promise<Outcome<{ subscriptions: StoredSubscription[]; schedules: ScheduleRecord[] }>> {
+    return toOutcome(() => {
+      requireTenant(this.#sql, tenant);
+      return this.#events.listSubscriptions(workflow);
+    });
+  }
+
+  listEvents(tenant: string, query: EventQuery): Promise<Outcome<LoggedEvent[]>> {
+    return toOutcome(() => {
+      requireTenant(this.#sql, tenant);
+      return this.#events.queryEvents(query);
+    });
+  }
+
+  // ── secrets (values go in, never come out, except to this tenant's runs) ─
+
+  setSecret(
+    tenant: string,
+    name: string,
+    value: string,
+  ): Promise<Outcome<{ name: string; created: boolean }>> {
+    return toOutcome(async () => {
+      requireTenant(this.#sql, tenant);
+      const { created } = await this.#events.secrets.set(tenant, name, value, Date.now());
+      return { name, created };
+    });
+  }
+
+  deleteSecret(tenant: string, name: string): Promise<Outcome<{ name: string; deleted: true }>> {
+    return toOutcome(() => {
+      requireTenant(this.#sql, tenant);
+      this.#events.secrets.delete(name);
+      return { name, deleted: true as const };
+    });
+  }
+
+  listSecrets(tenant: string): Promise<Outcome<SecretInfo[]>> {
+    return toOutcome(() => {
+      requireTenant(this.#sql, tenant);
+      return this.#events.secrets.list();
+    });
+  }
+
+  /** The decrypted secrets, for this tenant's RunDOs only (their `env` scope). */
+  runSecrets(tenant: string): Promise<Outcome<Readonly<Record<string, string>>>> {
+    return toOutcome(() => {
+      requireTenant(this.#sql, tenant);
+      return this.#events.secretsForRuns(tenant);
+    });
+  }
+
+  /** Fires due schedules, re-drives pending starts, prunes old rows, re-arms. */
+  override async alarm(): Promise<void> {
+    const tenant = readTenant(this.#sql);
+    if (tenant === null) return;
+    await this.#events.alarm(tenant.id);
   }
 
   get #sql(): SqlStorage {

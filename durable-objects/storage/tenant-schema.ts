@@ -40,4 +40,78 @@ export const TENANT_MIGRATIONS: readonly Migration[] = [
       "CREATE INDEX runs_by_status ON runs (status, updated_at)",
     ],
   },
+  {
+    version: 2,
+    name: "event triggers: subscriptions, schedules, event log, webhook dedup, pending starts, secrets",
+    statements: [
+      `CREATE TABLE subscriptions (
+        id TEXT PRIMARY KEY,
+        workflow TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        spec TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      )`,
+      "CREATE INDEX subscriptions_by_workflow ON subscriptions (workflow, origin)",
+      `CREATE TABLE schedules (
+        id TEXT PRIMARY KEY,
+        cron TEXT NOT NULL,
+        timezone TEXT NOT NULL,
+        jitter_seconds REAL NOT NULL,
+        catchup TEXT NOT NULL,
+        max_catchup INTEGER NOT NULL,
+        last_fired_at INTEGER NOT NULL,
+        next_fire_at INTEGER
+      )`,
+      "CREATE INDEX schedules_by_next_fire ON schedules (next_fire_at)",
+      `CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        source TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        event TEXT,
+        error TEXT,
+        detail TEXT
+      )`,
+      "CREATE INDEX events_by_time ON events (received_at)",
+      `CREATE TABLE event_log (
+        event_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        subscription_id TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        run_id TEXT,
+        started_at INTEGER,
+        error TEXT,
+        PRIMARY KEY (event_id, position)
+      )`,
+      "CREATE INDEX event_log_by_workflow ON event_log (workflow, event_id)",
+      `CREATE TABLE webhook_dedup (
+        endpoint TEXT NOT NULL,
+        dedup_key TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        response TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (endpoint, dedup_key)
+      )`,
+      "CREATE INDEX webhook_dedup_by_expiry ON webhook_dedup (expires_at)",
+      `CREATE TABLE pending_starts (
+        run_id TEXT PRIMARY KEY,
+        event_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        workflow TEXT NOT NULL,
+        version TEXT,
+        inputs TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL
+      )`,
+      "CREATE INDEX pending_starts_by_due ON pending_starts (next_attempt_at)",
+      `CREATE TABLE secrets (
+        name TEXT PRIMARY KEY,
+        ciphertext TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];

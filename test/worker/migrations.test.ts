@@ -23,9 +23,16 @@ describe("migrations", () => {
         expect.arrayContaining([
           "_migrations",
           "api_keys",
+          "event_log",
+          "events",
+          "pending_starts",
           "runs",
+          "schedules",
+          "secrets",
           "settings",
+          "subscriptions",
           "tenant",
+          "webhook_dedup",
           "workflow_versions",
         ]),
       );
@@ -44,17 +51,18 @@ describe("migrations", () => {
 
   it("applies only pending migrations, once", async () => {
     const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-append"));
+    const last = TENANT_MIGRATIONS.length;
     const next: Migration = {
-      version: 2,
+      version: last + 1,
       name: "add notes",
       statements: ["CREATE TABLE notes (id INTEGER PRIMARY KEY)"],
     };
     await runInDurableObject(stub, (_instance, state) => {
       expect(applyMigrations(state.storage, TENANT_MIGRATIONS).applied).toEqual([]);
       expect(applyMigrations(state.storage, [...TENANT_MIGRATIONS, next])).toEqual({
-        from: 1,
-        to: 2,
-        applied: [2],
+        from: last,
+        to: last + 1,
+        applied: [last + 1],
       });
       expect(applyMigrations(state.storage, [...TENANT_MIGRATIONS, next]).applied).toEqual([]);
       expect(tables(state.storage.sql)).toContain("notes");
@@ -63,15 +71,20 @@ describe("migrations", () => {
 
   it("rolls back every statement of a failing batch", async () => {
     const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-rollback"));
-    const good: Migration = { version: 2, name: "ok", statements: ["CREATE TABLE ok_table (id INTEGER)"] };
+    const last = TENANT_MIGRATIONS.length;
+    const good: Migration = {
+      version: last + 1,
+      name: "ok",
+      statements: ["CREATE TABLE ok_table (id INTEGER)"],
+    };
     const bad: Migration = {
-      version: 3,
+      version: last + 2,
       name: "broken",
       statements: ["CREATE TABLE half (id INTEGER)", "NOT SQL"],
     };
     await runInDurableObject(stub, (_instance, state) => {
       expect(() => applyMigrations(state.storage, [...TENANT_MIGRATIONS, good, bad])).toThrow();
-      expect(currentVersion(state.storage.sql)).toBe(1);
+      expect(currentVersion(state.storage.sql)).toBe(last);
       expect(tables(state.storage.sql)).not.toContain("ok_table");
       expect(tables(state.storage.sql)).not.toContain("half");
     });
@@ -80,8 +93,10 @@ describe("migrations", () => {
   it("refuses a list with gaps and storage newer than the code", async () => {
     const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-guards"));
     await runInDurableObject(stub, (_instance, state) => {
-      const gap: Migration = { version: 3, name: "gap", statements: [] };
-      expect(() => applyMigrations(state.storage, [...TENANT_MIGRATIONS, gap])).toThrow(/expected 2/);
+      const gap: Migration = { version: TENANT_MIGRATIONS.length + 2, name: "gap", statements: [] };
+      expect(() => applyMigrations(state.storage, [...TENANT_MIGRATIONS, gap])).toThrow(
+        new RegExp(`expected ${TENANT_MIGRATIONS.length + 1}`),
+      );
       expect(() => applyMigrations(state.storage, [])).toThrow(/newer than this code/);
     });
   });

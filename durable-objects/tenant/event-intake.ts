@@ -1,0 +1,97 @@
+/**
+ * @module
+ * Storing one event and what it matched, atomically: the event row, one log row per matching
+ * subscription (a run to start with its pre-minted id, or why not), the webhook dedup rows with
+ * the answer, and a pending-start row per run, all in one SQLite transaction. The caller answers
+ * 2xx only after this returns, then starts the runs; whatever a crash leaves behind, the alarm
+ * re-drives from the pending starts. Synchronous: no other request can interleave.
+ */
+import type { EventMatch, TriggerEvent } from "../../engine/events/index.ts";
+import { newRunId } from "../bindings.ts";
+import {
+  type EventAnswer,
+  eventAnswerOf,
+  insertEvent,
+  insertLogEntries,
+  type LogEntry,
+} from "./event-log.ts";
+import { insertPendingStart, type PendingStart, REDRIVE_AFTER_MS } from "./pending-starts.ts";
+import { rememberDelivery } from "./webhook-dedup.ts";
+
+export interface IntakeStorage {
+  sql: SqlStorage;
+  transactionSync<T>(closure: () => T): T;
+}
+
+export interface RecordEventOptions {
+  event: TriggerEvent;
+  matches: readonly EventMatch[];
+  now: number;
+  /** a verified webhook delivery: its endpoint and the dedup keys of the groups that verified */
+  dedup?: { endpoint: string; keys: readonly string[] };
+  detail?: Record<string, unknown>;
+  /** asked once per run about to be promised; false logs the match as `rate_limited` */
+  allowRun: () => boolean;
+}
+
+export interface RecordedEvent {
+  answer: EventAnswer;
+  /** runs to start now (empty for a duplicate event) */
+  starts: PendingStart[];
+  /** false when an event with this id was already stored: `answer` is the original one */
+  stored: boolean;
+}
+
+export function recordEvent(storage: IntakeStorage, options: RecordEventOptions): RecordedEvent {
+  const { event, now } = options;
+  return storage.transactionSync(() => {
+    const { sql } = storage;
+    const stored = insertEvent(sql, {
+      id: event.id,
+      type: event.type,
+      source: event.source,
+      receivedAt: event.receivedAt,
+      status: "accepted",
+      event,
+      ...(options.detail === undefined ? {} : { detail: options.detail }),
+    });
+    if (!stored) return { answer: eventAnswerOf(sql, event.id), starts: [], stored: false };
+    const entries: LogEntry[] = [];
+    const starts: PendingStart[] = [];
+    options.matches.forEach((match, position) => {
+      const { subscription } = match;
+      const entry: LogEntry = {
+        position,
+        subscriptionId: subscription.id,
+        workflow: subscription.workflow,
+        outcome: "pending",
+      };
+      if ("skipped" in match) {
+        entry.outcome = match.skipped;
+        if (match.error !== undefined) entry.error = match.error;
+      } else if (!options.allowRun()) {
+        entry.outcome = "rate_limited";
+      } else {
+        entry.runId = newRunId();
+        const start: PendingStart = {
+          runId: entry.runId,
+          eventId: event.id,
+          position,
+          workflow: subscription.workflow,
+          inputs: match.inputs,
+          attempts: 0,
+          nextAttemptAt: now + REDRIVE_AFTER_MS,
+        };
+        if (subscription.version !== undefined) start.version = subscription.version;
+        starts.push(start);
+      }
+      entries.push(entry);
+    });
+    insertLogEntries(sql, event.id, entries);
+    for (const start of starts) insertPendingStart(sql, start);
+    const answer: EventAnswer = { event_id: event.id, runs: starts.map((start) => start.runId) };
+    for (const key of options.dedup?.keys ?? [])
+      rememberDelivery(sql, options.dedup!.endpoint, key, answer, now);
+    return { answer, starts, stored: true };
+  });
+}

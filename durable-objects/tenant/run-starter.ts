@@ -1,0 +1,129 @@
+/**
+ * @module
+ * Turning pending starts into runs: each goes to its own RunDO (`<tenant>/<run id>`, the id
+ * minted when the event was stored) with the workflow version, the mapped inputs, the event's
+ * scope and the tenant's secrets. A start that lands, or finds its run already there (a re-drive
+ * after a crash), is logged `started`; one the engine refuses (bad inputs, no such workflow) is
+ * logged `start_failed` with the error; one that fails in transit is retried by the alarm with
+ * back-off, up to `MAX_START_ATTEMPTS`.
+ */
+import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
+import { EngineError, type ErrorShape, isEngineError } from "../../engine/errors.ts";
+import { eventScope } from "../../engine/events/index.ts";
+import { type DurableObjectBindings, runStub } from "../bindings.ts";
+import type { RunAnswer } from "../run/run-answer.ts";
+import type { IntakeStorage } from "./event-intake.ts";
+import { readEvent, settleLogEntry } from "./event-log.ts";
+import {
+  deletePendingStart,
+  MAX_START_ATTEMPTS,
+  type PendingStart,
+  postponeStart,
+} from "./pending-starts.ts";
+import { upsertRun } from "./run-index.ts";
+import { getVersion, type StoredWorkflow } from "./workflow-store.ts";
+
+export interface RunStarterOptions {
+  storage: IntakeStorage;
+  bindings: DurableObjectBindings;
+  /** the tenant's decrypted secrets, for the run's `env` */
+  secrets: (tenant: string) => Promise<Readonly<Record<string, string>>>;
+}
+
+export class RunStarter {
+  readonly #options: RunStarterOptions;
+  readonly #inFlight = new Set<string>();
+  readonly #definitions = new Map<string, StoredWorkflow>();
+
+  constructor(options: RunStarterOptions) {
+    this.#options = options;
+  }
+
+  /** Forget cached definitions (after a publish: "latest" may have moved). */
+  invalidate(): void {
+    this.#definitions.clear();
+  }
+
+  /** Starts every given run, concurrently; never throws. */
+  async startAll(tenant: string, starts: readonly PendingStart[]): Promise<void> {
+    await Promise.all(starts.map((start) => this.#startOne(tenant, start)));
+  }
+
+  async #startOne(tenant: string, start: PendingStart): Promise<void> {
+    if (this.#inFlight.has(start.runId)) return;
+    this.#inFlight.add(start.runId);
+    try {
+      let stored: StoredWorkflow;
+      try {
+        stored = this.#definition(start.workflow, start.version);
+      } catch (error) {
+        if (!isEngineError(error)) throw error;
+        return this.#settle(start, { error: error.toJSON() });
+      }
+      const event = readEvent(this.#options.storage.sql, start.eventId)?.event;
+      const env = await this.#options.secrets(tenant).catch(() => ({}));
+      const outcome = await runStub(this.#options.bindings, tenant, start.runId).start({
+        tenant,
+        runId: start.runId,
+        definition: stored.definition as WorkflowDefinition,
+        inputs: start.inputs,
+        ...(event === undefined ? {} : { event: eventScope(event) }),
+        env: { ...env },
+      });
+      if (outcome.ok)
+        return this.#settle(start, { startedAt: Date.parse(outcome.value.run.created_at) }, outcome.value);
+      if (outcome.error.code === "run.exists") return this.#settle(start, { startedAt: Date.now() });
+      return this.#settle(start, { error: outcome.error });
+    } catch (error) {
+      this.#retryLater(start, error);
+    } finally {
+      this.#inFlight.delete(start.runId);
+    }
+  }
+
+  #settle(
+    start: PendingStart,
+    result: { startedAt: number } | { error: ErrorShape },
+    answer?: RunAnswer,
+  ): void {
+    const { storage } = this.#options;
+    storage.transactionSync(() => {
+      deletePendingStart(storage.sql, start.runId);
+      settleLogEntry(storage.sql, start.eventId, start.position, result);
+      if (answer !== undefined) {
+        upsertRun(storage.sql, {
+          id: start.runId,
+          workflow: answer.run.workflow,
+          version: answer.run.version,
+          status: answer.run.status,
+          createdAt: Date.parse(answer.run.created_at),
+          updatedAt: Date.parse(answer.run.updated_at),
+        });
+      }
+    });
+  }
+
+  #retryLater(start: PendingStart, error: unknown): void {
+    console.error(`run ${start.runId}: start attempt ${start.attempts + 1} failed`, String(error));
+    if (start.attempts + 1 >= MAX_START_ATTEMPTS) {
+      const shape = new EngineError(
+        "event.start_failed",
+        `The run could not be started after ${MAX_START_ATTEMPTS} attempts.`,
+      ).toJSON();
+      this.#settle(start, { error: shape });
+      return;
+    }
+    postponeStart(this.#options.storage.sql, start, Date.now());
+  }
+
+  #definition(workflow: string, version: string | undefined): StoredWorkflow {
+    const key = `${workflow}@${version ?? ""}`;
+    let stored = this.#definitions.get(key);
+    if (stored === undefined) {
+      stored = getVersion(this.#options.storage.sql, workflow, version);
+      if (this.#definitions.size >= 256) this.#definitions.clear();
+      this.#definitions.set(key, stored);
+    }
+    return stored;
+  }
+}

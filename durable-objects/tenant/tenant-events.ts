@@ -1,0 +1,374 @@
+/**
+ * @module
+ * The TenantDO's event machinery, wired to its storage: registering a version's triggers,
+ * taking in webhooks (verify, dedup, parse, match, store, answer, start) and posted events,
+ * subscriptions made over MCP, the event log, and the alarm that fires schedules, re-drives
+ * pending starts and prunes old rows. The pure parts are `engine/events`; the rows are in the
+ * sibling `*-store.ts`/`*-log.ts` files. One evaluator per TenantDO, never shared across tenants.
+ * Everything from the last `await` to the transaction is synchronous, so no other request can
+ * interleave between the dedup check and the write.
+ */
+import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
+import { EngineError } from "../../engine/errors.ts";
+import {
+  fileChangePayloadSchema,
+  matchEvent,
+  normalizeEndpoint,
+  parseWebhookBody,
+  type Subscription,
+  subscriptionSchema,
+  subscriptionsForEndpoint,
+  subscriptionsFromTriggers,
+  type TriggerEvent,
+  webhookEvent,
+} from "../../engine/events/index.ts";
+import type { DurableObjectBindings } from "../bindings.ts";
+import { LazyEvaluator } from "../run/evaluator.ts";
+import { type IntakeStorage, type RecordedEvent, recordEvent } from "./event-intake.ts";
+import {
+  EVENT_RETENTION_MS,
+  type EventAnswer,
+  type EventQuery,
+  eventAnswerOf,
+  insertEvent,
+  type LoggedEvent,
+  pruneEvents,
+  queryEvents,
+  readEvent,
+} from "./event-log.ts";
+import { dueStarts, REDRIVE_AFTER_MS } from "./pending-starts.ts";
+import { RunRateLimit, runsPerMinuteOf } from "./run-rate-limit.ts";
+import { RunStarter } from "./run-starter.ts";
+import { fireDueSchedules } from "./schedule-fires.ts";
+import { listSchedules, type ScheduleRecord, syncSchedules } from "./schedule-store.ts";
+import { readSettings } from "./settings.ts";
+import { checkSubscriptionExpressions } from "./subscription-checks.ts";
+import {
+  deleteApiSubscription,
+  insertApiSubscription,
+  listSubscriptions,
+  replaceTriggerSubscriptions,
+  type StoredSubscription,
+} from "./subscription-store.ts";
+import { TenantAlarm } from "./tenant-alarm.ts";
+import { TenantSecrets } from "./tenant-secrets.ts";
+import { findDelivery, pruneDeliveries } from "./webhook-dedup.ts";
+import { verifyDelivery, type WebhookDelivery } from "./webhook-verification.ts";
+import { listVersions } from "./workflow-store.ts";
+
+/** Event types only edgeflow itself produces; `POST /events` refuses them. */
+const RESERVED_TYPES: ReadonlySet<string> = new Set(["webhook", "schedule"]);
+/** Rejected webhook deliveries logged per minute, at most (the rest are only counted away). */
+const MAX_LOGGED_REJECTIONS_PER_MINUTE = 30;
+
+export interface PostedEvent {
+  id?: string;
+  type: string;
+  source?: string;
+  payload?: unknown;
+  /** when the route received it (ms) */
+  now: number;
+}
+
+export interface EventReceipt {
+  answer: EventAnswer;
+  /** true when this was a retry of a delivery or event already taken in: `answer` is the original */
+  duplicate: boolean;
+}
+
+export interface NewSubscription {
+  event_pattern: string;
+  workflow: string;
+  filter?: string;
+  inputs_mapping?: Record<string, string>;
+}
+
+export class TenantEvents {
+  readonly #storage: DurableObjectStorage;
+  readonly #evaluator = new LazyEvaluator();
+  readonly secrets: TenantSecrets;
+  readonly #alarm: TenantAlarm;
+  readonly #starter: RunStarter;
+  readonly #rateLimit = new RunRateLimit();
+  #subscriptions: Subscription[] | undefined;
+  #runsPerMinute: number | undefined;
+  #rejections = { windowStart: 0, count: 0 };
+
+  constructor(
+    storage: DurableObjectStorage,
+    bindings: DurableObjectBindings,
+    platformKey: string | undefined,
+  ) {
+    this.#storage = storage;
+    this.secrets = new TenantSecrets(storage.sql, platformKey);
+    this.#alarm = new TenantAlarm(storage);
+    this.#starter = new RunStarter({
+      storage: this.#intake,
+      bindings,
+      secrets: (tenant) => this.secretsForRuns(tenant),
+    });
+  }
+
+  // ── publishing ──────────────────────────────────────────────────────────
+
+  /**
+   * Registers a newly published version's triggers when it is the workflow's latest version
+   * (an older hotfix leaves the latest version's triggers alone). Call inside the publish's
+   * transaction; throws the first trigger problem as an `EngineError` with its path.
+   */
+  registerTriggers(definition: WorkflowDefinition, now: number): void {
+    const subscriptions = subscriptionsFromTriggers(definition);
+    if (listVersions(this.#sql, definition.name)[0] !== definition.version) return;
+    replaceTriggerSubscriptions(this.#sql, definition.name, subscriptions, now);
+    syncSchedules(this.#sql, this.#loadSubscriptions(), now);
+  }
+
+  /** After a publish has committed: drop caches and re-arm for the schedules. */
+  async published(): Promise<void> {
+    this.#subscriptions = undefined;
+    this.#starter.invalidate();
+    await this.#alarm.rearm();
+  }
+
+  settingsChanged(): void {
+    this.#runsPerMinute = undefined;
+  }
+
+  // ── intake ──────────────────────────────────────────────────────────────
+
+  async receiveWebhook(tenant: string, delivery: WebhookDelivery): Promise<EventReceipt> {
+    const endpoint = normalizeEndpoint(delivery.endpoint);
+    const listening =
+      endpoint === undefined ? [] : subscriptionsForEndpoint(endpoint, this.#allSubscriptions());
+    if (endpoint === undefined || listening.length === 0) throw unknownEndpoint(delivery.endpoint);
+    const [evaluator, env] = await Promise.all([this.#evaluator.get(), this.#secretsForWebhooks(tenant)]);
+    const verification = await verifyDelivery(delivery, listening, env, evaluator);
+    if (!verification.ok) {
+      this.#logRejection(endpoint, delivery.now, verification.rejection);
+      throw new EngineError(verification.rejection.code, verification.rejection.message);
+    }
+    // From here to the transaction nothing awaits: the dedup check and the write are one step.
+    for (const key of verification.dedupKeys) {
+      const earlier = findDelivery(this.#sql, endpoint, key, delivery.now);
+      if (earlier !== null) return { answer: earlier, duplicate: true };
+    }
+    const body = parseWebhookBody(delivery.body, { contentType: delivery.contentType });
+    if (!body.ok) throw new EngineError(body.code, body.message);
+    const event = webhookEvent({
+      id: newEventId(),
+      endpoint,
+      payload: body.payload,
+      headers: delivery.headers,
+      receivedAt: delivery.now,
+    });
+    const subscribers = [
+      ...verification.subscriptions,
+      ...this.#allSubscriptions().filter((s) => !s.trigger),
+    ];
+    const recorded = recordEvent(this.#intake, {
+      event,
+      matches: matchEvent(event, subscribers, evaluator),
+      now: delivery.now,
+      dedup: { endpoint, keys: verification.dedupKeys },
+      detail: { verified: verification.verified },
+      allowRun: this.#allowRun(delivery.now),
+    });
+    return this.#taken(tenant, recorded, delivery.now);
+  }
+
+  async receiveEvent(tenant: string, posted: PostedEvent): Promise<EventReceipt> {
+    const event = this.#eventOf(posted);
+    const evaluator = await this.#evaluator.get();
+    if (readEvent(this.#sql, event.id) !== null) {
+      return { answer: eventAnswerOf(this.#sql, event.id), duplicate: true };
+    }
+    const recorded = recordEvent(this.#intake, {
+      event,
+      matches: matchEvent(event, this.#allSubscriptions(), evaluator),
+      now: posted.now,
+      allowRun: this.#allowRun(posted.now),
+    });
+    return this.#taken(tenant, recorded, posted.now);
+  }
+
+  async #taken(tenant: string, recorded: RecordedEvent, now: number): Promise<EventReceipt> {
+    if (recorded.starts.length > 0) {
+      await this.#alarm.ensureBy(now + REDRIVE_AFTER_MS);
+      // Not awaited: the answer goes out once the rows are durable; the starts follow.
+      void this.#starter.startAll(tenant, recorded.starts);
+    } else if (recorded.stored) {
+      await this.#alarm.ensureBy(now + EVENT_RETENTION_MS);
+    }
+    return { answer: recorded.answer, duplicate: !recorded.stored };
+  }
+
+  #eventOf(posted: PostedEvent): TriggerEvent {
+    if (RESERVED_TYPES.has(posted.type)) {
+      throw new EngineError(
+        "events.reserved_type",
+        `Events of type "${posted.type}" come only from edgeflow itself (signed webhooks, schedules); post a custom type such as "deploy.requested".`,
+        { path: "type" },
+      );
+    }
+    let payload = posted.payload ?? {};
+    if (posted.type === "file_change") {
+      const parsed = fileChangePayloadSchema.safeParse(payload);
+      if (!parsed.success) {
+        throw new EngineError(
+          "events.invalid_payload",
+          'A file_change event needs payload {"path": "<relative path>", "change": "created" | "modified" | "deleted"}.',
+          { path: `payload.${parsed.error.issues[0]?.path.join(".") ?? ""}`.replace(/\.$/, "") },
+        );
+      }
+      payload = { ...parsed.data, path: parsed.data.path.replace(/\\/g, "/").replace(/^(\.\/)+/, "") };
+    }
+    return {
+      id: posted.id ?? newEventId(),
+      type: posted.type,
+      source: posted.source ?? "api",
+      payload,
+      receivedAt: posted.now,
+    };
+  }
+
+  // ── subscriptions ───────────────────────────────────────────────────────
+
+  async subscribe(request: NewSubscription, now: number): Promise<StoredSubscription> {
+    const parsed = subscriptionSchema.safeParse({ id: `sub_${randomHex(12)}`, ...request });
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new EngineError("input.invalid", `Invalid subscription: ${issue?.message ?? "invalid"}.`, {
+        path: issue?.path.join(".") ?? "",
+      });
+    }
+    const subscription = parsed.data;
+    if (listVersions(this.#sql, subscription.workflow).length === 0) throw noWorkflow(subscription.workflow);
+    checkSubscriptionExpressions(subscription, await this.#evaluator.get());
+    insertApiSubscription(this.#sql, subscription, now);
+    this.#subscriptions = undefined;
+    return { subscription, origin: "api", createdAt: now };
+  }
+
+  unsubscribe(id: string): StoredSubscription {
+    const removed = deleteApiSubscription(this.#sql, id);
+    this.#subscriptions = undefined;
+    return removed;
+  }
+
+  listSubscriptions(workflow?: string): { subscriptions: StoredSubscription[]; schedules: ScheduleRecord[] } {
+    return { subscriptions: listSubscriptions(this.#sql, workflow), schedules: listSchedules(this.#sql) };
+  }
+
+  queryEvents(query: EventQuery): LoggedEvent[] {
+    return queryEvents(this.#sql, query);
+  }
+
+  // ── secrets ─────────────────────────────────────────────────────────────
+
+  /** The decrypted secrets for a run's `env`; `{}` when SECRETS_KEY is not configured. */
+  async secretsForRuns(tenant: string): Promise<Readonly<Record<string, string>>> {
+    try {
+      return await this.secrets.values(tenant);
+    } catch (error) {
+      if (error instanceof EngineError && error.code === "secrets.not_configured") return {};
+      throw error;
+    }
+  }
+
+  async #secretsForWebhooks(tenant: string): Promise<Readonly<Record<string, string>>> {
+    try {
+      return await this.secrets.values(tenant);
+    } catch (error) {
+      console.warn(`tenant ${tenant}: secrets unavailable for webhook verification`, String(error));
+      return {};
+    }
+  }
+
+  // ── the alarm ───────────────────────────────────────────────────────────
+
+  async alarm(tenant: string): Promise<void> {
+    this.#alarm.fired();
+    const now = Date.now();
+    const evaluator = await this.#evaluator.get();
+    const byId = new Map(this.#allSubscriptions().map((subscription) => [subscription.id, subscription]));
+    const starts = fireDueSchedules(
+      {
+        storage: this.#intake,
+        subscription: (id) => byId.get(id),
+        evaluator,
+        allowRun: this.#allowRun(now),
+      },
+      now,
+    );
+    starts.push(...dueStarts(this.#sql, now).filter((due) => !starts.some((s) => s.runId === due.runId)));
+    this.#storage.transactionSync(() => {
+      pruneDeliveries(this.#sql, now);
+      pruneEvents(this.#sql, now - EVENT_RETENTION_MS);
+    });
+    await this.#starter.startAll(tenant, starts);
+    await this.#alarm.rearm();
+  }
+
+  // ── internals ───────────────────────────────────────────────────────────
+
+  get #sql(): SqlStorage {
+    return this.#storage.sql;
+  }
+
+  get #intake(): IntakeStorage {
+    return this.#storage;
+  }
+
+  #allSubscriptions(): Subscription[] {
+    this.#subscriptions ??= this.#loadSubscriptions();
+    return this.#subscriptions;
+  }
+
+  #loadSubscriptions(): Subscription[] {
+    return listSubscriptions(this.#sql).map((stored) => stored.subscription);
+  }
+
+  #allowRun(now: number): () => boolean {
+    this.#runsPerMinute ??= runsPerMinuteOf(readSettings(this.#sql));
+    const limit = this.#runsPerMinute;
+    return () => this.#rateLimit.take(now, limit);
+  }
+
+  #logRejection(endpoint: string, now: number, rejection: { code: string; message: string }): void {
+    if (now - this.#rejections.windowStart >= 60_000) this.#rejections = { windowStart: now, count: 0 };
+    if (++this.#rejections.count > MAX_LOGGED_REJECTIONS_PER_MINUTE) return;
+    insertEvent(this.#sql, {
+      id: `rejected_${randomHex(12)}`,
+      type: "webhook",
+      source: endpoint,
+      receivedAt: now,
+      status: "rejected",
+      error: { code: rejection.code, message: rejection.message },
+    });
+  }
+}
+
+export function newEventId(): string {
+  return `evt_${randomHex(12)}`;
+}
+
+function randomHex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (byte) =>
+    byte.toString(16).padStart(2, "0"),
+  ).join("");
+}
+
+function unknownEndpoint(endpoint: string): EngineError {
+  return new EngineError(
+    "hooks.unknown_endpoint",
+    `No webhook trigger listens on "${endpoint.slice(0, 200)}" for this tenant; publish a workflow with a webhook trigger whose endpoint is this path.`,
+  );
+}
+
+function noWorkflow(workflow: string): EngineError {
+  return new EngineError(
+    "workflow.not_found",
+    `No workflow named "${workflow}" is published for this tenant; workflow_list shows what is.`,
+    { path: "workflow" },
+  );
+}

@@ -1,0 +1,58 @@
+/**
+ * @module
+ * The webhook dedup window: every accepted delivery leaves a row keyed by (endpoint, dedup key,
+ * derived from signed data by `verifyWebhook`) holding the answer it got. A delivery whose key
+ * has a live row starts nothing and gets that same answer, so a sender's retry after a lost
+ * response never starts a second run. Rows live `DEDUP_WINDOW_MS`; the alarm deletes expired ones.
+ */
+import type { EventAnswer } from "./event-log.ts";
+
+/** 4 days: covers Stripe's retries of one event for up to 3 days. */
+export const DEDUP_WINDOW_MS = 4 * 24 * 3600 * 1000;
+
+/** The stored answer of an earlier delivery with this key, when still inside the window. */
+export function findDelivery(
+  sql: SqlStorage,
+  endpoint: string,
+  dedupKey: string,
+  now: number,
+): EventAnswer | null {
+  const row = sql
+    .exec<{ response: string }>(
+      "SELECT response FROM webhook_dedup WHERE endpoint = ? AND dedup_key = ? AND expires_at > ?",
+      endpoint,
+      dedupKey,
+      now,
+    )
+    .toArray()[0];
+  return row === undefined ? null : (JSON.parse(row.response) as EventAnswer);
+}
+
+/** Remembers a delivery's answer for the dedup window. Call in the event's transaction. */
+export function rememberDelivery(
+  sql: SqlStorage,
+  endpoint: string,
+  dedupKey: string,
+  answer: EventAnswer,
+  now: number,
+): void {
+  sql.exec(
+    `INSERT INTO webhook_dedup (endpoint, dedup_key, event_id, response, expires_at) VALUES (?, ?, ?, ?, ?)
+     ON CONFLICT (endpoint, dedup_key) DO UPDATE SET event_id = excluded.event_id,
+       response = excluded.response, expires_at = excluded.expires_at`,
+    endpoint,
+    dedupKey,
+    answer.event_id,
+    JSON.stringify(answer),
+    now + DEDUP_WINDOW_MS,
+  );
+}
+
+export function pruneDeliveries(sql: SqlStorage, now: number): void {
+  sql.exec("DELETE FROM webhook_dedup WHERE expires_at <= ?", now);
+}
+
+/** When the next dedup row expires, for the alarm. */
+export function nextDeliveryExpiry(sql: SqlStorage): number | null {
+  return sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM webhook_dedup").one().at;
+}
