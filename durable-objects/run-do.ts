@@ -18,6 +18,7 @@ import { nextAlarmAt } from "./run/alarm-plan.ts";
 import { appendTransition, insertRun, type RunRecord, readRun, saveState } from "./run/checkpoint-store.ts";
 import { LazyEvaluator } from "./run/evaluator.ts";
 import { answerOf, indexRecordOf, type RunAnswer } from "./run/run-answer.ts";
+import { RunSecrets, tenantOfRun } from "./secrets/run-secrets.ts";
 import { applyMigrations } from "./storage/migrations.ts";
 import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
 
@@ -27,10 +28,13 @@ export interface RunInit {
   definition: WorkflowDefinition;
   inputs: Record<string, unknown>;
   event?: unknown;
+  /** the tenant's decrypted secrets (`env`), handed over by the TenantDO; kept in memory only */
+  env?: Record<string, string>;
 }
 
 export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #evaluator = new LazyEvaluator();
+  readonly #secrets = new RunSecrets();
 
   constructor(ctx: DurableObjectState, env: DurableObjectBindings) {
     super(ctx, env);
@@ -42,7 +46,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   /** Creates the run: the machine runs server steps up to the first client step or timer. */
   start(init: RunInit): Promise<Outcome<RunAnswer>> {
     return toOutcome(async () => {
-      const machine = await this.#machine();
+      const machine = await this.#machine(init.tenant, init.env);
       if (readRun(this.#sql) !== null)
         throw new EngineError("run.exists", `Run ${init.runId} already exists.`);
       const options = {
@@ -64,24 +68,27 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         appendTransition(this.#sql, { seq: run.seq, event: "start", status: run.status, at: run.updatedAt });
       });
       await this.#armAlarm(run);
-      return answerOf(run, next);
+      return this.#secrets.redact(answerOf(run, next), machine);
     });
   }
 
   /** Applies one event (next, complete, update_state, cancel) and checkpoints the result. */
   apply(tenant: string, runId: string, event: MachineEvent): Promise<Outcome<RunAnswer>> {
     return toOutcome(async () => {
-      const machine = await this.#machine();
+      const machine = await this.#machine(tenant);
       const record = this.#load(tenant, runId);
       const result = transition(record.definition as WorkflowDefinition, record.state, event, machine);
       await this.#checkpoint(record, result, event.kind);
-      return answerOf(result.run, result.next);
+      return this.#secrets.redact(answerOf(result.run, result.next), machine);
     });
   }
 
   /** The redacted view of the run: status, position, state of the main thread and every task. */
   snapshot(tenant: string, runId: string): Promise<Outcome<RunSnapshot>> {
-    return toOutcome(() => snapshotRun(this.#load(tenant, runId).state));
+    return toOutcome(async () => {
+      const state = this.#load(tenant, runId).state;
+      return snapshotRun(state, { secrets: await this.#secrets.values(this.env, tenant) });
+    });
   }
 
   /** Values at state paths (`this.x`, `inputs.y`, `global.z`) of the main thread or one task. */
@@ -91,19 +98,20 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     paths: string[],
     taskId?: string,
   ): Promise<Outcome<Record<string, unknown>>> {
-    return toOutcome(() => {
+    return toOutcome(async () => {
       const run = this.#load(tenant, runId).state;
+      const secrets = await this.#secrets.values(this.env, tenant);
       const thread = taskId === undefined ? run.main : run.tasks[taskId];
       if (thread === undefined)
         throw new EngineError("run.task_not_found", `Run ${runId} has no task "${taskId}".`);
       return Object.fromEntries(
-        paths.map((path) => [path, redactValue(readPath(thread.state, {}, path), {})]),
+        paths.map((path) => [path, redactValue(readPath(thread.state, {}, path), secrets)]),
       );
     });
   }
 
   override async alarm(): Promise<void> {
-    const machine = await this.#machine();
+    const machine = await this.#machine(tenantOfRun(this.#sql));
     const record = readRun(this.#sql);
     if (record === null || nextAlarmAt(record.state) === null) return;
     try {
@@ -165,8 +173,13 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
    * read → transition → write runs with no `await` in between and no other request can slip in
    * and transition from the same checkpoint (creating the sandbox the first time does await).
    */
-  async #machine(): Promise<MachineContext> {
-    return { now: Date.now(), evaluator: await this.#evaluator.get() };
+  async #machine(tenant: string | undefined, secrets?: Record<string, string>): Promise<MachineContext> {
+    const now = Date.now();
+    return {
+      now,
+      evaluator: await this.#evaluator.get(),
+      ...(await this.#secrets.context(this.env, tenant, secrets)),
+    };
   }
 
   get #sql(): SqlStorage {
