@@ -2,13 +2,16 @@
  * @module
  * RunDO: one per run (named `<tenant>/<run id>`). Holds the run's checkpoint, feeds events to
  * the engine's pure step machine, checkpoints after every transition, keeps one alarm armed for
- * the earliest of `run.timers` and, when it fires, feeds `{kind: "timers"}` to the machine.
+ * the earliest of `run.timers` and its graph's claim deadlines and, when it fires, feeds
+ * `{kind: "timers"}` to the machine. A dependency graph's task records are rows of their own,
+ * written (only those a transition changed) in the same transaction as the checkpoint.
  * A run survives eviction: everything it needs is in SQLite. Thin: storage lives in `run/*.ts`,
  * the machine in `engine/machine/`. Every public method is RPC and answers an `Outcome`.
  */
 import { DurableObject } from "cloudflare:workers";
 import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
 import { EngineError } from "../engine/errors.ts";
+import { findTask } from "../engine/graph/index.ts";
 import { type RunSnapshot, snapshotRun, startRun, transition } from "../engine/machine/index.ts";
 import type { MachineContext, MachineEvent, RunState, Transition } from "../engine/machine/types.ts";
 import { readPath, redactValue } from "../engine/state/index.ts";
@@ -17,6 +20,15 @@ import { type Outcome, toOutcome } from "./outcome.ts";
 import { nextAlarmAt } from "./run/alarm-plan.ts";
 import { appendTransition, insertRun, type RunRecord, readRun, saveState } from "./run/checkpoint-store.ts";
 import { LazyEvaluator } from "./run/evaluator.ts";
+import { GraphCache } from "./run/graph-cache.ts";
+import { writeGraphChanges } from "./run/graph-store.ts";
+import {
+  type GraphView,
+  type GraphViewOptions,
+  graphViewOf,
+  type RunStatusView,
+  statusOf,
+} from "./run/graph-view.ts";
 import { answerOf, indexRecordOf, type RunAnswer } from "./run/run-answer.ts";
 import { RunSecrets, tenantOfRun } from "./secrets/run-secrets.ts";
 import { applyMigrations } from "./storage/migrations.ts";
@@ -35,6 +47,7 @@ export interface RunInit {
 export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #evaluator = new LazyEvaluator();
   readonly #secrets = new RunSecrets();
+  readonly #graph = new GraphCache();
 
   constructor(ctx: DurableObjectState, env: DurableObjectBindings) {
     super(ctx, env);
@@ -54,7 +67,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         inputs: init.inputs,
         ...(init.event === undefined ? {} : { event: init.event }),
       };
-      const { run, next } = startRun(init.definition, options, machine);
+      const started = startRun(init.definition, options, machine);
+      const { run, next } = started;
       const record: RunRecord = {
         id: init.runId,
         tenant: init.tenant,
@@ -63,7 +77,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         definition: init.definition,
         state: run,
       };
-      this.ctx.storage.transactionSync(() => {
+      this.#write(started, () => {
         insertRun(this.#sql, record);
         appendTransition(this.#sql, { seq: run.seq, event: "start", status: run.status, at: run.updatedAt });
       });
@@ -77,17 +91,31 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     return toOutcome(async () => {
       const machine = await this.#machine(tenant);
       const record = this.#load(tenant, runId);
-      const result = transition(record.definition as WorkflowDefinition, record.state, event, machine);
+      const result = this.#transition(record, event, machine);
       await this.#checkpoint(record, result, event.kind);
       return this.#secrets.redact(answerOf(result.run, result.next), machine);
     });
   }
 
-  /** The redacted view of the run: status, position, state of the main thread and every task. */
-  snapshot(tenant: string, runId: string): Promise<Outcome<RunSnapshot>> {
+  /**
+   * The redacted view of the run: status, position, state of the main thread and every task and,
+   * with a graph, its counts per task status and critical path.
+   */
+  snapshot(tenant: string, runId: string): Promise<Outcome<RunStatusView>> {
     return toOutcome(async () => {
       const state = this.#load(tenant, runId).state;
-      return snapshotRun(state, { secrets: await this.#secrets.values(this.env, tenant) });
+      const snapshot: RunSnapshot = snapshotRun(state, {
+        secrets: await this.#secrets.values(this.env, tenant),
+      });
+      return statusOf(snapshot, this.#graph.of(this.#sql, state));
+    });
+  }
+
+  /** The run's dependency graph as Mermaid text, coloured by task status. */
+  graph(tenant: string, runId: string, options: GraphViewOptions = {}): Promise<Outcome<GraphView>> {
+    return toOutcome(() => {
+      const run = this.#load(tenant, runId).state;
+      return graphViewOf(run, this.#graph.of(this.#sql, run), options);
     });
   }
 
@@ -101,7 +129,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     return toOutcome(async () => {
       const run = this.#load(tenant, runId).state;
       const secrets = await this.#secrets.values(this.env, tenant);
-      const thread = taskId === undefined ? run.main : run.tasks[taskId];
+      const thread = taskId === undefined || this.#isGraphTask(run, taskId) ? run.main : run.tasks[taskId];
       if (thread === undefined)
         throw new EngineError("run.task_not_found", `Run ${runId} has no task "${taskId}".`);
       return Object.fromEntries(
@@ -113,10 +141,11 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   override async alarm(): Promise<void> {
     const machine = await this.#machine(tenantOfRun(this.#sql));
     const record = readRun(this.#sql);
-    if (record === null || nextAlarmAt(record.state) === null) return;
+    if (record === null || nextAlarmAt(record.state, this.#graph.of(this.#sql, record.state)) === null)
+      return;
     try {
       const event: MachineEvent = { kind: "timers" };
-      const result = transition(record.definition as WorkflowDefinition, record.state, event, machine);
+      const result = this.#transition(record, event, machine);
       await this.#checkpoint(record, result, event.kind);
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
@@ -124,10 +153,34 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     }
   }
 
+  /**
+   * One transition with the run's graph. If it throws, the graph may be ahead of the checkpoint:
+   * it is dropped, to be restored from its rows. Records that do not match the checkpoint
+   * (`run.graph_mismatch`) are restored and the transition tried once more.
+   */
+  #transition(record: RunRecord, event: MachineEvent, machine: MachineContext): Transition {
+    const definition = record.definition as WorkflowDefinition;
+    for (let attempt = 1; ; attempt += 1) {
+      const graph = this.#graph.of(this.#sql, record.state);
+      try {
+        return transition(
+          definition,
+          record.state,
+          event,
+          graph === undefined ? machine : { ...machine, graph },
+        );
+      } catch (error) {
+        this.#graph.drop();
+        if (attempt > 1 || !(error instanceof EngineError) || error.code !== "run.graph_mismatch")
+          throw error;
+      }
+    }
+  }
+
   async #checkpoint(record: RunRecord, result: Transition, eventKind: string): Promise<void> {
     const { run } = result;
     if (run.seq === record.state.seq) return;
-    this.ctx.storage.transactionSync(() => {
+    this.#write(result, () => {
       saveState(this.#sql, run);
       appendTransition(this.#sql, { seq: run.seq, event: eventKind, status: run.status, at: run.updatedAt });
     });
@@ -145,8 +198,27 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     }
   }
 
+  /** Writes a checkpoint and the transition's graph rows in one storage transaction. */
+  #write(result: Transition, checkpoint: () => void): void {
+    try {
+      this.ctx.storage.transactionSync(() => {
+        checkpoint();
+        if (result.graph !== undefined) writeGraphChanges(this.#sql, result.graph);
+      });
+    } catch (error) {
+      this.#graph.drop();
+      throw error;
+    }
+    this.#graph.keep(result.graph);
+  }
+
+  #isGraphTask(run: RunState, taskId: string): boolean {
+    const graph = this.#graph.of(this.#sql, run);
+    return graph !== undefined && findTask(graph, taskId) !== undefined;
+  }
+
   async #armAlarm(run: RunState): Promise<void> {
-    const at = nextAlarmAt(run);
+    const at = nextAlarmAt(run, this.#graph.of(this.#sql, run));
     if (at === null) await this.ctx.storage.deleteAlarm();
     else await this.ctx.storage.setAlarm(at);
   }

@@ -29,4 +29,16 @@ export const RUN_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: "dependency graph task records",
+    statements: [
+      `CREATE TABLE graph_tasks (
+        idx INTEGER PRIMARY KEY,
+        id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        record TEXT NOT NULL
+      )`,
+    ],
+  },
 ];

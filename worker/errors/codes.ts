@@ -63,13 +63,25 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   "run.exists": "conflict",
   "run.step_not_pending": "conflict",
   "state.read_only": "forbidden",
+  // dependency graphs (docs/graphs.md); the other graph.* codes are the caller's input
+  "graph.too_large": "too_large",
+  "graph.stale_claim": "conflict",
+  "graph.not_claimed": "conflict",
+  "graph.edge_into_finished": "conflict",
+  "graph.bad_items": "invalid_workflow",
+  "graph.condition_failed": "invalid_workflow",
+  "graph.bad_checkpoint": "internal",
+  "graph.bad_limit": "internal",
+  "graph.internal": "internal",
+  "run.graph_missing": "internal",
+  "run.graph_mismatch": "internal",
 };
 
 /** Prefixes of codes that describe a problem with a workflow file or an expression in it. */
 const WORKFLOW_PREFIXES = ["loader.", "dialect.", "expression.", "deprecated."];
 
 /** Families whose remaining codes describe a request the caller can correct. */
-const CALLER_PREFIXES = ["state.", "run.", "step.", "input.", "tenant.", "key.", "workflow."];
+const CALLER_PREFIXES = ["state.", "run.", "step.", "input.", "tenant.", "key.", "workflow.", "graph."];
 
 /**
  * Classifies any code, known or not. Exact entries win; then `*.not_found` and `*_not_found`, workflow-file

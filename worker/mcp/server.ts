@@ -7,6 +7,7 @@ import { McpServer } from "@modelcontextprotocol/server";
 import { registerTools, type TenantScope, type ToolDefinition } from "./tool-kit.ts";
 import { workflowPublish, workflowValidate } from "./tools/authoring.ts";
 import { workflowGetInfo, workflowList } from "./tools/catalog.ts";
+import { workflowGraph } from "./tools/graph.ts";
 import { workflowListActive } from "./tools/list-active.ts";
 import { workflowCancel, workflowGetStatus, workflowStart } from "./tools/runs.ts";
 import { workflowStateRead, workflowStateUpdate } from "./tools/state.ts";
@@ -32,6 +33,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   workflowStateUpdate,
   workflowListActive,
   workflowCancel,
+  workflowGraph,
 ];
 
 export function createEdgeflowServer(scope: TenantScope): McpServer {

@@ -1,6 +1,7 @@
 /**
  * @module
- * Tools over a run's life: `workflow_start`, `workflow_get_status`, `workflow_cancel`.
+ * Tools over a run's life: `workflow_start`, `workflow_get_status` (with a dependency graph: task
+ * counts per status and the critical path), `workflow_cancel`.
  */
 import { z } from "zod";
 import { runStub, tenantStub } from "../../../durable-objects/bindings.ts";
@@ -17,6 +18,23 @@ import {
   workflowNameArg,
 } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
+import { criticalPathSchema } from "./graph.ts";
+
+const graphStatusSchema = z
+  .object({
+    step_id: z.string().describe("the dependency_flow step running the graph"),
+    status: z.enum(["running", "finished"]),
+    total: z.number().int().describe("task records, for_each branches included"),
+    counts: z
+      .record(z.string(), z.number().int())
+      .describe("tasks per status: waiting, ready, running, success, failed, skipped, upstream_failed"),
+    threads: z.number().int().describe("tasks running their steps now"),
+    with_agents: z.number().int().describe("of those, tasks with a step out with an agent"),
+    started_at: z.string(),
+    finished_at: z.string().optional(),
+    critical_path: criticalPathSchema.optional(),
+  })
+  .describe("the run's dependency graph (workflow_graph draws it)");
 
 export const workflowStart = defineTool({
   name: "workflow_start",
@@ -62,9 +80,10 @@ export const workflowGetStatus = defineTool({
   description:
     "Shows one run: status (running, waiting, completed, failed, cancelled), error if any, the state " +
     "(inputs, this/state, global, computed; secrets redacted), client steps handed out but not completed, " +
-    "what it waits for, and every sub-agent task. Read-only; to continue the run call workflow_get_next_step.",
+    "what it waits for, every sub-agent task and, when it runs a dependency graph, how many tasks are in each state " +
+    "and the critical path (workflow_graph draws the graph). Read-only; to continue the run call workflow_get_next_step.",
   input: z.strictObject({ workflow_id: runIdArg }),
-  output: runSnapshotSchema,
+  output: runSnapshotSchema.extend({ graph: graphStatusSchema.optional() }),
   annotations: { readOnlyHint: true },
   async run({ workflow_id }, { env, tenant }) {
     return unwrap(runStub(env, tenant, workflow_id).snapshot(tenant, workflow_id));
