@@ -18,7 +18,13 @@ import { readPath, redactValue } from "../engine/state/index.ts";
 import { type DurableObjectBindings, tenantStub } from "./bindings.ts";
 import { type Outcome, toOutcome } from "./outcome.ts";
 import { nextAlarmAt } from "./run/alarm-plan.ts";
-import { appendTransition, insertRun, type RunRecord, readRun, saveState } from "./run/checkpoint-store.ts";
+import {
+  appendTransition,
+  insertRun,
+  type RunRecord,
+  readRunWith,
+  saveState,
+} from "./run/checkpoint-store.ts";
 import { LazyEvaluator } from "./run/evaluator.ts";
 import { GraphCache } from "./run/graph-cache.ts";
 import { writeGraphChanges } from "./run/graph-store.ts";
@@ -48,6 +54,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #evaluator = new LazyEvaluator();
   readonly #secrets = new RunSecrets();
   readonly #graph = new GraphCache();
+  /** the run's definition, parsed once: it never changes after the start */
+  #definition: { id: string; definition: unknown } | undefined;
 
   constructor(ctx: DurableObjectState, env: DurableObjectBindings) {
     super(ctx, env);
@@ -60,7 +68,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   start(init: RunInit): Promise<Outcome<RunAnswer>> {
     return toOutcome(async () => {
       const machine = await this.#machine(init.tenant, init.env);
-      if (readRun(this.#sql) !== null)
+      if (this.#read() !== null)
         throw new EngineError("run.exists", `Run ${init.runId} already exists.`);
       const options = {
         id: init.runId,
@@ -140,7 +148,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
 
   override async alarm(): Promise<void> {
     const machine = await this.#machine(tenantOfRun(this.#sql));
-    const record = readRun(this.#sql);
+    const record = this.#read();
     if (record === null || nextAlarmAt(record.state, this.#graph.of(this.#sql, record.state)) === null)
       return;
     try {
@@ -224,7 +232,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   }
 
   #load(tenant: string, runId: string): RunRecord {
-    const record = readRun(this.#sql);
+    const record = this.#read();
     if (record === null || record.tenant !== tenant || record.id !== runId) {
       throw new EngineError(
         "run.not_found",
@@ -252,6 +260,12 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       evaluator: await this.#evaluator.get(),
       ...(await this.#secrets.context(this.env, tenant, secrets)),
     };
+  }
+
+  #read(): RunRecord | null {
+    const record = readRunWith(this.#sql, this.#definition);
+    if (record !== null) this.#definition = { id: record.id, definition: record.definition };
+    return record;
   }
 
   get #sql(): SqlStorage {

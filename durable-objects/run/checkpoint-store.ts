@@ -35,6 +35,14 @@ interface RunRow extends Record<string, SqlStorageValue> {
   updated_at: number;
 }
 
+interface RunHeadRow extends Record<string, SqlStorageValue> {
+  id: string;
+  tenant: string;
+  workflow: string;
+  version: string;
+  state: string;
+}
+
 export function readRun(sql: SqlStorage): RunRecord | null {
   const row = sql.exec<RunRow>("SELECT * FROM run LIMIT 1").toArray()[0];
   if (row === undefined) return null;
@@ -44,6 +52,31 @@ export function readRun(sql: SqlStorage): RunRecord | null {
     workflow: row.workflow,
     version: row.version,
     definition: JSON.parse(row.definition),
+    state: JSON.parse(row.state) as RunState,
+  };
+}
+
+/**
+ * The checkpoint without parsing the definition, which never changes after the start: `cached`
+ * is used when it belongs to this run (a large definition is parsed once per instance).
+ */
+export function readRunWith(
+  sql: SqlStorage,
+  cached: { id: string; definition: unknown } | undefined,
+): RunRecord | null {
+  const columns = "id, tenant, workflow, version, state";
+  const row = sql.exec<RunHeadRow>(`SELECT ${columns} FROM run LIMIT 1`).toArray()[0];
+  if (row === undefined) return null;
+  const definition =
+    cached !== undefined && cached.id === row.id
+      ? cached.definition
+      : JSON.parse(sql.exec<{ definition: string }>("SELECT definition FROM run LIMIT 1").one().definition);
+  return {
+    id: row.id,
+    tenant: row.tenant,
+    workflow: row.workflow,
+    version: row.version,
+    definition,
     state: JSON.parse(row.state) as RunState,
   };
 }
