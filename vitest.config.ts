@@ -22,7 +22,12 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: { ADMIN_TOKEN: "test-admin-token" } },
+            miniflare: {
+              bindings: {
+                ADMIN_TOKEN: "test-admin-token",
+                SECRETS_KEY: "test-secrets-key-0123456789abcdef0123456789abcdef",
+              },
+            },
           }),
         ],
         test: {

@@ -1,11 +1,16 @@
 /**
  * @module
- * The bindings the worker receives. `wrangler.toml` declares the Durable Objects; `ADMIN_TOKEN`
- * is a secret (`.dev.vars` locally, `wrangler secret put ADMIN_TOKEN` when deployed).
+ * The bindings the worker receives. `wrangler.toml` declares the Durable Objects, the R2 bucket
+ * and the Queue whose consumer turns R2 notifications into file_change events. `ADMIN_TOKEN` and
+ * `SECRETS_KEY` are secrets (`.dev.vars` locally, `wrangler secret put NAME` when deployed).
  */
 import type { DurableObjectBindings } from "../durable-objects/bindings.ts";
 
 export interface Env extends DurableObjectBindings {
   /** Bearer token for `/admin/*`. When unset, admin routes answer 503. */
   ADMIN_TOKEN?: string;
+  /** Key tenant secrets are encrypted with (at least 32 characters). When unset, secrets answer 503. */
+  SECRETS_KEY?: string;
+  /** The bucket whose object notifications arrive on the `edgeflow-file-events` queue. */
+  FILES?: R2Bucket;
 }

@@ -85,6 +85,7 @@ export {
   subscriptionsFromTriggers,
   triggerProblems,
 } from "./subscription.ts";
+export { triggerDiagnostics } from "./trigger-diagnostics.ts";
 export {
   DEFAULT_MAX_BODY_BYTES,
   type ParseWebhookBodyOptions,

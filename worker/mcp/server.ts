@@ -7,11 +7,17 @@ import { McpServer } from "@modelcontextprotocol/server";
 import { registerTools, type TenantScope, type ToolDefinition } from "./tool-kit.ts";
 import { workflowPublish, workflowValidate } from "./tools/authoring.ts";
 import { workflowGetInfo, workflowList } from "./tools/catalog.ts";
+import { workflowEvents } from "./tools/events.ts";
 import { workflowGraph } from "./tools/graph.ts";
 import { workflowListActive } from "./tools/list-active.ts";
 import { workflowCancel, workflowGetStatus, workflowStart } from "./tools/runs.ts";
 import { workflowStateRead, workflowStateUpdate } from "./tools/state.ts";
 import { workflowGetNextStep, workflowStepComplete } from "./tools/steps.ts";
+import {
+  workflowListSubscriptions,
+  workflowSubscribeEvents,
+  workflowUnsubscribe,
+} from "./tools/subscriptions.ts";
 
 export const SERVER_INFO = { name: "edgeflow", version: "0.1.0" } as const;
 
@@ -33,6 +39,10 @@ export const TOOLS: readonly ToolDefinition[] = [
   workflowStateUpdate,
   workflowListActive,
   workflowCancel,
+  workflowSubscribeEvents,
+  workflowUnsubscribe,
+  workflowListSubscriptions,
+  workflowEvents,
   workflowGraph,
 ];
 

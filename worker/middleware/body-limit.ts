@@ -8,16 +8,20 @@ import { bodyLimit } from "hono/body-limit";
 import { RuntimeCodes } from "../errors/codes.ts";
 import { errorResponse } from "./errors.ts";
 
-/** The largest request body accepted on `/mcp` and `/admin/*`: 1 MiB. */
+/** The largest request body accepted on `/mcp`, `/admin/*`, `/events` and `/hooks/*`: 1 MiB. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-export function limitBody(maxSize = MAX_BODY_BYTES): MiddlewareHandler {
+/** `code` names the refusal: `request.too_large` by default, `webhook.body_too_large` on `/hooks/*`. */
+export function limitBody(
+  maxSize = MAX_BODY_BYTES,
+  code: string = RuntimeCodes.requestTooLarge,
+): MiddlewareHandler {
   return bodyLimit({
     maxSize,
     onError: () =>
       errorResponse(413, {
-        code: RuntimeCodes.requestTooLarge,
-        message: `The request body is larger than ${maxSize} bytes; send smaller workflows or state updates.`,
+        code,
+        message: `The request body is larger than ${maxSize} bytes; send a smaller one.`,
       }),
   });
 }

@@ -20,7 +20,7 @@ export const handleError: ErrorHandler = (thrown, c) => {
 export const handleNotFound: NotFoundHandler = (c) =>
   errorResponse(404, {
     code: RuntimeCodes.routeNotFound,
-    message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}. Routes: POST /mcp, GET /healthz, /admin/*.`,
+    message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}. Routes: POST /mcp, POST /hooks/:tenant/<endpoint>, POST /events, GET /healthz, /admin/*.`,
   });
 
 export function errorResponse(status: number, error: ErrorShape): Response {

@@ -1,7 +1,8 @@
 /**
  * @module
- * `/admin/*`: tenants and their API keys, behind `ADMIN_TOKEN`. Routes only parse and answer;
- * `tenancy/tenant-admin.ts` does the work.
+ * `/admin/*`: tenants, their API keys and their secrets, behind `ADMIN_TOKEN`. Routes only parse
+ * and answer; `tenancy/tenant-admin.ts` and `tenancy/tenant-secrets-admin.ts` do the work.
+ * Secret values are accepted and never returned.
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -15,12 +16,16 @@ import {
   revokeKey,
   updateSettings,
 } from "../tenancy/tenant-admin.ts";
+import { listSecretNames, putSecret, removeSecret } from "../tenancy/tenant-secrets-admin.ts";
 
 const createTenantBody = z.strictObject({
   id: z.string().describe("tenant id: lowercase letters, digits, inner hyphens"),
   label: z.string().max(200).optional().describe("a note about the first key"),
 });
 const issueKeyBody = z.strictObject({ label: z.string().max(200).optional() });
+const secretBody = z.strictObject({
+  value: z.string().min(1).describe("the secret; stored encrypted, never returned"),
+});
 const settingsPatch = z
   .record(
     z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, "setting names are lowercase, e.g. max_runs"),
@@ -46,4 +51,15 @@ export const adminRoutes = new Hono<AppEnv>()
   .delete("/tenants/:id/keys/:keyId", async (c) => {
     const key = await revokeKey(c.env, c.req.param("id"), c.req.param("keyId"));
     return c.json({ revoked: true, key });
-  });
+  })
+  .get("/tenants/:id/secrets", async (c) =>
+    c.json({ secrets: await listSecretNames(c.env, c.req.param("id")) }),
+  )
+  .put("/tenants/:id/secrets/:name", async (c) => {
+    const body = await readJson(c, secretBody);
+    const stored = await putSecret(c.env, c.req.param("id"), c.req.param("name"), body.value);
+    return c.json(stored, stored.created ? 201 : 200);
+  })
+  .delete("/tenants/:id/secrets/:name", async (c) =>
+    c.json(await removeSecret(c.env, c.req.param("id"), c.req.param("name"))),
+  );

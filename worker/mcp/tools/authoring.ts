@@ -1,11 +1,14 @@
 /**
  * @module
  * Tools that take workflow YAML: `workflow_validate` (check only) and `workflow_publish`
- * (check, then store as a new immutable version). The engine's loader does the checking.
+ * (check, then store as a new immutable version, registering its triggers). The engine's loader
+ * does the checking, plus `triggerDiagnostics` for what only triggers can get wrong (a cron that
+ * never fires, an unknown time zone, an endpoint that cannot be routed), located by line.
  */
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
+import { triggerDiagnostics } from "../../../engine/events/index.ts";
 import { loadWorkflow } from "../../../engine/loader/index.ts";
 import { WorkflowDiagnosticsError } from "../diagnostics-error.ts";
 import { diagnosticSchema } from "../schemas.ts";
@@ -35,6 +38,8 @@ export const workflowValidate = defineTool({
   async run({ yaml }) {
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) return { valid: false, errors: loaded.errors, warnings: loaded.warnings };
+    const triggerErrors = triggerDiagnostics(yaml, loaded.definition);
+    if (triggerErrors.length > 0) return { valid: false, errors: triggerErrors, warnings: loaded.warnings };
     const { name, version } = loaded.definition;
     return { valid: true, name, version, errors: [], warnings: loaded.warnings };
   },
@@ -47,7 +52,8 @@ export const workflowPublish = defineTool({
     "Validates workflow YAML and stores it as version `version` of workflow `name` for your tenant. " +
     "Versions are immutable: publishing identical text again is a no-op (created=false); changed text " +
     "needs a new `version` in the YAML. On errors nothing is stored and the result lists every problem " +
-    "with line:column. Next: workflow_start with workflow=<name>.",
+    "with line:column. If it is the highest version, its `triggers:` (webhooks, schedules, file changes, events) " +
+    "replace the workflow's previous ones (see workflow_list_subscriptions). Next: workflow_start with workflow=<name>.",
   input: z.strictObject({ yaml: yamlArg }),
   output: z.object({
     workflow: z.string(),
@@ -60,6 +66,8 @@ export const workflowPublish = defineTool({
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) throw new WorkflowDiagnosticsError(loaded.errors, loaded.warnings);
     const { definition, warnings } = loaded;
+    const triggerErrors = triggerDiagnostics(yaml, definition);
+    if (triggerErrors.length > 0) throw new WorkflowDiagnosticsError(triggerErrors, warnings);
     const published = await unwrap(
       tenantStub(env, tenant).publishWorkflow(tenant, {
         name: definition.name,

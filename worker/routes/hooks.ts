@@ -1,0 +1,50 @@
+/**
+ * @module
+ * `POST /hooks/:tenant/*`: webhook deliveries. No API key: the signature decides (the tenant's
+ * webhook triggers on that endpoint say which scheme and secret). The route only refuses an
+ * oversized body (413, before reading), reads the raw bytes (never a re-serialised body), takes
+ * `now`, and hands everything to the tenant's DO, which answers `202 {event_id, runs}` once the
+ * event, its log, the dedup row and the pending starts are stored in one transaction.
+ */
+import { Hono } from "hono";
+import { tenantStub } from "../../durable-objects/bindings.ts";
+import { unwrap } from "../../durable-objects/outcome.ts";
+import { EngineError } from "../../engine/errors.ts";
+import { DEFAULT_MAX_BODY_BYTES } from "../../engine/events/index.ts";
+import type { AppEnv } from "../app-env.ts";
+import { RuntimeCodes } from "../errors/codes.ts";
+import { headerRecord } from "../http/header-record.ts";
+import { limitBody } from "../middleware/body-limit.ts";
+import { isTenantId } from "../tenancy/tenant-id.ts";
+
+const HOOK_PATH = /^\/hooks\/([^/]+)(\/.*)$/;
+
+export const hookRoutes = new Hono<AppEnv>().post(
+  "/hooks/:tenant/*",
+  limitBody(DEFAULT_MAX_BODY_BYTES, RuntimeCodes.webhookBodyTooLarge),
+  async (c) => {
+    const now = Date.now();
+    const match = HOOK_PATH.exec(new URL(c.req.url).pathname);
+    const tenant = match?.[1] ?? "";
+    const endpoint = match?.[2] ?? "/";
+    if (!isTenantId(tenant)) {
+      throw new EngineError(
+        RuntimeCodes.hooksUnknownEndpoint,
+        "No webhook trigger listens on this endpoint.",
+      );
+    }
+    const body = new Uint8Array(await c.req.arrayBuffer());
+    const contentType = c.req.header("content-type");
+    const receipt = await unwrap(
+      tenantStub(c.env, tenant).receiveWebhook(tenant, {
+        endpoint,
+        headers: headerRecord(c.req.raw.headers),
+        body,
+        now,
+        ...(contentType === undefined ? {} : { contentType }),
+      }),
+    );
+    if (receipt.duplicate) c.header("x-edgeflow-duplicate", "true");
+    return c.json(receipt.answer, 202);
+  },
+);

@@ -1,0 +1,46 @@
+/**
+ * @module
+ * Tenant secrets administration, as used by `/admin/tenants/:id/secrets/*`: values go in and are
+ * encrypted by the tenant's DO; only names and dates ever come back out.
+ */
+import { tenantStub } from "../../durable-objects/bindings.ts";
+import { unwrap } from "../../durable-objects/outcome.ts";
+import type { SecretInfo } from "../../durable-objects/tenant/secret-store.ts";
+import { EngineError } from "../../engine/errors.ts";
+import type { Env } from "../env.ts";
+import { RuntimeCodes } from "../errors/codes.ts";
+import { isTenantId, TENANT_ID_PATTERN } from "./tenant-id.ts";
+
+export async function putSecret(
+  env: Env,
+  tenant: string,
+  name: string,
+  value: string,
+): Promise<{ name: string; created: boolean }> {
+  assertTenantId(tenant);
+  return unwrap(tenantStub(env, tenant).setSecret(tenant, name, value));
+}
+
+export async function removeSecret(
+  env: Env,
+  tenant: string,
+  name: string,
+): Promise<{ name: string; deleted: true }> {
+  assertTenantId(tenant);
+  return unwrap(tenantStub(env, tenant).deleteSecret(tenant, name));
+}
+
+export async function listSecretNames(env: Env, tenant: string): Promise<SecretInfo[]> {
+  assertTenantId(tenant);
+  return unwrap(tenantStub(env, tenant).listSecrets(tenant));
+}
+
+function assertTenantId(id: string): void {
+  if (!isTenantId(id)) {
+    throw new EngineError(
+      RuntimeCodes.tenantInvalidId,
+      `Tenant id "${id.slice(0, 80)}" is not valid: use 1-63 lowercase letters, digits and inner hyphens (${TENANT_ID_PATTERN}).`,
+      { path: "id" },
+    );
+  }
+}
