@@ -68,8 +68,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   start(init: RunInit): Promise<Outcome<RunAnswer>> {
     return toOutcome(async () => {
       const machine = await this.#machine(init.tenant, init.env);
-      if (this.#read() !== null)
-        throw new EngineError("run.exists", `Run ${init.runId} already exists.`);
+      if (this.#read() !== null) throw new EngineError("run.exists", `Run ${init.runId} already exists.`);
       const options = {
         id: init.runId,
         inputs: init.inputs,
