@@ -203,7 +203,8 @@ function threadScope(
   machine: MachineContext,
 ): ThreadScope {
   if (taskId === undefined) return { definition, run, thread: run.main, machine };
-  const task = run.tasks[taskId];
+  // own keys only: a task id such as "__proto__" or "toString" must not reach Object.prototype
+  const task = Object.hasOwn(run.tasks, taskId) ? run.tasks[taskId] : undefined;
   if (!task) {
     throw new EngineError("run.task_not_found", `run ${run.id} has no sub-agent task "${taskId}"`);
   }
