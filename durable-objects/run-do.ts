@@ -136,7 +136,12 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     return toOutcome(async () => {
       const run = this.#load(tenant, runId).state;
       const secrets = await this.#secrets.values(this.env, tenant);
-      const thread = taskId === undefined || this.#isGraphTask(run, taskId) ? run.main : run.tasks[taskId];
+      const thread =
+        taskId === undefined || this.#isGraphTask(run, taskId)
+          ? run.main
+          : Object.hasOwn(run.tasks, taskId)
+            ? run.tasks[taskId]
+            : undefined;
       if (thread === undefined)
         throw new EngineError("run.task_not_found", `Run ${runId} has no task "${taskId}".`);
       return Object.fromEntries(
