@@ -1,13 +1,14 @@
 /**
  * @module
  * Reads a JSON request body and validates it with a zod schema: malformed JSON is
- * `request.invalid_json`, a body of the wrong shape is `input.invalid` with the offending path.
+ * `request.invalid_json`, a body of the wrong shape is `input.invalid` with the offending path,
+ * a body nested too deep is `input.too_deep` (see `parse-input.ts`).
  */
 import type { Context } from "hono";
 import type { z } from "zod";
 import { EngineError } from "../../engine/errors.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
-import { inputError } from "../errors/to-error-shape.ts";
+import { parseInput } from "./parse-input.ts";
 
 export async function readJson<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
   const text = await c.req.text();
@@ -17,7 +18,5 @@ export async function readJson<S extends z.ZodType>(c: Context, schema: S): Prom
   } catch {
     throw new EngineError(RuntimeCodes.requestInvalidJson, "The request body is not valid JSON.");
   }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw inputError(parsed.error, "request body");
-  return parsed.data;
+  return parseInput(schema, body, "request body");
 }

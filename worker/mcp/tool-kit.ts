@@ -16,7 +16,8 @@ import type {
 } from "@modelcontextprotocol/server";
 import type { z } from "zod";
 import type { Env } from "../env.ts";
-import { inputError, mapError } from "../errors/to-error-shape.ts";
+import { mapError } from "../errors/to-error-shape.ts";
+import { parseInput } from "../http/parse-input.ts";
 import { WorkflowDiagnosticsError } from "./diagnostics-error.ts";
 
 /** What every tool runs against: the bindings and the tenant the API key belongs to. */
@@ -64,9 +65,8 @@ export async function runTool(
   scope: TenantScope,
 ): Promise<CallToolResult> {
   try {
-    const parsed = tool.input.safeParse(args ?? {});
-    if (!parsed.success) throw inputError(parsed.error, `arguments for ${tool.name}`);
-    const value = (await tool.run(parsed.data, scope)) as Record<string, unknown>;
+    const parsed = parseInput(tool.input, args ?? {}, `arguments for ${tool.name}`);
+    const value = (await tool.run(parsed, scope)) as Record<string, unknown>;
     return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };
   } catch (thrown) {
     return toolError(thrown, tool.name);

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { runStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
 import { EngineError } from "../../../engine/errors.ts";
+import { parseInput } from "../../http/parse-input.ts";
 import { jsonArgument } from "../json-argument.ts";
 import { anyJson, runIdArg, stateTiersSchema, taskIdArg } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
@@ -36,7 +37,7 @@ export const workflowStateRead = defineTool({
       return { ...ids, values: await unwrap(stub.readState(tenant, workflow_id, paths, task_id)) };
     const snapshot = await unwrap(stub.snapshot(tenant, workflow_id));
     if (task_id === undefined) return { ...ids, state: snapshot.state };
-    const task = snapshot.tasks[task_id];
+    const task = Object.hasOwn(snapshot.tasks, task_id) ? snapshot.tasks[task_id] : undefined;
     if (task === undefined) {
       throw new EngineError("run.task_not_found", `Run ${workflow_id} has no task "${task_id}".`, {
         path: "task_id",
@@ -59,6 +60,8 @@ const updateSchema = z.strictObject({
     .describe("default set"),
 });
 
+const updateListSchema = z.array(updateSchema).min(1).max(100);
+
 export const workflowStateUpdate = defineTool({
   name: "workflow_state_update",
   title: "Update run state",
@@ -69,7 +72,7 @@ export const workflowStateUpdate = defineTool({
   input: z.strictObject({
     workflow_id: runIdArg,
     updates: z
-      .union([z.array(updateSchema).min(1).max(100), z.string().describe("the same list, as a JSON string")])
+      .union([updateListSchema, z.string().describe("the same list, as a JSON string")])
       .describe("the changes to apply"),
     task_id: taskIdArg.optional(),
   }),
@@ -80,14 +83,15 @@ export const workflowStateUpdate = defineTool({
     state: stateTiersSchema,
   }),
   async run({ workflow_id, updates, task_id }, { env, tenant }) {
-    const list = z.array(updateSchema).min(1).max(100).parse(jsonArgument(updates, "updates"));
+    const list = parseInput(updateListSchema, jsonArgument(updates, "updates"), "updates");
     const event = {
       kind: "update_state" as const,
       updates: list,
       ...(task_id === undefined ? {} : { taskId: task_id }),
     };
     const { run } = await unwrap(runStub(env, tenant, workflow_id).apply(tenant, workflow_id, event));
-    const state = task_id === undefined ? run.state : run.tasks[task_id]?.state;
+    const task = task_id !== undefined && Object.hasOwn(run.tasks, task_id) ? run.tasks[task_id] : undefined;
+    const state = task?.state;
     return {
       workflow_id,
       ...(task_id === undefined ? {} : { task_id }),

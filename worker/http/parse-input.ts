@@ -1,0 +1,60 @@
+/**
+ * @module
+ * Validates untrusted JSON (a request body, a tool's arguments) with a zod schema and never
+ * throws anything but an `EngineError` with a stable code:
+ * - nesting deeper than `MAX_JSON_DEPTH` is `input.too_deep`: structured clone (every DO RPC)
+ *   and `JSON.stringify` (every checkpoint) recurse, and overflow the stack at a few thousand
+ *   levels, which a 1 MiB body reaches easily (`[[[[…]]]]`);
+ * - zod 4.6 runs its length checks (`.min`, `.max` on strings and arrays) on any value with a
+ *   `length` property, even after the type check failed, so `{"length": {"toString": {}}}`
+ *   makes `safeParse` throw a TypeError instead of answering; that becomes `input.invalid`.
+ */
+import type { z } from "zod";
+import { EngineError } from "../../engine/errors.ts";
+import { RuntimeCodes } from "../errors/codes.ts";
+import { inputError } from "../errors/to-error-shape.ts";
+
+/** Deepest nesting of arrays and objects accepted in request JSON: as deep as a workflow file may be. */
+export const MAX_JSON_DEPTH = 100;
+
+export const TOO_DEEP_CODE = "input.too_deep";
+
+/** The schema's output for `value`, or an `EngineError` naming what was wrong with `what`. */
+export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
+  assertJsonDepth(value, what);
+  let parsed: z.ZodSafeParseResult<z.output<S>>;
+  try {
+    parsed = schema.safeParse(value) as z.ZodSafeParseResult<z.output<S>>;
+  } catch {
+    throw new EngineError(
+      RuntimeCodes.inputInvalid,
+      `Invalid ${what}: a value has the wrong type (an object where a string or a list belongs?).`,
+    );
+  }
+  if (!parsed.success) throw inputError(parsed.error, what);
+  return parsed.data;
+}
+
+/** Throws `input.too_deep` when `value` nests arrays or objects more than `max` levels. */
+export function assertJsonDepth(value: unknown, what: string, max = MAX_JSON_DEPTH): void {
+  if (jsonDepthExceeds(value, max)) {
+    throw new EngineError(
+      TOO_DEEP_CODE,
+      `Invalid ${what}: arrays and objects nest more than ${max} levels deep.`,
+    );
+  }
+}
+
+/** Iterative (a recursive walk would overflow on the very input it guards against). */
+export function jsonDepthExceeds(value: unknown, max: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  while (stack.length > 0) {
+    const { value: current, depth } = stack.pop()!;
+    if (typeof current !== "object" || current === null) continue;
+    if (depth + 1 > max) return true;
+    for (const child of Object.values(current)) {
+      if (typeof child === "object" && child !== null) stack.push({ value: child, depth: depth + 1 });
+    }
+  }
+  return false;
+}
