@@ -60,10 +60,11 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   constructor(ctx: DurableObjectState, env: TenantEnv) {
     super(ctx, env);
+    this.#events = new TenantEvents(ctx.storage, env, env.SECRETS_KEY);
     void ctx.blockConcurrencyWhile(async () => {
       applyMigrations(ctx.storage, TENANT_MIGRATIONS);
+      await this.#events.load();
     });
-    this.#events = new TenantEvents(ctx.storage, env, env.SECRETS_KEY);
   }
 
   // ── tenants and keys (admin) ────────────────────────────────────────────

@@ -3,7 +3,8 @@
  * The TenantDO's one alarm, serving every timer of the tenant kept as rows: schedules
  * (`next_fire_at`), pending run starts to re-drive (`next_attempt_at`), and the expiry of webhook
  * dedup rows and old events. After every change it is armed for the earliest of them; the hot
- * path (an event with runs to start) only ever moves it earlier, without a query.
+ * path (an event with runs to start) only ever moves it earlier, without a query and without an
+ * `await`, so the alarm is written in the same atomic batch as the rows it serves.
  */
 import { nextEventExpiry } from "./event-log.ts";
 import { earliestStartAt } from "./pending-starts.ts";
@@ -25,19 +26,28 @@ export function nextTenantAlarmAt(sql: SqlStorage): number | null {
 
 export class TenantAlarm {
   readonly #storage: DurableObjectStorage;
-  /** what is armed: a time, null for nothing, undefined until read */
-  #armedAt: number | null | undefined;
+  /** what is armed: a time, or null for nothing */
+  #armedAt: number | null = null;
 
   constructor(storage: DurableObjectStorage) {
     this.#storage = storage;
   }
 
-  /** Makes sure the alarm fires no later than `at`. */
-  async ensureBy(at: number): Promise<void> {
-    this.#armedAt ??= await this.#storage.getAlarm();
+  /** Reads what is armed; call once, in the constructor's `blockConcurrencyWhile`. */
+  async load(): Promise<void> {
+    this.#armedAt = await this.#storage.getAlarm();
+  }
+
+  /**
+   * Makes sure the alarm fires no later than `at`. Synchronous: called right after a transaction,
+   * the alarm joins the same write batch (the DO's output gate holds the answer until both land).
+   */
+  ensureBy(at: number): void {
     if (this.#armedAt !== null && this.#armedAt <= at) return;
     this.#armedAt = at;
-    await this.#storage.setAlarm(at);
+    this.#storage
+      .setAlarm(at)
+      .catch((error: unknown) => console.error("tenant alarm not set", String(error)));
   }
 
   /** Arms the alarm for the earliest due row (or clears it). Call after every change to timer rows. */

@@ -123,6 +123,11 @@ export class TenantEvents {
     syncSchedules(this.#sql, this.#loadSubscriptions(), now);
   }
 
+  /** Reads what the alarm is armed for; once, in the TenantDO constructor's `blockConcurrencyWhile`. */
+  load(): Promise<void> {
+    return this.#alarm.load();
+  }
+
   /** After a publish has committed: drop caches and re-arm for the schedules. */
   async published(): Promise<void> {
     this.#subscriptions = undefined;
@@ -191,13 +196,15 @@ export class TenantEvents {
     return this.#taken(tenant, recorded, posted.now);
   }
 
-  async #taken(tenant: string, recorded: RecordedEvent, now: number): Promise<EventReceipt> {
+  /** Right after the transaction, with no `await` in between: arm the alarm, start the runs. */
+  #taken(tenant: string, recorded: RecordedEvent, now: number): EventReceipt {
     if (recorded.starts.length > 0) {
-      await this.#alarm.ensureBy(now + REDRIVE_AFTER_MS);
-      // Not awaited: the answer goes out once the rows are durable; the starts follow.
+      this.#alarm.ensureBy(now + REDRIVE_AFTER_MS);
+      // Not awaited: the answer goes out once the rows (and the alarm) are durable; the starts
+      // follow, and the DO's output gate holds them until then too.
       void this.#starter.startAll(tenant, recorded.starts);
     } else if (recorded.stored) {
-      await this.#alarm.ensureBy(now + EVENT_RETENTION_MS);
+      this.#alarm.ensureBy(now + EVENT_RETENTION_MS);
     }
     return { answer: recorded.answer, duplicate: !recorded.stored };
   }

@@ -1,6 +1,7 @@
 /** Tenant B's key reaches nothing of tenant A's: one test per tool (workflow_validate touches no tenant data). */
+import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { callTool, newTenant, toolErrorOf } from "./support/clients.ts";
+import { BASE, callTool, newTenant, toolErrorOf } from "./support/clients.ts";
 import { GREET } from "./support/workflows.ts";
 
 let a: { apiKey: string };
@@ -100,5 +101,84 @@ describe("tenant isolation", () => {
       "run.not_found",
     );
     await expectRunOfAUntouched();
+  });
+});
+
+describe("tenant isolation: event tools", () => {
+  const HOOKED = `name: "demo:hooked"
+description: "Started by events"
+version: "1.0.0"
+triggers:
+  - id: on_ping
+    type: event
+    event_type: "ping"
+steps:
+  - id: "pong"
+    type: "user_message"
+    message: "pong"
+`;
+  let c: { apiKey: string };
+  let d: { apiKey: string };
+  let subscriptionOfC: string;
+  let eventOfC: string;
+
+  beforeAll(async () => {
+    c = await newTenant("c");
+    d = await newTenant("d");
+    await callTool(c.apiKey, "workflow_publish", { yaml: HOOKED });
+    const made = await callTool(c.apiKey, "workflow_subscribe_events", {
+      event_pattern: "pong",
+      workflow: "demo:hooked",
+    });
+    subscriptionOfC = made.structured.subscription_id as string;
+    const posted = await SELF.fetch(`${BASE}/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${c.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ type: "ping", id: "evt_of_c" }),
+    });
+    eventOfC = ((await posted.json()) as { event_id: string }).event_id;
+  });
+
+  async function subscriptionsOf(apiKey: string): Promise<unknown[]> {
+    return (await callTool(apiKey, "workflow_list_subscriptions")).structured.subscriptions as unknown[];
+  }
+
+  it("workflow_subscribe_events: D cannot subscribe C's workflow", async () => {
+    const call = await callTool(d.apiKey, "workflow_subscribe_events", {
+      event_pattern: "*",
+      workflow: "demo:hooked",
+    });
+    expect(toolErrorOf(call).code).toBe("workflow.not_found");
+    expect(await subscriptionsOf(c.apiKey)).toHaveLength(2);
+  });
+
+  it("workflow_unsubscribe: D cannot remove C's subscription", async () => {
+    const call = await callTool(d.apiKey, "workflow_unsubscribe", { subscription_id: subscriptionOfC });
+    expect(toolErrorOf(call).code).toBe("subscription.not_found");
+    expect(await subscriptionsOf(c.apiKey)).toHaveLength(2);
+  });
+
+  it("workflow_list_subscriptions: D does not see C's subscriptions", async () => {
+    expect((await callTool(d.apiKey, "workflow_list_subscriptions")).structured).toEqual({
+      subscriptions: [],
+      count: 0,
+    });
+  });
+
+  it("workflow_events: D does not see C's events", async () => {
+    expect((await callTool(d.apiKey, "workflow_events", { event_id: eventOfC })).structured).toEqual({
+      events: [],
+      count: 0,
+    });
+    expect((await callTool(c.apiKey, "workflow_events", { event_id: eventOfC })).structured.count).toBe(1);
+  });
+
+  it("POST /events: D's key reaches only D's subscriptions, and D's ids are D's own", async () => {
+    const posted = await SELF.fetch(`${BASE}/events`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${d.apiKey}`, "content-type": "application/json" },
+      body: JSON.stringify({ type: "ping", id: "evt_of_c" }),
+    });
+    expect(await posted.json()).toEqual({ event_id: "evt_of_c", runs: [] });
   });
 });

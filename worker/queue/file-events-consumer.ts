@@ -10,7 +10,11 @@ import { tenantStub } from "../../durable-objects/bindings.ts";
 import type { Env } from "../env.ts";
 import { fileChangeOfR2Notification } from "./r2-notification.ts";
 
-export async function consumeFileEvents(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function consumeFileEvents(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  _ctx?: ExecutionContext,
+): Promise<void> {
   await Promise.all(batch.messages.map((message) => consumeOne(message, env)));
 }
 

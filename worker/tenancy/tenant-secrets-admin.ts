@@ -18,6 +18,12 @@ export async function putSecret(
   value: string,
 ): Promise<{ name: string; created: boolean }> {
   assertTenantId(tenant);
+  if (env.SECRETS_KEY === undefined || env.SECRETS_KEY === "") {
+    throw new EngineError(
+      RuntimeCodes.secretsNotConfigured,
+      "Tenant secrets need the platform secret SECRETS_KEY. Locally, `npm start` writes one to .dev.vars; when deployed, run `wrangler secret put SECRETS_KEY`.",
+    );
+  }
   return unwrap(tenantStub(env, tenant).setSecret(tenant, name, value));
 }
 
