@@ -6,6 +6,7 @@
 import { benchEngine } from "./engine.ts";
 import { benchExpressions } from "./expressions.ts";
 import { benchGraph } from "./graph.ts";
+import { benchGraphRun } from "./graph-run.ts";
 import { benchMcp } from "./mcp.ts";
 import {
   type BenchSection,
@@ -48,6 +49,7 @@ const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "expressions", run: expressionsSection },
   { name: "engine", run: benchEngine },
   { name: "graph", run: benchGraph },
+  { name: "graph-run", run: benchGraphRun },
   { name: "mcp", run: benchMcp },
 ];
 

@@ -15,18 +15,33 @@ interface GraphTaskRow extends Record<string, SqlStorageValue> {
   record: string;
 }
 
-/** Writes a transition's graph changes. Call inside the checkpoint's `transactionSync`. */
+/**
+ * Durable Object SQL binds at most 100 parameters per statement, so rows go in as one JSON array
+ * parameter unpacked by `json_each`: about 1 MB per statement, under the 2 MB limit on a value.
+ */
+const BATCH_BYTES = 1_000_000;
+
+const UPSERT = `INSERT OR REPLACE INTO graph_tasks (idx, id, status, record)
+  SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'), json_extract(value, '$[3]')
+  FROM json_each(?)`;
+
+/** Writes a transition's graph changes, in batches. Call inside the checkpoint's `transactionSync`. */
 export function writeGraphChanges(sql: SqlStorage, changes: GraphChanges): void {
   if (changes.created) sql.exec("DELETE FROM graph_tasks");
+  let batch: string[] = [];
+  let bytes = 0;
+  const flush = () => {
+    if (batch.length > 0) sql.exec(UPSERT, `[${batch.join(",")}]`);
+    batch = [];
+    bytes = 0;
+  };
   for (const record of changes.changed) {
-    sql.exec(
-      "INSERT OR REPLACE INTO graph_tasks (idx, id, status, record) VALUES (?, ?, ?, ?)",
-      record.index,
-      record.id,
-      record.status,
-      encodeRecord(record),
-    );
+    const row = JSON.stringify([record.index, record.id, record.status, rowOf(record)]);
+    if (bytes + row.length > BATCH_BYTES) flush();
+    batch.push(row);
+    bytes += row.length + 1;
   }
+  flush();
 }
 
 /** The graph stored for this run, or undefined when it has none. */
@@ -47,7 +62,7 @@ export function countGraphRows(sql: SqlStorage): number {
   return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM graph_tasks").one().n;
 }
 
-function encodeRecord(record: TaskRecord): string {
-  if (record.origin !== "branch" || record.run === undefined) return JSON.stringify(record);
-  return JSON.stringify({ ...record, run: undefined });
+/** What a row stores of a record: a branch's steps are its task's. */
+function rowOf(record: TaskRecord): TaskRecord {
+  return record.origin !== "branch" || record.run === undefined ? record : { ...record, run: undefined };
 }

@@ -1,8 +1,8 @@
 /**
  * @module
  * The critical path: the chain of dependent tasks that takes longest. Of a run, by recorded
- * durations (first claim or fan-out to finish, in the caller's clock units) once any task has
- * one; otherwise, and of a bare graph, by number of tasks. O(V + E). `for_each` branches are
+ * durations (first claim or fan-out to finish, in the caller's clock units) once any task took
+ * time; otherwise, and of a bare graph, by number of tasks. O(V + E). `for_each` branches are
  * inside their task's duration. Ties go to the earliest-declared task.
  */
 import type { TaskGraph } from "./model.ts";
@@ -47,7 +47,7 @@ function ofRun(state: GraphRunState): CriticalPath {
     const { startedAt, finishedAt } = tasks[task]!;
     return startedAt !== undefined && finishedAt !== undefined ? finishedAt - startedAt : undefined;
   };
-  const timed = tasks.some((task) => task.origin !== "branch" && duration(task.index) !== undefined);
+  const timed = tasks.some((task) => task.origin !== "branch" && (duration(task.index) ?? 0) > 0);
   return longestChain({
     count: tasks.length,
     needs: (task) => tasks[task]!.needs,

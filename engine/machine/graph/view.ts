@@ -1,17 +1,10 @@
 /**
  * @module
- * How a run's graph looks from outside: the summary every snapshot carries (from the marker in
- * `RunState`, O(1)), and the full view the runtime builds from the task records for
- * `workflow_get_status` (counts and the critical path) and `workflow_graph` (Mermaid text).
+ * How a run's graph looks from outside: the summary every snapshot carries, from the marker in
+ * `RunState` (O(1): no task record is read). The runtime adds what needs the records (the
+ * critical path, Mermaid text) from `engine/graph`.
  */
-import {
-  type CriticalPath,
-  criticalPath,
-  type GraphRunState,
-  type MermaidOptions,
-  type TaskStatus,
-  toMermaid,
-} from "../../graph/index.ts";
+import type { TaskStatus } from "../../graph/index.ts";
 import type { GraphMarker } from "../types.ts";
 
 export interface GraphSummary {
@@ -38,14 +31,4 @@ export function graphSummaryOf(marker: GraphMarker): GraphSummary {
     started_at: new Date(marker.startedAt).toISOString(),
     ...(marker.finishedAt === undefined ? {} : { finished_at: new Date(marker.finishedAt).toISOString() }),
   };
-}
-
-/** The critical path of a run's graph: by measured durations once tasks ran, else by task count. */
-export function graphCriticalPath(state: GraphRunState): CriticalPath {
-  return criticalPath(state);
-}
-
-/** A run's graph as Mermaid text, coloured by task status. */
-export function graphMermaid(state: GraphRunState, options: MermaidOptions = {}): string {
-  return toMermaid({ tasks: [] }, state, options);
 }
