@@ -13,7 +13,13 @@ import { initState } from "../state/index.ts";
 import type { ResolvedUpdate } from "../state/types.ts";
 import { advanceThread } from "./advance.ts";
 import { completeStep } from "./complete.ts";
-import { completeGraphStep, fireGraphTimer, runningGraphThread, updateGraphState } from "./graph/events.ts";
+import {
+  completeGraphStep,
+  fireGraphTimer,
+  graphThreadWithStep,
+  runningGraphThread,
+  updateGraphState,
+} from "./graph/events.ts";
 import { type FlowContext, flowContext, isGraphTask } from "./graph/flow.ts";
 import { handOutGraphStep, nextForGraphTask } from "./graph/hand-out.ts";
 import { graphTaskEventAnswer } from "./graph/progress.ts";
@@ -137,6 +143,9 @@ function apply(
     }
     case "complete": {
       if (graphTask) return completeGraphStep(graphTask, runningGraphThread(graphTask, taskId!), event);
+      const owner =
+        taskId === undefined && flow !== undefined ? graphThreadWithStep(flow, event.stepId) : undefined;
+      if (owner !== undefined) return completeGraphStep(flow!, owner, event);
       const scope = threadScope(definition, run, event.taskId, machine);
       completeStep(scope, event);
       return advanceThread(scope, { issue: false });

@@ -27,6 +27,25 @@ export function runningGraphThread(flow: FlowContext, taskId: string): GraphTask
   );
 }
 
+/**
+ * The task thread that has step `stepId` out, for a completion sent without `task_id` while the
+ * main thread waits on its graph (undefined when the main thread itself has that step pending).
+ * A step out for several tasks (the branches of a `for_each`) needs the `task_id`.
+ */
+export function graphThreadWithStep(flow: FlowContext, stepId: string): GraphTaskThread | undefined {
+  const { run } = flow;
+  if (run.main.waitingFor?.kind !== "graph" || run.main.pending.some((p) => p.id === stepId))
+    return undefined;
+  const owners = Object.values(flow.marker.threads).filter((thread) =>
+    thread.pending.some((pending) => pending.id === stepId && !pending.implicit),
+  );
+  if (owners.length <= 1) return owners[0];
+  throw new EngineError(
+    "run.step_not_pending",
+    `step "${stepId}" is out for several graph tasks (${owners.map((t) => t.id).join(", ")}): pass its task_id`,
+  );
+}
+
 export function completeGraphStep(
   flow: FlowContext,
   thread: GraphTaskThread,

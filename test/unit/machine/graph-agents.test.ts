@@ -121,6 +121,24 @@ describe("client-side graph tasks", () => {
   });
 });
 
+describe("completions without task_id", () => {
+  it("go to the one task that has the step out; a step out for several branches needs it", () => {
+    const agent = new ScriptedAgent(loadGraphFixture("agents-run.yaml"), evaluator);
+    only(agent.steps());
+    only(agent.steps());
+    agent.complete("ui_review", "ui ok");
+    expect(agent.run.main.state.state.reviews).toEqual(["ui ok"]);
+
+    const fan = new ScriptedAgent(loadGraphFixture("fan-out-run.yaml"), evaluator);
+    fan.complete(only(fan.steps()).id, { files: ["a.ts", "b.ts"] });
+    only(fan.steps());
+    only(fan.steps());
+    expect(() => fan.complete("lint_file", { errors: 0 })).toThrow(
+      /out for several graph tasks \(lint\[0\], lint\[1\]\): pass its task_id/,
+    );
+  });
+});
+
 describe("for_each branches handed to agents", () => {
   it("each branch gets its item and index; the fan-in reads every result in item order", () => {
     const agent = new ScriptedAgent(loadGraphFixture("fan-out-run.yaml"), evaluator);
