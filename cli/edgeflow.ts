@@ -7,11 +7,13 @@
 import process from "node:process";
 import type { CommandIo } from "./commands/command-io.ts";
 import { VALIDATE_USAGE, validateCommand } from "./commands/validate.ts";
+import { WATCH_USAGE, watchCommand } from "./commands/watch.ts";
 
 type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
 
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   validate: { run: validateCommand, usage: VALIDATE_USAGE },
+  watch: { run: (args, io) => watchCommand(args, io), usage: WATCH_USAGE },
 };
 
 const USAGE = [
