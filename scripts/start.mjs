@@ -3,7 +3,8 @@
  * @module
  * `npm start`: edgeflow on this machine with zero configuration.
  *
- * 1. Makes sure `.dev.vars` holds an ADMIN_TOKEN (a random one on first start).
+ * 1. Makes sure `.dev.vars` holds an ADMIN_TOKEN and a SECRETS_KEY (random ones on first start;
+ *    SECRETS_KEY encrypts tenant secrets at rest, so keep it: changing it orphans stored secrets).
  * 2. Runs `wrangler dev` on 127.0.0.1:8787 (PORT overrides) with state under `.wrangler/state`.
  * 3. Makes sure tenant `demo` exists and that its API key (kept in `.wrangler/edgeflow-demo.json`)
  *    still works; creates the tenant or a fresh key when not.
@@ -24,7 +25,8 @@ const devVarsPath = join(root, ".dev.vars");
 const demoPath = join(root, ".wrangler", "edgeflow-demo.json");
 const DEMO_TENANT = "demo";
 
-const adminToken = ensureAdminToken();
+const adminToken = ensureDevVar("ADMIN_TOKEN");
+ensureDevVar("SECRETS_KEY");
 const wrangler = spawn(
   process.execPath,
   [
@@ -54,16 +56,16 @@ try {
   console.error("wrangler keeps running; fix the problem above or stop it with Ctrl-C.");
 }
 
-/** Reads ADMIN_TOKEN from .dev.vars, adding a random one when it is missing. */
-function ensureAdminToken() {
+/** Reads a variable from .dev.vars, adding a random 32-byte hex value when it is missing. */
+function ensureDevVar(name) {
   const current = existsSync(devVarsPath) ? readFileSync(devVarsPath, "utf8") : "";
-  const match = /^ADMIN_TOKEN\s*=\s*"?([^"\n]+)"?\s*$/m.exec(current);
+  const match = new RegExp(`^${name}\\s*=\\s*"?([^"\\n]+)"?\\s*$`, "m").exec(current);
   if (match?.[1]) return match[1];
-  const token = randomBytes(32).toString("hex");
+  const value = randomBytes(32).toString("hex");
   const prefix = current === "" || current.endsWith("\n") ? current : `${current}\n`;
-  writeFileSync(devVarsPath, `${prefix}ADMIN_TOKEN=${token}\n`, { mode: 0o600 });
-  console.log("edgeflow: wrote a new ADMIN_TOKEN to .dev.vars");
-  return token;
+  writeFileSync(devVarsPath, `${prefix}${name}=${value}\n`, { mode: 0o600 });
+  console.log(`edgeflow: wrote a new ${name} to .dev.vars`);
+  return value;
 }
 
 async function waitForHealth() {
@@ -154,7 +156,10 @@ function printBanner(demo) {
     `MCP endpoint : ${url}`,
     `tenant       : ${demo.tenant}`,
     `API key      : ${demo.apiKey}`,
-    `admin token  : in .dev.vars (ADMIN_TOKEN); demo key saved in .wrangler/edgeflow-demo.json`,
+    `admin token  : in .dev.vars (ADMIN_TOKEN, and SECRETS_KEY for tenant secrets); demo key in .wrangler/edgeflow-demo.json`,
+    "",
+    "Events: POST /hooks/demo/<endpoint> (signed webhooks), POST /events (this key), or watch a directory:",
+    `  EDGEFLOW_URL=${base} EDGEFLOW_KEY=${demo.apiKey} npm run cli -- watch ./src`,
     "",
     "Try it with the MCP Inspector CLI:",
     `  npx mcp-inspector --cli ${url} --transport http --header "Authorization: Bearer ${demo.apiKey}" --method tools/list`,

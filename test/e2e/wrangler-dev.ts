@@ -1,7 +1,7 @@
 /**
  * Starts `wrangler dev` for an end-to-end test: a free port on 127.0.0.1, a fresh persistence
- * directory, a random ADMIN_TOKEN passed with `--var`, and a `stop()` that kills the process
- * group by PID. Output is kept so a failure can show it.
+ * directory, a random ADMIN_TOKEN and SECRETS_KEY passed with `--var`, and a `stop()` that kills
+ * the process group by PID. Output is kept so a failure can show it.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -23,6 +23,7 @@ export async function startWranglerDev(): Promise<DevServer> {
   const port = await freePort();
   const persistDir = mkdtempSync(join(tmpdir(), "edgeflow-e2e-"));
   const adminToken = randomBytes(24).toString("hex");
+  const secretsKey = randomBytes(32).toString("hex");
   const child = spawn(
     process.execPath,
     [
@@ -36,6 +37,8 @@ export async function startWranglerDev(): Promise<DevServer> {
       persistDir,
       "--var",
       `ADMIN_TOKEN:${adminToken}`,
+      "--var",
+      `SECRETS_KEY:${secretsKey}`,
       "--show-interactive-dev-session=false",
     ],
     {
