@@ -1,0 +1,514 @@
+/**
+ * The tenant isolation matrix: for every registered MCP tool, every Hono route and every entry
+ * point of the worker, tenant B's key (or B's webhook secret) aimed at tenant A's runs,
+ * workflows, subscriptions, secrets and events. The tools, routes and handlers are enumerated
+ * from the code (`TOOLS`, `tools/list`, `inspectRoutes(createApp())`, the worker's exports), so
+ * one added without a case here fails this test by name. Every case also checks, generically,
+ * that nothing of A's (run ids, event ids, subscription ids, workflow names, payloads, secret
+ * values) appears in any answer B got, and that A's data is exactly as before.
+ */
+import { createExecutionContext, createMessageBatch, env, getQueueResult, SELF } from "cloudflare:test";
+import { inspectRoutes } from "hono/dev";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createApp } from "../../worker/app.ts";
+import worker from "../../worker/index.ts";
+import { TOOLS } from "../../worker/mcp/server.ts";
+import { REVIEWS } from "./graph-support.ts";
+import { adminFetch, BASE, callTool, mcpRequest, newTenant, type ToolCall } from "./support/clients.ts";
+import { eventLog, postEvent, postHook, publish, setSecret, settledEvent, sign } from "./support/events.ts";
+import { GREET } from "./support/workflows.ts";
+
+const A_SECRET = "whsec_QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB";
+const B_SECRET = "whsec_QkJCQkJCQkJCQkJCQkJCQkJCQkJCQkJC";
+
+function hookWorkflow(prefix: string): string {
+  return `name: "${prefix}:hook"
+description: "Starts on a signed delivery to /deploy"
+version: "1.0.0"
+triggers:
+  - type: webhook
+    endpoint: "/deploy"
+    secret: "{{ env.HOOK_SECRET }}"
+steps:
+  - id: "say"
+    type: "user_message"
+    message: "delivery {{ event.payload.marker }}"
+`;
+}
+
+function eventWorkflow(prefix: string): string {
+  return `name: "${prefix}:on-event"
+description: "Starts on iso.ping events and on any file change"
+version: "1.0.0"
+triggers:
+  - type: event
+    event_type: "iso.ping"
+  - type: file_change
+    pattern: "**"
+steps:
+  - id: "say"
+    type: "user_message"
+    message: "event {{ event.type }}"
+`;
+}
+
+interface Tenant {
+  id: string;
+  apiKey: string;
+  keyId: string;
+}
+
+interface World {
+  a: Tenant;
+  b: Tenant;
+  runOfA: string;
+  graphRunOfA: string;
+  subscriptionOfA: string;
+  eventOfA: string;
+  hookEventOfA: string;
+  /** strings of A's that must never reach B */
+  traces: string[];
+}
+
+let w: World;
+/** every answer B received during the current case, with what B sent to get it */
+let seen: { sent: string; text: string }[] = [];
+
+beforeAll(async () => {
+  const a = await newTenant("iso-a");
+  const b = await newTenant("iso-b");
+  const marker = `A-PAYLOAD-${crypto.randomUUID()}`;
+  await setSecret(a.id, "HOOK_SECRET", A_SECRET);
+  await setSecret(b.id, "HOOK_SECRET", B_SECRET);
+  for (const yaml of [
+    GREET.replace('"demo:greet"', '"isoa:greet"'),
+    GREET.replace('"demo:greet"', '"shared:greet"'),
+    hookWorkflow("isoa"),
+    eventWorkflow("isoa"),
+    REVIEWS.replace('"graph:reviews"', '"isoa:reviews"'),
+  ]) {
+    await publish(a.apiKey, yaml);
+  }
+  for (const yaml of [
+    GREET.replace('"demo:greet"', '"isob:greet"'),
+    hookWorkflow("isob"),
+    eventWorkflow("isob"),
+  ]) {
+    await publish(b.apiKey, yaml);
+  }
+  // B listens to everything before A receives anything: none of A's events may reach it
+  const catchAll = await callTool(b.apiKey, "workflow_subscribe_events", {
+    event_pattern: "*",
+    workflow: "isob:greet",
+    inputs_mapping: { name: "'catch-all'" },
+  });
+  expect(catchAll.isError, catchAll.text).toBe(false);
+  const runOfA = (
+    await callTool(a.apiKey, "workflow_start", { workflow: "isoa:greet", inputs: { name: marker } })
+  ).structured.workflow_id as string;
+  const graphRunOfA = (await callTool(a.apiKey, "workflow_start", { workflow: "isoa:reviews" })).structured
+    .workflow_id as string;
+  const subscribed = await callTool(a.apiKey, "workflow_subscribe_events", {
+    event_pattern: "iso.*",
+    workflow: "isoa:greet",
+    inputs_mapping: { name: "'from subscription'" },
+  });
+  expect(subscribed.isError, subscribed.text).toBe(false);
+  const posted = await postEvent(a.apiKey, { type: "iso.ping", payload: { marker } });
+  expect(posted.status).toBe(202);
+  const body = JSON.stringify({ marker });
+  const delivered = await postHook(a.id, "/deploy", body, await sign("standard", A_SECRET, body));
+  expect(delivered.status).toBe(202);
+  await settledEvent(a.apiKey, posted.body.event_id!);
+  await settledEvent(a.apiKey, delivered.body.event_id!);
+  w = {
+    a,
+    b,
+    runOfA,
+    graphRunOfA,
+    subscriptionOfA: subscribed.structured.subscription_id as string,
+    eventOfA: posted.body.event_id!,
+    hookEventOfA: delivered.body.event_id!,
+    traces: [
+      runOfA,
+      graphRunOfA,
+      posted.body.event_id!,
+      delivered.body.event_id!,
+      "isoa:",
+      marker,
+      A_SECRET,
+      a.keyId,
+    ],
+  };
+  w.traces.push(w.subscriptionOfA);
+});
+
+// ── what B does, recorded ────────────────────────────────────────────────
+
+async function asB(tool: string, args: Record<string, unknown> = {}): Promise<ToolCall> {
+  const call = await callTool(w.b.apiKey, tool, args);
+  seen.push({ sent: JSON.stringify(args), text: call.text });
+  return call;
+}
+
+async function bFetch(path: string, init: RequestInit = {}): Promise<{ status: number; text: string }> {
+  const res = await SELF.fetch(`${BASE}${path}`, init);
+  const text = await res.text();
+  seen.push({ sent: `${path} ${String(init.body ?? "")}`, text });
+  return { status: res.status, text };
+}
+
+function codeOf(call: ToolCall): string {
+  expect(call.isError, `expected an error, got ${call.text.slice(0, 200)}`).toBe(true);
+  return (call.structured as { error: { code: string } }).error.code;
+}
+
+function errorCodeOf(text: string): string {
+  return (JSON.parse(text) as { error: { code: string } }).error.code;
+}
+
+// ── A's data, before and after ───────────────────────────────────────────
+
+async function snapshotOfA(): Promise<unknown> {
+  const key = w.a.apiKey;
+  const [status, graph, workflows, subscriptions, active, events, tenant, secrets] = await Promise.all([
+    callTool(key, "workflow_get_status", { workflow_id: w.runOfA }),
+    callTool(key, "workflow_get_status", { workflow_id: w.graphRunOfA }),
+    callTool(key, "workflow_list"),
+    callTool(key, "workflow_list_subscriptions"),
+    callTool(key, "workflow_list_active"),
+    eventLog(key, { status: "accepted" }),
+    adminFetch(`/admin/tenants/${w.a.id}`).then((res) => res.json()),
+    adminFetch(`/admin/tenants/${w.a.id}/secrets`).then((res) => res.json()),
+  ]);
+  const withoutTimes = (call: ToolCall) => ({ ...call.structured, updated_at: undefined });
+  return {
+    run: withoutTimes(status),
+    graph: withoutTimes(graph),
+    workflows: workflows.structured,
+    subscriptions: subscriptions.structured,
+    active: active.structured,
+    events: events.map((event) => [event.event_id, event.matches.map((match) => match.workflow_id)]),
+    tenant,
+    secrets,
+  };
+}
+
+/** Runs one case: A's data must be unchanged and B must have seen nothing of A's. */
+async function isolated(work: () => Promise<void>): Promise<void> {
+  seen = [];
+  const before = await snapshotOfA();
+  await work();
+  expect(seen.length, "the case made no call as B").toBeGreaterThan(0);
+  for (const { sent, text } of seen) {
+    // an id B itself sent may be echoed in the error about it; anything else of A's may not appear
+    for (const trace of w.traces.filter((trace) => !sent.includes(trace))) {
+      expect(text.includes(trace), `B saw "${trace}" in ${text.slice(0, 300)}`).toBe(false);
+    }
+  }
+  expect(await snapshotOfA()).toEqual(before);
+}
+
+// ── one case per MCP tool ────────────────────────────────────────────────
+
+const TOOL_CASES: Record<string, () => Promise<void>> = {
+  workflow_publish: async () => {
+    // the same name and version as one of A's, different text: a version of B's own
+    const same = GREET.replace('"demo:greet"', '"shared:greet"').replace(
+      "Greets someone",
+      "B's own greeting",
+    );
+    expect((await asB("workflow_publish", { yaml: same })).structured.created).toBe(true);
+    const info = await callTool(w.a.apiKey, "workflow_get_info", { workflow: "shared:greet" });
+    expect(info.structured.description).toContain("Greets someone");
+  },
+  workflow_validate: async () => {
+    expect((await asB("workflow_validate", { yaml: hookWorkflow("isob2") })).structured.valid).toBe(true);
+  },
+  workflow_list: async () => {
+    const names = ((await asB("workflow_list")).structured.workflows as { name: string }[]).map(
+      (x) => x.name,
+    );
+    expect(names.filter((name) => name.startsWith("isob:")).length).toBeGreaterThan(0);
+  },
+  workflow_get_info: async () => {
+    expect(codeOf(await asB("workflow_get_info", { workflow: "isoa:hook" }))).toBe("workflow.not_found");
+    expect(codeOf(await asB("workflow_get_info", { workflow: "isoa:reviews", version: "1.0.0" }))).toBe(
+      "workflow.not_found",
+    );
+  },
+  workflow_start: async () => {
+    expect(codeOf(await asB("workflow_start", { workflow: "isoa:hook" }))).toBe("workflow.not_found");
+  },
+  workflow_get_next_step: async () => {
+    expect(codeOf(await asB("workflow_get_next_step", { workflow_id: w.runOfA }))).toBe("run.not_found");
+    expect(
+      codeOf(await asB("workflow_get_next_step", { workflow_id: w.graphRunOfA, task_id: "review_api" })),
+    ).toBe("run.not_found");
+  },
+  workflow_step_complete: async () => {
+    const call = await asB("workflow_step_complete", {
+      workflow_id: w.runOfA,
+      step_id: "pick",
+      result: { n: 9 },
+    });
+    expect(codeOf(call)).toBe("run.not_found");
+    const task = await asB("workflow_step_complete", {
+      workflow_id: w.graphRunOfA,
+      step_id: "api_review",
+      task_id: "review_api",
+      result: "B",
+    });
+    expect(codeOf(task)).toBe("run.not_found");
+  },
+  workflow_get_status: async () => {
+    expect(codeOf(await asB("workflow_get_status", { workflow_id: w.runOfA }))).toBe("run.not_found");
+    expect(codeOf(await asB("workflow_get_status", { workflow_id: w.graphRunOfA }))).toBe("run.not_found");
+  },
+  workflow_state_read: async () => {
+    expect(codeOf(await asB("workflow_state_read", { workflow_id: w.runOfA }))).toBe("run.not_found");
+    expect(codeOf(await asB("workflow_state_read", { workflow_id: w.runOfA, paths: ["inputs.name"] }))).toBe(
+      "run.not_found",
+    );
+  },
+  workflow_state_update: async () => {
+    const call = await asB("workflow_state_update", {
+      workflow_id: w.runOfA,
+      updates: [{ path: "this.count", value: 99 }],
+    });
+    expect(codeOf(call)).toBe("run.not_found");
+  },
+  workflow_list_active: async () => {
+    const runs = (await asB("workflow_list_active")).structured.workflows as { workflow_id: string }[];
+    expect(runs.every((run) => run.workflow_id !== w.runOfA)).toBe(true);
+  },
+  workflow_cancel: async () => {
+    expect(codeOf(await asB("workflow_cancel", { workflow_id: w.runOfA }))).toBe("run.not_found");
+    expect(codeOf(await asB("workflow_cancel", { workflow_id: w.graphRunOfA }))).toBe("run.not_found");
+  },
+  workflow_subscribe_events: async () => {
+    expect(
+      codeOf(await asB("workflow_subscribe_events", { event_pattern: "*", workflow: "isoa:greet" })),
+    ).toBe("workflow.not_found");
+    const own = await asB("workflow_subscribe_events", { event_pattern: "iso.*", workflow: "isob:greet" });
+    expect(own.isError, own.text).toBe(false);
+    await asB("workflow_unsubscribe", { subscription_id: own.structured.subscription_id });
+    // B's catch-all subscription, made before A's events arrived, heard none of them
+    const ofB = await asB("workflow_events", { limit: 200, include_payload: true });
+    const workflows = (ofB.structured.events as { matches: { workflow: string }[] }[]).flatMap((event) =>
+      event.matches.map((match) => match.workflow),
+    );
+    expect(workflows.every((workflow) => workflow.startsWith("isob:"))).toBe(true);
+  },
+  workflow_unsubscribe: async () => {
+    expect(codeOf(await asB("workflow_unsubscribe", { subscription_id: w.subscriptionOfA }))).toMatch(
+      /not_found$/,
+    );
+  },
+  workflow_list_subscriptions: async () => {
+    const all = await asB("workflow_list_subscriptions");
+    expect((all.structured.subscriptions as unknown[]).length).toBeGreaterThan(0);
+    const ofA = await asB("workflow_list_subscriptions", { workflow: "isoa:greet" });
+    expect(ofA.isError ? codeOf(ofA) : ofA.structured.count).toEqual(ofA.isError ? "workflow.not_found" : 0);
+  },
+  workflow_events: async () => {
+    await asB("workflow_events", { limit: 200, include_payload: true });
+    const byId = await asB("workflow_events", { event_id: w.eventOfA, include_payload: true });
+    expect(byId.structured.count).toBe(0);
+    const byWorkflow = await asB("workflow_events", { workflow: "isoa:greet" });
+    expect(byWorkflow.structured.count ?? 0).toBe(0);
+  },
+  workflow_graph: async () => {
+    expect(codeOf(await asB("workflow_graph", { workflow_id: w.graphRunOfA }))).toBe("run.not_found");
+    expect(codeOf(await asB("workflow_graph", { workflow: "isoa:reviews" }))).toBe("workflow.not_found");
+  },
+};
+
+// ── one case per HTTP route ──────────────────────────────────────────────
+
+const bearer = (key: string) => ({ authorization: `Bearer ${key}`, "content-type": "application/json" });
+
+/** Every admin route refuses a tenant key: 401 admin.invalid_token, and A is unchanged. */
+function adminRouteCase(method: string, path: () => string, body?: unknown): () => Promise<void> {
+  return async () => {
+    for (const key of [w.b.apiKey, w.a.apiKey]) {
+      const init: RequestInit = { method, headers: bearer(key) };
+      if (body !== undefined) init.body = JSON.stringify(body);
+      const res = await bFetch(path(), init);
+      expect([res.status, errorCodeOf(res.text)]).toEqual([401, "admin.invalid_token"]);
+    }
+  };
+}
+
+const ROUTE_CASES: Record<string, () => Promise<void>> = {
+  "GET /healthz": async () => {
+    const res = await bFetch("/healthz", { headers: bearer(w.b.apiKey) });
+    expect([res.status, JSON.parse(res.text)]).toEqual([200, { ok: true }]);
+  },
+  "ALL /mcp": async () => {
+    // B's key resolves to B; a key naming tenant A with B's key id and secret is refused
+    const listed = await mcpRequest(w.b.apiKey, "tools/list");
+    expect(listed.status).toBe(200);
+    seen.push({ sent: "tools/list", text: JSON.stringify(listed.body) });
+    const forged = w.b.apiKey.replace(`efk_${w.b.id}_`, `efk_${w.a.id}_`);
+    const res = await bFetch("/mcp", {
+      method: "POST",
+      headers: { ...bearer(forged), accept: "application/json, text/event-stream" },
+      body: JSON.stringify({
+        jsonrpc: "2.0",
+        id: 1,
+        method: "tools/call",
+        params: { name: "workflow_list" },
+      }),
+    });
+    expect([res.status, errorCodeOf(res.text)]).toEqual([401, "auth.invalid_key"]);
+    // every tool, one by one: the TOOL_CASES below
+  },
+  "POST /admin/tenants": adminRouteCase("POST", () => "/admin/tenants", { id: "iso-b-made-this" }),
+  "GET /admin/tenants/:id": adminRouteCase("GET", () => `/admin/tenants/${w.a.id}`),
+  "POST /admin/tenants/:id/keys": adminRouteCase("POST", () => `/admin/tenants/${w.a.id}/keys`, {}),
+  "PATCH /admin/tenants/:id/settings": adminRouteCase("PATCH", () => `/admin/tenants/${w.a.id}/settings`, {
+    max_runs: 0,
+  }),
+  "DELETE /admin/tenants/:id/keys/:keyId": adminRouteCase(
+    "DELETE",
+    () => `/admin/tenants/${w.a.id}/keys/${w.a.keyId}`,
+  ),
+  "GET /admin/tenants/:id/secrets": adminRouteCase("GET", () => `/admin/tenants/${w.a.id}/secrets`),
+  "PUT /admin/tenants/:id/secrets/:name": adminRouteCase(
+    "PUT",
+    () => `/admin/tenants/${w.a.id}/secrets/HOOK_SECRET`,
+    {
+      value: B_SECRET,
+    },
+  ),
+  "DELETE /admin/tenants/:id/secrets/:name": adminRouteCase(
+    "DELETE",
+    () => `/admin/tenants/${w.a.id}/secrets/HOOK_SECRET`,
+  ),
+  "POST /hooks/:tenant/*": async () => {
+    const body = JSON.stringify({ marker: "from B" });
+    // signed with B's secret, sent to A's endpoint: A's trigger does not verify it
+    const bSigned = await sign("standard", B_SECRET, body);
+    const toA = await bFetch(`/hooks/${w.a.id}/deploy`, { method: "POST", headers: { ...bSigned }, body });
+    expect([toA.status, errorCodeOf(toA.text)]).toEqual([401, "webhook.bad_signature"]);
+    // signed with B's secret and B's key as bearer, still A's endpoint: the key is no credential here
+    const withKey = await bFetch(`/hooks/${w.a.id}/deploy`, {
+      method: "POST",
+      headers: { ...bSigned, authorization: `Bearer ${w.b.apiKey}` },
+      body,
+    });
+    expect(withKey.status).toBe(401);
+    // B's own endpoint of the same path runs B's workflow only
+    const toB = await bFetch(`/hooks/${w.b.id}/deploy`, { method: "POST", headers: { ...bSigned }, body });
+    expect(toB.status).toBe(202);
+    // A's delivery replayed to B's endpoint: B's secret does not verify it, nothing starts
+    const aSigned = await sign("standard", A_SECRET, body);
+    const replayed = await bFetch(`/hooks/${w.b.id}/deploy`, {
+      method: "POST",
+      headers: { ...aSigned },
+      body,
+    });
+    expect([replayed.status, errorCodeOf(replayed.text)]).toEqual([401, "webhook.bad_signature"]);
+  },
+  "POST /events": async () => {
+    const posted = await bFetch("/events", {
+      method: "POST",
+      headers: bearer(w.b.apiKey),
+      body: JSON.stringify({ type: "iso.ping", payload: { from: "B" } }),
+    });
+    expect(posted.status).toBe(202);
+    const { runs, event_id } = JSON.parse(posted.text) as { runs: string[]; event_id: string };
+    await settledEvent(w.b.apiKey, event_id);
+    // B's trigger and B's catch-all subscription started B's runs; A's on iso.ping did not
+    expect(runs.length).toBe(2);
+    for (const run of runs) {
+      const status = await asB("workflow_get_status", { workflow_id: run });
+      expect(status.isError, status.text).toBe(false);
+    }
+    const noKey = await bFetch("/events", { method: "POST", body: JSON.stringify({ type: "iso.ping" }) });
+    expect([noKey.status, errorCodeOf(noKey.text)]).toEqual([401, "auth.missing_key"]);
+  },
+};
+
+// ── one case per entry point of the worker ───────────────────────────────
+
+const HANDLER_CASES: Record<string, () => Promise<void>> = {
+  fetch: async () => {
+    // every route of the fetch handler has its own case in ROUTE_CASES
+    seen.push({ sent: "", text: "" });
+  },
+  queue: async () => {
+    // an object under B's prefix is B's file change only, even with A's id later in the key
+    const batch = createMessageBatch("edgeflow-file-events", [
+      {
+        id: `iso-${crypto.randomUUID()}`,
+        timestamp: new Date(),
+        attempts: 1,
+        body: {
+          action: "PutObject",
+          bucket: "edgeflow-files",
+          object: { key: `${w.b.id}/${w.a.id}/notes.md` },
+        },
+      },
+    ]);
+    const ctx = createExecutionContext();
+    await worker.queue(batch, env, ctx);
+    const result = await getQueueResult(batch, ctx);
+    expect(result.explicitAcks.length).toBe(1);
+    const events = await asB("workflow_events", { type: "file_change" });
+    expect(events.structured.count).toBe(1);
+  },
+};
+
+// ── the matrix ───────────────────────────────────────────────────────────
+
+const registeredRoutes = [
+  ...new Set(
+    inspectRoutes(createApp())
+      .filter((route) => !route.isMiddleware)
+      .map((route) => `${route.method} ${route.path}`),
+  ),
+];
+
+describe("tenant isolation matrix", () => {
+  it("has a case for every registered tool, route and handler, and none for things that are gone", async () => {
+    const listed = await mcpRequest(w.a.apiKey, "tools/list");
+    const advertised = (listed.body.result as { tools: { name: string }[] }).tools.map((tool) => tool.name);
+    expect(advertised.sort()).toEqual(TOOLS.map((tool) => tool.name).sort());
+    const missing = [
+      ...TOOLS.map((tool) => tool.name)
+        .filter((name) => !(name in TOOL_CASES))
+        .map((name) => `tool ${name}`),
+      ...registeredRoutes.filter((route) => !(route in ROUTE_CASES)).map((route) => `route ${route}`),
+      ...Object.keys(worker)
+        .filter((name) => !(name in HANDLER_CASES))
+        .map((name) => `handler ${name}`),
+    ];
+    expect(missing, "add an isolation case for each to test/worker/isolation-matrix.test.ts").toEqual([]);
+    const stale = [
+      ...Object.keys(TOOL_CASES).filter((name) => !TOOLS.some((tool) => tool.name === name)),
+      ...Object.keys(ROUTE_CASES).filter((route) => !registeredRoutes.includes(route)),
+      ...Object.keys(HANDLER_CASES).filter((name) => !(name in worker)),
+    ];
+    expect(stale, "cases for tools, routes or handlers that no longer exist").toEqual([]);
+  });
+
+  it.for(TOOLS.map((tool) => tool.name))("tool %s: B's key reaches nothing of A's", async (name) => {
+    const work = TOOL_CASES[name];
+    expect(work, `no isolation case for tool ${name}: add one to TOOL_CASES`).toBeDefined();
+    await isolated(work!);
+  });
+
+  it.for(registeredRoutes)("route %s: B's key or secret reaches nothing of A's", async (route) => {
+    const work = ROUTE_CASES[route];
+    expect(work, `no isolation case for route ${route}: add one to ROUTE_CASES`).toBeDefined();
+    await isolated(work!);
+  });
+
+  it.for(Object.keys(worker))("handler %s: reaches only the tenant it names", async (name) => {
+    const work = HANDLER_CASES[name];
+    expect(work, `no isolation case for handler ${name}: add one to HANDLER_CASES`).toBeDefined();
+    await isolated(work!);
+  });
+});
