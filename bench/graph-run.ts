@@ -17,7 +17,6 @@
  * graph in this process through the step machine alone (no Durable Object, no SQLite) and
  * through the pure scheduler alone. Standalone: `node --experimental-strip-types bench/graph-run.ts`.
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { createEvaluator } from "../engine/expressions/quickjs-evaluator.ts";
 import {
@@ -31,6 +30,7 @@ import {
 import { loadWorkflow } from "../engine/loader/index.ts";
 import { type MachineContext, nextWakeAt, startRun, transition } from "../engine/machine/index.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
+import { createTenant, type Mcp, mcpCaller, rssMb, workerdPids } from "./graph-run-support.ts";
 import { type BenchSection, type Figure, printSection, round } from "./report.ts";
 
 const TASKS = 100_000;
@@ -156,16 +156,11 @@ function describe(
   };
 }
 
-type Mcp = (name: string, args: Record<string, unknown>) => Promise<Record<string, unknown>>;
-
 async function runGraph(mcp: Mcp, shape: Shape, n: number, workerd: number[]): Promise<RunMeasurement> {
   const rssBefore = rssMb(workerd);
   let peak = rssBefore;
-  const samples: number[] = [];
   const sampler = setInterval(() => {
-    const rss = rssMb(workerd);
-    samples.push(Math.round(rss));
-    peak = Math.max(peak, rss);
+    peak = Math.max(peak, rssMb(workerd));
   }, SAMPLE_MS);
   const started = performance.now();
   try {
@@ -178,7 +173,6 @@ async function runGraph(mcp: Mcp, shape: Shape, n: number, workerd: number[]): P
       if (!active.some((entry) => entry.workflow_id === runId)) status = "done";
     }
     const clientMs = performance.now() - started;
-    if (process.env.BENCH_DEBUG) console.log(shape, n, workerd, samples.join(" "));
     peak = Math.max(peak, rssMb(workerd));
     const final = await mcp("workflow_get_status", { workflow_id: runId });
     const graph = final.graph as { total: number; counts: { success: number } };
@@ -254,88 +248,6 @@ function schedulerAlone(shape: Shape): number {
     for (const task of claimed) completeTask(state, task.id, { status: "success" }, { hooks, now });
   }
   return performance.now() - started;
-}
-
-/** workerd processes descended from this one (wrangler's child). */
-function workerdPids(): number[] {
-  const parents = new Map<number, number>();
-  const names = new Map<number, string>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const close = stat.lastIndexOf(")");
-      names.set(Number(entry), stat.slice(stat.indexOf("(") + 1, close));
-      parents.set(Number(entry), Number(stat.slice(close + 2).split(" ")[1]));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const descends = (pid: number): boolean => {
-    for (let at = parents.get(pid); at !== undefined && at > 1; at = parents.get(at)) {
-      if (at === process.pid) return true;
-    }
-    return false;
-  };
-  return [...names].filter(([pid, name]) => name.startsWith("workerd") && descends(pid)).map(([pid]) => pid);
-}
-
-function rssMb(pids: readonly number[]): number {
-  let kib = 0;
-  for (const pid of pids) {
-    try {
-      const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      kib += Number(match?.[1] ?? 0);
-    } catch {
-      // gone
-    }
-  }
-  return kib / 1024;
-}
-
-async function createTenant(baseUrl: string, adminToken: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/admin/tenants`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ id: "bench-graph" }),
-  });
-  if (res.status !== 201) throw new Error(`creating the tenant answered ${res.status}`);
-  return ((await res.json()) as { apiKey: string }).apiKey;
-}
-
-/** One JSON-RPC `tools/call` over stateless Streamable HTTP; returns `structuredContent`. */
-function mcpCaller(baseUrl: string, apiKey: string): Mcp {
-  let id = 0;
-  return async (name, args) => {
-    const res = await fetch(`${baseUrl}/mcp`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${apiKey}`,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: ++id,
-        method: "tools/call",
-        params: { name, arguments: args },
-      }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${text.slice(0, 200)}`);
-    const json = res.headers.get("content-type")?.includes("text/event-stream")
-      ? text
-          .split("\n")
-          .filter((line) => line.startsWith("data: "))
-          .map((line) => line.slice(6))
-          .join("")
-      : text;
-    const message = JSON.parse(json) as {
-      result?: { isError?: boolean; structuredContent?: Record<string, unknown> };
-    };
-    if (!message.result || message.result.isError) throw new Error(`${name}: ${json.slice(0, 300)}`);
-    return message.result.structuredContent ?? {};
-  };
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
