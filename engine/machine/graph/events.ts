@@ -23,7 +23,7 @@ export function runningGraphThread(flow: FlowContext, taskId: string): GraphTask
   const record = findTask(flow.state, taskId);
   throw new EngineError(
     "run.step_not_pending",
-    `graph task "${taskId}" has no step waiting for completion (it is ${record?.status ?? "unknown"}); call workflow_get_next_step for work`,
+    `graph task "${taskId}" is not running steps (it is ${record?.status ?? "unknown"}), so it has no step to complete; call workflow_get_next_step for work`,
   );
 }
 

@@ -121,6 +121,23 @@ describe("client-side graph tasks", () => {
   });
 });
 
+describe("state writes for a graph task", () => {
+  it("go to the workflow's state, which every task shares", () => {
+    const agent = new ScriptedAgent(loadGraphFixture("agents-run.yaml"), evaluator);
+    only(agent.steps());
+    agent.finish({
+      kind: "update_state",
+      taskId: "review_api",
+      updates: [{ path: "this.reviews", value: "draft", operation: "append" }],
+    });
+    expect(agent.run.main.state.state.reviews).toEqual(["draft"]);
+    expect(agent.run.graph!.threads.review_api!.state.state).toEqual({});
+    expect(() =>
+      agent.finish({ kind: "update_state", taskId: "summary", updates: [{ path: "this.x", value: 1 }] }),
+    ).toThrow(expect.objectContaining({ code: "run.step_not_pending" }));
+  });
+});
+
 describe("completions without task_id", () => {
   it("go to the one task that has the step out; a step out for several branches needs it", () => {
     const agent = new ScriptedAgent(loadGraphFixture("agents-run.yaml"), evaluator);
