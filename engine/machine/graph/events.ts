@@ -14,11 +14,11 @@ import type { GraphTaskThread, NextStep, Timer } from "../types.ts";
 import { applyAdditions, hasAdditions } from "./additions.ts";
 import type { FlowContext } from "./flow.ts";
 import { settleGraphThread } from "./pump.ts";
-import { completeDelivered, onGraphThread } from "./task-threads.ts";
+import { completeDelivered, graphThreadOf, onGraphThread } from "./task-threads.ts";
 
 /** The thread of graph task `taskId`, or a clear error when the task is not running steps. */
 export function runningGraphThread(flow: FlowContext, taskId: string): GraphTaskThread {
-  const thread = flow.marker.threads[taskId];
+  const thread = graphThreadOf(flow.run, taskId);
   if (thread !== undefined) return thread;
   const record = findTask(flow.state, taskId);
   throw new EngineError(

@@ -14,7 +14,7 @@ import type { FlowContext } from "./flow.ts";
 import { graphProgress } from "./progress.ts";
 import { pumpGraph, settleGraphThread } from "./pump.ts";
 import { noteChanged } from "./session.ts";
-import { completeDelivered, isOut, onGraphThread, waitsForAgent } from "./task-threads.ts";
+import { completeDelivered, graphThreadOf, isOut, onGraphThread, waitsForAgent } from "./task-threads.ts";
 
 /** The main agent asks for work: the step of a task nobody has, or how far the graph is. */
 export function handOutGraphStep(flow: FlowContext): NextStep {
@@ -22,11 +22,11 @@ export function handOutGraphStep(flow: FlowContext): NextStep {
     pumpGraph(flow);
     let ended = false;
     for (const id of Object.keys(flow.marker.threads)) {
-      const thread = flow.marker.threads[id]!;
+      const thread = graphThreadOf(flow.run, id)!;
       if (!waitsForAgent(thread)) continue;
       const next = issueFrom(flow, thread);
       if (next.status === "steps") return next;
-      ended ||= flow.marker.threads[id] === undefined;
+      ended ||= graphThreadOf(flow.run, id) === undefined;
     }
     if (!ended || flow.marker.status !== "running") return graphProgress(flow);
   }
@@ -34,10 +34,10 @@ export function handOutGraphStep(flow: FlowContext): NextStep {
 
 /** An agent drives one graph task (`task_id`). */
 export function nextForGraphTask(flow: FlowContext, taskId: string): NextStep {
-  const thread = flow.marker.threads[taskId];
+  const thread = graphThreadOf(flow.run, taskId);
   if (thread !== undefined) {
     const next = issueFrom(flow, thread);
-    if (next.status === "steps" || flow.marker.threads[taskId] !== undefined) return next;
+    if (next.status === "steps" || graphThreadOf(flow.run, taskId) !== undefined) return next;
   }
   return graphTaskAnswer(flow, taskId);
 }
@@ -66,7 +66,7 @@ function issueFrom(flow: FlowContext, thread: GraphTaskThread): NextStep {
   });
   settleGraphThread(flow, thread);
   if (next.status !== "steps") return next;
-  if (flow.marker.threads[thread.id] === thread && isOut(thread)) {
+  if (graphThreadOf(flow.run, thread.id) === thread && isOut(thread)) {
     thread.handedOutAt = flow.machine.now;
     noteChanged(flow.session, renewClaim(flow.state, thread.id, flow.machine.now).changed);
   }

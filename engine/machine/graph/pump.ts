@@ -25,6 +25,7 @@ import { noteChanged } from "./session.ts";
 import {
   createGraphThread,
   dropThread,
+  graphThreadOf,
   onGraphThread,
   waitsForAgent,
   withdrawHandOut,
@@ -56,7 +57,7 @@ function startTask(flow: FlowContext, record: TaskRecord): void {
     return;
   }
   // A task whose claim expired keeps its thread: claimed again, it carries on where it was.
-  let thread = flow.marker.threads[record.id];
+  let thread = graphThreadOf(flow.run, record.id);
   if (thread === undefined) {
     thread = createGraphThread(record, flow.state);
     flow.marker.threads[record.id] = thread;
@@ -72,7 +73,7 @@ function startTask(flow: FlowContext, record: TaskRecord): void {
  * its claim without a deadline (the clock starts when a step is handed out).
  */
 export function settleGraphThread(flow: FlowContext, thread: GraphTaskThread): void {
-  if (flow.marker.threads[thread.id] !== thread) return;
+  if (graphThreadOf(flow.run, thread.id) !== thread) return;
   if (thread.status === "completed") {
     dropThread(flow, thread.id);
     endTask(flow, thread.id, { status: "success", result: thread.result }, thread.claim);
@@ -106,7 +107,7 @@ export function expireDueClaims(flow: FlowContext): void {
   const { expired, changed } = expireClaims(flow.state, { now: flow.machine.now, hooks: flow.hooks });
   noteChanged(flow.session, changed);
   for (const record of expired) {
-    const thread = flow.marker.threads[record.id];
+    const thread = graphThreadOf(flow.run, record.id);
     if (thread === undefined) continue;
     if (isFinal(record.status)) dropThread(flow, record.id);
     else withdrawHandOut(flow, thread);

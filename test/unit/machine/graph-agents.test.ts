@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.ts";
 import type { ClientInstruction } from "../../../engine/machine/index.ts";
-import { ScriptedAgent } from "./agent.ts";
+import { loadSource, ScriptedAgent } from "./agent.ts";
 import { loadGraphFixture } from "./graph-fixtures.ts";
 
 let evaluator: Evaluator;
@@ -178,5 +178,32 @@ describe("for_each branches handed to agents", () => {
     // the last branch ends the fan-out; the server-side fan-in runs, and so does the rest
     expect(agent.complete("lint_file", { errors: 1 }, "lint[0]")).toEqual({ status: "completed" });
     expect(agent.run.main.state.state.summary).toBe("1,2,3");
+  });
+});
+
+describe("task names that are Object.prototype members", () => {
+  it("toString and hasOwnProperty are tasks like any other", () => {
+    const source = `name: "graph:proto-names"
+description: "tasks named after Object.prototype members"
+version: "1.0.0"
+dependencies:
+  toString:
+    run:
+      - { id: "a", type: "mcp_call", tool: "x" }
+  hasOwnProperty:
+    needs: [toString]
+    run:
+      - { id: "b", type: "mcp_call", tool: "y" }
+steps:
+  - id: "run_graph"
+    type: "dependency_flow"
+`;
+    const agent = new ScriptedAgent(loadSource(source), evaluator);
+    expect(only(agent.steps())).toMatchObject({ id: "a", task_id: "toString" });
+    expect(agent.next()).toMatchObject({ status: "wait" });
+    expect(() => agent.next("valueOf")).toThrow(expect.objectContaining({ code: "run.task_not_found" }));
+    agent.complete("a", 1, "toString");
+    expect(only(agent.steps())).toMatchObject({ id: "b", task_id: "hasOwnProperty" });
+    expect(agent.complete("b", 2, "hasOwnProperty")).toEqual({ status: "completed" });
   });
 });
