@@ -4,6 +4,8 @@
  * `npm run bench -- engine expressions` runs only the named scenarios.
  */
 import { benchEngine } from "./engine.ts";
+import { benchEvents } from "./events.ts";
+import { benchEventsRuntime } from "./events-runtime.ts";
 import { benchExpressions } from "./expressions.ts";
 import { benchGraph } from "./graph.ts";
 import { benchGraphRun } from "./graph-run.ts";
@@ -51,6 +53,8 @@ const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "graph", run: benchGraph },
   { name: "graph-run", run: benchGraphRun },
   { name: "mcp", run: benchMcp },
+  { name: "events", run: benchEvents },
+  { name: "events-runtime", run: benchEventsRuntime },
 ];
 
 const only = process.argv.slice(2);

@@ -18,17 +18,13 @@ import { applyMigrations } from "./storage/migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, type KeyInfo, type KeyInput, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
 import type { EventQuery, LoggedEvent } from "./tenant/event-log.ts";
+import type { PostedEvent } from "./tenant/posted-event.ts";
 import { listRuns, type RunIndexEntry, type RunIndexRecord, upsertRun } from "./tenant/run-index.ts";
 import type { ScheduleRecord } from "./tenant/schedule-store.ts";
 import type { SecretInfo } from "./tenant/secret-store.ts";
 import { patchSettings, readSettings, type TenantSettings } from "./tenant/settings.ts";
 import type { StoredSubscription } from "./tenant/subscription-store.ts";
-import {
-  type EventReceipt,
-  type NewSubscription,
-  type PostedEvent,
-  TenantEvents,
-} from "./tenant/tenant-events.ts";
+import { type EventReceipt, type NewSubscription, TenantEvents } from "./tenant/tenant-events.ts";
 import { insertTenant, readTenant, requireTenant, type TenantInfo } from "./tenant/tenant-record.ts";
 import type { WebhookDelivery } from "./tenant/webhook-verification.ts";
 import {

@@ -9,7 +9,7 @@
  */
 import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import { EngineError, type ErrorShape, isEngineError } from "../../engine/errors.ts";
-import { eventScope } from "../../engine/events/index.ts";
+import { eventScope, type TriggerEvent } from "../../engine/events/index.ts";
 import { type DurableObjectBindings, runStub } from "../bindings.ts";
 import type { RunAnswer } from "../run/run-answer.ts";
 import type { IntakeStorage } from "./event-intake.ts";
@@ -44,12 +44,15 @@ export class RunStarter {
     this.#definitions.clear();
   }
 
-  /** Starts every given run, concurrently; never throws. */
-  async startAll(tenant: string, starts: readonly PendingStart[]): Promise<void> {
-    await Promise.all(starts.map((start) => this.#startOne(tenant, start)));
+  /**
+   * Starts every given run, concurrently; never throws. `event` is the event they all come from
+   * when the caller has it at hand (otherwise each start reads its event from the log).
+   */
+  async startAll(tenant: string, starts: readonly PendingStart[], event?: TriggerEvent): Promise<void> {
+    await Promise.all(starts.map((start) => this.#startOne(tenant, start, event)));
   }
 
-  async #startOne(tenant: string, start: PendingStart): Promise<void> {
+  async #startOne(tenant: string, start: PendingStart, known?: TriggerEvent): Promise<void> {
     if (this.#inFlight.has(start.runId)) return;
     this.#inFlight.add(start.runId);
     try {
@@ -60,7 +63,8 @@ export class RunStarter {
         if (!isEngineError(error)) throw error;
         return this.#settle(start, { error: error.toJSON() });
       }
-      const event = readEvent(this.#options.storage.sql, start.eventId)?.event;
+      const event =
+        known?.id === start.eventId ? known : readEvent(this.#options.storage.sql, start.eventId)?.event;
       const env = await this.#options.secrets(tenant).catch(() => ({}));
       const outcome = await runStub(this.#options.bindings, tenant, start.runId).start({
         tenant,

@@ -11,7 +11,6 @@
 import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import { EngineError } from "../../engine/errors.ts";
 import {
-  fileChangePayloadSchema,
   matchEvent,
   normalizeEndpoint,
   parseWebhookBody,
@@ -24,6 +23,7 @@ import {
 } from "../../engine/events/index.ts";
 import type { DurableObjectBindings } from "../bindings.ts";
 import { LazyEvaluator } from "../run/evaluator.ts";
+import { newEventId, randomHex } from "./event-ids.ts";
 import { type IntakeStorage, type RecordedEvent, recordEvent } from "./event-intake.ts";
 import {
   EVENT_RETENTION_MS,
@@ -37,6 +37,7 @@ import {
   readEvent,
 } from "./event-log.ts";
 import { dueStarts, REDRIVE_AFTER_MS } from "./pending-starts.ts";
+import { eventOfPosted, type PostedEvent } from "./posted-event.ts";
 import { RunRateLimit, runsPerMinuteOf } from "./run-rate-limit.ts";
 import { RunStarter } from "./run-starter.ts";
 import { fireDueSchedules } from "./schedule-fires.ts";
@@ -56,19 +57,10 @@ import { findDelivery, pruneDeliveries } from "./webhook-dedup.ts";
 import { verifyDelivery, type WebhookDelivery } from "./webhook-verification.ts";
 import { listVersions } from "./workflow-store.ts";
 
-/** Event types only edgeflow itself produces; `POST /events` refuses them. */
-const RESERVED_TYPES: ReadonlySet<string> = new Set(["webhook", "schedule"]);
+/** The event log is trimmed to its cap after this many new events (and by every alarm). */
+const PRUNE_EVERY_EVENTS = 1_000;
 /** Rejected webhook deliveries logged per minute, at most (the rest are only counted away). */
 const MAX_LOGGED_REJECTIONS_PER_MINUTE = 30;
-
-export interface PostedEvent {
-  id?: string;
-  type: string;
-  source?: string;
-  payload?: unknown;
-  /** when the route received it (ms) */
-  now: number;
-}
 
 export interface EventReceipt {
   answer: EventAnswer;
@@ -92,6 +84,7 @@ export class TenantEvents {
   readonly #rateLimit = new RunRateLimit();
   #subscriptions: Subscription[] | undefined;
   #runsPerMinute: number | undefined;
+  #storedSincePrune = 0;
   #rejections = { windowStart: 0, count: 0 };
 
   constructor(
@@ -178,11 +171,11 @@ export class TenantEvents {
       detail: { verified: verification.verified },
       allowRun: this.#allowRun(delivery.now),
     });
-    return this.#taken(tenant, recorded, delivery.now);
+    return this.#taken(tenant, event, recorded, delivery.now);
   }
 
   async receiveEvent(tenant: string, posted: PostedEvent): Promise<EventReceipt> {
-    const event = this.#eventOf(posted);
+    const event = eventOfPosted(posted);
     const evaluator = await this.#evaluator.get();
     if (readEvent(this.#sql, event.id) !== null) {
       return { answer: eventAnswerOf(this.#sql, event.id), duplicate: true };
@@ -193,49 +186,24 @@ export class TenantEvents {
       now: posted.now,
       allowRun: this.#allowRun(posted.now),
     });
-    return this.#taken(tenant, recorded, posted.now);
+    return this.#taken(tenant, event, recorded, posted.now);
   }
 
   /** Right after the transaction, with no `await` in between: arm the alarm, start the runs. */
-  #taken(tenant: string, recorded: RecordedEvent, now: number): EventReceipt {
+  #taken(tenant: string, event: TriggerEvent, recorded: RecordedEvent, now: number): EventReceipt {
     if (recorded.starts.length > 0) {
       this.#alarm.ensureBy(now + REDRIVE_AFTER_MS);
       // Not awaited: the answer goes out once the rows (and the alarm) are durable; the starts
       // follow, and the DO's output gate holds them until then too.
-      void this.#starter.startAll(tenant, recorded.starts);
+      void this.#starter.startAll(tenant, recorded.starts, event);
     } else if (recorded.stored) {
       this.#alarm.ensureBy(now + EVENT_RETENTION_MS);
     }
+    if (recorded.stored && ++this.#storedSincePrune >= PRUNE_EVERY_EVENTS) {
+      this.#storedSincePrune = 0;
+      pruneEvents(this.#sql, now - EVENT_RETENTION_MS);
+    }
     return { answer: recorded.answer, duplicate: !recorded.stored };
-  }
-
-  #eventOf(posted: PostedEvent): TriggerEvent {
-    if (RESERVED_TYPES.has(posted.type)) {
-      throw new EngineError(
-        "events.reserved_type",
-        `Events of type "${posted.type}" come only from edgeflow itself (signed webhooks, schedules); post a custom type such as "deploy.requested".`,
-        { path: "type" },
-      );
-    }
-    let payload = posted.payload ?? {};
-    if (posted.type === "file_change") {
-      const parsed = fileChangePayloadSchema.safeParse(payload);
-      if (!parsed.success) {
-        throw new EngineError(
-          "events.invalid_payload",
-          'A file_change event needs payload {"path": "<relative path>", "change": "created" | "modified" | "deleted"}.',
-          { path: `payload.${parsed.error.issues[0]?.path.join(".") ?? ""}`.replace(/\.$/, "") },
-        );
-      }
-      payload = { ...parsed.data, path: parsed.data.path.replace(/\\/g, "/").replace(/^(\.\/)+/, "") };
-    }
-    return {
-      id: posted.id ?? newEventId(),
-      type: posted.type,
-      source: posted.source ?? "api",
-      payload,
-      receivedAt: posted.now,
-    };
   }
 
   // ── subscriptions ───────────────────────────────────────────────────────
@@ -353,16 +321,6 @@ export class TenantEvents {
       error: { code: rejection.code, message: rejection.message },
     });
   }
-}
-
-export function newEventId(): string {
-  return `evt_${randomHex(12)}`;
-}
-
-function randomHex(bytes: number): string {
-  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (byte) =>
-    byte.toString(16).padStart(2, "0"),
-  ).join("");
 }
 
 function unknownEndpoint(endpoint: string): EngineError {

@@ -1,0 +1,210 @@
+/**
+ * @module
+ * Event intake under `wrangler dev` (issue 5's runtime targets), measured with the shared load
+ * generator: signed webhook → 202 at concurrency 1 and 32, beside `GET /healthz` at the same
+ * concurrency in the same run (ratio); event received → the run's first server-side step
+ * started, from the server's own timestamps (`received_at` of the event, `started_at` of the run
+ * as the RunDO records it); and sustained intake for 10 s at concurrency 32 (events/s, errors).
+ * Every delivery is a fresh signed Standard Webhooks delivery (pre-signed, so signing is not
+ * timed) that one subscribed workflow turns into a run. Targets: ack p99 < 10 ms, event-to-start
+ * p50 < 5 ms, intake ≥ 1,000 events/s per tenant.
+ */
+import { signWebhook } from "../engine/events/index.ts";
+import { createTenantClient, type EdgeflowClient, eventually } from "../test/e2e/edgeflow-client.ts";
+import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
+import { type LoadResult, runLoad } from "./load.ts";
+import { type BenchSection, type Figure, percentile, round } from "./report.ts";
+
+const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+const TENANT = "bench-events";
+const DURATION_MS = 5_000;
+const SUSTAINED_MS = 10_000;
+
+const WORKFLOW = `name: "bench:on-hook"
+description: "one run per signed delivery; its first step is server-side"
+version: "1.0.0"
+inputs:
+  n:
+    type: "number"
+    description: "delivery number"
+default_state:
+  state:
+    seen: 0
+triggers:
+  - type: webhook
+    endpoint: "/bench"
+    secret: "{{ env.WEBHOOK_SECRET }}"
+    inputs_mapping:
+      n: "payload.n"
+steps:
+  - id: "record"
+    type: "set_state"
+    state_update:
+      path: "this.seen"
+      value: "{{ inputs.n }}"
+  - id: "work"
+    type: "mcp_call"
+    tool: "noop"
+`;
+
+interface Delivery {
+  body: string;
+  headers: Record<string, string>;
+}
+
+export async function benchEventsRuntime(): Promise<BenchSection> {
+  const server = await startWranglerDev();
+  try {
+    const client = await createTenantClient(server.baseUrl, server.adminToken, TENANT);
+    await client.setSecret("WEBHOOK_SECRET", SECRET);
+    await adminPatch(server.baseUrl, server.adminToken, `/admin/tenants/${TENANT}/settings`, {
+      max_event_runs_per_minute: 100_000_000,
+    });
+    await client.tool("workflow_publish", { yaml: WORKFLOW });
+    let sequence = 0;
+    const hookUrl = `${server.baseUrl}/hooks/${TENANT}/bench`;
+    const health = async () => {
+      const res = await fetch(`${server.baseUrl}/healthz`);
+      if (!res.ok) throw new Error(`healthz ${res.status}`);
+      await res.arrayBuffer();
+    };
+    const webhook = (pool: Delivery[]) => async () => {
+      const delivery = pool.pop() ?? (await deliveries(1, sequence++))[0]!;
+      const res = await fetch(hookUrl, { method: "POST", headers: delivery.headers, body: delivery.body });
+      const text = await res.text();
+      if (res.status !== 202) throw new Error(`webhook answered ${res.status} ${text.slice(0, 200)}`);
+      const answer = JSON.parse(text) as { runs: string[] };
+      if (answer.runs.length !== 1) throw new Error(`expected one run, got ${text}`);
+    };
+
+    const figures: Record<string, Figure> = {};
+    for (const connections of [1, 32]) {
+      await runLoad({ connections, durationMs: 1_000, request: health }); // warm-up
+      const baseline = await runLoad({ connections, durationMs: DURATION_MS, request: health });
+      const warmPool = await deliveries(connections * 400, sequence);
+      sequence += warmPool.length;
+      await runLoad({ connections, durationMs: 1_000, request: webhook(warmPool) }); // warm-up
+      const pool = await deliveries(connections === 1 ? 6_000 : 20_000, sequence);
+      sequence += pool.length;
+      const result = await runLoad({ connections, durationMs: DURATION_MS, request: webhook(pool) });
+      Object.assign(figures, ackFigures(`c${connections}`, result, baseline));
+      const delays = await eventToStart(client);
+      Object.assign(figures, delayFigures(`c${connections}`, delays));
+    }
+
+    const pool = await deliveries(40_000, sequence);
+    sequence += pool.length;
+    const sustained = await runLoad({ connections: 32, durationMs: SUSTAINED_MS, request: webhook(pool) });
+    const started = await eventToStart(client);
+    figures.sustained_intake = {
+      value: sustained.rps,
+      unit: "events/s",
+      target: ">= 1,000 events/s per tenant, zero errors",
+      note:
+        `10 s at concurrency 32, one tenant, every event starting a run: ${sustained.requests} events, ` +
+        `${sustained.errors} errors${sustained.firstError ? ` (${sustained.firstError})` : ""}; ack p50 ` +
+        `${sustained.p50Ms} ms, p99 ${sustained.p99Ms} ms; newest ${started.length} runs all started`,
+    };
+    return { name: "events runtime under wrangler dev (signed webhook → 202, event → run)", figures };
+  } finally {
+    await server.stop();
+  }
+}
+
+/** `count` fresh signed deliveries (unique webhook-id, current timestamp), numbered from `from`. */
+async function deliveries(count: number, from: number): Promise<Delivery[]> {
+  const now = Date.now();
+  const pool: Delivery[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = from + i;
+    const body = JSON.stringify({ n, ref: "refs/heads/main", pusher: "bench" });
+    const headers = await signWebhook({
+      scheme: "standard",
+      secret: SECRET,
+      body,
+      now,
+      id: `msg_bench_${n}`,
+    });
+    pool.push({ body, headers: { ...headers, "content-type": "application/json" } });
+  }
+  return pool.reverse();
+}
+
+/** For the newest 200 events, once all their runs started: ms from received to the run's start. */
+async function eventToStart(client: EdgeflowClient): Promise<number[]> {
+  return eventually(
+    async () => {
+      const { events } = (await client.tool("workflow_events", {
+        type: "webhook",
+        status: "accepted",
+        limit: 200,
+      })) as {
+        events: { received_at: string; matches: { outcome: string; started_at?: string }[] }[];
+      };
+      const matches = events.flatMap((event) => event.matches.map((match) => ({ event, match })));
+      if (matches.some(({ match }) => match.outcome === "pending")) return undefined;
+      return matches
+        .filter(({ match }) => match.started_at !== undefined)
+        .map(({ event, match }) => Date.parse(match.started_at!) - Date.parse(event.received_at))
+        .sort((a, b) => a - b);
+    },
+    "the runs of the newest events to start",
+    60_000,
+  );
+}
+
+function ackFigures(prefix: string, result: LoadResult, baseline: LoadResult): Record<string, Figure> {
+  const base = (name: string, value: number) => ({ name: `GET /healthz ${name}`, value, unit: "ms" });
+  return {
+    [`${prefix}_webhook_ack_p50`]: {
+      value: result.p50Ms,
+      unit: "ms",
+      baseline: base("p50", baseline.p50Ms),
+      ratio: round(result.p50Ms / baseline.p50Ms, 2),
+    },
+    [`${prefix}_webhook_ack_p99`]: {
+      value: result.p99Ms,
+      unit: "ms",
+      baseline: base("p99", baseline.p99Ms),
+      ratio: round(result.p99Ms / baseline.p99Ms, 2),
+      target: "p99 < 10 ms",
+    },
+    [`${prefix}_webhook_throughput`]: {
+      value: result.rps,
+      unit: "events/s",
+      note: `${result.requests} deliveries, ${result.errors} errors${result.firstError ? ` (${result.firstError})` : ""}`,
+    },
+    [`${prefix}_healthz_throughput`]: {
+      value: baseline.rps,
+      unit: "req/s",
+      note: `${baseline.errors} errors`,
+    },
+  };
+}
+
+function delayFigures(prefix: string, delays: number[]): Record<string, Figure> {
+  const note = `newest ${delays.length} events of the run above; server clock, 1 ms resolution`;
+  return {
+    [`${prefix}_event_to_start_p50`]: {
+      value: percentile(delays, 50),
+      unit: "ms",
+      target: "p50 < 5 ms",
+      note,
+    },
+    [`${prefix}_event_to_start_p99`]: { value: percentile(delays, 99), unit: "ms", note },
+  };
+}
+
+async function adminPatch(baseUrl: string, adminToken: string, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: "PATCH",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`PATCH ${path}: ${res.status} ${await res.text()}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { printSection } = await import("./report.ts");
+  printSection(await benchEventsRuntime());
+}

@@ -1,0 +1,53 @@
+/**
+ * @module
+ * An event posted to `POST /events` (or by the R2 queue consumer) as a `TriggerEvent`: the types
+ * only edgeflow itself produces are refused, a `file_change` payload must be `{path, change}`
+ * (its path normalised), the id is the sender's or a fresh `evt_…`, `receivedAt` is the route's
+ * `now`. Pure apart from minting the id.
+ */
+
+import { EngineError } from "../../engine/errors.ts";
+import { fileChangePayloadSchema, type TriggerEvent } from "../../engine/events/index.ts";
+import { newEventId } from "./event-ids.ts";
+
+/** Event types only edgeflow itself produces; `POST /events` refuses them. */
+const RESERVED_TYPES: ReadonlySet<string> = new Set(["webhook", "schedule"]);
+
+export interface PostedEvent {
+  id?: string;
+  type: string;
+  source?: string;
+  payload?: unknown;
+  /** when the route received it (ms) */
+  now: number;
+}
+
+export function eventOfPosted(posted: PostedEvent): TriggerEvent {
+  if (RESERVED_TYPES.has(posted.type)) {
+    throw new EngineError(
+      "events.reserved_type",
+      `Events of type "${posted.type}" come only from edgeflow itself (signed webhooks, schedules); post a custom type such as "deploy.requested".`,
+      { path: "type" },
+    );
+  }
+  let payload = posted.payload ?? {};
+  if (posted.type === "file_change") {
+    const parsed = fileChangePayloadSchema.safeParse(payload);
+    if (!parsed.success) {
+      const where = parsed.error.issues[0]?.path.join(".") ?? "";
+      throw new EngineError(
+        "events.invalid_payload",
+        'A file_change event needs payload {"path": "<relative path>", "change": "created" | "modified" | "deleted"}.',
+        { path: where === "" ? "payload" : `payload.${where}` },
+      );
+    }
+    payload = { ...parsed.data, path: parsed.data.path.replace(/\\/g, "/").replace(/^(\.\/)+/, "") };
+  }
+  return {
+    id: posted.id ?? newEventId(),
+    type: posted.type,
+    source: posted.source ?? "api",
+    payload,
+    receivedAt: posted.now,
+  };
+}
