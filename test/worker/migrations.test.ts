@@ -49,6 +49,32 @@ describe("migrations", () => {
     });
   });
 
+  it("a tenant stored under migration 1 is upgraded to the event tables with its data kept", async () => {
+    const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-upgrade"));
+    await runInDurableObject(stub, (_instance, state) => {
+      const { sql } = state.storage;
+      // Back to the shape of migration 1, with a tenant in it.
+      for (const table of [
+        "subscriptions",
+        "schedules",
+        "events",
+        "event_log",
+        "webhook_dedup",
+        "pending_starts",
+        "secrets",
+      ]) {
+        sql.exec(`DROP TABLE ${table}`);
+      }
+      sql.exec("DELETE FROM _migrations WHERE version > 1");
+      sql.exec("INSERT INTO tenant (id, created_at) VALUES ('old', 1)");
+      expect(applyMigrations(state.storage, TENANT_MIGRATIONS).applied).toEqual(
+        TENANT_MIGRATIONS.slice(1).map((migration) => migration.version),
+      );
+      expect(tables(sql)).toEqual(expect.arrayContaining(["events", "event_log", "schedules", "secrets"]));
+      expect(sql.exec("SELECT id FROM tenant").toArray()).toEqual([{ id: "old" }]);
+    });
+  });
+
   it("applies only pending migrations, once", async () => {
     const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-append"));
     const last = TENANT_MIGRATIONS.length;
