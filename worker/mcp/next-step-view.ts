@@ -17,8 +17,18 @@ export const instructionSchema = z.object({
   definition: z
     .record(z.string(), anyJson)
     .describe("the step's fields with every {{ template }} already evaluated"),
-  task_id: z.string().optional(),
-  attempt: z.number().int(),
+  task_id: z
+    .string()
+    .optional()
+    .describe("set for sub-agent and dependency-graph tasks: pass it back to workflow_step_complete"),
+  claim: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      "set for dependency-graph tasks: pass it back to workflow_step_complete (a stale claim is refused)",
+    ),
+  attempt: z.number().int().describe("1 for the first hand-out; higher when the step is being retried"),
 });
 
 export const nextStepViewSchema = z.object({
@@ -86,7 +96,7 @@ function stepsHint(types: string[]): string {
   const parts = [
     "Carry out these steps in order.",
     "user_message steps only need showing to the user.",
-    "For every other step, call workflow_step_complete with its id (status success or failed, and a result when the step asks for one); then call workflow_get_next_step again.",
+    "For every other step, call workflow_step_complete with its id (status success or failed, and a result when the step asks for one), passing back its task_id and claim when it has them; then call workflow_get_next_step again.",
   ];
   if (types.includes("parallel_foreach")) {
     parts.push(
