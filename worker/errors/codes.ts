@@ -111,8 +111,8 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   [RuntimeCodes.secretInvalidValue]: "invalid_input",
 };
 
-/** Prefixes of codes that describe a problem with a workflow file or an expression in it. */
-const WORKFLOW_PREFIXES = ["loader.", "dialect.", "expression.", "deprecated."];
+/** Prefixes of codes that describe a problem with a workflow file or an expression or template in it. */
+const WORKFLOW_PREFIXES = ["loader.", "dialect.", "expression.", "template.", "deprecated."];
 
 /** Families whose remaining codes describe a request the caller can correct. */
 const CALLER_PREFIXES = ["state.", "run.", "step.", "input.", "tenant.", "key.", "workflow.", "graph."];
