@@ -14,7 +14,7 @@ import { ESCAPE_EXPRESSIONS } from "./support/hostile-arbitraries.ts";
 import { HostileHarness, mcpHeaders, STABLE_CODE, toolCallBody } from "./support/hostile-harness.ts";
 import { GREET } from "./support/workflows.ts";
 
-const harness = new HostileHarness("expressions");
+const harness = new HostileHarness("expressions", 1_200);
 let tenant: { id: string; apiKey: string };
 
 beforeAll(async () => {

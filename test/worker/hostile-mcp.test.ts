@@ -26,11 +26,11 @@ import { publishAndStart } from "./support/runs.ts";
 import { FAN_OUT, FLAKY, GREET, SLEEPER } from "./support/workflows.ts";
 
 /** Generated argument sets per registered tool. */
-const RUNS_PER_TOOL = 250;
-const ENVELOPES = 1_200;
-const RAW_BODIES = 1_000;
+const RUNS_PER_TOOL = 200;
+const ENVELOPES = 1_000;
+const RAW_BODIES = 800;
 
-const harness = new HostileHarness("mcp");
+const harness = new HostileHarness("mcp", 5_000);
 let a: { id: string; apiKey: string };
 let b: { id: string; apiKey: string };
 let runOfB: string;

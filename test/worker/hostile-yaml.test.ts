@@ -36,14 +36,14 @@ import {
 } from "./support/hostile-harness.ts";
 import { GREET } from "./support/workflows.ts";
 
-const GENERATED_DOCUMENTS = 800;
-const PLAUSIBLE_DOCUMENTS = 400;
-const MUTATED_FIXTURES = 900;
-const RANDOM_YAML = 400;
+const GENERATED_DOCUMENTS = 600;
+const PLAUSIBLE_DOCUMENTS = 300;
+const MUTATED_FIXTURES = 700;
+const RANDOM_YAML = 300;
 
 const FIXTURES = [controlFlow, loopComputed, subAgents, waits, deployOnPush, diamondRun, everyStep, GREET];
 
-const harness = new HostileHarness("yaml");
+const harness = new HostileHarness("yaml", 3_000);
 let tenant: { id: string; apiKey: string };
 let published = 0;
 let driven = 0;

@@ -290,3 +290,10 @@ export function deepJsonText(depth: number, open = "[", close = "]"): string {
 export function deepObjectText(depth: number): string {
   return `${'{"a":'.repeat(depth)}1${"}".repeat(depth)}`;
 }
+
+/** `encodeURIComponent`, after replacing lone surrogates (which it refuses) with U+FFFD. */
+export function encodeSegment(value: string): string {
+  return encodeURIComponent(
+    value.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"),
+  );
+}
