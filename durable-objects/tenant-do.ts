@@ -226,11 +226,19 @@ export class TenantDO extends DurableObject<TenantEnv> {
     });
   }
 
-  /** A custom or file_change event from `POST /events` (tenant key) or the R2 queue consumer. */
+  /** A custom or file_change event from `POST /events` (tenant key). */
   receiveEvent(tenant: string, event: PostedEvent): Promise<Outcome<EventReceipt>> {
     return toOutcome(() => {
       requireTenant(this.#sql, tenant);
       return this.#events.receiveEvent(tenant, event);
+    });
+  }
+
+  /** Several events at once (`POST /events` with `{events: [...]}`, the R2 queue consumer): one commit. */
+  receiveEvents(tenant: string, events: PostedEvent[]): Promise<Outcome<EventReceipt[]>> {
+    return toOutcome(() => {
+      requireTenant(this.#sql, tenant);
+      return this.#events.receiveEvents(tenant, events);
     });
   }
 

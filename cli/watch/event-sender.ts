@@ -1,11 +1,15 @@
 /**
  * @module
- * Posts `file_change` events to edgeflow's `POST /events` with a tenant key, one at a time and in
- * order. Each event carries its own id (`watch:<uuid>`), so a retry after a network failure or a
- * 5xx is recognised by the server and never starts a run twice. 4xx answers are not retried.
+ * Posts `file_change` events to edgeflow's `POST /events` with a tenant key, in order: the
+ * changes settled together go in one request (`{events: [...]}`, up to 100). Each event carries
+ * its own id (`watch:<uuid>`), so a retry after a network failure or a 5xx is recognised by the
+ * server and never starts a run twice. 4xx answers are not retried.
  */
 import { randomUUID } from "node:crypto";
 import type { FileChangePayload } from "../../engine/events/index.ts";
+
+/** The most events `POST /events` takes in one request. */
+const MAX_PER_REQUEST = 100;
 
 export interface EventSenderOptions {
   /** `http(s)://host[:port]`; `/events` is appended */
@@ -31,9 +35,16 @@ export class EventSender {
     this.#options = options;
   }
 
-  /** Queues one change; resolves once it (and everything queued before it) is sent or given up. */
-  send(change: FileChangePayload): Promise<SendResult> {
-    const sent = this.#queue.then(() => this.#post(change));
+  /** Queues changes; resolves once they (and everything queued before) are sent or given up. */
+  send(changes: readonly FileChangePayload[]): Promise<SendResult[]> {
+    const chunks: FileChangePayload[][] = [];
+    for (let i = 0; i < changes.length; i += MAX_PER_REQUEST)
+      chunks.push(changes.slice(i, i + MAX_PER_REQUEST));
+    const sent = this.#queue.then(async () => {
+      const results: SendResult[] = [];
+      for (const chunk of chunks) results.push(...(await this.#post(chunk)));
+      return results;
+    });
     this.#queue = sent;
     return sent;
   }
@@ -43,10 +54,15 @@ export class EventSender {
     await this.#queue;
   }
 
-  async #post(change: FileChangePayload): Promise<SendResult> {
+  async #post(changes: readonly FileChangePayload[]): Promise<SendResult[]> {
     const doFetch = this.#options.fetch ?? fetch;
-    const id = `watch:${randomUUID()}`;
-    const body = JSON.stringify({ id, type: "file_change", source: this.#options.source, payload: change });
+    const events = changes.map((change) => ({
+      id: `watch:${randomUUID()}`,
+      type: "file_change",
+      source: this.#options.source,
+      payload: change,
+    }));
+    const body = JSON.stringify({ events });
     const attempts = this.#options.attempts ?? 5;
     let delay = this.#options.backoffMs ?? 250;
     let lastError = "";
@@ -59,8 +75,13 @@ export class EventSender {
         });
         const text = await res.text();
         if (res.status === 202) {
-          const answer = JSON.parse(text) as { event_id: string; runs: string[] };
-          return { ok: true, change, eventId: answer.event_id, runs: answer.runs };
+          const answers = (JSON.parse(text) as { events: { event_id: string; runs: string[] }[] }).events;
+          return changes.map((change, index) => ({
+            ok: true as const,
+            change,
+            eventId: answers[index]?.event_id ?? "",
+            runs: answers[index]?.runs ?? [],
+          }));
         }
         lastError = `HTTP ${res.status} ${text.slice(0, 300)}`;
         if (res.status < 500) break;
@@ -72,7 +93,7 @@ export class EventSender {
         delay *= 2;
       }
     }
-    return { ok: false, change, error: lastError };
+    return changes.map((change) => ({ ok: false as const, change, error: lastError }));
   }
 }
 

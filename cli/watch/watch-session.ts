@@ -83,6 +83,9 @@ export class WatchSession {
   }
 
   #send(changes: ReturnType<FileChangeDebouncer["flush"]>): void {
-    for (const change of changes) void this.#sender.send(change).then(this.#onSent);
+    if (changes.length === 0) return;
+    void this.#sender.send(changes).then((results) => {
+      for (const result of results) this.#onSent(result);
+    });
   }
 }

@@ -133,6 +133,10 @@ export function settleLogEntry(
   }
 }
 
+export function hasEvent(sql: SqlStorage, id: string): boolean {
+  return sql.exec("SELECT 1 FROM events WHERE id = ?", id).toArray().length > 0;
+}
+
 export function readEvent(sql: SqlStorage, id: string): EventRecord | null {
   const row = sql.exec<EventRow>("SELECT * FROM events WHERE id = ?", id).toArray()[0];
   return row === undefined ? null : toRecord(row);

@@ -30,11 +30,11 @@ import {
   type EventAnswer,
   type EventQuery,
   eventAnswerOf,
+  hasEvent,
   insertEvent,
   type LoggedEvent,
   pruneEvents,
   queryEvents,
-  readEvent,
 } from "./event-log.ts";
 import { dueStarts, REDRIVE_AFTER_MS } from "./pending-starts.ts";
 import { eventOfPosted, type PostedEvent } from "./posted-event.ts";
@@ -174,19 +174,47 @@ export class TenantEvents {
     return this.#taken(tenant, event, recorded, delivery.now);
   }
 
+  /** One posted event (`POST /events` with a single event). */
   async receiveEvent(tenant: string, posted: PostedEvent): Promise<EventReceipt> {
-    const event = eventOfPosted(posted);
-    const evaluator = await this.#evaluator.get();
-    if (readEvent(this.#sql, event.id) !== null) {
-      return { answer: eventAnswerOf(this.#sql, event.id), duplicate: true };
-    }
-    const recorded = recordEvent(this.#intake, {
-      event,
-      matches: matchEvent(event, this.#allSubscriptions(), evaluator),
-      now: posted.now,
-      allowRun: this.#allowRun(posted.now),
+    const [receipt] = await this.receiveEvents(tenant, [posted], false);
+    return receipt as EventReceipt;
+  }
+
+  /**
+   * Posted events, all or none: each is checked first (a problem names `events[i]` when
+   * `batched`), then all are matched and stored in one transaction, one commit for the batch.
+   * An id the tenant already used is answered with its original result. Receipts in order.
+   */
+  async receiveEvents(
+    tenant: string,
+    posted: readonly PostedEvent[],
+    batched = true,
+  ): Promise<EventReceipt[]> {
+    const events = posted.map((item, index) => {
+      try {
+        return eventOfPosted(item);
+      } catch (error) {
+        if (!batched || !(error instanceof EngineError)) throw error;
+        throw new EngineError(error.code, `events[${index}]: ${error.message}`, {
+          path: `events[${index}].${error.path ?? ""}`.replace(/\.$/, ""),
+        });
+      }
     });
-    return this.#taken(tenant, event, recorded, posted.now);
+    const evaluator = await this.#evaluator.get();
+    // From here to the commit nothing awaits.
+    const subscriptions = this.#allSubscriptions();
+    const now = posted[0]?.now ?? Date.now();
+    const allowRun = this.#allowRun(now);
+    const taken = this.#storage.transactionSync(() =>
+      events.map((event): [TriggerEvent, RecordedEvent] => {
+        if (hasEvent(this.#sql, event.id)) {
+          return [event, { answer: eventAnswerOf(this.#sql, event.id), starts: [], stored: false }];
+        }
+        const matches = matchEvent(event, subscriptions, evaluator);
+        return [event, recordEvent(this.#intake, { event, matches, now, allowRun })];
+      }),
+    );
+    return taken.map(([event, recorded]) => this.#taken(tenant, event, recorded, now));
   }
 
   /** Right after the transaction, with no `await` in between: arm the alarm, start the runs. */

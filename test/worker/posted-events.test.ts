@@ -118,6 +118,45 @@ describe("POST /events", () => {
     expect((await eventLog(tenant.apiKey, { event_id: "watch:1234" }))[0]?.matches).toHaveLength(1);
   });
 
+  it("a batch is stored in one go and answered per event, in order", async () => {
+    const res = await postEvent(tenant.apiKey, {
+      events: [
+        fileChange("src/batch/one.ts", "created", "batch:1"),
+        { type: "deploy.requested", id: "batch:2", payload: { env: "qa" } },
+        fileChange("src/batch/one.ts", "modified", "batch:1"),
+        { type: "nobody.listens" },
+      ],
+    });
+    expect(res.status).toBe(202);
+    const answers = (res.body as unknown as { events: { event_id: string; runs: string[] }[] }).events;
+    expect(answers.map((answer) => [answer.event_id, answer.runs.length])).toEqual([
+      ["batch:1", 1],
+      ["batch:2", 1],
+      ["batch:1", 1],
+      [expect.stringMatching(/^evt_/), 0],
+    ]);
+    expect(answers[2]).toEqual(answers[0]);
+    await settledEvent(tenant.apiKey, "batch:2");
+  });
+
+  it("a batch with one bad event is refused whole, naming it", async () => {
+    const res = await postEvent(tenant.apiKey, {
+      events: [fileChange("src/ok.ts", "created", "batch:ok"), fileChange("src/bad.ts", "renamed")],
+    });
+    expect([res.status, res.body.error?.code]).toEqual([400, "events.invalid_payload"]);
+    expect((res.body.error as { path?: string }).path).toBe("events[1].payload.change");
+    const reserved = await postEvent(tenant.apiKey, {
+      events: [fileChange("src/ok.ts", "created", "batch:ok"), { type: "schedule" }],
+    });
+    expect([reserved.status, reserved.body.error?.code]).toEqual([400, "events.reserved_type"]);
+    expect((reserved.body.error as { path?: string }).path).toBe("events[1].type");
+    expect(await eventLog(tenant.apiKey, { event_id: "batch:ok" })).toEqual([]);
+    const tooMany = await postEvent(tenant.apiKey, {
+      events: Array.from({ length: 101 }, () => ({ type: "x" })),
+    });
+    expect([tooMany.status, tooMany.body.error?.code]).toEqual([400, "input.invalid"]);
+  });
+
   it("needs the tenant key", async () => {
     const none = await postEvent(null, fileChange("a.ts"));
     expect([none.status, none.body.error?.code]).toEqual([401, "auth.missing_key"]);

@@ -1,12 +1,14 @@
 /**
  * @module
  * The Queue consumer for R2 event notifications: each message becomes a `file_change` event
- * (`source: "r2:<bucket>"`) posted to its tenant's DO, through the same match-store-start path as
- * `POST /events`. The event id is `r2:<message id>`, so a redelivered message is recognised and
- * starts nothing twice. A message that is not a file change of a known tenant is acknowledged
- * and logged (retrying cannot help); a failure to reach the DO is retried by the Queue.
+ * (`source: "r2:<bucket>"`), and a batch's events go to each tenant's DO in one call (one
+ * commit), through the same match-store-start path as `POST /events`. The event id is
+ * `r2:<message id>`, so a redelivered message is recognised and starts nothing twice. A message
+ * that is not a file change of a known tenant is acknowledged and logged (retrying cannot help);
+ * a failure to reach the DO retries that tenant's messages.
  */
 import { tenantStub } from "../../durable-objects/bindings.ts";
+import type { PostedEvent } from "../../durable-objects/tenant/posted-event.ts";
 import type { Env } from "../env.ts";
 import { fileChangeOfR2Notification } from "./r2-notification.ts";
 
@@ -15,29 +17,42 @@ export async function consumeFileEvents(
   env: Env,
   _ctx?: ExecutionContext,
 ): Promise<void> {
-  await Promise.all(batch.messages.map((message) => consumeOne(message, env)));
-}
-
-async function consumeOne(message: Message<unknown>, env: Env): Promise<void> {
-  const change = fileChangeOfR2Notification(message.body);
-  if (!change.ok) {
-    console.warn(`queue ${message.id}: dropped (${change.reason})`);
-    message.ack();
-    return;
-  }
-  try {
-    const outcome = await tenantStub(env, change.tenant).receiveEvent(change.tenant, {
+  const byTenant = new Map<string, { message: Message<unknown>; event: PostedEvent }[]>();
+  const now = Date.now();
+  for (const message of batch.messages) {
+    const change = fileChangeOfR2Notification(message.body);
+    if (!change.ok) {
+      console.warn(`queue ${message.id}: dropped (${change.reason})`);
+      message.ack();
+      continue;
+    }
+    const event: PostedEvent = {
       id: `r2:${message.id}`,
       type: "file_change",
       source: `r2:${change.bucket}`,
       payload: { path: change.path, change: change.change },
-      now: Date.now(),
-    });
+      now,
+    };
+    byTenant.set(change.tenant, [...(byTenant.get(change.tenant) ?? []), { message, event }]);
+  }
+  await Promise.all([...byTenant].map(([tenant, items]) => deliver(env, tenant, items)));
+}
+
+async function deliver(
+  env: Env,
+  tenant: string,
+  items: { message: Message<unknown>; event: PostedEvent }[],
+): Promise<void> {
+  try {
+    const outcome = await tenantStub(env, tenant).receiveEvents(
+      tenant,
+      items.map((item) => item.event),
+    );
     if (!outcome.ok)
-      console.warn(`queue ${message.id}: dropped (${outcome.error.code}: ${outcome.error.message})`);
-    message.ack();
+      console.warn(`queue: ${items.length} message(s) for ${tenant} dropped (${outcome.error.code})`);
+    for (const item of items) item.message.ack();
   } catch (error) {
-    console.error(`queue ${message.id}: will retry`, String(error));
-    message.retry();
+    console.error(`queue: ${items.length} message(s) for ${tenant} will be retried`, String(error));
+    for (const item of items) item.message.retry();
   }
 }

@@ -1,10 +1,11 @@
 /**
  * @module
- * `POST /events` (tenant API key): custom events and file changes (from `edgeflow watch`). The
- * body is validated here; the tenant's DO matches it against every subscription, stores it with
- * its log and pending starts in one transaction, and only then is it answered
- * `202 {event_id, runs}`. Re-posting an event `id` already taken in starts nothing and answers
- * the original result, so a sender may retry safely.
+ * `POST /events` (tenant API key): custom events and file changes (from `edgeflow watch`), one
+ * per request or up to 100 as `{events: [...]}`. The body is validated here; the tenant's DO
+ * matches each event against every subscription, stores them with their log and pending starts
+ * in one transaction, and only then answers `202 {event_id, runs}` (a batch:
+ * `202 {events: [{event_id, runs}, ...]}`, all or none). Re-posting an event `id` already taken
+ * in starts nothing and answers the original result, so a sender may retry safely.
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -12,6 +13,7 @@ import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
 import { eventTypeSchema } from "../../engine/events/index.ts";
 import type { AppEnv } from "../app-env.ts";
+import { inputError } from "../errors/to-error-shape.ts";
 import { readJson } from "../http/read-json.ts";
 import { requireTenantKey } from "../middleware/tenant-auth.ts";
 
@@ -28,19 +30,48 @@ export const postedEventSchema = z.strictObject({
   payload: z.unknown().optional().describe("The event's data; file_change wants {path, change}"),
 });
 
+/** Most events in one request. */
+export const MAX_EVENTS_PER_REQUEST = 100;
+
+export const postedBatchSchema = z.strictObject({
+  events: z.array(postedEventSchema).min(1).max(MAX_EVENTS_PER_REQUEST),
+});
+
+type PostedBody = z.output<typeof postedEventSchema>;
+
 export const eventRoutes = new Hono<AppEnv>().post("/events", requireTenantKey, async (c) => {
   const now = Date.now();
-  const body = await readJson(c, postedEventSchema);
+  const body = parseBody(await readJson(c, z.unknown()));
   const tenant = c.get("tenant");
-  const receipt = await unwrap(
-    tenantStub(c.env, tenant).receiveEvent(tenant, {
-      type: body.type,
-      now,
-      ...(body.id === undefined ? {} : { id: body.id }),
-      ...(body.source === undefined ? {} : { source: body.source }),
-      ...(body.payload === undefined ? {} : { payload: body.payload }),
-    }),
-  );
+  const stub = tenantStub(c.env, tenant);
+  if ("events" in body) {
+    const receipts = await unwrap(
+      stub.receiveEvents(
+        tenant,
+        body.events.map((event) => postedOf(event, now)),
+      ),
+    );
+    return c.json({ events: receipts.map((receipt) => receipt.answer) }, 202);
+  }
+  const receipt = await unwrap(stub.receiveEvent(tenant, postedOf(body, now)));
   if (receipt.duplicate) c.header("x-edgeflow-duplicate", "true");
   return c.json(receipt.answer, 202);
 });
+
+/** A batch when the body has `events`, else one event: each shape reports its own paths. */
+function parseBody(body: unknown): PostedBody | z.output<typeof postedBatchSchema> {
+  const batch = typeof body === "object" && body !== null && !Array.isArray(body) && "events" in body;
+  const parsed = (batch ? postedBatchSchema : postedEventSchema).safeParse(body);
+  if (!parsed.success) throw inputError(parsed.error, "request body");
+  return parsed.data;
+}
+
+function postedOf(body: PostedBody, now: number) {
+  return {
+    type: body.type,
+    now,
+    ...(body.id === undefined ? {} : { id: body.id }),
+    ...(body.source === undefined ? {} : { source: body.source }),
+    ...(body.payload === undefined ? {} : { payload: body.payload }),
+  };
+}

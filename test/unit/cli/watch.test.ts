@@ -21,6 +21,10 @@ interface Received {
   body: { id: string; type: string; source: string; payload: { path: string; change: string } };
 }
 
+interface Posted {
+  events: Received["body"][];
+}
+
 let dir: string;
 let server: Server;
 let url: string;
@@ -39,10 +43,14 @@ beforeEach(async () => {
       res.writeHead(503).end("busy");
       return;
     }
-    const body = JSON.parse(text) as Received["body"];
-    received.push({ authorization: req.headers.authorization, body });
+    const { events } = JSON.parse(text) as Posted;
+    for (const body of events) received.push({ authorization: req.headers.authorization, body });
     res.writeHead(202, { "content-type": "application/json" });
-    res.end(JSON.stringify({ event_id: body.id, runs: ["wf_000000000000000000000001"] }));
+    res.end(
+      JSON.stringify({
+        events: events.map((body) => ({ event_id: body.id, runs: ["wf_000000000000000000000001"] })),
+      }),
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
