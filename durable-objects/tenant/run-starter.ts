@@ -5,7 +5,9 @@
  * scope and the tenant's secrets. A start that lands, or finds its run already there (a re-drive
  * after a crash), is logged `started`; one the engine refuses (bad inputs, no such workflow) is
  * logged `start_failed` with the error; one that fails in transit is retried by the alarm with
- * back-off, up to `MAX_START_ATTEMPTS`.
+ * back-off, up to `MAX_START_ATTEMPTS`. The outcomes of starts that land within a few
+ * milliseconds of each other are written in one transaction: until then their pending rows stay,
+ * and a crash in between only means the alarm finds the runs already there.
  */
 import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import { EngineError, type ErrorShape, isEngineError } from "../../engine/errors.ts";
@@ -30,10 +32,22 @@ export interface RunStarterOptions {
   secrets: (tenant: string) => Promise<Readonly<Record<string, string>>>;
 }
 
+/** How long finished starts wait to be written together. */
+const SETTLE_BATCH_MS = 5;
+
+interface Settled {
+  start: PendingStart;
+  result: { startedAt: number } | { error: ErrorShape };
+  answer?: RunAnswer;
+}
+
 export class RunStarter {
   readonly #options: RunStarterOptions;
+  /** runs being started, or started and not yet written down */
   readonly #inFlight = new Set<string>();
   readonly #definitions = new Map<string, StoredWorkflow>();
+  #settled: Settled[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: RunStarterOptions) {
     this.#options = options;
@@ -50,6 +64,33 @@ export class RunStarter {
    */
   async startAll(tenant: string, starts: readonly PendingStart[], event?: TriggerEvent): Promise<void> {
     await Promise.all(starts.map((start) => this.#startOne(tenant, start, event)));
+  }
+
+  /** Writes down every finished start now (the alarm does, before it re-arms). */
+  flush(): void {
+    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    const batch = this.#settled;
+    if (batch.length === 0) return;
+    this.#settled = [];
+    const { storage } = this.#options;
+    storage.transactionSync(() => {
+      for (const { start, result, answer } of batch) {
+        deletePendingStart(storage.sql, start.runId);
+        settleLogEntry(storage.sql, start.eventId, start.position, result);
+        if (answer !== undefined) {
+          upsertRun(storage.sql, {
+            id: start.runId,
+            workflow: answer.run.workflow,
+            version: answer.run.version,
+            status: answer.run.status,
+            createdAt: Date.parse(answer.run.created_at),
+            updatedAt: Date.parse(answer.run.updated_at),
+          });
+        }
+      }
+    });
+    for (const { start } of batch) this.#inFlight.delete(start.runId);
   }
 
   async #startOne(tenant: string, start: PendingStart, known?: TriggerEvent): Promise<void> {
@@ -80,31 +121,13 @@ export class RunStarter {
       return this.#settle(start, { error: outcome.error });
     } catch (error) {
       this.#retryLater(start, error);
-    } finally {
-      this.#inFlight.delete(start.runId);
     }
   }
 
-  #settle(
-    start: PendingStart,
-    result: { startedAt: number } | { error: ErrorShape },
-    answer?: RunAnswer,
-  ): void {
-    const { storage } = this.#options;
-    storage.transactionSync(() => {
-      deletePendingStart(storage.sql, start.runId);
-      settleLogEntry(storage.sql, start.eventId, start.position, result);
-      if (answer !== undefined) {
-        upsertRun(storage.sql, {
-          id: start.runId,
-          workflow: answer.run.workflow,
-          version: answer.run.version,
-          status: answer.run.status,
-          createdAt: Date.parse(answer.run.created_at),
-          updatedAt: Date.parse(answer.run.updated_at),
-        });
-      }
-    });
+  /** Queues the outcome; the batch is written within `SETTLE_BATCH_MS`. */
+  #settle(start: PendingStart, result: Settled["result"], answer?: RunAnswer): void {
+    this.#settled.push(answer === undefined ? { start, result } : { start, result, answer });
+    this.#flushTimer ??= setTimeout(() => this.flush(), SETTLE_BATCH_MS);
   }
 
   #retryLater(start: PendingStart, error: unknown): void {
@@ -117,6 +140,7 @@ export class RunStarter {
       this.#settle(start, { error: shape });
       return;
     }
+    this.#inFlight.delete(start.runId);
     postponeStart(this.#options.storage.sql, start, Date.now());
   }
 

@@ -309,6 +309,7 @@ export class TenantEvents {
       pruneEvents(this.#sql, now - EVENT_RETENTION_MS);
     });
     await this.#starter.startAll(tenant, starts);
+    this.#starter.flush();
     await this.#alarm.rearm();
   }
 
