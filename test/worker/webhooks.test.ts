@@ -4,6 +4,7 @@
  * 202 naming the runs of every subscriber, bodies (JSON, form, too large, broken), and never a 500.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import SEED_EXAMPLE from "../fixtures/loader/valid/seed-example.yaml?raw";
 import { callTool, newTenant } from "./support/clients.ts";
 import {
   AUDIT_HOOK,
@@ -297,5 +298,23 @@ describe("endpoints and bodies", () => {
       const res = await postHook(tenant.id, endpoint, body, headers);
       expect([endpoint, res.status < 500]).toEqual([endpoint, true]);
     }
+  });
+});
+
+describe("the seed's example", () => {
+  it("publishes with its three triggers, and its webhook (secret {{ env.WEBHOOK_SECRET }}) starts it", async () => {
+    const { id, apiKey } = await newTenant("seed");
+    await setSecret(id, "WEBHOOK_SECRET", HOOK_SECRET);
+    await publish(apiKey, SEED_EXAMPLE);
+    const listed = await callTool(apiKey, "workflow_list_subscriptions");
+    expect(
+      (listed.structured.subscriptions as { trigger: { type: string } }[]).map((s) => s.trigger.type),
+    ).toEqual(["file_change", "schedule", "webhook"]);
+    const body = JSON.stringify({ reason: "manual" });
+    const res = await postHook(id, "/workflow/trigger", body, await sign("standard", HOOK_SECRET, body));
+    expect(res.status).toBe(202);
+    expect(res.body.runs).toHaveLength(1);
+    const event = await settledEvent(apiKey, res.body.event_id!);
+    expect(event.matches).toEqual([expect.objectContaining({ outcome: "started" })]);
   });
 });
