@@ -44,7 +44,8 @@ export class RunSecrets {
 
   /** `value` with every secret of the transition's `env` replaced by "[redacted]". */
   redact<T>(value: T, machine: Pick<MachineContext, "env">): T {
-    return machine.env === undefined ? value : (redactValue(value, machine.env) as T);
+    if (machine.env === undefined || Object.keys(machine.env).length === 0) return value;
+    return redactValue(value, machine.env) as T;
   }
 
   #keep(tenant: string, values: Secrets): Secrets {

@@ -12,6 +12,7 @@
 import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import { EngineError, type ErrorShape, isEngineError } from "../../engine/errors.ts";
 import { eventScope, type TriggerEvent } from "../../engine/events/index.ts";
+import { redactValue } from "../../engine/state/index.ts";
 import { type DurableObjectBindings, runStub } from "../bindings.ts";
 import type { RunAnswer } from "../run/run-answer.ts";
 import type { IntakeStorage } from "./event-intake.ts";
@@ -118,7 +119,8 @@ export class RunStarter {
       if (outcome.ok)
         return this.#settle(start, { startedAt: Date.parse(outcome.value.run.created_at) }, outcome.value);
       if (outcome.error.code === "run.exists") return this.#settle(start, { startedAt: Date.now() });
-      return this.#settle(start, { error: outcome.error });
+      // The engine's message may quote a value; the event log must not show a secret.
+      return this.#settle(start, { error: redactValue(outcome.error, env) as ErrorShape });
     } catch (error) {
       this.#retryLater(start, error);
     }

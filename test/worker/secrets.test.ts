@@ -6,7 +6,7 @@ import { createExecutionContext, env, runInDurableObject } from "cloudflare:test
 import { describe, expect, it } from "vitest";
 import worker from "../../worker/index.ts";
 import { adminFetch, BASE, callTool, newTenant } from "./support/clients.ts";
-import { setSecret } from "./support/events.ts";
+import { eventLog, postEvent, publish, setSecret, settledEvent } from "./support/events.ts";
 import { publishAndStart, tenantObject } from "./support/runs.ts";
 
 const TOKEN = "tok_0123456789";
@@ -127,6 +127,39 @@ describe("tenant secrets", () => {
       paths: ["this.copied"],
     });
     for (const call of [next, status, read]) expect(call.text).not.toContain(TOKEN);
+  });
+
+  it("an error that quotes a secret is redacted too (answers, status, the event log)", async () => {
+    const { id, apiKey } = await newTenant("sec");
+    await setSecret(id, "API_TOKEN", TOKEN);
+    const leaky = `name: "secrets:leak"
+description: "Fails with the secret in the error"
+version: "1.0.0"
+triggers:
+  - type: event
+    event_type: "leak"
+default_state:
+  state:
+    x: 0
+steps:
+  - id: "parse"
+    type: "set_state"
+    state_update:
+      path: "this.x"
+      value: "{{ JSON.parse(env.API_TOKEN) }}"
+`;
+    await publish(apiKey, leaky);
+    const started = await callTool(apiKey, "workflow_start", { workflow: "secrets:leak" });
+    expect(started.text).not.toContain(TOKEN);
+    const runId = (started.structured.workflow_id as string | undefined) ?? "";
+    if (runId !== "") {
+      const status = await callTool(apiKey, "workflow_get_status", { workflow_id: runId });
+      expect(status.text).not.toContain(TOKEN);
+    }
+    const res = await postEvent(apiKey, { type: "leak" });
+    const event = await settledEvent(apiKey, res.body.event_id!);
+    expect(JSON.stringify(event)).not.toContain(TOKEN);
+    expect(JSON.stringify(await eventLog(apiKey))).not.toContain(TOKEN);
   });
 
   it("a run without the secret sees it unset", async () => {
