@@ -111,10 +111,12 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   snapshot(tenant: string, runId: string): Promise<Outcome<RunStatusView>> {
     return toOutcome(async () => {
       const state = this.#load(tenant, runId).state;
-      const snapshot: RunSnapshot = snapshotRun(state, {
-        secrets: await this.#secrets.values(this.env, tenant),
+      const secrets = await this.#secrets.values(this.env, tenant);
+      const snapshot: RunSnapshot = snapshotRun(state, { secrets });
+      // also the run's error and anything else that might quote a secret
+      return this.#secrets.redact(statusOf(snapshot, this.#graph.of(this.#sql, state)), {
+        env: { ...secrets },
       });
-      return statusOf(snapshot, this.#graph.of(this.#sql, state));
     });
   }
 
