@@ -23,8 +23,9 @@ import { listRuns, type RunIndexEntry, type RunIndexRecord, upsertRun } from "./
 import type { ScheduleRecord } from "./tenant/schedule-store.ts";
 import type { SecretInfo } from "./tenant/secret-store.ts";
 import { patchSettings, readSettings, type TenantSettings } from "./tenant/settings.ts";
+import type { NewSubscription } from "./tenant/subscription-checks.ts";
 import type { StoredSubscription } from "./tenant/subscription-store.ts";
-import { type EventReceipt, type NewSubscription, TenantEvents } from "./tenant/tenant-events.ts";
+import { type EventReceipt, TenantEvents } from "./tenant/tenant-events.ts";
 import { insertTenant, readTenant, requireTenant, type TenantInfo } from "./tenant/tenant-record.ts";
 import type { WebhookDelivery } from "./tenant/webhook-verification.ts";
 import {

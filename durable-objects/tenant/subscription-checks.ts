@@ -1,14 +1,38 @@
 /**
  * @module
- * Checks a `workflow_subscribe_events` subscription's filter and mappings once, when it is made:
+ * A `workflow_subscribe_events` request as a subscription (`sub_` + 24 hex), and its filter and
+ * mappings checked once, when it is made:
  * each is evaluated against an empty event, and a syntax error or a forbidden construct is
  * refused with its path (`filter`, `inputs_mapping.<name>`). Errors that depend on the event's
  * data (reading a field of undefined) are not the subscriber's mistake yet and pass.
  */
 
 import { EngineError } from "../../engine/errors.ts";
-import { matchEvent, type Subscription, type TriggerEvent } from "../../engine/events/index.ts";
+import {
+  matchEvent,
+  type Subscription,
+  subscriptionSchema,
+  type TriggerEvent,
+} from "../../engine/events/index.ts";
 import type { Evaluator } from "../../engine/expressions/evaluator.ts";
+import { randomHex } from "./event-ids.ts";
+
+export interface NewSubscription {
+  event_pattern: string;
+  workflow: string;
+  filter?: string;
+  inputs_mapping?: Record<string, string>;
+}
+
+/** The subscription a request asks for, validated by the engine's schema (`input.invalid` with a path). */
+export function apiSubscriptionOf(request: NewSubscription): Subscription {
+  const parsed = subscriptionSchema.safeParse({ id: `sub_${randomHex(12)}`, ...request });
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new EngineError("input.invalid", `Invalid subscription: ${issue?.message ?? "invalid"}.`, {
+    path: issue?.path.join(".") ?? "",
+  });
+}
 
 const STATIC_ERRORS: ReadonlySet<string> = new Set(["expression.syntax", "expression.forbidden"]);
 

@@ -15,7 +15,6 @@ import {
   normalizeEndpoint,
   parseWebhookBody,
   type Subscription,
-  subscriptionSchema,
   subscriptionsForEndpoint,
   subscriptionsFromTriggers,
   type TriggerEvent,
@@ -23,7 +22,7 @@ import {
 } from "../../engine/events/index.ts";
 import type { DurableObjectBindings } from "../bindings.ts";
 import { LazyEvaluator } from "../run/evaluator.ts";
-import { newEventId, randomHex } from "./event-ids.ts";
+import { newEventId } from "./event-ids.ts";
 import { type IntakeStorage, type RecordedEvent, recordEvent } from "./event-intake.ts";
 import {
   EVENT_RETENTION_MS,
@@ -31,19 +30,23 @@ import {
   type EventQuery,
   eventAnswerOf,
   hasEvent,
-  insertEvent,
   type LoggedEvent,
   pruneEvents,
   queryEvents,
 } from "./event-log.ts";
 import { dueStarts, REDRIVE_AFTER_MS } from "./pending-starts.ts";
 import { eventOfPosted, type PostedEvent } from "./posted-event.ts";
+import { RejectionLog } from "./rejection-log.ts";
 import { RunRateLimit, runsPerMinuteOf } from "./run-rate-limit.ts";
 import { RunStarter } from "./run-starter.ts";
 import { fireDueSchedules } from "./schedule-fires.ts";
 import { listSchedules, type ScheduleRecord, syncSchedules } from "./schedule-store.ts";
 import { readSettings } from "./settings.ts";
-import { checkSubscriptionExpressions } from "./subscription-checks.ts";
+import {
+  apiSubscriptionOf,
+  checkSubscriptionExpressions,
+  type NewSubscription,
+} from "./subscription-checks.ts";
 import {
   deleteApiSubscription,
   insertApiSubscription,
@@ -59,20 +62,11 @@ import { listVersions } from "./workflow-store.ts";
 
 /** The event log is trimmed to its cap after this many new events (and by every alarm). */
 const PRUNE_EVERY_EVENTS = 1_000;
-/** Rejected webhook deliveries logged per minute, at most (the rest are only counted away). */
-const MAX_LOGGED_REJECTIONS_PER_MINUTE = 30;
 
 export interface EventReceipt {
   answer: EventAnswer;
   /** true when this was a retry of a delivery or event already taken in: `answer` is the original */
   duplicate: boolean;
-}
-
-export interface NewSubscription {
-  event_pattern: string;
-  workflow: string;
-  filter?: string;
-  inputs_mapping?: Record<string, string>;
 }
 
 export class TenantEvents {
@@ -85,7 +79,7 @@ export class TenantEvents {
   #subscriptions: Subscription[] | undefined;
   #runsPerMinute: number | undefined;
   #storedSincePrune = 0;
-  #rejections = { windowStart: 0, count: 0 };
+  readonly #rejections = new RejectionLog();
 
   constructor(
     storage: DurableObjectStorage,
@@ -142,7 +136,7 @@ export class TenantEvents {
     const [evaluator, env] = await Promise.all([this.#evaluator.get(), this.#secretsForWebhooks(tenant)]);
     const verification = await verifyDelivery(delivery, listening, env, evaluator);
     if (!verification.ok) {
-      this.#logRejection(endpoint, delivery.now, verification.rejection);
+      this.#rejections.record(this.#sql, endpoint, delivery.now, verification.rejection);
       throw new EngineError(verification.rejection.code, verification.rejection.message);
     }
     // From here to the transaction nothing awaits: the dedup check and the write are one step.
@@ -237,14 +231,7 @@ export class TenantEvents {
   // ── subscriptions ───────────────────────────────────────────────────────
 
   async subscribe(request: NewSubscription, now: number): Promise<StoredSubscription> {
-    const parsed = subscriptionSchema.safeParse({ id: `sub_${randomHex(12)}`, ...request });
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new EngineError("input.invalid", `Invalid subscription: ${issue?.message ?? "invalid"}.`, {
-        path: issue?.path.join(".") ?? "",
-      });
-    }
-    const subscription = parsed.data;
+    const subscription = apiSubscriptionOf(request);
     if (listVersions(this.#sql, subscription.workflow).length === 0) throw noWorkflow(subscription.workflow);
     checkSubscriptionExpressions(subscription, await this.#evaluator.get());
     insertApiSubscription(this.#sql, subscription, now);
@@ -336,19 +323,6 @@ export class TenantEvents {
     this.#runsPerMinute ??= runsPerMinuteOf(readSettings(this.#sql));
     const limit = this.#runsPerMinute;
     return () => this.#rateLimit.take(now, limit);
-  }
-
-  #logRejection(endpoint: string, now: number, rejection: { code: string; message: string }): void {
-    if (now - this.#rejections.windowStart >= 60_000) this.#rejections = { windowStart: now, count: 0 };
-    if (++this.#rejections.count > MAX_LOGGED_REJECTIONS_PER_MINUTE) return;
-    insertEvent(this.#sql, {
-      id: `rejected_${randomHex(12)}`,
-      type: "webhook",
-      source: endpoint,
-      receivedAt: now,
-      status: "rejected",
-      error: { code: rejection.code, message: rejection.message },
-    });
   }
 }
 
