@@ -2,10 +2,12 @@ import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 /**
- * Three projects split by runtime (DESIGN.md decision 3):
+ * Projects split by runtime (DESIGN.md decision 3):
  * - `unit` runs the pure engine, the CLI and plugins in Node;
  * - `worker` runs the Durable Objects, routes and MCP in workerd;
- * - `e2e` runs in Node against a real `wrangler dev` (started and killed by the tests).
+ * - `e2e` runs in Node against a real `wrangler dev` (started and killed by the tests);
+ * - `crash` kills `wrangler dev` mid-load and restarts it (minutes, not seconds): only
+ *   `npm run test:crash` runs it; `npm test` names the other three.
  */
 export default defineConfig({
   test: {
@@ -42,6 +44,15 @@ export default defineConfig({
           environment: "node",
           include: ["test/e2e/**/*.test.ts"],
           testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: "crash",
+          environment: "node",
+          include: ["test/crash/**/*.test.ts"],
+          testTimeout: 600_000,
           hookTimeout: 120_000,
         },
       },
