@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: runs every benchmark scenario, prints each figure beside its same-run
- * baseline, and writes bench/results/latest.json. Timings are claimed here, never in unit tests.
+ * baseline, and writes bench/results/latest.json and, when every scenario ran, the Markdown table
+ * bench/README.md. Timings are claimed here, never in unit tests.
  * `npm run bench -- engine expressions` runs only the named scenarios.
  */
 import { benchEngine } from "./engine.ts";
@@ -16,6 +17,7 @@ import {
   machineInfo,
   printSection,
   withBaseline,
+  writeMarkdown,
   writeReport,
 } from "./report.ts";
 
@@ -68,3 +70,8 @@ for (const scenario of scenarios) {
 const report = { date: new Date().toISOString(), machine: machineInfo(), sections };
 writeReport(report, new URL("./results/latest.json", import.meta.url));
 console.log("\nwrote bench/results/latest.json");
+// a run of some scenarios only leaves the full table of the last complete run in place
+if (only.length === 0) writeMarkdown(report, new URL("./README.md", import.meta.url));
+console.log(
+  only.length === 0 ? "wrote bench/README.md" : "bench/README.md left as is (not every scenario ran)",
+);
