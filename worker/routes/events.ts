@@ -13,7 +13,7 @@ import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
 import { eventTypeSchema } from "../../engine/events/index.ts";
 import type { AppEnv } from "../app-env.ts";
-import { inputError } from "../errors/to-error-shape.ts";
+import { parseInput } from "../http/parse-input.ts";
 import { readJson } from "../http/read-json.ts";
 import { requireTenantKey } from "../middleware/tenant-auth.ts";
 
@@ -61,9 +61,9 @@ export const eventRoutes = new Hono<AppEnv>().post("/events", requireTenantKey, 
 /** A batch when the body has `events`, else one event: each shape reports its own paths. */
 function parseBody(body: unknown): PostedBody | z.output<typeof postedBatchSchema> {
   const batch = typeof body === "object" && body !== null && !Array.isArray(body) && "events" in body;
-  const parsed = (batch ? postedBatchSchema : postedEventSchema).safeParse(body);
-  if (!parsed.success) throw inputError(parsed.error, "request body");
-  return parsed.data;
+  return batch
+    ? parseInput(postedBatchSchema, body, "request body")
+    : parseInput(postedEventSchema, body, "request body");
 }
 
 function postedOf(body: PostedBody, now: number) {
