@@ -326,7 +326,13 @@ describe("hostile posted events", () => {
       { requiredKeys: ["type"] },
     );
     const body = fc.oneof(
-      { weight: 6, arbitrary: event.map((value) => JSON.stringify(value)) },
+      { weight: 5, arbitrary: event.map((value) => JSON.stringify(value)) },
+      {
+        weight: 2,
+        arbitrary: fc
+          .oneof(fc.array(event, { maxLength: 4 }), hostileJson)
+          .map((events) => JSON.stringify({ events }) ?? ""),
+      },
       { weight: 1, arbitrary: hostileJson.map((value) => JSON.stringify(value) ?? "") },
       { weight: 1, arbitrary: fc.string({ maxLength: 200 }) },
     );

@@ -140,8 +140,21 @@ export const hostileKey: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.string({ maxLength: 12 }) },
 );
 
+/**
+ * Objects that pose as strings or arrays: zod 4.6 runs its length checks on anything with a
+ * `length`, and `{"length": {"toString": {}}}` made it throw (see worker/http/parse-input.ts).
+ */
+export const LENGTH_TRAPS: readonly unknown[] = [
+  { length: { toString: {} } },
+  { length: { valueOf: {}, toString: {} } },
+  { length: [] },
+  { length: -1 },
+  { length: 1e308, 0: "a" },
+];
+
 const leaf: fc.Arbitrary<unknown> = fc.oneof(
   hostileString,
+  fc.constantFrom(...LENGTH_TRAPS),
   fc.integer(),
   fc.double(),
   fc.boolean(),
