@@ -1,7 +1,7 @@
 /**
  * Hostile input on `POST /mcp`: generated arguments for every registered tool (shaped by the
- * tool's own JSON Schema, aimed at live runs), generated JSON-RPC envelopes and batches, raw
- * bodies and headers, and the classics by hand (100k-level nesting, 10 MB bodies, invalid
+ * tool's own JSON Schema, aimed at live runs of five workflows, a dependency graph among them),
+ * generated JSON-RPC envelopes and batches, raw bodies and headers, and the classics by hand (100k-level nesting, 10 MB bodies, invalid
  * UTF-8, `__proto__`/`constructor`/`prototype` in arguments, state paths and values). Never a
  * 5xx, every error with a stable code, nothing logged as unexpected, and the tenant's DOs answer
  * normally afterwards.
@@ -9,6 +9,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOOLS } from "../../worker/mcp/server.ts";
+import { REVIEWS } from "./graph-support.ts";
 import { callTool, mcpRequest, newTenant } from "./support/clients.ts";
 import {
   argumentsFor,
@@ -43,6 +44,7 @@ const FIXTURES: { yaml: string; inputs: Record<string, unknown> }[] = [
   { yaml: FAN_OUT, inputs: { files: ["a.ts", "b.ts"] } },
   { yaml: SLEEPER, inputs: {} },
   { yaml: FLAKY, inputs: {} },
+  { yaml: REVIEWS, inputs: {} },
 ];
 
 async function startPoolRun(): Promise<void> {
@@ -52,7 +54,7 @@ async function startPoolRun(): Promise<void> {
     inputs: fixture.inputs,
   });
   expect(started_.isError).toBe(false);
-  pool[started % 4] = started_.structured.workflow_id as string;
+  pool[started % FIXTURES.length] = started_.structured.workflow_id as string;
   started += 1;
 }
 
@@ -60,7 +62,7 @@ beforeAll(async () => {
   a = await newTenant("hostile-a");
   b = await newTenant("hostile-b");
   for (const fixture of FIXTURES) await callTool(a.apiKey, "workflow_publish", { yaml: fixture.yaml });
-  for (let i = 0; i < 4; i += 1) await startPoolRun();
+  for (let i = 0; i < FIXTURES.length; i += 1) await startPoolRun();
   runOfB = await publishAndStart(b.apiKey, GREET, { name: "B" });
 });
 
@@ -68,11 +70,25 @@ afterAll(() => harness.finish());
 
 /** Placeholders the arbitraries generate, replaced by live ids when the request is sent. */
 const HINTS: Hints = {
-  workflow_id: ["$RUN0", "$RUN1", "$RUN2", "$RUN3", "$RUN_OF_B", "wf_000000000000000000000000"],
-  workflow: ["demo:greet", "demo:fan-out", "demo:sleeper", "demo:flaky", "demo:nothing"],
+  workflow_id: ["$RUN0", "$RUN1", "$RUN2", "$RUN3", "$RUN4", "$RUN_OF_B", "wf_000000000000000000000000"],
+  workflow: ["demo:greet", "demo:fan-out", "demo:sleeper", "demo:flaky", "graph:reviews", "demo:nothing"],
   version: ["1.0.0", "9.9.9"],
-  step_id: ["hello", "pick", "check", "fan_out", "report", "lint", "call", "pause", "mark", "say"],
-  task_id: ["lint_file.item0", "lint_file.item1", "lint_file.item9"],
+  step_id: [
+    "hello",
+    "pick",
+    "check",
+    "fan_out",
+    "report",
+    "lint",
+    "call",
+    "pause",
+    "mark",
+    "say",
+    "api_review",
+    "summary_write",
+  ],
+  task_id: ["lint_file.item0", "lint_file.item1", "lint_file.item9", "review_api", "review_ui", "summary"],
+  claim: [0, 1, 2, -1],
   paths: [["this.count", "inputs.name", "this.__proto__", "this.constructor.prototype", "global.x"]],
   path: [
     "this.count",
