@@ -88,7 +88,23 @@ function load(text: string, options: LoadOptions): LoadResult {
 
   if (detectSchemaVersion(data) === 1) {
     warnings.push(...upgradeV1(source, data).map(place));
-    data = source.document.toJS({ maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT });
+    try {
+      data = source.document.toJS({ maxAliasCount: options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT });
+    } catch (error) {
+      // the upgrade moves nodes: an alias can end up before its anchor
+      const message = error instanceof Error ? error.message : String(error);
+      return failure(
+        [
+          place(
+            errorFinding(
+              "loader.upgrade_failed",
+              `the phase-5 file could not be upgraded (${message}); write the aliased value out in full, or convert the file to schema_version 2`,
+            ),
+          ),
+        ],
+        warnings,
+      );
+    }
   }
 
   const validated = workflowSchema.safeParse(data);

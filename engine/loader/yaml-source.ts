@@ -66,7 +66,15 @@ function nodeAt(source: YamlSource, path: YamlPath, atKey: boolean): Node | unde
   let lastWithRange: Node | undefined = hasRange(current) ? current : undefined;
   for (let index = 0; index < path.length; index++) {
     const segment = path[index];
-    if (isAlias(current)) current = current.resolve(source.document);
+    if (isAlias(current)) {
+      // yaml throws "Unresolved alias" for some aliases toJS() did resolve (an anchor under a
+      // `__proto__` key): a position is a nicety, so fall back to the nearest ancestor
+      try {
+        current = current.resolve(source.document);
+      } catch {
+        break;
+      }
+    }
     let next: unknown;
     let keyNode: unknown;
     if (isMap(current)) {
