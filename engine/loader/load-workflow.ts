@@ -107,7 +107,19 @@ function load(text: string, options: LoadOptions): LoadResult {
     }
   }
 
-  const validated = workflowSchema.safeParse(data);
+  let validated: ReturnType<typeof workflowSchema.safeParse>;
+  try {
+    validated = workflowSchema.safeParse(data);
+  } catch {
+    // zod 4.6 runs its .min/.max checks on any value with a `length`, even one that failed its
+    // type check, and throws when that `length` is a mapping (`tool: {length: {toString: {}}}`)
+    const finding = errorFinding(
+      "loader.invalid_type",
+      "a mapping with a `length` key stands where a string or a list belongs",
+      lengthTrapPath(data),
+    );
+    return failure([place(finding)], warnings);
+  }
   const findings = [
     ...(validated.success ? [] : findingsFromIssues(validated.error.issues, data)),
     ...runSemanticChecks(data),
@@ -162,6 +174,21 @@ function dedupe(diagnostics: Diagnostic[]): Diagnostic[] {
 }
 
 /** Depth of nested objects and arrays, counted without recursion and stopping past `limit`. */
+/** The path of the first mapping whose `length` is itself a mapping (what makes zod throw). */
+function lengthTrapPath(value: unknown): (string | number)[] {
+  const pending: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  while (pending.length > 0) {
+    const { value: current, path } = pending.shift()!;
+    if (typeof current !== "object" || current === null) continue;
+    const length = (current as { length?: unknown }).length;
+    if (!Array.isArray(current) && typeof length === "object" && length !== null) return path;
+    for (const [key, child] of Object.entries(current)) {
+      pending.push({ value: child, path: [...path, Array.isArray(current) ? Number(key) : key] });
+    }
+  }
+  return [];
+}
+
 function nestingDepth(value: unknown, limit: number): number {
   let deepest = 0;
   const pending: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
