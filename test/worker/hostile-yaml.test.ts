@@ -442,6 +442,8 @@ describe("hostile workflow files", () => {
       `${header}steps:\n${Array.from({ length: 20_000 }, (_, n) => `  - {id: "s${n}", type: "user_message", message: "m"}`).join("\n")}\n`,
       `${header}steps: &s\n  - id: "s"\n    type: "conditional"\n    condition: "true"\n    then_steps: *s\n`,
       `\ufeff${header}${step}`,
+      // a length trap where a string belongs (zod threw: was loader.internal_error)
+      `${header}steps:\n  - id: "s"\n    type: mcp_call\n    tool: {length: {toString: {}}}\n`,
       // a phase-5 file whose upgrade moved an anchor after its alias (was loader.internal_error)
       'name: "x"\ndescription: ""\nversion: 1.0.0\nsteps:\n  - id: ""\n    type: user_message\n    body:\n      - id: s1\n        type: state_update\n        state_update:\n          path: ""\n          value:\n            "":\n              __proto__:\n                __proto__:\n                  - &a1\n                    "0": a\n        body:\n          - id: ""\n            type: user_message\n            message:\n              - - __proto__: *a1\n',
       `${header.replace('"x"', `"${"\u0000".repeat(10)}"`)}${step}`,
