@@ -2,8 +2,7 @@
  * @module
  * What the graph-run benchmark needs around `wrangler dev`: the workerd processes started under
  * this one and their resident set size (from /proc, Linux), a tenant, and one MCP `tools/call`
- * over stateless Streamable HTTP (the same client as bench/mcp.ts, kept here so each benchmark
- * stands alone).
+ * over stateless Streamable HTTP, shared with bench/mcp.ts.
  */
 import { readdirSync, readFileSync } from "node:fs";
 

@@ -6,6 +6,7 @@
  * 5 ms locally, ratio to /healthz under 3.
  */
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
+import { createTenant, mcpCaller } from "./graph-run-support.ts";
 import { type LoadResult, runLoad } from "./load.ts";
 import { type BenchSection, type Figure, round } from "./report.ts";
 
@@ -82,50 +83,5 @@ function describe(prefix: string, result: LoadResult, baseline: LoadResult): Rec
       unit: "req/s",
       note: `${baseline.errors} errors`,
     },
-  };
-}
-
-async function createTenant(baseUrl: string, adminToken: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/admin/tenants`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ id: "bench" }),
-  });
-  if (res.status !== 201) throw new Error(`creating the tenant answered ${res.status}`);
-  return ((await res.json()) as { apiKey: string }).apiKey;
-}
-
-/** One JSON-RPC `tools/call` over stateless Streamable HTTP; returns `structuredContent`. */
-function mcpCaller(baseUrl: string, apiKey: string) {
-  let id = 0;
-  return async (name: string, args: Record<string, unknown>): Promise<Record<string, unknown>> => {
-    const res = await fetch(`${baseUrl}/mcp`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${apiKey}`,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: ++id,
-        method: "tools/call",
-        params: { name, arguments: args },
-      }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${text.slice(0, 200)}`);
-    const json = res.headers.get("content-type")?.includes("text/event-stream")
-      ? text
-          .split("\n")
-          .filter((line) => line.startsWith("data: "))
-          .map((line) => line.slice(6))
-          .join("")
-      : text;
-    const message = JSON.parse(json) as {
-      result?: { isError?: boolean; structuredContent?: Record<string, unknown> };
-    };
-    if (!message.result || message.result.isError) throw new Error(`${name}: ${json.slice(0, 300)}`);
-    return message.result.structuredContent ?? {};
   };
 }
