@@ -148,6 +148,9 @@ describe("crash: kill -9 mid-load", () => {
         });
       }
       expect(delivery.failures.filter((failure) => failure.startsWith("2xx"))).toEqual([]);
+      // a 2xx cut off by the kill was still an acceptance: the event was stored, so the resend is a duplicate
+      if (delivery.cutOff)
+        expect({ n: delivery.n, duplicate: first!.duplicate }).toEqual({ n: delivery.n, duplicate: true });
     }
 
     // ── the event log: one stored event per delivery, one run per subscriber that wanted it ──
@@ -204,6 +207,7 @@ describe("crash: kill -9 mid-load", () => {
       ).length,
       failed_attempts: deliveries.reduce((sum, delivery) => sum + delivery.failures.length, 0),
       answers_2xx: answers.length,
+      answers_cut_off_by_kill: deliveries.filter((delivery) => delivery.cutOff).length,
       duplicate_answers: answers.filter((answer) => answer.duplicate).length,
       events_stored: logged.length,
       runs: runs.length,

@@ -22,6 +22,8 @@ export interface Delivery {
   answers: HookAnswer[];
   /** errors and missing answers, e.g. "HTTP 500", "fetch failed" */
   failures: string[];
+  /** a 2xx whose body never arrived (the connection died mid-answer) */
+  cutOff?: boolean;
 }
 
 export function makeDeliveries(count: number): Delivery[] {
@@ -95,7 +97,17 @@ async function send(delivery: Delivery, options: SenderOptions): Promise<HookAns
     delivery.failures.push(`no answer: ${(error as Error).message}`);
     return null;
   }
-  const text = await res.text().catch(() => "");
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (error) {
+    // The status line arrived but the connection died before the body (the kill landed mid-answer):
+    // for the sender that is no answer, and it resends. The event was stored before the 2xx was
+    // written, so the resend must come back marked duplicate; `cutOff` lets the test check that.
+    delivery.failures.push(`answer cut off after HTTP ${res.status}: ${(error as Error).message}`);
+    if (res.status >= 200 && res.status < 300) delivery.cutOff = true;
+    return null;
+  }
   if (res.status < 200 || res.status >= 300) {
     delivery.failures.push(`HTTP ${res.status} ${text.slice(0, 120)}`);
     return null;
