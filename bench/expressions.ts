@@ -4,7 +4,8 @@
  * `benchExpressions()` times the QuickJS evaluator, and @nyariv/sandboxjs for comparison, in
  * µs per operation: a trivial `input * 2`, an `Object.entries(...).filter(...).map(...)` over 50
  * entries, a template with three expressions over a realistic state (and the same template
- * written so the whole state must be copied), a cold compile, and making an evaluator.
+ * written so the whole state must be copied), a cold compile, building a sandbox, and a property
+ * path read by the path shortcut beside the same path through the sandbox.
  * Run directly (`node --experimental-strip-types bench/expressions.ts`) it also checks both
  * candidates against every reference-workflow fixture, runs the escape probes, checks whether
  * endless loops stop (sandboxjs in a worker thread that is terminated after 3 s, since nothing
@@ -96,7 +97,8 @@ export async function benchExpressions(): Promise<Record<string, number>> {
   const figures: Record<string, number> = {};
   // Includes loading and compiling the wasm when nothing in this process has used QuickJS yet.
   const created = performance.now();
-  const quickjs = await createEvaluator();
+  // sandbox against sandbox: the path shortcut is timed on its own below
+  const quickjs = await createEvaluator({ pathShortcut: false });
   figures["quickjs.first_evaluator_us"] = round((performance.now() - created) * 1000);
   const sandboxjs = createSandboxjsEvaluator();
   try {
@@ -121,9 +123,28 @@ export async function benchExpressions(): Promise<Record<string, number>> {
       () => quickjs.evaluate(`input * ${++counter}`, SIMPLE.bindings),
       200,
     );
-    figures["quickjs.new_evaluator_us"] = round(
-      await timeAsync(async () => (await createEvaluator()).dispose(), 50),
+    // the sandbox is built on the first evaluation the path shortcut cannot answer
+    figures["quickjs.new_sandbox_us"] = round(
+      await timeAsync(async () => {
+        const fresh = await createEvaluator();
+        fresh.evaluate("1 + 1", {});
+        fresh.dispose();
+      }, 50),
     );
+    const withShortcut = await createEvaluator();
+    try {
+      figures["quickjs.path_shortcut_us"] = microsPerOp(() =>
+        withShortcut.evaluate("this.total_files", TEMPLATE.bindings),
+      );
+      figures["quickjs.path_sandbox_us"] = microsPerOp(() =>
+        quickjs.evaluate("this.total_files", TEMPLATE.bindings),
+      );
+      figures["quickjs.template_3_expressions_shortcut_us"] = microsPerOp(() =>
+        renderTemplate(TEMPLATE.text, (source) => withShortcut.evaluate(source, TEMPLATE.bindings)),
+      );
+    } finally {
+      withShortcut.dispose();
+    }
   } finally {
     quickjs.dispose();
     sandboxjs.dispose();

@@ -1,8 +1,9 @@
 /**
  * @module
  * The QuickJS-backed `Evaluator` (decision record: docs/decisions/0001-expression-sandbox.md).
- * One evaluator owns one sandbox (runtime + context); make one per run and never share it
- * across tenants. `evaluate` analyses the source (forbidden names, brackets, free names),
+ * One evaluator owns one sandbox (runtime + context), built on first need; make one per run and
+ * never share it across tenants. A plain property path (`inputs.n`) is read from the bindings
+ * without the sandbox (`path-shortcut.ts`); for anything else `evaluate` analyses the source (forbidden names, brackets, free names),
  * compiles it once into a strict-mode function whose parameters are the binding names it
  * reads (an expression, or a statement body with `return`), copies just those bindings in as
  * JSON, calls it under the step budget, and copies the result out as JSON. A binding named
@@ -15,6 +16,7 @@ import type { QuickJSHandle, QuickJSWASMModule } from "quickjs-emscripten-core";
 import { EngineError } from "../errors.ts";
 import { encodeArguments } from "./binding-transfer.ts";
 import type { Evaluator } from "./evaluator.ts";
+import { readPathShortcut } from "./path-shortcut.ts";
 import { discardQuickJS, loadQuickJS } from "./quickjs-module.ts";
 import {
   QuickJSSandbox,
@@ -40,6 +42,11 @@ export interface EvaluatorOptions {
   compiledCacheSize?: number;
   /** The compiled QuickJS wasm, required in workerd (see `quickjs-module.ts`). */
   wasmModule?: WebAssembly.Module;
+  /**
+   * Read plain property paths (`inputs.n`) straight from the bindings, without the sandbox
+   * (`path-shortcut.ts`). Default true; false sends everything through QuickJS (tests compare).
+   */
+  pathShortcut?: boolean;
 }
 
 export const DEFAULT_EVALUATOR_LIMITS: Readonly<SandboxLimits> = Object.freeze({
@@ -49,10 +56,13 @@ export const DEFAULT_EVALUATOR_LIMITS: Readonly<SandboxLimits> = Object.freeze({
   compiledCacheSize: 256,
 });
 
+/** The smallest memory limit accepted (a context with the prelude needs less than this). */
+export const MIN_MEMORY_LIMIT_BYTES = 64 * 1024;
+
 /** Creates a QuickJS evaluator. The wasm module is loaded once per process and shared. */
 export async function createEvaluator(options: EvaluatorOptions = {}): Promise<Evaluator> {
   const module = await loadQuickJS(options.wasmModule);
-  return new QuickJSEvaluator(module, resolveLimits(options));
+  return new QuickJSEvaluator(module, resolveLimits(options), options.pathShortcut ?? true);
 }
 
 function resolveLimits(options: EvaluatorOptions): SandboxLimits {
@@ -68,6 +78,10 @@ function resolveLimits(options: EvaluatorOptions): SandboxLimits {
   for (const [name, value] of Object.entries(limits)) {
     if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
   }
+  // below this QuickJS cannot even build a context, and a failed build aborts the wasm module
+  if (limits.memoryLimitBytes < MIN_MEMORY_LIMIT_BYTES) {
+    throw new RangeError(`memoryLimitBytes must be at least ${MIN_MEMORY_LIMIT_BYTES}`);
+  }
   return limits;
 }
 
@@ -77,14 +91,16 @@ const WRAPPER_LINES = 1;
 class QuickJSEvaluator implements Evaluator {
   readonly #module: QuickJSWASMModule;
   readonly #limits: SandboxLimits;
+  readonly #pathShortcut: boolean;
+  /** Built on the first evaluation the path shortcut cannot answer. */
   #sandbox: QuickJSSandbox | undefined;
   #disposed = false;
   #moduleFailed = false;
 
-  constructor(module: QuickJSWASMModule, limits: SandboxLimits) {
+  constructor(module: QuickJSWASMModule, limits: SandboxLimits, pathShortcut: boolean) {
     this.#module = module;
     this.#limits = limits;
-    this.#sandbox = new QuickJSSandbox(module, limits);
+    this.#pathShortcut = pathShortcut;
   }
 
   evaluate(source: string, bindings: Readonly<Record<string, unknown>>): unknown {
@@ -95,6 +111,10 @@ class QuickJSEvaluator implements Evaluator {
         "the expression sandbox's WebAssembly module failed; create a new evaluator",
         { retryable: true },
       );
+    }
+    if (this.#pathShortcut) {
+      const read = readPathShortcut(source, bindings);
+      if (read !== undefined) return read.value;
     }
     const analysis = analyzeSource(source);
     const names = analysis.names.filter((name) => Object.hasOwn(bindings, name));

@@ -66,6 +66,11 @@ const CLOSERS: Readonly<Record<string, string>> = { ")": "(", "]": "[", "}": "{"
 
 const analyses = new BoundedCache<string, SourceAnalysis>(2048);
 
+/** A word that cannot be a binding's name in an expression (`true`, `typeof`, `this`, ...). */
+export function isReservedWord(name: string): boolean {
+  return RESERVED_WORDS.has(name);
+}
+
 /** Analyses `source`, from the cache when it was seen before. Throws `EngineError`. */
 export function analyzeSource(source: string): SourceAnalysis {
   const cached = analyses.get(source);

@@ -7,7 +7,8 @@ import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.t
 
 let evaluator: Evaluator;
 beforeAll(async () => {
-  evaluator = await createEvaluator();
+  // these tests are about the sandbox itself: the path shortcut (path-shortcut.test.ts) is off
+  evaluator = await createEvaluator({ pathShortcut: false });
 });
 afterAll(() => evaluator.dispose());
 
@@ -232,7 +233,7 @@ describe("compiled-function cache", () => {
   });
 
   it("keeps evaluators apart", async () => {
-    const other = await createEvaluator();
+    const other = await createEvaluator({ pathShortcut: false });
     try {
       expect(other.evaluate("x", { x: 1 })).toBe(1);
       expect(evaluator.evaluate("x", { x: 2 })).toBe(2);
@@ -243,5 +244,7 @@ describe("compiled-function cache", () => {
 
   it("rejects invalid limits", async () => {
     await expect(createEvaluator({ stepBudget: 0 })).rejects.toThrow(RangeError);
+    // a limit too small for a context would abort the shared wasm module, not just this evaluator
+    await expect(createEvaluator({ memoryLimitBytes: 1 })).rejects.toThrow(RangeError);
   });
 });

@@ -9,7 +9,8 @@ import { QuickJSSandbox } from "../../../engine/expressions/quickjs-sandbox.ts";
 
 let evaluator: Evaluator;
 beforeAll(async () => {
-  evaluator = await createEvaluator();
+  // these tests are about the sandbox itself: the path shortcut (path-shortcut.test.ts) is off
+  evaluator = await createEvaluator({ pathShortcut: false });
 });
 afterAll(() => evaluator.dispose());
 

@@ -6,7 +6,8 @@ import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.t
 
 let evaluator: Evaluator;
 beforeAll(async () => {
-  evaluator = await createEvaluator();
+  // these tests are about the sandbox itself: the path shortcut (path-shortcut.test.ts) is off
+  evaluator = await createEvaluator({ pathShortcut: false });
 });
 afterAll(() => evaluator.dispose());
 

@@ -9,7 +9,8 @@ import { parseTemplate, renderTemplate } from "../../../engine/expressions/templ
 
 let evaluator: Evaluator;
 beforeAll(async () => {
-  evaluator = await createEvaluator();
+  // these tests are about the sandbox itself: the path shortcut (path-shortcut.test.ts) is off
+  evaluator = await createEvaluator({ pathShortcut: false });
 });
 afterAll(() => evaluator.dispose());
 
