@@ -1,12 +1,9 @@
 /**
  * @module
  * What the graph-run benchmark needs around `wrangler dev`: the workerd processes started under
- * this one and their resident set size (from /proc, Linux), a tenant, and one MCP `tools/call`
- * over stateless Streamable HTTP, shared with bench/mcp.ts.
+ * this one and their resident set size (from /proc, Linux).
  */
 import { readdirSync, readFileSync } from "node:fs";
-
-export type Mcp = (name: string, args: Record<string, unknown>) => Promise<Record<string, unknown>>;
 
 /** workerd processes descended from this one (wrangler's child). */
 export function workerdPids(): number[] {
@@ -43,49 +40,4 @@ export function rssMb(pids: readonly number[]): number {
     }
   }
   return kib / 1024;
-}
-
-export async function createTenant(baseUrl: string, adminToken: string): Promise<string> {
-  const res = await fetch(`${baseUrl}/admin/tenants`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ id: "bench-graph" }),
-  });
-  if (res.status !== 201) throw new Error(`creating the tenant answered ${res.status}`);
-  return ((await res.json()) as { apiKey: string }).apiKey;
-}
-
-/** One JSON-RPC `tools/call` over stateless Streamable HTTP; returns `structuredContent`. */
-export function mcpCaller(baseUrl: string, apiKey: string): Mcp {
-  let id = 0;
-  return async (name, args) => {
-    const res = await fetch(`${baseUrl}/mcp`, {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${apiKey}`,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: ++id,
-        method: "tools/call",
-        params: { name, arguments: args },
-      }),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${text.slice(0, 200)}`);
-    const json = res.headers.get("content-type")?.includes("text/event-stream")
-      ? text
-          .split("\n")
-          .filter((line) => line.startsWith("data: "))
-          .map((line) => line.slice(6))
-          .join("")
-      : text;
-    const message = JSON.parse(json) as {
-      result?: { isError?: boolean; structuredContent?: Record<string, unknown> };
-    };
-    if (!message.result || message.result.isError) throw new Error(`${name}: ${json.slice(0, 300)}`);
-    return message.result.structuredContent ?? {};
-  };
 }

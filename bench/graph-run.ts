@@ -29,8 +29,10 @@ import {
 } from "../engine/graph/index.ts";
 import { loadWorkflow } from "../engine/loader/index.ts";
 import { type MachineContext, nextWakeAt, startRun, transition } from "../engine/machine/index.ts";
+import { createTenantClient } from "../test/e2e/edgeflow-client.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
-import { createTenant, type Mcp, mcpCaller, rssMb, workerdPids } from "./graph-run-support.ts";
+import type { StructuredToolCaller } from "../test/support/mcp-call.ts";
+import { rssMb, workerdPids } from "./graph-run-support.ts";
 import { type BenchSection, type Figure, printSection, round } from "./report.ts";
 
 const TASKS = 100_000;
@@ -93,8 +95,7 @@ export async function benchGraphRun(): Promise<BenchSection> {
     // a fresh wrangler dev per shape, so that each memory figure starts from the same idle workerd
     const server = await startWranglerDev();
     try {
-      const apiKey = await createTenant(server.baseUrl, server.adminToken);
-      const mcp = mcpCaller(server.baseUrl, apiKey);
+      const mcp = (await createTenantClient(server.baseUrl, server.adminToken, "bench-graph")).tool;
       const workerd = workerdPids();
       if (workerd.length === 0) throw new Error("no workerd process found under this one");
       await mcp("workflow_publish", { yaml: workflowOf(shape) });
@@ -156,7 +157,12 @@ function describe(
   };
 }
 
-async function runGraph(mcp: Mcp, shape: Shape, n: number, workerd: number[]): Promise<RunMeasurement> {
+async function runGraph(
+  mcp: StructuredToolCaller,
+  shape: Shape,
+  n: number,
+  workerd: number[],
+): Promise<RunMeasurement> {
   const rssBefore = rssMb(workerd);
   let peak = rssBefore;
   const sampler = setInterval(() => {

@@ -5,8 +5,8 @@
  * `GET /healthz` measured in the same run at the same concurrency. Issue 3's targets: p50 under
  * 5 ms locally, ratio to /healthz under 3.
  */
+import { createTenantClient } from "../test/e2e/edgeflow-client.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
-import { createTenant, mcpCaller } from "./graph-run-support.ts";
 import { type LoadResult, runLoad } from "./load.ts";
 import { type BenchSection, type Figure, round } from "./report.ts";
 
@@ -24,8 +24,7 @@ steps:
 export async function benchMcp(): Promise<BenchSection> {
   const server = await startWranglerDev();
   try {
-    const apiKey = await createTenant(server.baseUrl, server.adminToken);
-    const mcp = mcpCaller(server.baseUrl, apiKey);
+    const mcp = (await createTenantClient(server.baseUrl, server.adminToken, "bench-mcp")).tool;
     await mcp("workflow_publish", { yaml: WORKFLOW });
     const runs: string[] = [];
     for (let i = 0; i < 16; i += 1) {

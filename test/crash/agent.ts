@@ -9,61 +9,16 @@
  * It also watches for the one thing that would mean lost data: a step handed out again after its
  * completion was answered with success.
  */
+import { McpCallError, type ToolCaller, toolCaller } from "../support/mcp-call.ts";
 import type { Receiver } from "./receiver.ts";
 
-export interface ToolAnswer {
-  ok: boolean;
-  /** structuredContent of a result, or `{error}` of a tool error */
-  value: Record<string, unknown>;
+/**
+ * The agent's tool calls: a tool error is an answer (`ok: false`); a server that cannot be reached,
+ * or answers in 30 s nothing that is an MCP result, throws `McpCallError` (counted as unreachable).
+ */
+export function mcpClient(baseUrl: () => string, apiKey: string): ToolCaller {
+  return toolCaller(baseUrl, apiKey, { timeoutMs: 30_000 });
 }
-
-/** Thrown when the server could not be reached or answered something that is not MCP. */
-export class Unreachable extends Error {}
-
-export function mcpClient(baseUrl: () => string, apiKey: string) {
-  let id = 0;
-  return async (name: string, args: Record<string, unknown>): Promise<ToolAnswer> => {
-    let res: Response;
-    try {
-      res = await fetch(`${baseUrl()}/mcp`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${apiKey}`,
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: ++id,
-          method: "tools/call",
-          params: { name, arguments: args },
-        }),
-        signal: AbortSignal.timeout(30_000),
-      });
-    } catch (error) {
-      throw new Unreachable(`${name}: ${(error as Error).message}`);
-    }
-    const text = await res.text().catch(() => "");
-    if (!res.ok) throw new Unreachable(`${name}: HTTP ${res.status} ${text.slice(0, 200)}`);
-    const json = (res.headers.get("content-type") ?? "").includes("text/event-stream")
-      ? (text
-          .split("\n")
-          .filter((line) => line.startsWith("data: "))
-          .map((line) => line.slice(6))
-          .at(-1) ?? "")
-      : text;
-    let message: { result?: { isError?: boolean; structuredContent?: Record<string, unknown> } };
-    try {
-      message = JSON.parse(json);
-    } catch {
-      throw new Unreachable(`${name}: not JSON: ${text.slice(0, 200)}`);
-    }
-    if (message.result === undefined) throw new Unreachable(`${name}: ${json.slice(0, 200)}`);
-    return { ok: message.result.isError !== true, value: message.result.structuredContent ?? {} };
-  };
-}
-
-export type McpCall = ReturnType<typeof mcpClient>;
 
 interface Step {
   id: string;
@@ -99,12 +54,12 @@ export class Agent {
   readonly #pending: string[] = [];
   readonly #known = new Set<string>();
   readonly #completedKeys = new Set<string>();
-  readonly #call: McpCall;
+  readonly #call: ToolCaller;
   readonly #receiver: Receiver;
   /** graph task ids of a workflow, to re-claim a task whose hand-out was lost in the crash */
   readonly #graphTasks: Record<string, string[]>;
 
-  constructor(call: McpCall, receiver: Receiver, graphTasks: Record<string, string[]>) {
+  constructor(call: ToolCaller, receiver: Receiver, graphTasks: Record<string, string[]>) {
     this.#call = call;
     this.#receiver = receiver;
     this.#graphTasks = graphTasks;
@@ -151,7 +106,7 @@ export class Agent {
         try {
           over = await this.#turn(runId);
         } catch (error) {
-          if (!(error instanceof Unreachable)) throw error;
+          if (!(error instanceof McpCallError)) throw error;
           this.stats.unreachable += 1;
           await sleep(200);
         }

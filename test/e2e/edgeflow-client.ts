@@ -1,14 +1,16 @@
 /**
  * A small HTTP client for a running edgeflow (end-to-end tests and benchmarks): admin calls
- * (tenants, secrets) and MCP `tools/call` over stateless Streamable HTTP, answering the tool's
+ * (tenants, secrets) and MCP `tools/call` (test/support/mcp-call.ts), answering the tool's
  * `structuredContent` or throwing with the tool's error.
  */
+import { type StructuredToolCaller, structuredToolCaller } from "../support/mcp-call.ts";
 
 export interface EdgeflowClient {
   baseUrl: string;
   apiKey: string;
   tenant: string;
-  tool(name: string, args?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** answers the tool's `structuredContent`, throws with the tool's error */
+  tool: StructuredToolCaller;
   setSecret(name: string, value: string): Promise<void>;
 }
 
@@ -28,41 +30,11 @@ export async function createTenantClient(
   if (created.status !== 201)
     throw new Error(`creating tenant ${tenant}: ${created.status} ${await created.text()}`);
   const apiKey = ((await created.json()) as { apiKey: string }).apiKey;
-  let id = 0;
   return {
     baseUrl,
     apiKey,
     tenant,
-    async tool(name, args = {}) {
-      const res = await fetch(`${baseUrl}/mcp`, {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${apiKey}`,
-          "content-type": "application/json",
-          accept: "application/json, text/event-stream",
-        },
-        body: JSON.stringify({
-          jsonrpc: "2.0",
-          id: ++id,
-          method: "tools/call",
-          params: { name, arguments: args },
-        }),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`${name}: HTTP ${res.status} ${text.slice(0, 200)}`);
-      const json = res.headers.get("content-type")?.includes("text/event-stream")
-        ? text
-            .split("\n")
-            .filter((line) => line.startsWith("data: "))
-            .map((line) => line.slice(6))
-            .join("")
-        : text;
-      const message = JSON.parse(json) as {
-        result?: { isError?: boolean; structuredContent?: Record<string, unknown> };
-      };
-      if (!message.result || message.result.isError) throw new Error(`${name}: ${json.slice(0, 400)}`);
-      return message.result.structuredContent ?? {};
-    },
+    tool: structuredToolCaller(baseUrl, apiKey),
     async setSecret(name, value) {
       const res = await admin("PUT", `/admin/tenants/${tenant}/secrets/${name}`, { value });
       if (res.status !== 201 && res.status !== 200)
