@@ -66,7 +66,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
 
   /** Creates the run: the machine runs server steps up to the first client step or timer. */
   start(init: RunInit): Promise<Outcome<RunAnswer>> {
-    return toOutcome(async () => {
+    return this.#outcome(async () => {
       const machine = await this.#machine(init.tenant, init.env);
       if (this.#read() !== null) throw new EngineError("run.exists", `Run ${init.runId} already exists.`);
       const options = {
@@ -95,7 +95,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
 
   /** Applies one event (next, complete, update_state, cancel) and checkpoints the result. */
   apply(tenant: string, runId: string, event: MachineEvent): Promise<Outcome<RunAnswer>> {
-    return toOutcome(async () => {
+    return this.#outcome(async () => {
       const machine = await this.#machine(tenant);
       const record = this.#load(tenant, runId);
       const result = this.#transition(record, event, machine);
@@ -109,7 +109,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
    * with a graph, its counts per task status and critical path.
    */
   snapshot(tenant: string, runId: string): Promise<Outcome<RunStatusView>> {
-    return toOutcome(async () => {
+    return this.#outcome(async () => {
       const state = this.#load(tenant, runId).state;
       const secrets = await this.#secrets.values(this.env, tenant);
       const snapshot: RunSnapshot = snapshotRun(state, { secrets });
@@ -122,7 +122,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
 
   /** The run's dependency graph as Mermaid text, coloured by task status. */
   graph(tenant: string, runId: string, options: GraphViewOptions = {}): Promise<Outcome<GraphView>> {
-    return toOutcome(() => {
+    return this.#outcome(() => {
       const run = this.#load(tenant, runId).state;
       return graphViewOf(run, this.#graph.of(this.#sql, run), options);
     });
@@ -135,7 +135,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     paths: string[],
     taskId?: string,
   ): Promise<Outcome<Record<string, unknown>>> {
-    return toOutcome(async () => {
+    return this.#outcome(async () => {
       const run = this.#load(tenant, runId).state;
       const secrets = await this.#secrets.values(this.env, tenant);
       const thread =
@@ -163,8 +163,14 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       await this.#checkpoint(record, result, event.kind);
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
-      console.error(`run ${record.id}: timers failed`, error.toJSON());
+      console.error(`run ${record.id}: timers failed`, this.#secrets.redactKnown(error.toJSON()));
     }
+  }
+
+  /** `toOutcome`, with any secret an error message might quote redacted. */
+  async #outcome<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
+    const outcome = await toOutcome(work);
+    return outcome.ok ? outcome : { ok: false, error: this.#secrets.redactKnown(outcome.error) };
   }
 
   /**
@@ -206,7 +212,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   async #reportStatus(tenant: string, run: RunState): Promise<void> {
     try {
       const outcome = await tenantStub(this.env, tenant).recordRun(tenant, indexRecordOf(run));
-      if (!outcome.ok) console.error(`run ${run.id}: run index not updated`, outcome.error);
+      if (!outcome.ok)
+        console.error(`run ${run.id}: run index not updated`, this.#secrets.redactKnown(outcome.error));
     } catch (error) {
       console.error(`run ${run.id}: run index not updated`, error);
     }

@@ -48,6 +48,13 @@ export class RunSecrets {
     return redactValue(value, machine.env) as T;
   }
 
+  /** `value` with every secret this RunDO has seen replaced (for errors and logs outside a transition). */
+  redactKnown<T>(value: T): T {
+    const values = this.#copy?.values;
+    if (values === undefined || Object.keys(values).length === 0) return value;
+    return redactValue(value, values) as T;
+  }
+
   #keep(tenant: string, values: Secrets): Secrets {
     this.#copy = { tenant, values, at: Date.now() };
     return values;

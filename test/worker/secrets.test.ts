@@ -162,6 +162,51 @@ steps:
     expect(JSON.stringify(await eventLog(apiKey))).not.toContain(TOKEN);
   });
 
+  it("an error that quotes a secret in a later transition (step_complete, state_update) stays redacted", async () => {
+    const { id, apiKey } = await newTenant("sec");
+    await setSecret(id, "API_TOKEN", TOKEN);
+    const later = `name: "secrets:later"
+description: "Fails with the secret in the error after a client step"
+version: "1.0.0"
+default_state:
+  state:
+    x: 0
+steps:
+  - id: "ask"
+    type: "mcp_call"
+    tool: "noop"
+  - id: "leak"
+    type: "set_state"
+    state_update:
+      path: "this.x"
+      value: "{{ (() => { throw new Error('the token is ' + env.API_TOKEN) })() }}"
+`;
+    const runId = await publishAndStart(apiKey, later);
+    const next = await callTool(apiKey, "workflow_get_next_step", { workflow_id: runId });
+    expect(next.structured.steps).toEqual([expect.objectContaining({ id: "ask" })]);
+    // an error the RunDO refuses with, quoting what the caller sent, is redacted as well
+    const refused = await callTool(apiKey, "workflow_state_update", {
+      workflow_id: runId,
+      updates: [{ path: `inputs.${TOKEN}`, value: 1 }],
+    });
+    expect(refused.text).toContain("[redacted]");
+    expect(refused.text).not.toContain(TOKEN);
+    const completed = await callTool(apiKey, "workflow_step_complete", {
+      workflow_id: runId,
+      step_id: "ask",
+    });
+    // the failure is reported (as an error or a failed run), with the secret's value replaced
+    expect(completed.text).toContain("the token is");
+    expect(completed.text).not.toContain(TOKEN);
+    const status = await callTool(apiKey, "workflow_get_status", { workflow_id: runId });
+    expect(status.text).not.toContain(TOKEN);
+    const updated = await callTool(apiKey, "workflow_state_update", {
+      workflow_id: runId,
+      updates: [{ path: "this.x", value: 1 }],
+    });
+    expect(updated.text).not.toContain(TOKEN);
+  });
+
   it("a run without the secret sees it unset", async () => {
     const { apiKey } = await newTenant("sec");
     const runId = await publishAndStart(apiKey, USES_SECRET);
