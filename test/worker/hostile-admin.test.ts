@@ -8,7 +8,7 @@
  */
 import { env } from "cloudflare:test";
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { adminFetch, callTool, newTenant } from "./support/clients.ts";
 import {
   deepJsonText,
@@ -19,23 +19,22 @@ import {
   hostileKey,
   hostileString,
 } from "./support/hostile-arbitraries.ts";
-import { HostileHarness } from "./support/hostile-harness.ts";
+import { hostileSuite, sendableHeaders } from "./support/hostile-suite.ts";
 
 const ADMIN_CALLS = 1_200;
 const ROUTING_CALLS = 600;
 
-const harness = new HostileHarness("admin", 1_500);
-/** the tenant the admin calls are aimed at (its first key is never revoked: see `keyOfTenant`) */
-let target: { id: string; apiKey: string; keyId: string };
 /** a tenant whose key must keep working whatever the admin calls do to `target` */
 let bystander: { id: string; apiKey: string };
-
-beforeAll(async () => {
-  target = await newTenant("hostile-adm");
-  bystander = await newTenant("bystander");
+/** `target`: the tenant the admin calls are aimed at (its first key is never revoked: see `keyId`) */
+const { harness, tenant: target } = hostileSuite({
+  suite: "admin",
+  minimum: 1_500,
+  tenantPrefix: "hostile-adm",
+  setup: async () => {
+    bystander = await newTenant("bystander");
+  },
 });
-
-afterAll(() => harness.finish());
 
 const auth = fc.oneof(
   { weight: 8, arbitrary: fc.constant<string | undefined>("admin") },
@@ -59,15 +58,7 @@ function send(
   headers: Record<string, string>,
   body?: BodyInit,
 ) {
-  const safe = new Headers();
-  for (const [name, value] of Object.entries(headers)) {
-    try {
-      safe.set(name, value);
-    } catch {
-      // a value fetch cannot send
-    }
-  }
-  const init: RequestInit = { method, headers: safe };
+  const init: RequestInit = { method, headers: sendableHeaders(headers) };
   if (body !== undefined && method !== "GET" && method !== "HEAD") init.body = body;
   return harness.send(surface, path, init);
 }

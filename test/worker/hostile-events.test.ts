@@ -8,9 +8,9 @@
  * a normal event afterwards.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { WebhookScheme } from "../../engine/events/index.ts";
-import { callTool, newTenant } from "./support/clients.ts";
+import { callTool } from "./support/clients.ts";
 import { publish, setSecret, settledEvent, sign } from "./support/events.ts";
 import {
   deepJsonText,
@@ -21,7 +21,7 @@ import {
   hostileKey,
   hostileString,
 } from "./support/hostile-arbitraries.ts";
-import { HostileHarness } from "./support/hostile-harness.ts";
+import { hostileSuite, sendableHeaders } from "./support/hostile-suite.ts";
 
 const DELIVERIES = 1_000;
 const EVENTS = 800;
@@ -81,24 +81,21 @@ steps:
     message: "event {{ event.type }}: {{ inputs.value }}"
 `;
 
-const harness = new HostileHarness("events", 1_500);
-let tenant: { id: string; apiKey: string };
 let accepted = 0;
-
-beforeAll(async () => {
-  tenant = await newTenant("hostile-ev");
-  await setSecret(tenant.id, "STANDARD_SECRET", STANDARD_SECRET);
-  await setSecret(tenant.id, "GITHUB_SECRET", GITHUB_SECRET);
-  await setSecret(tenant.id, "STRIPE_SECRET", STRIPE_SECRET);
-  await publish(tenant.apiKey, hookWorkflow("standard", "STANDARD_SECRET"));
-  await publish(tenant.apiKey, hookWorkflow("github", "GITHUB_SECRET"));
-  await publish(tenant.apiKey, hookWorkflow("stripe", "STRIPE_SECRET"));
-  await publish(tenant.apiKey, EVENT_WORKFLOW);
-});
-
-afterAll(async () => {
-  console.log(`hostile events: ${accepted} deliveries and events accepted (202)`);
-  harness.finish();
+const { harness, tenant } = hostileSuite({
+  suite: "events",
+  minimum: 1_500,
+  tenantPrefix: "hostile-ev",
+  setup: async (tenant) => {
+    await setSecret(tenant.id, "STANDARD_SECRET", STANDARD_SECRET);
+    await setSecret(tenant.id, "GITHUB_SECRET", GITHUB_SECRET);
+    await setSecret(tenant.id, "STRIPE_SECRET", STRIPE_SECRET);
+    await publish(tenant.apiKey, hookWorkflow("standard", "STANDARD_SECRET"));
+    await publish(tenant.apiKey, hookWorkflow("github", "GITHUB_SECRET"));
+    await publish(tenant.apiKey, hookWorkflow("stripe", "STRIPE_SECRET"));
+    await publish(tenant.apiKey, EVENT_WORKFLOW);
+  },
+  summary: () => `hostile events: ${accepted} deliveries and events accepted (202)`,
 });
 
 async function deliver(
@@ -107,21 +104,9 @@ async function deliver(
   body: BodyInit,
   headers: Record<string, string>,
 ): Promise<void> {
-  const init: RequestInit = { method: "POST", headers: safeHeaders(headers), body };
+  const init: RequestInit = { method: "POST", headers: sendableHeaders(headers), body };
   const answer = await harness.send(surface, path, init);
   if (answer.status === 202) accepted += 1;
-}
-
-function safeHeaders(headers: Record<string, string>): Headers {
-  const out = new Headers();
-  for (const [name, value] of Object.entries(headers)) {
-    try {
-      out.set(name, value);
-    } catch {
-      // a value fetch cannot send (NUL, CR, LF): a client could not send it either
-    }
-  }
-  return out;
 }
 
 const contentType = fc.oneof(

@@ -7,33 +7,17 @@
  * a hang, stable codes, nothing logged as unexpected, prototypes intact, and the tenant's DOs
  * answer normally afterwards.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { callTool, newTenant } from "./support/clients.ts";
+import { describe, expect, it } from "vitest";
 import { postEvent } from "./support/events.ts";
 import { ESCAPE_EXPRESSIONS } from "./support/hostile-arbitraries.ts";
-import { HostileHarness, mcpHeaders, STABLE_CODE, toolCallBody } from "./support/hostile-harness.ts";
-import { GREET } from "./support/workflows.ts";
+import { STABLE_CODE } from "./support/hostile-harness.ts";
+import { expectStillServing, hostileSuite } from "./support/hostile-suite.ts";
 
-const harness = new HostileHarness("expressions", 1_200);
-let tenant: { id: string; apiKey: string };
-
-beforeAll(async () => {
-  tenant = await newTenant("hostile-expr");
-});
-
-afterAll(() => harness.finish());
+const suite = hostileSuite({ suite: "expressions", minimum: 1_200, tenantPrefix: "hostile-expr" });
+const { harness, tenant } = suite;
 
 async function tool(name: string, args: unknown): Promise<Record<string, unknown>> {
-  const answer = await harness.send("expression", "/mcp", {
-    method: "POST",
-    headers: mcpHeaders(tenant.apiKey),
-    body: toolCallBody(name, args),
-  });
-  const match = /^data: (.*)$/m.exec(answer.text);
-  const message = JSON.parse(match?.[1] ?? answer.text) as {
-    result?: { structuredContent?: Record<string, unknown> };
-  };
-  return message.result?.structuredContent ?? {};
+  return (await suite.tool("expression", name, args)).structured;
 }
 
 /** One event type per expression, so each event reaches only its own trigger. */
@@ -90,27 +74,5 @@ describe("hostile expressions", () => {
     harness.expectQuietLog();
   });
 
-  it("still serves normal work afterwards", async () => {
-    const yaml = GREET.replace('"demo:greet"', '"after:greet"');
-    expect((await callTool(tenant.apiKey, "workflow_publish", { yaml })).isError).toBe(false);
-    const started = await callTool(tenant.apiKey, "workflow_start", {
-      workflow: "after:greet",
-      inputs: { name: "x" },
-    });
-    const runId = started.structured.workflow_id as string;
-    expect(
-      (await callTool(tenant.apiKey, "workflow_get_next_step", { workflow_id: runId })).structured.status,
-    ).toBe("steps");
-    const done = await callTool(tenant.apiKey, "workflow_step_complete", {
-      workflow_id: runId,
-      step_id: "pick",
-      result: { n: 5 },
-    });
-    expect(done.isError, done.text).toBe(false);
-    expect(
-      (await callTool(tenant.apiKey, "workflow_get_status", { workflow_id: runId })).structured,
-    ).toMatchObject({
-      state: { computed: { doubled: 10 } },
-    });
-  });
+  it("still serves normal work afterwards", () => expectStillServing(tenant.apiKey));
 });

@@ -7,7 +7,7 @@
  * normally afterwards.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { TOOLS } from "../../worker/mcp/server.ts";
 import { REVIEWS } from "./graph-support.ts";
 import { callTool, mcpRequest, newTenant } from "./support/clients.ts";
@@ -22,7 +22,8 @@ import {
   type JsonSchema,
   mutatedText,
 } from "./support/hostile-arbitraries.ts";
-import { HostileHarness, mcpHeaders, toolCallBody } from "./support/hostile-harness.ts";
+import { mcpHeaders, toolCallBody } from "./support/hostile-harness.ts";
+import { expectGreetRuns, hostileSuite, sendableHeaders } from "./support/hostile-suite.ts";
 import { publishAndStart } from "./support/runs.ts";
 import { FAN_OUT, FLAKY, GREET, SLEEPER } from "./support/workflows.ts";
 
@@ -31,8 +32,6 @@ const RUNS_PER_TOOL = 200;
 const ENVELOPES = 1_000;
 const RAW_BODIES = 800;
 
-const harness = new HostileHarness("mcp", 5_000);
-let a: { id: string; apiKey: string };
 let b: { id: string; apiKey: string };
 let runOfB: string;
 /** live runs of tenant A, refreshed as generated calls finish or cancel them */
@@ -58,15 +57,18 @@ async function startPoolRun(): Promise<void> {
   started += 1;
 }
 
-beforeAll(async () => {
-  a = await newTenant("hostile-a");
-  b = await newTenant("hostile-b");
-  for (const fixture of FIXTURES) await callTool(a.apiKey, "workflow_publish", { yaml: fixture.yaml });
-  for (let i = 0; i < FIXTURES.length; i += 1) await startPoolRun();
-  runOfB = await publishAndStart(b.apiKey, GREET, { name: "B" });
+/** `a`: the tenant the generated calls are aimed at; `b`'s run must stay out of its reach */
+const { harness, tenant: a } = hostileSuite({
+  suite: "mcp",
+  minimum: 5_000,
+  tenantPrefix: "hostile-a",
+  setup: async () => {
+    b = await newTenant("hostile-b");
+    for (const fixture of FIXTURES) await callTool(a.apiKey, "workflow_publish", { yaml: fixture.yaml });
+    for (let i = 0; i < FIXTURES.length; i += 1) await startPoolRun();
+    runOfB = await publishAndStart(b.apiKey, GREET, { name: "B" });
+  },
 });
-
-afterAll(() => harness.finish());
 
 /** Placeholders the arbitraries generate, replaced by live ids when the request is sent. */
 const HINTS: Hints = {
@@ -122,17 +124,7 @@ async function listedTools(): Promise<{ name: string; inputSchema: JsonSchema }[
 
 /** A normal call of every kind still works: the DOs keep answering. */
 async function expectStillServing(): Promise<void> {
-  const runId = await publishAndStart(a.apiKey, GREET, { name: "after" });
-  const next = await callTool(a.apiKey, "workflow_get_next_step", { workflow_id: runId });
-  expect(next.structured.status).toBe("steps");
-  const done = await callTool(a.apiKey, "workflow_step_complete", {
-    workflow_id: runId,
-    step_id: "pick",
-    result: { n: 3 },
-  });
-  expect(done.isError).toBe(false);
-  const status = await callTool(a.apiKey, "workflow_get_status", { workflow_id: runId });
-  expect(status.structured).toMatchObject({ state: { state: { count: 3 }, computed: { doubled: 6 } } });
+  await expectGreetRuns(a.apiKey, await publishAndStart(a.apiKey, GREET, { name: "after" }), 3);
   expect((await callTool(b.apiKey, "workflow_get_status", { workflow_id: runOfB })).isError).toBe(false);
   expect((await callTool(a.apiKey, "workflow_list")).structured.count).toBe(FIXTURES.length);
 }
@@ -258,13 +250,14 @@ describe("hostile input on /mcp", () => {
     });
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
-        const headers = new Headers();
         const auth = r.authorization;
         const key = "tenant" in auth ? `Bearer ${auth.tenant === "a" ? a.apiKey : b.apiKey}` : auth.raw;
-        setHeader(headers, "authorization", key);
-        setHeader(headers, "content-type", r.contentType);
-        setHeader(headers, "accept", r.accept);
-        setHeader(headers, "mcp-protocol-version", r.protocol);
+        const headers = sendableHeaders({
+          authorization: key,
+          "content-type": r.contentType,
+          accept: r.accept,
+          "mcp-protocol-version": r.protocol,
+        });
         const body = typeof r.body === "string" ? withLiveIds(r.body) : r.body;
         const init: RequestInit = { method: r.method, headers };
         if (r.method !== "GET" && r.method !== "OPTIONS") init.body = body;
@@ -432,15 +425,6 @@ describe("hostile input on /mcp", () => {
     await expectStillServing();
   });
 });
-
-function setHeader(headers: Headers, name: string, value: string | undefined): void {
-  if (value === undefined) return;
-  try {
-    headers.set(name, value);
-  } catch {
-    // not a valid header value (a control character): the client could not send it either
-  }
-}
 
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));

@@ -10,7 +10,7 @@
  * run time. Never a 5xx, stable codes, nothing logged as unexpected, the DOs answer afterwards.
  */
 import fc from "fast-check";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import deployOnPush from "../fixtures/events/deploy-on-push.yaml?raw";
 import diamondRun from "../fixtures/graph/diamond-run.yaml?raw";
@@ -19,7 +19,6 @@ import controlFlow from "../fixtures/scenarios/control-flow.yaml?raw";
 import loopComputed from "../fixtures/scenarios/loop-computed.yaml?raw";
 import subAgents from "../fixtures/scenarios/sub-agents.yaml?raw";
 import waits from "../fixtures/scenarios/waits.yaml?raw";
-import { callTool, newTenant } from "./support/clients.ts";
 import {
   ESCAPE_EXPRESSIONS,
   hostileJson,
@@ -27,13 +26,8 @@ import {
   hostileString,
   mutatedText,
 } from "./support/hostile-arbitraries.ts";
-import {
-  type Answer,
-  HostileHarness,
-  mcpHeaders,
-  STABLE_CODE,
-  toolCallBody,
-} from "./support/hostile-harness.ts";
+import { mcpHeaders, STABLE_CODE, toolCallBody } from "./support/hostile-harness.ts";
+import { expectStillServing, hostileSuite } from "./support/hostile-suite.ts";
 import { GREET } from "./support/workflows.ts";
 
 const GENERATED_DOCUMENTS = 600;
@@ -43,36 +37,14 @@ const RANDOM_YAML = 300;
 
 const FIXTURES = [controlFlow, loopComputed, subAgents, waits, deployOnPush, diamondRun, everyStep, GREET];
 
-const harness = new HostileHarness("yaml", 3_000);
-let tenant: { id: string; apiKey: string };
 let published = 0;
 let driven = 0;
-
-beforeAll(async () => {
-  tenant = await newTenant("hostile-yaml");
+const { harness, tenant, tool } = hostileSuite({
+  suite: "yaml",
+  minimum: 3_000,
+  tenantPrefix: "hostile-yaml",
+  summary: () => `hostile yaml: ${published} generated files published, ${driven} of them started and driven`,
 });
-
-afterAll(() => {
-  console.log(`hostile yaml: ${published} generated files published, ${driven} of them started and driven`);
-  harness.finish();
-});
-
-async function tool(
-  surface: string,
-  name: string,
-  args: unknown,
-): Promise<Answer & { structured: Record<string, unknown> }> {
-  const answer = await harness.send(surface, "/mcp", {
-    method: "POST",
-    headers: mcpHeaders(tenant.apiKey),
-    body: toolCallBody(name, args),
-  });
-  const match = /^data: (.*)$/m.exec(answer.text);
-  const message = JSON.parse(match?.[1] ?? answer.text) as {
-    result?: { structuredContent?: Record<string, unknown> };
-  };
-  return { ...answer, structured: message.result?.structuredContent ?? {} };
-}
 
 /** Validate; publish every third; start and drive what published. Checks the diagnostics too. */
 async function exercise(surface: string, yaml: string, index: number): Promise<void> {
@@ -486,26 +458,5 @@ describe("hostile workflow files", () => {
     harness.expectQuietLog();
   });
 
-  it("still serves normal work afterwards", async () => {
-    const yaml = GREET.replace('"demo:greet"', '"after:greet"');
-    expect((await callTool(tenant.apiKey, "workflow_publish", { yaml })).isError).toBe(false);
-    const started = await callTool(tenant.apiKey, "workflow_start", {
-      workflow: "after:greet",
-      inputs: { name: "x" },
-    });
-    const runId = started.structured.workflow_id as string;
-    const next = await callTool(tenant.apiKey, "workflow_get_next_step", { workflow_id: runId });
-    expect(next.structured.status).toBe("steps");
-    const done = await callTool(tenant.apiKey, "workflow_step_complete", {
-      workflow_id: runId,
-      step_id: "pick",
-      result: { n: 5 },
-    });
-    expect(done.isError, done.text).toBe(false);
-    expect(
-      (await callTool(tenant.apiKey, "workflow_get_status", { workflow_id: runId })).structured,
-    ).toMatchObject({
-      state: { computed: { doubled: 10 } },
-    });
-  });
+  it("still serves normal work afterwards", () => expectStillServing(tenant.apiKey));
 });
