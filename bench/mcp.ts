@@ -4,9 +4,15 @@
  * concurrency 1 and 16 (each connection drives its own run, as separate agents would), beside
  * `GET /healthz` measured in the same run at the same concurrency. Issue 3's targets: p50 under
  * 5 ms locally, ratio to /healthz under 3.
+ * The load goes to the worker's own address in workerd; `wrangler dev`'s proxy (a second workerd
+ * in front, for live reload, absent when deployed) is measured once more at concurrency 1, so
+ * its cost is on record too. A plain MCP `ping` (auth + the MCP handler, no Durable Object work
+ * beyond the key check) separates the protocol's cost from the tool's.
  */
+
 import { createTenantClient } from "../test/e2e/edgeflow-client.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
+import { type StructuredToolCaller, structuredToolCaller } from "../test/support/mcp-call.ts";
 import { type LoadResult, runLoad } from "./load.ts";
 import { type BenchSection, type Figure, round } from "./report.ts";
 
@@ -22,38 +28,80 @@ steps:
 `;
 
 export async function benchMcp(): Promise<BenchSection> {
-  const server = await startWranglerDev();
+  const server = await startWranglerDev({ exposeWorkerUrl: true });
   try {
-    const mcp = (await createTenantClient(server.baseUrl, server.adminToken, "bench-mcp")).tool;
+    const workerUrl = server.workerUrl!;
+    const client = await createTenantClient(workerUrl, server.adminToken, "bench-mcp");
+    const mcp = client.tool;
     await mcp("workflow_publish", { yaml: WORKFLOW });
     const runs: string[] = [];
     for (let i = 0; i < 16; i += 1) {
       const started = await mcp("workflow_start", { workflow: "bench:next-step" });
       runs.push(String(started.workflow_id));
     }
-    const health = async () => {
-      const res = await fetch(`${server.baseUrl}/healthz`);
+    const health = (baseUrl: string) => async () => {
+      const res = await fetch(`${baseUrl}/healthz`);
       if (!res.ok) throw new Error(`healthz ${res.status}`);
       await res.arrayBuffer();
     };
-    const figures: Record<string, Figure> = {};
-    for (const connections of [1, 16]) {
-      await runLoad({ connections, durationMs: 1_000, request: health }); // warm-up
-      const baseline = await runLoad({ connections, durationMs: DURATION_MS, request: health });
+    const nextStep = (call: StructuredToolCaller, connections: number) => {
       let turn = 0;
-      const nextStep = async () => {
+      return async () => {
         const runId = runs[turn++ % connections]!;
-        const answer = await mcp("workflow_get_next_step", { workflow_id: runId });
+        const answer = await call("workflow_get_next_step", { workflow_id: runId });
         if (answer.status !== "steps") throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
       };
-      await runLoad({ connections, durationMs: 1_000, request: nextStep }); // warm-up
-      const result = await runLoad({ connections, durationMs: DURATION_MS, request: nextStep });
+    };
+    const measure = async (connections: number, request: () => Promise<void>) => {
+      await runLoad({ connections, durationMs: 1_000, request }); // warm-up
+      return runLoad({ connections, durationMs: DURATION_MS, request });
+    };
+
+    const figures: Record<string, Figure> = {};
+    for (const connections of [1, 16]) {
+      const baseline = await measure(connections, health(workerUrl));
+      const result = await measure(connections, nextStep(mcp, connections));
       Object.assign(figures, describe(`c${connections}`, result, baseline));
+      if (connections === 1) {
+        const ping = await measure(1, mcpPing(workerUrl, client.apiKey));
+        figures.c1_mcp_ping_p50 = {
+          value: ping.p50Ms,
+          unit: "ms",
+          baseline: { name: "GET /healthz p50", value: baseline.p50Ms, unit: "ms" },
+          ratio: round(ping.p50Ms / baseline.p50Ms, 2),
+          note: "JSON-RPC ping: key check in the TenantDO + MCP handler, no tool",
+        };
+      }
     }
-    return { name: "remote MCP under wrangler dev (workflow_get_next_step vs GET /healthz)", figures };
+    const proxiedBaseline = await measure(1, health(server.baseUrl));
+    const proxied = await measure(1, nextStep(structuredToolCaller(server.baseUrl, client.apiKey), 1));
+    figures.c1_via_dev_proxy_next_step_p50 = {
+      value: proxied.p50Ms,
+      unit: "ms",
+      baseline: { name: "GET /healthz p50 via the proxy", value: proxiedBaseline.p50Ms, unit: "ms" },
+      ratio: round(proxied.p50Ms / proxiedBaseline.p50Ms, 2),
+      note: "the same call through wrangler dev's proxy, as a client of `wrangler dev` sees it",
+    };
+    return { name: "remote MCP in workerd (workflow_get_next_step vs GET /healthz)", figures };
   } finally {
     await server.stop();
   }
+}
+
+function mcpPing(baseUrl: string, apiKey: string): () => Promise<void> {
+  return async () => {
+    const res = await fetch(`${baseUrl}/mcp`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${apiKey}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "ping" }),
+    });
+    const text = await res.text();
+    if (!res.ok || !text.includes('"result"')) throw new Error(`ping: ${res.status} ${text.slice(0, 200)}`);
+  };
 }
 
 function describe(prefix: string, result: LoadResult, baseline: LoadResult): Record<string, Figure> {

@@ -257,11 +257,6 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   }
 
   /**
-   * The context for one transition. Callers get it before reading the checkpoint, so that
-   * read → transition → write runs without an `await` in between: no other request can slip in
-   * and transition from the same checkpoint (creating the sandbox the first time does await).
-   */
-  /**
    * The context for one transition. Callers take it before reading the checkpoint, so that
    * read → transition → write runs with no `await` in between and no other request can slip in
    * and transition from the same checkpoint (creating the sandbox the first time does await).

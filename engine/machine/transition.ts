@@ -113,7 +113,18 @@ export function transition(
   settleRun(definition, run, machine);
   const answer = answerAfterSettle(definition, run, machine, next, event, answeredWhileGraphRan);
   const graph = graphChanges(session);
-  return graph === undefined ? { run, next: answer } : { run, next: answer, graph };
+  if (graph !== undefined) return { run, next: answer, graph };
+  // Asking again for the step already handed out changes nothing: keep the old checkpoint, so
+  // the caller has nothing to write (a RunDO skips a transition whose seq did not move).
+  if (event.kind === "next" && onlyClockMoved(run, current)) return { run: current, next: answer };
+  return { run, next: answer };
+}
+
+/** `after` equals `before` but for the sequence number and `updatedAt` (both JSON data). */
+function onlyClockMoved(after: RunState, before: RunState): boolean {
+  return (
+    JSON.stringify({ ...after, seq: before.seq, updatedAt: before.updatedAt }) === JSON.stringify(before)
+  );
 }
 
 function apply(

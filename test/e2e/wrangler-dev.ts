@@ -10,20 +10,23 @@ import { spawnWranglerDev } from "../support/wrangler-dev.ts";
 
 export interface DevServer {
   baseUrl: string;
+  /** the worker without wrangler's dev proxy in front, when asked for (`exposeWorkerUrl`) */
+  workerUrl: string | undefined;
   adminToken: string;
   output: () => string;
   stop: () => Promise<void>;
 }
 
-export async function startWranglerDev(): Promise<DevServer> {
+export async function startWranglerDev(options: { exposeWorkerUrl?: boolean } = {}): Promise<DevServer> {
   const persistDir = mkdtempSync(join(tmpdir(), "edgeflow-e2e-"));
   const removeState = () => rmSync(persistDir, { recursive: true, force: true });
   const adminToken = randomBytes(24).toString("hex");
   const vars = { ADMIN_TOKEN: adminToken, SECRETS_KEY: randomBytes(32).toString("hex") };
   try {
-    const wrangler = await spawnWranglerDev({ persistDir, vars });
+    const wrangler = await spawnWranglerDev({ persistDir, vars, ...options });
     return {
       baseUrl: wrangler.baseUrl,
+      workerUrl: wrangler.workerUrl,
       adminToken,
       output: () => wrangler.output(),
       stop: async () => {

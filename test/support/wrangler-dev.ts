@@ -19,10 +19,18 @@ export interface WranglerDevOptions {
   vars: Record<string, string>;
   /** how long to wait for `GET /healthz` to answer 2xx; 90 s by default */
   readyTimeoutMs?: number;
+  /**
+   * Also find the worker's own address inside workerd (`workerUrl`), behind wrangler's dev proxy
+   * (a second workerd that forwards every request, for live reload). Wrangler names it only in
+   * its debug log, so this runs wrangler with `WRANGLER_LOG=debug`. For the benchmarks.
+   */
+  exposeWorkerUrl?: boolean;
 }
 
 export interface WranglerDevProcess {
   readonly baseUrl: string;
+  /** the worker itself, without wrangler's dev proxy in front (with `exposeWorkerUrl`) */
+  readonly workerUrl: string | undefined;
   readonly pid: number;
   output(): string;
   /** `kill -9` every workerd under this wrangler, then wrangler; answers the workerd pids killed */
@@ -53,7 +61,13 @@ export async function spawnWranglerDev(options: WranglerDevOptions): Promise<Wra
       cwd: root,
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", CI: "true" },
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: "false",
+        NO_COLOR: "1",
+        CI: "true",
+        ...(options.exposeWorkerUrl === true ? { WRANGLER_LOG: "debug" } : {}),
+      },
     },
   );
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
@@ -63,20 +77,38 @@ export async function spawnWranglerDev(options: WranglerDevOptions): Promise<Wra
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
-  const server: WranglerDevProcess = {
-    baseUrl: `http://127.0.0.1:${port}`,
+  const baseUrl = `http://127.0.0.1:${port}`;
+  let workerUrl: string | undefined;
+  try {
+    await waitForHealth(baseUrl, child, options.readyTimeoutMs ?? 90_000);
+    if (options.exposeWorkerUrl === true) workerUrl = await findWorkerUrl(() => log);
+  } catch (error) {
+    await stop(child, exited);
+    throw new Error(`${(error as Error).message}\n--- wrangler output ---\n${log}`);
+  }
+  return {
+    baseUrl,
+    workerUrl,
     pid: child.pid ?? -1,
     output: () => log,
     crash: () => crash(child, exited),
     stop: () => stop(child, exited),
   };
-  try {
-    await waitForHealth(server.baseUrl, child, options.readyTimeoutMs ?? 90_000);
-  } catch (error) {
-    await stop(child, exited);
-    throw new Error(`${(error as Error).message}\n--- wrangler output ---\n${log}`);
+}
+
+/** The last `userWorkerUrl` wrangler's debug log names, once it answers `/healthz`. */
+async function findWorkerUrl(output: () => string): Promise<string> {
+  const pattern = /"userWorkerUrl":\{"protocol":"(https?:)","hostname":"([^"]+)","port":"(\d+)"/g;
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const found = [...output().matchAll(pattern)].at(-1);
+    if (found !== undefined) {
+      const url = `${found[1]}//${found[2]}:${found[3]}`;
+      if ((await fetch(`${url}/healthz`).catch(() => undefined))?.ok) return url;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return server;
+  throw new Error("wrangler's debug log never named the worker's own address (userWorkerUrl)");
 }
 
 /** The pids of every process below `pid`, with their command names. */

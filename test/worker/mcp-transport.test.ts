@@ -18,6 +18,11 @@ describe("/mcp transport", () => {
       expect(tool.outputSchema).toMatchObject({ type: "object" });
       expect(tool.description.length).toBeGreaterThan(60);
     }
+    // the schemas are converted once per isolate: a second listing is the same, whole
+    const again = await mcpRequest(apiKey, "tools/list");
+    expect(again.body.result).toEqual(body.result);
+    const publish = tools.find((tool) => tool.name === "workflow_publish");
+    expect(publish?.inputSchema).toMatchObject({ properties: { yaml: { type: "string" } } });
   });
 
   it("answers 401 auth.missing_key without a key, with a WWW-Authenticate challenge", async () => {

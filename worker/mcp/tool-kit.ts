@@ -51,7 +51,7 @@ export function registerTools(server: McpServer, tools: readonly ToolDefinition[
         title: tool.title,
         description: tool.description,
         inputSchema: advertiseOnly(tool.input),
-        outputSchema: tool.output,
+        outputSchema: withCachedJsonSchema(tool.output),
         ...(tool.annotations === undefined ? {} : { annotations: tool.annotations }),
       },
       (args: unknown) => runTool(tool, args, scope),
@@ -93,7 +93,37 @@ function advertiseOnly(schema: z.ZodType): StandardSchemaWithJSON<unknown, unkno
       version: 1,
       vendor: "edgeflow",
       validate: (value: unknown) => ({ value }),
-      jsonSchema: schema["~standard"].jsonSchema,
+      jsonSchema: cachedJsonSchema(schema),
     },
   };
+}
+
+/** The zod schema as it is (the SDK validates results with it), its JSON Schema made once. */
+function withCachedJsonSchema(schema: z.ZodType): StandardSchemaWithJSON<unknown, unknown> {
+  return {
+    "~standard": { ...schema["~standard"], jsonSchema: cachedJsonSchema(schema) },
+  };
+}
+
+type JsonSchemaConverter = z.ZodType["~standard"]["jsonSchema"];
+const jsonSchemas = new WeakMap<z.ZodType, Map<string, Record<string, unknown>>>();
+
+/**
+ * zod's JSON Schema conversion, remembered per schema, direction and target for the life of the
+ * isolate: a server is built for every request (stateless MCP), and converting 17 tools' schemas
+ * again for each `tools/list` cost about 3 ms. Callers get a copy, so none can change another's.
+ */
+function cachedJsonSchema(schema: z.ZodType): JsonSchemaConverter {
+  const convert = schema["~standard"].jsonSchema;
+  const remembered =
+    (direction: "input" | "output"): JsonSchemaConverter["input"] =>
+    (options) => {
+      const known = jsonSchemas.get(schema) ?? new Map<string, Record<string, unknown>>();
+      jsonSchemas.set(schema, known);
+      const key = `${direction}:${JSON.stringify(options)}`;
+      const converted = known.get(key) ?? convert[direction](options);
+      known.set(key, converted);
+      return structuredClone(converted);
+    };
+  return { input: remembered("input"), output: remembered("output") };
 }

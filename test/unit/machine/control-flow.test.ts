@@ -46,6 +46,21 @@ describe("simple-counter.yaml", () => {
     expect(again.map((step) => step.id)).toEqual(["run_echo"]);
     expect(() => agent.complete("done")).toThrow(/not waiting/);
   });
+
+  it("asking again for the step already handed out leaves the run as it was (nothing to checkpoint)", () => {
+    const agent = new ScriptedAgent(loadFixture("simple-counter.yaml"), evaluator, {
+      inputs: { name: "Ada" },
+    });
+    agent.steps();
+    // the second call settles the batched message (a change), the third changes nothing
+    expect(agent.steps().map((step) => step.id)).toEqual(["run_echo"]);
+    const handedOut = agent.run;
+    expect(agent.steps().map((step) => step.id)).toEqual(["run_echo"]);
+    // the same checkpoint, not an equal copy with a new sequence number
+    expect(agent.run).toBe(handedOut);
+    agent.complete("run_echo", { stdout: "x", stderr: "", exit_code: 0 });
+    expect(agent.run.seq).toBeGreaterThan(handedOut.seq);
+  });
 });
 
 describe("control-flow.yaml", () => {
