@@ -1,8 +1,10 @@
 /**
  * @module
  * Event intake under `wrangler dev` (issue 5's runtime targets), measured with the shared load
- * generator: signed webhook → 202 at concurrency 1 and 32, beside `GET /healthz` at the same
- * concurrency in the same run (ratio), each delivery starting a run, and at concurrency 1 also a
+ * generator against the worker in workerd itself (wrangler's dev proxy, a second workerd that
+ * forwards every request and is absent when deployed, is measured once more at the end): signed
+ * webhook → 202 at concurrency 1 and 32, beside `GET /healthz` at the same concurrency in the
+ * same run (ratio), each delivery starting a run, and at concurrency 1 also a
  * delivery whose filter starts none (the ack without a run start competing for the one workerd
  * thread); event received → the run's first server-side step started, from the server's own
  * timestamps (`received_at` of the event, `started_at` of the run as the RunDO records it); and
@@ -74,19 +76,21 @@ interface Delivery {
 }
 
 export async function benchEventsRuntime(): Promise<BenchSection> {
-  const server = await startWranglerDev();
+  const server = await startWranglerDev({ exposeWorkerUrl: true });
   try {
-    const client = await createTenantClient(server.baseUrl, server.adminToken, TENANT);
+    // the worker in workerd itself; wrangler's dev proxy is measured once, at the end
+    const baseUrl = server.workerUrl!;
+    const client = await createTenantClient(baseUrl, server.adminToken, TENANT);
     await client.setSecret("WEBHOOK_SECRET", SECRET);
-    await adminPatch(server.baseUrl, server.adminToken, `/admin/tenants/${TENANT}/settings`, {
+    await adminPatch(baseUrl, server.adminToken, `/admin/tenants/${TENANT}/settings`, {
       max_event_runs_per_minute: 100_000_000,
     });
     await client.tool("workflow_publish", { yaml: WORKFLOW });
     await client.tool("workflow_publish", { yaml: FILTERED });
     let sequence = 0;
-    const hookUrl = `${server.baseUrl}/hooks/${TENANT}/bench`;
+    const hookUrl = `${baseUrl}/hooks/${TENANT}/bench`;
     const health = async () => {
-      const res = await fetch(`${server.baseUrl}/healthz`);
+      const res = await fetch(`${baseUrl}/healthz`);
       if (!res.ok) throw new Error(`healthz ${res.status}`);
       await res.arrayBuffer();
     };
@@ -161,7 +165,7 @@ export async function benchEventsRuntime(): Promise<BenchSection> {
         source: "bench",
         payload: { path: `src/module-${n}/file-${i}.ts`, change: "modified" },
       }));
-      const res = await fetch(`${server.baseUrl}/events`, {
+      const res = await fetch(`${baseUrl}/events`, {
         method: "POST",
         headers: { authorization: `Bearer ${client.apiKey}`, "content-type": "application/json" },
         body: JSON.stringify({ events }),
@@ -182,7 +186,40 @@ export async function benchEventsRuntime(): Promise<BenchSection> {
         `(glob, filter) and stored, none starting a run: ${batched.requests} requests, ${batched.errors} errors` +
         `${batched.firstError ? ` (${batched.firstError})` : ""}; request p50 ${batched.p50Ms} ms, p99 ${batched.p99Ms} ms`,
     };
-    return { name: "events runtime under wrangler dev (signed webhook → 202, event → run)", figures };
+
+    const proxiedHealth = async () => {
+      const res = await fetch(`${server.baseUrl}/healthz`);
+      if (!res.ok) throw new Error(`healthz ${res.status}`);
+      await res.arrayBuffer();
+    };
+    await runLoad({ connections: 1, durationMs: 1_000, request: proxiedHealth }); // warm-up
+    const proxiedBaseline = await runLoad({
+      connections: 1,
+      durationMs: DURATION_MS,
+      request: proxiedHealth,
+    });
+    const proxiedPool = await deliveries(6_000, sequence);
+    sequence += proxiedPool.length;
+    const proxied = await runLoad({
+      connections: 1,
+      durationMs: DURATION_MS,
+      request: webhook(proxiedPool, `${server.baseUrl}/hooks/${TENANT}/bench`),
+    });
+    figures.c1_via_dev_proxy_webhook_ack_p50 = {
+      value: proxied.p50Ms,
+      unit: "ms",
+      baseline: { name: "GET /healthz p50 via the proxy", value: proxiedBaseline.p50Ms, unit: "ms" },
+      ratio: round(proxied.p50Ms / proxiedBaseline.p50Ms, 2),
+      note: "the same delivery through wrangler dev's proxy, as a sender to `wrangler dev` sees it",
+    };
+    figures.c1_via_dev_proxy_webhook_ack_p99 = {
+      value: proxied.p99Ms,
+      unit: "ms",
+      baseline: { name: "GET /healthz p99 via the proxy", value: proxiedBaseline.p99Ms, unit: "ms" },
+      ratio: round(proxied.p99Ms / proxiedBaseline.p99Ms, 2),
+      note: `${proxied.requests} deliveries, ${proxied.errors} errors`,
+    };
+    return { name: "events runtime in workerd (signed webhook → 202, event → run)", figures };
   } finally {
     await server.stop();
   }
