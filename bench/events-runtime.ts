@@ -16,8 +16,8 @@
 import { signWebhook } from "../engine/events/index.ts";
 import { createTenantClient, type EdgeflowClient, eventually } from "../test/e2e/edgeflow-client.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
-import { type LoadResult, runLoad } from "./load.ts";
-import { type BenchSection, type Figure, percentile, round } from "./report.ts";
+import { healthz, loadFigures, runLoad, warmThenRun } from "./load.ts";
+import { type BenchSection, type Figure, msVersus, percentile, round } from "./report.ts";
 
 const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const TENANT = "bench-events";
@@ -89,11 +89,7 @@ export async function benchEventsRuntime(): Promise<BenchSection> {
     await client.tool("workflow_publish", { yaml: FILTERED });
     let sequence = 0;
     const hookUrl = `${baseUrl}/hooks/${TENANT}/bench`;
-    const health = async () => {
-      const res = await fetch(`${baseUrl}/healthz`);
-      if (!res.ok) throw new Error(`healthz ${res.status}`);
-      await res.arrayBuffer();
-    };
+    const health = healthz(baseUrl);
     const webhook =
       (pool: Delivery[], url = hookUrl, runs = 1) =>
       async () => {
@@ -107,15 +103,21 @@ export async function benchEventsRuntime(): Promise<BenchSection> {
 
     const figures: Record<string, Figure> = {};
     for (const connections of [1, 32]) {
-      await runLoad({ connections, durationMs: 1_000, request: health }); // warm-up
-      const baseline = await runLoad({ connections, durationMs: DURATION_MS, request: health });
+      const baseline = await warmThenRun(connections, DURATION_MS, health);
       const warmPool = await deliveries(connections * 400, sequence);
       sequence += warmPool.length;
       await runLoad({ connections, durationMs: 1_000, request: webhook(warmPool) }); // warm-up
       const pool = await deliveries(connections === 1 ? 6_000 : 20_000, sequence);
       sequence += pool.length;
       const result = await runLoad({ connections, durationMs: DURATION_MS, request: webhook(pool) });
-      Object.assign(figures, ackFigures(`c${connections}`, result, baseline));
+      Object.assign(
+        figures,
+        loadFigures(`c${connections}`, "webhook_ack", result, baseline, {
+          rateUnit: "events/s",
+          noun: "deliveries",
+          p99Target: "p99 < 10 ms",
+        }),
+      );
       const delays = await eventToStart(client);
       Object.assign(figures, delayFigures(`c${connections}`, delays));
       if (connections === 1) {
@@ -126,21 +128,13 @@ export async function benchEventsRuntime(): Promise<BenchSection> {
           durationMs: DURATION_MS,
           request: webhook(filteredPool, `${hookUrl}-filtered`, 0),
         });
-        figures.c1_webhook_ack_no_run_p50 = {
-          value: filtered.p50Ms,
-          unit: "ms",
-          baseline: { name: "GET /healthz p50", value: baseline.p50Ms, unit: "ms" },
-          ratio: round(filtered.p50Ms / baseline.p50Ms, 2),
+        figures.c1_webhook_ack_no_run_p50 = msVersus(filtered.p50Ms, "GET /healthz p50", baseline.p50Ms, {
           note: "a delivery its filter drops: verify, dedup, match, store, 202; no run start",
-        };
-        figures.c1_webhook_ack_no_run_p99 = {
-          value: filtered.p99Ms,
-          unit: "ms",
-          baseline: { name: "GET /healthz p99", value: baseline.p99Ms, unit: "ms" },
-          ratio: round(filtered.p99Ms / baseline.p99Ms, 2),
+        });
+        figures.c1_webhook_ack_no_run_p99 = msVersus(filtered.p99Ms, "GET /healthz p99", baseline.p99Ms, {
           target: "p99 < 10 ms",
           note: `${filtered.requests} deliveries, ${filtered.errors} errors`,
-        };
+        });
       }
     }
 
@@ -175,8 +169,7 @@ export async function benchEventsRuntime(): Promise<BenchSection> {
       if ((JSON.parse(text) as { events: unknown[] }).events.length !== BATCH)
         throw new Error("short answer");
     };
-    await runLoad({ connections: 8, durationMs: 1_000, request: batch }); // warm-up
-    const batched = await runLoad({ connections: 8, durationMs: SUSTAINED_MS, request: batch });
+    const batched = await warmThenRun(8, SUSTAINED_MS, batch);
     figures.sustained_intake_batched = {
       value: round(batched.rps * BATCH, 0),
       unit: "events/s",
@@ -187,17 +180,7 @@ export async function benchEventsRuntime(): Promise<BenchSection> {
         `${batched.firstError ? ` (${batched.firstError})` : ""}; request p50 ${batched.p50Ms} ms, p99 ${batched.p99Ms} ms`,
     };
 
-    const proxiedHealth = async () => {
-      const res = await fetch(`${server.baseUrl}/healthz`);
-      if (!res.ok) throw new Error(`healthz ${res.status}`);
-      await res.arrayBuffer();
-    };
-    await runLoad({ connections: 1, durationMs: 1_000, request: proxiedHealth }); // warm-up
-    const proxiedBaseline = await runLoad({
-      connections: 1,
-      durationMs: DURATION_MS,
-      request: proxiedHealth,
-    });
+    const proxiedBaseline = await warmThenRun(1, DURATION_MS, healthz(server.baseUrl));
     const proxiedPool = await deliveries(6_000, sequence);
     sequence += proxiedPool.length;
     const proxied = await runLoad({
@@ -205,20 +188,18 @@ export async function benchEventsRuntime(): Promise<BenchSection> {
       durationMs: DURATION_MS,
       request: webhook(proxiedPool, `${server.baseUrl}/hooks/${TENANT}/bench`),
     });
-    figures.c1_via_dev_proxy_webhook_ack_p50 = {
-      value: proxied.p50Ms,
-      unit: "ms",
-      baseline: { name: "GET /healthz p50 via the proxy", value: proxiedBaseline.p50Ms, unit: "ms" },
-      ratio: round(proxied.p50Ms / proxiedBaseline.p50Ms, 2),
-      note: "the same delivery through wrangler dev's proxy, as a sender to `wrangler dev` sees it",
-    };
-    figures.c1_via_dev_proxy_webhook_ack_p99 = {
-      value: proxied.p99Ms,
-      unit: "ms",
-      baseline: { name: "GET /healthz p99 via the proxy", value: proxiedBaseline.p99Ms, unit: "ms" },
-      ratio: round(proxied.p99Ms / proxiedBaseline.p99Ms, 2),
-      note: `${proxied.requests} deliveries, ${proxied.errors} errors`,
-    };
+    figures.c1_via_dev_proxy_webhook_ack_p50 = msVersus(
+      proxied.p50Ms,
+      "GET /healthz p50 via the proxy",
+      proxiedBaseline.p50Ms,
+      { note: "the same delivery through wrangler dev's proxy, as a sender to `wrangler dev` sees it" },
+    );
+    figures.c1_via_dev_proxy_webhook_ack_p99 = msVersus(
+      proxied.p99Ms,
+      "GET /healthz p99 via the proxy",
+      proxiedBaseline.p99Ms,
+      { note: `${proxied.requests} deliveries, ${proxied.errors} errors` },
+    );
     return { name: "events runtime in workerd (signed webhook → 202, event → run)", figures };
   } finally {
     await server.stop();
@@ -265,35 +246,6 @@ async function eventToStart(client: EdgeflowClient): Promise<number[]> {
     "the runs of the newest events to start",
     60_000,
   );
-}
-
-function ackFigures(prefix: string, result: LoadResult, baseline: LoadResult): Record<string, Figure> {
-  const base = (name: string, value: number) => ({ name: `GET /healthz ${name}`, value, unit: "ms" });
-  return {
-    [`${prefix}_webhook_ack_p50`]: {
-      value: result.p50Ms,
-      unit: "ms",
-      baseline: base("p50", baseline.p50Ms),
-      ratio: round(result.p50Ms / baseline.p50Ms, 2),
-    },
-    [`${prefix}_webhook_ack_p99`]: {
-      value: result.p99Ms,
-      unit: "ms",
-      baseline: base("p99", baseline.p99Ms),
-      ratio: round(result.p99Ms / baseline.p99Ms, 2),
-      target: "p99 < 10 ms",
-    },
-    [`${prefix}_webhook_throughput`]: {
-      value: result.rps,
-      unit: "events/s",
-      note: `${result.requests} deliveries, ${result.errors} errors${result.firstError ? ` (${result.firstError})` : ""}`,
-    },
-    [`${prefix}_healthz_throughput`]: {
-      value: baseline.rps,
-      unit: "req/s",
-      note: `${baseline.errors} errors`,
-    },
-  };
 }
 
 function delayFigures(prefix: string, delays: number[]): Record<string, Figure> {

@@ -5,7 +5,7 @@
  * answer checked by the caller (an MCP error arrives as HTTP 200, so a status check is not enough).
  * Written here rather than taken from autocannon for those two reasons.
  */
-import { percentile, round } from "./report.ts";
+import { type Figure, msVersus, percentile, round } from "./report.ts";
 
 export interface LoadOptions {
   connections: number;
@@ -53,5 +53,72 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     p50Ms: round(percentile(latencies, 50)),
     p99Ms: round(percentile(latencies, 99)),
     maxMs: round(latencies.at(-1) ?? Number.NaN),
+  };
+}
+
+/** One second of the same load first (connections opened, code warm), then the measured run. */
+export async function warmThenRun(
+  connections: number,
+  durationMs: number,
+  request: () => Promise<void>,
+): Promise<LoadResult> {
+  await runLoad({ connections, durationMs: 1_000, request });
+  return runLoad({ connections, durationMs, request });
+}
+
+/** A request for the load generator: `GET <baseUrl>/healthz`, which must answer 2xx. */
+export function healthz(baseUrl: string): () => Promise<void> {
+  return async () => {
+    const res = await fetch(`${baseUrl}/healthz`);
+    if (!res.ok) throw new Error(`healthz ${res.status}`);
+    await res.arrayBuffer();
+  };
+}
+
+export interface LoadFigureOptions {
+  /** what one request is, for the throughput figure ("req/s", "events/s") */
+  rateUnit: string;
+  /** what the requests are called in the note ("requests", "deliveries") */
+  noun: string;
+  p50Target?: string;
+  p99Target?: string;
+}
+
+/**
+ * `<prefix>_<what>_p50`, `_p99` and `_throughput`, each beside `GET /healthz` measured at the same
+ * concurrency in the same run, and `<prefix>_healthz_throughput`.
+ */
+export function loadFigures(
+  prefix: string,
+  what: string,
+  result: LoadResult,
+  baseline: LoadResult,
+  options: LoadFigureOptions,
+): Record<string, Figure> {
+  const failures = `${result.errors} errors${result.firstError ? ` (${result.firstError})` : ""}`;
+  const target = (text: string | undefined) => (text === undefined ? {} : { target: text });
+  return {
+    [`${prefix}_${what}_p50`]: msVersus(
+      result.p50Ms,
+      "GET /healthz p50",
+      baseline.p50Ms,
+      target(options.p50Target),
+    ),
+    [`${prefix}_${what}_p99`]: msVersus(
+      result.p99Ms,
+      "GET /healthz p99",
+      baseline.p99Ms,
+      target(options.p99Target),
+    ),
+    [`${prefix}_${what}_throughput`]: {
+      value: result.rps,
+      unit: options.rateUnit,
+      note: `${result.requests} ${options.noun}, ${failures}`,
+    },
+    [`${prefix}_healthz_throughput`]: {
+      value: baseline.rps,
+      unit: "req/s",
+      note: `${baseline.errors} errors`,
+    },
   };
 }

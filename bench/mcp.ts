@@ -13,8 +13,8 @@
 import { createTenantClient } from "../test/e2e/edgeflow-client.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
 import { type StructuredToolCaller, structuredToolCaller } from "../test/support/mcp-call.ts";
-import { type LoadResult, runLoad } from "./load.ts";
-import { type BenchSection, type Figure, round } from "./report.ts";
+import { healthz, loadFigures, warmThenRun } from "./load.ts";
+import { type BenchSection, type Figure, msVersus } from "./report.ts";
 
 const DURATION_MS = 5_000;
 
@@ -39,11 +39,6 @@ export async function benchMcp(): Promise<BenchSection> {
       const started = await mcp("workflow_start", { workflow: "bench:next-step" });
       runs.push(String(started.workflow_id));
     }
-    const health = (baseUrl: string) => async () => {
-      const res = await fetch(`${baseUrl}/healthz`);
-      if (!res.ok) throw new Error(`healthz ${res.status}`);
-      await res.arrayBuffer();
-    };
     const nextStep = (call: StructuredToolCaller, connections: number) => {
       let turn = 0;
       return async () => {
@@ -52,36 +47,36 @@ export async function benchMcp(): Promise<BenchSection> {
         if (answer.status !== "steps") throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
       };
     };
-    const measure = async (connections: number, request: () => Promise<void>) => {
-      await runLoad({ connections, durationMs: 1_000, request }); // warm-up
-      return runLoad({ connections, durationMs: DURATION_MS, request });
-    };
+    const measure = (connections: number, request: () => Promise<void>) =>
+      warmThenRun(connections, DURATION_MS, request);
 
     const figures: Record<string, Figure> = {};
     for (const connections of [1, 16]) {
-      const baseline = await measure(connections, health(workerUrl));
+      const baseline = await measure(connections, healthz(workerUrl));
       const result = await measure(connections, nextStep(mcp, connections));
-      Object.assign(figures, describe(`c${connections}`, result, baseline));
+      Object.assign(
+        figures,
+        loadFigures(`c${connections}`, "next_step", result, baseline, {
+          rateUnit: "req/s",
+          noun: "requests",
+          p50Target: "p50 < 5 ms, ratio < 3",
+        }),
+      );
       if (connections === 1) {
         const ping = await measure(1, mcpPing(workerUrl, client.apiKey));
-        figures.c1_mcp_ping_p50 = {
-          value: ping.p50Ms,
-          unit: "ms",
-          baseline: { name: "GET /healthz p50", value: baseline.p50Ms, unit: "ms" },
-          ratio: round(ping.p50Ms / baseline.p50Ms, 2),
+        figures.c1_mcp_ping_p50 = msVersus(ping.p50Ms, "GET /healthz p50", baseline.p50Ms, {
           note: "JSON-RPC ping: key check in the TenantDO + MCP handler, no tool",
-        };
+        });
       }
     }
-    const proxiedBaseline = await measure(1, health(server.baseUrl));
+    const proxiedBaseline = await measure(1, healthz(server.baseUrl));
     const proxied = await measure(1, nextStep(structuredToolCaller(server.baseUrl, client.apiKey), 1));
-    figures.c1_via_dev_proxy_next_step_p50 = {
-      value: proxied.p50Ms,
-      unit: "ms",
-      baseline: { name: "GET /healthz p50 via the proxy", value: proxiedBaseline.p50Ms, unit: "ms" },
-      ratio: round(proxied.p50Ms / proxiedBaseline.p50Ms, 2),
-      note: "the same call through wrangler dev's proxy, as a client of `wrangler dev` sees it",
-    };
+    figures.c1_via_dev_proxy_next_step_p50 = msVersus(
+      proxied.p50Ms,
+      "GET /healthz p50 via the proxy",
+      proxiedBaseline.p50Ms,
+      { note: "the same call through wrangler dev's proxy, as a client of `wrangler dev` sees it" },
+    );
     return { name: "remote MCP in workerd (workflow_get_next_step vs GET /healthz)", figures };
   } finally {
     await server.stop();
@@ -101,34 +96,5 @@ function mcpPing(baseUrl: string, apiKey: string): () => Promise<void> {
     });
     const text = await res.text();
     if (!res.ok || !text.includes('"result"')) throw new Error(`ping: ${res.status} ${text.slice(0, 200)}`);
-  };
-}
-
-function describe(prefix: string, result: LoadResult, baseline: LoadResult): Record<string, Figure> {
-  const base = (name: string, value: number) => ({ name: `GET /healthz ${name}`, value, unit: "ms" });
-  return {
-    [`${prefix}_next_step_p50`]: {
-      value: result.p50Ms,
-      unit: "ms",
-      baseline: base("p50", baseline.p50Ms),
-      ratio: round(result.p50Ms / baseline.p50Ms, 2),
-      target: "p50 < 5 ms, ratio < 3",
-    },
-    [`${prefix}_next_step_p99`]: {
-      value: result.p99Ms,
-      unit: "ms",
-      baseline: base("p99", baseline.p99Ms),
-      ratio: round(result.p99Ms / baseline.p99Ms, 2),
-    },
-    [`${prefix}_next_step_throughput`]: {
-      value: result.rps,
-      unit: "req/s",
-      note: `${result.requests} requests, ${result.errors} errors${result.firstError ? ` (${result.firstError})` : ""}`,
-    },
-    [`${prefix}_healthz_throughput`]: {
-      value: baseline.rps,
-      unit: "req/s",
-      note: `${baseline.errors} errors`,
-    },
   };
 }

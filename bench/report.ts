@@ -44,6 +44,22 @@ export function withBaseline(value: number, unit: string, baseline: Figure["base
   return { value, unit, baseline, ratio: round(value / baseline.value) };
 }
 
+/** A latency in ms beside a latency of the same run (`baselineName`), with the ratio to two places. */
+export function msVersus(
+  value: number,
+  baselineName: string,
+  baselineValue: number,
+  more: Pick<Figure, "target" | "note"> = {},
+): Figure {
+  return {
+    value,
+    unit: "ms",
+    baseline: { name: baselineName, value: baselineValue, unit: "ms" },
+    ratio: round(value / baselineValue, 2),
+    ...more,
+  };
+}
+
 export function round(value: number, digits = 3): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
