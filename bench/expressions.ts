@@ -18,6 +18,7 @@ import { pathToFileURL } from "node:url";
 import { isDeepStrictEqual } from "node:util";
 import { Worker } from "node:worker_threads";
 import { Sandbox } from "@nyariv/sandboxjs";
+import { EngineError } from "../engine/errors.ts";
 import type { Evaluator } from "../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../engine/expressions/quickjs-evaluator.ts";
 import { renderTemplate } from "../engine/expressions/template.ts";
@@ -73,20 +74,30 @@ function round(value: number): number {
 function createSandboxjsEvaluator(): Evaluator {
   const sandbox = new Sandbox({ executionQuota: 10_000_000n });
   const compiled = new Map<string, ReturnType<Sandbox["compile"]>>();
+  const compile = (source: string) => {
+    const renamed = source.replace(/\bthis\b/g, "this_");
+    let run = compiled.get(renamed);
+    if (run === undefined) {
+      try {
+        run = sandbox.compile(`return (${renamed}\n);`);
+      } catch {
+        run = sandbox.compile(renamed);
+      }
+      compiled.set(renamed, run);
+    }
+    return run;
+  };
   return {
     evaluate(source, bindings) {
-      const renamed = source.replace(/\bthis\b/g, "this_");
-      let run = compiled.get(renamed);
-      if (run === undefined) {
-        try {
-          run = sandbox.compile(`return (${renamed}\n);`);
-        } catch {
-          run = sandbox.compile(renamed);
-        }
-        compiled.set(renamed, run);
-      }
       const { this: receiver, ...rest } = bindings;
-      return run({ ...rest, this_: receiver }).run();
+      return compile(source)({ ...rest, this_: receiver }).run();
+    },
+    check(source) {
+      try {
+        compile(source);
+      } catch (error) {
+        throw new EngineError("expression.syntax", String(error));
+      }
     },
     dispose() {},
   };

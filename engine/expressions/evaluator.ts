@@ -13,6 +13,13 @@ export interface Evaluator {
    * `expression.forbidden`, `expression.budget_exceeded` or `expression.memory_exceeded`.
    */
   evaluate(source: string, bindings: Readonly<Record<string, unknown>>): unknown;
+  /**
+   * Checks that `source` would compile, without running any of it (publish-time validation).
+   * Throws the `EngineError` that `evaluate` would throw before running: `expression.syntax` or
+   * `expression.forbidden`. Other codes mean the check itself could not be made (a sandbox that
+   * ran out of memory compiling, a failed WebAssembly module).
+   */
+  check(source: string): void;
   /** Releases the sandbox. The evaluator must not be used afterwards. */
   dispose(): void;
 }

@@ -6,7 +6,8 @@
  * without the sandbox (`path-shortcut.ts`); for anything else `evaluate` analyses the source (forbidden names, brackets, free names),
  * compiles it once into a strict-mode function whose parameters are the binding names it
  * reads (an expression, or a statement body with `return`), copies just those bindings in as
- * JSON, calls it under the step budget, and copies the result out as JSON. A binding named
+ * JSON, calls it under the step budget, and copies the result out as JSON. `check` runs the
+ * same analysis and compile and stops there: the compiled function is never called. A binding named
  * `this` becomes the receiver, so `this.counter` works. After a memory failure (or when async
  * code left jobs queued) the sandbox is rebuilt before the next call.
  * It must not hand any host object to the sandbox or any sandbox handle to the caller.
@@ -25,7 +26,7 @@ import {
   type SandboxResult,
 } from "./quickjs-sandbox.ts";
 import { toEngineError } from "./sandbox-errors.ts";
-import { analyzeSource, type SourceAnalysis, type SourceForm } from "./source-analysis.ts";
+import { analyzeSource, isReservedWord, type SourceAnalysis, type SourceForm } from "./source-analysis.ts";
 
 export interface EvaluatorOptions {
   /** Bytes the sandbox may allocate. Default 16 MiB. */
@@ -104,14 +105,7 @@ class QuickJSEvaluator implements Evaluator {
   }
 
   evaluate(source: string, bindings: Readonly<Record<string, unknown>>): unknown {
-    if (this.#disposed) throw new EngineError("expression.disposed", "the evaluator was disposed");
-    if (this.#moduleFailed) {
-      throw new EngineError(
-        "expression.runtime",
-        "the expression sandbox's WebAssembly module failed; create a new evaluator",
-        { retryable: true },
-      );
-    }
+    this.#assertUsable();
     if (this.#pathShortcut) {
       const read = readPathShortcut(source, bindings);
       if (read !== undefined) return read.value;
@@ -129,10 +123,38 @@ class QuickJSEvaluator implements Evaluator {
     }
   }
 
+  /**
+   * The analysis and the compile of `evaluate`, with no parameters (a binding's name as a
+   * parameter can only add a conflict, never remove one); the compiled wrapper is created, and
+   * cached like any other, but never called. A plain property path compiles by construction.
+   */
+  check(source: string): void {
+    this.#assertUsable();
+    const analysis = analyzeSource(source);
+    if (this.#pathShortcut && isPlainPath(source)) return;
+    try {
+      this.#compiled(this.#usableSandbox(), analysis, []);
+    } catch (error) {
+      if (error instanceof EngineError) throw error;
+      throw this.#sandboxFailed(error);
+    }
+  }
+
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
     this.#dropSandbox();
+  }
+
+  #assertUsable(): void {
+    if (this.#disposed) throw new EngineError("expression.disposed", "the evaluator was disposed");
+    if (this.#moduleFailed) {
+      throw new EngineError(
+        "expression.runtime",
+        "the expression sandbox's WebAssembly module failed; create a new evaluator",
+        { retryable: true },
+      );
+    }
   }
 
   /** A sandbox that can take the next call: a fresh one when the last failed badly. */
@@ -211,6 +233,14 @@ function wrap(analysis: SourceAnalysis, names: readonly string[], form: SourceFo
     ? `(function (${parameters}) { "use strict"; return (\n${analysis.expressionText}\n); })`
     : `(function (${parameters}) { "use strict";\n${analysis.source}\n})`;
 }
+
+/** `name.name...` whose root is not a reserved word (`this` aside): always a valid expression. */
+function isPlainPath(source: string): boolean {
+  const match = PLAIN_PATH.exec(source);
+  return match !== null && (match[1] === "this" || !isReservedWord(match[1] as string));
+}
+
+const PLAIN_PATH = /^\s*([A-Za-z_$][\w$]*)(?:\.[A-Za-z_$][\w$]*)*\s*$/;
 
 function countLines(source: string): number {
   return source.split(/\r\n|[\n\r\u2028\u2029]/).length;

@@ -317,6 +317,7 @@ describe("recompute: on_error", () => {
     // A stub, not the sandbox: the sandbox refuses `__proto__` itself, this proves recompute does too.
     const poisoning = {
       evaluate: () => JSON.parse('{"__proto__": {"polluted": 1}}') as unknown,
+      check() {},
       dispose() {},
     };
     const specs: ComputedFieldSpecs = { f: { from: "this.x", transform: "anything", fallback: "fb" } };

@@ -21,6 +21,9 @@ export function createCountingEvaluator(): CountingEvaluator {
       sources.push(source);
       return sandbox.evaluate(source, bindings);
     },
+    check(source) {
+      sandbox.check(source);
+    },
     dispose() {},
   };
 }
