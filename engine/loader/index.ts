@@ -2,6 +2,7 @@
  * @module
  * The workflow loader: YAML text → validated definition, with diagnostics.
  */
+export { checkExpressions, STATIC_EXPRESSION_CODES } from "./check-expressions.ts";
 export { runSemanticChecks } from "./checks/index.ts";
 export {
   DEFAULT_MAX_ALIAS_COUNT,
@@ -12,6 +13,7 @@ export {
   type LoadResult,
   type Severity,
 } from "./diagnostic.ts";
+export { type ExpressionSite, type ExpressionSiteKind, listExpressionSites } from "./expression-sites.ts";
 export { loadWorkflow } from "./load-workflow.ts";
 export { detectSchemaVersion, usesPhase5Features } from "./phase5-detect.ts";
 export { formatYamlPath, type YamlPath } from "./yaml-path.ts";

@@ -62,6 +62,20 @@ export function parseYamlSource(text: string):
 
 /** The node at `path`, or the deepest ancestor that exists, with the key node of the last step when asked. */
 function nodeAt(source: YamlSource, path: YamlPath, atKey: boolean): Node | undefined {
+  return descend(source, path, atKey).nearest;
+}
+
+/** The node at exactly `path` (an alias on the way is followed; one at the end is returned as is). */
+export function nodeAtPath(source: YamlSource, path: YamlPath): unknown {
+  const { reached, node } = descend(source, path, false);
+  return reached ? node : undefined;
+}
+
+function descend(
+  source: YamlSource,
+  path: YamlPath,
+  atKey: boolean,
+): { nearest: Node | undefined; reached: boolean; node: unknown } {
   let current: unknown = source.document.contents;
   let lastWithRange: Node | undefined = hasRange(current) ? current : undefined;
   for (let index = 0; index < path.length; index++) {
@@ -72,7 +86,7 @@ function nodeAt(source: YamlSource, path: YamlPath, atKey: boolean): Node | unde
       try {
         current = current.resolve(source.document);
       } catch {
-        break;
+        return { nearest: lastWithRange, reached: false, node: undefined };
       }
     }
     let next: unknown;
@@ -84,12 +98,15 @@ function nodeAt(source: YamlSource, path: YamlPath, atKey: boolean): Node | unde
     } else if (isSeq(current) && typeof segment === "number") {
       next = current.items[segment];
     }
-    if (atKey && index === path.length - 1 && hasRange(keyNode)) return keyNode;
-    if (next === undefined || next === null) break;
+    if (atKey && index === path.length - 1 && hasRange(keyNode)) {
+      return { nearest: keyNode, reached: false, node: undefined };
+    }
+    if (next === undefined || next === null)
+      return { nearest: lastWithRange, reached: false, node: undefined };
     current = next;
     if (hasRange(current)) lastWithRange = current;
   }
-  return lastWithRange;
+  return { nearest: lastWithRange, reached: true, node: current };
 }
 
 function keyValue(key: unknown): string | undefined {
