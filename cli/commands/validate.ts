@@ -1,11 +1,14 @@
 /**
  * @module
- * `edgeflow validate <file.yaml>...`: loads each file as the server would and prints every
- * diagnostic as `file:line:col code message` (warnings as `file:line:col warning code message`).
+ * `edgeflow validate <file.yaml>...`: loads each file as the server would, compiles every
+ * expression and template of a file that loads (`checkExpressions`: nothing is run), and prints
+ * every diagnostic as `file:line:col code message` (warnings as `file:line:col warning code message`).
  * Exit 1 when any file has an error, 0 otherwise (warnings alone pass), 2 on a usage error.
  */
 import { readFile } from "node:fs/promises";
-import { type Diagnostic, loadWorkflow } from "../../engine/loader/index.ts";
+import type { Evaluator } from "../../engine/expressions/evaluator.ts";
+import { createEvaluator } from "../../engine/expressions/quickjs-evaluator.ts";
+import { checkExpressions, type Diagnostic, loadWorkflow } from "../../engine/loader/index.ts";
 import type { CommandIo } from "./command-io.ts";
 
 export const VALIDATE_USAGE = "validate <file.yaml>...   check workflow files; exit 1 on any error";
@@ -16,7 +19,7 @@ export function formatDiagnostic(file: string, diagnostic: Diagnostic): string {
   return `${where}${marker} ${diagnostic.code} ${diagnostic.message.replaceAll("\n", " ")}`;
 }
 
-async function diagnosticsOf(file: string): Promise<Diagnostic[]> {
+async function diagnosticsOf(file: string, evaluator: Evaluator): Promise<Diagnostic[]> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -25,7 +28,8 @@ async function diagnosticsOf(file: string): Promise<Diagnostic[]> {
     return [{ code: "cli.read_failed", message: `cannot read the file (${reason})`, severity: "error" }];
   }
   const result = loadWorkflow(text);
-  return result.ok ? result.warnings : [...result.errors, ...result.warnings];
+  if (!result.ok) return [...result.errors, ...result.warnings];
+  return [...checkExpressions(result.definition, text, evaluator), ...result.warnings];
 }
 
 export async function validateCommand(args: readonly string[], io: CommandIo): Promise<number> {
@@ -38,13 +42,18 @@ export async function validateCommand(args: readonly string[], io: CommandIo): P
   }
   let errors = 0;
   let warnings = 0;
-  for (const file of files) {
-    const diagnostics = await diagnosticsOf(file);
-    for (const diagnostic of diagnostics) {
-      io.out(formatDiagnostic(file, diagnostic));
-      if (diagnostic.severity === "error") errors++;
-      else warnings++;
+  const evaluator = await createEvaluator();
+  try {
+    for (const file of files) {
+      const diagnostics = await diagnosticsOf(file, evaluator);
+      for (const diagnostic of diagnostics) {
+        io.out(formatDiagnostic(file, diagnostic));
+        if (diagnostic.severity === "error") errors++;
+        else warnings++;
+      }
     }
+  } finally {
+    evaluator.dispose();
   }
   io.out(`${files.length} file(s) checked: ${errors} error(s), ${warnings} warning(s)`);
   return errors > 0 ? 1 : 0;

@@ -1,11 +1,12 @@
 /**
  * Expressions that try to escape the QuickJS sandbox, reach host globals or prototypes, exhaust
  * memory or never end (`while(true){}`, `(()=>{for(;;){}})()`, catastrophic regexes, ...), in
- * every place the dialect evaluates one: a computed transform, a condition, a template, a state
- * value, a while_loop condition, a trigger's filter and inputs_mapping. Each is validated,
- * published, started and driven (and, for triggers, fired by a posted event). Never a 5xx, never
- * a hang, stable codes, nothing logged as unexpected, prototypes intact, and the tenant's DOs
- * answer normally afterwards.
+ * every place the dialect evaluates one: a computed transform and a computed `from` template, a
+ * condition, a template, a state value, a while_loop condition, a foreach's items, a dependency
+ * task's condition, a trigger's filter and inputs_mapping. Each is validated, published (those
+ * that do not compile are refused there), started and driven (and, for triggers, fired by a
+ * posted event). Never a 5xx, never a hang, stable codes, nothing logged as unexpected,
+ * prototypes intact, and the tenant's DOs answer normally afterwards.
  */
 import { describe, expect, it } from "vitest";
 import { postEvent } from "./support/events.ts";
@@ -39,6 +40,12 @@ const PLACES: Record<string, (code: string) => string> = {
     `steps:\n  - id: "s"\n    type: "set_state"\n    state_update: {path: "this.x", value: ${JSON.stringify(`{{ ${code} }}`)}}\n`,
   while_loop: (code) =>
     `steps:\n  - id: "w"\n    type: "while_loop"\n    condition: ${JSON.stringify(`{{ ${code} }}`)}\n    max_iterations: 3\n    body:\n      - {id: "b", type: "user_message", message: "loop"}\n`,
+  computed_from: (code) =>
+    `state_schema:\n  computed:\n    y:\n      from: ${JSON.stringify(`{{ ${code} }}`)}\n      transform: "input"\n      on_error: propagate\n`,
+  foreach_items: (code) =>
+    `steps:\n  - id: "f"\n    type: "foreach"\n    items: ${JSON.stringify(`{{ ${code} }}`)}\n    body:\n      - {id: "b", type: "user_message", message: "{{ item }}"}\n`,
+  dependency_condition: (code) =>
+    `steps:\n  - {id: "g", type: "dependency_flow"}\ndependencies:\n  first: []\n  second: [first, {condition: ${JSON.stringify(`{{ ${code} }}`)}}]\n`,
   trigger: (code) =>
     `triggers:\n  - type: event\n    event_type: "${eventTypeOf(code)}"\n    filter: ${JSON.stringify(code)}\n    inputs_mapping: {x: ${JSON.stringify(code)}}\n`,
 };

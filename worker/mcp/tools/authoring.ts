@@ -1,18 +1,57 @@
 /**
  * @module
  * Tools that take workflow YAML: `workflow_validate` (check only) and `workflow_publish`
- * (check, then store as a new immutable version, registering its triggers). The engine's loader
- * does the checking, plus `triggerDiagnostics` for what only triggers can get wrong (a cron that
- * never fires, an unknown time zone, an endpoint that cannot be routed), located by line.
+ * (check, then store as a new immutable version, registering its triggers). Both run the same
+ * checks, in `workflowProblems`: the engine's loader, `triggerDiagnostics` for what only
+ * triggers can get wrong (a cron that never fires, an unknown time zone, an endpoint that cannot
+ * be routed), and `checkExpressions`, which compiles every expression and template of the file
+ * without running any of them (`expression.syntax`, `expression.forbidden`, `template.*`), each
+ * located by line and column.
+ *
+ * The expressions are checked here, in the worker, not in the TenantDO's publish path, so that
+ * `workflow_validate` (which never reaches a DO) answers exactly what `workflow_publish` would
+ * refuse, and a refused file costs the tenant's DO nothing. The worker makes one evaluator per
+ * isolate, lazily, like a RunDO, and uses it only to compile: no tenant's code runs in it and no
+ * tenant's data enters it (the analysis guarantees a source cannot leave the function it is
+ * compiled into), so sharing it between the tenants an isolate serves leaks nothing. If a check
+ * fails because the sandbox itself failed, the evaluator is dropped and the next call makes one.
  */
+import wasmModule from "@jitl/quickjs-wasmfile-release-sync/wasm";
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
+import type { WorkflowDefinition } from "../../../engine/dialect/index.ts";
 import { triggerDiagnostics } from "../../../engine/events/index.ts";
-import { loadWorkflow } from "../../../engine/loader/index.ts";
+import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
+import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.ts";
+import { checkExpressions, type Diagnostic, loadWorkflow } from "../../../engine/loader/index.ts";
 import { WorkflowDiagnosticsError } from "../diagnostics-error.ts";
 import { diagnosticSchema } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
+
+/** The isolate's compile-only evaluator (see the module comment). */
+let expressionChecker: Promise<Evaluator> | undefined;
+
+async function expressionDiagnostics(yaml: string, definition: WorkflowDefinition): Promise<Diagnostic[]> {
+  expressionChecker ??= createEvaluator({ wasmModule });
+  const pending = expressionChecker;
+  try {
+    return checkExpressions(definition, yaml, await pending);
+  } catch (error) {
+    // the sandbox could not be built or failed: the next call starts from a fresh one
+    if (expressionChecker === pending) expressionChecker = undefined;
+    throw error;
+  }
+}
+
+/** Everything wrong with a file the loader accepted, in file order: triggers and expressions. */
+async function workflowProblems(yaml: string, definition: WorkflowDefinition): Promise<Diagnostic[]> {
+  const problems = [
+    ...triggerDiagnostics(yaml, definition),
+    ...(await expressionDiagnostics(yaml, definition)),
+  ];
+  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
 
 const yamlArg = z
   .string()
@@ -23,8 +62,9 @@ export const workflowValidate = defineTool({
   name: "workflow_validate",
   title: "Validate workflow YAML",
   description:
-    "Checks workflow YAML without publishing it. Returns valid=true/false with every error and warning " +
-    "(code, message, path such as steps[2].condition, line and column). Fix the errors, then call " +
+    "Checks workflow YAML without publishing it: the schema, step ids, paths, triggers, and that every " +
+    "expression and {{ }} template compiles (nothing is run). Returns valid=true/false with every error and " +
+    "warning (code, message, path such as steps[2].condition, line and column). Fix the errors, then call " +
     "workflow_publish with the same text to make it runnable.",
   input: z.strictObject({ yaml: yamlArg }),
   output: z.object({
@@ -38,8 +78,8 @@ export const workflowValidate = defineTool({
   async run({ yaml }) {
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) return { valid: false, errors: loaded.errors, warnings: loaded.warnings };
-    const triggerErrors = triggerDiagnostics(yaml, loaded.definition);
-    if (triggerErrors.length > 0) return { valid: false, errors: triggerErrors, warnings: loaded.warnings };
+    const problems = await workflowProblems(yaml, loaded.definition);
+    if (problems.length > 0) return { valid: false, errors: problems, warnings: loaded.warnings };
     const { name, version } = loaded.definition;
     return { valid: true, name, version, errors: [], warnings: loaded.warnings };
   },
@@ -49,7 +89,7 @@ export const workflowPublish = defineTool({
   name: "workflow_publish",
   title: "Publish a workflow",
   description:
-    "Validates workflow YAML and stores it as version `version` of workflow `name` for your tenant. " +
+    "Validates workflow YAML (as workflow_validate does) and stores it as version `version` of workflow `name` for your tenant. " +
     "Versions are immutable: publishing identical text again is a no-op (created=false); changed text " +
     "needs a new `version` in the YAML. On errors nothing is stored and the result lists every problem " +
     "with line:column. If it is the highest version, its `triggers:` (webhooks, schedules, file changes, events) " +
@@ -66,8 +106,8 @@ export const workflowPublish = defineTool({
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) throw new WorkflowDiagnosticsError(loaded.errors, loaded.warnings);
     const { definition, warnings } = loaded;
-    const triggerErrors = triggerDiagnostics(yaml, definition);
-    if (triggerErrors.length > 0) throw new WorkflowDiagnosticsError(triggerErrors, warnings);
+    const problems = await workflowProblems(yaml, definition);
+    if (problems.length > 0) throw new WorkflowDiagnosticsError(problems, warnings);
     const published = await unwrap(
       tenantStub(env, tenant).publishWorkflow(tenant, {
         name: definition.name,

@@ -1,0 +1,45 @@
+/**
+ * @module
+ * `edgeflow validate` compiles the expressions of a file that loads, as the server does, and
+ * prints each broken one as `file:line:col code message`.
+ */
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { fixturePath } from "../loader/fixture-text.ts";
+
+const CLI = fileURLToPath(new URL("../../../cli/edgeflow.ts", import.meta.url));
+
+function run(...args: string[]): { code: number | null; lines: string[] } {
+  const child = spawnSync(process.execPath, ["--experimental-strip-types", "--no-warnings", CLI, ...args], {
+    encoding: "utf8",
+  });
+  return { code: child.status, lines: child.stdout.split("\n").filter(Boolean) };
+}
+
+describe("edgeflow validate: expressions", () => {
+  it("prints every broken expression with its line and column and exits 1", () => {
+    const file = fixturePath("loader/expressions/broken.yaml");
+    const result = run("validate", file);
+    expect(result.code).toBe(1);
+    expect(result.lines[0]).toBe(
+      `${file}:9:26 expression.syntax transform "input *": SyntaxError: unexpected end of input`,
+    );
+    expect(result.lines).toContain(
+      `${file}:24:23 expression.forbidden {{ this.constructor }}: 'constructor' is not allowed in expressions`,
+    );
+    expect(result.lines.at(-1)).toBe("1 file(s) checked: 10 error(s), 0 warning(s)");
+  });
+
+  it("passes the expressions of valid files and of upgraded phase-5 files", () => {
+    const result = run(
+      "validate",
+      fixturePath("loader/expressions/every-site.yaml"),
+      fixturePath("aromcp/code-standards-enforce.yaml"),
+    );
+    expect(result).toEqual({ code: 0, lines: ["2 file(s) checked: 0 error(s), 0 warning(s)"] });
+    const phase5 = run("validate", fixturePath("loader/expressions/broken-phase5.yaml"));
+    expect(phase5.code).toBe(1);
+    expect(phase5.lines.filter((line) => / expression\./.test(line))).toHaveLength(3);
+  });
+});
