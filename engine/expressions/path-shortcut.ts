@@ -34,8 +34,10 @@ export function readPathShortcut(
   if (rest !== "") {
     for (const key of rest.slice(1).split(".")) {
       if (isForbiddenName(key) || !isPlainDataObject(value.value)) return undefined;
-      // a key the object does not have at all (not even inherited) reads as `undefined`, as in JS
-      value = key in value.value ? ownData(value.value, key) : { value: undefined };
+      // a key the object does not have at all reads as `undefined`, as in JS; the sandbox's copy
+      // of the object inherits from Object.prototype even when this one does not
+      const absent = !(key in value.value) && !(key in Object.prototype);
+      value = absent ? { value: undefined } : ownData(value.value, key);
       if (value === undefined) return undefined;
     }
   }

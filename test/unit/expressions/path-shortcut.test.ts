@@ -77,10 +77,15 @@ describe("path shortcut", () => {
   });
 
   it("leaves to the sandbox what it cannot be sure of", () => {
-    const bindings = { inputs: { n: 1, items: [1, 2], toJSON: undefined }, x: { toJSON: () => 1, y: 2 } };
+    const bindings = {
+      inputs: { n: 1, items: [1, 2], toJSON: undefined },
+      x: { toJSON: () => 1, y: 2 },
+      bare: Object.create(null) as Record<string, unknown>,
+    };
     for (const source of [
       "inputs.items.length", // a member of an array
       "inputs.toString", // inherited
+      "bare.toString", // inherited by the sandbox's copy, though this object has no prototype
       "inputs.constructor", // forbidden
       "inputs.n.toFixed", // a member of a number
       "inputs.missing.deeper", // a step into undefined: the sandbox throws
