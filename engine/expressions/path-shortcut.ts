@@ -36,7 +36,7 @@ export function readPathShortcut(
       if (isForbiddenName(key) || !isPlainDataObject(value.value)) return undefined;
       // a key the object does not have at all reads as `undefined`, as in JS; the sandbox's copy
       // of the object inherits from Object.prototype even when this one does not
-      const absent = !(key in value.value) && !(key in Object.prototype);
+      const absent: boolean = !(key in value.value) && !(key in Object.prototype);
       value = absent ? { value: undefined } : ownData(value.value, key);
       if (value === undefined) return undefined;
     }
