@@ -19,34 +19,50 @@ export interface ShortcutValue {
   value: unknown;
 }
 
+interface PlainPath {
+  root: string;
+  keys: string[];
+}
+
+/** `name.name...` whose root is `this` or not a reserved word; `undefined` for anything else. */
+function plainPath(source: string): PlainPath | undefined {
+  const match = PATH.exec(source);
+  if (match === null) return undefined;
+  const root = match[1] as string;
+  if (root !== "this" && isReservedWord(root)) return undefined;
+  const rest = match[2] as string;
+  return { root, keys: rest === "" ? [] : rest.slice(1).split(".") };
+}
+
+/** A plain property path (`inputs.n`): always a valid expression, nothing to compile. */
+export function isPlainPath(source: string): boolean {
+  return plainPath(source) !== undefined;
+}
+
 /** The value of `source` when it is a property path the shortcut can read; else `undefined`. */
 export function readPathShortcut(
   source: string,
   bindings: Readonly<Record<string, unknown>>,
 ): ShortcutValue | undefined {
-  const match = PATH.exec(source);
-  if (match === null) return undefined;
-  const root = match[1] as string;
-  if (root !== "this" && (isReservedWord(root) || isForbiddenName(root))) return undefined;
-  let value = ownData(bindings, root);
-  if (value === undefined) return undefined;
-  const rest = match[2] as string;
-  if (rest !== "") {
-    for (const key of rest.slice(1).split(".")) {
-      if (isForbiddenName(key) || !isPlainDataObject(value.value)) return undefined;
-      // a key the object does not have at all reads as `undefined`, as in JS; the sandbox's copy
-      // of the object inherits from Object.prototype even when this one does not
-      const absent: boolean = !(key in value.value) && !(key in Object.prototype);
-      value = absent ? { value: undefined } : ownData(value.value, key);
-      if (value === undefined) return undefined;
-    }
+  const path = plainPath(source);
+  if (path === undefined || isForbiddenName(path.root)) return undefined;
+  let value = ownData(bindings, path.root);
+  for (const key of path.keys) {
+    if (value === undefined || isForbiddenName(key) || !isPlainDataObject(value.value)) return undefined;
+    // a key the object does not have at all reads as `undefined`, as in JS; the sandbox's copy
+    // of the object inherits from Object.prototype even when this one does not
+    const absent: boolean = !(key in value.value) && !(key in Object.prototype);
+    value = absent ? { value: undefined } : ownData(value.value, key);
   }
-  return copyOut(value.value);
+  return value === undefined ? undefined : copyOut(value.value);
 }
 
+/** An own, enumerable data property (what a JSON copy keeps); `undefined` for anything else. */
 function ownData(holder: object, key: string): ShortcutValue | undefined {
   const descriptor = Object.getOwnPropertyDescriptor(holder, key);
-  return descriptor !== undefined && "value" in descriptor ? { value: descriptor.value } : undefined;
+  if (descriptor === undefined || !("value" in descriptor) || descriptor.enumerable !== true)
+    return undefined;
+  return { value: descriptor.value };
 }
 
 function isPlainDataObject(value: unknown): value is Record<string, unknown> {

@@ -2,13 +2,15 @@
  * @module
  * The QuickJS-backed `Evaluator` (decision record: docs/decisions/0001-expression-sandbox.md).
  * One evaluator owns one sandbox (runtime + context), built on first need; make one per run and
- * never share it across tenants. A plain property path (`inputs.n`) is read from the bindings
- * without the sandbox (`path-shortcut.ts`); for anything else `evaluate` analyses the source (forbidden names, brackets, free names),
- * compiles it once into a strict-mode function whose parameters are the binding names it
- * reads (an expression, or a statement body with `return`), copies just those bindings in as
- * JSON, calls it under the step budget, and copies the result out as JSON. `check` runs the
- * same analysis and compile and stops there: the compiled function is never called. A binding named
- * `this` becomes the receiver, so `this.counter` works. After a memory failure (or when async
+ * never share it across tenants (the worker's compile-only checker, which runs nothing, is the one
+ * exception: worker/mcp/expression-checker.ts). A plain property path (`inputs.n`) is read from
+ * the bindings without the sandbox (`path-shortcut.ts`); for anything else `evaluate` analyses the
+ * source (forbidden names, brackets, free names), compiles it once into a strict-mode function
+ * whose parameters are the binding names it reads (an expression, or a statement body with
+ * `return`), copies just those bindings in as JSON, calls it under the step budget, and copies
+ * the result out as JSON. `check` runs the same analysis and compile and stops there: the
+ * compiled function is never called. A binding named `this` becomes the receiver, so
+ * `this.counter` works. After a memory failure (or when async
  * code left jobs queued) the sandbox is rebuilt before the next call.
  * It must not hand any host object to the sandbox or any sandbox handle to the caller.
  */
@@ -17,7 +19,7 @@ import type { QuickJSHandle, QuickJSWASMModule } from "quickjs-emscripten-core";
 import { EngineError } from "../errors.ts";
 import { encodeArguments } from "./binding-transfer.ts";
 import type { Evaluator } from "./evaluator.ts";
-import { readPathShortcut } from "./path-shortcut.ts";
+import { isPlainPath, readPathShortcut } from "./path-shortcut.ts";
 import { discardQuickJS, loadQuickJS } from "./quickjs-module.ts";
 import {
   QuickJSSandbox,
@@ -26,7 +28,7 @@ import {
   type SandboxResult,
 } from "./quickjs-sandbox.ts";
 import { toEngineError } from "./sandbox-errors.ts";
-import { analyzeSource, isReservedWord, type SourceAnalysis, type SourceForm } from "./source-analysis.ts";
+import { analyzeSource, type SourceAnalysis, type SourceForm } from "./source-analysis.ts";
 
 export interface EvaluatorOptions {
   /** Bytes the sandbox may allocate. Default 16 MiB. */
@@ -233,14 +235,6 @@ function wrap(analysis: SourceAnalysis, names: readonly string[], form: SourceFo
     ? `(function (${parameters}) { "use strict"; return (\n${analysis.expressionText}\n); })`
     : `(function (${parameters}) { "use strict";\n${analysis.source}\n})`;
 }
-
-/** `name.name...` whose root is not a reserved word (`this` aside): always a valid expression. */
-function isPlainPath(source: string): boolean {
-  const match = PLAIN_PATH.exec(source);
-  return match !== null && (match[1] === "this" || !isReservedWord(match[1] as string));
-}
-
-const PLAIN_PATH = /^\s*([A-Za-z_$][\w$]*)(?:\.[A-Za-z_$][\w$]*)*\s*$/;
 
 function countLines(source: string): number {
   return source.split(/\r\n|[\n\r\u2028\u2029]/).length;

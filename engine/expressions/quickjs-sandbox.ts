@@ -42,8 +42,12 @@ export const SANDBOX_FILENAME = "expression.js";
 const DESCRIBE_BUDGET = 20;
 
 export class QuickJSSandbox {
+  static #built = 0;
+
   /** Sandboxes built in this process so far (tests and benchmarks read it; nothing else should). */
-  static built = 0;
+  static get built(): number {
+    return QuickJSSandbox.#built;
+  }
   readonly #runtime: QuickJSRuntime;
   readonly #context: QuickJSContext;
   readonly #run: QuickJSHandle;
@@ -58,7 +62,7 @@ export class QuickJSSandbox {
   #disposed = false;
 
   constructor(module: QuickJSWASMModule, limits: SandboxLimits) {
-    QuickJSSandbox.built += 1;
+    QuickJSSandbox.#built += 1;
     this.#stepBudget = limits.stepBudget;
     this.#runtime = module.newRuntime();
     this.#runtime.setMemoryLimit(limits.memoryLimitBytes);

@@ -66,6 +66,13 @@ const CLOSERS: Readonly<Record<string, string>> = { ")": "(", "]": "[", "}": "{"
 
 const analyses = new BoundedCache<string, SourceAnalysis>(2048);
 
+/**
+ * Sources longer than this are analysed every time rather than kept: the cache holds the source
+ * itself and lives as long as the isolate, so it must be bounded in bytes, not only in entries
+ * (2,048 × 4 KiB at most).
+ */
+const MAX_CACHED_SOURCE_LENGTH = 4096;
+
 /** A word that cannot be a binding's name in an expression (`true`, `typeof`, `this`, ...). */
 export function isReservedWord(name: string): boolean {
   return RESERVED_WORDS.has(name);
@@ -76,7 +83,7 @@ export function analyzeSource(source: string): SourceAnalysis {
   const cached = analyses.get(source);
   if (cached !== undefined) return cached;
   const analysis = scan(source);
-  analyses.set(source, analysis);
+  if (source.length <= MAX_CACHED_SOURCE_LENGTH) analyses.set(source, analysis);
   return analysis;
 }
 

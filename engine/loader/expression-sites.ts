@@ -104,7 +104,7 @@ const SERVER_STEP_FIELDS: Readonly<Record<string, readonly string[]>> = {
   parallel_foreach: ["items"],
   wait_step: ["message", "seconds", "until"],
   dependency_flow: ["graph"],
-  // not run yet (issues 7, 8); the dialect documents templates in these fields
+  // not runnable yet (run.unsupported_step); the dialect documents templates in these fields
   external_call: ["params", "auth"],
   notify: ["message", "title"],
 };

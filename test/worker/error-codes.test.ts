@@ -24,6 +24,8 @@ describe("error codes", () => {
     ["auth.invalid_key", "unauthenticated", 401],
     ["request.too_large", "too_large", 413],
     ["admin.not_configured", "unavailable", 503],
+    // the worker's expression checker failing is not the file's fault: retry
+    ["expression.checker_unavailable", "unavailable", 503],
     ["something.unheard_of", "internal", 500],
   ])("%s is %s (%i)", (code, errorClass, status) => {
     expect(classifyCode(code)).toBe(errorClass);

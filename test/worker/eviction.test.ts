@@ -71,4 +71,29 @@ describe("eviction", () => {
       { seq: 2, event: "complete" },
     ]);
   });
+
+  it("asking again for the steps already handed out writes nothing", async () => {
+    const { id, apiKey } = await newTenant();
+    const runId = await publishAndStart(apiKey, GREET, { name: "Gus" });
+    const first = await callTool(apiKey, "workflow_get_next_step", { workflow_id: runId });
+    // the first ask settles the batched message, the second hands out "pick" on its own
+    const second = await callTool(apiKey, "workflow_get_next_step", { workflow_id: runId });
+    const before = await inspectRun(id, runId);
+    const transitions = async () => {
+      const { runInDurableObject } = await import("cloudflare:test");
+      return runInDurableObject(
+        runObject(id, runId),
+        (_instance, state) =>
+          state.storage.sql.exec<{ seq: number }>("SELECT seq FROM transitions").toArray().length,
+      );
+    };
+    const logged = await transitions();
+    for (let ask = 0; ask < 3; ask += 1) {
+      const again = await callTool(apiKey, "workflow_get_next_step", { workflow_id: runId });
+      expect(again.structured).toEqual(second.structured);
+    }
+    expect(await transitions()).toBe(logged);
+    expect(await inspectRun(id, runId)).toEqual(before);
+    expect(first.structured.steps).not.toEqual(second.structured.steps);
+  });
 });

@@ -47,6 +47,7 @@ export const RuntimeCodes = {
   secretsNotConfigured: "secrets.not_configured",
   secretInvalidName: "secret.invalid_name",
   secretInvalidValue: "secret.invalid_value",
+  expressionCheckerUnavailable: "expression.checker_unavailable",
   internal: "internal.error",
 } as const;
 
@@ -105,6 +106,7 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   "subscription.from_trigger": "conflict",
   "subscription.limit_reached": "conflict",
   [RuntimeCodes.secretsNotConfigured]: "unavailable",
+  [RuntimeCodes.expressionCheckerUnavailable]: "unavailable",
   "secrets.undecryptable": "unavailable",
   "secrets.limit_reached": "conflict",
   [RuntimeCodes.secretInvalidName]: "invalid_input",

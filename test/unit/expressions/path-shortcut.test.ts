@@ -81,11 +81,13 @@ describe("path shortcut", () => {
       inputs: { n: 1, items: [1, 2], toJSON: undefined },
       x: { toJSON: () => 1, y: 2 },
       bare: Object.create(null) as Record<string, unknown>,
+      hidden: Object.defineProperty({}, "n", { value: 5, enumerable: false }),
     };
     for (const source of [
       "inputs.items.length", // a member of an array
       "inputs.toString", // inherited
       "bare.toString", // inherited by the sandbox's copy, though this object has no prototype
+      "hidden.n", // not enumerable: a JSON copy leaves it out
       "inputs.constructor", // forbidden
       "inputs.n.toFixed", // a member of a number
       "inputs.missing.deeper", // a step into undefined: the sandbox throws

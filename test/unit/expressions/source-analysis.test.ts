@@ -128,7 +128,10 @@ describe("analyzeSource", () => {
     expect(Object.fromEntries(analyzeSource(source).memberReads)).toEqual(expected);
   });
 
-  it("caches by source text", () => {
+  it("caches by source text, short sources only (the cache must not hold megabytes a caller sent)", () => {
     expect(analyzeSource("cached + 1")).toBe(analyzeSource("cached + 1"));
+    const long = `cached + ${"1 + ".repeat(2_000)}1`;
+    expect(analyzeSource(long)).not.toBe(analyzeSource(long));
+    expect(analyzeSource(long)).toEqual(analyzeSource(long));
   });
 });

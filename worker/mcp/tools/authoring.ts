@@ -10,39 +10,18 @@
  *
  * The expressions are checked here, in the worker, not in the TenantDO's publish path, so that
  * `workflow_validate` (which never reaches a DO) answers exactly what `workflow_publish` would
- * refuse, and a refused file costs the tenant's DO nothing. The worker makes one evaluator per
- * isolate, lazily, like a RunDO, and uses it only to compile: no tenant's code runs in it and no
- * tenant's data enters it (the analysis guarantees a source cannot leave the function it is
- * compiled into), so sharing it between the tenants an isolate serves leaks nothing. If a check
- * fails because the sandbox itself failed, the evaluator is dropped and the next call makes one.
+ * refuse, and a refused file costs the tenant's DO nothing (`../expression-checker.ts`).
  */
-import wasmModule from "@jitl/quickjs-wasmfile-release-sync/wasm";
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
 import type { WorkflowDefinition } from "../../../engine/dialect/index.ts";
 import { triggerDiagnostics } from "../../../engine/events/index.ts";
-import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
-import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.ts";
-import { checkExpressions, type Diagnostic, loadWorkflow } from "../../../engine/loader/index.ts";
+import { type Diagnostic, loadWorkflow } from "../../../engine/loader/index.ts";
 import { WorkflowDiagnosticsError } from "../diagnostics-error.ts";
+import { expressionDiagnostics } from "../expression-checker.ts";
 import { diagnosticSchema } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
-
-/** The isolate's compile-only evaluator (see the module comment). */
-let expressionChecker: Promise<Evaluator> | undefined;
-
-async function expressionDiagnostics(yaml: string, definition: WorkflowDefinition): Promise<Diagnostic[]> {
-  expressionChecker ??= createEvaluator({ wasmModule });
-  const pending = expressionChecker;
-  try {
-    return checkExpressions(definition, yaml, await pending);
-  } catch (error) {
-    // the sandbox could not be built or failed: the next call starts from a fresh one
-    if (expressionChecker === pending) expressionChecker = undefined;
-    throw error;
-  }
-}
 
 /** Everything wrong with a file the loader accepted, in file order: triggers and expressions. */
 async function workflowProblems(yaml: string, definition: WorkflowDefinition): Promise<Diagnostic[]> {
