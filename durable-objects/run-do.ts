@@ -54,6 +54,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #evaluator = new LazyEvaluator();
   readonly #secrets = new RunSecrets();
   readonly #graph = new GraphCache();
+  /** the alarm time this instance last set (`null`: deleted), `undefined` when not known */
+  #alarmAt: number | null | undefined;
   /** the run's definition, parsed once: it never changes after the start */
   #definition: { id: string; definition: unknown } | undefined;
 
@@ -69,6 +71,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     return this.#outcome(async () => {
       const machine = await this.#machine(init.tenant, init.env);
       if (this.#read() !== null) throw new EngineError("run.exists", `Run ${init.runId} already exists.`);
+      this.#alarmAt ??= null; // no run was ever stored here, so no alarm was ever set
       const options = {
         id: init.runId,
         inputs: init.inputs,
@@ -153,6 +156,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   }
 
   override async alarm(): Promise<void> {
+    this.#alarmAt = undefined;
     const machine = await this.#machine(tenantOfRun(this.#sql));
     const record = this.#read();
     if (record === null || nextAlarmAt(record.state, this.#graph.of(this.#sql, record.state)) === null)
@@ -238,10 +242,24 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     return graph !== undefined && findTask(graph, taskId) !== undefined;
   }
 
+  /**
+   * Sets the alarm for the run's earliest timer, or deletes it. Skipped when this instance set
+   * the same time already (most transitions change no timer), so a step costs no alarm write.
+   * `#alarmAt` is only what this instance did: `undefined` (unknown) when it starts and after an
+   * alarm fired, so the first transition after either always writes.
+   */
   async #armAlarm(run: RunState): Promise<void> {
     const at = nextAlarmAt(run, this.#graph.of(this.#sql, run));
-    if (at === null) await this.ctx.storage.deleteAlarm();
-    else await this.ctx.storage.setAlarm(at);
+    if (at === this.#alarmAt) return;
+    // noted before the await: storage operations run in the order they are issued
+    this.#alarmAt = at;
+    try {
+      if (at === null) await this.ctx.storage.deleteAlarm();
+      else await this.ctx.storage.setAlarm(at);
+    } catch (error) {
+      this.#alarmAt = undefined;
+      throw error;
+    }
   }
 
   #load(tenant: string, runId: string): RunRecord {
