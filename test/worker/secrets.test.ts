@@ -36,6 +36,13 @@ steps:
         message: "token missing"
 `;
 
+/** A new tenant whose secret API_TOKEN is TOKEN. */
+async function tenantWithToken(): Promise<{ id: string; apiKey: string }> {
+  const tenant = await newTenant("sec");
+  await setSecret(tenant.id, "API_TOKEN", TOKEN);
+  return tenant;
+}
+
 function secretPath(tenant: string, name = ""): string {
   return `/admin/tenants/${tenant}/secrets${name === "" ? "" : `/${name}`}`;
 }
@@ -67,8 +74,7 @@ describe("tenant secrets", () => {
   });
 
   it("are stored encrypted, bound to their name", async () => {
-    const { id } = await newTenant("sec");
-    await setSecret(id, "API_TOKEN", TOKEN);
+    const { id } = await tenantWithToken();
     const rows = await runInDurableObject(tenantObject(id), (_instance, state) =>
       state.storage.sql
         .exec<{ name: string; ciphertext: string }>("SELECT name, ciphertext FROM secrets")
@@ -110,8 +116,7 @@ describe("tenant secrets", () => {
   });
 
   it("{{ env.NAME }} reads them in runs; answers, snapshots and state reads redact them", async () => {
-    const { id, apiKey } = await newTenant("sec");
-    await setSecret(id, "API_TOKEN", TOKEN);
+    const { apiKey } = await tenantWithToken();
     const runId = await publishAndStart(apiKey, USES_SECRET);
     const next = await callTool(apiKey, "workflow_get_next_step", { workflow_id: runId });
     expect(next.structured.steps).toEqual([
@@ -130,8 +135,7 @@ describe("tenant secrets", () => {
   });
 
   it("an error that quotes a secret is redacted too (answers, status, the event log)", async () => {
-    const { id, apiKey } = await newTenant("sec");
-    await setSecret(id, "API_TOKEN", TOKEN);
+    const { apiKey } = await tenantWithToken();
     const leaky = `name: "secrets:leak"
 description: "Fails with the secret in the error"
 version: "1.0.0"
@@ -163,8 +167,7 @@ steps:
   });
 
   it("an error that quotes a secret in a later transition (step_complete, state_update) stays redacted", async () => {
-    const { id, apiKey } = await newTenant("sec");
-    await setSecret(id, "API_TOKEN", TOKEN);
+    const { apiKey } = await tenantWithToken();
     const later = `name: "secrets:later"
 description: "Fails with the secret in the error after a client step"
 version: "1.0.0"

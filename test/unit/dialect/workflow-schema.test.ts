@@ -3,8 +3,6 @@
  * The zod dialect on its own: the real AroMCP files and the seed's phase-6 blocks parse, defaults
  * and normalisations are applied, and strictness rejects typos.
  */
-import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -16,18 +14,12 @@ import {
   triggerSchema,
   workflowSchema,
 } from "../../../engine/dialect/index.ts";
+import { AROMCP_FILES, fixtureText } from "../loader/fixture-text.ts";
 
-const fixture = (name: string) =>
-  parse(readFileSync(fileURLToPath(new URL(`../../fixtures/${name}`, import.meta.url)), "utf8"));
+const fixture = (name: string) => parse(fixtureText(name));
 
 describe("workflowSchema", () => {
-  it.each([
-    "aromcp/analyze-dependencies.yaml",
-    "aromcp/code-standards-enforce.yaml",
-    "aromcp/test-agent-communication.yaml",
-    "aromcp/test-simple.yaml",
-    "aromcp/test-sub-agents.yaml",
-  ])("accepts the AroMCP file %s as written", (name) => {
+  it.each(AROMCP_FILES)("accepts the AroMCP file %s as written", (name) => {
     const result = workflowSchema.safeParse(fixture(name));
     expect(result.error?.issues).toBeUndefined();
   });

@@ -9,7 +9,7 @@ import { EngineError } from "../../../engine/errors.ts";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.ts";
 import { checkExpressions, type Diagnostic, loadWorkflow } from "../../../engine/loader/index.ts";
-import { fixtureText } from "./fixture-text.ts";
+import { AROMCP_FILES, AROMCP_PHASE5_FILES, fixtureText } from "./fixture-text.ts";
 
 let evaluator: Evaluator;
 beforeAll(async () => {
@@ -71,14 +71,8 @@ describe("checkExpressions", () => {
   });
 
   it.each([
-    "aromcp/analyze-dependencies.yaml",
-    "aromcp/code-standards-enforce.yaml",
-    "aromcp/test-agent-communication.yaml",
-    "aromcp/test-simple.yaml",
-    "aromcp/test-sub-agents.yaml",
-    "aromcp/phase5-era/analyze-dependencies.yaml",
-    "aromcp/phase5-era/code-standards-enforce.yaml",
-    "aromcp/phase5-era/test-simple.yaml",
+    ...AROMCP_FILES,
+    ...AROMCP_PHASE5_FILES,
     "loader/valid/every-step.yaml",
     "loader/valid/event-driven.yaml",
     "loader/valid/seed-example.yaml",

@@ -5,22 +5,17 @@
  */
 import { describe, expect, it } from "vitest";
 import { loadWorkflow } from "../../../engine/loader/index.ts";
-import { fixtureText } from "./fixture-text.ts";
+import { AROMCP_FILES, fixtureText } from "./fixture-text.ts";
 
 describe("valid files", () => {
-  it.each([
-    "aromcp/analyze-dependencies.yaml",
-    "aromcp/code-standards-enforce.yaml",
-    "aromcp/test-agent-communication.yaml",
-    "aromcp/test-simple.yaml",
-    "aromcp/test-sub-agents.yaml",
-    "loader/valid/every-step.yaml",
-    "loader/valid/event-driven.yaml",
-  ])("%s", (name) => {
-    const result = loadWorkflow(fixtureText(name));
-    expect(result.ok ? [] : result.errors).toEqual([]);
-    expect(result.warnings).toEqual([]);
-  });
+  it.each([...AROMCP_FILES, "loader/valid/every-step.yaml", "loader/valid/event-driven.yaml"])(
+    "%s",
+    (name) => {
+      const result = loadWorkflow(fixtureText(name));
+      expect(result.ok ? [] : result.errors).toEqual([]);
+      expect(result.warnings).toEqual([]);
+    },
+  );
 
   it("normalises the phase-6 blocks", () => {
     const result = loadWorkflow(fixtureText("loader/valid/event-driven.yaml"));
