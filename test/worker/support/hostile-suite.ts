@@ -62,9 +62,14 @@ export function hostileSuite(options: HostileSuiteOptions): HostileSuite {
         body: toolCallBody(name, args),
       });
       const match = /^data: (.*)$/m.exec(answer.text);
-      const message = JSON.parse(match?.[1] ?? answer.text) as {
-        result?: { structuredContent?: Record<string, unknown> };
-      };
+      let message: { result?: { structuredContent?: Record<string, unknown> } };
+      try {
+        message = JSON.parse(match?.[1] ?? answer.text);
+      } catch {
+        throw new Error(
+          `${name}: the answer (HTTP ${answer.status}) is not JSON-RPC: ${answer.text.slice(0, 200)}`,
+        );
+      }
       return { ...answer, structured: message.result?.structuredContent ?? {} };
     },
   };
