@@ -1,14 +1,15 @@
 /**
  * @module
- * `edgeflow validate <file.yaml>...`: loads each file as the server would, compiles every
- * expression and template of a file that loads (`checkExpressions`: nothing is run), and prints
+ * `edgeflow validate <file.yaml>...`: loads each file as the server would, runs the same checks a
+ * publish does on a file that loads (`publishProblems`: triggers, and every expression and
+ * template compiled, nothing run), and prints
  * every diagnostic as `file:line:col code message` (warnings as `file:line:col warning code message`).
  * Exit 1 when any file has an error, 0 otherwise (warnings alone pass), 2 on a usage error.
  */
 import { readFile } from "node:fs/promises";
 import type { Evaluator } from "../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../engine/expressions/quickjs-evaluator.ts";
-import { checkExpressions, type Diagnostic, loadWorkflow } from "../../engine/loader/index.ts";
+import { type Diagnostic, loadWorkflow, publishProblems } from "../../engine/loader/index.ts";
 import type { CommandIo } from "./command-io.ts";
 
 export const VALIDATE_USAGE = "validate <file.yaml>...   check workflow files; exit 1 on any error";
@@ -29,7 +30,7 @@ async function diagnosticsOf(file: string, evaluator: Evaluator): Promise<Diagno
   }
   const result = loadWorkflow(text);
   if (!result.ok) return [...result.errors, ...result.warnings];
-  return [...checkExpressions(result.definition, text, evaluator), ...result.warnings];
+  return [...publishProblems(text, result.definition, evaluator), ...result.warnings];
 }
 
 export async function validateCommand(args: readonly string[], io: CommandIo): Promise<number> {

@@ -26,7 +26,7 @@ export class RunRateLimit {
   }
 }
 
-/** The tenant's limit from its settings, or the default when unset or not a positive integer. */
+/** The tenant's limit from its settings (0 stops runs from events), or the default when unset or not a whole number ≥ 0. */
 export function runsPerMinuteOf(settings: Readonly<Record<string, unknown>>): number {
   const value = settings.max_event_runs_per_minute;
   return typeof value === "number" && Number.isInteger(value) && value >= 0

@@ -18,8 +18,17 @@ export const CURRENT_SCHEMA_VERSION = 2;
 
 export const workflowConfigSchema = z
   .looseObject({
-    timeout_seconds: z.number().nonnegative().optional().describe("Default timeout of steps"),
-    max_retries: z.number().int().nonnegative().optional().describe("Default retries of steps"),
+    timeout_seconds: z
+      .number()
+      .nonnegative()
+      .optional()
+      .describe("Readable as config.timeout_seconds; not applied to steps (set timeout_seconds per step)"),
+    max_retries: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe("Readable as config.max_retries; not applied to steps (set error_handling per step)"),
   })
   .describe("Free-form settings, readable as config.*");
 

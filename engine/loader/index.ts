@@ -16,4 +16,5 @@ export {
 export { type ExpressionSite, type ExpressionSiteKind, listExpressionSites } from "./expression-sites.ts";
 export { loadWorkflow } from "./load-workflow.ts";
 export { detectSchemaVersion, usesPhase5Features } from "./phase5-detect.ts";
+export { publishProblems } from "./publish-problems.ts";
 export { formatYamlPath, type YamlPath } from "./yaml-path.ts";

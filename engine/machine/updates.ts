@@ -64,7 +64,7 @@ function isNotAnExpression(error: EngineError): boolean {
 export function operationOf(operation: string | undefined): UpdateOperation {
   const name = operation ?? "set";
   if (!OPERATIONS.has(name)) {
-    throw new EngineError("state.unknown_operation", `unknown state update operation "${name}"`);
+    throw new EngineError("state.invalid_operation", `unknown state update operation "${name}"`);
   }
   return name as UpdateOperation;
 }

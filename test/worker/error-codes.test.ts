@@ -26,6 +26,7 @@ describe("error codes", () => {
     ["admin.not_configured", "unavailable", 503],
     // the worker's expression checker failing is not the file's fault: retry
     ["expression.checker_unavailable", "unavailable", 503],
+    ["expression.disposed", "internal", 500],
     ["something.unheard_of", "internal", 500],
   ])("%s is %s (%i)", (code, errorClass, status) => {
     expect(classifyCode(code)).toBe(errorClass);

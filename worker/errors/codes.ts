@@ -107,6 +107,8 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   "subscription.limit_reached": "conflict",
   [RuntimeCodes.secretsNotConfigured]: "unavailable",
   [RuntimeCodes.expressionCheckerUnavailable]: "unavailable",
+  // the engine's own misuse of a disposed evaluator, never the workflow's fault
+  "expression.disposed": "internal",
   "secrets.undecryptable": "unavailable",
   "secrets.limit_reached": "conflict",
   [RuntimeCodes.secretInvalidName]: "invalid_input",

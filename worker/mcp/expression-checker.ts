@@ -1,8 +1,8 @@
 /**
  * @module
- * The isolate's compile-only expression checker for `workflow_validate` and `workflow_publish`:
- * `checkExpressions` compiles every expression and template of a file without running any of
- * them. One evaluator per isolate, made on first use. It is the one evaluator shared between the
+ * The isolate's compile-only expression checker for `workflow_validate` and `workflow_publish`,
+ * which run `publishProblems` with it: the trigger checks, and every expression and template of
+ * the file compiled without running any of them. One evaluator per isolate, made on first use. It is the one evaluator shared between the
  * tenants an isolate serves, and that is safe because nothing runs in it and no tenant's data
  * enters it (the analysis guarantees a source cannot leave the function it is compiled into).
  * It keeps no tenant's text either: one compiled function at most, and the analysis cache keeps
@@ -15,20 +15,17 @@ import type { WorkflowDefinition } from "../../engine/dialect/index.ts";
 import { EngineError, isEngineError } from "../../engine/errors.ts";
 import type { Evaluator } from "../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../engine/expressions/quickjs-evaluator.ts";
-import { checkExpressions, type Diagnostic } from "../../engine/loader/index.ts";
+import { type Diagnostic, publishProblems } from "../../engine/loader/index.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
 
 let checker: Promise<Evaluator> | undefined;
 
-/** Every static problem of the file's expressions (`expression.syntax`, `expression.forbidden`, `template.*`). */
-export async function expressionDiagnostics(
-  yaml: string,
-  definition: WorkflowDefinition,
-): Promise<Diagnostic[]> {
+/** Everything wrong with a file the loader accepted: triggers, and expressions that do not compile. */
+export async function problemsOf(yaml: string, definition: WorkflowDefinition): Promise<Diagnostic[]> {
   checker ??= createEvaluator({ wasmModule, compiledCacheSize: 1 });
   const pending = checker;
   try {
-    return checkExpressions(definition, yaml, await pending);
+    return publishProblems(yaml, definition, await pending);
   } catch (error) {
     if (checker === pending) checker = undefined;
     void pending.then((evaluator) => evaluator.dispose()).catch(() => undefined);

@@ -28,7 +28,9 @@ const secretBody = z.strictObject({
 });
 const settingsPatch = z
   .record(
-    z.string().regex(/^[a-z][a-z0-9_.]{0,63}$/, "setting names are lowercase, e.g. max_runs"),
+    z
+      .string()
+      .regex(/^[a-z][a-z0-9_.]{0,63}$/, "setting names are lowercase, e.g. max_event_runs_per_minute"),
     z.unknown(),
   )
   .refine((patch) => Object.keys(patch).length <= 100, "at most 100 settings per call");

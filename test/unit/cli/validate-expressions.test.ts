@@ -4,6 +4,9 @@
  * prints each broken one as `file:line:col code message`.
  */
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { fixturePath } from "../loader/fixture-text.ts";
@@ -41,5 +44,31 @@ describe("edgeflow validate: expressions", () => {
     const phase5 = run("validate", fixturePath("loader/expressions/broken-phase5.yaml"));
     expect(phase5.code).toBe(1);
     expect(phase5.lines.filter((line) => / expression\./.test(line))).toHaveLength(3);
+  });
+
+  it("reports trigger problems as a publish would (a cron that cannot fire)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "edgeflow-cli-"));
+    const file = join(dir, "bad-cron.yaml");
+    writeFileSync(
+      file,
+      `name: "cli:bad-cron"
+description: "a schedule that never fires"
+version: "1.0.0"
+triggers:
+  - type: schedule
+    cron: "0 0 31 2 *"
+steps:
+  - id: "m"
+    type: "user_message"
+    message: "hi"
+`,
+    );
+    try {
+      const result = run("validate", file);
+      expect(result.code).toBe(1);
+      expect(result.lines[0]).toMatch(new RegExp(`^${file}:6:\\d+ schedule\\.bad_cron `));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,11 +2,9 @@
  * @module
  * Tools that take workflow YAML: `workflow_validate` (check only) and `workflow_publish`
  * (check, then store as a new immutable version, registering its triggers). Both run the same
- * checks, in `workflowProblems`: the engine's loader, `triggerDiagnostics` for what only
- * triggers can get wrong (a cron that never fires, an unknown time zone, an endpoint that cannot
- * be routed), and `checkExpressions`, which compiles every expression and template of the file
- * without running any of them (`expression.syntax`, `expression.forbidden`, `template.*`), each
- * located by line and column.
+ * checks: the engine's loader, then `publishProblems` (engine/loader/publish-problems.ts) for
+ * what only triggers can get wrong and for expressions and templates that do not compile (nothing
+ * is run), each located by line and column.
  *
  * The expressions are checked here, in the worker, not in the TenantDO's publish path, so that
  * `workflow_validate` (which never reaches a DO) answers exactly what `workflow_publish` would
@@ -15,22 +13,11 @@
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
-import type { WorkflowDefinition } from "../../../engine/dialect/index.ts";
-import { triggerDiagnostics } from "../../../engine/events/index.ts";
-import { type Diagnostic, loadWorkflow } from "../../../engine/loader/index.ts";
+import { loadWorkflow } from "../../../engine/loader/index.ts";
 import { WorkflowDiagnosticsError } from "../diagnostics-error.ts";
-import { expressionDiagnostics } from "../expression-checker.ts";
+import { problemsOf } from "../expression-checker.ts";
 import { diagnosticSchema } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
-
-/** Everything wrong with a file the loader accepted, in file order: triggers and expressions. */
-async function workflowProblems(yaml: string, definition: WorkflowDefinition): Promise<Diagnostic[]> {
-  const problems = [
-    ...triggerDiagnostics(yaml, definition),
-    ...(await expressionDiagnostics(yaml, definition)),
-  ];
-  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
-}
 
 const yamlArg = z
   .string()
@@ -57,7 +44,7 @@ export const workflowValidate = defineTool({
   async run({ yaml }) {
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) return { valid: false, errors: loaded.errors, warnings: loaded.warnings };
-    const problems = await workflowProblems(yaml, loaded.definition);
+    const problems = await problemsOf(yaml, loaded.definition);
     if (problems.length > 0) return { valid: false, errors: problems, warnings: loaded.warnings };
     const { name, version } = loaded.definition;
     return { valid: true, name, version, errors: [], warnings: loaded.warnings };
@@ -85,7 +72,7 @@ export const workflowPublish = defineTool({
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) throw new WorkflowDiagnosticsError(loaded.errors, loaded.warnings);
     const { definition, warnings } = loaded;
-    const problems = await workflowProblems(yaml, definition);
+    const problems = await problemsOf(yaml, definition);
     if (problems.length > 0) throw new WorkflowDiagnosticsError(problems, warnings);
     const published = await unwrap(
       tenantStub(env, tenant).publishWorkflow(tenant, {

@@ -1,0 +1,25 @@
+/**
+ * @module
+ * Everything wrong with a file the loader accepted, as a publish would find it: trigger problems
+ * (`triggerDiagnostics`: a cron that never fires, an unknown time zone, an endpoint that cannot be
+ * routed) and expressions that do not compile (`checkExpressions`: nothing is run), in file
+ * order. `workflow_validate`, `workflow_publish` and `edgeflow validate` all call this, so the
+ * three agree.
+ */
+import type { WorkflowDefinition } from "../dialect/index.ts";
+import { triggerDiagnostics } from "../events/trigger-diagnostics.ts";
+import type { Evaluator } from "../expressions/evaluator.ts";
+import { checkExpressions } from "./check-expressions.ts";
+import type { Diagnostic } from "./diagnostic.ts";
+
+export function publishProblems(
+  yaml: string,
+  definition: WorkflowDefinition,
+  evaluator: Evaluator,
+): Diagnostic[] {
+  const problems = [
+    ...triggerDiagnostics(yaml, definition),
+    ...checkExpressions(definition, yaml, evaluator),
+  ];
+  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
