@@ -22,7 +22,7 @@ export const workflowConfigSchema = z
       .number()
       .nonnegative()
       .optional()
-      .describe("Readable as config.timeout_seconds; not applied to steps (set timeout_seconds per step)"),
+      .describe("The run's time limit in seconds: a run that has not ended by then fails with run.timeout"),
     max_retries: z
       .number()
       .int()

@@ -28,7 +28,7 @@ import { graphThreadOf } from "./graph/task-threads.ts";
 import type { ThreadScope } from "./scope.ts";
 import { settleRun } from "./settle.ts";
 import { machineView, type WorkflowSpec } from "./spec.ts";
-import { takeDueTimers } from "./timers.ts";
+import { addTimer, takeDueTimers } from "./timers.ts";
 import type {
   MachineContext,
   MachineEvent,
@@ -76,6 +76,7 @@ export function startRun(
     seq: 0,
   };
   if (options.event !== undefined) run.event = options.event;
+  setDeadline(run, definition.config?.timeout_seconds);
   const session = openGraphSession(run, undefined);
   const next = advanceThread({ definition, run, thread: run.main, machine }, { issue: false });
   settleRun(definition, run, machine);
@@ -107,6 +108,7 @@ export function transition(
     if (event.kind === "next" || event.kind === "timers") return { run: current, next: terminal };
     throw notRunning(run);
   }
+  if (run.deadlineAt !== undefined && machine.now >= run.deadlineAt) return failOnDeadline(run, machine.now);
   const session = openGraphSession(run, machine.graph);
   const next = apply(definition, run, event, machine);
   const answeredWhileGraphRan = run.main.waitingFor?.kind === "graph";
@@ -185,7 +187,8 @@ function fireTimers(
   flow: FlowContext | undefined,
 ): NextStep {
   for (const timer of takeDueTimers(run, machine.now)) {
-    if (timer.kind === "graph") continue; // the graph goes on when the run settles
+    // the graph goes on when the run settles; the deadline was handled before the event applied
+    if (timer.kind === "graph" || timer.kind === "deadline") continue;
     const graphThread = graphThreadOf(run, timer.threadId);
     if (graphThread !== undefined && flow !== undefined) {
       fireGraphTimer(flow, graphThread, timer, fireThreadTimer);
@@ -238,6 +241,29 @@ function queuedAnswer(thread: Thread | SubAgentTaskThread): NextStep | undefined
 
 function toResolvedUpdate(update: { path: string; value: unknown; operation?: string }): ResolvedUpdate {
   return { path: update.path, value: update.value, operation: operationOf(update.operation) };
+}
+
+/**
+ * `config.timeout_seconds` (a positive number) is the run's time limit: a timer wakes the run
+ * then, and any event after it (the alarm, an agent's call) ends the run with `run.timeout`.
+ */
+function setDeadline(run: RunState, timeoutSeconds: unknown): void {
+  if (typeof timeoutSeconds !== "number" || !(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) return;
+  run.deadlineAt = run.createdAt + timeoutSeconds * 1000;
+  addTimer(run, { kind: "deadline", at: run.deadlineAt, threadId: "main", stepId: "run" });
+}
+
+function failOnDeadline(run: RunState, now: number): Transition {
+  const seconds = ((run.deadlineAt ?? now) - run.createdAt) / 1000;
+  const error = {
+    code: "run.timeout",
+    message: `the run did not finish within config.timeout_seconds (${seconds} s)`,
+  };
+  run.status = "failed";
+  run.completedAt = now;
+  run.timers = [];
+  run.error = error;
+  return { run, next: { status: "failed", error } };
 }
 
 function terminalAnswer(run: RunState): NextStep | undefined {

@@ -126,8 +126,11 @@ export interface GraphMarker {
 export interface Timer {
   id: string;
   at: number;
-  /** `graph`: a dependency graph has more tasks to run than one transition runs: go on at once */
-  kind: "wait" | "retry" | "timeout" | "graph";
+  /**
+   * `graph`: a dependency graph has more tasks to run than one transition runs: go on at once;
+   * `deadline`: the run's own time limit (`config.timeout_seconds`, `RunState.deadlineAt`)
+   */
+  kind: "wait" | "retry" | "timeout" | "graph" | "deadline";
   threadId: string;
   stepId: string;
 }
@@ -140,6 +143,8 @@ export interface RunState {
   createdAt: number;
   updatedAt: number;
   completedAt?: number;
+  /** when the run fails with `run.timeout` unless it has ended (`config.timeout_seconds`) */
+  deadlineAt?: number;
   /** the event that started the run, if any (the `event` scope) */
   event?: unknown;
   main: Thread;

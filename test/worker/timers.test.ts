@@ -94,4 +94,36 @@ describe("timers", () => {
     expect(await runDurableObjectAlarm(runObject(id, runId))).toBe(false);
     expect((await inspectRun(id, runId)).state.seq).toBe(after.state.seq);
   });
+
+  it("config.timeout_seconds: the alarm at the deadline fails the run with run.timeout", async () => {
+    const { id, apiKey } = await newTenant();
+    const runId = await publishAndStart(
+      apiKey,
+      `name: "timers:deadline"
+description: "a run with a time limit"
+version: "1.0.0"
+config:
+  timeout_seconds: 120
+steps:
+  - id: "slow"
+    type: "mcp_call"
+    tool: "slow_tool"
+`,
+    );
+    await callTool(apiKey, "workflow_get_next_step", { workflow_id: runId });
+    const armed = await inspectRun(id, runId);
+    expect(armed.alarm).toBe(armed.state.deadlineAt);
+    expect(armed.alarm! - Date.now()).toBeGreaterThan(115_000);
+
+    advanceClock(121_000);
+    expect(await runDurableObjectAlarm(runObject(id, runId))).toBe(true);
+    const status = await callTool(apiKey, "workflow_get_status", { workflow_id: runId });
+    expect(status.structured).toMatchObject({ status: "failed", error: { code: "run.timeout" } });
+    const late = await callTool(apiKey, "workflow_step_complete", { workflow_id: runId, step_id: "slow" });
+    expect(late.isError).toBe(true);
+    const active = (await callTool(apiKey, "workflow_list_active")).structured.workflows as {
+      workflow_id: string;
+    }[];
+    expect(active.map((run) => run.workflow_id)).not.toContain(runId);
+  });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.ts";
 import { nextWakeAt } from "../../../engine/machine/index.ts";
-import { loadFixture, ScriptedAgent } from "./agent.ts";
+import { loadFixture, loadSource, ScriptedAgent } from "./agent.ts";
 
 let evaluator: Evaluator;
 beforeAll(async () => {
@@ -82,5 +82,57 @@ describe("cancel and external state updates", () => {
     expect(agent.run).toMatchObject({ status: "cancelled", timers: [] });
     expect(agent.next()).toEqual({ status: "cancelled" });
     expect(() => agent.finish({ kind: "cancel" })).toThrow(/cancelled/);
+  });
+});
+
+const DEADLINED = `name: "test:deadline"
+description: "a run with a time limit"
+version: "1.0.0"
+config:
+  timeout_seconds: 600
+steps:
+  - id: "ask"
+    type: "mcp_call"
+    tool: "slow_tool"
+  - id: "done"
+    type: "user_message"
+    message: "done"
+`;
+
+describe("config.timeout_seconds", () => {
+  it("wakes the run at its deadline and fails it with run.timeout", () => {
+    const agent = new ScriptedAgent(loadSource(DEADLINED), evaluator);
+    expect(agent.steps().map((step) => step.id)).toEqual(["ask"]);
+    expect(nextWakeAt(agent.run)).toBe(agent.now + 600_000);
+    agent.advanceTime(599_000);
+    expect(agent.run.status).toBe("running");
+    expect(agent.advanceTime(1_000)).toEqual({
+      status: "failed",
+      error: { code: "run.timeout", message: "the run did not finish within config.timeout_seconds (600 s)" },
+    });
+    expect(agent.run.timers).toEqual([]);
+    expect(() => agent.complete("ask", { ok: true })).toThrow(/failed/);
+  });
+
+  it("ends a run past its deadline on the agent's next call, even before the alarm", () => {
+    const agent = new ScriptedAgent(loadSource(DEADLINED), evaluator);
+    agent.steps();
+    agent.now += 600_001;
+    expect(agent.next()).toMatchObject({ status: "failed", error: { code: "run.timeout" } });
+  });
+
+  it("leaves a run that ends in time alone, and a run without the setting has no deadline", () => {
+    const agent = new ScriptedAgent(loadSource(DEADLINED), evaluator);
+    agent.steps();
+    agent.complete("ask", { ok: true });
+    expect(agent.steps().map((step) => step.id)).toEqual(["done"]);
+    expect(agent.next()).toEqual({ status: "completed" });
+    expect(agent.run.timers).toEqual([]);
+    const unlimited = new ScriptedAgent(
+      loadSource(DEADLINED.replace("  timeout_seconds: 600\n", "  other: 1\n")),
+      evaluator,
+    );
+    expect(unlimited.run.deadlineAt).toBeUndefined();
+    expect(nextWakeAt(unlimited.run)).toBeUndefined();
   });
 });
