@@ -8,6 +8,8 @@
  * `toJSON`), no name is reserved or forbidden, and the value comes back as its JSON copy, as
  * it would from the sandbox. Anything else (a missing step, `items.length`, a
  * forbidden name) returns `undefined`, and the sandbox answers, with its own errors.
+ * Bindings are JSON data (a run's state); on anything else the two may differ (the sandbox
+ * refuses a binding with a BigInt anywhere in it, the shortcut only reads the path it names).
  */
 
 import { isForbiddenName } from "./forbidden-names.ts";
