@@ -13,7 +13,7 @@ export const CLIENT_STEP_TYPES = new Set([
   "agent_response",
 ]);
 
-/** Step types the dialect accepts whose execution arrives with later work (issues 7, 8). */
+/** Step types the dialect accepts but the engine cannot run yet (`run.unsupported_step`). */
 export const NOT_YET_RUNNABLE = new Set(["external_call", "notify"]);
 
 export function isClientStep(type: string): boolean {

@@ -5,9 +5,3 @@ declare global {
     interface Env extends WorkerEnv {}
   }
 }
-
-/** A file's text, imported with Vite's `?raw` suffix (the README in readme-tools.test.ts). */
-declare module "*?raw" {
-  const text: string;
-  export default text;
-}

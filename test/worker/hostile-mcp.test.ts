@@ -9,6 +9,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { TOOLS } from "../../worker/mcp/server.ts";
+import { mutatedText } from "../support/text-edits.ts";
 import { REVIEWS } from "./graph-support.ts";
 import { callTool, mcpRequest, newTenant } from "./support/clients.ts";
 import {
@@ -20,7 +21,6 @@ import {
   hostileJson,
   hostileString,
   type JsonSchema,
-  mutatedText,
 } from "./support/hostile-arbitraries.ts";
 import { mcpHeaders, toolCallBody } from "./support/hostile-harness.ts";
 import { expectGreetRuns, hostileSuite, sendableHeaders } from "./support/hostile-suite.ts";

@@ -12,6 +12,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { STEP_TYPES as DIALECT_STEP_TYPES } from "../../engine/dialect/index.ts";
 import deployOnPush from "../fixtures/events/deploy-on-push.yaml?raw";
 import diamondRun from "../fixtures/graph/diamond-run.yaml?raw";
 import everyStep from "../fixtures/loader/valid/every-step.yaml?raw";
@@ -19,13 +20,8 @@ import controlFlow from "../fixtures/scenarios/control-flow.yaml?raw";
 import loopComputed from "../fixtures/scenarios/loop-computed.yaml?raw";
 import subAgents from "../fixtures/scenarios/sub-agents.yaml?raw";
 import waits from "../fixtures/scenarios/waits.yaml?raw";
-import {
-  ESCAPE_EXPRESSIONS,
-  hostileJson,
-  hostileKey,
-  hostileString,
-  mutatedText,
-} from "./support/hostile-arbitraries.ts";
+import { mutatedText } from "../support/text-edits.ts";
+import { ESCAPE_EXPRESSIONS, hostileJson, hostileKey, hostileString } from "./support/hostile-arbitraries.ts";
 import { mcpHeaders, STABLE_CODE, toolCallBody } from "./support/hostile-harness.ts";
 import { expectStillServing, hostileSuite } from "./support/hostile-suite.ts";
 import { GREET } from "./support/workflows.ts";
@@ -90,27 +86,8 @@ async function drive(surface: string, workflow: string, inputs: unknown): Promis
 
 // ── generated workflow-shaped documents ──────────────────────────────────
 
-const STEP_TYPES = [
-  "user_message",
-  "mcp_call",
-  "shell_command",
-  "user_input",
-  "agent_prompt",
-  "agent_response",
-  "parallel_foreach",
-  "conditional",
-  "while_loop",
-  "foreach",
-  "break",
-  "continue",
-  "wait_step",
-  "set_state",
-  "dependency_flow",
-  "external_call",
-  "notify",
-  "state_update",
-  "no_such_step",
-];
+/** Every step type of the dialect, the phase-5 `state_update`, and one that does not exist. */
+const STEP_TYPES = [...DIALECT_STEP_TYPES, "state_update", "no_such_step"];
 
 const STEP_FIELDS = [
   "message",

@@ -8,6 +8,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { type LoadResult, loadWorkflow } from "../../../engine/loader/index.ts";
+import { mutatedText } from "../../support/text-edits.ts";
 import { fixtureText } from "./fixture-text.ts";
 
 function assertWellFormed(result: LoadResult): void {
@@ -30,63 +31,25 @@ const validFiles = [
   fixtureText("aromcp/code-standards-enforce.yaml"),
 ];
 
-/** A random edit of a text: delete a slice, insert text, duplicate or swap lines. */
-const editArbitrary = fc.oneof(
-  fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), length: fc.nat({ max: 40 }) }),
-  fc.record({
-    kind: fc.constant("insert" as const),
-    at: fc.nat(),
-    text: fc.oneof(
-      fc.string({ maxLength: 12 }),
-      fc.constantFrom(
-        ":",
-        "- ",
-        "  ",
-        "\n",
-        "{{",
-        "}}",
-        "&a ",
-        "*a",
-        "[",
-        "]",
-        "{",
-        "}",
-        "#",
-        "'",
-        '"',
-        "type: ",
-      ),
-    ),
-  }),
-  fc.record({ kind: fc.constant("duplicate_line" as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant("swap_lines" as const), at: fc.nat(), other: fc.nat() }),
-);
-type Edit = typeof editArbitrary extends fc.Arbitrary<infer T> ? T : never;
-
-function applyEdit(text: string, edit: Edit): string {
-  const lines = text.split("\n");
-  switch (edit.kind) {
-    case "delete": {
-      const at = edit.at % (text.length + 1);
-      return text.slice(0, at) + text.slice(at + edit.length);
-    }
-    case "insert": {
-      const at = edit.at % (text.length + 1);
-      return text.slice(0, at) + edit.text + text.slice(at);
-    }
-    case "duplicate_line": {
-      const at = edit.at % lines.length;
-      lines.splice(at, 0, lines[at] ?? "");
-      return lines.join("\n");
-    }
-    case "swap_lines": {
-      const a = edit.at % lines.length;
-      const b = edit.other % lines.length;
-      [lines[a], lines[b]] = [lines[b] ?? "", lines[a] ?? ""];
-      return lines.join("\n");
-    }
-  }
-}
+/** What the random edits insert besides random text: YAML's own punctuation. */
+const YAML_PIECES = [
+  ":",
+  "- ",
+  "  ",
+  "\n",
+  "{{",
+  "}}",
+  "&a ",
+  "*a",
+  "[",
+  "]",
+  "{",
+  "}",
+  "#",
+  "'",
+  '"',
+  "type: ",
+];
 
 describe("loadWorkflow never throws", () => {
   it("on arbitrary strings", () => {
@@ -147,11 +110,7 @@ describe("loadWorkflow never throws", () => {
 
   it("on random edits of valid files", () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom(...validFiles),
-        fc.array(editArbitrary, { minLength: 1, maxLength: 4 }),
-        (text, edits) => assertWellFormed(loadWorkflow(edits.reduce(applyEdit, text))),
-      ),
+      fc.property(mutatedText(validFiles, YAML_PIECES), (text) => assertWellFormed(loadWorkflow(text))),
       { numRuns: 300 },
     );
   });

@@ -173,29 +173,6 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.letrec<{
   object: fc.dictionary(hostileKey, tie("value"), { maxKeys: 5 }),
 })).value;
 
-/** A random edit of a text: a slice deleted, a piece inserted, or the text cut short. */
-export function mutatedText(texts: readonly string[], pieces: readonly string[]): fc.Arbitrary<string> {
-  const edit = fc.oneof(
-    fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), length: fc.nat({ max: 30 }) }),
-    fc.record({
-      kind: fc.constant("insert" as const),
-      at: fc.nat(),
-      text: fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom(...pieces)),
-    }),
-    fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
-  );
-  return fc
-    .tuple(fc.constantFrom(...texts), fc.array(edit, { minLength: 1, maxLength: 4 }))
-    .map(([text, edits]) =>
-      edits.reduce((current, step) => {
-        const at = current.length === 0 ? 0 : step.at % (current.length + 1);
-        if (step.kind === "delete") return current.slice(0, at) + current.slice(at + step.length);
-        if (step.kind === "insert") return current.slice(0, at) + step.text + current.slice(at);
-        return current.slice(0, at);
-      }, text),
-    );
-}
-
 /** The JSON Schema subset `z.toJSONSchema` produces for tool inputs. */
 export interface JsonSchema {
   type?: string | string[];
