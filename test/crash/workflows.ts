@@ -7,11 +7,9 @@
 
 export const ENDPOINT = "/crash";
 
-/** Waits 2 s on a timer (the RunDO's alarm), then one effect. */
-export const WAIT_THEN_EFFECT = `name: "crash:wait"
-description: "Waits on a timer, then calls the outside world once"
-version: "1.0.0"
-inputs:
+/** What every subscriber has: the delivery number as input, mapped from the signed webhook. */
+function subscriberOf(filter?: string): string {
+  return `inputs:
   n:
     type: "number"
     description: "delivery number"
@@ -19,9 +17,16 @@ triggers:
   - type: webhook
     endpoint: "${ENDPOINT}"
     secret: "{{ env.HOOK_SECRET }}"
-    inputs_mapping:
+${filter === undefined ? "" : `    filter: "${filter}"\n`}    inputs_mapping:
       n: "payload.n"
-default_state:
+`;
+}
+
+/** Waits 2 s on a timer (the RunDO's alarm), then one effect. */
+export const WAIT_THEN_EFFECT = `name: "crash:wait"
+description: "Waits on a timer, then calls the outside world once"
+version: "1.0.0"
+${subscriberOf()}default_state:
   state:
     receipt: null
 steps:
@@ -44,17 +49,7 @@ steps:
 export const FAN_OUT_EFFECTS = `name: "crash:fan"
 description: "Two sub-agent tasks, one outside call each"
 version: "1.0.0"
-inputs:
-  n:
-    type: "number"
-    description: "delivery number"
-triggers:
-  - type: webhook
-    endpoint: "${ENDPOINT}"
-    secret: "{{ env.HOOK_SECRET }}"
-    inputs_mapping:
-      n: "payload.n"
-default_state:
+${subscriberOf()}default_state:
   state:
     results: []
 steps:
@@ -82,18 +77,7 @@ sub_agent_tasks:
 export const GRAPH_EFFECTS = `name: "crash:graph"
 description: "A diamond of tasks, two of them outside calls"
 version: "1.0.0"
-inputs:
-  n:
-    type: "number"
-    description: "delivery number"
-triggers:
-  - type: webhook
-    endpoint: "${ENDPOINT}"
-    secret: "{{ env.HOOK_SECRET }}"
-    filter: "payload.n % 5 === 0"
-    inputs_mapping:
-      n: "payload.n"
-default_state:
+${subscriberOf("payload.n % 5 === 0")}default_state:
   state:
     a: false
     d: false
