@@ -70,10 +70,7 @@ export function completeGraphStep(
   if (completion.status === "success" && hasAdditions(completion.result)) {
     applyAdditions(flow, thread.graphTask, completion.result);
   }
-  return moveOn(flow, thread, (scope) => {
-    completeDelivered(scope);
-    return advanceThread(scope, { issue: false });
-  });
+  return updateGraphState(flow, thread, completeDelivered);
 }
 
 export function updateGraphState(
