@@ -40,8 +40,13 @@ export function machineInfo(): BenchReport["machine"] {
   };
 }
 
-export function withBaseline(value: number, unit: string, baseline: Figure["baseline"] & {}): Figure {
-  return { value, unit, baseline, ratio: round(value / baseline.value) };
+export function withBaseline(
+  value: number,
+  unit: string,
+  baseline: Figure["baseline"] & {},
+  ratioDigits = 3,
+): Figure {
+  return { value, unit, baseline, ratio: round(value / baseline.value, ratioDigits) };
 }
 
 /** A latency in ms beside a latency of the same run (`baselineName`), with the ratio to two places. */
@@ -52,10 +57,7 @@ export function msVersus(
   more: Pick<Figure, "target" | "note"> = {},
 ): Figure {
   return {
-    value,
-    unit: "ms",
-    baseline: { name: baselineName, value: baselineValue, unit: "ms" },
-    ratio: round(value / baselineValue, 2),
+    ...withBaseline(value, "ms", { name: baselineName, value: baselineValue, unit: "ms" }, 2),
     ...more,
   };
 }
