@@ -1,5 +1,5 @@
 /** Runs live in SQLite, not in memory: evicting the Durable Objects mid-run changes nothing. */
-import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { callTool, newTenant } from "./support/clients.ts";
 import { inspectRun, publishAndStart, runObject, tenantObject } from "./support/runs.ts";
@@ -59,7 +59,6 @@ describe("eviction", () => {
       step_id: "pick",
       result: { n: 5 },
     });
-    const { runInDurableObject } = await import("cloudflare:test");
     const log = await runInDurableObject(runObject(id, runId), (_instance, state) =>
       state.storage.sql
         .exec<{ seq: number; event: string }>("SELECT seq, event FROM transitions ORDER BY seq")
@@ -79,14 +78,12 @@ describe("eviction", () => {
     // the first ask settles the batched message, the second hands out "pick" on its own
     const second = await callTool(apiKey, "workflow_get_next_step", { workflow_id: runId });
     const before = await inspectRun(id, runId);
-    const transitions = async () => {
-      const { runInDurableObject } = await import("cloudflare:test");
-      return runInDurableObject(
+    const transitions = () =>
+      runInDurableObject(
         runObject(id, runId),
         (_instance, state) =>
           state.storage.sql.exec<{ seq: number }>("SELECT seq FROM transitions").toArray().length,
       );
-    };
     const logged = await transitions();
     for (let ask = 0; ask < 3; ask += 1) {
       const again = await callTool(apiKey, "workflow_get_next_step", { workflow_id: runId });
