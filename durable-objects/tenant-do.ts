@@ -27,6 +27,7 @@ import type { NewSubscription } from "./tenant/subscription-checks.ts";
 import type { StoredSubscription } from "./tenant/subscription-store.ts";
 import { type EventReceipt, TenantEvents } from "./tenant/tenant-events.ts";
 import { insertTenant, readTenant, requireTenant, type TenantInfo } from "./tenant/tenant-record.ts";
+import { unknownEndpoint } from "./tenant/unknown-endpoint.ts";
 import type { WebhookDelivery } from "./tenant/webhook-verification.ts";
 import {
   getVersion,
@@ -221,7 +222,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return toOutcome(() => {
       const stored = readTenant(this.#sql);
       if (stored === null || stored.id !== tenant) {
-        throw new EngineError("hooks.unknown_endpoint", "No webhook trigger listens on this endpoint.");
+        throw unknownEndpoint();
       }
       return this.#events.receiveWebhook(tenant, delivery);
     });

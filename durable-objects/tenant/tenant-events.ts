@@ -56,6 +56,7 @@ import {
 } from "./subscription-store.ts";
 import { TenantAlarm } from "./tenant-alarm.ts";
 import { TenantSecrets } from "./tenant-secrets.ts";
+import { unknownEndpoint } from "./unknown-endpoint.ts";
 import { findDelivery, pruneDeliveries } from "./webhook-dedup.ts";
 import { verifyDelivery, type WebhookDelivery } from "./webhook-verification.ts";
 import { listVersions } from "./workflow-store.ts";
@@ -132,7 +133,7 @@ export class TenantEvents {
     const endpoint = normalizeEndpoint(delivery.endpoint);
     const listening =
       endpoint === undefined ? [] : subscriptionsForEndpoint(endpoint, this.#allSubscriptions());
-    if (endpoint === undefined || listening.length === 0) throw unknownEndpoint(delivery.endpoint);
+    if (endpoint === undefined || listening.length === 0) throw unknownEndpoint();
     const [evaluator, env] = await Promise.all([this.#evaluator.get(), this.#secretsForWebhooks(tenant)]);
     const verification = await verifyDelivery(delivery, listening, env, evaluator);
     if (!verification.ok) {
@@ -324,13 +325,6 @@ export class TenantEvents {
     const limit = this.#runsPerMinute;
     return () => this.#rateLimit.take(now, limit);
   }
-}
-
-function unknownEndpoint(endpoint: string): EngineError {
-  return new EngineError(
-    "hooks.unknown_endpoint",
-    `No webhook trigger listens on "${endpoint.slice(0, 200)}" for this tenant; publish a workflow with a webhook trigger whose endpoint is this path.`,
-  );
 }
 
 function noWorkflow(workflow: string): EngineError {

@@ -3,12 +3,26 @@
  * The webhook dedup window: every accepted delivery leaves a row keyed by (endpoint, dedup key,
  * derived from signed data by `verifyWebhook`) holding the answer it got. A delivery whose key
  * has a live row starts nothing and gets that same answer, so a sender's retry after a lost
- * response never starts a second run. Rows live `DEDUP_WINDOW_MS`; the alarm deletes expired ones.
+ * response never starts a second run. Rows live `DEDUP_WINDOW_MS` (GitHub's, keyed on the body's
+ * signature, `GITHUB_DEDUP_WINDOW_MS`); the alarm deletes expired ones.
  */
+import { DEDUP_WINDOW_SECONDS } from "../../engine/events/index.ts";
 import type { EventAnswer } from "./event-log.ts";
 
-/** 4 days: covers Stripe's retries of one event for up to 3 days. */
-export const DEDUP_WINDOW_MS = 4 * 24 * 3600 * 1000;
+/** 4 days: covers Stripe's retries of one event for up to 3 days; signed timestamps are capped below half of it. */
+export const DEDUP_WINDOW_MS = DEDUP_WINDOW_SECONDS * 1000;
+
+/**
+ * 30 days for GitHub deliveries. GitHub signs no timestamp, so this window is all that stands
+ * between a captured signed body and its replay; past it, a replayed body is accepted again
+ * (docs/events.md, "Replay protection", says how a workflow defends itself).
+ */
+export const GITHUB_DEDUP_WINDOW_MS = 30 * 24 * 3600 * 1000;
+
+/** How long a dedup key is remembered: by its scheme prefix (`github:…`, see `verifyWebhook`). */
+export function dedupWindowOf(dedupKey: string): number {
+  return dedupKey.startsWith("github:") ? GITHUB_DEDUP_WINDOW_MS : DEDUP_WINDOW_MS;
+}
 
 /** The stored answer of an earlier delivery with this key, when still inside the window. */
 export function findDelivery(
@@ -44,7 +58,7 @@ export function rememberDelivery(
     dedupKey,
     answer.event_id,
     JSON.stringify(answer),
-    now + DEDUP_WINDOW_MS,
+    now + dedupWindowOf(dedupKey),
   );
 }
 

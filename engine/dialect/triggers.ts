@@ -4,6 +4,7 @@
  * custom events). Each may filter the event and map it to inputs.
  */
 import { z } from "zod";
+import { MAX_TOLERANCE_SECONDS } from "../events/signatures/timestamp-window.ts";
 import { secondsSchema } from "./scalars.ts";
 
 const triggerCommonShape = {
@@ -34,7 +35,13 @@ export const webhookTriggerSchema = z
       .describe(
         "Signature scheme: Standard Webhooks (default), GitHub X-Hub-Signature-256, Stripe-Signature",
       ),
-    tolerance_seconds: secondsSchema.optional().describe("Accepted clock skew of signed timestamps"),
+    tolerance_seconds: secondsSchema
+      .max(
+        MAX_TOLERANCE_SECONDS,
+        `at most ${MAX_TOLERANCE_SECONDS} seconds (1 day): a wider window would outlive the webhook dedup window and let a captured delivery be replayed`,
+      )
+      .optional()
+      .describe("Accepted clock skew of signed timestamps (default 300, at most 86400)"),
   })
   .describe("Start a run when a signed webhook arrives");
 

@@ -56,10 +56,12 @@ export { compileFilePatterns, normalizeFilePath, type PathMatcher } from "./file
 export { jitterOffsetMs } from "./jitter.ts";
 export { type EventMatch, isCandidate, matchEvent, type SkipReason } from "./matching.ts";
 export {
+  DEDUP_WINDOW_SECONDS,
   DEFAULT_TOLERANCE_SECONDS,
   decodeStandardSecret,
   type HeaderSource,
   isWebhookScheme,
+  MAX_TOLERANCE_SECONDS,
   type SignWebhookOptions,
   signGithubWebhook,
   signStandardWebhook,

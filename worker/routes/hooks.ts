@@ -4,12 +4,13 @@
  * webhook triggers on that endpoint say which scheme and secret). The route only refuses an
  * oversized body (413, before reading), reads the raw bytes (never a re-serialised body), takes
  * `now`, and hands everything to the tenant's DO, which answers `202 {event_id, runs}` once the
- * event, its log, the dedup row and the pending starts are stored in one transaction.
+ * event, its log, the dedup row and the pending starts are stored in one transaction. A tenant
+ * that does not exist and an endpoint nobody listens on get one answer (`unknown-endpoint.ts`).
  */
 import { Hono } from "hono";
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
-import { EngineError } from "../../engine/errors.ts";
+import { unknownEndpoint } from "../../durable-objects/tenant/unknown-endpoint.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../engine/events/index.ts";
 import type { AppEnv } from "../app-env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
@@ -27,12 +28,8 @@ export const hookRoutes = new Hono<AppEnv>().post(
     const match = HOOK_PATH.exec(new URL(c.req.url).pathname);
     const tenant = match?.[1] ?? "";
     const endpoint = match?.[2] ?? "/";
-    if (!isTenantId(tenant)) {
-      throw new EngineError(
-        RuntimeCodes.hooksUnknownEndpoint,
-        "No webhook trigger listens on this endpoint.",
-      );
-    }
+    // One answer for a malformed tenant id, an unknown tenant and an unknown endpoint.
+    if (!isTenantId(tenant)) throw unknownEndpoint();
     const body = new Uint8Array(await c.req.arrayBuffer());
     const contentType = c.req.header("content-type");
     const receipt = await unwrap(

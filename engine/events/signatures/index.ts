@@ -11,7 +11,7 @@ import { bodyBytes } from "./byte-encoding.ts";
 import { signGithubWebhook, verifyGithubWebhook } from "./github.ts";
 import { signStandardWebhook, verifyStandardWebhook } from "./standard-webhooks.ts";
 import { signStripeWebhook, verifyStripeWebhook } from "./stripe.ts";
-import { DEFAULT_TOLERANCE_SECONDS } from "./timestamp-window.ts";
+import { DEFAULT_TOLERANCE_SECONDS, MAX_TOLERANCE_SECONDS } from "./timestamp-window.ts";
 import {
   isWebhookScheme,
   rejected,
@@ -26,7 +26,11 @@ export { timingSafeEqual } from "./constant-time.ts";
 export { signGithubWebhook } from "./github.ts";
 export { decodeStandardSecret, signStandardWebhook } from "./standard-webhooks.ts";
 export { signStripeWebhook } from "./stripe.ts";
-export { DEFAULT_TOLERANCE_SECONDS } from "./timestamp-window.ts";
+export {
+  DEDUP_WINDOW_SECONDS,
+  DEFAULT_TOLERANCE_SECONDS,
+  MAX_TOLERANCE_SECONDS,
+} from "./timestamp-window.ts";
 export {
   isWebhookScheme,
   WEBHOOK_ERROR_CODES,
@@ -49,7 +53,7 @@ export interface VerifyWebhookOptions {
   body: Uint8Array | string;
   /** ms since the epoch */
   now: number;
-  /** accepted distance of a signed timestamp from `now`, both ways; default 300 s */
+  /** accepted distance of a signed timestamp from `now`, both ways; default 300 s, at most 1 day */
   toleranceSeconds?: number;
 }
 
@@ -73,7 +77,7 @@ export async function verifyWebhook(options: VerifyWebhookOptions): Promise<Webh
       now: options.now,
       toleranceSeconds:
         typeof tolerance === "number" && Number.isFinite(tolerance) && tolerance >= 0
-          ? tolerance
+          ? Math.min(tolerance, MAX_TOLERANCE_SECONDS)
           : DEFAULT_TOLERANCE_SECONDS,
     };
     switch (scheme) {

@@ -9,6 +9,20 @@ import { rejected, type WebhookRejected } from "./verification-result.ts";
 /** Standard Webhooks' and Stripe's default: 5 minutes. */
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 
+/**
+ * How long the runtime remembers a verified delivery's dedup key (`webhook-dedup.ts`): 4 days,
+ * which covers Stripe's retries of one event for up to 3 days.
+ */
+export const DEDUP_WINDOW_SECONDS = 4 * 24 * 3600;
+
+/**
+ * The widest `tolerance_seconds`: 1 day. A delivery signed at `t` is accepted from `t - tol` (a
+ * sender's clock ahead) to `t + tol`; the first acceptance keeps its dedup row for the dedup
+ * window, so a replay is either deduplicated or refused as stale only while `2 * tol` is below
+ * the window. Verification also clamps a larger stored value to this one.
+ */
+export const MAX_TOLERANCE_SECONDS = 24 * 3600;
+
 /** Unix seconds as senders write them: digits only, at most 12 of them (the year 33658). */
 const SECONDS_PATTERN = /^\d{1,12}$/;
 

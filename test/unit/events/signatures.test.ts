@@ -4,6 +4,8 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  DEDUP_WINDOW_SECONDS,
+  MAX_TOLERANCE_SECONDS,
   signWebhook,
   type VerifyWebhookOptions,
   verifyWebhook,
@@ -147,6 +149,20 @@ describe.each(["standard", "stripe"] as const)("%s timestamps", (scheme) => {
     expect(await verify(scheme, headers, { toleranceSeconds: 60 })).toMatchObject({
       code: "webhook.stale_timestamp",
     });
+  });
+
+  it("caps the tolerance at 1 day, below half the 4-day dedup window, whatever is configured", async () => {
+    expect(2 * MAX_TOLERANCE_SECONDS).toBeLessThan(DEDUP_WINDOW_SECONDS);
+    const twoDaysOld = await signed(scheme, { now: NOW - 2 * 86_400_000 });
+    expect(await verify(scheme, twoDaysOld, { toleranceSeconds: 30 * 86_400 })).toMatchObject({
+      code: "webhook.stale_timestamp",
+    });
+    const twoDaysAhead = await signed(scheme, { now: NOW + 2 * 86_400_000 });
+    expect(await verify(scheme, twoDaysAhead, { toleranceSeconds: 30 * 86_400 })).toMatchObject({
+      code: "webhook.future_timestamp",
+    });
+    const oneDayOld = await signed(scheme, { now: NOW - 86_400_000 });
+    expect((await verify(scheme, oneDayOld, { toleranceSeconds: 30 * 86_400 })).ok).toBe(true);
   });
 
   it("reports a forged old delivery as a bad signature, not as stale", async () => {
