@@ -17,7 +17,7 @@ import type { RunAnswer } from "./run/run-answer.ts";
 import { applyMigrations } from "./storage/migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, type KeyInfo, type KeyInput, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
-import type { EventQuery, LoggedEvent } from "./tenant/event-log.ts";
+import type { EventPage, EventQuery } from "./tenant/event-pages.ts";
 import type { PostedEvent } from "./tenant/posted-event.ts";
 import { listRuns, type RunIndexEntry, type RunIndexRecord, upsertRun } from "./tenant/run-index.ts";
 import type { ScheduleRecord } from "./tenant/schedule-store.ts";
@@ -268,7 +268,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
     });
   }
 
-  listEvents(tenant: string, query: EventQuery): Promise<Outcome<LoggedEvent[]>> {
+  /** One page of the event log: bounded by `query.limit` and by bytes (`event-pages.ts`). */
+  listEvents(tenant: string, query: EventQuery): Promise<Outcome<EventPage>> {
     return toOutcome(() => {
       requireTenant(this.#sql, tenant);
       return this.#events.queryEvents(query);

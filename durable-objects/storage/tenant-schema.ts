@@ -114,4 +114,30 @@ export const TENANT_MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: "event log byte bounds: event bodies apart from the log rows, their total kept by triggers",
+    statements: [
+      `CREATE TABLE event_bodies (
+        event_id TEXT PRIMARY KEY,
+        received_at INTEGER NOT NULL,
+        bytes INTEGER NOT NULL,
+        body TEXT NOT NULL
+      )`,
+      "CREATE INDEX event_bodies_by_age ON event_bodies (received_at, event_id, bytes)",
+      "CREATE TABLE event_body_usage (id INTEGER PRIMARY KEY CHECK (id = 1), bytes INTEGER NOT NULL)",
+      "INSERT INTO event_body_usage (id, bytes) VALUES (1, 0)",
+      `CREATE TRIGGER event_bodies_added AFTER INSERT ON event_bodies BEGIN
+        UPDATE event_body_usage SET bytes = bytes + NEW.bytes WHERE id = 1;
+      END`,
+      `CREATE TRIGGER event_bodies_removed AFTER DELETE ON event_bodies BEGIN
+        UPDATE event_body_usage SET bytes = bytes - OLD.bytes WHERE id = 1;
+      END`,
+      "ALTER TABLE events ADD COLUMN body_bytes INTEGER NOT NULL DEFAULT 0",
+      "ALTER TABLE events ADD COLUMN body_pruned_at INTEGER",
+      `INSERT INTO event_bodies (event_id, received_at, bytes, body)
+        SELECT id, received_at, length(CAST(event AS BLOB)), event FROM events WHERE event IS NOT NULL`,
+      "UPDATE events SET body_bytes = length(CAST(event AS BLOB)), event = NULL WHERE event IS NOT NULL",
+    ],
+  },
 ];

@@ -3,11 +3,14 @@
  * The tenant's event log: every event received (`events`, the event itself as JSON) and, per
  * subscription that wanted it, what came of it (`event_log`): the run it started, or why none.
  * Rejected webhook deliveries are logged too (without their unverified body). Rows are kept for
- * `EVENT_RETENTION_MS` and at most `MAX_STORED_EVENTS` events; the alarm prunes the rest.
+ * `EVENT_RETENTION_MS` and at most `MAX_STORED_EVENTS` events; the alarm prunes the rest. The
+ * event itself (payload, headers) is stored apart, in `event-bodies.ts`; reading the log in
+ * pages is `event-pages.ts`.
  */
 
 import type { ErrorShape } from "../../engine/errors.ts";
 import type { TriggerEvent } from "../../engine/events/index.ts";
+import { insertEventBody, readEventBodies, serializeEventBody } from "./event-bodies.ts";
 
 /** What became of one subscription's interest in an event. */
 export const MATCH_OUTCOMES = [
@@ -43,9 +46,14 @@ export interface EventRecord {
   source: string;
   receivedAt: number;
   status: EventStatus;
+  /** the event with its payload: given to `insertEvent`; read back only when asked for */
   event?: TriggerEvent;
   error?: ErrorShape;
   detail?: Record<string, unknown>;
+  /** bytes of the stored event (0: none stored, e.g. a rejected delivery) */
+  bodyBytes?: number;
+  /** when the stored event was deleted to keep the tenant within its payload budget */
+  bodyPrunedAt?: number;
 }
 
 /** The answer to the sender of an accepted event: its id and the runs it starts. */
@@ -54,18 +62,23 @@ export interface EventAnswer {
   runs: string[];
 }
 
-interface EventRow extends Record<string, SqlStorageValue> {
+/** The columns of `events` the log reads: never `event` (empty since migration 3). */
+export const EVENT_COLUMNS =
+  "id, type, source, received_at, status, error, detail, body_bytes, body_pruned_at";
+
+export interface EventRow extends Record<string, SqlStorageValue> {
   id: string;
   type: string;
   source: string;
   received_at: number;
   status: string;
-  event: string | null;
   error: string | null;
   detail: string | null;
+  body_bytes: number;
+  body_pruned_at: number | null;
 }
 
-interface LogRow extends Record<string, SqlStorageValue> {
+export interface LogRow extends Record<string, SqlStorageValue> {
   event_id: string;
   position: number;
   subscription_id: string;
@@ -76,21 +89,28 @@ interface LogRow extends Record<string, SqlStorageValue> {
   error: string | null;
 }
 
-/** Stores an event; false when one with its id exists already (a retried schedule fire or a re-sent event). */
+/**
+ * Stores an event, its body apart; false when one with its id exists already (a retried
+ * schedule fire or a re-sent event). Throws `events.too_large` for a body over the per-event cap:
+ * call it in a transaction, so nothing is left behind.
+ */
 export function insertEvent(sql: SqlStorage, record: EventRecord): boolean {
+  const body = record.event === undefined ? undefined : serializeEventBody(record.event);
   const cursor = sql.exec(
-    `INSERT INTO events (id, type, source, received_at, status, event, error, detail)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+    `INSERT INTO events (id, type, source, received_at, status, event, error, detail, body_bytes)
+     VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
     record.id,
     record.type,
     record.source,
     record.receivedAt,
     record.status,
-    record.event === undefined ? null : JSON.stringify(record.event),
     record.error === undefined ? null : JSON.stringify(record.error),
     record.detail === undefined ? null : JSON.stringify(record.detail),
+    body?.bytes ?? 0,
   );
-  return cursor.rowsWritten > 0;
+  if (cursor.rowsWritten === 0) return false;
+  if (body !== undefined) insertEventBody(sql, record.id, record.receivedAt, body);
+  return true;
 }
 
 export function insertLogEntries(sql: SqlStorage, eventId: string, entries: readonly LogEntry[]): void {
@@ -137,9 +157,14 @@ export function hasEvent(sql: SqlStorage, id: string): boolean {
   return sql.exec("SELECT 1 FROM events WHERE id = ?", id).toArray().length > 0;
 }
 
+/** One event with its body (when still stored). */
 export function readEvent(sql: SqlStorage, id: string): EventRecord | null {
-  const row = sql.exec<EventRow>("SELECT * FROM events WHERE id = ?", id).toArray()[0];
-  return row === undefined ? null : toRecord(row);
+  const row = sql.exec<EventRow>(`SELECT ${EVENT_COLUMNS} FROM events WHERE id = ?`, id).toArray()[0];
+  if (row === undefined) return null;
+  const record = eventRecordOf(row);
+  const event = readEventBodies(sql, [id]).get(id);
+  if (event !== undefined) record.event = event;
+  return record;
 }
 
 /** `{event_id, runs}` of a stored event, rebuilt from its log (runs in subscription order). */
@@ -152,74 +177,6 @@ export function eventAnswerOf(sql: SqlStorage, eventId: string): EventAnswer {
     .toArray()
     .map((row) => row.run_id);
   return { event_id: eventId, runs };
-}
-
-export interface EventQuery {
-  eventId?: string;
-  type?: string;
-  status?: EventStatus;
-  workflow?: string;
-  outcome?: MatchOutcome;
-  /** received at or after (ms) */
-  since?: number;
-  /** received strictly before (ms), to page back */
-  before?: number;
-  limit: number;
-}
-
-export interface LoggedEvent {
-  record: EventRecord;
-  entries: (LogEntry & { startedAt?: number })[];
-}
-
-/** Events matching the query, newest first, each with its log entries. */
-export function queryEvents(sql: SqlStorage, query: EventQuery): LoggedEvent[] {
-  const where: string[] = [];
-  const params: SqlStorageValue[] = [];
-  const add = (clause: string, value: SqlStorageValue | undefined) => {
-    if (value === undefined) return;
-    where.push(clause);
-    params.push(value);
-  };
-  add("e.id = ?", query.eventId);
-  add("e.type = ?", query.type);
-  add("e.status = ?", query.status);
-  add("e.received_at >= ?", query.since);
-  add("e.received_at < ?", query.before);
-  if (query.workflow !== undefined || query.outcome !== undefined) {
-    const inner: string[] = ["l.event_id = e.id"];
-    if (query.workflow !== undefined) {
-      inner.push("l.workflow = ?");
-      params.push(query.workflow);
-    }
-    if (query.outcome !== undefined) {
-      inner.push("l.outcome = ?");
-      params.push(query.outcome);
-    }
-    where.push(`EXISTS (SELECT 1 FROM event_log l WHERE ${inner.join(" AND ")})`);
-  }
-  const rows = sql
-    .exec<EventRow>(
-      `SELECT * FROM events e ${where.length === 0 ? "" : `WHERE ${where.join(" AND ")}`}
-       ORDER BY e.received_at DESC, e.id DESC LIMIT ?`,
-      ...params,
-      query.limit,
-    )
-    .toArray();
-  if (rows.length === 0) return [];
-  const logRows = sql
-    .exec<LogRow>(
-      "SELECT * FROM event_log WHERE event_id IN (SELECT value FROM json_each(?)) ORDER BY event_id, position",
-      JSON.stringify(rows.map((row) => row.id)),
-    )
-    .toArray();
-  const byEvent = new Map<string, LoggedEvent["entries"]>();
-  for (const row of logRows) {
-    const list = byEvent.get(row.event_id) ?? [];
-    list.push(toEntry(row));
-    byEvent.set(row.event_id, list);
-  }
-  return rows.map((row) => ({ record: toRecord(row), entries: byEvent.get(row.id) ?? [] }));
 }
 
 /**
@@ -237,6 +194,7 @@ export function pruneEvents(sql: SqlStorage, olderThan: number, keep = MAX_STORE
   const doomed =
     "SELECT id FROM events WHERE received_at < ? AND id NOT IN (SELECT event_id FROM pending_starts)";
   sql.exec(`DELETE FROM event_log WHERE event_id IN (${doomed})`, cutoff);
+  sql.exec(`DELETE FROM event_bodies WHERE event_id IN (${doomed})`, cutoff);
   sql.exec(`DELETE FROM events WHERE id IN (${doomed})`, cutoff);
 }
 
@@ -246,21 +204,22 @@ export function nextEventExpiry(sql: SqlStorage): number | null {
   return oldest === null ? null : oldest + EVENT_RETENTION_MS;
 }
 
-function toRecord(row: EventRow): EventRecord {
+export function eventRecordOf(row: EventRow): EventRecord {
   const record: EventRecord = {
     id: row.id,
     type: row.type,
     source: row.source,
     receivedAt: row.received_at,
     status: row.status as EventStatus,
+    bodyBytes: row.body_bytes,
   };
-  if (row.event !== null) record.event = JSON.parse(row.event) as TriggerEvent;
+  if (row.body_pruned_at !== null) record.bodyPrunedAt = row.body_pruned_at;
   if (row.error !== null) record.error = JSON.parse(row.error) as ErrorShape;
   if (row.detail !== null) record.detail = JSON.parse(row.detail) as Record<string, unknown>;
   return record;
 }
 
-function toEntry(row: LogRow): LogEntry & { startedAt?: number } {
+export function logEntryOf(row: LogRow): LogEntry & { startedAt?: number } {
   const entry: LogEntry & { startedAt?: number } = {
     position: row.position,
     subscriptionId: row.subscription_id,

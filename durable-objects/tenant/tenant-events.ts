@@ -22,18 +22,11 @@ import {
 } from "../../engine/events/index.ts";
 import type { DurableObjectBindings } from "../bindings.ts";
 import { LazyEvaluator } from "../run/evaluator.ts";
+import { eventBodyBudgetOf, trimEventBodies } from "./event-bodies.ts";
 import { newEventId } from "./event-ids.ts";
 import { type IntakeStorage, type RecordedEvent, recordEvent } from "./event-intake.ts";
-import {
-  EVENT_RETENTION_MS,
-  type EventAnswer,
-  type EventQuery,
-  eventAnswerOf,
-  hasEvent,
-  type LoggedEvent,
-  pruneEvents,
-  queryEvents,
-} from "./event-log.ts";
+import { EVENT_RETENTION_MS, type EventAnswer, eventAnswerOf, hasEvent, pruneEvents } from "./event-log.ts";
+import { type EventPage, type EventQuery, queryEventPage } from "./event-pages.ts";
 import { dueStarts, REDRIVE_AFTER_MS } from "./pending-starts.ts";
 import { eventOfPosted, type PostedEvent } from "./posted-event.ts";
 import { RejectionLog } from "./rejection-log.ts";
@@ -79,6 +72,7 @@ export class TenantEvents {
   readonly #rateLimit = new RunRateLimit();
   #subscriptions: Subscription[] | undefined;
   #runsPerMinute: number | undefined;
+  #bodyBudget: number | undefined;
   #storedSincePrune = 0;
   readonly #rejections = new RejectionLog();
 
@@ -125,6 +119,7 @@ export class TenantEvents {
 
   settingsChanged(): void {
     this.#runsPerMinute = undefined;
+    this.#bodyBudget = undefined;
   }
 
   // ── intake ──────────────────────────────────────────────────────────────
@@ -189,10 +184,7 @@ export class TenantEvents {
       try {
         return eventOfPosted(item);
       } catch (error) {
-        if (!batched || !(error instanceof EngineError)) throw error;
-        throw new EngineError(error.code, `events[${index}]: ${error.message}`, {
-          path: `events[${index}].${error.path ?? ""}`.replace(/\.$/, ""),
-        });
+        throw batched && error instanceof EngineError ? inBatch(error, index) : error;
       }
     });
     const evaluator = await this.#evaluator.get();
@@ -201,12 +193,16 @@ export class TenantEvents {
     const now = posted[0]?.now ?? Date.now();
     const allowRun = this.#allowRun(now);
     const taken = this.#storage.transactionSync(() =>
-      events.map((event): [TriggerEvent, RecordedEvent] => {
+      events.map((event, index): [TriggerEvent, RecordedEvent] => {
         if (hasEvent(this.#sql, event.id)) {
           return [event, { answer: eventAnswerOf(this.#sql, event.id), starts: [], stored: false }];
         }
         const matches = matchEvent(event, subscriptions, evaluator);
-        return [event, recordEvent(this.#intake, { event, matches, now, allowRun })];
+        try {
+          return [event, recordEvent(this.#intake, { event, matches, now, allowRun })];
+        } catch (error) {
+          throw batched && error instanceof EngineError ? inBatch(error, index) : error;
+        }
       }),
     );
     return taken.map(([event, recorded]) => this.#taken(tenant, event, recorded, now));
@@ -222,6 +218,7 @@ export class TenantEvents {
     } else if (recorded.stored) {
       this.#alarm.ensureBy(now + EVENT_RETENTION_MS);
     }
+    if (recorded.stored) this.#trimBodies(now);
     if (recorded.stored && ++this.#storedSincePrune >= PRUNE_EVERY_EVENTS) {
       this.#storedSincePrune = 0;
       pruneEvents(this.#sql, now - EVENT_RETENTION_MS);
@@ -250,8 +247,8 @@ export class TenantEvents {
     return { subscriptions: listSubscriptions(this.#sql, workflow), schedules: listSchedules(this.#sql) };
   }
 
-  queryEvents(query: EventQuery): LoggedEvent[] {
-    return queryEvents(this.#sql, query);
+  queryEvents(query: EventQuery): EventPage {
+    return queryEventPage(this.#sql, query);
   }
 
   // ── secrets ─────────────────────────────────────────────────────────────
@@ -296,6 +293,7 @@ export class TenantEvents {
       pruneDeliveries(this.#sql, now);
       pruneEvents(this.#sql, now - EVENT_RETENTION_MS);
     });
+    this.#trimBodies(now);
     await this.#starter.startAll(tenant, starts);
     this.#starter.flush();
     await this.#alarm.rearm();
@@ -320,11 +318,25 @@ export class TenantEvents {
     return listSubscriptions(this.#sql).map((stored) => stored.subscription);
   }
 
+  /** Keeps the stored event bodies within the tenant's budget (oldest first; see `event-bodies.ts`). */
+  #trimBodies(now: number): void {
+    this.#bodyBudget ??= eventBodyBudgetOf(readSettings(this.#sql));
+    const budget = this.#bodyBudget;
+    this.#storage.transactionSync(() => trimEventBodies(this.#sql, budget, now));
+  }
+
   #allowRun(now: number): () => boolean {
     this.#runsPerMinute ??= runsPerMinuteOf(readSettings(this.#sql));
     const limit = this.#runsPerMinute;
     return () => this.#rateLimit.take(now, limit);
   }
+}
+
+/** A problem with the `index`th event of a posted batch, located there. */
+function inBatch(error: EngineError, index: number): EngineError {
+  return new EngineError(error.code, `events[${index}]: ${error.message}`, {
+    path: `events[${index}].${error.path ?? ""}`.replace(/\.$/, ""),
+  });
 }
 
 function noWorkflow(workflow: string): EngineError {

@@ -62,6 +62,8 @@ describe("migrations", () => {
         "webhook_dedup",
         "pending_starts",
         "secrets",
+        "event_bodies",
+        "event_body_usage",
       ]) {
         sql.exec(`DROP TABLE ${table}`);
       }
@@ -72,6 +74,38 @@ describe("migrations", () => {
       );
       expect(tables(sql)).toEqual(expect.arrayContaining(["events", "event_log", "schedules", "secrets"]));
       expect(sql.exec("SELECT id FROM tenant").toArray()).toEqual([{ id: "old" }]);
+    });
+  });
+
+  it("migration 3 moves the bodies of stored events out of the log rows and counts their bytes", async () => {
+    const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-event-bodies"));
+    await runInDurableObject(stub, (_instance, state) => {
+      const { sql } = state.storage;
+      // Back to the shape of migration 2, with two events stored the old way.
+      for (const table of ["event_bodies", "event_body_usage", "events"]) sql.exec(`DROP TABLE ${table}`);
+      sql.exec("DELETE FROM _migrations WHERE version > 2");
+      const migration2 = TENANT_MIGRATIONS[1]!.statements.filter((statement) =>
+        /^CREATE (TABLE events|INDEX events_by_time)/.test(statement.trim()),
+      );
+      for (const statement of migration2) sql.exec(statement);
+      const body = JSON.stringify({ id: "e1", type: "t", source: "s", payload: { é: "ü" }, receivedAt: 1 });
+      sql.exec(
+        "INSERT INTO events (id, type, source, received_at, status, event) VALUES ('e1', 't', 's', 1, 'accepted', ?)",
+        body,
+      );
+      sql.exec(
+        "INSERT INTO events (id, type, source, received_at, status) VALUES ('r1', 'webhook', '/x', 2, 'rejected')",
+      );
+      expect(applyMigrations(state.storage, TENANT_MIGRATIONS).applied).toEqual([3]);
+      const bytes = new TextEncoder().encode(body).length;
+      expect(sql.exec("SELECT id, event, body_bytes FROM events ORDER BY id").toArray()).toEqual([
+        { id: "e1", event: null, body_bytes: bytes },
+        { id: "r1", event: null, body_bytes: 0 },
+      ]);
+      expect(sql.exec("SELECT event_id, bytes, body FROM event_bodies").toArray()).toEqual([
+        { event_id: "e1", bytes, body },
+      ]);
+      expect(sql.exec("SELECT bytes FROM event_body_usage").one().bytes).toBe(bytes);
     });
   });
 

@@ -44,6 +44,8 @@ export const RuntimeCodes = {
   webhookBodyTooLarge: "webhook.body_too_large",
   eventsReservedType: "events.reserved_type",
   eventsInvalidPayload: "events.invalid_payload",
+  eventsTooLarge: "events.too_large",
+  eventsInvalidCursor: "events.invalid_cursor",
   secretsNotConfigured: "secrets.not_configured",
   secretInvalidName: "secret.invalid_name",
   secretInvalidValue: "secret.invalid_value",
@@ -96,6 +98,9 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   [RuntimeCodes.hooksUnknownEndpoint]: "not_found",
   [RuntimeCodes.eventsReservedType]: "invalid_input",
   [RuntimeCodes.eventsInvalidPayload]: "invalid_input",
+  // issue 9: a stored event over its cap, a workflow_events cursor that is not one of ours
+  [RuntimeCodes.eventsTooLarge]: "too_large",
+  [RuntimeCodes.eventsInvalidCursor]: "invalid_input",
   "schedule.bad_cron": "invalid_workflow",
   "schedule.bad_timezone": "invalid_workflow",
   "schedule.bad_jitter": "invalid_workflow",

@@ -2,18 +2,18 @@
  * @module
  * `workflow_events`: the tenant's event log. Every event received (webhook deliveries, schedule
  * fires, file changes, posted events, and rejected webhook deliveries), newest first, with what
- * each matching subscription made of it: the run it started, or why none.
+ * each matching subscription made of it: the run it started, or why none. Payloads are read only
+ * with `include_payload`; every answer is one page bounded by `limit` and by 1 MiB, and
+ * `next_cursor` goes on from it.
  */
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
-import {
-  EVENT_STATUSES,
-  type LoggedEvent,
-  MATCH_OUTCOMES,
-} from "../../../durable-objects/tenant/event-log.ts";
+import { EVENT_STATUSES, MATCH_OUTCOMES } from "../../../durable-objects/tenant/event-log.ts";
+import { type LoggedEvent, MAX_PAGE_BYTES } from "../../../durable-objects/tenant/event-pages.ts";
 import { errorShapeSchema, workflowNameArg } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
+import { cursorArg, decodeCursor, encodeCursor } from "./event-cursor.ts";
 
 const MAX_EVENTS = 200;
 
@@ -45,6 +45,16 @@ const eventViewSchema = z.object({
     ),
   error: errorShapeSchema.optional(),
   detail: z.record(z.string(), z.unknown()).optional(),
+  payload_bytes: z
+    .number()
+    .int()
+    .describe("size of the stored event (payload and headers) in bytes; 0 when none is stored"),
+  payload_pruned_at: z
+    .string()
+    .optional()
+    .describe(
+      "the payload was deleted then to keep the tenant within its payload budget; the event and its runs remain",
+    ),
   payload: z.unknown().optional().describe("only with include_payload: true"),
   headers: z.record(z.string(), z.string()).optional().describe("webhooks, only with include_payload: true"),
   matches: z
@@ -60,7 +70,9 @@ export const workflowEvents = defineTool({
     "posted events, and webhook deliveries refused with 401 (status rejected, with the error code). For each " +
     "event, every subscription that wanted it and the outcome: the run it started (workflow_id) or why none " +
     "(filtered_out, filter_error, mapping_error, rate_limited, start_failed). Filter by workflow, type, " +
-    "status, outcome, event_id or time; page back with `before` set to the last received_at. Events are kept 7 days.",
+    "status, outcome, event_id or time. Payloads and headers only with include_payload: true (or ask for one " +
+    "event_id). Each answer is one page of at most `limit` events and about 1 MiB; when next_cursor is present, " +
+    "pass it as `cursor` (same filters) for the next page. Events are kept 7 days.",
   input: z.strictObject({
     workflow: workflowNameArg.optional().describe("only events that matched this workflow"),
     type: z.string().min(1).max(128).optional().describe("event type, e.g. webhook, schedule, file_change"),
@@ -68,11 +80,22 @@ export const workflowEvents = defineTool({
     outcome: z.enum(MATCH_OUTCOMES).optional().describe("only events with a match of this outcome"),
     event_id: z.string().min(1).max(256).optional(),
     since: z.iso.datetime().optional().describe("received at or after this ISO time"),
-    before: z.iso.datetime().optional().describe("received before this ISO time (for paging)"),
+    before: z.iso.datetime().optional().describe("received before this ISO time"),
+    cursor: cursorArg.optional().describe("next_cursor of the previous answer: the page after it"),
     limit: z.number().int().min(1).max(MAX_EVENTS).optional().describe("default 20, at most 200"),
-    include_payload: z.boolean().optional().describe("include each event's payload and headers"),
+    include_payload: z
+      .boolean()
+      .optional()
+      .describe("include each event's payload and headers (pages then hold fewer events)"),
   }),
-  output: z.object({ events: z.array(eventViewSchema), count: z.number().int() }),
+  output: z.object({
+    events: z.array(eventViewSchema),
+    count: z.number().int(),
+    next_cursor: z
+      .string()
+      .optional()
+      .describe("more events match: pass as `cursor`, with the same filters, for the next page"),
+  }),
   annotations: { readOnlyHint: true },
   async run(args, { env, tenant }) {
     const query = {
@@ -84,10 +107,17 @@ export const workflowEvents = defineTool({
       ...(args.event_id === undefined ? {} : { eventId: args.event_id }),
       ...(args.since === undefined ? {} : { since: Date.parse(args.since) }),
       ...(args.before === undefined ? {} : { before: Date.parse(args.before) }),
+      ...(args.cursor === undefined ? {} : { after: decodeCursor(args.cursor) }),
+      withBodies: args.include_payload === true,
+      maxBytes: MAX_PAGE_BYTES,
     };
-    const logged = await unwrap(tenantStub(env, tenant).listEvents(tenant, query));
-    const events = logged.map((entry) => eventView(entry, args.include_payload === true));
-    return { events, count: events.length };
+    const page = await unwrap(tenantStub(env, tenant).listEvents(tenant, query));
+    const events = page.events.map((entry) => eventView(entry, args.include_payload === true));
+    return {
+      events,
+      count: events.length,
+      ...(page.next === undefined ? {} : { next_cursor: encodeCursor(page.next) }),
+    };
   },
 });
 
@@ -100,6 +130,10 @@ function eventView({ record, entries }: LoggedEvent, withPayload: boolean): z.in
     status: record.status,
     ...(record.error === undefined ? {} : { error: record.error }),
     ...(record.detail === undefined ? {} : { detail: record.detail }),
+    payload_bytes: record.bodyBytes ?? 0,
+    ...(record.bodyPrunedAt === undefined
+      ? {}
+      : { payload_pruned_at: new Date(record.bodyPrunedAt).toISOString() }),
     ...(withPayload && record.event !== undefined
       ? {
           payload: record.event.payload,
