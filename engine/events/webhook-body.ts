@@ -65,7 +65,9 @@ function parseForm(text: string): unknown {
   for (const [name, value] of new URLSearchParams(text)) {
     const previous = form[name];
     if (previous === undefined) form[name] = value;
-    else form[name] = Array.isArray(previous) ? [...previous, value] : [previous, value];
+    else if (Array.isArray(previous))
+      previous.push(value); // in place: a key repeated n times stays O(n)
+    else form[name] = [previous, value];
   }
   const names = Object.keys(form);
   if (names.length === 1 && names[0] === "payload" && typeof form.payload === "string") {
