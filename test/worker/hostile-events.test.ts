@@ -3,14 +3,19 @@
  * timestamps, content types, endpoints and tenants, and bodies that are validly signed, so they
  * get past verification into parsing, matching, filters, mappings and storage) and `POST /events`
  * (generated event bodies, raw bodies, headers). By hand: 100k-level nesting in signed bodies,
- * 10 MB bodies, invalid UTF-8, `__proto__` in payloads, headers and form fields. Never a 5xx,
- * stable codes, nothing logged as unexpected, and the tenant still takes a normal delivery and
- * a normal event afterwards.
+ * 10 MB bodies, invalid UTF-8, `__proto__` in payloads, headers and form fields. Then the event
+ * log under load (issue 9): large multi-byte payloads, and generated `workflow_events` calls that
+ * must each answer within the page budget, with paging that returns every event once; and
+ * enumeration probes: made-up tenants and a real tenant's made-up endpoints must get
+ * byte-identical answers. Never a 5xx, stable codes, nothing logged as unexpected, and the tenant
+ * still takes a normal delivery and a normal event afterwards.
  */
+
+import { SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { WebhookScheme } from "../../engine/events/index.ts";
-import { callTool } from "./support/clients.ts";
+import { BASE, callTool } from "./support/clients.ts";
 import { publish, setSecret, settledEvent, sign } from "./support/events.ts";
 import {
   deepJsonText,
@@ -25,6 +30,11 @@ import { hostileSuite, sendableHeaders } from "./support/hostile-suite.ts";
 
 const DELIVERIES = 1_000;
 const EVENTS = 800;
+const LARGE_EVENTS = 24;
+const LOG_READS = 120;
+const PROBES = 150;
+/** The largest `workflow_events` answer accepted here: the 1 MiB page and the JSON-RPC envelope around it. */
+const MAX_LOG_ANSWER_CHARS = 3 * 1024 * 1024;
 
 const STANDARD_SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const GITHUB_SECRET = "a github secret";
@@ -82,9 +92,9 @@ steps:
 `;
 
 let accepted = 0;
-const { harness, tenant } = hostileSuite({
+const { harness, tenant, tool } = hostileSuite({
   suite: "events",
-  minimum: 1_500,
+  minimum: 1_750,
   tenantPrefix: "hostile-ev",
   setup: async (tenant) => {
     await setSecret(tenant.id, "STANDARD_SECRET", STANDARD_SECRET);
@@ -374,5 +384,125 @@ describe("hostile posted events", () => {
       body: JSON.stringify({ type: "hostile.after", payload: { value: 1 } }),
     });
     expect(posted.status).toBe(202);
+  });
+});
+
+describe("the event log under large payloads", () => {
+  const largeIds: string[] = [];
+
+  it(`large multi-byte payloads are accepted up to the body limit (${LARGE_EVENTS})`, async () => {
+    // 1, 2, 3 and 4-byte characters: byte budgets must count bytes, not characters
+    const units = ["x", "é", "€", "😀"];
+    for (let n = 0; n < LARGE_EVENTS; n++) {
+      const unit = units[n % units.length] as string;
+      const bytesPerUnit = new TextEncoder().encode(unit).length;
+      const size = Math.floor(((0.2 + (n % 4) * 0.25) * 1024 * 1024) / bytesPerUnit);
+      const body = JSON.stringify({ type: "hostile.large", payload: { n, text: unit.repeat(size) } });
+      const answer = await harness.send("log:large", "/events", {
+        method: "POST",
+        headers: { authorization: `Bearer ${tenant.apiKey}`, "content-type": "application/json" },
+        body,
+      });
+      if (answer.status === 202) {
+        accepted += 1;
+        largeIds.push((JSON.parse(answer.text) as { event_id: string }).event_id);
+      } else expect(answer.codes).toEqual(["request.too_large"]);
+    }
+    expect(largeIds.length).toBeGreaterThan(LARGE_EVENTS / 2);
+    harness.expectQuietLog();
+  });
+
+  it(`generated workflow_events calls each answer within the page budget (${LOG_READS})`, async () => {
+    const valid = fc.record(
+      {
+        limit: fc.integer({ min: 1, max: 200 }),
+        include_payload: fc.boolean(),
+        type: fc.constantFrom("hostile.large", "webhook", "hostile.ping"),
+        status: fc.constantFrom("accepted", "rejected"),
+      },
+      { requiredKeys: ["limit", "include_payload"] },
+    );
+    const hostile = fc.record(
+      {
+        limit: fc.oneof(fc.integer({ min: 1, max: 200 }), fc.constantFrom(0, 201, -1, 1.5, "20")),
+        include_payload: fc.oneof(fc.boolean(), fc.constantFrom("yes", 1, null)),
+        type: fc.oneof(fc.constantFrom("hostile.large", "webhook"), hostileString),
+        status: fc.oneof(fc.constantFrom("accepted", "rejected", "skipped"), hostileString),
+        cursor: fc.oneof(
+          fc.constantFrom("W10", "WyJ4IiwxXQ", "WzEsIngiXQ", "", "!!", "a".repeat(600)),
+          hostileString,
+        ),
+        before: fc.oneof(fc.constant(new Date().toISOString()), hostileString),
+        event_id: fc.oneof(fc.constantFrom(...largeIds.slice(0, 3)), hostileString),
+      },
+      { requiredKeys: [] },
+    );
+    const args = fc.oneof({ weight: 2, arbitrary: valid }, { weight: 1, arbitrary: hostile });
+    await fc.assert(
+      fc.asyncProperty(args, async (input) => {
+        const answer = await tool("log:read", "workflow_events", input);
+        expect(answer.text.length).toBeLessThan(MAX_LOG_ANSWER_CHARS);
+      }),
+      { numRuns: LOG_READS },
+    );
+    harness.expectQuietLog();
+  });
+
+  it("paging by cursor returns every event exactly once, with and without payloads", async () => {
+    const everyId = async (includePayload: boolean): Promise<string[]> => {
+      const ids: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const answer = await tool("log:page", "workflow_events", {
+          limit: 200,
+          include_payload: includePayload,
+          ...(cursor === undefined ? {} : { cursor }),
+        });
+        expect(answer.text.length).toBeLessThan(MAX_LOG_ANSWER_CHARS);
+        const page = answer.structured as { events: { event_id: string }[]; next_cursor?: string };
+        ids.push(...page.events.map((event) => event.event_id));
+        cursor = page.next_cursor;
+      } while (cursor !== undefined);
+      return ids;
+    };
+    const withPayloads = await everyId(true);
+    const without = await everyId(false);
+    expect(new Set(withPayloads).size).toBe(withPayloads.length);
+    expect(withPayloads).toEqual(without);
+    expect(withPayloads).toEqual(expect.arrayContaining(largeIds));
+  });
+});
+
+describe("enumeration probes on /hooks", () => {
+  it(`made-up tenants and a real tenant's made-up endpoints get byte-identical answers (${PROBES})`, async () => {
+    const probe = async (path: string) => {
+      const init = { method: "POST", headers: { "content-type": "application/json" }, body: "{}" };
+      await harness.send("probe", path, init);
+      // the same request again, for its headers (the harness reads only the body)
+      const res = await SELF.fetch(`${BASE}${path}`, init);
+      const headers = [...res.headers].filter(([name]) => name !== "x-request-id");
+      return { status: res.status, headers, body: await res.text() };
+    };
+    const reference = await probe(`/hooks/${tenant.id}/nobody-listens`);
+    expect(reference.status).toBe(404);
+    const target = fc.record({
+      tenantId: fc.oneof(
+        { weight: 2, arbitrary: fc.constant(tenant.id) },
+        { weight: 2, arbitrary: fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,20}[a-z0-9]$/) },
+        { weight: 1, arbitrary: fc.constantFrom("Bad_Id", "-", "a".repeat(64), "%00", "hostile-ev") },
+      ),
+      endpoint: fc.oneof(
+        fc.constantFrom("nobody", "standard-x", "github/x", "a/b/c", "x".repeat(300)),
+        hostileString.map((value) => `probe-${encodeSegment(value)}`),
+      ),
+    });
+    await fc.assert(
+      fc.asyncProperty(target, async ({ tenantId, endpoint }) => {
+        const answer = await probe(`/hooks/${tenantId}/${endpoint}`);
+        expect(answer).toEqual(reference);
+      }),
+      { numRuns: PROBES },
+    );
+    harness.expectQuietLog();
   });
 });
