@@ -57,8 +57,6 @@ export interface EventPage {
   events: LoggedEvent[];
   /** more events may match: the position of the last one here */
   next?: EventPosition;
-  /** the bytes the page was measured at (log rows and bodies as stored) */
-  bytes: number;
 }
 
 /** One page of events matching the query, newest first, each with its log entries. */
@@ -88,7 +86,7 @@ export function queryEventPage(sql: SqlStorage, query: EventQuery): EventPage {
     }
   }
   const last = events.at(-1);
-  const page: EventPage = { events, bytes };
+  const page: EventPage = { events };
   if (last !== undefined && (more || events.length < candidates.length)) {
     page.next = { receivedAt: last.record.receivedAt, id: last.record.id };
   }
