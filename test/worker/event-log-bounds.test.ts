@@ -7,9 +7,14 @@
  * past the tenant's payload budget the oldest payloads go, marked on their events, and no
  * accepted event is lost.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { storedBodyBytes, trimEventBodies } from "../../durable-objects/tenant/event-bodies.ts";
+import { insertEvent, readEvent } from "../../durable-objects/tenant/event-log.ts";
+import { insertPendingStart } from "../../durable-objects/tenant/pending-starts.ts";
 import { adminFetch, callTool, mcpRequest, newTenant, toolErrorOf } from "./support/clients.ts";
 import { postEvent, postHook, publish, setSecret, sign } from "./support/events.ts";
+import { tenantObject } from "./support/runs.ts";
 
 const BIG_EVENTS = 40;
 const BIG_PAYLOAD = "x".repeat(900 * 1024);
@@ -185,5 +190,46 @@ describe("the per-tenant payload budget", () => {
       expect(event.payload).toBeUndefined();
       expect(event.payload_bytes).toBeGreaterThan(900 * 1024);
     }
+  });
+});
+
+describe("trimming to the budget", () => {
+  it("goes oldest first, keeps a body a pending start still needs, and keeps the total in step", async () => {
+    const tenant = await newTenant("trim");
+    await runInDurableObject(tenantObject(tenant.id), (_instance, state) => {
+      const { sql } = state.storage;
+      const payload = { blob: "y".repeat(1000) };
+      for (const [n, id] of ["e1", "e2", "e3", "e4"].entries()) {
+        insertEvent(sql, {
+          id,
+          type: "t",
+          source: "s",
+          receivedAt: 1000 + n,
+          status: "accepted",
+          event: { id, type: "t", source: "s", payload, receivedAt: 1000 + n },
+        });
+      }
+      // the oldest event's run has not started yet: its body is needed to re-drive it
+      insertPendingStart(sql, {
+        runId: "wf_000000000000000000000001",
+        eventId: "e1",
+        position: 0,
+        workflow: "w",
+        inputs: {},
+        attempts: 0,
+        nextAttemptAt: 0,
+      });
+      const each = readEvent(sql, "e2")!.bodyBytes!;
+      expect(storedBodyBytes(sql)).toBe(4 * each);
+      // room for two bodies: e1 is pending, so e2 and e3 go
+      expect(trimEventBodies(sql, 2 * each, 5000)).toBe(2);
+      expect(storedBodyBytes(sql)).toBe(2 * each);
+      expect(readEvent(sql, "e1")).toMatchObject({ event: { payload } });
+      expect(readEvent(sql, "e2")).toMatchObject({ bodyPrunedAt: 5000, bodyBytes: each });
+      expect(readEvent(sql, "e2")?.event).toBeUndefined();
+      expect(readEvent(sql, "e3")?.bodyPrunedAt).toBe(5000);
+      expect(readEvent(sql, "e4")).toMatchObject({ event: { payload } });
+      expect(trimEventBodies(sql, 2 * each, 6000)).toBe(0);
+    });
   });
 });
