@@ -30,6 +30,12 @@ describe("parseWebhookBody", () => {
     });
   });
 
+  it("collects a key repeated 200,000 times (a 1 MiB form) into one list, appending in place", () => {
+    const body = Array.from({ length: 200_000 }, () => "a=").join("&");
+    const parsed = parseWebhookBody(body, { contentType: "application/x-www-form-urlencoded" });
+    expect(parsed.ok && (parsed.payload as { a: string[] }).a.length).toBe(200_000);
+  });
+
   it("unwraps GitHub's form deliveries (one payload field holding JSON)", () => {
     const body = `payload=${encodeURIComponent('{"ref":"refs/heads/main"}')}`;
     expect(parseWebhookBody(body, { contentType: "application/x-www-form-urlencoded" })).toEqual({
