@@ -22,14 +22,6 @@ export {
   type WriteTarget,
 } from "./paths.ts";
 export {
-  MIN_SECRET_LENGTH,
-  REDACTED,
-  redactValue,
-  type SnapshotOptions,
-  type StateSnapshot,
-  snapshot,
-} from "./redact.ts";
-export {
   buildBindings,
   isBindableBareName,
   loopScope,
@@ -46,5 +38,6 @@ export type {
   StateInitSpec,
   ValueTypeName,
 } from "./specs.ts";
+export { type StateSnapshot, snapshot } from "./state-snapshot.ts";
 export type { EvaluationContext, LoopContext, ResolvedUpdate, StateData, UpdateOperation } from "./types.ts";
 export { applyUpdates } from "./updates.ts";
