@@ -57,7 +57,7 @@ describe("env outside the capability fields", () => {
       "env?.A",
       "(env).A",
       "\\u0065nv.A",
-      "`${env.A}`",
+      `\`\${env.A}\``,
       "[env][0].A",
       "{env}",
       "((e) => e)(env)",
