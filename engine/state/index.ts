@@ -1,7 +1,7 @@
 /**
  * @module
  * The public API of a run's state: paths, bindings for expressions, state updates, computed
- * fields, initial state and redacted snapshots. Everything here is a pure function of its
+ * fields, initial state and snapshots. Everything here is a pure function of its
  * arguments: no I/O, no clock, no Cloudflare imports.
  */
 export { recompute, type StateResult } from "./computed.ts";
