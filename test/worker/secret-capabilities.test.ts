@@ -156,6 +156,26 @@ describe("env in an expression is refused at publish", () => {
   });
 });
 
+describe("env in a subscription made over MCP", () => {
+  it("workflow_subscribe_events refuses a filter or mapping that names env", async () => {
+    const { apiKey } = await tenantWithToken();
+    const published = await callTool(apiKey, "workflow_publish", { yaml: `${head("cap:sub")}${message}` });
+    expect(published.isError).toBe(false);
+    for (const [args, path] of [
+      [{ filter: LEAK }, "filter"],
+      [{ inputs_mapping: { x: `{{ ${LEAK} }}` } }, "inputs_mapping.x"],
+    ] as const) {
+      const call = await callTool(apiKey, "workflow_subscribe_events", {
+        event_pattern: "leak.*",
+        workflow: "cap:sub",
+        ...args,
+      });
+      expect(toolErrorOf(call)).toMatchObject({ code: "expression.env_not_allowed", path });
+      expect(call.text).not.toContain(TOKEN);
+    }
+  });
+});
+
 describe("a definition stored before the check cannot obtain the secret", () => {
   const runSites = VARIANTS.filter((variant) => !variant.path.startsWith("triggers"));
 
