@@ -15,7 +15,7 @@ import { describe, expect, it } from "vitest";
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { loadWorkflow } from "../../engine/loader/index.ts";
 import { callTool, newTenant, toolErrorOf } from "./support/clients.ts";
-import { eventLog, postEvent, setSecret, settledEvent } from "./support/events.ts";
+import { eventLog, postEvent, postHook, setSecret, settledEvent, sign } from "./support/events.ts";
 
 const TOKEN = "tok_Q7zX9pLw2Kd4mN8v";
 const LEAK = "env.API_TOKEN.split('').join(' ')";
@@ -153,6 +153,23 @@ describe("env in an expression is refused at publish", () => {
         column: 11,
       }),
     ]);
+  });
+});
+
+describe("a webhook secret is resolved on the host", () => {
+  it("interpolated in literal text, it verifies deliveries signed with the whole value", async () => {
+    const { id, apiKey } = await tenantWithToken();
+    await setSecret(id, "HOOK_PART", "part_9f3k");
+    const yaml = `${head("cap:hook")}triggers:\n  - type: webhook\n    endpoint: /cap-hook\n    signature: github\n    secret: "prefix-{{ env.HOOK_PART }}-suffix"\n${message}`;
+    expect((await callTool(apiKey, "workflow_publish", { yaml })).isError).toBe(false);
+    const body = JSON.stringify({ ok: true });
+    const signedRight = await sign("github", "prefix-part_9f3k-suffix", body);
+    const accepted = await postHook(id, "/cap-hook", body, { ...signedRight, "x-github-event": "push" });
+    expect(accepted.status).toBe(202);
+    const signedWithPart = await sign("github", "part_9f3k", body);
+    const refused = await postHook(id, "/cap-hook", body, { ...signedWithPart, "x-github-event": "push" });
+    expect(refused.status).toBe(401);
+    expect(JSON.stringify([accepted.body, refused.body, await eventLog(apiKey)])).not.toContain("part_9f3k");
   });
 });
 
