@@ -68,39 +68,49 @@ function capabilityProblems(definition: WorkflowDefinition): Problem[] {
   });
 }
 
-/** Computed `from` paths (not templates) rooted at `env`. */
+/** A path rooted at `env` (`env.X`, `env["X"]`, `env`); a template is checked as an expression. */
+const ENV_PATH = /^\s*env(?![\w$])/;
+
+/** Computed `from` paths (not templates) rooted at `env`, in the workflow and its sub-agent tasks. */
 function envPathProblems(definition: WorkflowDefinition): Problem[] {
   const problems: Problem[] = [];
+  for (const { path, from } of computedFromEntries(definition)) {
+    if (!ENV_PATH.test(from) || from.includes("{{")) continue;
+    problems.push({
+      code: ENV_NOT_ALLOWED,
+      message: `"${from.trim().slice(0, 60)}" reads env, the tenant's secrets: a secret is written as {{ env.NAME }} only in ${CAPABILITY_FIELDS_TEXT}`,
+      path,
+      offset: 0,
+    });
+  }
+  return problems;
+}
+
+/** Every string entry of a computed field's `from`, with its path. */
+function computedFromEntries(definition: WorkflowDefinition): { path: YamlPath; from: string }[] {
   const document: unknown = definition;
-  if (!isPlainRecord(document)) return problems;
+  if (!isPlainRecord(document)) return [];
   const owners: [unknown, YamlPath][] = [[document, []]];
   if (isPlainRecord(document.sub_agent_tasks)) {
     for (const [name, task] of Object.entries(document.sub_agent_tasks))
       owners.push([task, ["sub_agent_tasks", name]]);
   }
+  const entries: { path: YamlPath; from: string }[] = [];
   for (const [owner, ownerPath] of owners) {
-    if (!isPlainRecord(owner) || !isPlainRecord(owner.state_schema)) continue;
-    const computed = owner.state_schema.computed;
+    const schema = isPlainRecord(owner) ? owner.state_schema : undefined;
+    const computed = isPlainRecord(schema) ? schema.computed : undefined;
     if (!isPlainRecord(computed)) continue;
     for (const [name, field] of Object.entries(computed)) {
-      if (!isPlainRecord(field)) continue;
+      const from = isPlainRecord(field) ? field.from : undefined;
       const fromPath = [...ownerPath, "state_schema", "computed", name, "from"];
-      const entries = Array.isArray(field.from)
-        ? field.from.map((entry, i) => [entry, [...fromPath, i]] as const)
-        : [[field.from, fromPath] as const];
-      for (const [entry, path] of entries) {
-        if (typeof entry === "string" && /^\s*env\s*(?:[.[]|$)/.test(entry) && !entry.includes("{{")) {
-          problems.push({
-            code: ENV_NOT_ALLOWED,
-            message: `"${entry.trim().slice(0, 60)}" reads env, the tenant's secrets: a secret is written as {{ env.NAME }} only in ${CAPABILITY_FIELDS_TEXT}`,
-            path,
-            offset: 0,
-          });
-        }
+      if (typeof from === "string") entries.push({ path: fromPath, from });
+      else if (Array.isArray(from)) {
+        for (const [index, entry] of from.entries())
+          if (typeof entry === "string") entries.push({ path: [...fromPath, index], from: entry });
       }
     }
   }
-  return problems;
+  return entries;
 }
 
 /** Every string inside `value` (arrays and mappings at any depth), with its path. */
