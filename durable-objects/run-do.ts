@@ -14,7 +14,7 @@ import { EngineError } from "../engine/errors.ts";
 import { findTask } from "../engine/graph/index.ts";
 import { type RunSnapshot, snapshotRun, startRun, transition } from "../engine/machine/index.ts";
 import type { MachineContext, MachineEvent, RunState, Transition } from "../engine/machine/types.ts";
-import { readPath, redactValue } from "../engine/state/index.ts";
+import { readPath } from "../engine/state/index.ts";
 import { type DurableObjectBindings, tenantStub } from "./bindings.ts";
 import { type Outcome, toOutcome } from "./outcome.ts";
 import { nextAlarmAt } from "./run/alarm-plan.ts";
@@ -36,7 +36,6 @@ import {
   statusOf,
 } from "./run/graph-view.ts";
 import { answerOf, indexRecordOf, type RunAnswer } from "./run/run-answer.ts";
-import { RunSecrets, tenantOfRun } from "./secrets/run-secrets.ts";
 import { applyMigrations } from "./storage/migrations.ts";
 import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
 
@@ -46,13 +45,10 @@ export interface RunInit {
   definition: WorkflowDefinition;
   inputs: Record<string, unknown>;
   event?: unknown;
-  /** the tenant's decrypted secrets (`env`), handed over by the TenantDO; kept in memory only */
-  env?: Record<string, string>;
 }
 
 export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #evaluator = new LazyEvaluator();
-  readonly #secrets = new RunSecrets();
   readonly #graph = new GraphCache();
   /** the alarm time this instance last set (`null`: deleted), `undefined` when not known */
   #alarmAt: number | null | undefined;
@@ -69,7 +65,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   /** Creates the run: the machine runs server steps up to the first client step or timer. */
   start(init: RunInit): Promise<Outcome<RunAnswer>> {
     return this.#outcome(async () => {
-      const machine = await this.#machine(init.tenant, init.env);
+      const machine = await this.#machine();
       if (this.#read() !== null) throw new EngineError("run.exists", `Run ${init.runId} already exists.`);
       this.#alarmAt ??= null; // no run was ever stored here, so no alarm was ever set
       const options = {
@@ -92,34 +88,30 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         appendTransition(this.#sql, { seq: run.seq, event: "start", status: run.status, at: run.updatedAt });
       });
       await this.#armAlarm(run);
-      return this.#secrets.redact(answerOf(run, next), machine);
+      return answerOf(run, next);
     });
   }
 
   /** Applies one event (next, complete, update_state, cancel) and checkpoints the result. */
   apply(tenant: string, runId: string, event: MachineEvent): Promise<Outcome<RunAnswer>> {
     return this.#outcome(async () => {
-      const machine = await this.#machine(tenant);
+      const machine = await this.#machine();
       const record = this.#load(tenant, runId);
       const result = this.#transition(record, event, machine);
       await this.#checkpoint(record, result, event.kind);
-      return this.#secrets.redact(answerOf(result.run, result.next), machine);
+      return answerOf(result.run, result.next);
     });
   }
 
   /**
-   * The redacted view of the run: status, position, state of the main thread and every task and,
-   * with a graph, its counts per task status and critical path.
+   * The view of the run: status, position, state of the main thread and every task and, with a
+   * graph, its counts per task status and critical path.
    */
   snapshot(tenant: string, runId: string): Promise<Outcome<RunStatusView>> {
-    return this.#outcome(async () => {
+    return this.#outcome(() => {
       const state = this.#load(tenant, runId).state;
-      const secrets = await this.#secrets.values(this.env, tenant);
-      const snapshot: RunSnapshot = snapshotRun(state, { secrets });
-      // also the run's error and anything else that might quote a secret
-      return this.#secrets.redact(statusOf(snapshot, this.#graph.of(this.#sql, state)), {
-        env: { ...secrets },
-      });
+      const snapshot: RunSnapshot = snapshotRun(state);
+      return statusOf(snapshot, this.#graph.of(this.#sql, state));
     });
   }
 
@@ -138,9 +130,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     paths: string[],
     taskId?: string,
   ): Promise<Outcome<Record<string, unknown>>> {
-    return this.#outcome(async () => {
+    return this.#outcome(() => {
       const run = this.#load(tenant, runId).state;
-      const secrets = await this.#secrets.values(this.env, tenant);
       const thread =
         taskId === undefined || this.#isGraphTask(run, taskId)
           ? run.main
@@ -149,15 +140,13 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
             : undefined;
       if (thread === undefined)
         throw new EngineError("run.task_not_found", `Run ${runId} has no task "${taskId}".`);
-      return Object.fromEntries(
-        paths.map((path) => [path, redactValue(readPath(thread.state, {}, path), secrets)]),
-      );
+      return Object.fromEntries(paths.map((path) => [path, readPath(thread.state, {}, path)]));
     });
   }
 
   override async alarm(): Promise<void> {
     this.#alarmAt = undefined;
-    const machine = await this.#machine(tenantOfRun(this.#sql));
+    const machine = await this.#machine();
     const record = this.#read();
     if (record === null || nextAlarmAt(record.state, this.#graph.of(this.#sql, record.state)) === null)
       return;
@@ -167,14 +156,13 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       await this.#checkpoint(record, result, event.kind);
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
-      console.error(`run ${record.id}: timers failed`, this.#secrets.redactKnown(error.toJSON()));
+      console.error(`run ${record.id}: timers failed`, error.toJSON());
     }
   }
 
-  /** `toOutcome`, with any secret an error message might quote redacted. */
-  async #outcome<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
-    const outcome = await toOutcome(work);
-    return outcome.ok ? outcome : { ok: false, error: this.#secrets.redactKnown(outcome.error) };
+  /** `toOutcome`: a run holds no secret, so nothing in an answer or error can quote one. */
+  #outcome<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
+    return toOutcome(work);
   }
 
   /**
@@ -216,8 +204,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   async #reportStatus(tenant: string, run: RunState): Promise<void> {
     try {
       const outcome = await tenantStub(this.env, tenant).recordRun(tenant, indexRecordOf(run));
-      if (!outcome.ok)
-        console.error(`run ${run.id}: run index not updated`, this.#secrets.redactKnown(outcome.error));
+      if (!outcome.ok) console.error(`run ${run.id}: run index not updated`, outcome.error);
     } catch (error) {
       console.error(`run ${run.id}: run index not updated`, error);
     }
@@ -279,13 +266,9 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
    * read → transition → write runs with no `await` in between and no other request can slip in
    * and transition from the same checkpoint (creating the sandbox the first time does await).
    */
-  async #machine(tenant: string | undefined, secrets?: Record<string, string>): Promise<MachineContext> {
+  async #machine(): Promise<MachineContext> {
     const now = Date.now();
-    return {
-      now,
-      evaluator: await this.#evaluator.get(),
-      ...(await this.#secrets.context(this.env, tenant, secrets)),
-    };
+    return { now, evaluator: await this.#evaluator.get() };
   }
 
   #read(): RunRecord | null {

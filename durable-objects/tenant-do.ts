@@ -185,14 +185,12 @@ export class TenantDO extends DurableObject<TenantEnv> {
       requireTenant(this.#sql, tenant);
       const stored = getVersion(this.#sql, request.workflow, request.version);
       const runId = newRunId();
-      const env = await this.#events.secretsForRuns(tenant);
       const answer = await unwrap(
         runStub(this.env, tenant, runId).start({
           tenant,
           runId,
           definition: stored.definition as WorkflowDefinition,
           inputs: request.inputs,
-          env: { ...env },
         }),
       );
       upsertRun(this.#sql, {
@@ -302,14 +300,6 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return toOutcome(() => {
       requireTenant(this.#sql, tenant);
       return this.#events.secrets.list();
-    });
-  }
-
-  /** The decrypted secrets, for this tenant's RunDOs only (their `env` scope). */
-  runSecrets(tenant: string): Promise<Outcome<Readonly<Record<string, string>>>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
-      return this.#events.secretsForRuns(tenant);
     });
   }
 

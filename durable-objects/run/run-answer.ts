@@ -1,6 +1,6 @@
 /**
  * @module
- * What the RunDO answers to callers: the redacted view of the run and, for transitions, the
+ * What the RunDO answers to callers: the view of the run (`snapshotRun`) and, for transitions, the
  * engine's `NextStep`. Pure.
  */
 import { type RunSnapshot, snapshotRun } from "../../engine/machine/index.ts";

@@ -1,8 +1,8 @@
 /**
  * @module
  * Turning pending starts into runs: each goes to its own RunDO (`<tenant>/<run id>`, the id
- * minted when the event was stored) with the workflow version, the mapped inputs, the event's
- * scope and the tenant's secrets. A start that lands, or finds its run already there (a re-drive
+ * minted when the event was stored) with the workflow version, the mapped inputs and the event's
+ * scope (never a tenant secret: runs have none). A start that lands, or finds its run already there (a re-drive
  * after a crash), is logged `started`; one the engine refuses (bad inputs, no such workflow) is
  * logged `start_failed` with the error; one that fails in transit is retried by the alarm with
  * back-off, up to `MAX_START_ATTEMPTS`. The outcomes of starts that land within a few
@@ -12,7 +12,6 @@
 import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import { EngineError, type ErrorShape, isEngineError } from "../../engine/errors.ts";
 import { eventScope, type TriggerEvent } from "../../engine/events/index.ts";
-import { redactValue } from "../../engine/state/index.ts";
 import { type DurableObjectBindings, runStub } from "../bindings.ts";
 import type { RunAnswer } from "../run/run-answer.ts";
 import type { IntakeStorage } from "./event-intake.ts";
@@ -29,8 +28,6 @@ import { getVersion, type StoredWorkflow } from "./workflow-store.ts";
 export interface RunStarterOptions {
   storage: IntakeStorage;
   bindings: DurableObjectBindings;
-  /** the tenant's decrypted secrets, for the run's `env` */
-  secrets: (tenant: string) => Promise<Readonly<Record<string, string>>>;
 }
 
 /** How long finished starts wait to be written together. */
@@ -107,20 +104,17 @@ export class RunStarter {
       }
       const event =
         known?.id === start.eventId ? known : readEvent(this.#options.storage.sql, start.eventId)?.event;
-      const env = await this.#options.secrets(tenant).catch(() => ({}));
       const outcome = await runStub(this.#options.bindings, tenant, start.runId).start({
         tenant,
         runId: start.runId,
         definition: stored.definition as WorkflowDefinition,
         inputs: start.inputs,
         ...(event === undefined ? {} : { event: eventScope(event) }),
-        env: { ...env },
       });
       if (outcome.ok)
         return this.#settle(start, { startedAt: Date.parse(outcome.value.run.created_at) }, outcome.value);
       if (outcome.error.code === "run.exists") return this.#settle(start, { startedAt: Date.now() });
-      // The engine's message may quote a value; the event log must not show a secret.
-      return this.#settle(start, { error: redactValue(outcome.error, env) as ErrorShape });
+      return this.#settle(start, { error: outcome.error });
     } catch (error) {
       this.#retryLater(start, error);
     }

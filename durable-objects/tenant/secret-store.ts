@@ -2,12 +2,12 @@
  * @module
  * Tenant secret rows: names in the clear, values only as AES-GCM ciphertext
  * (`secrets/secret-cipher.ts`). Listing returns names and dates, never values; only the TenantDO
- * decrypts, for webhook verification and for the runs' `env` scope.
+ * decrypts, to resolve `{{ env.NAME }}` in capability fields (webhook verification today);
+ * runs never receive a secret.
  */
 import { EngineError } from "../../engine/errors.ts";
+import { SECRET_NAME_PATTERN } from "../../engine/secrets/secret-template.ts";
 
-/** `env.NAME` in templates: a letter or `_`, then letters, digits and `_`. */
-export const SECRET_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 export const MAX_SECRET_BYTES = 16 * 1024;
 export const MAX_SECRETS = 100;
 
@@ -74,7 +74,7 @@ export function checkSecret(name: string, value?: string): void {
   if (!SECRET_NAME_PATTERN.test(name)) {
     throw new EngineError(
       "secret.invalid_name",
-      `Secret name "${name.slice(0, 80)}" is not valid: use a letter or _ followed by letters, digits and _ (it is read as {{ env.NAME }}).`,
+      `Secret name "${name.slice(0, 80)}" is not valid: use a letter or _ followed by letters, digits and _ (a workflow names it as {{ env.NAME }}).`,
       { path: "name" },
     );
   }

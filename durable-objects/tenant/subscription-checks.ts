@@ -2,8 +2,8 @@
  * @module
  * A `workflow_subscribe_events` request as a subscription (`sub_` + 24 hex), and its filter and
  * mappings checked once, when it is made:
- * each is evaluated against an empty event, and a syntax error or a forbidden construct is
- * refused with its path (`filter`, `inputs_mapping.<name>`). Errors that depend on the event's
+ * each is evaluated against an empty event, and a syntax error, a forbidden construct or a
+ * reference to `env` (secrets are not values) is refused with its path (`filter`, `inputs_mapping.<name>`). Errors that depend on the event's
  * data (reading a field of undefined) are not the subscriber's mistake yet and pass.
  */
 
@@ -15,6 +15,7 @@ import {
   type TriggerEvent,
 } from "../../engine/events/index.ts";
 import type { Evaluator } from "../../engine/expressions/evaluator.ts";
+import { ENV_NOT_ALLOWED } from "../../engine/secrets/env-references.ts";
 import { randomHex } from "./event-ids.ts";
 
 export interface NewSubscription {
@@ -34,7 +35,11 @@ export function apiSubscriptionOf(request: NewSubscription): Subscription {
   });
 }
 
-const STATIC_ERRORS: ReadonlySet<string> = new Set(["expression.syntax", "expression.forbidden"]);
+const STATIC_ERRORS: ReadonlySet<string> = new Set([
+  "expression.syntax",
+  "expression.forbidden",
+  ENV_NOT_ALLOWED,
+]);
 
 const PROBE: TriggerEvent = { id: "probe", type: "probe", source: "probe", payload: {}, receivedAt: 0 };
 

@@ -84,11 +84,7 @@ export class TenantEvents {
     this.#storage = storage;
     this.secrets = new TenantSecrets(storage.sql, platformKey);
     this.#alarm = new TenantAlarm(storage);
-    this.#starter = new RunStarter({
-      storage: this.#intake,
-      bindings,
-      secrets: (tenant) => this.secretsForRuns(tenant),
-    });
+    this.#starter = new RunStarter({ storage: this.#intake, bindings });
   }
 
   // ── publishing ──────────────────────────────────────────────────────────
@@ -129,8 +125,8 @@ export class TenantEvents {
     const listening =
       endpoint === undefined ? [] : subscriptionsForEndpoint(endpoint, this.#allSubscriptions());
     if (endpoint === undefined || listening.length === 0) throw unknownEndpoint();
-    const [evaluator, env] = await Promise.all([this.#evaluator.get(), this.#secretsForWebhooks(tenant)]);
-    const verification = await verifyDelivery(delivery, listening, env, evaluator);
+    const [evaluator, secrets] = await Promise.all([this.#evaluator.get(), this.#secretsForWebhooks(tenant)]);
+    const verification = await verifyDelivery(delivery, listening, secrets);
     if (!verification.ok) {
       this.#rejections.record(this.#sql, endpoint, delivery.now, verification.rejection);
       throw new EngineError(verification.rejection.code, verification.rejection.message);
@@ -252,16 +248,6 @@ export class TenantEvents {
   }
 
   // ── secrets ─────────────────────────────────────────────────────────────
-
-  /** The decrypted secrets for a run's `env`; `{}` when SECRETS_KEY is not configured. */
-  async secretsForRuns(tenant: string): Promise<Readonly<Record<string, string>>> {
-    try {
-      return await this.secrets.values(tenant);
-    } catch (error) {
-      if (error instanceof EngineError && error.code === "secrets.not_configured") return {};
-      throw error;
-    }
-  }
 
   async #secretsForWebhooks(tenant: string): Promise<Readonly<Record<string, string>>> {
     try {

@@ -2,7 +2,8 @@
  * @module
  * The TenantDO's view of its secrets: encrypts on write, decrypts all of them once and keeps the
  * plaintext in memory only (never in storage, never in a log) until the next write, since the
- * TenantDO is the only writer. Used to resolve webhook secrets and as the runs' `env` scope.
+ * TenantDO is the only writer. Used to resolve `{{ env.NAME }}` in capability fields on the host
+ * (a webhook trigger's `secret`); never handed to a run or an expression.
  */
 import { decryptSecret, encryptSecret, tenantSecretKey } from "../secrets/secret-cipher.ts";
 import {

@@ -4,7 +4,8 @@
  * subscriptions are grouped by (scheme, resolved secrets, tolerance) so each distinct check runs
  * once; the delivery is accepted for the subscriptions of the groups that verified. When none
  * did, the first group's rejection is the answer (a stable `webhook.*` code and a message that
- * names no secret). Secrets are resolved from the tenant's decrypted `env` at each delivery.
+ * names no secret). Secrets are resolved on the host from the tenant's decrypted secrets at each
+ * delivery (`{{ env.NAME }}` substituted, never evaluated).
  */
 import {
   resolveWebhookSecrets,
@@ -13,7 +14,6 @@ import {
   type WebhookRejected,
   type WebhookScheme,
 } from "../../engine/events/index.ts";
-import type { Evaluator } from "../../engine/expressions/evaluator.ts";
 
 export interface WebhookDelivery {
   /** the path after `/hooks/<tenant>` */
@@ -49,14 +49,13 @@ export async function verifyDelivery(
   delivery: WebhookDelivery,
   subscriptions: readonly Subscription[],
   env: Readonly<Record<string, string>>,
-  evaluator: Evaluator,
 ): Promise<DeliveryVerification> {
   const groups = new Map<string, Group>();
   for (const subscription of subscriptions) {
     const trigger = subscription.trigger;
     if (trigger?.type !== "webhook") continue;
     const scheme = trigger.signature ?? "standard";
-    const secrets = resolveWebhookSecrets(trigger.secret, env, evaluator);
+    const secrets = resolveWebhookSecrets(trigger.secret, env);
     const key = JSON.stringify([scheme, secrets, trigger.tolerance_seconds ?? null]);
     const group = groups.get(key);
     if (group === undefined) {

@@ -10,7 +10,9 @@ export const externalStateSchema = z
     backend: z.string().min(1).describe("Backend name: kv, r2, redis, or a plugin's backend"),
     config: freeObjectSchema
       .optional()
-      .describe("Backend settings (templates such as {{ env.REDIS_URL }} allowed)"),
+      .describe(
+        "Backend settings. A capability field: literal text and {{ env.NAME }} secret references only, e.g. {{ env.REDIS_URL }}",
+      ),
     uses: z.string().optional().describe("Plugin providing the backend, `name@semver-range`"),
   })
   .describe("External state store (phase 6)");

@@ -49,7 +49,7 @@ export const statePathSchema = z
   .string()
   .min(1)
   .describe(
-    "State path: this.x, global.x, nested this.a.b (legacy state.x / raw.x); inputs, computed, loop, config, env and event are read-only",
+    "State path: this.x, global.x, nested this.a.b (legacy state.x / raw.x); inputs, computed, loop, config, event and tasks are read-only",
   );
 
 /** The value types of inputs and state fields. */

@@ -64,7 +64,9 @@ export const externalCallAuthSchema = z
     header: z.string().optional().describe("Header name for type header"),
     value: z.string().optional().describe("Header value for type header"),
   })
-  .describe("How the call authenticates");
+  .describe(
+    "How the call authenticates. Capability fields: literal text and {{ env.NAME }} secret references only (Bearer {{ env.TOKEN }} is fine)",
+  );
 
 export const externalCallStepSchema = z
   .strictObject({

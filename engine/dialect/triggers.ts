@@ -28,7 +28,9 @@ export const webhookTriggerSchema = z
     endpoint: z.string().min(1).describe("Path under /hooks/:tenant, e.g. /workflow/trigger"),
     secret: z
       .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-      .describe("Signing secret, usually {{ env.NAME }}; a list (current first) while rotating"),
+      .describe(
+        "Signing secret, usually {{ env.NAME }} (a capability field: literal text and {{ env.NAME }} references only); a list (current first) while rotating",
+      ),
     signature: z
       .enum(["standard", "github", "stripe"])
       .optional()

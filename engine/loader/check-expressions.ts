@@ -3,7 +3,8 @@
  * Publish-time check of every expression of a loaded workflow: each site of
  * `listExpressionSites` goes through `Evaluator.check` (analysis and compile, nothing runs), and
  * each template is parsed. A failure becomes a diagnostic with the error's code
- * (`expression.syntax`, `expression.forbidden`, `template.unclosed`, `template.empty`), the YAML
+ * (`expression.syntax`, `expression.forbidden`, `template.unclosed`, `template.empty`, and
+ * `expression.env_not_allowed` for an expression that names `env`: secrets are not values), the YAML
  * path of the string and the line and column of the problem in the file: inside the expression
  * when the scalar's style lets the position be proven (`scalar-offset.ts`), else at the value
  * (the message then says where inside the expression). Only static errors are reported: an expression that could
@@ -17,6 +18,7 @@ import type { WorkflowDefinition } from "../dialect/index.ts";
 import { type EngineError, isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { parseTemplate } from "../expressions/template.ts";
+import { ENV_NOT_ALLOWED, envReferenceError } from "../secrets/env-references.ts";
 import { DEFAULT_MAX_ALIAS_COUNT, type Diagnostic } from "./diagnostic.ts";
 import { type ExpressionSite, listExpressionSites } from "./expression-sites.ts";
 import { detectSchemaVersion } from "./phase5-detect.ts";
@@ -29,6 +31,7 @@ import { locate, nodeAtPath, parseYamlSource, type YamlSource } from "./yaml-sou
 export const STATIC_EXPRESSION_CODES: ReadonlySet<string> = new Set([
   "expression.syntax",
   "expression.forbidden",
+  ENV_NOT_ALLOWED,
   "template.unclosed",
   "template.empty",
 ]);
@@ -55,7 +58,11 @@ export function checkExpressions(
   const verdicts = new Map<string, EngineError | undefined>();
   const checkOnce = (source: string): EngineError | undefined => {
     if (verdicts.has(source)) return verdicts.get(source);
-    const verdict = staticError(() => evaluator.check(source));
+    const verdict = staticError(() => {
+      const refused = envReferenceError(source);
+      if (refused !== undefined) throw refused;
+      evaluator.check(source);
+    });
     verdicts.set(source, verdict);
     return verdict;
   };
@@ -118,7 +125,7 @@ function staticErrorOf(error: unknown): EngineError | undefined {
 }
 
 /** The YAML document as the loader saw it: a phase-5 file is upgraded again, so definition paths resolve. */
-function documentAsLoaded(yaml: string): YamlSource | undefined {
+export function documentAsLoaded(yaml: string): YamlSource | undefined {
   const parsed = parseYamlSource(yaml);
   if (!parsed.ok) return undefined;
   try {
@@ -140,16 +147,28 @@ function toDiagnostic(failure: Failure, yaml: string, source: YamlSource | undef
     path: formatYamlPath(path),
   };
   if (source === undefined) return diagnostic;
-  const node = nodeAtPath(source, path);
-  const offset = offsetInSource(yaml, source.lineCounter, node, failure.offset);
-  const position =
-    offset === undefined
-      ? locate(source, path)
-      : (({ line, col }) => ({ line, column: col }))(source.lineCounter.linePos(offset));
+  const position = placeInFile(yaml, source, path, failure.offset);
   diagnostic.line = position.line;
   diagnostic.column = position.column;
-  diagnostic.message = messageOf(failure, offset === undefined);
+  diagnostic.message = messageOf(failure, !position.exact);
   return diagnostic;
+}
+
+/**
+ * Line and column in the file of `offset` inside the string at `path` (`exact`), or of the value
+ * itself when the scalar's style does not let the offset be proven.
+ */
+export function placeInFile(
+  yaml: string,
+  source: YamlSource,
+  path: YamlPath,
+  offset: number,
+): { line: number; column: number; exact: boolean } {
+  const node = nodeAtPath(source, path);
+  const inSource = offsetInSource(yaml, source.lineCounter, node, offset);
+  if (inSource === undefined) return { ...locate(source, path), exact: false };
+  const { line, col } = source.lineCounter.linePos(inSource);
+  return { line, column: col, exact: true };
 }
 
 /**

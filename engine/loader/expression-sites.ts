@@ -7,6 +7,9 @@
  * parts, found at any depth of the fields that are rendered: every field of a client step but
  * the engine's own, state update values, `items`, a wait's `message`/`until`, ...).
  *
+ * Capability fields (a webhook `secret`, `external_call.auth`, `external_state.config`) are not
+ * sites: they hold `{{ env.NAME }}` references that the host substitutes, never JavaScript.
+ *
  * Paths point into the definition; the one place where the file as written has another shape
  * (a dependency task's `when`) is mapped back by `check-expressions.ts`. Plain strings that
  * are not templates are left out where the engine keeps them as text (an update's `value`,
@@ -63,9 +66,8 @@ export function listExpressionSites(definition: WorkflowDefinition): ExpressionS
       if (typeof task.for_each === "string") templateSites(task.for_each, [...taskPath, "for_each"], sites);
     }
   }
-  if (isPlainRecord(document.external_state)) {
-    templateSites(document.external_state.config, ["external_state", "config"], sites);
-  }
+  // `external_state.config`, `external_call.auth` and a webhook `secret` are capability fields:
+  // never evaluated, checked by `check-secret-fields.ts`
   return sites;
 }
 
@@ -105,7 +107,7 @@ const SERVER_STEP_FIELDS: Readonly<Record<string, readonly string[]>> = {
   wait_step: ["message", "seconds", "until"],
   dependency_flow: ["graph"],
   // not runnable yet (run.unsupported_step); the dialect documents templates in these fields
-  external_call: ["params", "auth"],
+  external_call: ["params"],
   notify: ["message", "title"],
 };
 
@@ -135,8 +137,6 @@ function triggerSites(trigger: unknown, path: YamlPath, sites: ExpressionSite[])
       conditionSite(source, [...path, "inputs_mapping", input], "mapping", sites);
     }
   }
-  // a webhook secret is rendered when it holds `{{`, else it is the secret itself
-  if (trigger.type === "webhook") templateSites(trigger.secret, [...path, "secret"], sites);
 }
 
 /** A string the engine evaluates whole, unless it holds `{{`: then it is a template. */

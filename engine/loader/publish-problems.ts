@@ -2,14 +2,16 @@
  * @module
  * Everything wrong with a file the loader accepted, as a publish would find it: trigger problems
  * (`triggerDiagnostics`: a cron that never fires, an unknown time zone, an endpoint that cannot be
- * routed) and expressions that do not compile (`checkExpressions`: nothing is run), in file
- * order. `workflow_validate`, `workflow_publish` and `edgeflow validate` all call this, so the
+ * routed), expressions that do not compile or that name `env` (`checkExpressions`: nothing is
+ * run), and secrets named outside the fields that hand them to the platform
+ * (`checkSecretFields`), in file order. `workflow_validate`, `workflow_publish` and `edgeflow validate` all call this, so the
  * three agree.
  */
 import type { WorkflowDefinition } from "../dialect/index.ts";
 import { triggerDiagnostics } from "../events/trigger-diagnostics.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { checkExpressions } from "./check-expressions.ts";
+import { checkSecretFields } from "./check-secret-fields.ts";
 import type { Diagnostic } from "./diagnostic.ts";
 
 export function publishProblems(
@@ -20,6 +22,7 @@ export function publishProblems(
   const problems = [
     ...triggerDiagnostics(yaml, definition),
     ...checkExpressions(definition, yaml, evaluator),
+    ...checkSecretFields(definition, yaml),
   ];
   return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }

@@ -7,7 +7,7 @@
 export { DEFAULT_PARALLEL_LIMIT } from "./graph/flow-step.ts";
 export { MAX_TASK_STARTS_PER_TRANSITION } from "./graph/session.ts";
 export { type GraphSummary, graphSummaryOf } from "./graph/view.ts";
-export { type RunSnapshot, type SnapshotOptions, snapshotRun } from "./snapshot.ts";
+export { type RunSnapshot, snapshotRun } from "./snapshot.ts";
 export { nextWakeAt } from "./timers.ts";
 export { type StartOptions, startRun, transition } from "./transition.ts";
 export type * from "./types.ts";

@@ -1,9 +1,8 @@
 /**
  * @module
  * Evaluating expressions, conditions and templates for one thread: builds the bindings from the
- * thread's state, its loop frames, the run's event, the tenant's secrets and, once the run has a
- * dependency graph, its `tasks`, and hands them to the sandbox. Secrets are passed in per call
- * and never stored.
+ * thread's state, its loop frames, the run's event and, once the run has a dependency graph, its
+ * `tasks`, and hands them to the sandbox. Tenant secrets are never among them.
  */
 import { hasTemplate, renderDeep, renderTemplate } from "../expressions/template.ts";
 import { buildBindings, recompute } from "../state/index.ts";
@@ -43,11 +42,10 @@ export function loopContextOf(thread: Thread): LoopContext | undefined {
 }
 
 export function evaluationContext(scope: ThreadScope, locals?: Record<string, unknown>): EvaluationContext {
-  const { thread, run, definition, machine } = scope;
+  const { thread, run, definition } = scope;
   const context: EvaluationContext = { config: definition.config ?? {}, event: run.event };
   const loop = loopContextOf(thread);
   if (loop) context.loop = loop;
-  if (machine.env) context.env = machine.env;
   const graph = graphSession(run).state;
   if (graph !== undefined) context.tasks = tasksScopeView(graph);
   context.locals = { ...threadLocals(thread), ...locals };

@@ -1,21 +1,15 @@
 /**
  * @module
- * What callers may see of a run: status, position, the redacted state of the main thread and of
- * every sub-agent task, and where its dependency graph stands (counts per task status; the task
- * records themselves are the runtime's, see `graph/view.ts`). Secret values are replaced wherever
- * they appear.
+ * What callers may see of a run: status, position, a copy of the state of the main thread and
+ * of every sub-agent task, and where its dependency graph stands (counts per task status; the
+ * task records themselves are the runtime's, see `graph/view.ts`). A run never holds a tenant
+ * secret, so there is nothing to redact.
  */
 import { snapshot } from "../state/index.ts";
 import { graphSummaryOf } from "./graph/view.ts";
 import type { RunState } from "./types.ts";
 
-export interface SnapshotOptions {
-  /** tenant secrets whose values must not appear in the output */
-  secrets?: Record<string, string>;
-}
-
-export function snapshotRun(run: RunState, options: SnapshotOptions = {}) {
-  const redact = { secrets: options.secrets ?? {} };
+export function snapshotRun(run: RunState) {
   return {
     workflow_id: run.id,
     workflow: run.workflow,
@@ -25,7 +19,7 @@ export function snapshotRun(run: RunState, options: SnapshotOptions = {}) {
     updated_at: new Date(run.updatedAt).toISOString(),
     ...(run.completedAt !== undefined ? { completed_at: new Date(run.completedAt).toISOString() } : {}),
     ...(run.error ? { error: run.error } : {}),
-    state: snapshot(run.main.state, redact),
+    state: snapshot(run.main.state),
     pending_steps: run.main.pending.filter((pending) => !pending.implicit).map((pending) => pending.id),
     ...(run.main.waitingFor ? { waiting_for: run.main.waitingFor } : {}),
     ...(run.graph ? { graph: graphSummaryOf(run.graph) } : {}),
@@ -34,7 +28,7 @@ export function snapshotRun(run: RunState, options: SnapshotOptions = {}) {
         task.id,
         {
           status: task.queued ? "queued" : task.status,
-          state: snapshot(task.state, redact),
+          state: snapshot(task.state),
           ...(task.error ? { error: task.error } : {}),
         },
       ]),

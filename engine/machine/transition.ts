@@ -57,7 +57,6 @@ export function startRun(
   const { data, errors } = initState(definition, options.inputs ?? {}, machine.evaluator, {
     config: definition.config ?? {},
     event: options.event,
-    ...(machine.env ? { env: machine.env } : {}),
   });
   if (errors.length === 1) throw errors[0]!;
   if (errors.length > 1) {

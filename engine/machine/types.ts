@@ -198,8 +198,6 @@ export type NextStep =
 export interface MachineContext {
   now: number;
   evaluator: Evaluator;
-  /** tenant secrets for `env.*`; never copied into the run state */
-  env?: Record<string, string>;
   /**
    * The run's dependency graph (task records), when `run.graph` is set: the runtime keeps it
    * (restored from its rows after an eviction) and passes it with every transition. The machine

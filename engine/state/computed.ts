@@ -5,10 +5,13 @@
  * when the fingerprint differs from the one stored in `computedInputs`: that is what "recompute
  * when an input changes" means, and why a field reading `loop.*` is right in every iteration.
  * A transform sees `input` and the normal scopes, but only its `from` decides when it reruns.
+ * A field whose `from` or transform reads `env` fails with `expression.env_not_allowed` whatever
+ * its `on_error` says (a definition stored before publish refused it): never a silent fallback.
  * Must not mutate its arguments; unchanged state comes back as the same object.
  */
-import { EngineError } from "../errors.ts";
+import { EngineError, isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
+import { ENV_NOT_ALLOWED } from "../secrets/env-references.ts";
 import { type ComputedFieldPlan, planComputedFields } from "./computed-order.ts";
 import { readComputedSource } from "./computed-sources.ts";
 import { fingerprintValue } from "./fingerprint.ts";
@@ -74,6 +77,11 @@ export function recompute(
       store(plan.name, outcome.value, outcome.fingerprint);
       continue;
     }
+    if (isEngineError(outcome.error) && outcome.error.code === ENV_NOT_ALLOWED) {
+      // a definition that reads secrets is refused whatever on_error says: never a silent fallback
+      errors.push(envRefused(plan.name, outcome.error));
+      continue;
+    }
     const previous = Object.hasOwn(current.computed, plan.name) ? current.computed[plan.name] : null;
     switch (plan.spec.on_error ?? "use_fallback") {
       case "use_fallback":
@@ -121,6 +129,13 @@ function evaluateField(
   } catch (error) {
     return { kind: "failed", error, fingerprint };
   }
+}
+
+function envRefused(name: string, cause: EngineError): EngineError {
+  return new EngineError(ENV_NOT_ALLOWED, `computed field "${name}": ${cause.message}`, {
+    path: `state_schema.computed.${name}`,
+    cause,
+  });
 }
 
 function computedFailed(name: string, cause: unknown): EngineError {

@@ -1,7 +1,7 @@
 /**
  * @module
  * The public API of a run's state: paths, bindings for expressions, state updates, computed
- * fields, initial state and redacted snapshots. Everything here is a pure function of its
+ * fields, initial state and snapshots. Everything here is a pure function of its
  * arguments: no I/O, no clock, no Cloudflare imports.
  */
 export { recompute, type StateResult } from "./computed.ts";
@@ -22,14 +22,6 @@ export {
   type WriteTarget,
 } from "./paths.ts";
 export {
-  MIN_SECRET_LENGTH,
-  REDACTED,
-  redactValue,
-  type SnapshotOptions,
-  type StateSnapshot,
-  snapshot,
-} from "./redact.ts";
-export {
   buildBindings,
   isBindableBareName,
   loopScope,
@@ -46,5 +38,6 @@ export type {
   StateInitSpec,
   ValueTypeName,
 } from "./specs.ts";
+export { type StateSnapshot, snapshot } from "./state-snapshot.ts";
 export type { EvaluationContext, LoopContext, ResolvedUpdate, StateData, UpdateOperation } from "./types.ts";
 export { applyUpdates } from "./updates.ts";

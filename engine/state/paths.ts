@@ -6,10 +6,12 @@
  */
 import { EngineError } from "../errors.ts";
 import { BoundedCache } from "../expressions/bounded-cache.ts";
+import { ENV_NOT_ALLOWED } from "../secrets/env-references.ts";
+import { CAPABILITY_FIELDS_TEXT } from "../secrets/secret-template.ts";
 import { assertSafeSegment } from "./forbidden-keys.ts";
 
 /** The scopes an expression or path can name (after legacy roots are mapped). */
-export type ScopeName = "this" | "global" | "inputs" | "loop" | "config" | "env" | "event" | "tasks";
+export type ScopeName = "this" | "global" | "inputs" | "loop" | "config" | "event" | "tasks";
 /** A root as written: a scope, or one of the legacy roots `state`, `computed`, `raw`. */
 export type PathRoot = ScopeName | "state" | "computed" | "raw";
 /** A property name, or an array index written in brackets (`a[0]`). */
@@ -40,7 +42,6 @@ const ROOTS: ReadonlySet<string> = new Set<PathRoot>([
   "inputs",
   "loop",
   "config",
-  "env",
   "event",
   "tasks",
   "state",
@@ -132,10 +133,11 @@ function parseUncached(path: string): ParsedSyntax {
   if (rootMatch === null)
     throw invalidPath(path, "it must start with a scope such as this, global or inputs");
   const root = rootMatch[0];
+  if (root === "env") throw envPath(path);
   if (!ROOTS.has(root)) {
     throw new EngineError(
       "state.unknown_scope",
-      `"${root}" in ${path} is not a scope (this, global, inputs, loop, config, env, event, tasks; legacy state, computed, raw)`,
+      `"${root}" in ${path} is not a scope (this, global, inputs, loop, config, event, tasks; legacy state, computed, raw)`,
       { path },
     );
   }
@@ -210,4 +212,13 @@ export function formatPath(segments: readonly PathSegment[]): string {
     else text += `[${JSON.stringify(segment)}]`;
   }
   return text;
+}
+
+/** `env.X` as a path: secrets are not values a path can read (`expression.env_not_allowed`). */
+function envPath(path: string): EngineError {
+  return new EngineError(
+    ENV_NOT_ALLOWED,
+    `"${path}" reads env, the tenant's secrets: a secret is written as {{ env.NAME }} only in ${CAPABILITY_FIELDS_TEXT}`,
+    { path },
+  );
 }

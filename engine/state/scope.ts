@@ -20,16 +20,22 @@ export const SCOPE_BINDING_NAMES: readonly string[] = [
   "inputs",
   "loop",
   "config",
-  "env",
   "event",
   "tasks",
 ];
+
+/**
+ * `env` is not a scope: secrets never reach an expression (docs/dialect.md, "Secrets"). The name
+ * stays reserved, so a field or local called `env` is never bound bare in its place.
+ */
+const RESERVED_NAMES: readonly string[] = ["env"];
 
 const IDENTIFIER_PATTERN = /^[A-Za-z_$][\w$]*$/;
 
 /** Names that never become bare names: JavaScript keywords and literals, the global built-ins, scope names. */
 const NOT_BARE_NAMES: ReadonlySet<string> = new Set([
   ...SCOPE_BINDING_NAMES,
+  ...RESERVED_NAMES,
   ...FORBIDDEN_PATH_SEGMENTS,
   // keywords, strict-mode reserved words and literal names
   ..."arguments await break case catch class const continue debugger default delete do else enum eval export extends false finally for function if implements import in instanceof interface let new null package private protected public return static super switch throw true try typeof var void while with yield undefined NaN Infinity".split(
@@ -62,8 +68,8 @@ export function thisScope(data: StateData): Record<string, unknown> {
 }
 
 /**
- * The bindings for one evaluation. Scopes: `this`, `global`, `inputs`, `loop`, `config`, `env`,
- * `event`, `tasks`, and the legacy `state`, `computed`, `raw`. Bare names, first hit wins:
+ * The bindings for one evaluation. Scopes: `this`, `global`, `inputs`, `loop`, `config`, `event`,
+ * `tasks`, and the legacy `state`, `computed`, `raw` (never `env`: secrets are not values). Bare names, first hit wins:
  * `context.locals`, loop variables (`item`, `index`, `iteration`, a foreach's custom names),
  * computed fields, inputs, state fields, globals. A bare name is bound only when it is a valid
  * identifier that is not a keyword, a built-in or a scope name. `computedSpecs` (optional) names
@@ -95,7 +101,6 @@ export function buildBindings(
   bindings.inputs = data.inputs;
   bindings.loop = loop;
   bindings.config = context.config ?? {};
-  bindings.env = context.env ?? {};
   bindings.event = context.event ?? {};
   bindings.tasks = context.tasks ?? {};
   return bindings;
@@ -133,8 +138,6 @@ export function readPath(data: StateData, context: EvaluationContext, path: stri
       return getPath(loopScope(context.loop), segments);
     case "config":
       return getPath(context.config ?? {}, segments);
-    case "env":
-      return getPath(context.env ?? {}, segments);
     case "event":
       return getPath(context.event ?? {}, segments);
     case "tasks":

@@ -31,8 +31,6 @@ export interface LoopContext {
 export interface EvaluationContext {
   loop?: LoopContext;
   config?: Record<string, unknown>;
-  /** tenant secrets: visible to expressions, never stored in StateData or snapshots */
-  env?: Record<string, string>;
   event?: unknown;
   tasks?: Record<string, unknown>;
   /** step-local bare names (a completed step's result fields, `task_id`, ...); highest precedence */

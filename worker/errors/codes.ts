@@ -117,6 +117,8 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   "secrets.undecryptable": "unavailable",
   "secrets.limit_reached": "conflict",
   [RuntimeCodes.secretInvalidName]: "invalid_input",
+  // a capability field with a {{ }} that is not {{ env.NAME }} (docs/dialect.md, "Secrets")
+  "secret.invalid_reference": "invalid_workflow",
   [RuntimeCodes.secretInvalidValue]: "invalid_input",
 };
 

@@ -62,7 +62,7 @@ export const stateTiersSchema = z
     global: z.record(z.string(), anyJson),
     computed: z.record(z.string(), anyJson),
   })
-  .describe("Readable state tiers: inputs.*, this.* (state), global.*, computed fields; secrets redacted");
+  .describe("Readable state tiers: inputs.*, this.* (state), global.*, computed fields");
 
 export const runSnapshotSchema = z.object({
   workflow_id: z.string(),

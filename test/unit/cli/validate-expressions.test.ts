@@ -46,6 +46,17 @@ describe("edgeflow validate: expressions", () => {
     expect(phase5.lines.filter((line) => / expression\./.test(line))).toHaveLength(3);
   });
 
+  it("refuses env outside the capability fields, at the name, as a publish would", () => {
+    const file = fixturePath("loader/expressions/reads-env.yaml");
+    const result = run("validate", file);
+    expect(result.code).toBe(1);
+    expect(result.lines.filter((line) => line.includes("expression.env_not_allowed"))).toHaveLength(6);
+    expect(result.lines).toContainEqual(
+      expect.stringMatching(new RegExp(`^${file}:27:36 expression\\.env_not_allowed `)),
+    );
+    expect(result.lines.at(-1)).toBe("1 file(s) checked: 6 error(s), 0 warning(s)");
+  });
+
   it("reports trigger problems as a publish would (a cron that cannot fire)", () => {
     const dir = mkdtempSync(join(tmpdir(), "edgeflow-cli-"));
     const file = join(dir, "bad-cron.yaml");

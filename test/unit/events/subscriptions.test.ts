@@ -1,9 +1,9 @@
 /**
  * Subscriptions derived from `triggers:` (ids, patterns, versions, disabled triggers), the
  * publish-time problems with their paths, endpoints, and webhook secrets resolved from the
- * tenant's env for rotation.
+ * tenant's secrets (`{{ env.NAME }}` substituted on the host) for rotation.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   normalizeEndpoint,
   subscriptionSchema,
@@ -12,15 +12,7 @@ import {
   triggerProblems,
 } from "../../../engine/events/subscription.ts";
 import { resolveWebhookSecrets } from "../../../engine/events/webhook-secrets.ts";
-import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
-import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.ts";
 import { loadEventFixture } from "./event-fixtures.ts";
-
-let evaluator: Evaluator;
-beforeAll(async () => {
-  evaluator = await createEvaluator();
-});
-afterAll(() => evaluator.dispose());
 
 describe("subscriptionsFromTriggers", () => {
   it("derives one subscription per enabled trigger, with stable ids and patterns", () => {
@@ -140,10 +132,19 @@ describe("resolveWebhookSecrets", () => {
     expect(resolveWebhookSecrets("literal secret", env)).toEqual(["literal secret"]);
   });
 
-  it("renders other templates in the sandbox with only env bound", () => {
-    expect(resolveWebhookSecrets("{{ env.PREFIX + 'abc' }}", env, evaluator)).toEqual(["whsec_abc"]);
+  it("substitutes references inside literal text, on the host", () => {
+    expect(resolveWebhookSecrets("{{ env.PREFIX }}abc", env)).toEqual(["whsec_abc"]);
+    expect(resolveWebhookSecrets("x-{{env.GITHUB_HOOK_SECRET}}-{{ env.PREFIX }}", env)).toEqual([
+      "x-new-whsec_",
+    ]);
+  });
+
+  it("never evaluates anything else: an expression in a stored definition resolves to no secret", () => {
     expect(resolveWebhookSecrets("{{ env.PREFIX + 'abc' }}", env)).toEqual([]);
-    expect(resolveWebhookSecrets("{{ event.x }}", env, evaluator)).toEqual([]);
+    expect(resolveWebhookSecrets("{{ event.x }}", env)).toEqual([]);
+    expect(resolveWebhookSecrets(["{{ env['PREFIX'] }}", "{{ env.GITHUB_HOOK_SECRET }}"], env)).toEqual([
+      "new",
+    ]);
   });
 
   it("does not read inherited properties of env", () => {

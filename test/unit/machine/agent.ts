@@ -32,7 +32,6 @@ export function loadSource(text: string, name = "inline workflow"): WorkflowDefi
 
 export interface AgentOptions {
   inputs?: Record<string, unknown>;
-  env?: Record<string, string>;
   now?: number;
 }
 
@@ -46,12 +45,10 @@ export class ScriptedAgent {
   readonly transcript: string[] = [];
   readonly definition: WorkflowDefinition;
   readonly evaluator: Evaluator;
-  readonly #options: AgentOptions;
 
   constructor(definition: WorkflowDefinition, evaluator: Evaluator, options: AgentOptions = {}) {
     this.definition = definition;
     this.evaluator = evaluator;
-    this.#options = options;
     this.now = options.now ?? Date.UTC(2026, 10, 27, 12);
     this.run = this.#keep(
       startRun(definition, { id: "wf_test", inputs: options.inputs ?? {} }, this.context()),
@@ -140,7 +137,6 @@ export class ScriptedAgent {
     return {
       now: this.now,
       evaluator: this.evaluator,
-      ...(this.#options.env ? { env: this.#options.env } : {}),
       ...(this.graph ? { graph: this.graph } : {}),
     };
   }

@@ -20,10 +20,17 @@ describe("resolvePath", () => {
   it("parses scopes and dotted segments", () => {
     expect(resolvePath("this.a.b")).toMatchObject({ scope: "this", root: "this", segments: ["a", "b"] });
     expect(resolvePath("global.x")).toMatchObject({ scope: "global", segments: ["x"] });
-    for (const scope of ["inputs", "loop", "config", "env", "event", "tasks"]) {
+    for (const scope of ["inputs", "loop", "config", "event", "tasks"]) {
       expect(resolvePath(`${scope}.x`).scope).toBe(scope);
     }
-    expect(resolvePath("env.API_TOKEN").segments).toEqual(["API_TOKEN"]);
+  });
+
+  it("refuses env, which is not a scope: secrets are not values", () => {
+    for (const path of ["env.API_TOKEN", "env", "env[0]"]) {
+      expect(() => resolvePath(path), path).toThrow(
+        expect.objectContaining({ code: "expression.env_not_allowed" }),
+      );
+    }
   });
 
   it("maps legacy roots: state and computed are this; raw is inputs for an input, else this", () => {
@@ -111,7 +118,6 @@ describe("resolveWriteTarget", () => {
       "this.doubled.x",
       "loop.item",
       "config.x",
-      "env.TOKEN",
       "event.body",
       "tasks.build",
     ]) {

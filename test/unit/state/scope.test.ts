@@ -14,7 +14,6 @@ describe("buildBindings", () => {
     const bindings = buildBindings(data, {
       loop: { item: "x", index: 2, iteration: 3 },
       config: { retries: 2 },
-      env: { API_TOKEN: "secret-token" },
       event: { type: "push" },
       tasks: { build: { result: 1 } },
     });
@@ -26,7 +25,6 @@ describe("buildBindings", () => {
     expect(bindings.raw).toEqual({ ...(bindings.this as object), file: "a.ts", shared: "from inputs" });
     expect(bindings.loop).toEqual({ item: "x", index: 2, iteration: 3 });
     expect(bindings.config).toEqual({ retries: 2 });
-    expect(bindings.env).toEqual({ API_TOKEN: "secret-token" });
     expect(bindings.event).toEqual({ type: "push" });
     expect(bindings.tasks).toEqual({ build: { result: 1 } });
   });
@@ -35,9 +33,23 @@ describe("buildBindings", () => {
     const bindings = buildBindings(data);
     expect(bindings.loop).toEqual({});
     expect(bindings.config).toEqual({});
-    expect(bindings.env).toEqual({});
     expect(bindings.event).toEqual({});
     expect(bindings.tasks).toEqual({});
+  });
+
+  it("never binds env: secrets are not a scope, and a field or local named env does not stand in", () => {
+    const withEnvField = stateData({
+      inputs: { env: "input" },
+      state: { env: "field" },
+      global: { env: "g" },
+    });
+    const bindings = buildBindings(withEnvField, {
+      locals: { env: "local" },
+      loop: { names: { env: "loop" } },
+    });
+    expect(Object.hasOwn(bindings, "env")).toBe(false);
+    expect((bindings.this as Record<string, unknown>).env).toBe("field");
+    expect((bindings.inputs as Record<string, unknown>).env).toBe("input");
   });
 
   it("resolves bare names: locals, loop, computed, inputs, state, global", () => {
@@ -76,10 +88,10 @@ describe("buildBindings", () => {
     const shadowing = stateData({
       state: { inputs: "state field", config: 1, Math: 2, JSON: 3, this: 4, loop: 5 },
     });
-    const bindings = buildBindings(shadowing, { locals: { env: "local", event: "local" }, env: { K: "v" } });
+    const bindings = buildBindings(shadowing, { locals: { env: "local", event: "local" } });
     expect(bindings.inputs).toBe(shadowing.inputs);
     expect(bindings.config).toEqual({});
-    expect(bindings.env).toEqual({ K: "v" });
+    expect(Object.hasOwn(bindings, "env")).toBe(false);
     expect(bindings.event).toEqual({});
     expect(bindings.loop).toEqual({});
     expect(Object.hasOwn(bindings, "Math")).toBe(false);
@@ -133,7 +145,6 @@ describe("readPath", () => {
   const context = {
     loop: { item: "it", index: 1, iteration: 2 },
     config: { c: 1 },
-    env: { K: "secret" },
     event: { kind: "push" },
     tasks: { build: { ok: true } },
   };
@@ -156,10 +167,15 @@ describe("readPath", () => {
     expect(readPath(data, context, "loop.index")).toBe(1);
     expect(readPath(data, context, "loop.iteration")).toBe(2);
     expect(readPath(data, context, "config.c")).toBe(1);
-    expect(readPath(data, context, "env.K")).toBe("secret");
     expect(readPath(data, context, "event.kind")).toBe("push");
     expect(readPath(data, context, "tasks.build.ok")).toBe(true);
     expect(readPath(data, {}, "event.kind")).toBeUndefined();
     expect(readPath(data, {}, "loop.item")).toBeUndefined();
+  });
+
+  it("refuses env: secrets are not a scope a path can read", () => {
+    expect(() => readPath(data, context, "env.K")).toThrow(
+      expect.objectContaining({ code: "expression.env_not_allowed" }),
+    );
   });
 });

@@ -100,7 +100,7 @@ describe("applyUpdates: errors are all or nothing", () => {
     ["write an input", update("inputs.file", "set", 1), "state.read_only"],
     ["write raw of an input", update("raw.file", "set", 1), "state.read_only"],
     ["write loop", update("loop.item", "set", 1), "state.read_only"],
-    ["write env", update("env.TOKEN", "set", 1), "state.read_only"],
+    ["write env", update("env.TOKEN", "set", 1), "expression.env_not_allowed"],
     ["write a computed field", update("computed.doubled", "set", 1), "state.read_only"],
     ["write a computed field under this", update("this.doubled", "set", 1), "state.read_only"],
     ["unknown scope", update("counter", "set", 1), "state.unknown_scope"],

@@ -79,7 +79,7 @@ export const workflowGetStatus = defineTool({
   title: "Run status",
   description:
     "Shows one run: status (running, waiting, completed, failed, cancelled), error if any, the state " +
-    "(inputs, this/state, global, computed; secrets redacted), client steps handed out but not completed, " +
+    "(inputs, this/state, global, computed), client steps handed out but not completed, " +
     "what it waits for, every sub-agent task and, when it runs a dependency graph, how many tasks are in each state " +
     "and the critical path (workflow_graph draws the graph). Read-only; to continue the run call workflow_get_next_step.",
   input: z.strictObject({ workflow_id: runIdArg }),

@@ -15,7 +15,7 @@ export const workflowStateRead = defineTool({
   name: "workflow_state_read",
   title: "Read run state",
   description:
-    "Reads a run's state (secrets redacted). Without `paths`: every tier (inputs, state = this.*, global, computed). " +
+    "Reads a run's state. Without `paths`: every tier (inputs, state = this.*, global, computed). " +
     'With `paths` such as ["this.counter", "inputs.name", "global.total"]: just those values. Pass task_id for a ' +
     "sub-agent task's own state. To change state use workflow_state_update.",
   input: z.strictObject({
