@@ -5,7 +5,9 @@
  * the earliest of `run.timers` and its graph's claim deadlines and, when it fires, feeds
  * `{kind: "timers"}` to the machine. A dependency graph's task records are rows of their own,
  * written (only those a transition changed) in the same transaction as the checkpoint.
- * A run survives eviction: everything it needs is in SQLite. Thin: storage lives in `run/*.ts`,
+ * A run survives eviction: everything it needs is in SQLite. The schema is created by `start`
+ * only, so reaching an object that was never started writes nothing; `purge` deletes a finished
+ * run's storage for retention. Thin: storage lives in `run/*.ts`,
  * the machine in `engine/machine/`. Every public method is RPC and answers an `Outcome`.
  */
 import { DurableObject } from "cloudflare:workers";
@@ -37,8 +39,9 @@ import {
 } from "./run/graph-view.ts";
 import { answerOf, indexRecordOf, type RunAnswer } from "./run/run-answer.ts";
 import { RunSecrets, tenantOfRun } from "./secrets/run-secrets.ts";
-import { applyMigrations } from "./storage/migrations.ts";
+import { applyMigrations, upgradeIfCreated } from "./storage/migrations.ts";
 import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
+import type { RunIndexRecord } from "./tenant/run-index.ts";
 
 export interface RunInit {
   tenant: string;
@@ -50,6 +53,9 @@ export interface RunInit {
   env?: Record<string, string>;
 }
 
+/** What `purge` did: deleted the run (or found it gone), or kept it because it is still active. */
+export type RunPurge = { deleted: true } | { deleted: false; record: RunIndexRecord };
+
 export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #evaluator = new LazyEvaluator();
   readonly #secrets = new RunSecrets();
@@ -58,11 +64,13 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   #alarmAt: number | null | undefined;
   /** the run's definition, parsed once: it never changes after the start */
   #definition: { id: string; definition: unknown } | undefined;
+  /** whether the schema exists: only `start` creates it, so a never-started object stays empty */
+  #created = false;
 
   constructor(ctx: DurableObjectState, env: DurableObjectBindings) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
-      applyMigrations(ctx.storage, RUN_MIGRATIONS);
+      this.#created = upgradeIfCreated(ctx.storage, RUN_MIGRATIONS);
     });
   }
 
@@ -71,6 +79,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     return this.#outcome(async () => {
       const machine = await this.#machine(init.tenant, init.env);
       if (this.#read() !== null) throw new EngineError("run.exists", `Run ${init.runId} already exists.`);
+      applyMigrations(this.ctx.storage, RUN_MIGRATIONS);
+      this.#created = true;
       this.#alarmAt ??= null; // no run was ever stored here, so no alarm was ever set
       const options = {
         id: init.runId,
@@ -155,7 +165,30 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     });
   }
 
+  /**
+   * Deletes a finished run: its alarm, then all its storage (retention and the stored-runs cap,
+   * docs/runtime.md). Idempotent: a run already gone answers `deleted: true` again, so the
+   * TenantDO can retry after a crash and drop its index row only once this has answered. An
+   * active run is kept, and answered with its index record, so a stale index can be corrected.
+   */
+  purge(tenant: string, runId: string): Promise<Outcome<RunPurge>> {
+    return this.#outcome(async () => {
+      if (this.#read() === null) return { deleted: true };
+      const { state } = this.#load(tenant, runId);
+      if (state.status === "running" || state.status === "waiting")
+        return { deleted: false, record: indexRecordOf(state) };
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      this.#created = false;
+      this.#alarmAt = null;
+      this.#definition = undefined;
+      this.#graph.drop();
+      return { deleted: true };
+    });
+  }
+
   override async alarm(): Promise<void> {
+    if (!this.#created) return;
     this.#alarmAt = undefined;
     const machine = await this.#machine(tenantOfRun(this.#sql));
     const record = this.#read();
@@ -289,6 +322,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   }
 
   #read(): RunRecord | null {
+    if (!this.#created) return null;
     const record = readRunWith(this.#sql, this.#definition);
     if (record !== null) this.#definition = { id: record.id, definition: record.definition };
     return record;

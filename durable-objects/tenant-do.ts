@@ -14,12 +14,13 @@ import { triggerProblems } from "../engine/events/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
 import type { RunAnswer } from "./run/run-answer.ts";
-import { applyMigrations } from "./storage/migrations.ts";
+import { applyMigrations, upgradeIfCreated } from "./storage/migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, type KeyInfo, type KeyInput, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
 import type { EventQuery, LoggedEvent } from "./tenant/event-log.ts";
+import { hasPendingStart } from "./tenant/pending-starts.ts";
 import type { PostedEvent } from "./tenant/posted-event.ts";
-import { listRuns, type RunIndexEntry, type RunIndexRecord, upsertRun } from "./tenant/run-index.ts";
+import { hasRun, listRuns, type RunIndexEntry, type RunIndexRecord, upsertRun } from "./tenant/run-index.ts";
 import type { ScheduleRecord } from "./tenant/schedule-store.ts";
 import type { SecretInfo } from "./tenant/secret-store.ts";
 import { patchSettings, readSettings, type TenantSettings } from "./tenant/settings.ts";
@@ -59,7 +60,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
     super(ctx, env);
     this.#events = new TenantEvents(ctx.storage, env, env.SECRETS_KEY);
     void ctx.blockConcurrencyWhile(async () => {
-      applyMigrations(ctx.storage, TENANT_MIGRATIONS);
+      // Writes nothing unless the tenant exists: only createTenant creates the schema.
+      upgradeIfCreated(ctx.storage, TENANT_MIGRATIONS);
       await this.#events.load();
     });
   }
@@ -69,6 +71,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
   createTenant(id: string, key: KeyInput): Promise<Outcome<{ tenant: TenantInfo; key: KeyInfo }>> {
     return toOutcome(() =>
       this.ctx.storage.transactionSync(() => {
+        applyMigrations(this.ctx.storage, TENANT_MIGRATIONS);
         const now = Date.now();
         const tenant = insertTenant(this.#sql, id, now);
         return { tenant, key: insertKey(this.#sql, key, now) };
@@ -114,7 +117,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
   authenticate(id: string, keyId: string, hash: string): Promise<Outcome<{ tenant: string }>> {
     return toOutcome(() => {
       const tenant = readTenant(this.#sql);
-      const valid = verifyKey(this.#sql, keyId, hash);
+      const valid = tenant !== null && verifyKey(this.#sql, keyId, hash);
       if (tenant === null || tenant.id !== id || !valid) {
         throw new EngineError("auth.invalid_key", "The API key is not valid (unknown or revoked).");
       }
@@ -175,6 +178,23 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return toOutcome(() => {
       requireTenant(this.#sql, tenant);
       return listRuns(this.#sql, { activeOnly: options.activeOnly, limit: MAX_LISTED_RUNS });
+    });
+  }
+
+  /**
+   * Whether the run exists for this tenant (in the run index, or being started from an event): a
+   * tool reaches a RunDO only after this answers, so a made-up run id never creates one.
+   */
+  requireRun(tenant: string, runId: string): Promise<Outcome<void>> {
+    return toOutcome(() => {
+      requireTenant(this.#sql, tenant);
+      if (!hasRun(this.#sql, runId) && !hasPendingStart(this.#sql, runId)) {
+        throw new EngineError(
+          "run.not_found",
+          `No run "${runId}" for this tenant; workflow_list_active lists the runs still going.`,
+          { path: "workflow_id" },
+        );
+      }
     });
   }
 

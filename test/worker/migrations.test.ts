@@ -1,7 +1,16 @@
-/** Numbered, append-only migrations: applied once in the constructor, atomically, in order. */
-import { env, runInDurableObject } from "cloudflare:test";
+/**
+ * Numbered, append-only migrations: applied atomically, in order, by the first legitimate write
+ * (creating the tenant, starting the run) and by the constructor of an object that exists; the
+ * constructor of an object that was never created writes nothing.
+ */
+import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { applyMigrations, currentVersion, type Migration } from "../../durable-objects/storage/migrations.ts";
+import {
+  applyMigrations,
+  currentVersion,
+  isCreated,
+  type Migration,
+} from "../../durable-objects/storage/migrations.ts";
 import { RUN_MIGRATIONS } from "../../durable-objects/storage/run-schema.ts";
 import { TENANT_MIGRATIONS } from "../../durable-objects/storage/tenant-schema.ts";
 
@@ -15,8 +24,15 @@ function tables(sql: SqlStorage): string[] {
 }
 
 describe("migrations", () => {
-  it("TenantDO applies its migrations in the constructor", async () => {
+  it("TenantDO creates its schema when the tenant is created, not before", async () => {
     const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-tenant"));
+    expect((await stub.authenticate("migrations-tenant", "0000000000000000", "00")).ok).toBe(false);
+    await runInDurableObject(stub, (_instance, state) => {
+      expect(isCreated(state.storage.sql)).toBe(false);
+      expect(tables(state.storage.sql)).toEqual([]);
+    });
+    const created = await stub.createTenant("migrations-tenant", { keyId: "0000000000000000", hash: "00" });
+    expect(created.ok).toBe(true);
     await runInDurableObject(stub, (_instance, state) => {
       expect(currentVersion(state.storage.sql)).toBe(TENANT_MIGRATIONS.length);
       expect(tables(state.storage.sql)).toEqual(
@@ -39,9 +55,14 @@ describe("migrations", () => {
     });
   });
 
-  it("RunDO applies its migrations in the constructor", async () => {
+  it("RunDO creates its schema when the run starts, not before", async () => {
     const stub = env.RUN_DO.get(env.RUN_DO.idFromName("t/wf_000000000000000000000000"));
+    const probe = await stub.snapshot("t", "wf_000000000000000000000000");
+    expect(probe.ok ? "ok" : probe.error.code).toBe("run.not_found");
     await runInDurableObject(stub, (_instance, state) => {
+      expect(tables(state.storage.sql)).toEqual([]);
+      // what `start` does first: the run's own first write
+      applyMigrations(state.storage, RUN_MIGRATIONS);
       expect(currentVersion(state.storage.sql)).toBe(RUN_MIGRATIONS.length);
       expect(tables(state.storage.sql)).toEqual(
         expect.arrayContaining(["_migrations", "run", "transitions"]),
@@ -53,6 +74,7 @@ describe("migrations", () => {
     const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-upgrade"));
     await runInDurableObject(stub, (_instance, state) => {
       const { sql } = state.storage;
+      applyMigrations(state.storage, TENANT_MIGRATIONS);
       // Back to the shape of migration 1, with a tenant in it.
       for (const table of [
         "subscriptions",
@@ -84,6 +106,7 @@ describe("migrations", () => {
       statements: ["CREATE TABLE notes (id INTEGER PRIMARY KEY)"],
     };
     await runInDurableObject(stub, (_instance, state) => {
+      applyMigrations(state.storage, TENANT_MIGRATIONS);
       expect(applyMigrations(state.storage, TENANT_MIGRATIONS).applied).toEqual([]);
       expect(applyMigrations(state.storage, [...TENANT_MIGRATIONS, next])).toEqual({
         from: last,
@@ -109,6 +132,7 @@ describe("migrations", () => {
       statements: ["CREATE TABLE half (id INTEGER)", "NOT SQL"],
     };
     await runInDurableObject(stub, (_instance, state) => {
+      applyMigrations(state.storage, TENANT_MIGRATIONS);
       expect(() => applyMigrations(state.storage, [...TENANT_MIGRATIONS, good, bad])).toThrow();
       expect(currentVersion(state.storage.sql)).toBe(last);
       expect(tables(state.storage.sql)).not.toContain("ok_table");
@@ -119,11 +143,24 @@ describe("migrations", () => {
   it("refuses a list with gaps and storage newer than the code", async () => {
     const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-guards"));
     await runInDurableObject(stub, (_instance, state) => {
+      applyMigrations(state.storage, TENANT_MIGRATIONS);
       const gap: Migration = { version: TENANT_MIGRATIONS.length + 2, name: "gap", statements: [] };
       expect(() => applyMigrations(state.storage, [...TENANT_MIGRATIONS, gap])).toThrow(
         new RegExp(`expected ${TENANT_MIGRATIONS.length + 1}`),
       );
       expect(() => applyMigrations(state.storage, [])).toThrow(/newer than this code/);
+    });
+  });
+
+  it("the constructor upgrades an object that exists, and only that", async () => {
+    const stub = env.RUN_DO.get(env.RUN_DO.idFromName("t/wf_00000000000000000000000a"));
+    await runInDurableObject(stub, (_instance, state) => {
+      applyMigrations(state.storage, RUN_MIGRATIONS.slice(0, 1));
+    });
+    await evictDurableObject(stub);
+    await runInDurableObject(stub, (_instance, state) => {
+      expect(currentVersion(state.storage.sql)).toBe(RUN_MIGRATIONS.length);
+      expect(tables(state.storage.sql)).toContain("graph_tasks");
     });
   });
 });

@@ -16,6 +16,7 @@ import { RuntimeCodes } from "../errors/codes.ts";
 import { headerRecord } from "../http/header-record.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 import { isTenantId } from "../tenancy/tenant-id.ts";
+import { isRegisteredTenant } from "../tenancy/tenant-registry.ts";
 
 const HOOK_PATH = /^\/hooks\/([^/]+)(\/.*)$/;
 
@@ -27,7 +28,8 @@ export const hookRoutes = new Hono<AppEnv>().post(
     const match = HOOK_PATH.exec(new URL(c.req.url).pathname);
     const tenant = match?.[1] ?? "";
     const endpoint = match?.[2] ?? "/";
-    if (!isTenantId(tenant)) {
+    // An unknown tenant gets the same answer as an unknown endpoint, and its DO is never reached.
+    if (!isTenantId(tenant) || !(await isRegisteredTenant(c.env, tenant))) {
       throw new EngineError(
         RuntimeCodes.hooksUnknownEndpoint,
         "No webhook trigger listens on this endpoint.",
