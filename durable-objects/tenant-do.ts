@@ -20,7 +20,16 @@ import { insertKey, type KeyInfo, type KeyInput, listKeys, revokeKey, verifyKey 
 import type { EventQuery, LoggedEvent } from "./tenant/event-log.ts";
 import { hasPendingStart } from "./tenant/pending-starts.ts";
 import type { PostedEvent } from "./tenant/posted-event.ts";
-import { hasRun, listRuns, type RunIndexEntry, type RunIndexRecord, upsertRun } from "./tenant/run-index.ts";
+import {
+  hasRun,
+  listRuns,
+  type RunIndexEntry,
+  type RunIndexRecord,
+  resetRunExpiries,
+  upsertRun,
+} from "./tenant/run-index.ts";
+import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
+import { deleteExpiredRuns, makeRoomForRun } from "./tenant/run-retention.ts";
 import type { ScheduleRecord } from "./tenant/schedule-store.ts";
 import type { SecretInfo } from "./tenant/secret-store.ts";
 import { patchSettings, readSettings, type TenantSettings } from "./tenant/settings.ts";
@@ -89,12 +98,22 @@ export class TenantDO extends DurableObject<TenantEnv> {
     }));
   }
 
-  /** Sets the named settings; a `null` value removes one. Answers all settings. */
+  /**
+   * Sets the named settings; a `null` value removes one. Known settings are checked first
+   * (`settings.invalid`). A new retention applies to runs already finished. Answers all settings.
+   */
   updateSettings(id: string, patch: Record<string, unknown>): Promise<Outcome<TenantSettings>> {
-    return toOutcome(() => {
+    return toOutcome(async () => {
       requireTenant(this.#sql, id);
-      const settings = this.ctx.storage.transactionSync(() => patchSettings(this.#sql, patch));
+      checkSettingsPatch(patch);
+      const settings = this.ctx.storage.transactionSync(() => {
+        const patched = patchSettings(this.#sql, patch);
+        if (Object.hasOwn(patch, "run_retention_days"))
+          resetRunExpiries(this.#sql, runLimitsOf(patched).retentionMs);
+        return patched;
+      });
       this.#events.settingsChanged();
+      if (Object.hasOwn(patch, "run_retention_days")) await this.#events.rearm();
       return settings;
     });
   }
@@ -203,6 +222,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return toOutcome(async () => {
       requireTenant(this.#sql, tenant);
       const stored = getVersion(this.#sql, request.workflow, request.version);
+      await makeRoomForRun(this.#sql, this.env, tenant);
       const runId = newRunId();
       const env = await this.#events.secretsForRuns(tenant);
       const answer = await unwrap(
@@ -214,7 +234,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
           env: { ...env },
         }),
       );
-      upsertRun(this.#sql, {
+      this.#indexRun({
         id: runId,
         workflow: stored.name,
         version: stored.version,
@@ -230,8 +250,14 @@ export class TenantDO extends DurableObject<TenantEnv> {
   recordRun(tenant: string, record: RunIndexRecord): Promise<Outcome<void>> {
     return toOutcome(() => {
       requireTenant(this.#sql, tenant);
-      upsertRun(this.#sql, record);
+      this.#indexRun(record);
     });
+  }
+
+  /** Writes a run's index row; a finished run's expiry is a tenant timer, so the alarm is armed for it. */
+  #indexRun(record: RunIndexRecord): void {
+    const expiresAt = upsertRun(this.#sql, record);
+    if (expiresAt !== null) this.#events.armBy(expiresAt);
   }
 
   // ── events: webhooks, posted events, subscriptions, the event log ───────
@@ -331,10 +357,11 @@ export class TenantDO extends DurableObject<TenantEnv> {
     });
   }
 
-  /** Fires due schedules, re-drives pending starts, prunes old rows, re-arms. */
+  /** Deletes expired runs, fires due schedules, re-drives pending starts, prunes old rows, re-arms. */
   override async alarm(): Promise<void> {
     const tenant = readTenant(this.#sql);
     if (tenant === null) return;
+    await deleteExpiredRuns(this.#sql, this.env, tenant.id, Date.now());
     await this.#events.alarm(tenant.id);
   }
 

@@ -74,7 +74,7 @@ describe("migrations", () => {
     const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-upgrade"));
     await runInDurableObject(stub, (_instance, state) => {
       const { sql } = state.storage;
-      applyMigrations(state.storage, TENANT_MIGRATIONS);
+      applyMigrations(state.storage, TENANT_MIGRATIONS.slice(0, 2));
       // Back to the shape of migration 1, with a tenant in it.
       for (const table of [
         "subscriptions",
@@ -161,6 +161,24 @@ describe("migrations", () => {
     await runInDurableObject(stub, (_instance, state) => {
       expect(currentVersion(state.storage.sql)).toBe(RUN_MIGRATIONS.length);
       expect(tables(state.storage.sql)).toContain("graph_tasks");
+    });
+  });
+});
+
+describe("migration 3: run retention", () => {
+  it("gives runs finished before it the default retention, and active runs none", async () => {
+    const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-retention"));
+    await runInDurableObject(stub, (_instance, state) => {
+      const { sql } = state.storage;
+      applyMigrations(state.storage, TENANT_MIGRATIONS.slice(0, 2));
+      sql.exec(
+        "INSERT INTO runs (id, workflow, version, status, created_at, updated_at) VALUES ('done', 'a:b', '1.0.0', 'completed', 1, 1000), ('going', 'a:b', '1.0.0', 'waiting', 1, 1000)",
+      );
+      applyMigrations(state.storage, TENANT_MIGRATIONS);
+      expect(sql.exec("SELECT id, expires_at FROM runs ORDER BY id").toArray()).toEqual([
+        { id: "done", expires_at: 1000 + 30 * 86_400_000 },
+        { id: "going", expires_at: null },
+      ]);
     });
   });
 });

@@ -111,6 +111,9 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   "expression.disposed": "internal",
   "secrets.undecryptable": "unavailable",
   "secrets.limit_reached": "conflict",
+  // storage bounds (issue 9): a known tenant setting with a bad value; a start over the stored-runs quota
+  "settings.invalid": "invalid_input",
+  "quota.stored_runs": "conflict",
   [RuntimeCodes.secretInvalidName]: "invalid_input",
   [RuntimeCodes.secretInvalidValue]: "invalid_input",
 };
