@@ -7,7 +7,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toolCaller } from "../support/mcp-call.ts";
 import { createTenantClient, type EdgeflowClient } from "./edgeflow-client.ts";
