@@ -79,8 +79,6 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     return this.#outcome(async () => {
       const machine = await this.#machine(init.tenant, init.env);
       if (this.#read() !== null) throw new EngineError("run.exists", `Run ${init.runId} already exists.`);
-      applyMigrations(this.ctx.storage, RUN_MIGRATIONS);
-      this.#created = true;
       this.#alarmAt ??= null; // no run was ever stored here, so no alarm was ever set
       const options = {
         id: init.runId,
@@ -97,6 +95,9 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         definition: init.definition,
         state: run,
       };
+      // the schema is created with the run's first row: a start the engine refused wrote nothing
+      applyMigrations(this.ctx.storage, RUN_MIGRATIONS);
+      this.#created = true;
       this.#write(started, () => {
         insertRun(this.#sql, record);
         appendTransition(this.#sql, { seq: run.seq, event: "start", status: run.status, at: run.updatedAt });

@@ -11,6 +11,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
 import { EngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
+import { checkInputs } from "../engine/state/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
 import type { RunAnswer } from "./run/run-answer.ts";
@@ -222,6 +223,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return toOutcome(async () => {
       requireTenant(this.#sql, tenant);
       const stored = getVersion(this.#sql, request.workflow, request.version);
+      // refused here, bad inputs never reach (and so never create) a RunDO
+      checkInputs(stored.definition as WorkflowDefinition, request.inputs);
       await makeRoomForRun(this.#sql, this.env, tenant);
       const runId = newRunId();
       const env = await this.#events.secretsForRuns(tenant);

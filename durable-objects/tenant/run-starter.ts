@@ -13,7 +13,7 @@
 import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import { EngineError, type ErrorShape, isEngineError } from "../../engine/errors.ts";
 import { eventScope, type TriggerEvent } from "../../engine/events/index.ts";
-import { redactValue } from "../../engine/state/index.ts";
+import { checkInputs, redactValue } from "../../engine/state/index.ts";
 import { type DurableObjectBindings, runStub } from "../bindings.ts";
 import type { RunAnswer } from "../run/run-answer.ts";
 import type { IntakeStorage } from "./event-intake.ts";
@@ -103,6 +103,7 @@ export class RunStarter {
       let stored: StoredWorkflow;
       try {
         stored = this.#definition(start.workflow, start.version);
+        checkInputs(stored.definition as WorkflowDefinition, start.inputs);
         await makeRoomForRun(this.#options.storage.sql, this.#options.bindings, tenant);
       } catch (error) {
         if (!isEngineError(error)) throw error;
