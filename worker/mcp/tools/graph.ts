@@ -69,9 +69,8 @@ export const workflowGraph = defineTool({
       );
     }
     if (workflow_id !== undefined) {
-      const view = await unwrap(
-        (await existingRunStub(env, tenant, workflow_id)).graph(tenant, workflow_id, options),
-      );
+      const stub = await existingRunStub(env, tenant, workflow_id);
+      const view = await unwrap(stub.graph(tenant, workflow_id, options));
       return { source: "run" as const, ...view };
     }
     const { workflow: stored } = await unwrap(

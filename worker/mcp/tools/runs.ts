@@ -87,7 +87,8 @@ export const workflowGetStatus = defineTool({
   output: runSnapshotSchema.extend({ graph: graphStatusSchema.optional() }),
   annotations: { readOnlyHint: true },
   async run({ workflow_id }, { env, tenant }) {
-    return unwrap((await existingRunStub(env, tenant, workflow_id)).snapshot(tenant, workflow_id));
+    const stub = await existingRunStub(env, tenant, workflow_id);
+    return unwrap(stub.snapshot(tenant, workflow_id));
   },
 });
 
@@ -105,9 +106,8 @@ export const workflowCancel = defineTool({
   annotations: { destructiveHint: true },
   async run({ workflow_id, reason }, { env, tenant }) {
     const event = { kind: "cancel" as const, ...(reason === undefined ? {} : { reason }) };
-    const { run } = await unwrap(
-      (await existingRunStub(env, tenant, workflow_id)).apply(tenant, workflow_id, event),
-    );
+    const stub = await existingRunStub(env, tenant, workflow_id);
+    const { run } = await unwrap(stub.apply(tenant, workflow_id, event));
     return { workflow_id: run.workflow_id, status: run.status };
   },
 });

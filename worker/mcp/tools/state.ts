@@ -89,9 +89,8 @@ export const workflowStateUpdate = defineTool({
       updates: list,
       ...(task_id === undefined ? {} : { taskId: task_id }),
     };
-    const { run } = await unwrap(
-      (await existingRunStub(env, tenant, workflow_id)).apply(tenant, workflow_id, event),
-    );
+    const stub = await existingRunStub(env, tenant, workflow_id);
+    const { run } = await unwrap(stub.apply(tenant, workflow_id, event));
     const task = task_id !== undefined && Object.hasOwn(run.tasks, task_id) ? run.tasks[task_id] : undefined;
     const state = task?.state;
     return {

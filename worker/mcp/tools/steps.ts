@@ -25,9 +25,8 @@ export const workflowGetNextStep = defineTool({
   output: nextStepViewSchema,
   async run({ workflow_id, task_id }, { env, tenant }) {
     const event = { kind: "next" as const, ...(task_id === undefined ? {} : { taskId: task_id }) };
-    const { next } = await unwrap(
-      (await existingRunStub(env, tenant, workflow_id)).apply(tenant, workflow_id, event),
-    );
+    const stub = await existingRunStub(env, tenant, workflow_id);
+    const { next } = await unwrap(stub.apply(tenant, workflow_id, event));
     return nextStepView(workflow_id, next, task_id);
   },
 });
@@ -73,9 +72,8 @@ export const workflowStepComplete = defineTool({
       ...(task_id === undefined ? {} : { taskId: task_id }),
       ...(claim === undefined ? {} : { claim }),
     };
-    const { run, next } = await unwrap(
-      (await existingRunStub(env, tenant, workflow_id)).apply(tenant, workflow_id, event),
-    );
+    const stub = await existingRunStub(env, tenant, workflow_id);
+    const { run, next } = await unwrap(stub.apply(tenant, workflow_id, event));
     return { workflow_id, step_id, run_status: run.status, next: nextStepView(workflow_id, next, task_id) };
   },
 });
