@@ -10,6 +10,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import { PURGE_BATCH } from "../../durable-objects/tenant/run-retention.ts";
 import { adminFetch, callTool, newTenant, toolErrorOf } from "./support/clients.ts";
+import { type EventMatchView, postEvent, publish, settledEvent } from "./support/events.ts";
 import { publishAndStart, runObject, tenantObject } from "./support/runs.ts";
 import { GREET } from "./support/workflows.ts";
 
@@ -223,5 +224,44 @@ describe("retention in bounded batches", () => {
     expect(again!).toBeLessThanOrEqual(Date.now());
     await runDurableObjectAlarm(tenantObject(tenant.id));
     expect(await stored()).toEqual({ runs: 0 });
+  });
+});
+
+describe("stored-runs cap on runs started by events", () => {
+  const ON_PING = `name: "ping:event"
+description: "Runs on a custom event"
+version: "1.0.0"
+triggers:
+  - type: event
+    event_type: "ping"
+steps:
+  - id: "say"
+    type: "user_message"
+    message: "pong"
+`;
+
+  async function ping(apiKey: string): Promise<EventMatchView> {
+    const res = await postEvent(apiKey, { type: "ping", source: "test", payload: {} });
+    expect(res.status).toBe(202);
+    const event = await settledEvent(apiKey, res.body.event_id!);
+    return event.matches[0]!;
+  }
+
+  it("a start over the cap is logged start_failed with quota.stored_runs, after a finished run makes room it starts", async () => {
+    const tenant = await newTenant("cap-events");
+    await publish(tenant.apiKey, ON_PING);
+    expect((await setSettings(tenant.id, { max_stored_runs: 2 })).status).toBe(200);
+    const first = await ping(tenant.apiKey);
+    const second = await ping(tenant.apiKey);
+    expect([first.outcome, second.outcome]).toEqual(["started", "started"]);
+    const refused = await ping(tenant.apiKey);
+    expect(refused).toMatchObject({ outcome: "start_failed", error: { code: "quota.stored_runs" } });
+    // the first run finishes (its messages are taken), so the next start deletes it and goes ahead
+    await callTool(tenant.apiKey, "workflow_get_next_step", { workflow_id: first.workflow_id });
+    await callTool(tenant.apiKey, "workflow_get_next_step", { workflow_id: first.workflow_id });
+    expect(await statusCode(tenant.apiKey, first.workflow_id!)).toBe("completed");
+    expect((await ping(tenant.apiKey)).outcome).toBe("started");
+    expect(await statusCode(tenant.apiKey, first.workflow_id!)).toBe("run.not_found");
+    expect(await statusCode(tenant.apiKey, second.workflow_id!)).toBe("running");
   });
 });
