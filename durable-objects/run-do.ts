@@ -5,7 +5,9 @@
  * the earliest of `run.timers` and its graph's claim deadlines and, when it fires, feeds
  * `{kind: "timers"}` to the machine. A dependency graph's task records are rows of their own,
  * written (only those a transition changed) in the same transaction as the checkpoint.
- * A run survives eviction: everything it needs is in SQLite. Thin: storage lives in `run/*.ts`,
+ * A run survives eviction: everything it needs is in SQLite. The schema is created by `start`
+ * only, so reaching an object that was never started writes nothing; `purge` deletes a finished
+ * run's storage for retention. Thin: storage lives in `run/*.ts`,
  * the machine in `engine/machine/`. Every public method is RPC and answers an `Outcome`.
  */
 import { DurableObject } from "cloudflare:workers";
@@ -36,8 +38,9 @@ import {
   statusOf,
 } from "./run/graph-view.ts";
 import { answerOf, indexRecordOf, type RunAnswer } from "./run/run-answer.ts";
-import { applyMigrations } from "./storage/migrations.ts";
+import { applyMigrations, upgradeIfCreated } from "./storage/migrations.ts";
 import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
+import type { RunIndexRecord } from "./tenant/run-index.ts";
 
 export interface RunInit {
   tenant: string;
@@ -47,6 +50,9 @@ export interface RunInit {
   event?: unknown;
 }
 
+/** What `purge` did: deleted the run (or found it gone), or kept it because it is still active. */
+export type RunPurge = { deleted: true } | { deleted: false; record: RunIndexRecord };
+
 export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #evaluator = new LazyEvaluator();
   readonly #graph = new GraphCache();
@@ -54,11 +60,13 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   #alarmAt: number | null | undefined;
   /** the run's definition, parsed once: it never changes after the start */
   #definition: { id: string; definition: unknown } | undefined;
+  /** whether the schema exists: only `start` creates it, so a never-started object stays empty */
+  #created = false;
 
   constructor(ctx: DurableObjectState, env: DurableObjectBindings) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => {
-      applyMigrations(ctx.storage, RUN_MIGRATIONS);
+      this.#created = upgradeIfCreated(ctx.storage, RUN_MIGRATIONS);
     });
   }
 
@@ -83,6 +91,9 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         definition: init.definition,
         state: run,
       };
+      // the schema is created with the run's first row: a start the engine refused wrote nothing
+      applyMigrations(this.ctx.storage, RUN_MIGRATIONS);
+      this.#created = true;
       this.#write(started, () => {
         insertRun(this.#sql, record);
         appendTransition(this.#sql, { seq: run.seq, event: "start", status: run.status, at: run.updatedAt });
@@ -144,7 +155,30 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     });
   }
 
+  /**
+   * Deletes a finished run: its alarm, then all its storage (retention and the stored-runs cap,
+   * docs/runtime.md). Idempotent: a run already gone answers `deleted: true` again, so the
+   * TenantDO can retry after a crash and drop its index row only once this has answered. An
+   * active run is kept, and answered with its index record, so a stale index can be corrected.
+   */
+  purge(tenant: string, runId: string): Promise<Outcome<RunPurge>> {
+    return this.#outcome(async () => {
+      if (this.#read() === null) return { deleted: true };
+      const { state } = this.#load(tenant, runId);
+      if (state.status === "running" || state.status === "waiting")
+        return { deleted: false, record: indexRecordOf(state) };
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      this.#created = false;
+      this.#alarmAt = null;
+      this.#definition = undefined;
+      this.#graph.drop();
+      return { deleted: true };
+    });
+  }
+
   override async alarm(): Promise<void> {
+    if (!this.#created) return;
     this.#alarmAt = undefined;
     const machine = await this.#machine();
     const record = this.#read();
@@ -272,6 +306,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   }
 
   #read(): RunRecord | null {
+    if (!this.#created) return null;
     const record = readRunWith(this.#sql, this.#definition);
     if (record !== null) this.#definition = { id: record.id, definition: record.definition };
     return record;

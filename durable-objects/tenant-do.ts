@@ -11,15 +11,26 @@ import { DurableObject } from "cloudflare:workers";
 import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
 import { EngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
+import { checkInputs } from "../engine/state/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
 import type { RunAnswer } from "./run/run-answer.ts";
-import { applyMigrations } from "./storage/migrations.ts";
+import { applyMigrations, upgradeIfCreated } from "./storage/migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, type KeyInfo, type KeyInput, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
 import type { EventPage, EventQuery } from "./tenant/event-pages.ts";
+import { hasPendingStart } from "./tenant/pending-starts.ts";
 import type { PostedEvent } from "./tenant/posted-event.ts";
-import { listRuns, type RunIndexEntry, type RunIndexRecord, upsertRun } from "./tenant/run-index.ts";
+import {
+  hasRun,
+  listRuns,
+  type RunIndexEntry,
+  type RunIndexRecord,
+  resetRunExpiries,
+  upsertRun,
+} from "./tenant/run-index.ts";
+import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
+import { deleteExpiredRuns, makeRoomForRun } from "./tenant/run-retention.ts";
 import type { ScheduleRecord } from "./tenant/schedule-store.ts";
 import type { SecretInfo } from "./tenant/secret-store.ts";
 import { patchSettings, readSettings, type TenantSettings } from "./tenant/settings.ts";
@@ -60,7 +71,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
     super(ctx, env);
     this.#events = new TenantEvents(ctx.storage, env, env.SECRETS_KEY);
     void ctx.blockConcurrencyWhile(async () => {
-      applyMigrations(ctx.storage, TENANT_MIGRATIONS);
+      // Writes nothing unless the tenant exists: only createTenant creates the schema.
+      upgradeIfCreated(ctx.storage, TENANT_MIGRATIONS);
       await this.#events.load();
     });
   }
@@ -70,6 +82,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
   createTenant(id: string, key: KeyInput): Promise<Outcome<{ tenant: TenantInfo; key: KeyInfo }>> {
     return toOutcome(() =>
       this.ctx.storage.transactionSync(() => {
+        applyMigrations(this.ctx.storage, TENANT_MIGRATIONS);
         const now = Date.now();
         const tenant = insertTenant(this.#sql, id, now);
         return { tenant, key: insertKey(this.#sql, key, now) };
@@ -87,12 +100,22 @@ export class TenantDO extends DurableObject<TenantEnv> {
     }));
   }
 
-  /** Sets the named settings; a `null` value removes one. Answers all settings. */
+  /**
+   * Sets the named settings; a `null` value removes one. Known settings are checked first
+   * (`settings.invalid`). A new retention applies to runs already finished. Answers all settings.
+   */
   updateSettings(id: string, patch: Record<string, unknown>): Promise<Outcome<TenantSettings>> {
-    return toOutcome(() => {
+    return toOutcome(async () => {
       requireTenant(this.#sql, id);
-      const settings = this.ctx.storage.transactionSync(() => patchSettings(this.#sql, patch));
+      checkSettingsPatch(patch);
+      const settings = this.ctx.storage.transactionSync(() => {
+        const patched = patchSettings(this.#sql, patch);
+        if (Object.hasOwn(patch, "run_retention_days"))
+          resetRunExpiries(this.#sql, runLimitsOf(patched).retentionMs);
+        return patched;
+      });
       this.#events.settingsChanged();
+      if (Object.hasOwn(patch, "run_retention_days")) await this.#events.rearm();
       return settings;
     });
   }
@@ -115,7 +138,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
   authenticate(id: string, keyId: string, hash: string): Promise<Outcome<{ tenant: string }>> {
     return toOutcome(() => {
       const tenant = readTenant(this.#sql);
-      const valid = verifyKey(this.#sql, keyId, hash);
+      const valid = tenant !== null && verifyKey(this.#sql, keyId, hash);
       if (tenant === null || tenant.id !== id || !valid) {
         throw new EngineError("auth.invalid_key", "The API key is not valid (unknown or revoked).");
       }
@@ -179,11 +202,31 @@ export class TenantDO extends DurableObject<TenantEnv> {
     });
   }
 
+  /**
+   * Whether the run exists for this tenant (in the run index, or being started from an event): a
+   * tool reaches a RunDO only after this answers, so a made-up run id never creates one.
+   */
+  requireRun(tenant: string, runId: string): Promise<Outcome<void>> {
+    return toOutcome(() => {
+      requireTenant(this.#sql, tenant);
+      if (!hasRun(this.#sql, runId) && !hasPendingStart(this.#sql, runId)) {
+        throw new EngineError(
+          "run.not_found",
+          `No run "${runId}" for this tenant; workflow_list_active lists the runs still going.`,
+          { path: "workflow_id" },
+        );
+      }
+    });
+  }
+
   /** Starts a run of a published workflow (latest version unless `version` is given). */
   startRun(tenant: string, request: StartRequest): Promise<Outcome<RunAnswer>> {
     return toOutcome(async () => {
       requireTenant(this.#sql, tenant);
       const stored = getVersion(this.#sql, request.workflow, request.version);
+      // refused here, bad inputs never reach (and so never create) a RunDO
+      checkInputs(stored.definition as WorkflowDefinition, request.inputs);
+      await makeRoomForRun(this.#sql, this.env, tenant);
       const runId = newRunId();
       const answer = await unwrap(
         runStub(this.env, tenant, runId).start({
@@ -193,7 +236,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
           inputs: request.inputs,
         }),
       );
-      upsertRun(this.#sql, {
+      this.#indexRun({
         id: runId,
         workflow: stored.name,
         version: stored.version,
@@ -209,8 +252,14 @@ export class TenantDO extends DurableObject<TenantEnv> {
   recordRun(tenant: string, record: RunIndexRecord): Promise<Outcome<void>> {
     return toOutcome(() => {
       requireTenant(this.#sql, tenant);
-      upsertRun(this.#sql, record);
+      this.#indexRun(record);
     });
+  }
+
+  /** Writes a run's index row; a finished run's expiry is a tenant timer, so the alarm is armed for it. */
+  #indexRun(record: RunIndexRecord): void {
+    const expiresAt = upsertRun(this.#sql, record);
+    if (expiresAt !== null) this.#events.armBy(expiresAt);
   }
 
   // ── events: webhooks, posted events, subscriptions, the event log ───────
@@ -303,10 +352,11 @@ export class TenantDO extends DurableObject<TenantEnv> {
     });
   }
 
-  /** Fires due schedules, re-drives pending starts, prunes old rows, re-arms. */
+  /** Deletes expired runs, fires due schedules, re-drives pending starts, prunes old rows, re-arms. */
   override async alarm(): Promise<void> {
     const tenant = readTenant(this.#sql);
     if (tenant === null) return;
+    await deleteExpiredRuns(this.#sql, this.env, tenant.id, Date.now());
     await this.#events.alarm(tenant.id);
   }
 

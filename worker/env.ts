@@ -1,12 +1,14 @@
 /**
  * @module
- * The bindings the worker receives. `wrangler.toml` declares the Durable Objects, the R2 bucket
- * and the Queue whose consumer turns R2 notifications into file_change events. `ADMIN_TOKEN` and
+ * The bindings the worker receives. `wrangler.toml` declares the Durable Objects, the tenant
+ * registry (KV), the R2 bucket and the Queue whose consumer turns R2 notifications into file_change events. `ADMIN_TOKEN` and
  * `SECRETS_KEY` are secrets (`.dev.vars` locally, `wrangler secret put NAME` when deployed).
  */
 import type { DurableObjectBindings } from "../durable-objects/bindings.ts";
 
 export interface Env extends DurableObjectBindings {
+  /** The tenant registry: `tenant:<id>` for every tenant the admin created (tenancy/tenant-registry.ts). */
+  TENANTS: KVNamespace;
   /** Bearer token for `/admin/*`. When unset, admin routes answer 503. */
   ADMIN_TOKEN?: string;
   /** Key tenant secrets are encrypted with (at least 32 characters). When unset, secrets answer 503. */

@@ -1,8 +1,10 @@
 /**
  * @module
- * Numbered, append-only SQLite migrations for Durable Objects. A DO applies its list in its
- * constructor, inside `blockConcurrencyWhile`, in one `transactionSync`: either every pending
- * migration lands or none does. Never edit or reorder a migration once it has shipped; add the
+ * Numbered, append-only SQLite migrations for Durable Objects, applied in one `transactionSync`:
+ * either every pending migration lands or none does. An object's schema is created by the first
+ * legitimate write (creating the tenant, starting the run: `applyMigrations`); its constructor only
+ * upgrades a schema that already exists (`upgradeIfCreated`), so reaching an object that was never
+ * created writes nothing and leaves it uncreated (docs/storage-schema.md). Never edit or reorder a migration once it has shipped; add the
  * next number instead. The applied versions are kept in `_migrations`.
  */
 
@@ -63,6 +65,23 @@ export function applyMigrations(
     }
     return { from, to: migrations.length, applied };
   });
+}
+
+/** Whether this object's schema was ever created (a read of `sqlite_master`: writes nothing). */
+export function isCreated(sql: SqlStorage): boolean {
+  return (
+    sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_migrations'").toArray().length > 0
+  );
+}
+
+/**
+ * For a constructor: applies pending migrations to an object whose schema exists, and leaves an
+ * object that was never created alone. Answers whether the schema exists now.
+ */
+export function upgradeIfCreated(storage: MigratableStorage, migrations: readonly Migration[]): boolean {
+  if (!isCreated(storage.sql)) return false;
+  applyMigrations(storage, migrations);
+  return true;
 }
 
 export function currentVersion(sql: SqlStorage): number {

@@ -140,4 +140,15 @@ export const TENANT_MIGRATIONS: readonly Migration[] = [
       "UPDATE events SET body_bytes = length(CAST(event AS BLOB)), event = NULL WHERE event IS NOT NULL",
     ],
   },
+  {
+    version: 4,
+    name: "run retention: when each finished run's storage is deleted",
+    statements: [
+      // null while the run is active; set when it finishes (finished at + the tenant's retention)
+      "ALTER TABLE runs ADD COLUMN expires_at INTEGER",
+      // runs finished before this migration get the default retention (30 days)
+      "UPDATE runs SET expires_at = updated_at + 2592000000 WHERE status IN ('completed', 'failed', 'cancelled')",
+      "CREATE INDEX runs_by_expiry ON runs (expires_at)",
+    ],
+  },
 ];

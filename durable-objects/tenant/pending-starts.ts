@@ -62,6 +62,10 @@ export function dueStarts(sql: SqlStorage, now: number, limit = 100): PendingSta
     .map(toPending);
 }
 
+export function hasPendingStart(sql: SqlStorage, runId: string): boolean {
+  return sql.exec("SELECT 1 FROM pending_starts WHERE run_id = ?", runId).toArray().length > 0;
+}
+
 export function deletePendingStart(sql: SqlStorage, runId: string): void {
   sql.exec("DELETE FROM pending_starts WHERE run_id = ?", runId);
 }

@@ -3,8 +3,12 @@
  * The tenant's index of its runs: which runs exist, of which workflow, in which status. The
  * RunDO owns a run's state; this index answers `workflow_list_active` without visiting every
  * RunDO. The TenantDO writes a run's row when it starts the run; the RunDO reports every later
- * status change (including those its alarm causes).
+ * status change (including those its alarm causes). A finished run's row carries `expires_at`
+ * (finished at + the tenant's retention): retention deletes the run when it passes
+ * (`run-retention.ts`), and the row is deleted last, once the RunDO has deleted its storage.
  */
+import { runLimitsOf } from "./run-limits.ts";
+import { readSettings } from "./settings.ts";
 
 export type IndexedRunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";
 
@@ -28,6 +32,10 @@ interface RunRow extends Record<string, SqlStorageValue> {
 
 const ACTIVE: readonly IndexedRunStatus[] = ["running", "waiting"];
 
+export function isActiveStatus(status: IndexedRunStatus): boolean {
+  return ACTIVE.includes(status);
+}
+
 /** What a RunDO reports about its run; the index keeps the newest report per run. */
 export interface RunIndexRecord {
   id: string;
@@ -38,11 +46,19 @@ export interface RunIndexRecord {
   updatedAt: number;
 }
 
-/** Inserts or refreshes a run's row; a report older than the stored one is ignored. */
-export function upsertRun(sql: SqlStorage, record: RunIndexRecord): void {
+/**
+ * Inserts or refreshes a run's row; a report older than the stored one is ignored. Answers when
+ * the run expires (finished: `updatedAt` + the tenant's retention) or null while it is active,
+ * so the caller can arm the tenant's alarm for it.
+ */
+export function upsertRun(sql: SqlStorage, record: RunIndexRecord): number | null {
+  const expiresAt = isActiveStatus(record.status)
+    ? null
+    : record.updatedAt + runLimitsOf(readSettings(sql)).retentionMs;
   sql.exec(
-    `INSERT INTO runs (id, workflow, version, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at
+    `INSERT INTO runs (id, workflow, version, status, created_at, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
+       expires_at = excluded.expires_at
      WHERE excluded.updated_at >= runs.updated_at`,
     record.id,
     record.workflow,
@@ -50,7 +66,62 @@ export function upsertRun(sql: SqlStorage, record: RunIndexRecord): void {
     record.status,
     record.createdAt,
     record.updatedAt,
+    expiresAt,
   );
+  return expiresAt;
+}
+
+export function countRuns(sql: SqlStorage): number {
+  return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM runs").one().n;
+}
+
+/** Finished runs whose retention has passed, soonest expired first. */
+export function expiredRuns(sql: SqlStorage, now: number, limit: number): string[] {
+  return sql
+    .exec<{ id: string }>("SELECT id FROM runs WHERE expires_at <= ? ORDER BY expires_at LIMIT ?", now, limit)
+    .toArray()
+    .map((row) => row.id);
+}
+
+/** The oldest finished runs (by when they finished): what the stored-runs cap deletes first. */
+export function oldestFinishedRuns(sql: SqlStorage, limit: number): string[] {
+  return sql
+    .exec<{ id: string }>(
+      "SELECT id FROM runs WHERE expires_at IS NOT NULL ORDER BY updated_at, id LIMIT ?",
+      limit,
+    )
+    .toArray()
+    .map((row) => row.id);
+}
+
+/** When the next finished run expires (a tenant timer), or null. */
+export function nextRunExpiry(sql: SqlStorage): number | null {
+  return sql.exec<{ at: number | null }>("SELECT MIN(expires_at) AS at FROM runs").one().at;
+}
+
+/** After a retention change: every finished run expires at finished + `retentionMs`. */
+export function resetRunExpiries(sql: SqlStorage, retentionMs: number): void {
+  sql.exec("UPDATE runs SET expires_at = updated_at + ? WHERE expires_at IS NOT NULL", retentionMs);
+}
+
+/** Sets a row to what the RunDO says (retention found it still active: the index was behind). */
+export function correctRun(sql: SqlStorage, record: RunIndexRecord): void {
+  sql.exec(
+    "UPDATE runs SET status = ?, updated_at = ?, expires_at = NULL WHERE id = ?",
+    record.status,
+    record.updatedAt,
+    record.id,
+  );
+}
+
+/** A deletion that did not get through is tried again at `at`. */
+export function postponeRunExpiry(sql: SqlStorage, id: string, at: number): void {
+  sql.exec("UPDATE runs SET expires_at = ? WHERE id = ? AND expires_at IS NOT NULL", at, id);
+}
+
+/** Drops a run's row; only once its RunDO has confirmed that its storage is deleted. */
+export function deleteRunRow(sql: SqlStorage, id: string): void {
+  sql.exec("DELETE FROM runs WHERE id = ?", id);
 }
 
 export function hasRun(sql: SqlStorage, id: string): boolean {

@@ -4,7 +4,8 @@
  * minted when the event was stored) with the workflow version, the mapped inputs and the event's
  * scope (never a tenant secret: runs have none). A start that lands, or finds its run already there (a re-drive
  * after a crash), is logged `started`; one the engine refuses (bad inputs, no such workflow) is
- * logged `start_failed` with the error; one that fails in transit is retried by the alarm with
+ * logged `start_failed` with the error (so is one over the stored-runs quota, `quota.stored_runs`,
+ * after the oldest finished runs were deleted to make room); one that fails in transit is retried by the alarm with
  * back-off, up to `MAX_START_ATTEMPTS`. The outcomes of starts that land within a few
  * milliseconds of each other are written in one transaction: until then their pending rows stay,
  * and a crash in between only means the alarm finds the runs already there.
@@ -12,6 +13,7 @@
 import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import { EngineError, type ErrorShape, isEngineError } from "../../engine/errors.ts";
 import { eventScope, type TriggerEvent } from "../../engine/events/index.ts";
+import { checkInputs } from "../../engine/state/index.ts";
 import { type DurableObjectBindings, runStub } from "../bindings.ts";
 import type { RunAnswer } from "../run/run-answer.ts";
 import type { IntakeStorage } from "./event-intake.ts";
@@ -23,6 +25,7 @@ import {
   postponeStart,
 } from "./pending-starts.ts";
 import { upsertRun } from "./run-index.ts";
+import { makeRoomForRun } from "./run-retention.ts";
 import { getVersion, type StoredWorkflow } from "./workflow-store.ts";
 
 export interface RunStarterOptions {
@@ -98,6 +101,8 @@ export class RunStarter {
       let stored: StoredWorkflow;
       try {
         stored = this.#definition(start.workflow, start.version);
+        checkInputs(stored.definition as WorkflowDefinition, start.inputs);
+        await makeRoomForRun(this.#options.storage.sql, this.#options.bindings, tenant);
       } catch (error) {
         if (!isEngineError(error)) throw error;
         return this.#settle(start, { error: error.toJSON() });

@@ -2,12 +2,13 @@
  * @module
  * The TenantDO's one alarm, serving every timer of the tenant kept as rows: schedules
  * (`next_fire_at`), pending run starts to re-drive (`next_attempt_at`), and the expiry of webhook
- * dedup rows and old events. After every change it is armed for the earliest of them; the hot
+ * dedup rows and old events, and the retention of finished runs (`runs.expires_at`). After every change it is armed for the earliest of them; the hot
  * path (an event with runs to start) only ever moves it earlier, without a query and without an
  * `await`, so the alarm is written in the same atomic batch as the rows it serves.
  */
 import { nextEventExpiry } from "./event-log.ts";
 import { earliestStartAt } from "./pending-starts.ts";
+import { nextRunExpiry } from "./run-index.ts";
 import { earliestScheduleAt } from "./schedule-store.ts";
 import { nextDeliveryExpiry } from "./webhook-dedup.ts";
 
@@ -18,6 +19,7 @@ export function nextTenantAlarmAt(sql: SqlStorage): number | null {
     earliestStartAt(sql),
     nextDeliveryExpiry(sql),
     nextEventExpiry(sql),
+    nextRunExpiry(sql),
   ];
   let earliest: number | null = null;
   for (const time of times) if (time !== null && (earliest === null || time < earliest)) earliest = time;

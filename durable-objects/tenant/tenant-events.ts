@@ -118,6 +118,16 @@ export class TenantEvents {
     this.#bodyBudget = undefined;
   }
 
+  /** Makes sure the tenant alarm fires by `at` (a finished run's expiry: see run-retention.ts). */
+  armBy(at: number): void {
+    this.#alarm.ensureBy(at);
+  }
+
+  /** Re-arms the tenant alarm for its earliest timer row (after run expiries changed). */
+  rearm(): Promise<void> {
+    return this.#alarm.rearm();
+  }
+
   // ── intake ──────────────────────────────────────────────────────────────
 
   async receiveWebhook(tenant: string, delivery: WebhookDelivery): Promise<EventReceipt> {

@@ -4,6 +4,7 @@
  * TenantDO answers every key lookup with `auth.invalid_key` and admin calls with `tenant.not_found`.
  */
 import { EngineError } from "../../engine/errors.ts";
+import { isCreated } from "../storage/migrations.ts";
 
 export interface TenantInfo {
   id: string;
@@ -15,7 +16,9 @@ interface TenantRow extends Record<string, SqlStorageValue> {
   created_at: number;
 }
 
+/** The tenant's row; null for an object that was never created as a tenant (no schema: nothing is written). */
 export function readTenant(sql: SqlStorage): TenantInfo | null {
+  if (!isCreated(sql)) return null;
   const row = sql.exec<TenantRow>("SELECT id, created_at FROM tenant LIMIT 1").toArray()[0];
   return row ? { id: row.id, created_at: new Date(row.created_at).toISOString() } : null;
 }

@@ -8,7 +8,7 @@ export { recompute, type StateResult } from "./computed.ts";
 export { type ComputedFieldPlan, computedFieldOrder, planComputedFields } from "./computed-order.ts";
 export { type ComputedSource, parseComputedSource } from "./computed-sources.ts";
 export { FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
-export { hasType, initState } from "./init.ts";
+export { checkInputs, hasType, initState } from "./init.ts";
 export { getPath, setPath } from "./path-access.ts";
 export {
   formatPath,

@@ -40,6 +40,18 @@ export function initState(
   return recompute(data, spec.state_schema?.computed ?? {}, evaluator, context);
 }
 
+/**
+ * Checks the inputs `given` at start the way `initState` does, without computing anything: throws
+ * the first problem (all of them in its message when there are several). Lets a caller refuse a
+ * start before it allocates anything for the run.
+ */
+export function checkInputs(spec: StateInitSpec, given: Readonly<Record<string, unknown>>): void {
+  const { errors } = resolveInputs(spec, given);
+  if (errors.length === 1) throw errors[0]!;
+  if (errors.length > 1)
+    throw new EngineError(errors[0]!.code, errors.map((error) => error.message).join("; "));
+}
+
 function resolveInputs(
   spec: StateInitSpec,
   given: Readonly<Record<string, unknown>>,

@@ -13,6 +13,8 @@ export interface DevServer {
   /** the worker without wrangler's dev proxy in front, when asked for (`exposeWorkerUrl`) */
   workerUrl: string | undefined;
   adminToken: string;
+  /** where wrangler keeps the state (Durable Objects' SQLite files under `v3/do/`) */
+  persistDir: string;
   output: () => string;
   stop: () => Promise<void>;
 }
@@ -28,6 +30,7 @@ export async function startWranglerDev(options: { exposeWorkerUrl?: boolean } = 
       baseUrl: wrangler.baseUrl,
       workerUrl: wrangler.workerUrl,
       adminToken,
+      persistDir,
       output: () => wrangler.output(),
       stop: async () => {
         await wrangler.stop();

@@ -20,6 +20,7 @@ import {
   hostileString,
 } from "./support/hostile-arbitraries.ts";
 import { hostileSuite, sendableHeaders } from "./support/hostile-suite.ts";
+import { expectNoStrayObjects } from "./support/stored-objects.ts";
 
 const ADMIN_CALLS = 1_200;
 const ROUTING_CALLS = 600;
@@ -165,6 +166,7 @@ describe("hostile admin calls", () => {
       { numRuns: ADMIN_CALLS },
     );
     harness.expectQuietLog();
+    await expectNoStrayObjects();
   });
 
   it("10 MB bodies, invalid UTF-8, 100k-level nesting, prototype keys", async () => {

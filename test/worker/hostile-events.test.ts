@@ -27,6 +27,7 @@ import {
   hostileString,
 } from "./support/hostile-arbitraries.ts";
 import { hostileSuite, sendableHeaders } from "./support/hostile-suite.ts";
+import { expectNoStrayObjects } from "./support/stored-objects.ts";
 
 const DELIVERIES = 1_000;
 const EVENTS = 800;
@@ -240,6 +241,7 @@ describe("hostile webhooks", () => {
       { numRuns: DELIVERIES },
     );
     harness.expectQuietLog();
+    await expectNoStrayObjects();
   });
 
   it("signed deliveries with 100k-level nesting, prototype keys and invalid UTF-8", async () => {

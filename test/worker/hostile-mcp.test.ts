@@ -25,6 +25,7 @@ import {
 import { mcpHeaders, toolCallBody } from "./support/hostile-harness.ts";
 import { expectGreetRuns, hostileSuite, sendableHeaders } from "./support/hostile-suite.ts";
 import { publishAndStart } from "./support/runs.ts";
+import { expectNoStrayObjects } from "./support/stored-objects.ts";
 import { FAN_OUT, FLAKY, GREET, SLEEPER } from "./support/workflows.ts";
 
 /** Generated argument sets per registered tool. */
@@ -142,6 +143,7 @@ describe("hostile input on /mcp", () => {
       );
     }
     harness.expectQuietLog();
+    await expectNoStrayObjects();
     await expectStillServing();
   });
 

@@ -116,6 +116,9 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   "expression.disposed": "internal",
   "secrets.undecryptable": "unavailable",
   "secrets.limit_reached": "conflict",
+  // storage bounds (issue 9): a known tenant setting with a bad value; a start over the stored-runs quota
+  "settings.invalid": "invalid_input",
+  "quota.stored_runs": "conflict",
   [RuntimeCodes.secretInvalidName]: "invalid_input",
   // a capability field with a {{ }} that is not {{ env.NAME }} (docs/dialect.md, "Secrets")
   "secret.invalid_reference": "invalid_workflow",

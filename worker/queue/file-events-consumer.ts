@@ -5,11 +5,13 @@
  * commit), through the same match-store-start path as `POST /events`. The event id is
  * `r2:<message id>`, so a redelivered message is recognised and starts nothing twice. A message
  * that is not a file change of a known tenant is acknowledged and logged (retrying cannot help);
- * a failure to reach the DO retries that tenant's messages.
+ * a failure to reach the DO retries that tenant's messages. A tenant prefix that is not in the
+ * registry is dropped before any DO is reached.
  */
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import type { PostedEvent } from "../../durable-objects/tenant/posted-event.ts";
 import type { Env } from "../env.ts";
+import { isRegisteredTenant } from "../tenancy/tenant-registry.ts";
 import { fileChangeOfR2Notification } from "./r2-notification.ts";
 
 export async function consumeFileEvents(
@@ -44,6 +46,11 @@ async function deliver(
   items: { message: Message<unknown>; event: PostedEvent }[],
 ): Promise<void> {
   try {
+    if (!(await isRegisteredTenant(env, tenant))) {
+      console.warn(`queue: ${items.length} message(s) for unknown tenant ${tenant} dropped`);
+      for (const item of items) item.message.ack();
+      return;
+    }
     const outcome = await tenantStub(env, tenant).receiveEvents(
       tenant,
       items.map((item) => item.event),

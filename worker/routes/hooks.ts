@@ -17,6 +17,7 @@ import { RuntimeCodes } from "../errors/codes.ts";
 import { headerRecord } from "../http/header-record.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 import { isTenantId } from "../tenancy/tenant-id.ts";
+import { isRegisteredTenant } from "../tenancy/tenant-registry.ts";
 
 const HOOK_PATH = /^\/hooks\/([^/]+)(\/.*)$/;
 
@@ -28,8 +29,9 @@ export const hookRoutes = new Hono<AppEnv>().post(
     const match = HOOK_PATH.exec(new URL(c.req.url).pathname);
     const tenant = match?.[1] ?? "";
     const endpoint = match?.[2] ?? "/";
-    // One answer for a malformed tenant id, an unknown tenant and an unknown endpoint.
-    if (!isTenantId(tenant)) throw unknownEndpoint();
+    // One answer for a malformed tenant id, an unknown tenant and an unknown endpoint; the DO of an
+    // unknown tenant is never reached.
+    if (!isTenantId(tenant) || !(await isRegisteredTenant(c.env, tenant))) throw unknownEndpoint();
     const body = new Uint8Array(await c.req.arrayBuffer());
     const contentType = c.req.header("content-type");
     const receipt = await unwrap(

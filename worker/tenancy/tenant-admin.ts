@@ -1,7 +1,9 @@
 /**
  * @module
  * Tenant and key administration, as used by `/admin/*`: validates ids, makes keys, and asks the
- * tenant's DO to store their hashes. The full key is returned once, here, and nowhere else.
+ * tenant's DO to store their hashes. The full key is returned once, here, and nowhere else. Only
+ * tenants in the registry are reached (`tenant.not_found` otherwise), so no admin call creates a
+ * TenantDO except `createTenant`.
  */
 
 import { tenantStub } from "../../durable-objects/bindings.ts";
@@ -14,6 +16,7 @@ import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
 import { generateApiKey } from "../keys/api-key.ts";
 import { isTenantId, TENANT_ID_PATTERN } from "./tenant-id.ts";
+import { registeredTenantStub, registerTenant } from "./tenant-registry.ts";
 
 export interface IssuedKey {
   tenant: TenantInfo;
@@ -22,9 +25,15 @@ export interface IssuedKey {
   apiKey: string;
 }
 
+/**
+ * Registers the tenant, then creates its DO with the first key. Registering first is what keeps a
+ * crash in between harmless (tenant-registry.ts); it also registers a tenant created before the
+ * registry existed, which then answers `tenant.exists`.
+ */
 export async function createTenant(env: Env, id: string, label?: string): Promise<IssuedKey> {
   assertTenantId(id);
   const issued = await generateApiKey(id);
+  await registerTenant(env, id, Date.now());
   const created = await unwrap(
     tenantStub(env, id).createTenant(id, { keyId: issued.keyId, hash: issued.hash, ...labelOf(label) }),
   );
@@ -34,7 +43,7 @@ export async function createTenant(env: Env, id: string, label?: string): Promis
 export async function issueKey(env: Env, id: string, label?: string): Promise<IssuedKey> {
   assertTenantId(id);
   const issued = await generateApiKey(id);
-  const stub = tenantStub(env, id);
+  const stub = await registeredTenantStub(env, id);
   const key = await unwrap(stub.addKey(id, { keyId: issued.keyId, hash: issued.hash, ...labelOf(label) }));
   const { tenant } = await unwrap(stub.describeTenant(id));
   return { tenant, key, apiKey: issued.key };
@@ -42,7 +51,7 @@ export async function issueKey(env: Env, id: string, label?: string): Promise<Is
 
 export async function revokeKey(env: Env, id: string, keyId: string): Promise<KeyInfo> {
   assertTenantId(id);
-  return unwrap(tenantStub(env, id).revokeKey(id, keyId));
+  return unwrap((await registeredTenantStub(env, id)).revokeKey(id, keyId));
 }
 
 export async function describeTenant(
@@ -50,7 +59,7 @@ export async function describeTenant(
   id: string,
 ): Promise<{ tenant: TenantInfo; keys: KeyInfo[]; settings: TenantSettings }> {
   assertTenantId(id);
-  return unwrap(tenantStub(env, id).describeTenant(id));
+  return unwrap((await registeredTenantStub(env, id)).describeTenant(id));
 }
 
 export async function updateSettings(
@@ -59,7 +68,7 @@ export async function updateSettings(
   patch: Record<string, unknown>,
 ): Promise<TenantSettings> {
   assertTenantId(id);
-  return unwrap(tenantStub(env, id).updateSettings(id, patch));
+  return unwrap((await registeredTenantStub(env, id)).updateSettings(id, patch));
 }
 
 function assertTenantId(id: string): void {

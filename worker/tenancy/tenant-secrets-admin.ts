@@ -3,13 +3,13 @@
  * Tenant secrets administration, as used by `/admin/tenants/:id/secrets/*`: values go in and are
  * encrypted by the tenant's DO; only names and dates ever come back out.
  */
-import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
 import type { SecretInfo } from "../../durable-objects/tenant/secret-store.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
 import { isTenantId, TENANT_ID_PATTERN } from "./tenant-id.ts";
+import { registeredTenantStub } from "./tenant-registry.ts";
 
 export async function putSecret(
   env: Env,
@@ -24,7 +24,7 @@ export async function putSecret(
       "Tenant secrets need the platform secret SECRETS_KEY. Locally, `npm start` writes one to .dev.vars; when deployed, run `wrangler secret put SECRETS_KEY`.",
     );
   }
-  return unwrap(tenantStub(env, tenant).setSecret(tenant, name, value));
+  return unwrap((await registeredTenantStub(env, tenant)).setSecret(tenant, name, value));
 }
 
 export async function removeSecret(
@@ -33,12 +33,12 @@ export async function removeSecret(
   name: string,
 ): Promise<{ name: string; deleted: true }> {
   assertTenantId(tenant);
-  return unwrap(tenantStub(env, tenant).deleteSecret(tenant, name));
+  return unwrap((await registeredTenantStub(env, tenant)).deleteSecret(tenant, name));
 }
 
 export async function listSecretNames(env: Env, tenant: string): Promise<SecretInfo[]> {
   assertTenantId(tenant);
-  return unwrap(tenantStub(env, tenant).listSecrets(tenant));
+  return unwrap((await registeredTenantStub(env, tenant)).listSecrets(tenant));
 }
 
 function assertTenantId(id: string): void {

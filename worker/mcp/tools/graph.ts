@@ -6,11 +6,12 @@
  * (`workflow`): its `dependencies` block as written, with its critical path by number of tasks.
  */
 import { z } from "zod";
-import { runStub, tenantStub } from "../../../durable-objects/bindings.ts";
+import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
 import type { WorkflowDefinition } from "../../../engine/dialect/workflow.ts";
 import { EngineError } from "../../../engine/errors.ts";
 import { criticalPath, graphFromDependencies, toMermaid } from "../../../engine/graph/index.ts";
+import { existingRunStub } from "../existing-run.ts";
 import { runIdArg, versionArg, workflowNameArg } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
 
@@ -68,7 +69,8 @@ export const workflowGraph = defineTool({
       );
     }
     if (workflow_id !== undefined) {
-      const view = await unwrap(runStub(env, tenant, workflow_id).graph(tenant, workflow_id, options));
+      const stub = await existingRunStub(env, tenant, workflow_id);
+      const view = await unwrap(stub.graph(tenant, workflow_id, options));
       return { source: "run" as const, ...view };
     }
     const { workflow: stored } = await unwrap(

@@ -4,8 +4,9 @@
  * counts per status and the critical path), `workflow_cancel`.
  */
 import { z } from "zod";
-import { runStub, tenantStub } from "../../../durable-objects/bindings.ts";
+import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
+import { existingRunStub } from "../existing-run.ts";
 import { jsonArgument } from "../json-argument.ts";
 import { nextStepView, nextStepViewSchema } from "../next-step-view.ts";
 import {
@@ -86,7 +87,8 @@ export const workflowGetStatus = defineTool({
   output: runSnapshotSchema.extend({ graph: graphStatusSchema.optional() }),
   annotations: { readOnlyHint: true },
   async run({ workflow_id }, { env, tenant }) {
-    return unwrap(runStub(env, tenant, workflow_id).snapshot(tenant, workflow_id));
+    const stub = await existingRunStub(env, tenant, workflow_id);
+    return unwrap(stub.snapshot(tenant, workflow_id));
   },
 });
 
@@ -104,7 +106,8 @@ export const workflowCancel = defineTool({
   annotations: { destructiveHint: true },
   async run({ workflow_id, reason }, { env, tenant }) {
     const event = { kind: "cancel" as const, ...(reason === undefined ? {} : { reason }) };
-    const { run } = await unwrap(runStub(env, tenant, workflow_id).apply(tenant, workflow_id, event));
+    const stub = await existingRunStub(env, tenant, workflow_id);
+    const { run } = await unwrap(stub.apply(tenant, workflow_id, event));
     return { workflow_id: run.workflow_id, status: run.status };
   },
 });

@@ -3,10 +3,10 @@
  * A run's state: `workflow_state_read` and `workflow_state_update` (main thread or one task).
  */
 import { z } from "zod";
-import { runStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
 import { EngineError } from "../../../engine/errors.ts";
 import { parseInput } from "../../http/parse-input.ts";
+import { existingRunStub } from "../existing-run.ts";
 import { jsonArgument } from "../json-argument.ts";
 import { anyJson, runIdArg, stateTiersSchema, taskIdArg } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
@@ -31,7 +31,7 @@ export const workflowStateRead = defineTool({
   }),
   annotations: { readOnlyHint: true },
   async run({ workflow_id, paths, task_id }, { env, tenant }) {
-    const stub = runStub(env, tenant, workflow_id);
+    const stub = await existingRunStub(env, tenant, workflow_id);
     const ids = { workflow_id, ...(task_id === undefined ? {} : { task_id }) };
     if (paths !== undefined)
       return { ...ids, values: await unwrap(stub.readState(tenant, workflow_id, paths, task_id)) };
@@ -89,7 +89,8 @@ export const workflowStateUpdate = defineTool({
       updates: list,
       ...(task_id === undefined ? {} : { taskId: task_id }),
     };
-    const { run } = await unwrap(runStub(env, tenant, workflow_id).apply(tenant, workflow_id, event));
+    const stub = await existingRunStub(env, tenant, workflow_id);
+    const { run } = await unwrap(stub.apply(tenant, workflow_id, event));
     const task = task_id !== undefined && Object.hasOwn(run.tasks, task_id) ? run.tasks[task_id] : undefined;
     const state = task?.state;
     return {

@@ -5,8 +5,8 @@
  * dependency-graph task (whose steps carry a `claim` to send back).
  */
 import { z } from "zod";
-import { runStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
+import { existingRunStub } from "../existing-run.ts";
 import { jsonArgument } from "../json-argument.ts";
 import { nextStepView, nextStepViewSchema } from "../next-step-view.ts";
 import { anyJson, runIdArg, runStatusSchema, taskIdArg } from "../schemas.ts";
@@ -25,7 +25,8 @@ export const workflowGetNextStep = defineTool({
   output: nextStepViewSchema,
   async run({ workflow_id, task_id }, { env, tenant }) {
     const event = { kind: "next" as const, ...(task_id === undefined ? {} : { taskId: task_id }) };
-    const { next } = await unwrap(runStub(env, tenant, workflow_id).apply(tenant, workflow_id, event));
+    const stub = await existingRunStub(env, tenant, workflow_id);
+    const { next } = await unwrap(stub.apply(tenant, workflow_id, event));
     return nextStepView(workflow_id, next, task_id);
   },
 });
@@ -71,7 +72,8 @@ export const workflowStepComplete = defineTool({
       ...(task_id === undefined ? {} : { taskId: task_id }),
       ...(claim === undefined ? {} : { claim }),
     };
-    const { run, next } = await unwrap(runStub(env, tenant, workflow_id).apply(tenant, workflow_id, event));
+    const stub = await existingRunStub(env, tenant, workflow_id);
+    const { run, next } = await unwrap(stub.apply(tenant, workflow_id, event));
     return { workflow_id, step_id, run_status: run.status, next: nextStepView(workflow_id, next, task_id) };
   },
 });

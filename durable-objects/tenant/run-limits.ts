@@ -1,0 +1,53 @@
+/**
+ * @module
+ * The tenant settings that bound what a tenant stores, and their checks: how long a finished
+ * run is kept (`run_retention_days`) and how many runs are kept at most (`max_stored_runs`).
+ * Known settings are checked when they are set (`settings.invalid`, a 400, names the setting);
+ * unknown names are stored as before. Pure: reads a settings map, no I/O.
+ */
+import { z } from "zod";
+import { EngineError } from "../../engine/errors.ts";
+
+export const DAY_MS = 86_400_000;
+/** Finished runs are deleted this many days after they finished, unless the tenant sets otherwise. */
+export const DEFAULT_RUN_RETENTION_DAYS = 30;
+/** At most this many runs (active and finished) are stored per tenant, unless the tenant sets otherwise. */
+export const DEFAULT_MAX_STORED_RUNS = 10_000;
+/** The largest values a tenant may set: ten years, a million runs. */
+export const MAX_RUN_RETENTION_DAYS = 3_650;
+export const MAX_STORED_RUNS_CEILING = 1_000_000;
+
+/** The settings edgeflow reads, with what each may hold; `null` (remove: back to the default) is always allowed. */
+const knownSettings = {
+  run_retention_days: z.number().int().min(1).max(MAX_RUN_RETENTION_DAYS),
+  max_stored_runs: z.number().int().min(1).max(MAX_STORED_RUNS_CEILING),
+  max_event_runs_per_minute: z.number().int().min(0).max(1_000_000),
+} as const;
+
+/** Throws `settings.invalid` (with the setting's name as path) for a known setting with a bad value. */
+export function checkSettingsPatch(patch: Readonly<Record<string, unknown>>): void {
+  for (const [name, schema] of Object.entries(knownSettings)) {
+    if (!Object.hasOwn(patch, name) || patch[name] === null) continue;
+    const parsed = schema.safeParse(patch[name]);
+    if (!parsed.success) {
+      const message = parsed.error.issues[0]?.message ?? "invalid value";
+      throw new EngineError("settings.invalid", `Setting ${name}: ${message}.`, { path: name });
+    }
+  }
+}
+
+export interface RunLimits {
+  /** how long a finished run is kept after it finished */
+  retentionMs: number;
+  /** most runs stored at once */
+  maxStoredRuns: number;
+}
+
+export function runLimitsOf(settings: Readonly<Record<string, unknown>>): RunLimits {
+  const days = knownSettings.run_retention_days.safeParse(settings.run_retention_days);
+  const cap = knownSettings.max_stored_runs.safeParse(settings.max_stored_runs);
+  return {
+    retentionMs: (days.success ? days.data : DEFAULT_RUN_RETENTION_DAYS) * DAY_MS,
+    maxStoredRuns: cap.success ? cap.data : DEFAULT_MAX_STORED_RUNS,
+  };
+}
