@@ -192,6 +192,9 @@ describe("retention settings", () => {
       { max_stored_runs: true },
       { max_stored_runs: 10_000_000 },
       { max_event_runs_per_minute: -5 },
+      { max_event_payload_bytes: -1 },
+      { max_event_payload_bytes: "64MiB" },
+      { max_event_payload_bytes: 2 * 1024 * 1024 * 1024 },
     ]) {
       const res = await setSettings(tenant.id, patch);
       expect(res.status, JSON.stringify(patch)).toBe(400);
