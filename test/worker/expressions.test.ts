@@ -110,9 +110,9 @@ describe("the expression sandbox in workerd", () => {
   it("refuses the wrapper escape of issue 9 and caps results", async () => {
     const evaluator = await createEvaluator({ wasmModule });
     try {
-      const escape = "if(1){}/{/;}); let leak = 1; ;(function(){{return 1/1} ";
-      expect(codeOf(() => evaluator.check(escape))).toBe("expression.syntax");
-      expect(codeOf(() => evaluator.evaluate(escape, {}))).toBe("expression.syntax");
+      const wrapperEscape = "if(1){}/{/;}); let leak = 1; ;(function(){{return 1/1} ";
+      expect(codeOf(() => evaluator.check(wrapperEscape))).toBe("expression.syntax");
+      expect(codeOf(() => evaluator.evaluate(wrapperEscape, {}))).toBe("expression.syntax");
       expect(evaluator.evaluate("typeof leak", {})).toBe("undefined");
       expect(codeOf(() => evaluator.evaluate("'x'.repeat(2 * 1024 * 1024)", {}))).toBe(
         "expression.result_too_large",

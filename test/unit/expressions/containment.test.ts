@@ -246,9 +246,9 @@ describe("the lexer sees every name QuickJS reads as code", () => {
 
 /** The function's source text, read with the intrinsic `Function.prototype.toString`. */
 function sourceOf(context: QuickJSContext, functionPrototype: QuickJSHandle, fn: QuickJSHandle): string {
-  const toString = context.getProp(functionPrototype, "toString");
-  const text = context.unwrapResult(context.callFunction(toString, fn));
-  toString.dispose();
+  const intrinsicToString = context.getProp(functionPrototype, "toString");
+  const text = context.unwrapResult(context.callFunction(intrinsicToString, fn));
+  intrinsicToString.dispose();
   const value = context.getString(text);
   text.dispose();
   return value;
