@@ -18,6 +18,12 @@ export const CODE_GENERATION_MESSAGE = "code generation is not allowed in expres
 /** The message of the error a result larger than the limit produces; the host maps it to `expression.result_too_large`. */
 export const RESULT_TOO_LARGE_MESSAGE = "the expression's result is larger than the limit";
 
+/**
+ * The longest name, message or stack of a thrown value that leaves the sandbox (UTF-16 units):
+ * an error is a result too, and its message ends up in a run's state and events.
+ */
+export const MAX_DESCRIPTION_LENGTH = 4096;
+
 /** The error a Promise result produces. */
 export const PROMISE_RESULT_MESSAGE = "an expression returned a Promise; asynchronous code is not supported";
 
@@ -29,7 +35,8 @@ export const PROMISE_RESULT_MESSAGE = "an expression returned a Promise; asynchr
  *   throws a `RangeError` with `RESULT_TOO_LARGE_MESSAGE` before it can leave the sandbox;
  * - `toJson(value)`: `JSON.stringify(value)`, refusing Promises and texts past the limit;
  * - `describe(error)`: a JSON string `{name, message, stack, isNull?}` for any thrown value
- *   (QuickJS throws `null` when it runs out of memory while building the error).
+ *   (QuickJS throws `null` when it runs out of memory while building the error), each text cut
+ *   to `MAX_DESCRIPTION_LENGTH` units.
  */
 export function preludeSource(maxResultLength: number): string {
   if (!Number.isSafeInteger(maxResultLength) || maxResultLength < 1) {
@@ -71,18 +78,21 @@ export function preludeSource(maxResultLength: number): string {
     if (typeof text === "string" && text.length > maxResultLength) tooLarge();
     return text;
   };
+  const clip = function (text) {
+    return text.length > ${MAX_DESCRIPTION_LENGTH} ? text.slice(0, ${MAX_DESCRIPTION_LENGTH}) + "…" : text;
+  };
   const describe = function (error) {
     try {
       if (error instanceof ErrorIntrinsic) {
         const stack = error.stack;
         return stringify({
-          name: StringIntrinsic(error.name),
-          message: StringIntrinsic(error.message),
-          stack: typeof stack === "string" ? stack : "",
+          name: clip(StringIntrinsic(error.name)),
+          message: clip(StringIntrinsic(error.message)),
+          stack: typeof stack === "string" ? clip(stack) : "",
         });
       }
       if (error === null) return stringify({ name: "", message: "uncaught null", stack: "", isNull: true });
-      return stringify({ name: "", message: "uncaught " + StringIntrinsic(error), stack: "" });
+      return stringify({ name: "", message: clip("uncaught " + StringIntrinsic(error)), stack: "" });
     } catch {
       return stringify({ name: "", message: "uncaught exception that cannot be printed", stack: "" });
     }

@@ -69,3 +69,19 @@ describe("the result cap", () => {
     }
   });
 });
+
+describe("what a thrown value carries out", () => {
+  it.each(["throw new Error('x'.repeat(8 * 1024 * 1024))", "throw 'x'.repeat(8 * 1024 * 1024)"])(
+    "is cut to a few KiB: %s",
+    (source) => {
+      try {
+        evaluator.evaluate(source, {});
+        expect.unreachable();
+      } catch (error) {
+        expect(error).toBeInstanceOf(EngineError);
+        expect((error as EngineError).code).toBe("expression.runtime");
+        expect((error as EngineError).message.length).toBeLessThan(5000);
+      }
+    },
+  );
+});
