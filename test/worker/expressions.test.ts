@@ -6,9 +6,10 @@
  */
 import wasmModule from "@jitl/quickjs-wasmfile-release-sync/wasm";
 import { describe, expect, it } from "vitest";
+import { LazyEvaluator } from "../../durable-objects/run/evaluator.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { createEvaluator } from "../../engine/expressions/quickjs-evaluator.ts";
-import { isDiscarded, loadQuickJS } from "../../engine/expressions/quickjs-module.ts";
+import { discardQuickJS, isDiscarded, loadQuickJS } from "../../engine/expressions/quickjs-module.ts";
 import { renderTemplate } from "../../engine/expressions/template.ts";
 
 describe("the expression sandbox in workerd", () => {
@@ -105,6 +106,17 @@ describe("the expression sandbox in workerd", () => {
       reckless.dispose();
       bystander.dispose();
     }
+  });
+
+  it("gives every Durable Object a working evaluator again after the isolate's module failed", async () => {
+    const runA = new LazyEvaluator();
+    const runB = new LazyEvaluator();
+    expect((await runA.get()).evaluate("[1].map((n) => n * 2)", {})).toEqual([2]);
+    expect((await runB.get()).evaluate("[3].map((n) => n * 2)", {})).toEqual([6]);
+    discardQuickJS(await loadQuickJS(wasmModule)); // as after a trap in any run of the isolate
+    expect((await runA.get()).evaluate("1 + 1", {})).toBe(2);
+    expect((await runB.get()).evaluate("[1].map((n) => n + 1)", {})).toEqual([2]);
+    expect(isDiscarded(await loadQuickJS(wasmModule))).toBe(false);
   });
 
   it("refuses the wrapper escape of issue 9 and caps results", async () => {
