@@ -2,8 +2,10 @@
  * @module
  * One QuickJS runtime and context with the limits applied and the prelude run: the isolation
  * boundary. It compiles wrapped sources into function handles (cached, least recently used
- * first out), calls them with arguments passed as one JSON string, and reads the result back
- * as plain data. Work is bounded by counting interrupt-handler polls (QuickJS polls about every
+ * first out) or, for checks, in compile-only mode (nothing runs, nothing is kept), calls them
+ * with arguments passed as one JSON string, and reads the result back as plain data, at most
+ * `maxResultBytes`. The QuickJS stack limit is set per phase (compiling, running) so that
+ * QuickJS's own check fires before native recursion can overflow the host stack. Work is bounded by counting interrupt-handler polls (QuickJS polls about every
  * 10,000 bytecode branches and calls), never by wall time, because deployed Workers freeze
  * `Date.now()` during synchronous code. It reports failures as plain descriptions; mapping them
  * to error codes is `sandbox-errors.ts`'s job. It must never create a host function inside the
