@@ -51,33 +51,18 @@ function leakedNames(evaluator: Evaluator): string[] {
   return LEAK_NAMES.filter((_, index) => (types as string[])[index] !== "undefined");
 }
 
-/** Texts that try to close the wrapper, declare or run something at global level, and reopen it. */
+/**
+ * Texts that try to close the wrapper, declare or run something at global level, and reopen it:
+ * a `/` the old lexer read one way and QuickJS the other, closers, a payload, a reopener, noise.
+ */
 const hostileText = fc
   .tuple(
-    fc.array(
-      fc.constantFrom(
-        "}",
-        "{",
-        "/",
-        "/re/",
-        "//c\n",
-        "/*c*/",
-        "'s'",
-        '"s"',
-        "`t`",
-        "`${1}`",
-        ")",
-        ";",
-        "\n",
-        "x",
-      ),
-      {
-        maxLength: 3,
-      },
-    ),
-    fc.constantFrom("if(1){}/", "if(x)/", "{}/", "x = {}/", "a\n++/", "", "`${", "/*", "'", "({})/"),
-    fc.constantFrom("{/;", "}/;", ")/;", "'/;", "`/;", "/;", "", "*/"),
-    fc.constantFrom("})", "}})", "});", "}}});", "})()", "}}", "", "`}"),
+    fc.array(fc.constantFrom("}", "{", "/", "/re/", "//c\n", "/*c*/", "'s'", "`${1}`", ")", ";", "\n"), {
+      maxLength: 1,
+    }),
+    fc.constantFrom("if(1){}/", "{}/", "if(x){}\n/", "a\n++/", "x = {}/", "({})/", "`${", "'"),
+    fc.constantFrom("{/;", "{/;x", "}/;", "'/;", "`/;", ""),
+    fc.constantFrom("})", "});", "})()", "}})", "`}"),
     fc.constantFrom(
       " let leak1 = 1;",
       " var leak2 = 2;",
@@ -86,8 +71,15 @@ const hostileText = fc
       " function leak5() {};",
       ' throw "escaped";',
     ),
-    fc.constantFrom(";(function(){{return 1/1} ", "(function(){", "(function(){{", "/*", "(()=>{", "{", "`"),
-    fc.array(fc.constantFrom("}", "/", "/re/", "'", "`", ")", "\n"), { maxLength: 2 }),
+    fc.constantFrom(
+      ";(function(){{return 1/1} ",
+      ";(function(){{return 2/2}\n",
+      "(function(){",
+      "(()=>{",
+      "/*",
+      "`",
+    ),
+    fc.array(fc.constantFrom("}", "/", "/re/", "'", "`", ")", "\n"), { maxLength: 1 }),
   )
   .map((parts) => parts.flat().join(""));
 
@@ -128,7 +120,7 @@ describe("the wrapper cannot be escaped", () => {
         expect(leakedNames(checker)).toEqual([]);
         expect(leakedNames(runner)).toEqual([]);
       }),
-      { numRuns: 400, examples: [[ISSUE_ESCAPE]] },
+      { numRuns: 2000, examples: [[ISSUE_ESCAPE]] },
     );
   });
 
