@@ -167,8 +167,10 @@ export class JsLexer {
     return false;
   }
 
+  /** The previous name follows `.`, `?.` or `#` (`a.return`, `this.#typeof`): a property, not a keyword. */
   #prevIsPropertyName(): boolean {
-    return this.#prevPrev?.kind === "punct" && isMemberAccess(this.#prevPrev.value);
+    const before = this.#prevPrev;
+    return before?.kind === "punct" && (isMemberAccess(before.value) || before.value === "#");
   }
 
   /**

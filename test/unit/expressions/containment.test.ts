@@ -164,6 +164,24 @@ describe("the wrapper cannot be escaped", () => {
 });
 
 describe("the lexer sees every name QuickJS reads as code", () => {
+  it.each([
+    // `/` after the head of a control statement starts a regular expression
+    ["if (x) /constructor/.test(y)", undefined],
+    ["if (x) /'/; x.constructor; /'/", "expression.forbidden"],
+    ["while (x) /'/; eval; /'/", "expression.forbidden"],
+    // after a property named like a keyword it divides
+    ["a.return / x.constructor / 1", "expression.forbidden"],
+    ["class A { #return = 1; m() { return this.#return / x.constructor / 1 } }", "expression.forbidden"],
+    // after `}` either reading can be right: refused when they differ in what they hide
+    ["if (a) { b } /'/; constructor; '/", "expression.syntax"],
+    ["if (a) { b } /x/.test(c)", undefined],
+    ["({ a: 1 }) / 2 / 3", undefined],
+    ["(a + b) / (c + d) / 2", undefined],
+    ["let of = 4; return of / 2", undefined],
+  ])("%s → %s", (source, code) => {
+    expect(thrownBy(() => analyzeSource(source))?.code).toBe(code);
+  });
+
   const piece = fc.constantFrom(
     "if(x)",
     "if(x){}",
