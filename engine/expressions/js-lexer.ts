@@ -7,9 +7,10 @@
  * parser. Whether `/` divides or starts a regular expression depends on the grammar; the lexer
  * decides it as the grammar does where the previous token settles it (after a keyword that
  * expects an expression, after the `)` of `if (...)`, `while (...)`, `for (...)` and `with (...)`,
- * which it tracks per bracket) and reads "division" after an identifier, a literal or another
- * `)` or `]`. After `}`, `++`, `--`, `of` and `await` either reading can be right (a block or an
- * object literal, ASI, a contextual keyword): there it reads "division", which shows every name a
+ * which it tracks per bracket; after a prefix `++`/`--`) and reads "division" after an
+ * identifier, a literal, another `)` or `]`, or a postfix `++`/`--`. After `}`, `of` and `await`
+ * (and an increment that follows one of them) either reading can be right (a block or an object
+ * literal, a contextual keyword): there it reads "division", which shows every name a
  * regular expression could hold, and it first proves the choice cannot hide code: if the
  * regular-expression reading also scans, the division reading of the same characters must be
  * only names, numbers and balanced punctuators ending exactly where the regular expression ends,
@@ -58,8 +59,8 @@ const REGEX_AFTER_KEYWORD = new Set([
 ]);
 /** After these a `/` divides (the `)` of a control statement's head excepted, see `#regexAllowed`). */
 const DIVISION_AFTER_PUNCT = new Set([")", "]"]);
-/** After these a `/` may do either: a block or an object literal ends, a prefix or postfix operator. */
-const AMBIGUOUS_AFTER_PUNCT = new Set(["}", "++", "--"]);
+/** After `}` a `/` may do either: a block ends (regex) or an object literal does (division). */
+const AMBIGUOUS_AFTER_PUNCT = new Set(["}"]);
 /** Contextual keywords: `for (x of /re/)` or `await /re/`, but also variables named `of` or `await`. */
 const AMBIGUOUS_AFTER_NAME = new Set(["of", "await"]);
 /** Statements whose head `( ... )` is followed by a statement, which may start with a regular expression. */
@@ -86,6 +87,10 @@ export class JsLexer {
   readonly #parens: boolean[] = [];
   /** The last `)` closed a control statement's head. */
   #closedControlHead = false;
+  /** A line terminator (or a comment holding one) came before the current token. */
+  #newlineBefore = false;
+  /** What the last `++` or `--` was: prefix (a regex may follow), postfix (division), or unknown. */
+  #lastIncrement: "prefix" | "postfix" | "unknown" = "unknown";
 
   constructor(text: string, start = 0) {
     this.#text = text;
@@ -99,9 +104,11 @@ export class JsLexer {
 
   /** The next token, or `undefined` at the end of the text. Throws `JsLexError`. */
   next(): Token | undefined {
+    const triviaStart = this.#pos;
     this.#skipTrivia();
     const text = this.#text;
     const start = this.#pos;
+    this.#newlineBefore = /[\n\r\u2028\u2029]/.test(text.slice(triviaStart, start));
     if (start >= text.length) return undefined;
     const char = text[start] as string;
     let token: Token;
@@ -149,6 +156,7 @@ export class JsLexer {
     switch (prev.kind) {
       case "punct":
         if (prev.value === ")") return this.#closedControlHead;
+        if (prev.value === "++" || prev.value === "--") return this.#lastIncrement === "prefix";
         return !DIVISION_AFTER_PUNCT.has(prev.value) && !AMBIGUOUS_AFTER_PUNCT.has(prev.value);
       case "name":
         return !this.#prevIsPropertyName() && REGEX_AFTER_KEYWORD.has(prev.value);
@@ -162,6 +170,9 @@ export class JsLexer {
   /** A `/` here may start a regular expression, though the lexer reads it as division. */
   #regexMayFollow(): boolean {
     const prev = this.#prev;
+    if (prev?.kind === "punct" && (prev.value === "++" || prev.value === "--")) {
+      return this.#lastIncrement === "unknown";
+    }
     if (prev?.kind === "punct") return AMBIGUOUS_AFTER_PUNCT.has(prev.value);
     if (prev?.kind === "name") return !this.#prevIsPropertyName() && AMBIGUOUS_AFTER_NAME.has(prev.value);
     return false;
@@ -280,6 +291,16 @@ export class JsLexer {
     return { kind: "number", value: this.#text.slice(start, end), start, end };
   }
 
+  /**
+   * A `++`/`--` is prefix where an operand is expected or after a line break (postfix takes no
+   * line break before it), postfix right after the end of an operand, unknown after `}`, `of`,
+   * `await` or another increment of unknown kind.
+   */
+  #incrementKind(): "prefix" | "postfix" | "unknown" {
+    if (this.#prev === undefined || this.#newlineBefore || this.#regexAllowed()) return "prefix";
+    return this.#regexMayFollow() ? "unknown" : "postfix";
+  }
+
   /** `if (`, `while (`, `for (`, `for await (`, `with (` (not `x.if(`, a method call). */
   #opensControlHead(): boolean {
     const prev = this.#prev;
@@ -313,6 +334,7 @@ export class JsLexer {
     if (value === "{") this.#curlies.push("{");
     else if (value === "}") this.#curlies.pop();
     else if (value === "(") this.#parens.push(this.#opensControlHead());
+    else if (value === "++" || value === "--") this.#lastIncrement = this.#incrementKind();
     else if (value === ")") this.#closedControlHead = this.#parens.pop() === true;
     this.#pos = start + value.length;
     return { kind: "punct", value, start, end: this.#pos };

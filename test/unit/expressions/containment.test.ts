@@ -178,6 +178,11 @@ describe("the lexer sees every name QuickJS reads as code", () => {
     ["({ a: 1 }) / 2 / 3", undefined],
     ["(a + b) / (c + d) / 2", undefined],
     ["let of = 4; return of / 2", undefined],
+    // a postfix increment ends an operand, a prefix one (after a line break) starts one
+    ["x++ / (a / b) / 2", undefined],
+    ["x--\n/constructor/.lastIndex", "expression.forbidden"],
+    ["x\n++/constructor/.lastIndex", undefined],
+    ["x\n++/'/.lastIndex; x.constructor; /'/", "expression.forbidden"],
   ])("%s → %s", (source, code) => {
     expect(thrownBy(() => analyzeSource(source))?.code).toBe(code);
   });
