@@ -1,10 +1,13 @@
 /**
  * @module
- * The expression sandbox of one RunDO instance: created on first use, reused for every
- * transition of that run, never shared with another run or tenant (each RunDO is one run). The
- * compiled QuickJS wasm module is shared per isolate; runtimes and contexts are not. A source
- * that names `env` is refused before it reaches the sandbox (`expression.env_not_allowed`), for
- * definitions stored before publish refused it.
+ * The expression sandbox of one Durable Object instance (a RunDO: one run; a TenantDO: its
+ * trigger filters and mappings): created on first use, reused for every transition, never shared
+ * with another run or tenant. The compiled QuickJS wasm module is shared per isolate; runtimes
+ * and contexts are not. Every `get()` waits until the evaluator is usable: if the shared module
+ * failed (in this object or any other of the isolate), the evaluator moves to a fresh module
+ * first, so the next transition of every run works. A source that names `env` is refused before
+ * it reaches the sandbox (`expression.env_not_allowed`), for definitions stored before publish
+ * refused it.
  */
 import wasmModule from "@jitl/quickjs-wasmfile-release-sync/wasm";
 import type { Evaluator } from "../../engine/expressions/evaluator.ts";
@@ -14,13 +17,15 @@ import { refuseEnvReferences } from "../../engine/secrets/env-references.ts";
 export class LazyEvaluator {
   #pending: Promise<Evaluator> | undefined;
 
-  get(): Promise<Evaluator> {
+  async get(): Promise<Evaluator> {
     this.#pending ??= createEvaluator({ wasmModule })
       .then(refuseEnvReferences)
       .catch((error: unknown) => {
         this.#pending = undefined;
         throw error;
       });
-    return this.#pending;
+    const evaluator = await this.#pending;
+    await evaluator.ready?.();
+    return evaluator;
   }
 }

@@ -10,7 +10,8 @@ export interface Evaluator {
    * Evaluates `source` and returns its value as plain data. `source` is a JavaScript expression,
    * or a statement body that uses `return` (computed-field transforms may be either).
    * Throws `EngineError` with code `expression.syntax`, `expression.runtime`,
-   * `expression.forbidden`, `expression.budget_exceeded` or `expression.memory_exceeded`.
+   * `expression.forbidden`, `expression.budget_exceeded`, `expression.memory_exceeded` or
+   * `expression.result_too_large`. Nothing one call does is visible to a later one.
    */
   evaluate(source: string, bindings: Readonly<Record<string, unknown>>): unknown;
   /**
@@ -20,6 +21,14 @@ export interface Evaluator {
    * ran out of memory compiling, a failed WebAssembly module).
    */
   check(source: string): void;
+  /**
+   * Resolves when the evaluator can take calls: at once, unless the sandbox's WebAssembly module
+   * failed (in this evaluator or another one sharing it), in which case a fresh module is loaded
+   * first. Callers that can wait (a Durable Object before a transition) await it before use;
+   * an implementation that never needs rebuilding may leave it out.
+   * until then `evaluate` and `check` throw a retryable `expression.runtime`.
+   */
+  ready?(): Promise<void>;
   /** Releases the sandbox. The evaluator must not be used afterwards. */
   dispose(): void;
 }

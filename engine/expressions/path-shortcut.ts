@@ -41,10 +41,15 @@ export function isPlainPath(source: string): boolean {
   return plainPath(source) !== undefined;
 }
 
-/** The value of `source` when it is a property path the shortcut can read; else `undefined`. */
+/**
+ * The value of `source` when it is a property path the shortcut can read; else `undefined`.
+ * Values whose JSON is longer than a third of `maxResultBytes` are left to the sandbox, which
+ * applies the result cap exactly.
+ */
 export function readPathShortcut(
   source: string,
   bindings: Readonly<Record<string, unknown>>,
+  maxResultBytes = Number.POSITIVE_INFINITY,
 ): ShortcutValue | undefined {
   const path = plainPath(source);
   if (path === undefined || isForbiddenName(path.root)) return undefined;
@@ -56,7 +61,7 @@ export function readPathShortcut(
     const absent: boolean = !(key in value.value) && !(key in Object.prototype);
     value = absent ? { value: undefined } : ownData(value.value, key);
   }
-  return value === undefined ? undefined : copyOut(value.value);
+  return value === undefined ? undefined : copyOut(value.value, maxResultBytes);
 }
 
 /** An own, enumerable data property (what a JSON copy keeps); `undefined` for anything else. */
@@ -77,9 +82,10 @@ function isPlainDataObject(value: unknown): value is Record<string, unknown> {
  * What the sandbox would hand back: the bindings reach it as JSON, so the value is its JSON copy
  * (`-0` becomes `0`, `NaN` becomes `null`, a function becomes `undefined`).
  */
-function copyOut(value: unknown): ShortcutValue | undefined {
+function copyOut(value: unknown, maxResultBytes: number): ShortcutValue | undefined {
   try {
     const json = JSON.stringify(value) as string | undefined;
+    if (json !== undefined && json.length * 3 > maxResultBytes) return undefined;
     return { value: json === undefined ? undefined : JSON.parse(json) };
   } catch {
     return undefined; // not plain data (a BigInt, a cycle): the sandbox reports it

@@ -7,11 +7,14 @@
  * the bindings without the sandbox (`path-shortcut.ts`); for anything else `evaluate` analyses the
  * source (forbidden names, brackets, free names), compiles it once into a strict-mode function
  * whose parameters are the binding names it reads (an expression, or a statement body with
- * `return`), copies just those bindings in as JSON, calls it under the step budget, and copies
- * the result out as JSON. `check` runs the same analysis and compile and stops there: the
- * compiled function is never called. A binding named `this` becomes the receiver, so
- * `this.counter` works. After a memory failure (or when async
- * code left jobs queued) the sandbox is rebuilt before the next call.
+ * `return`; the wrapper proves the source stays inside it: `source-wrapper.ts`), copies just
+ * those bindings in as JSON, calls it under the step budget, and copies the result out as JSON
+ * (at most `maxResultBytes`). `check` runs the same analysis and compiles in QuickJS's
+ * compile-only mode: nothing is run, not even the creation of the function. A binding named
+ * `this` becomes the receiver, so `this.counter` works. After a memory failure (or when async
+ * code left jobs queued) the sandbox is rebuilt before the next call; after a failure of the
+ * WebAssembly module itself (this evaluator's or another's: the module is shared per isolate) the
+ * evaluator moves to a fresh module, which `ready()` waits for.
  * It must not hand any host object to the sandbox or any sandbox handle to the caller.
  */
 
@@ -20,7 +23,7 @@ import { EngineError } from "../errors.ts";
 import { encodeArguments } from "./binding-transfer.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { isPlainPath, readPathShortcut } from "./path-shortcut.ts";
-import { discardQuickJS, loadQuickJS } from "./quickjs-module.ts";
+import { discardQuickJS, isDiscarded, loadQuickJS } from "./quickjs-module.ts";
 import {
   QuickJSSandbox,
   SANDBOX_FILENAME,
@@ -29,12 +32,22 @@ import {
 } from "./quickjs-sandbox.ts";
 import { toEngineError } from "./sandbox-errors.ts";
 import { analyzeSource, type SourceAnalysis, type SourceForm } from "./source-analysis.ts";
+import { WRAPPER_LINES, wrapSource, wrapSourceUnproven } from "./source-wrapper.ts";
 
 export interface EvaluatorOptions {
   /** Bytes the sandbox may allocate. Default 16 MiB. */
   memoryLimitBytes?: number;
-  /** Sandbox stack in bytes. Default and maximum 256 KiB (deeper overflows the host stack). */
+  /**
+   * QuickJS stack while code runs, in bytes. Default 24 KiB (about 130 nested calls); at most
+   * 256 KiB. Past the default, deep native recursion (`JSON.stringify` of nested arrays) can
+   * overflow the host stack before QuickJS's own check: the evaluator survives it by moving to a
+   * fresh WebAssembly module, but every evaluator of the isolate pays for that.
+   */
   maxStackSizeBytes?: number;
+  /** QuickJS stack while source compiles, in bytes. Default 12 KiB (about 80 nested brackets); at most 256 KiB. */
+  compileStackSizeBytes?: number;
+  /** Largest result, in UTF-8 bytes of its JSON text. Default `MAX_RESULT_BYTES` (1 MiB). */
+  maxResultBytes?: number;
   /**
    * Interrupt polls one `evaluate` may take; QuickJS polls about every 10,000 branches and calls.
    * Default 500: `while (true) {}` stops after about 35 ms in Node; a filter over 10,000 items
@@ -52,9 +65,21 @@ export interface EvaluatorOptions {
   pathShortcut?: boolean;
 }
 
+/** The largest result an expression may return: 1 MiB of JSON (UTF-8). A larger one is `expression.result_too_large`. */
+export const MAX_RESULT_BYTES = 1024 * 1024;
+
+/**
+ * The ceiling of both stack options. The defaults are far lower: each byte of QuickJS stack costs
+ * up to about 25 bytes of host stack (the parser) and 12 (running code), and V8 gives about 1 MB
+ * in Node and workerd (measurements: docs/decisions/0001-expression-sandbox.md).
+ */
+export const MAX_STACK_SIZE_BYTES = 256 * 1024;
+
 export const DEFAULT_EVALUATOR_LIMITS: Readonly<SandboxLimits> = Object.freeze({
   memoryLimitBytes: 16 * 1024 * 1024,
-  maxStackSizeBytes: 256 * 1024,
+  maxStackSizeBytes: 24 * 1024,
+  compileStackSizeBytes: 12 * 1024,
+  maxResultBytes: MAX_RESULT_BYTES,
   stepBudget: 500,
   compiledCacheSize: 256,
 });
@@ -64,22 +89,29 @@ export const MIN_MEMORY_LIMIT_BYTES = 64 * 1024;
 
 /** Creates a QuickJS evaluator. The wasm module is loaded once per process and shared. */
 export async function createEvaluator(options: EvaluatorOptions = {}): Promise<Evaluator> {
+  const limits = resolveLimits(options);
   const module = await loadQuickJS(options.wasmModule);
-  return new QuickJSEvaluator(module, resolveLimits(options), options.pathShortcut ?? true);
+  return new QuickJSEvaluator(module, options.wasmModule, limits, options.pathShortcut ?? true);
 }
 
 function resolveLimits(options: EvaluatorOptions): SandboxLimits {
+  const defaults = DEFAULT_EVALUATOR_LIMITS;
   const limits: SandboxLimits = {
-    memoryLimitBytes: options.memoryLimitBytes ?? DEFAULT_EVALUATOR_LIMITS.memoryLimitBytes,
+    memoryLimitBytes: options.memoryLimitBytes ?? defaults.memoryLimitBytes,
     maxStackSizeBytes: Math.min(
-      options.maxStackSizeBytes ?? DEFAULT_EVALUATOR_LIMITS.maxStackSizeBytes,
-      DEFAULT_EVALUATOR_LIMITS.maxStackSizeBytes,
+      options.maxStackSizeBytes ?? defaults.maxStackSizeBytes,
+      MAX_STACK_SIZE_BYTES,
     ),
-    stepBudget: options.stepBudget ?? DEFAULT_EVALUATOR_LIMITS.stepBudget,
-    compiledCacheSize: options.compiledCacheSize ?? DEFAULT_EVALUATOR_LIMITS.compiledCacheSize,
+    compileStackSizeBytes: Math.min(
+      options.compileStackSizeBytes ?? defaults.compileStackSizeBytes,
+      MAX_STACK_SIZE_BYTES,
+    ),
+    maxResultBytes: options.maxResultBytes ?? defaults.maxResultBytes,
+    stepBudget: options.stepBudget ?? defaults.stepBudget,
+    compiledCacheSize: options.compiledCacheSize ?? defaults.compiledCacheSize,
   };
   for (const [name, value] of Object.entries(limits)) {
-    if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
+    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
   }
   // below this QuickJS cannot even build a context, and a failed build aborts the wasm module
   if (limits.memoryLimitBytes < MIN_MEMORY_LIMIT_BYTES) {
@@ -88,20 +120,25 @@ function resolveLimits(options: EvaluatorOptions): SandboxLimits {
   return limits;
 }
 
-/** The wrapper puts the source on its own line, so positions shift by one line. */
-const WRAPPER_LINES = 1;
-
 class QuickJSEvaluator implements Evaluator {
-  readonly #module: QuickJSWASMModule;
+  #module: QuickJSWASMModule;
+  readonly #wasmModule: WebAssembly.Module | undefined;
   readonly #limits: SandboxLimits;
   readonly #pathShortcut: boolean;
   /** Built on the first evaluation the path shortcut cannot answer. */
   #sandbox: QuickJSSandbox | undefined;
+  /** A fresh module being loaded after the current one was discarded. */
+  #replacement: Promise<void> | undefined;
   #disposed = false;
-  #moduleFailed = false;
 
-  constructor(module: QuickJSWASMModule, limits: SandboxLimits, pathShortcut: boolean) {
+  constructor(
+    module: QuickJSWASMModule,
+    wasmModule: WebAssembly.Module | undefined,
+    limits: SandboxLimits,
+    pathShortcut: boolean,
+  ) {
     this.#module = module;
+    this.#wasmModule = wasmModule;
     this.#limits = limits;
     this.#pathShortcut = pathShortcut;
   }
@@ -109,7 +146,7 @@ class QuickJSEvaluator implements Evaluator {
   evaluate(source: string, bindings: Readonly<Record<string, unknown>>): unknown {
     this.#assertUsable();
     if (this.#pathShortcut) {
-      const read = readPathShortcut(source, bindings);
+      const read = readPathShortcut(source, bindings, this.#limits.maxResultBytes);
       if (read !== undefined) return read.value;
     }
     const analysis = analyzeSource(source);
@@ -127,19 +164,36 @@ class QuickJSEvaluator implements Evaluator {
 
   /**
    * The analysis and the compile of `evaluate`, with no parameters (a binding's name as a
-   * parameter can only add a conflict, never remove one); the compiled wrapper is created, and
-   * cached like any other, but never called. A plain property path compiles by construction.
+   * parameter can only add a conflict, never remove one), in QuickJS's compile-only mode: no
+   * code runs, no function is created. A plain property path compiles by construction.
    */
   check(source: string): void {
     this.#assertUsable();
     const analysis = analyzeSource(source);
     if (this.#pathShortcut && isPlainPath(source)) return;
     try {
-      this.#compiled(this.#usableSandbox(), analysis, []);
+      const sandbox = this.#usableSandbox();
+      this.#compileEither(sandbox, analysis, [], (code) => sandbox.compileOnly(code));
     } catch (error) {
       if (error instanceof EngineError) throw error;
       throw this.#sandboxFailed(error);
     }
+  }
+
+  async ready(): Promise<void> {
+    if (this.#disposed || !isDiscarded(this.#module)) return;
+    this.#sandbox = undefined; // its module is gone: abandoned, never touched again
+    this.#replacement ??= loadQuickJS(this.#wasmModule).then(
+      (module) => {
+        this.#module = module;
+        this.#replacement = undefined;
+      },
+      (error: unknown) => {
+        this.#replacement = undefined;
+        throw error;
+      },
+    );
+    await this.#replacement;
   }
 
   dispose(): void {
@@ -150,10 +204,11 @@ class QuickJSEvaluator implements Evaluator {
 
   #assertUsable(): void {
     if (this.#disposed) throw new EngineError("expression.disposed", "the evaluator was disposed");
-    if (this.#moduleFailed) {
+    if (isDiscarded(this.#module)) {
+      this.ready().catch(() => undefined);
       throw new EngineError(
         "expression.runtime",
-        "the expression sandbox's WebAssembly module failed; create a new evaluator",
+        "the expression sandbox is being rebuilt after its WebAssembly module failed; try again",
         { retryable: true },
       );
     }
@@ -167,17 +222,16 @@ class QuickJSEvaluator implements Evaluator {
   }
 
   /**
-   * QuickJS itself failed (a WebAssembly trap, a misused handle): the context is dropped. After a
-   * trap the whole module is unusable, so it is discarded and this evaluator stays failed.
+   * Something other than JavaScript failed inside QuickJS: a WebAssembly trap, or the host's own
+   * stack overflowing in the middle of QuickJS's C code. Either may leave the module's memory
+   * inconsistent, so the module is discarded (for every evaluator of the isolate), the sandbox is
+   * abandoned without being freed (freeing it could abort again), and the next call, after
+   * `ready()`, runs in a fresh module.
    */
   #sandboxFailed(error: unknown): EngineError {
-    if (isWasmTrap(error)) {
-      this.#moduleFailed = true;
-      this.#sandbox = undefined;
-      discardQuickJS(this.#module);
-    } else {
-      this.#dropSandbox();
-    }
+    this.#sandbox = undefined;
+    discardQuickJS(this.#module);
+    this.ready().catch(() => undefined);
     return new EngineError("expression.runtime", `the expression sandbox failed: ${String(error)}`, {
       cause: error,
       retryable: true,
@@ -187,13 +241,11 @@ class QuickJSEvaluator implements Evaluator {
   #dropSandbox(): void {
     const sandbox = this.#sandbox;
     this.#sandbox = undefined;
+    if (sandbox === undefined || isDiscarded(this.#module)) return;
     try {
-      sandbox?.dispose();
-    } catch (error) {
-      if (isWasmTrap(error)) {
-        this.#moduleFailed = true;
-        discardQuickJS(this.#module);
-      }
+      sandbox.dispose();
+    } catch {
+      discardQuickJS(this.#module);
     }
   }
 
@@ -202,14 +254,41 @@ class QuickJSEvaluator implements Evaluator {
     const key = `${names.join(",")}\n${analysis.source}`;
     const cached = sandbox.cached(key);
     if (cached !== undefined) return cached;
+    return this.#compileEither(sandbox, analysis, names, (code) => sandbox.compile(key, code));
+  }
+
+  /**
+   * Compiles the preferred form, then the other one when that is a syntax error. When both fail
+   * but the source compiles without the wrapper's proof (`source-wrapper.ts`), the source closes
+   * its wrapper: refused as such (that compile runs nothing).
+   */
+  #compileEither<T>(
+    sandbox: QuickJSSandbox,
+    analysis: SourceAnalysis,
+    names: readonly string[],
+    compile: (code: string) => SandboxResult<T>,
+  ): T {
     const forms: SourceForm[] =
       analysis.preferredForm === "expression" ? ["expression", "statements"] : ["statements", "expression"];
-    const first = sandbox.compile(key, wrap(analysis, names, forms[0] as SourceForm));
+    const first = compile(
+      wrapSource(bodyOf(analysis, forms[0] as SourceForm), names, forms[0] as SourceForm),
+    );
     if (first.ok) return first.value;
     if (first.thrown.name !== "SyntaxError" || first.budgetExhausted)
       return this.#unwrap(first, analysis.source);
-    const second = sandbox.compile(key, wrap(analysis, names, forms[1] as SourceForm));
+    const second = compile(
+      wrapSource(bodyOf(analysis, forms[1] as SourceForm), names, forms[1] as SourceForm),
+    );
     if (second.ok) return second.value;
+    for (const form of forms) {
+      if (sandbox.compileOnly(wrapSourceUnproven(bodyOf(analysis, form), names, form)).ok) {
+        throw new EngineError(
+          "expression.syntax",
+          "SyntaxError: the expression closes the function it is compiled into (a `/` read as a regular expression, or a bracket, ends it early)",
+          { line: 1 },
+        );
+      }
+    }
     const statementsFailure = forms[0] === "statements" ? first : second;
     const preferredFailure = analysis.separatesStatements ? statementsFailure : first;
     return this.#unwrap(preferredFailure, analysis.source);
@@ -221,6 +300,7 @@ class QuickJSEvaluator implements Evaluator {
       phase: result.phase,
       budgetExhausted: result.budgetExhausted,
       stepBudget: this.#limits.stepBudget,
+      maxResultBytes: this.#limits.maxResultBytes,
       filename: SANDBOX_FILENAME,
       lineOffset: WRAPPER_LINES,
       sourceLines: countLines(source),
@@ -228,19 +308,11 @@ class QuickJSEvaluator implements Evaluator {
   }
 }
 
-/** Wraps the source in a strict function; balanced brackets (checked by the analysis) keep it inside. */
-function wrap(analysis: SourceAnalysis, names: readonly string[], form: SourceForm): string {
-  const parameters = names.join(", ");
-  return form === "expression"
-    ? `(function (${parameters}) { "use strict"; return (\n${analysis.expressionText}\n); })`
-    : `(function (${parameters}) { "use strict";\n${analysis.source}\n})`;
+/** The text a form wraps: an expression without its trailing semicolons, or the whole body. */
+function bodyOf(analysis: SourceAnalysis, form: SourceForm): string {
+  return form === "expression" ? analysis.expressionText : analysis.source;
 }
 
 function countLines(source: string): number {
   return source.split(/\r\n|[\n\r\u2028\u2029]/).length;
-}
-
-/** A WebAssembly trap or an Emscripten abort: the module's instance can no longer be trusted. */
-function isWasmTrap(error: unknown): boolean {
-  return error instanceof Error && error.name === "RuntimeError";
 }

@@ -2,8 +2,10 @@
  * @module
  * One QuickJS runtime and context with the limits applied and the prelude run: the isolation
  * boundary. It compiles wrapped sources into function handles (cached, least recently used
- * first out), calls them with arguments passed as one JSON string, and reads the result back
- * as plain data. Work is bounded by counting interrupt-handler polls (QuickJS polls about every
+ * first out) or, for checks, in compile-only mode (nothing runs, nothing is kept), calls them
+ * with arguments passed as one JSON string, and reads the result back as plain data, at most
+ * `maxResultBytes`. The QuickJS stack limit is set per phase (compiling, running) so that
+ * QuickJS's own check fires before native recursion can overflow the host stack. Work is bounded by counting interrupt-handler polls (QuickJS polls about every
  * 10,000 bytecode branches and calls), never by wall time, because deployed Workers freeze
  * `Date.now()` during synchronous code. It reports failures as plain descriptions; mapping them
  * to error codes is `sandbox-errors.ts`'s job. It must never create a host function inside the
@@ -18,13 +20,21 @@ import type {
 } from "quickjs-emscripten-core";
 import { BoundedCache } from "./bounded-cache.ts";
 import { type EvaluationPhase, isOutOfMemory, type ThrownValue } from "./sandbox-errors.ts";
-import { PRELUDE_SOURCE } from "./sandbox-prelude.ts";
+import { preludeSource, RESULT_TOO_LARGE_MESSAGE } from "./sandbox-prelude.ts";
 
 export interface SandboxLimits {
   /** Bytes QuickJS may allocate. */
   memoryLimitBytes: number;
-  /** Bytes of stack QuickJS may use; more than 256 KiB can overflow the host stack. */
+  /**
+   * Bytes of QuickJS stack while code runs. QuickJS measures its own (shadow) stack, and each byte
+   * of it costs about 12 bytes of the host's stack in the worst native recursion (`JSON.stringify`
+   * of nested arrays): keep this far below host stack / 12 (see docs/decisions/0001).
+   */
   maxStackSizeBytes: number;
+  /** Bytes of QuickJS stack while source is compiled: the parser costs about 25 host bytes per byte. */
+  compileStackSizeBytes: number;
+  /** Largest result, in UTF-8 bytes of its JSON text (a string result: of the string). */
+  maxResultBytes: number;
   /** Interrupt-handler polls allowed per compile or call. */
   stepBudget: number;
   /** Compiled functions kept per sandbox. */
@@ -54,7 +64,7 @@ export class QuickJSSandbox {
   readonly #toJson: QuickJSHandle;
   readonly #describe: QuickJSHandle;
   readonly #compiled: BoundedCache<string, QuickJSHandle>;
-  readonly #stepBudget: number;
+  readonly #limits: SandboxLimits;
   #lastArguments: { text: string; handle: QuickJSHandle } | undefined;
   #stepsLeft = 0;
   #exhausted = false;
@@ -63,7 +73,7 @@ export class QuickJSSandbox {
 
   constructor(module: QuickJSWASMModule, limits: SandboxLimits) {
     QuickJSSandbox.#built += 1;
-    this.#stepBudget = limits.stepBudget;
+    this.#limits = limits;
     this.#runtime = module.newRuntime();
     this.#runtime.setMemoryLimit(limits.memoryLimitBytes);
     this.#runtime.setMaxStackSize(limits.maxStackSizeBytes);
@@ -73,7 +83,8 @@ export class QuickJSSandbox {
       context = this.#runtime.newContext();
       // The prelude is our own code: it runs without a step budget.
       this.#stepsLeft = Number.POSITIVE_INFINITY;
-      const helpers = context.evalCode(PRELUDE_SOURCE, "prelude.js", { type: "global", strict: true });
+      const prelude = preludeSource(limits.maxResultBytes);
+      const helpers = context.evalCode(prelude, "prelude.js", { type: "global", strict: true });
       if (helpers.error !== undefined) {
         const thrown = context.dump(helpers.error) as unknown;
         helpers.error.dispose();
@@ -105,11 +116,17 @@ export class QuickJSSandbox {
     return this.#compiled.get(key);
   }
 
-  /** Compiles `code`, which must evaluate to a function, and caches it under `key`. */
+  /**
+   * Compiles `code`, which must evaluate to a function, and caches it under `key`. Evaluating
+   * `code` must run nothing but the creation of that function: the caller proves it
+   * (`source-wrapper.ts`).
+   */
   compile(key: string, code: string): SandboxResult<QuickJSHandle> {
     const context = this.#context;
     this.#startBudget();
+    this.#runtime.setMaxStackSize(this.#limits.compileStackSizeBytes);
     const result = context.evalCode(code, SANDBOX_FILENAME, { type: "global", strict: true });
+    this.#runtime.setMaxStackSize(this.#limits.maxStackSizeBytes);
     if (result.error !== undefined) return this.#failure(result.error, "compile");
     if (context.typeof(result.value) !== "function") {
       result.value.dispose();
@@ -117,6 +134,22 @@ export class QuickJSSandbox {
     }
     this.#compiled.set(key, result.value);
     return { ok: true, value: result.value };
+  }
+
+  /** Compiles `code` without running any of it (QuickJS's compile-only mode) and keeps nothing. */
+  compileOnly(code: string): SandboxResult<undefined> {
+    const context = this.#context;
+    this.#startBudget();
+    this.#runtime.setMaxStackSize(this.#limits.compileStackSizeBytes);
+    const result = context.evalCode(code, SANDBOX_FILENAME, {
+      type: "global",
+      strict: true,
+      compileOnly: true,
+    });
+    this.#runtime.setMaxStackSize(this.#limits.maxStackSizeBytes);
+    if (result.error !== undefined) return this.#failure(result.error, "compile");
+    result.value.dispose();
+    return { ok: true, value: undefined };
   }
 
   /** Calls `fn` with `[this, ...args]` decoded from `argsJson`; `mask` marks `undefined` entries. */
@@ -168,7 +201,7 @@ export class QuickJSSandbox {
   }
 
   #startBudget(): void {
-    this.#stepsLeft = this.#stepBudget;
+    this.#stepsLeft = this.#limits.stepBudget;
     this.#exhausted = false;
   }
 
@@ -181,7 +214,7 @@ export class QuickJSSandbox {
         case "undefined":
           return { ok: true, value: undefined };
         case "string":
-          return { ok: true, value: context.getString(handle) };
+          return this.#sized(context.getString(handle));
         case "number":
           return { ok: true, value: context.getNumber(handle) };
         case "boolean":
@@ -191,7 +224,9 @@ export class QuickJSSandbox {
           if (json.error !== undefined) return this.#failure(json.error, "run");
           const text = context.typeof(json.value) === "string" ? context.getString(json.value) : undefined;
           json.value.dispose();
-          return { ok: true, value: text === undefined ? undefined : JSON.parse(text) };
+          if (text === undefined) return { ok: true, value: undefined };
+          const sized = this.#sized(text);
+          return sized.ok ? { ok: true, value: JSON.parse(text) } : sized;
         }
         default:
           return this.#thrown("TypeError", `an expression returned a ${type}; it must return data`, "run");
@@ -199,6 +234,17 @@ export class QuickJSSandbox {
     } finally {
       handle.dispose();
     }
+  }
+
+  /**
+   * The prelude refused anything longer than `maxResultBytes` UTF-16 units before it left the
+   * sandbox; a UTF-8 byte is never fewer than a unit, so only a text past a third of the limit
+   * can still be too large in bytes, and only that one is counted.
+   */
+  #sized(text: string): SandboxResult<string> {
+    const limit = this.#limits.maxResultBytes;
+    if (text.length * 3 <= limit || utf8Length(text) <= limit) return { ok: true, value: text };
+    return this.#thrown("RangeError", RESULT_TOO_LARGE_MESSAGE, "run");
   }
 
   #failure(error: QuickJSHandle, phase: EvaluationPhase): SandboxResult<never> {
@@ -225,4 +271,19 @@ export class QuickJSSandbox {
   #thrown(name: string, message: string, phase: EvaluationPhase): SandboxResult<never> {
     return { ok: false, thrown: { name, message, stack: "" }, phase, budgetExhausted: false };
   }
+}
+
+/** The UTF-8 length of `text` (a lone surrogate counts 3, as its replacement character). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit <= 0xdbff && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
 }

@@ -1,7 +1,10 @@
 /**
  * @module
  * Maps what QuickJS threw to an `EngineError` with a stable code:
- * - the step budget ran out, or recursion overflowed the stack: `expression.budget_exceeded`;
+ * - the step budget ran out, or code recursed or nested too deeply while running (QuickJS's stack
+ *   limit, also for `JSON.parse`/`JSON.stringify` of deep data): `expression.budget_exceeded`;
+ * - the source nests too deeply to compile: `expression.syntax`;
+ * - a result larger than the limit: `expression.result_too_large`;
  * - the memory limit was hit (`InternalError: out of memory`, `string too long`, or a bare `null`
  *   thrown when even the error could not be allocated): `expression.memory_exceeded`;
  * - a poisoned `constructor` was called: `expression.forbidden`;
@@ -12,7 +15,7 @@
  */
 
 import { EngineError } from "../errors.ts";
-import { CODE_GENERATION_MESSAGE } from "./sandbox-prelude.ts";
+import { CODE_GENERATION_MESSAGE, RESULT_TOO_LARGE_MESSAGE } from "./sandbox-prelude.ts";
 import type { LineColumn } from "./source-position.ts";
 
 /** A thrown value as described inside the sandbox. `name` is empty when it was not an Error. */
@@ -40,6 +43,8 @@ export interface ThrownContext {
   /** The host's interrupt handler stopped the evaluation. */
   budgetExhausted: boolean;
   stepBudget: number;
+  /** The result cap, for the message of `expression.result_too_large`. */
+  maxResultBytes: number;
   /** The file name the wrapped source was compiled under; stack positions use it. */
   filename: string;
   /** Lines the wrapper adds before the first line of the source. */
@@ -66,10 +71,19 @@ export function toEngineError(thrown: ThrownValue, context: ThrownContext): Engi
           : "";
     return new EngineError("expression.memory_exceeded", `expression ran out of memory${detail}`, where);
   }
-  if (thrown.name === "InternalError" && thrown.message === "stack overflow") {
+  if (isStackOverflow(thrown)) {
+    return context.phase === "compile"
+      ? new EngineError("expression.syntax", "SyntaxError: the expression nests too deeply to compile", where)
+      : new EngineError(
+          "expression.budget_exceeded",
+          "expression recursed or nested too deeply (stack overflow)",
+          where,
+        );
+  }
+  if (thrown.name === "RangeError" && thrown.message === RESULT_TOO_LARGE_MESSAGE) {
     return new EngineError(
-      "expression.budget_exceeded",
-      "expression recursed too deeply (stack overflow)",
+      "expression.result_too_large",
+      `the expression's result is larger than ${context.maxResultBytes} bytes of JSON`,
       where,
     );
   }
@@ -87,6 +101,13 @@ export function toEngineError(thrown: ThrownValue, context: ThrownContext): Engi
     );
   }
   return new EngineError("expression.runtime", text, where);
+}
+
+/** QuickJS's stack limit: `InternalError` from calls, `SyntaxError` from the parser and `JSON.parse`. */
+function isStackOverflow(thrown: ThrownValue): boolean {
+  return (
+    (thrown.name === "InternalError" || thrown.name === "SyntaxError") && thrown.message === "stack overflow"
+  );
 }
 
 /** The first stack position inside the expression, shifted back past the wrapper's lines. */

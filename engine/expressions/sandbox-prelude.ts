@@ -15,19 +15,36 @@
 /** The message of the error thrown by a poisoned `constructor`; the host maps it to `expression.forbidden`. */
 export const CODE_GENERATION_MESSAGE = "code generation is not allowed in expressions";
 
+/** The message of the error a result larger than the limit produces; the host maps it to `expression.result_too_large`. */
+export const RESULT_TOO_LARGE_MESSAGE = "the expression's result is larger than the limit";
+
+/**
+ * The longest name, message or stack of a thrown value that leaves the sandbox (UTF-16 units):
+ * an error is a result too, and its message ends up in a run's state and events.
+ */
+export const MAX_DESCRIPTION_LENGTH = 4096;
+
 /** The error a Promise result produces. */
 export const PROMISE_RESULT_MESSAGE = "an expression returned a Promise; asynchronous code is not supported";
 
 /**
- * Evaluates to `{ run, toJson, describe }`:
+ * The prelude for a sandbox whose results may be at most `maxResultLength` UTF-16 units long (a
+ * string result itself, or the JSON text of any other). It evaluates to `{ run, toJson, describe }`:
  * - `run(fn, json, mask)`: parses `json` (`[this, ...args]`), sets the entries whose `mask`
- *   character is `"1"` to `undefined`, and calls `fn` with them;
- * - `toJson(value)`: `JSON.stringify(value)`, refusing Promises;
+ *   character is `"1"` to `undefined`, and calls `fn` with them; a string result past the limit
+ *   throws a `RangeError` with `RESULT_TOO_LARGE_MESSAGE` before it can leave the sandbox;
+ * - `toJson(value)`: `JSON.stringify(value)`, refusing Promises and texts past the limit;
  * - `describe(error)`: a JSON string `{name, message, stack, isNull?}` for any thrown value
- *   (QuickJS throws `null` when it runs out of memory while building the error).
+ *   (QuickJS throws `null` when it runs out of memory while building the error), each text cut
+ *   to `MAX_DESCRIPTION_LENGTH` units.
  */
-export const PRELUDE_SOURCE = `(() => {
+export function preludeSource(maxResultLength: number): string {
+  if (!Number.isSafeInteger(maxResultLength) || maxResultLength < 1) {
+    throw new RangeError("maxResultLength must be a positive integer");
+  }
+  return `(() => {
   "use strict";
+  const maxResultLength = ${maxResultLength};
   const global = globalThis;
   const parse = JSON.parse;
   const stringify = JSON.stringify;
@@ -35,6 +52,7 @@ export const PRELUDE_SOURCE = `(() => {
   const PromiseIntrinsic = Promise;
   const ErrorIntrinsic = Error;
   const TypeErrorIntrinsic = TypeError;
+  const RangeErrorIntrinsic = RangeError;
   const StringIntrinsic = String;
   const getPrototypeOf = Object.getPrototypeOf;
   const defineProperty = Object.defineProperty;
@@ -47,24 +65,34 @@ export const PRELUDE_SOURCE = `(() => {
     if (mask !== undefined) {
       for (let i = 0; i < mask.length; i++) if (mask[i] === "1") values[i] = undefined;
     }
-    return apply(fn, values[0], values.slice(1));
+    const result = apply(fn, values[0], values.slice(1));
+    if (typeof result === "string" && result.length > maxResultLength) tooLarge();
+    return result;
+  };
+  const tooLarge = function () {
+    throw new RangeErrorIntrinsic(${JSON.stringify(RESULT_TOO_LARGE_MESSAGE)});
   };
   const toJson = function (value) {
     if (value instanceof PromiseIntrinsic) throw new TypeErrorIntrinsic(${JSON.stringify(PROMISE_RESULT_MESSAGE)});
-    return stringify(value);
+    const text = stringify(value);
+    if (typeof text === "string" && text.length > maxResultLength) tooLarge();
+    return text;
+  };
+  const clip = function (text) {
+    return text.length > ${MAX_DESCRIPTION_LENGTH} ? text.slice(0, ${MAX_DESCRIPTION_LENGTH}) + "…" : text;
   };
   const describe = function (error) {
     try {
       if (error instanceof ErrorIntrinsic) {
         const stack = error.stack;
         return stringify({
-          name: StringIntrinsic(error.name),
-          message: StringIntrinsic(error.message),
-          stack: typeof stack === "string" ? stack : "",
+          name: clip(StringIntrinsic(error.name)),
+          message: clip(StringIntrinsic(error.message)),
+          stack: typeof stack === "string" ? clip(stack) : "",
         });
       }
       if (error === null) return stringify({ name: "", message: "uncaught null", stack: "", isNull: true });
-      return stringify({ name: "", message: "uncaught " + StringIntrinsic(error), stack: "" });
+      return stringify({ name: "", message: clip("uncaught " + StringIntrinsic(error)), stack: "" });
     } catch {
       return stringify({ name: "", message: "uncaught exception that cannot be printed", stack: "" });
     }
@@ -116,3 +144,4 @@ export const PRELUDE_SOURCE = `(() => {
   }
   return { run, toJson, describe };
 })()`;
+}

@@ -8,9 +8,9 @@
  * path of the string and the line and column of the problem in the file: inside the expression
  * when the scalar's style lets the position be proven (`scalar-offset.ts`), else at the value
  * (the message then says where inside the expression). Only static errors are reported: an expression that could
- * fail at run time (a missing name, a type error, an endless loop) passes. Failures of the check
- * itself (the sandbox ran out of memory compiling, a stack overflow in the parser) leave the site
- * to the run, as before; a sandbox that cannot be used at all (`retryable`, or disposed) throws,
+ * fail at run time (a missing name, a type error, an endless loop) passes. A source nested too
+ * deeply for the parser is `expression.syntax`. Failures of the check itself (the sandbox ran out
+ * of memory compiling) leave the site to the run, as before; a sandbox that cannot be used at all (`retryable`, or disposed) throws,
  * since then nothing was checked.
  */
 import { isMap, isSeq } from "yaml";

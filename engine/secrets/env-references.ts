@@ -58,6 +58,9 @@ export function refuseEnvReferences(evaluator: Evaluator): Evaluator {
       if (refused !== undefined) throw refused;
       evaluator.check(source);
     },
+    async ready() {
+      await evaluator.ready?.();
+    },
     dispose() {
       evaluator.dispose();
     },

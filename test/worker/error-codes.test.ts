@@ -21,6 +21,7 @@ describe("error codes", () => {
     ["step.validation_failed", "invalid_input", 400],
     ["loader.unknown_key", "invalid_workflow", 422],
     ["expression.budget_exceeded", "invalid_workflow", 422],
+    ["expression.result_too_large", "too_large", 413],
     ["auth.invalid_key", "unauthenticated", 401],
     ["request.too_large", "too_large", 413],
     ["admin.not_configured", "unavailable", 503],

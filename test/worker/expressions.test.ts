@@ -6,7 +6,10 @@
  */
 import wasmModule from "@jitl/quickjs-wasmfile-release-sync/wasm";
 import { describe, expect, it } from "vitest";
+import { LazyEvaluator } from "../../durable-objects/run/evaluator.ts";
+import { EngineError } from "../../engine/errors.ts";
 import { createEvaluator } from "../../engine/expressions/quickjs-evaluator.ts";
+import { discardQuickJS, isDiscarded, loadQuickJS } from "../../engine/expressions/quickjs-module.ts";
 import { renderTemplate } from "../../engine/expressions/template.ts";
 
 describe("the expression sandbox in workerd", () => {
@@ -48,4 +51,96 @@ describe("the expression sandbox in workerd", () => {
       evaluator.dispose();
     }
   });
+
+  it("stops deep native recursion with a coded error; the module, this evaluator and others keep working", async () => {
+    const evaluator = await createEvaluator({ wasmModule });
+    const other = await createEvaluator({ wasmModule });
+    try {
+      expect(other.evaluate("1 + x", { x: 1 })).toBe(2);
+      const deep: Array<[string, string]> = [
+        ["JSON.parse('['.repeat(300000) + ']'.repeat(300000))", "expression.budget_exceeded"],
+        [
+          "let a = []; for (let i = 0; i < 300000; i++) a = [a]; return JSON.stringify(a).length",
+          "expression.budget_exceeded",
+        ],
+        ["let a = []; for (let i = 0; i < 300000; i++) a = [a]; return a", "expression.budget_exceeded"],
+        [`${"[".repeat(300000)}${"]".repeat(300000)}`, "expression.syntax"],
+        [`${"f(".repeat(100000)}1${")".repeat(100000)}`, "expression.syntax"],
+        [
+          "new RegExp('(?:'.repeat(300000) + 'a' + ')'.repeat(300000)).test('a')",
+          "expression.budget_exceeded",
+        ],
+      ];
+      for (const [source, code] of deep) {
+        expect([source.slice(0, 40), codeOf(() => evaluator.evaluate(source, {}))]).toEqual([
+          source.slice(0, 40),
+          code,
+        ]);
+        expect(evaluator.evaluate("1 + 1", {})).toBe(2);
+        expect(other.evaluate("1 + 1", {})).toBe(2);
+      }
+      expect(isDiscarded(await loadQuickJS(wasmModule))).toBe(false);
+    } finally {
+      evaluator.dispose();
+      other.dispose();
+    }
+  });
+
+  it("moves every evaluator to a fresh module after a real module failure", async () => {
+    // 256 KiB of QuickJS stack is more than the host stack can carry through JSON.parse
+    const reckless = await createEvaluator({ wasmModule, maxStackSizeBytes: 256 * 1024 });
+    const bystander = await createEvaluator({ wasmModule });
+    try {
+      expect(bystander.evaluate("[1].map((n) => n + 1)", {})).toEqual([2]);
+      expect(() => reckless.evaluate("JSON.parse('['.repeat(300000) + ']'.repeat(300000))", {})).toThrow(
+        expect.objectContaining({ code: "expression.runtime", retryable: true }),
+      );
+      await reckless.ready?.();
+      await bystander.ready?.();
+      expect(reckless.evaluate("1 + 1", {})).toBe(2);
+      expect(bystander.evaluate("1 + 1", {})).toBe(2);
+      const fresh = await createEvaluator({ wasmModule });
+      expect(fresh.evaluate("1 + 1", {})).toBe(2);
+      fresh.dispose();
+    } finally {
+      reckless.dispose();
+      bystander.dispose();
+    }
+  });
+
+  it("gives every Durable Object a working evaluator again after the isolate's module failed", async () => {
+    const runA = new LazyEvaluator();
+    const runB = new LazyEvaluator();
+    expect((await runA.get()).evaluate("[1].map((n) => n * 2)", {})).toEqual([2]);
+    expect((await runB.get()).evaluate("[3].map((n) => n * 2)", {})).toEqual([6]);
+    discardQuickJS(await loadQuickJS(wasmModule)); // as after a trap in any run of the isolate
+    expect((await runA.get()).evaluate("1 + 1", {})).toBe(2);
+    expect((await runB.get()).evaluate("[1].map((n) => n + 1)", {})).toEqual([2]);
+    expect(isDiscarded(await loadQuickJS(wasmModule))).toBe(false);
+  });
+
+  it("refuses the wrapper escape of issue 9 and caps results", async () => {
+    const evaluator = await createEvaluator({ wasmModule });
+    try {
+      const wrapperEscape = "if(1){}/{/;}); let leak = 1; ;(function(){{return 1/1} ";
+      expect(codeOf(() => evaluator.check(wrapperEscape))).toBe("expression.syntax");
+      expect(codeOf(() => evaluator.evaluate(wrapperEscape, {}))).toBe("expression.syntax");
+      expect(evaluator.evaluate("typeof leak", {})).toBe("undefined");
+      expect(codeOf(() => evaluator.evaluate("'x'.repeat(2 * 1024 * 1024)", {}))).toBe(
+        "expression.result_too_large",
+      );
+    } finally {
+      evaluator.dispose();
+    }
+  });
 });
+
+function codeOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof EngineError) return error.code;
+    throw error;
+  }
+  return "no error";
+}

@@ -1,8 +1,8 @@
 /**
  * Bad graph input over MCP is a clear error with a stable code, never a 500: cycles, self-edges
  * and missing tasks at publish time (with line:column), a 1,000,000-task graph (refused by the
- * body limit when published, by the 200,000-task quota when a fan-out would build it at run
- * time), dynamic additions that would close a cycle, stale claims, and completions for tasks
+ * body limit when published, by the 1 MiB cap on expression results when a fan-out's items would
+ * build it at run time; 250,000 items fit that cap and meet the 200,000-task quota), dynamic additions that would close a cycle, stale claims, and completions for tasks
  * that are not running.
  */
 import { describe, expect, it } from "vitest";
@@ -83,21 +83,30 @@ describe("bad graphs at publish time", () => {
 });
 
 describe("bad graphs at run time", () => {
-  it("a fan-out to 1,000,000 tasks is refused by the 200,000-task quota (graph.too_large)", async () => {
+  it("a fan-out past the 200,000-task quota is refused (graph.too_large)", async () => {
     const { apiKey } = await newTenant();
-    const fanOut =
-      '  seed: []\n  work:\n    needs: [seed]\n    for_each: "{{ Array.from({length: 1000000}, (_, i) => i) }}"\n';
+    // 250,000 zeros: about 500 KB of JSON, inside the 1 MiB cap on expression results
+    const fanOut = '  seed: []\n  work:\n    needs: [seed]\n    for_each: "{{ Array(250000).fill(0) }}"\n';
     const runId = await publishAndStart(apiKey, workflow("big:fan-out", fanOut));
     const status = (await callTool(apiKey, "workflow_get_status", { workflow_id: runId })).structured;
     expect(status).toMatchObject({
       status: "failed",
-      error: { code: "graph.too_large", message: expect.stringContaining("1000000 branches") },
+      error: { code: "graph.too_large", message: expect.stringContaining("250000 branches") },
       graph: { status: "finished", total: 2, counts: { success: 1, failed: 1 } },
     });
     expect(await nextSteps(apiKey, runId)).toMatchObject({
       status: "failed",
       error: { code: "graph.too_large" },
     });
+  });
+
+  it("a fan-out to 1,000,000 tasks is refused before that, by the cap on expression results", async () => {
+    const { apiKey } = await newTenant();
+    const fanOut =
+      '  seed: []\n  work:\n    needs: [seed]\n    for_each: "{{ Array.from({length: 1000000}, (_, i) => i) }}"\n';
+    const runId = await publishAndStart(apiKey, workflow("big:fan-out-million", fanOut));
+    const status = (await callTool(apiKey, "workflow_get_status", { workflow_id: runId })).structured;
+    expect(status).toMatchObject({ status: "failed", error: { code: "expression.result_too_large" } });
   });
 
   it("a dynamic addition that would close a cycle is refused; the run is unchanged and goes on", async () => {

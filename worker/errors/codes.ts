@@ -114,6 +114,8 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   [RuntimeCodes.expressionCheckerUnavailable]: "unavailable",
   // the engine's own misuse of a disposed evaluator, never the workflow's fault
   "expression.disposed": "internal",
+  // an expression's result past the sandbox's cap (MAX_RESULT_BYTES in quickjs-evaluator.ts)
+  "expression.result_too_large": "too_large",
   "secrets.undecryptable": "unavailable",
   "secrets.limit_reached": "conflict",
   // storage bounds (issue 9): a known tenant setting with a bad value; a start over the stored-runs quota

@@ -2,13 +2,14 @@
  * @module
  * The isolate's compile-only expression checker for `workflow_validate` and `workflow_publish`,
  * which run `publishProblems` with it: the trigger checks, and every expression and template of
- * the file compiled without running any of them. One evaluator per isolate, made on first use. It is the one evaluator shared between the
- * tenants an isolate serves, and that is safe because nothing runs in it and no tenant's data
- * enters it (the analysis guarantees a source cannot leave the function it is compiled into).
- * It keeps no tenant's text either: one compiled function at most, and the analysis cache keeps
- * only short sources. If the sandbox itself fails, the evaluator is disposed, the next call makes
- * a fresh one, and the caller gets `expression.checker_unavailable` (503, retry), not a verdict
- * on the file.
+ * the file compiled without running any of them. One evaluator per isolate, made on first use.
+ * It is the one evaluator shared between the tenants an isolate serves, and that is safe because
+ * nothing runs in it (`Evaluator.check` compiles in QuickJS's compile-only mode: not even a
+ * function is created) and no tenant's data enters it. It keeps no tenant's text either: no
+ * compiled function at all, and the analysis cache keeps only short sources. If the shared
+ * WebAssembly module failed elsewhere in the isolate, `ready()` moves the checker to a fresh one
+ * first. If the sandbox itself fails, the evaluator is disposed, the next call makes a fresh one,
+ * and the caller gets `expression.checker_unavailable` (503, retry), not a verdict on the file.
  */
 import wasmModule from "@jitl/quickjs-wasmfile-release-sync/wasm";
 import type { WorkflowDefinition } from "../../engine/dialect/index.ts";
@@ -25,7 +26,9 @@ export async function problemsOf(yaml: string, definition: WorkflowDefinition): 
   checker ??= createEvaluator({ wasmModule, compiledCacheSize: 1 });
   const pending = checker;
   try {
-    return publishProblems(yaml, definition, await pending);
+    const evaluator = await pending;
+    await evaluator.ready?.();
+    return publishProblems(yaml, definition, evaluator);
   } catch (error) {
     if (checker === pending) checker = undefined;
     void pending.then((evaluator) => evaluator.dispose()).catch(() => undefined);
