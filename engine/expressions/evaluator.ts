@@ -20,6 +20,13 @@ export interface Evaluator {
    * ran out of memory compiling, a failed WebAssembly module).
    */
   check(source: string): void;
+  /**
+   * Interrupt polls the sandbox has taken over this evaluator's life, in every `evaluate` and
+   * `check` (QuickJS polls about every 10,000 bytecode branches and calls): a count of work, never
+   * of time, that only grows. Callers meter a stretch of work by reading it before and after.
+   * Optional: a backend with no such counter leaves it out and its work counts as none.
+   */
+  readonly pollsUsed?: number;
   /** Releases the sandbox. The evaluator must not be used afterwards. */
   dispose(): void;
 }

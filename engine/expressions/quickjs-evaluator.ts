@@ -99,6 +99,8 @@ class QuickJSEvaluator implements Evaluator {
   #sandbox: QuickJSSandbox | undefined;
   #disposed = false;
   #moduleFailed = false;
+  /** polls of the sandboxes dropped so far (`pollsUsed` adds the current one's) */
+  #pollsOfDropped = 0;
 
   constructor(module: QuickJSWASMModule, limits: SandboxLimits, pathShortcut: boolean) {
     this.#module = module;
@@ -142,6 +144,10 @@ class QuickJSEvaluator implements Evaluator {
     }
   }
 
+  get pollsUsed(): number {
+    return this.#pollsOfDropped + (this.#sandbox?.polls ?? 0);
+  }
+
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
@@ -173,6 +179,7 @@ class QuickJSEvaluator implements Evaluator {
   #sandboxFailed(error: unknown): EngineError {
     if (isWasmTrap(error)) {
       this.#moduleFailed = true;
+      this.#pollsOfDropped += this.#sandbox?.polls ?? 0;
       this.#sandbox = undefined;
       discardQuickJS(this.#module);
     } else {
@@ -187,6 +194,7 @@ class QuickJSEvaluator implements Evaluator {
   #dropSandbox(): void {
     const sandbox = this.#sandbox;
     this.#sandbox = undefined;
+    this.#pollsOfDropped += sandbox?.polls ?? 0;
     try {
       sandbox?.dispose();
     } catch (error) {

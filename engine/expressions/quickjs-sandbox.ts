@@ -57,6 +57,7 @@ export class QuickJSSandbox {
   readonly #stepBudget: number;
   #lastArguments: { text: string; handle: QuickJSHandle } | undefined;
   #stepsLeft = 0;
+  #polls = 0;
   #exhausted = false;
   #broken = false;
   #disposed = false;
@@ -93,6 +94,11 @@ export class QuickJSSandbox {
     this.#compiled = new BoundedCache(limits.compiledCacheSize, (handle) => {
       if (handle.alive) handle.dispose();
     });
+  }
+
+  /** Interrupt polls taken since this sandbox was built (the prelude's included); only grows. */
+  get polls(): number {
+    return this.#polls;
   }
 
   /** True after a failure that may have left the context unusable (memory, pending jobs). */
@@ -161,6 +167,7 @@ export class QuickJSSandbox {
   }
 
   #poll(): boolean {
+    this.#polls++;
     this.#stepsLeft--;
     if (this.#stepsLeft >= 0) return false;
     this.#exhausted = true;

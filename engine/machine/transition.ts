@@ -27,8 +27,10 @@ import { graphChanges, openGraphSession } from "./graph/session.ts";
 import { graphThreadOf } from "./graph/task-threads.ts";
 import type { ThreadScope } from "./scope.ts";
 import { settleRun } from "./settle.ts";
+import { chargeRun, meteredContext } from "./slice.ts";
 import { machineView, type WorkflowSpec } from "./spec.ts";
 import { addTimer, takeDueTimers } from "./timers.ts";
+import { DEFAULT_RUN_WORK_ALLOWANCE } from "./work-meter.ts";
 import type {
   MachineContext,
   MachineEvent,
@@ -46,14 +48,18 @@ export interface StartOptions {
   inputs?: Record<string, unknown>;
   /** the payload of the event that started the run (the `event` scope) */
   event?: unknown;
+  /** work units the run may spend over its life (default `DEFAULT_RUN_WORK_ALLOWANCE`) */
+  workAllowance?: number;
 }
 
 export function startRun(
   workflow: WorkflowDefinition,
   options: StartOptions,
-  machine: MachineContext,
+  context: MachineContext,
 ): Transition {
   const definition = machineView(workflow);
+  const allowance = options.workAllowance ?? DEFAULT_RUN_WORK_ALLOWANCE;
+  const machine = meteredContext(context, { work: { used: 0, allowance } } as RunState);
   const { data, errors } = initState(definition, options.inputs ?? {}, machine.evaluator, {
     config: definition.config ?? {},
     event: options.event,
@@ -74,13 +80,19 @@ export function startRun(
     tasks: {},
     timers: [],
     seq: 0,
+    work: { used: 0, allowance },
   };
   if (options.event !== undefined) run.event = options.event;
   setDeadline(run, definition.config?.timeout_seconds);
   const session = openGraphSession(run, undefined);
   const next = advanceThread({ definition, run, thread: run.main, machine }, { issue: false });
   settleRun(definition, run, machine);
-  const answer: NextStep = run.status === "completed" ? { status: "completed" } : next;
+  const exceeded = chargeRun(run, machine);
+  const answer: NextStep = exceeded
+    ? { status: "failed", error: exceeded }
+    : run.status === "completed"
+      ? { status: "completed" }
+      : next;
   const graph = graphChanges(session);
   return graph === undefined ? { run, next: answer } : { run, next: answer, graph };
 }
@@ -89,8 +101,9 @@ export function transition(
   workflow: WorkflowDefinition,
   current: RunState,
   event: MachineEvent,
-  machine: MachineContext,
+  context: MachineContext,
 ): Transition {
+  const machine = meteredContext(context, current);
   const definition = machineView(workflow);
   const run = structuredClone(current);
   run.seq += 1;
@@ -113,7 +126,10 @@ export function transition(
   const next = apply(definition, run, event, machine);
   const answeredWhileGraphRan = run.main.waitingFor?.kind === "graph";
   settleRun(definition, run, machine);
-  const answer = answerAfterSettle(definition, run, machine, next, event, answeredWhileGraphRan);
+  const exceeded = chargeRun(run, machine);
+  const answer = exceeded
+    ? { status: "failed" as const, error: exceeded }
+    : answerAfterSettle(definition, run, machine, next, event, answeredWhileGraphRan);
   const graph = graphChanges(session);
   if (graph !== undefined) return { run, next: answer, graph };
   // Asking again for the step already handed out changes nothing: keep the old checkpoint, so
@@ -122,11 +138,14 @@ export function transition(
   return { run, next: answer };
 }
 
-/** `after` equals `before` but for the sequence number and `updatedAt` (both JSON data). */
+/**
+ * `after` equals `before` but for the sequence number, `updatedAt` and the work count (the work of
+ * rendering a step again is not worth a write).
+ */
 function onlyClockMoved(after: RunState, before: RunState): boolean {
-  return (
-    JSON.stringify({ ...after, seq: before.seq, updatedAt: before.updatedAt }) === JSON.stringify(before)
-  );
+  const same = { ...after, seq: before.seq, updatedAt: before.updatedAt, work: before.work };
+  if (before.work === undefined) delete same.work;
+  return JSON.stringify(same) === JSON.stringify(before);
 }
 
 function apply(
@@ -203,7 +222,10 @@ function fireTimers(
   return advanceThread({ definition, run, thread: run.main, machine }, { issue: false });
 }
 
-/** A timer of a thread is due: a step's timeout fails the step; a wait or back-off ends. */
+/**
+ * A timer of a thread is due: a step's timeout fails the step; a wait or back-off ends; a thread
+ * that spent its work slice goes on.
+ */
 function fireThreadTimer(scope: ThreadScope, timer: Timer): void {
   const { thread } = scope;
   if (timer.kind === "timeout") {
@@ -214,7 +236,10 @@ function fireThreadTimer(scope: ThreadScope, timer: Timer): void {
       code: "step.timeout",
       error: "the agent did not complete the step before its timeout",
     });
-  } else if (thread.waitingFor?.kind === "timer" && thread.waitingFor.stepId === timer.stepId) {
+  } else if (
+    thread.waitingFor?.kind === (timer.kind === "continue" ? "continue" : "timer") &&
+    thread.waitingFor.stepId === timer.stepId
+  ) {
     thread.waitingFor = undefined;
   }
 }
