@@ -48,6 +48,8 @@ export interface RunInit {
   event?: unknown;
   /** the tenant's decrypted secrets (`env`), handed over by the TenantDO; kept in memory only */
   env?: Record<string, string>;
+  /** work units the run may spend over its life (default `DEFAULT_RUN_WORK_ALLOWANCE`) */
+  workAllowance?: number;
 }
 
 export class RunDO extends DurableObject<DurableObjectBindings> {
@@ -76,6 +78,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         id: init.runId,
         inputs: init.inputs,
         ...(init.event === undefined ? {} : { event: init.event }),
+        ...(init.workAllowance === undefined ? {} : { workAllowance: init.workAllowance }),
       };
       const started = startRun(init.definition, options, machine);
       const { run, next } = started;

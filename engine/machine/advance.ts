@@ -16,6 +16,7 @@ import { runDependencyFlow } from "./graph/flow-step.ts";
 import { graphProgress } from "./graph/progress.ts";
 import { instructionOf, issueClientStep } from "./issue.ts";
 import { evaluateCondition, type ThreadScope } from "./scope.ts";
+import { CONTINUE_RETRY_AFTER_MS, yieldSlice } from "./slice.ts";
 import type { StepNode } from "./spec.ts";
 import { isClientStep, NOT_YET_RUNNABLE } from "./step-kinds.ts";
 import { runConditional } from "./steps/conditional.ts";
@@ -24,7 +25,6 @@ import { runForeach, runWhileLoop } from "./steps/loops.ts";
 import { runParallelForeach } from "./steps/parallel-foreach.ts";
 import { runSetState } from "./steps/set-state.ts";
 import { runWaitStep } from "./steps/wait.ts";
-import { CONTINUE_RETRY_AFTER_MS, yieldSlice } from "./slice.ts";
 import { announceTasks } from "./tasks.ts";
 import type { ClientInstruction, Frame, NextStep } from "./types.ts";
 import { applyToThread, resolveUpdates, updateSpecsOf } from "./updates.ts";
@@ -82,7 +82,8 @@ export function advanceThread(scope: ThreadScope, options: AdvanceOptions): Next
     const atEnd = frame.pc >= steps.length;
     // a pass of a loop (its condition) costs like a step; leaving a plain list costs nothing
     if (!atEnd || frame.loop) {
-      if (meter?.exhausted) return answer(yieldSlice(scope, atEnd ? frame.loop!.stepId : steps[frame.pc]!.id));
+      if (meter?.exhausted)
+        return answer(yieldSlice(scope, atEnd ? frame.loop!.stepId : steps[frame.pc]!.id));
       meter?.charge(WORK_UNITS.step);
     }
     if (atEnd) {

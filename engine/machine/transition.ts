@@ -29,8 +29,8 @@ import type { ThreadScope } from "./scope.ts";
 import { settleRun } from "./settle.ts";
 import { chargeRun, meteredContext } from "./slice.ts";
 import { machineView, type WorkflowSpec } from "./spec.ts";
+import { assertStateFits, checkpointTooLarge } from "./state-size.ts";
 import { addTimer, takeDueTimers } from "./timers.ts";
-import { DEFAULT_RUN_WORK_ALLOWANCE } from "./work-meter.ts";
 import type {
   MachineContext,
   MachineEvent,
@@ -42,6 +42,7 @@ import type {
   Transition,
 } from "./types.ts";
 import { applyToThread, operationOf } from "./updates.ts";
+import { DEFAULT_RUN_WORK_ALLOWANCE } from "./work-meter.ts";
 
 export interface StartOptions {
   id: string;
@@ -69,6 +70,7 @@ export function startRun(
   if (errors.length > 1) {
     throw new EngineError(errors[0]!.code, errors.map((error) => error.message).join("; "));
   }
+  assertStateFits(data);
   const run: RunState = {
     id: options.id,
     workflow: definition.name,
@@ -93,6 +95,8 @@ export function startRun(
     : run.status === "completed"
       ? { status: "completed" }
       : next;
+  const tooLarge = checkpointTooLarge(run);
+  if (tooLarge !== undefined) throw tooLarge;
   const graph = graphChanges(session);
   return graph === undefined ? { run, next: answer } : { run, next: answer, graph };
 }
@@ -131,6 +135,13 @@ export function transition(
     ? { status: "failed" as const, error: exceeded }
     : answerAfterSettle(definition, run, machine, next, event, answeredWhileGraphRan);
   const graph = graphChanges(session);
+  const tooLarge = checkpointTooLarge(run);
+  if (tooLarge !== undefined) {
+    // an agent's write is refused; anything else fails the run from its last checkpoint
+    if (event.kind === "update_state") throw tooLarge;
+    const failed = failedFrom(current, run, tooLarge);
+    return graph === undefined ? failed : { ...failed, graph };
+  }
   if (graph !== undefined) return { run, next: answer, graph };
   // Asking again for the step already handed out changes nothing: keep the old checkpoint, so
   // the caller has nothing to write (a RunDO skips a transition whose seq did not move).
@@ -289,6 +300,25 @@ function failOnDeadline(run: RunState, now: number): Transition {
   run.timers = [];
   run.error = error;
   return { run, next: { status: "failed", error } };
+}
+
+/**
+ * `current` (the last checkpoint, which fit) failed with `error`: what a transition whose result
+ * is too large to keep leaves behind. The run's bookkeeping (sequence, clock, work) is the new one.
+ */
+function failedFrom(current: RunState, after: RunState, error: EngineError): Transition {
+  const run = structuredClone(current);
+  const shape = error.toJSON();
+  run.seq = after.seq;
+  run.updatedAt = after.updatedAt;
+  if (after.work !== undefined) run.work = after.work;
+  run.status = "failed";
+  run.completedAt = after.updatedAt;
+  run.timers = [];
+  run.error = shape;
+  run.main.status = "failed";
+  run.main.error = shape;
+  return { run, next: { status: "failed", error: shape } };
 }
 
 function terminalAnswer(run: RunState): NextStep | undefined {

@@ -2,7 +2,8 @@
  * @module
  * The work budget of one transition and of a whole run. Work is counted, never timed (deployed
  * Workers freeze `Date.now()` during synchronous code): a server step, an evaluation and each
- * interrupt poll of the expression sandbox (about 10,000 bytecode branches) cost work units.
+ * interrupt poll of the expression sandbox (about 10,000 bytecode branches) cost work units, and a
+ * state write costs in proportion to the state's size.
  *
  * A transition runs server steps until it has spent its slice (`SLICE_WORK_UNITS`); then the
  * thread yields (`slice.ts`): it keeps its position, a `continue` timer due at once wakes the
@@ -21,6 +22,8 @@ export const WORK_UNITS = Object.freeze({
   evaluation: 1,
   /** one interrupt poll of the sandbox: 60-300 µs of QuickJS in Node, depending on the code */
   poll: 10,
+  /** a state write costs one unit per this many bytes of the thread's state (copying, measuring) */
+  stateBytesPerUnit: 8 * 1024,
 });
 
 /** Work units one transition spends before it yields: about 100 polls, or 1,000 light steps. */
