@@ -26,8 +26,19 @@ export const WORK_UNITS = Object.freeze({
   stateBytesPerUnit: 8 * 1024,
 });
 
-/** Work units one transition spends before it yields: about 100 polls, or 1,000 light steps. */
-export const SLICE_WORK_UNITS = 1_000;
+/**
+ * Work units one transition spends before it yields: 20 polls, or 200 light steps. Small on
+ * purpose: every event of the isolate (a `/healthz`, another tenant's call) may queue behind one
+ * slice of each busy run, and wasm runs several times slower under `wrangler dev` than in Node.
+ */
+export const SLICE_WORK_UNITS = 200;
+
+/**
+ * The sandbox polls one evaluation may take in a run (the evaluator's `stepBudget`, set by the
+ * runtime): one evaluation cannot be cut, so it must fit in about one slice. 20 polls is about
+ * 200,000 bytecode branches (a filter over 10,000 items takes 2-12).
+ */
+export const RUN_EXPRESSION_POLL_BUDGET = 20;
 
 /** Work units a run may spend over its life, by default (about 50,000 polls: several seconds). */
 export const DEFAULT_RUN_WORK_ALLOWANCE = 500_000;

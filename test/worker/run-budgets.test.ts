@@ -1,8 +1,9 @@
 /**
  * Issue 9, items 3 and 4: a run's work and size are bounded. The hostile CPU workflow of the issue
- * (a `while_loop` whose condition loops 2,000,000 times) answers `workflow_start` after one work
- * slice with the run still running, goes on from alarms one slice at a time, and fails with
- * `run.cpu_exceeded` past its allowance; `max_iterations` over its ceiling is refused at publish
+ * (a `while_loop` whose condition loops 2,000,000 times) fails at its first evaluation, past the
+ * per-expression budget of a run; scaled to fit in it (80,000 times), it answers `workflow_start`
+ * after one work slice with the run still running, goes on from alarms one slice at a time, and
+ * fails with `run.cpu_exceeded` past its allowance; `max_iterations` over its ceiling is refused at publish
  * with a location. A loop that appends to state fails with `state.too_large` at the first write
  * over the cap (never `internal.error`), the row stays under the cap and the run's object keeps
  * answering; `workflow_state_update` over the cap is refused and changes nothing.
@@ -13,12 +14,12 @@ import type { RunDO } from "../../durable-objects/run-do.ts";
 import { loadWorkflow } from "../../engine/loader/index.ts";
 import type { RunState } from "../../engine/machine/index.ts";
 import { MAX_CHECKPOINT_BYTES, MAX_STATE_BYTES } from "../../engine/machine/state-size.ts";
-import { SLICE_WORK_UNITS, WORK_UNITS } from "../../engine/machine/work-meter.ts";
+import { RUN_EXPRESSION_POLL_BUDGET, SLICE_WORK_UNITS, WORK_UNITS } from "../../engine/machine/work-meter.ts";
 import { callTool, newTenant, toolErrorOf } from "./support/clients.ts";
 import { inspectRun, publishAndStart, runObject } from "./support/runs.ts";
 
 /** The issue's hostile workflow: 60 passes, each condition 2,000,000 iterations of a loop. */
-const HOSTILE_CPU = `name: "hostile:cpu"
+const ISSUE_CPU = `name: "hostile:cpu"
 description: "A loop whose condition burns CPU in the sandbox"
 version: "1.0.0"
 default_state:
@@ -36,6 +37,9 @@ steps:
           path: "this.passes"
           value: "{{ this.passes + 1 }}"
 `;
+
+/** The same, each condition just within a run's per-expression budget (16 of 20 polls). */
+const HOSTILE_CPU = ISSUE_CPU.replace("2000000", "80000");
 
 /** The issue's growing state, in chunks of 100,000 characters (the 11th write passes 1 MiB). */
 const HOSTILE_STATE = `name: "hostile:state"
@@ -72,16 +76,28 @@ steps:
 `;
 
 /**
- * One step's most work: the loop's condition is one evaluation within the sandbox's per-evaluation
- * budget (500 polls), plus the step itself.
+ * One step's most work: the loop's condition is one evaluation within a run's per-expression
+ * budget, plus the step itself.
  */
-const ONE_STEP_UNITS = WORK_UNITS.step + WORK_UNITS.evaluation + 501 * WORK_UNITS.poll;
+const ONE_STEP_UNITS =
+  WORK_UNITS.step + WORK_UNITS.evaluation + (RUN_EXPRESSION_POLL_BUDGET + 1) * WORK_UNITS.poll;
 
 function workOf(state: RunState): number {
   return state.work?.used ?? 0;
 }
 
 describe("a run's work budget", () => {
+  it("the issue's workflow fails at its first condition, past the per-expression budget", async () => {
+    const { apiKey } = await newTenant("cpu");
+    await callTool(apiKey, "workflow_publish", { yaml: ISSUE_CPU });
+    const started = await callTool(apiKey, "workflow_start", { workflow: "hostile:cpu" });
+    expect(started.structured).toMatchObject({ status: "failed" });
+    const status = await callTool(apiKey, "workflow_get_status", {
+      workflow_id: started.structured.workflow_id,
+    });
+    expect(status.structured).toMatchObject({ error: { code: "expression.budget_exceeded" } });
+  });
+
   it("workflow_start answers after one slice with the run running; alarms go on a slice at a time", async () => {
     const { id, apiKey } = await newTenant("cpu");
     const runId = await publishAndStart(apiKey, HOSTILE_CPU);
@@ -118,8 +134,8 @@ describe("a run's work budget", () => {
     if (!loaded.ok) throw new Error("the hostile workflow does not load");
     const runId = `wf_${"c".repeat(24)}`;
     const stub = runObject(id, runId) as DurableObjectStub<RunDO>;
-    // enough for the start and a few alarms (each runs one condition: about 400 polls)
-    const allowance = 12 * SLICE_WORK_UNITS;
+    // enough for the start and a few alarms (each runs a condition or two: 16 polls each)
+    const allowance = 8 * SLICE_WORK_UNITS;
     const outcome = await stub.start({
       tenant: id,
       runId,
