@@ -27,11 +27,11 @@ export const WORK_UNITS = Object.freeze({
 });
 
 /**
- * Work units one transition spends before it yields: 20 polls, or 200 light steps. Small on
+ * Work units one transition spends before it yields: 10 polls, or about 100 light steps. Small on
  * purpose: every event of the isolate (a `/healthz`, another tenant's call) may queue behind one
  * slice of each busy run, and wasm runs several times slower under `wrangler dev` than in Node.
  */
-export const SLICE_WORK_UNITS = 200;
+export const SLICE_WORK_UNITS = 100;
 
 /**
  * The sandbox polls one evaluation may take in a run (the evaluator's `stepBudget`, set by the
