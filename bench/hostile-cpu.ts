@@ -93,6 +93,9 @@ export async function benchHostileCpu(): Promise<BenchSection> {
         target: "<= 100 ms",
         note: "p99 under hostile load minus p99 on the idle server",
       },
+      hostile_healthz_p50: msVersus(busyHealth.p50Ms, "GET /healthz p50, idle server", idleHealth.p50Ms, {
+        note: `idle: ${describe(idleHealth)}`,
+      }),
       hostile_healthz_max: msVersus(busyHealth.maxMs, "GET /healthz max, idle server", idleHealth.maxMs),
       hostile_neighbour_next_step_p99: msVersus(
         busyNext.p99Ms,

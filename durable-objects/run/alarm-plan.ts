@@ -16,7 +16,7 @@ const FINISHED = new Set(["completed", "failed", "cancelled"]);
  * at once; the alarm is set this much later). The isolate has one thread: every busy run's slice
  * stands in the queue in front of other requests, so each run leaves room between its slices.
  */
-export const CONTINUE_PACE_MS = 100;
+export const CONTINUE_PACE_MS = 250;
 
 /** When the alarm should fire next, or `null` for no alarm. */
 export function nextAlarmAt(run: RunState, graph?: GraphRunState): number | null {
