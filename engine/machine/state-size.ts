@@ -23,16 +23,19 @@ export function jsonBytes(value: unknown, limit: number): number {
   return text.length * 3 <= limit ? text.length : new TextEncoder().encode(text).length;
 }
 
-/** Throws `state.too_large` when a thread's state is over `MAX_STATE_BYTES`; returns its size. */
-export function assertStateFits(data: StateData): number {
+/**
+ * Throws `state.too_large` when a thread's state is over `MAX_STATE_BYTES`. `measured` hears the
+ * size first, even when it is over (measuring a large state is work too).
+ */
+export function assertStateFits(data: StateData, measured?: (bytes: number) => void): void {
   const bytes = jsonBytes(data, MAX_STATE_BYTES);
+  measured?.(bytes);
   if (bytes > MAX_STATE_BYTES) {
     throw new EngineError(
       "state.too_large",
       `the state would be ${bytes} bytes as JSON; a run's state may hold at most ${MAX_STATE_BYTES} bytes (keep large data in external storage)`,
     );
   }
-  return bytes;
 }
 
 /** The `state.too_large` error for a checkpoint over `MAX_CHECKPOINT_BYTES`, if it is. */

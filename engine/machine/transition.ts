@@ -172,6 +172,8 @@ function apply(
     flow !== undefined && taskId !== undefined && isGraphTask(flow, taskId) ? flow : undefined;
   switch (event.kind) {
     case "next": {
+      // an agent asking for work also moves on what waits for its next work slice
+      if (run.timers.some(isContinue)) fireTimers(definition, run, machine, flow, isContinue);
       if (graphTask) return nextForGraphTask(graphTask, taskId!);
       const scope = threadScope(definition, run, event.taskId, machine);
       const queued = queuedAnswer(scope.thread);
@@ -210,13 +212,18 @@ function apply(
   }
 }
 
+function isContinue(timer: Timer): boolean {
+  return timer.kind === "continue";
+}
+
 function fireTimers(
   definition: WorkflowSpec,
   run: RunState,
   machine: MachineContext,
   flow: FlowContext | undefined,
+  match?: (timer: Timer) => boolean,
 ): NextStep {
-  for (const timer of takeDueTimers(run, machine.now)) {
+  for (const timer of takeDueTimers(run, machine.now, match)) {
     // the graph goes on when the run settles; the deadline was handled before the event applied
     if (timer.kind === "graph" || timer.kind === "deadline") continue;
     const graphThread = graphThreadOf(run, timer.threadId);

@@ -87,7 +87,8 @@ export function applyToThread(scope: ThreadScope, updates: ResolvedUpdate[], loo
     context,
   );
   if (errors.length > 0) throw errors[0]!;
-  const bytes = assertStateFits(data);
-  scope.machine.meter?.charge(Math.floor(bytes / WORK_UNITS.stateBytesPerUnit));
+  assertStateFits(data, (bytes) =>
+    scope.machine.meter?.charge(Math.floor(bytes / WORK_UNITS.stateBytesPerUnit)),
+  );
   scope.thread.state = data;
 }

@@ -115,7 +115,8 @@ describe("a run's work budget", () => {
     const asked = await callTool(apiKey, "workflow_get_next_step", { workflow_id: runId });
     expect(asked.structured).toMatchObject({ status: "wait" });
 
-    let before = started;
+    // the agent's call ran the next slice itself: the alarms go on from there
+    let before = await inspectRun(id, runId);
     for (let alarm = 0; alarm < 3; alarm += 1) {
       expect(await runDurableObjectAlarm(runObject(id, runId))).toBe(true);
       const after = await inspectRun(id, runId);
