@@ -11,6 +11,7 @@
  * requests on the idle server measured first in the same run. Target: at most 100 ms added to
  * `/healthz` p99.
  */
+import { loadavg } from "node:os";
 import { createTenantClient, type EdgeflowClient } from "../test/e2e/edgeflow-client.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
 import { healthz, type LoadResult, warmThenRun } from "./load.ts";
@@ -77,15 +78,20 @@ export async function benchHostileCpu(): Promise<BenchSection> {
       starts.map(({ client, runId }) => client.tool("workflow_get_status", { workflow_id: runId })),
     );
     const stillRunning = progress.filter((status) => status.status === "running").length;
+    const seconds = (performance.now() - startedAt) / 1000;
+    const passes = progress.map((status) =>
+      Number((status.state as { state?: { passes?: number } }).state?.passes ?? 0),
+    );
+    const pace = `each made ${Math.min(...passes)}-${Math.max(...passes)} passes (80,000-iteration conditions) in ${seconds.toFixed(1)} s`;
     for (const { client, runId } of starts) {
       await client.tool("workflow_cancel", { workflow_id: runId }).catch(() => undefined);
     }
 
-    const load = `${HOSTILE_RUNS} hostile runs of one tenant and 1 of another, started in parallel`;
+    const load = `${HOSTILE_RUNS} hostile runs of one tenant and 1 of another, started in parallel (machine load average ${loadavg()[0]!.toFixed(1)})`;
     const figures: Record<string, Figure> = {
       hostile_healthz_p99: msVersus(busyHealth.p99Ms, "GET /healthz p99, idle server", idleHealth.p99Ms, {
         target: "at most 100 ms added",
-        note: `${load}; ${stillRunning} of ${starts.length} still running after the measurements; ${describe(busyHealth)}`,
+        note: `${load}; ${stillRunning} of ${starts.length} still running after the measurements, ${pace}; ${describe(busyHealth)}`,
       }),
       hostile_healthz_added_p99: {
         value: round(busyHealth.p99Ms - idleHealth.p99Ms),
