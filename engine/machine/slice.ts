@@ -28,9 +28,8 @@ export function workOf(run: RunState): RunWork {
   return run.work ?? { used: 0, allowance: DEFAULT_RUN_WORK_ALLOWANCE };
 }
 
-/** The context for one transition of `run`: a fresh meter, and the evaluator charging it. */
-export function meteredContext(machine: MachineContext, run: RunState): MachineContext {
-  const work = workOf(run);
+/** The context for one transition of a run that has done `work`: a fresh meter, and the evaluator charging it. */
+export function meteredContext(machine: MachineContext, work: RunWork): MachineContext {
   const meter = new WorkMeter(machine.sliceUnits ?? SLICE_WORK_UNITS, work.allowance - work.used);
   return { ...machine, meter, evaluator: meteredEvaluator(machine.evaluator, meter) };
 }

@@ -4,11 +4,13 @@
  * measured at every write, so a loop that appends fails at the first write past the cap instead
  * of growing the isolate's memory; the whole checkpoint is measured once per transition. Both
  * caps keep a run's row under Cloudflare's 2 MB limit for a SQLite row, with room for the rest.
- * Exceeding either is `state.too_large`. Sizes are UTF-8 bytes of the JSON text.
+ * Exceeding either is `state.too_large`; a transition whose checkpoint would be too large leaves
+ * the run failed from its last checkpoint instead (`failedFrom`). Sizes are UTF-8 bytes of the
+ * JSON text.
  */
 import { EngineError } from "../errors.ts";
 import type { StateData } from "../state/types.ts";
-import type { RunState } from "./types.ts";
+import type { RunState, Transition } from "./types.ts";
 
 /** The most a thread's serialized state may hold: 1 MiB. */
 export const MAX_STATE_BYTES = 1024 * 1024;
@@ -46,4 +48,23 @@ export function checkpointTooLarge(run: RunState): EngineError | undefined {
     "state.too_large",
     `the run's checkpoint would be ${bytes} bytes; it may hold at most ${MAX_CHECKPOINT_BYTES} (every task's state, loop items and pending steps together)`,
   );
+}
+
+/**
+ * `current` (the last checkpoint, which fit) failed with `error`: what a transition whose result
+ * is too large to keep leaves behind. The run's bookkeeping (sequence, clock, work) is the new one.
+ */
+export function failedFrom(current: RunState, after: RunState, error: EngineError): Transition {
+  const run = structuredClone(current);
+  const shape = error.toJSON();
+  run.seq = after.seq;
+  run.updatedAt = after.updatedAt;
+  if (after.work !== undefined) run.work = after.work;
+  run.status = "failed";
+  run.completedAt = after.updatedAt;
+  run.timers = [];
+  run.error = shape;
+  run.main.status = "failed";
+  run.main.error = shape;
+  return { run, next: { status: "failed", error: shape } };
 }

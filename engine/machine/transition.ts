@@ -27,9 +27,9 @@ import { graphChanges, openGraphSession } from "./graph/session.ts";
 import { graphThreadOf } from "./graph/task-threads.ts";
 import type { ThreadScope } from "./scope.ts";
 import { settleRun } from "./settle.ts";
-import { chargeRun, meteredContext } from "./slice.ts";
+import { chargeRun, meteredContext, workOf } from "./slice.ts";
 import { machineView, type WorkflowSpec } from "./spec.ts";
-import { assertStateFits, checkpointTooLarge } from "./state-size.ts";
+import { assertStateFits, checkpointTooLarge, failedFrom } from "./state-size.ts";
 import { addTimer, takeDueTimers } from "./timers.ts";
 import type {
   MachineContext,
@@ -60,7 +60,7 @@ export function startRun(
 ): Transition {
   const definition = machineView(workflow);
   const allowance = options.workAllowance ?? DEFAULT_RUN_WORK_ALLOWANCE;
-  const machine = meteredContext(context, { work: { used: 0, allowance } } as RunState);
+  const machine = meteredContext(context, { used: 0, allowance });
   const { data, errors } = initState(definition, options.inputs ?? {}, machine.evaluator, {
     config: definition.config ?? {},
     event: options.event,
@@ -107,7 +107,7 @@ export function transition(
   event: MachineEvent,
   context: MachineContext,
 ): Transition {
-  const machine = meteredContext(context, current);
+  const machine = meteredContext(context, workOf(current));
   const definition = machineView(workflow);
   const run = structuredClone(current);
   run.seq += 1;
@@ -307,25 +307,6 @@ function failOnDeadline(run: RunState, now: number): Transition {
   run.timers = [];
   run.error = error;
   return { run, next: { status: "failed", error } };
-}
-
-/**
- * `current` (the last checkpoint, which fit) failed with `error`: what a transition whose result
- * is too large to keep leaves behind. The run's bookkeeping (sequence, clock, work) is the new one.
- */
-function failedFrom(current: RunState, after: RunState, error: EngineError): Transition {
-  const run = structuredClone(current);
-  const shape = error.toJSON();
-  run.seq = after.seq;
-  run.updatedAt = after.updatedAt;
-  if (after.work !== undefined) run.work = after.work;
-  run.status = "failed";
-  run.completedAt = after.updatedAt;
-  run.timers = [];
-  run.error = shape;
-  run.main.status = "failed";
-  run.main.error = shape;
-  return { run, next: { status: "failed", error: shape } };
 }
 
 function terminalAnswer(run: RunState): NextStep | undefined {

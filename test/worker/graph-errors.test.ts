@@ -85,8 +85,7 @@ describe("bad graphs at publish time", () => {
 describe("bad graphs at run time", () => {
   it("a fan-out to 1,000,000 tasks is refused by the 200,000-task quota (graph.too_large)", async () => {
     const { apiKey } = await newTenant();
-    const fanOut =
-      '  seed: []\n  work:\n    needs: [seed]\n    for_each: "{{ Array(1000000).fill(0) }}"\n';
+    const fanOut = '  seed: []\n  work:\n    needs: [seed]\n    for_each: "{{ Array(1000000).fill(0) }}"\n';
     const runId = await publishAndStart(apiKey, workflow("big:fan-out", fanOut));
     const status = (await callTool(apiKey, "workflow_get_status", { workflow_id: runId })).structured;
     expect(status).toMatchObject({
