@@ -16,7 +16,8 @@ import { RUN_EXPRESSION_POLL_BUDGET, SLICE_WORK_UNITS, WORK_UNITS } from "../../
 import { expectStillServing, hostileSuite } from "./support/hostile-suite.ts";
 import { inspectRun, runObject } from "./support/runs.ts";
 
-const suite = hostileSuite({ suite: "budgets", minimum: 150, tenantPrefix: "hostile-budget" });
+// every case is validated and published (2 inputs), most are also started and driven
+const suite = hostileSuite({ suite: "budgets", minimum: 120, tenantPrefix: "hostile-budget" });
 const { harness, tenant } = suite;
 
 /** Codes a hostile run may end with; anything else (above all `internal.error`) fails. */
@@ -73,6 +74,8 @@ describe("hostile budgets", () => {
       fc.asyncProperty(hostileArbitrary, async (hostile) => {
         index += 1;
         const yaml = yamlOf(hostile, index);
+        const validated = (await suite.tool("validate", "workflow_validate", { yaml })).structured;
+        expect(validated.valid).toBe(hostile.maxIterations <= 10_000);
         const published = (await suite.tool("publish", "workflow_publish", { yaml })).structured;
         if (hostile.maxIterations > 10_000) {
           expect(published.error).toMatchObject({ code: "workflow.invalid", line: 10 });
@@ -98,7 +101,7 @@ describe("hostile budgets", () => {
         expect(status.structured.status).toBe(before.status);
         await suite.tool("next", "workflow_get_next_step", { workflow_id: runId });
       }),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
     harness.expectQuietLog();
   });
