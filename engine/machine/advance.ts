@@ -63,6 +63,7 @@ export function advanceThread(scope: ThreadScope, options: AdvanceOptions): Next
     return batch.length > 0 ? { status: "steps", steps: batch } : next;
   };
   const meter = scope.machine.meter;
+  let ran = false;
 
   for (;;) {
     if (thread.status === "failed") return answer({ status: "failed", error: thread.error! });
@@ -83,8 +84,9 @@ export function advanceThread(scope: ThreadScope, options: AdvanceOptions): Next
     // a pass of a loop (its condition) costs like a step; leaving a plain list costs nothing
     if (!atEnd || frame.loop) {
       if (meter?.exhausted)
-        return answer(yieldSlice(scope, atEnd ? frame.loop!.stepId : steps[frame.pc]!.id));
+        return answer(yieldSlice(scope, atEnd ? frame.loop!.stepId : steps[frame.pc]!.id, ran));
       meter?.charge(WORK_UNITS.step);
+      ran = true;
     }
     if (atEnd) {
       const outcome = endOfList(scope, frame);

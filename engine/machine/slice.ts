@@ -34,11 +34,16 @@ export function meteredContext(machine: MachineContext, work: RunWork): MachineC
   return { ...machine, meter, evaluator: meteredEvaluator(machine.evaluator, meter) };
 }
 
-/** The thread stops before `stepId` and goes on from a `continue` timer due now. */
-export function yieldSlice(scope: ThreadScope, stepId: string): NextStep {
+/**
+ * The thread stops before `stepId` and goes on from a `continue` timer due now. Timers due at
+ * the same time fire in the order of `run.timers`: the timer of a thread that got no step in
+ * this transition (`ran` false) goes first, so threads sharing a slice take turns.
+ */
+export function yieldSlice(scope: ThreadScope, stepId: string, ran: boolean): NextStep {
   const { thread, run, machine } = scope;
   thread.waitingFor = { kind: "continue", stepId, message: CONTINUE_MESSAGE };
-  addTimer(run, { kind: "continue", at: machine.now, threadId: thread.id, stepId });
+  const timer = addTimer(run, { kind: "continue", at: machine.now, threadId: thread.id, stepId });
+  if (!ran) run.timers = [timer, ...run.timers.filter((other) => other !== timer)];
   return { status: "wait", message: CONTINUE_MESSAGE, retryAfterMs: CONTINUE_RETRY_AFTER_MS };
 }
 

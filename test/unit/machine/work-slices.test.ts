@@ -18,7 +18,7 @@ import {
   transition,
 } from "../../../engine/machine/index.ts";
 import { SLICE_WORK_UNITS, WORK_UNITS } from "../../../engine/machine/work-meter.ts";
-import { loadSource } from "./agent.ts";
+import { loadSource, ScriptedAgent } from "./agent.ts";
 
 let evaluator: Evaluator;
 beforeAll(async () => {
@@ -153,6 +153,55 @@ describe("a transition's work slice", () => {
       ),
       { numRuns: 40 },
     );
+  });
+});
+
+describe("threads sharing a slice", () => {
+  it("take turns: two sub-agent tasks with long server loops both move, neither waits for the other to end", () => {
+    const definition = loadSource(`
+name: test:two-spinners
+description: two sub-agent tasks, each a long server-side loop
+version: 1.0.0
+steps:
+  - id: fan
+    type: parallel_foreach
+    items: "{{ [1, 2] }}"
+    sub_agent_task: spinner
+sub_agent_tasks:
+  spinner:
+    description: spins
+    default_state:
+      state: { count: 0 }
+    steps:
+      - id: spin
+        type: while_loop
+        max_iterations: 100
+        condition: "{{ ${HEAVY_CONDITION.replace("this.passes", "6")} }}"
+        body:
+          - id: bump
+            type: set_state
+            state_update: { path: this.count, value: "{{ this.count + 1 }}" }
+      - id: done
+        type: agent_prompt
+        prompt: done
+`);
+    const agent = new ScriptedAgent(definition, evaluator);
+    expect(agent.steps()[0]).toMatchObject({ type: "parallel_foreach" });
+    const ids = ["spinner.item0", "spinner.item1"];
+    for (const id of ids) expect(agent.next(id)).toMatchObject({ status: "wait" });
+    const counts = () => ids.map((id) => agent.run.tasks[id]!.state.state.count as number);
+    let interleaved = false;
+    for (
+      let guard = 0;
+      guard < 100 && agent.run.timers.some((timer) => timer.kind === "continue");
+      guard += 1
+    ) {
+      agent.wakeUp();
+      const [first, second] = counts();
+      if (first! > 0 && first! < 6 && second! > 0 && second! < 6) interleaved = true;
+    }
+    expect(counts()).toEqual([6, 6]);
+    expect(interleaved).toBe(true);
   });
 });
 
