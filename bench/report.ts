@@ -4,7 +4,7 @@
  * and, where an issue sets one, its target. `npm run bench` prints the table and writes
  * `bench/results/latest.json` and, from it, the Markdown `bench/README.md`.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
 
 export interface Figure {
@@ -22,6 +22,8 @@ export interface Figure {
 export interface BenchSection {
   name: string;
   figures: Record<string, Figure>;
+  /** set when the section was measured apart from the report's run (`npm run bench -- <scenario>`) */
+  date?: string;
 }
 
 export interface BenchReport {
@@ -74,6 +76,23 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[rank]!;
 }
 
+export function readReport(path: URL): BenchReport | undefined {
+  return existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as BenchReport) : undefined;
+}
+
+/**
+ * The previous report with the fresh run's sections in place of those of the same name (new
+ * ones added at the end), each dated, since it was not measured in the previous report's run.
+ */
+export function mergeReport(previous: BenchReport, fresh: BenchReport): BenchReport {
+  const dated = fresh.sections.map((section) => ({ ...section, date: fresh.date }));
+  const sections = previous.sections.map(
+    (section) => dated.find((replacement) => replacement.name === section.name) ?? section,
+  );
+  for (const section of dated) if (!sections.includes(section)) sections.push(section);
+  return { ...previous, sections };
+}
+
 export function writeReport(report: BenchReport, path: URL): void {
   mkdirSync(new URL(".", path), { recursive: true });
   writeFileSync(path, `${JSON.stringify(report, null, 2)}\n`);
@@ -111,6 +130,7 @@ export function renderMarkdown(report: BenchReport): string {
       "",
       `## ${section.name}`,
       "",
+      ...(section.date === undefined ? [] : [`Measured on its own on ${section.date}.`, ""]),
       "| figure | value | baseline (same run) | ratio | target | note |",
     );
     lines.push("| --- | ---: | --- | ---: | --- | --- |");

@@ -48,6 +48,8 @@ export interface RunInit {
   definition: WorkflowDefinition;
   inputs: Record<string, unknown>;
   event?: unknown;
+  /** work units the run may spend over its life (default `DEFAULT_RUN_WORK_ALLOWANCE`) */
+  workAllowance?: number;
 }
 
 /** What `purge` did: deleted the run (or found it gone), or kept it because it is still active. */
@@ -80,6 +82,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         id: init.runId,
         inputs: init.inputs,
         ...(init.event === undefined ? {} : { event: init.event }),
+        ...(init.workAllowance === undefined ? {} : { workAllowance: init.workAllowance }),
       };
       const started = startRun(init.definition, options, machine);
       const { run, next } = started;

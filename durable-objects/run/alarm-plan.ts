@@ -1,8 +1,9 @@
 /**
  * @module
  * One alarm, many timers: the RunDO's alarm is always armed for the earliest of `run.timers`
- * (wait steps, retry back-offs, step timeouts, a graph going on) and of its graph's claim
- * deadlines, or cleared when there are none or the run is over. Pure: the DO applies the answer.
+ * (wait steps, retry back-offs, step timeouts, a graph going on, a thread's next work slice,
+ * paced) and of its graph's claim deadlines, or cleared when there are none or the run is over.
+ * Pure: the DO applies the answer.
  */
 import type { GraphRunState } from "../../engine/graph/index.ts";
 import { nextWakeAt } from "../../engine/machine/index.ts";
@@ -10,8 +11,18 @@ import type { RunState } from "../../engine/machine/types.ts";
 
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
 
+/**
+ * How long a run that spent its work slice waits before its next one (its `continue` timer is due
+ * at once; the alarm is set this much later). The isolate has one thread: every busy run's slice
+ * stands in the queue in front of other requests, so each run leaves room between its slices.
+ */
+export const CONTINUE_PACE_MS = 250;
+
 /** When the alarm should fire next, or `null` for no alarm. */
 export function nextAlarmAt(run: RunState, graph?: GraphRunState): number | null {
   if (FINISHED.has(run.status)) return null;
-  return nextWakeAt(run, graph) ?? null;
+  const wake = nextWakeAt(run, graph);
+  if (wake === undefined) return null;
+  const continuing = run.timers.some((timer) => timer.kind === "continue" && timer.at === wake);
+  return continuing ? wake + CONTINUE_PACE_MS : wake;
 }

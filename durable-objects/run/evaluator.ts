@@ -7,18 +7,20 @@
  * failed (in this object or any other of the isolate), the evaluator moves to a fresh module
  * first, so the next transition of every run works. A source that names `env` is refused before
  * it reaches the sandbox (`expression.env_not_allowed`), for definitions stored before publish
- * refused it.
+ * refused it. One evaluation may take `RUN_EXPRESSION_POLL_BUDGET` polls, so that it fits in a
+ * work slice.
  */
 import wasmModule from "@jitl/quickjs-wasmfile-release-sync/wasm";
 import type { Evaluator } from "../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../engine/expressions/quickjs-evaluator.ts";
+import { RUN_EXPRESSION_POLL_BUDGET } from "../../engine/machine/work-meter.ts";
 import { refuseEnvReferences } from "../../engine/secrets/env-references.ts";
 
 export class LazyEvaluator {
   #pending: Promise<Evaluator> | undefined;
 
   async get(): Promise<Evaluator> {
-    this.#pending ??= createEvaluator({ wasmModule })
+    this.#pending ??= createEvaluator({ wasmModule, stepBudget: RUN_EXPRESSION_POLL_BUDGET })
       .then(refuseEnvReferences)
       .catch((error: unknown) => {
         this.#pending = undefined;

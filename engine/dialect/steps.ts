@@ -65,6 +65,12 @@ export const conditionalStepSchema = conditionalFields
   })
   .describe("Branch on a condition");
 
+/**
+ * The most passes a `while_loop` may make (`max_iterations`). Long loops also run in work slices
+ * across events and count against the run's work allowance (docs/runtime.md).
+ */
+export const MAX_WHILE_ITERATIONS = 10_000;
+
 const whileLoopFields = z.strictObject({
   type: z.literal("while_loop"),
   ...stepCommonShape,
@@ -73,8 +79,9 @@ const whileLoopFields = z.strictObject({
     .number()
     .int()
     .positive()
+    .max(MAX_WHILE_ITERATIONS)
     .default(100)
-    .describe("Upper bound of iterations (default 100)"),
+    .describe(`Upper bound of iterations (default 100, at most ${MAX_WHILE_ITERATIONS})`),
 });
 export interface WhileLoopStep extends z.output<typeof whileLoopFields> {
   body: Step[];

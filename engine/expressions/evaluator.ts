@@ -24,11 +24,18 @@ export interface Evaluator {
   /**
    * Resolves when the evaluator can take calls: at once, unless the sandbox's WebAssembly module
    * failed (in this evaluator or another one sharing it), in which case a fresh module is loaded
-   * first. Callers that can wait (a Durable Object before a transition) await it before use;
-   * an implementation that never needs rebuilding may leave it out.
-   * until then `evaluate` and `check` throw a retryable `expression.runtime`.
+   * first (until then `evaluate` and `check` throw a retryable `expression.runtime`). Callers
+   * that can wait (a Durable Object before a transition) await it before use; an implementation
+   * that never needs rebuilding may leave it out.
    */
   ready?(): Promise<void>;
+  /**
+   * Interrupt polls the sandbox has taken over this evaluator's life, in every `evaluate` and
+   * `check` (QuickJS polls about every 10,000 bytecode branches and calls): a count of work, never
+   * of time, that only grows. Callers meter a stretch of work by reading it before and after.
+   * Optional: a backend with no such counter leaves it out and its work counts as none.
+   */
+  readonly pollsUsed?: number;
   /** Releases the sandbox. The evaluator must not be used afterwards. */
   dispose(): void;
 }

@@ -130,6 +130,8 @@ class QuickJSEvaluator implements Evaluator {
   /** A fresh module being loaded after the current one was discarded. */
   #replacement: Promise<void> | undefined;
   #disposed = false;
+  /** polls of the sandboxes dropped or abandoned so far (`pollsUsed` adds the current one's) */
+  #pollsOfDropped = 0;
 
   constructor(
     module: QuickJSWASMModule,
@@ -182,6 +184,7 @@ class QuickJSEvaluator implements Evaluator {
 
   async ready(): Promise<void> {
     if (this.#disposed || !isDiscarded(this.#module)) return;
+    this.#pollsOfDropped += this.#sandbox?.polls ?? 0;
     this.#sandbox = undefined; // its module is gone: abandoned, never touched again
     this.#replacement ??= loadQuickJS(this.#wasmModule).then(
       (module) => {
@@ -194,6 +197,10 @@ class QuickJSEvaluator implements Evaluator {
       },
     );
     await this.#replacement;
+  }
+
+  get pollsUsed(): number {
+    return this.#pollsOfDropped + (this.#sandbox?.polls ?? 0);
   }
 
   dispose(): void {
@@ -229,6 +236,7 @@ class QuickJSEvaluator implements Evaluator {
    * `ready()`, runs in a fresh module.
    */
   #sandboxFailed(error: unknown): EngineError {
+    this.#pollsOfDropped += this.#sandbox?.polls ?? 0;
     this.#sandbox = undefined;
     discardQuickJS(this.#module);
     this.ready().catch(() => undefined);
@@ -241,6 +249,7 @@ class QuickJSEvaluator implements Evaluator {
   #dropSandbox(): void {
     const sandbox = this.#sandbox;
     this.#sandbox = undefined;
+    this.#pollsOfDropped += sandbox?.polls ?? 0;
     if (sandbox === undefined || isDiscarded(this.#module)) return;
     try {
       sandbox.dispose();

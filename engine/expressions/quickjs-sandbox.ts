@@ -67,6 +67,7 @@ export class QuickJSSandbox {
   readonly #limits: SandboxLimits;
   #lastArguments: { text: string; handle: QuickJSHandle } | undefined;
   #stepsLeft = 0;
+  #polls = 0;
   #exhausted = false;
   #broken = false;
   #disposed = false;
@@ -104,6 +105,11 @@ export class QuickJSSandbox {
     this.#compiled = new BoundedCache(limits.compiledCacheSize, (handle) => {
       if (handle.alive) handle.dispose();
     });
+  }
+
+  /** Interrupt polls taken since this sandbox was built (the prelude's included); only grows. */
+  get polls(): number {
+    return this.#polls;
   }
 
   /** True after a failure that may have left the context unusable (memory, pending jobs). */
@@ -194,6 +200,7 @@ export class QuickJSSandbox {
   }
 
   #poll(): boolean {
+    this.#polls++;
     this.#stepsLeft--;
     if (this.#stepsLeft >= 0) return false;
     this.#exhausted = true;

@@ -3,7 +3,9 @@
  * Running one thread forward: server steps execute here, one after another, until the thread
  * reaches a client step, a wait, or its end. In `issue` mode client steps are handed out
  * (consecutive `user_message`s batched with the blocking step that follows them); otherwise the
- * thread stops in front of the first client step and reports `ready`.
+ * thread stops in front of the first client step and reports `ready`. Every step is charged to
+ * the transition's work meter; once the slice is spent the thread yields before its next step or
+ * loop pass (`slice.ts`) and goes on in a later event.
  */
 import { EngineError, isEngineError } from "../errors.ts";
 import { stepListAt } from "./definition.ts";
@@ -14,6 +16,7 @@ import { runDependencyFlow } from "./graph/flow-step.ts";
 import { graphProgress } from "./graph/progress.ts";
 import { instructionOf, issueClientStep } from "./issue.ts";
 import { evaluateCondition, type ThreadScope } from "./scope.ts";
+import { CONTINUE_RETRY_AFTER_MS, yieldSlice } from "./slice.ts";
 import type { StepNode } from "./spec.ts";
 import { isClientStep, NOT_YET_RUNNABLE } from "./step-kinds.ts";
 import { runConditional } from "./steps/conditional.ts";
@@ -25,9 +28,7 @@ import { runWaitStep } from "./steps/wait.ts";
 import { announceTasks } from "./tasks.ts";
 import type { ClientInstruction, Frame, NextStep } from "./types.ts";
 import { applyToThread, resolveUpdates, updateSpecsOf } from "./updates.ts";
-
-/** Server steps one advance may run before the thread is failed as runaway (loops are bounded too). */
-export const MAX_SERVER_STEPS_PER_ADVANCE = 250_000;
+import { WORK_UNITS } from "./work-meter.ts";
 
 const SERVER_STEPS: Record<string, ServerStepHandler> = {
   conditional: runConditional,
@@ -61,7 +62,8 @@ export function advanceThread(scope: ThreadScope, options: AdvanceOptions): Next
     if (next.status === "steps") return { status: "steps", steps: [...batch, ...next.steps] };
     return batch.length > 0 ? { status: "steps", steps: batch } : next;
   };
-  let budget = MAX_SERVER_STEPS_PER_ADVANCE;
+  const meter = scope.machine.meter;
+  let ran = false;
 
   for (;;) {
     if (thread.status === "failed") return answer({ status: "failed", error: thread.error! });
@@ -78,18 +80,17 @@ export function advanceThread(scope: ThreadScope, options: AdvanceOptions): Next
       return answer({ status: "completed" });
     }
     const steps = stepListAt(scope.definition, frame.ref);
-    if (frame.pc >= steps.length) {
+    const atEnd = frame.pc >= steps.length;
+    // a pass of a loop (its condition) costs like a step; leaving a plain list costs nothing
+    if (!atEnd || frame.loop) {
+      if (meter?.exhausted)
+        return answer(yieldSlice(scope, atEnd ? frame.loop!.stepId : steps[frame.pc]!.id, ran));
+      meter?.charge(WORK_UNITS.step);
+      ran = true;
+    }
+    if (atEnd) {
       const outcome = endOfList(scope, frame);
       if (outcome.kind === "stop") return answer(outcome.next);
-      continue;
-    }
-    budget -= 1;
-    if (budget < 0) {
-      thread.status = "failed";
-      thread.error = {
-        code: "run.step_limit",
-        message: `more than ${MAX_SERVER_STEPS_PER_ADVANCE} server steps ran without reaching a client step or a wait`,
-      };
       continue;
     }
     const step = steps[frame.pc]!;
@@ -172,6 +173,7 @@ function waitingAnswer(scope: ThreadScope): NextStep {
     if (flow !== undefined) return graphProgress(flow);
   }
   const next: NextStep = { status: "wait", message: waiting.message ?? "Waiting." };
-  if (waiting.until !== undefined) next.retryAfterMs = Math.max(0, waiting.until - scope.machine.now);
+  if (waiting.kind === "continue") next.retryAfterMs = CONTINUE_RETRY_AFTER_MS;
+  else if (waiting.until !== undefined) next.retryAfterMs = Math.max(0, waiting.until - scope.machine.now);
   return next;
 }

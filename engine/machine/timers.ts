@@ -16,10 +16,15 @@ export function removeTimers(run: RunState, match: (timer: Timer) => boolean): v
   run.timers = run.timers.filter((timer) => !match(timer));
 }
 
-/** Timers due at `now`, earliest first (ties in creation order). */
-export function takeDueTimers(run: RunState, now: number): Timer[] {
-  const due = run.timers.filter((timer) => timer.at <= now).sort((a, b) => a.at - b.at);
-  if (due.length > 0) removeTimers(run, (timer) => timer.at <= now);
+/** Timers due at `now` (of those `match` picks), earliest first (ties in creation order). */
+export function takeDueTimers(
+  run: RunState,
+  now: number,
+  match: (timer: Timer) => boolean = () => true,
+): Timer[] {
+  const isTaken = (timer: Timer) => timer.at <= now && match(timer);
+  const due = run.timers.filter(isTaken).sort((a, b) => a.at - b.at);
+  if (due.length > 0) removeTimers(run, isTaken);
   return due;
 }
 

@@ -27,7 +27,9 @@ import { graphChanges, openGraphSession } from "./graph/session.ts";
 import { graphThreadOf } from "./graph/task-threads.ts";
 import type { ThreadScope } from "./scope.ts";
 import { settleRun } from "./settle.ts";
+import { chargeRun, meteredContext, workOf } from "./slice.ts";
 import { machineView, type WorkflowSpec } from "./spec.ts";
+import { assertStateFits, checkpointTooLarge, failedFrom } from "./state-size.ts";
 import { addTimer, takeDueTimers } from "./timers.ts";
 import type {
   MachineContext,
@@ -40,20 +42,25 @@ import type {
   Transition,
 } from "./types.ts";
 import { applyToThread, operationOf } from "./updates.ts";
+import { DEFAULT_RUN_WORK_ALLOWANCE } from "./work-meter.ts";
 
 export interface StartOptions {
   id: string;
   inputs?: Record<string, unknown>;
   /** the payload of the event that started the run (the `event` scope) */
   event?: unknown;
+  /** work units the run may spend over its life (default `DEFAULT_RUN_WORK_ALLOWANCE`) */
+  workAllowance?: number;
 }
 
 export function startRun(
   workflow: WorkflowDefinition,
   options: StartOptions,
-  machine: MachineContext,
+  context: MachineContext,
 ): Transition {
   const definition = machineView(workflow);
+  const allowance = options.workAllowance ?? DEFAULT_RUN_WORK_ALLOWANCE;
+  const machine = meteredContext(context, { used: 0, allowance });
   const { data, errors } = initState(definition, options.inputs ?? {}, machine.evaluator, {
     config: definition.config ?? {},
     event: options.event,
@@ -62,6 +69,7 @@ export function startRun(
   if (errors.length > 1) {
     throw new EngineError(errors[0]!.code, errors.map((error) => error.message).join("; "));
   }
+  assertStateFits(data);
   const run: RunState = {
     id: options.id,
     workflow: definition.name,
@@ -73,13 +81,21 @@ export function startRun(
     tasks: {},
     timers: [],
     seq: 0,
+    work: { used: 0, allowance },
   };
   if (options.event !== undefined) run.event = options.event;
   setDeadline(run, definition.config?.timeout_seconds);
   const session = openGraphSession(run, undefined);
   const next = advanceThread({ definition, run, thread: run.main, machine }, { issue: false });
   settleRun(definition, run, machine);
-  const answer: NextStep = run.status === "completed" ? { status: "completed" } : next;
+  const exceeded = chargeRun(run, machine);
+  const answer: NextStep = exceeded
+    ? { status: "failed", error: exceeded }
+    : run.status === "completed"
+      ? { status: "completed" }
+      : next;
+  const tooLarge = checkpointTooLarge(run);
+  if (tooLarge !== undefined) throw tooLarge;
   const graph = graphChanges(session);
   return graph === undefined ? { run, next: answer } : { run, next: answer, graph };
 }
@@ -88,8 +104,9 @@ export function transition(
   workflow: WorkflowDefinition,
   current: RunState,
   event: MachineEvent,
-  machine: MachineContext,
+  context: MachineContext,
 ): Transition {
+  const machine = meteredContext(context, workOf(current));
   const definition = machineView(workflow);
   const run = structuredClone(current);
   run.seq += 1;
@@ -112,8 +129,18 @@ export function transition(
   const next = apply(definition, run, event, machine);
   const answeredWhileGraphRan = run.main.waitingFor?.kind === "graph";
   settleRun(definition, run, machine);
-  const answer = answerAfterSettle(definition, run, machine, next, event, answeredWhileGraphRan);
+  const exceeded = chargeRun(run, machine);
+  const answer = exceeded
+    ? { status: "failed" as const, error: exceeded }
+    : answerAfterSettle(definition, run, machine, next, event, answeredWhileGraphRan);
   const graph = graphChanges(session);
+  const tooLarge = checkpointTooLarge(run);
+  if (tooLarge !== undefined) {
+    // an agent's write is refused; anything else fails the run from its last checkpoint
+    if (event.kind === "update_state") throw tooLarge;
+    const failed = failedFrom(current, run, tooLarge);
+    return graph === undefined ? failed : { ...failed, graph };
+  }
   if (graph !== undefined) return { run, next: answer, graph };
   // Asking again for the step already handed out changes nothing: keep the old checkpoint, so
   // the caller has nothing to write (a RunDO skips a transition whose seq did not move).
@@ -121,11 +148,14 @@ export function transition(
   return { run, next: answer };
 }
 
-/** `after` equals `before` but for the sequence number and `updatedAt` (both JSON data). */
+/**
+ * `after` equals `before` but for the sequence number, `updatedAt` and the work count (the work of
+ * rendering a step again is not worth a write).
+ */
 function onlyClockMoved(after: RunState, before: RunState): boolean {
-  return (
-    JSON.stringify({ ...after, seq: before.seq, updatedAt: before.updatedAt }) === JSON.stringify(before)
-  );
+  const same = { ...after, seq: before.seq, updatedAt: before.updatedAt, work: before.work };
+  if (before.work === undefined) delete same.work;
+  return JSON.stringify(same) === JSON.stringify(before);
 }
 
 function apply(
@@ -141,6 +171,8 @@ function apply(
     flow !== undefined && taskId !== undefined && isGraphTask(flow, taskId) ? flow : undefined;
   switch (event.kind) {
     case "next": {
+      // an agent asking for work also moves on what waits for its next work slice
+      if (run.timers.some(isContinue)) fireTimers(definition, run, machine, flow, isContinue);
       if (graphTask) return nextForGraphTask(graphTask, taskId!);
       const scope = threadScope(definition, run, event.taskId, machine);
       const queued = queuedAnswer(scope.thread);
@@ -179,13 +211,18 @@ function apply(
   }
 }
 
+function isContinue(timer: Timer): boolean {
+  return timer.kind === "continue";
+}
+
 function fireTimers(
   definition: WorkflowSpec,
   run: RunState,
   machine: MachineContext,
   flow: FlowContext | undefined,
+  match?: (timer: Timer) => boolean,
 ): NextStep {
-  for (const timer of takeDueTimers(run, machine.now)) {
+  for (const timer of takeDueTimers(run, machine.now, match)) {
     // the graph goes on when the run settles; the deadline was handled before the event applied
     if (timer.kind === "graph" || timer.kind === "deadline") continue;
     const graphThread = graphThreadOf(run, timer.threadId);
@@ -202,7 +239,10 @@ function fireTimers(
   return advanceThread({ definition, run, thread: run.main, machine }, { issue: false });
 }
 
-/** A timer of a thread is due: a step's timeout fails the step; a wait or back-off ends. */
+/**
+ * A timer of a thread is due: a step's timeout fails the step; a wait or back-off ends; a thread
+ * that spent its work slice goes on.
+ */
 function fireThreadTimer(scope: ThreadScope, timer: Timer): void {
   const { thread } = scope;
   if (timer.kind === "timeout") {
@@ -213,7 +253,10 @@ function fireThreadTimer(scope: ThreadScope, timer: Timer): void {
       code: "step.timeout",
       error: "the agent did not complete the step before its timeout",
     });
-  } else if (thread.waitingFor?.kind === "timer" && thread.waitingFor.stepId === timer.stepId) {
+  } else if (
+    thread.waitingFor?.kind === (timer.kind === "continue" ? "continue" : "timer") &&
+    thread.waitingFor.stepId === timer.stepId
+  ) {
     thread.waitingFor = undefined;
   }
 }

@@ -10,6 +10,7 @@ import type { ErrorShape } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import type { GraphRunState, TaskRecord, TaskStatus } from "../graph/index.ts";
 import type { LoopContext, StateData } from "../state/types.ts";
+import type { RunWork, WorkMeter } from "./work-meter.ts";
 
 export type RunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";
 export type ThreadStatus = "ready" | "blocked" | "waiting" | "completed" | "failed";
@@ -59,8 +60,12 @@ export interface Thread {
   frames: Frame[];
   pending: PendingStep[];
   /** set while the thread sleeps on a timer, or waits for its sub-agent tasks or its dependency graph */
+  /**
+   * `continue`: the thread spent its transition's work slice and goes on from a `continue` timer
+   * due at once (the runtime's next event), not from an agent
+   */
   waitingFor?: {
-    kind: "timer" | "tasks" | "graph";
+    kind: "timer" | "tasks" | "graph" | "continue";
     stepId: string;
     until?: number;
     message?: string;
@@ -128,9 +133,10 @@ export interface Timer {
   at: number;
   /**
    * `graph`: a dependency graph has more tasks to run than one transition runs: go on at once;
-   * `deadline`: the run's own time limit (`config.timeout_seconds`, `RunState.deadlineAt`)
+   * `deadline`: the run's own time limit (`config.timeout_seconds`, `RunState.deadlineAt`);
+   * `continue`: a thread spent its transition's work slice: go on at once, in a new event
    */
-  kind: "wait" | "retry" | "timeout" | "graph" | "deadline";
+  kind: "wait" | "retry" | "timeout" | "graph" | "deadline" | "continue";
   threadId: string;
   stepId: string;
 }
@@ -154,6 +160,8 @@ export interface RunState {
   timers: Timer[];
   /** number of transitions applied; a checkpoint's sequence number */
   seq: number;
+  /** work units spent so far and the run's allowance (`work-meter.ts`); absent in older checkpoints */
+  work?: RunWork;
   error?: ErrorShape;
 }
 
@@ -205,6 +213,10 @@ export interface MachineContext {
    * the runtime must drop it and restore it from its rows.
    */
   graph?: GraphRunState;
+  /** work units one transition may spend before it yields (default `SLICE_WORK_UNITS`) */
+  sliceUnits?: number;
+  /** set by the machine itself for one transition (callers leave it out): the work spent so far */
+  meter?: WorkMeter;
 }
 
 /** What a transition did to the run's dependency graph: the rows to write. */

@@ -14,6 +14,8 @@ import type { LoopContext, ResolvedUpdate, UpdateOperation } from "../state/type
 import { computedFieldsFor } from "./definition.ts";
 import { evaluateExpression, evaluationContext, renderValue, type ThreadScope } from "./scope.ts";
 import type { StateUpdateSpec, StepNode } from "./spec.ts";
+import { assertStateFits } from "./state-size.ts";
+import { WORK_UNITS } from "./work-meter.ts";
 
 const OPERATIONS = new Set<string>(["set", "increment", "decrement", "append", "multiply", "merge"]);
 
@@ -69,7 +71,10 @@ export function operationOf(operation: string | undefined): UpdateOperation {
   return name as UpdateOperation;
 }
 
-/** Applies resolved updates to the thread's state; throws the first error, changing nothing. */
+/**
+ * Applies resolved updates to the thread's state; throws the first error, changing nothing. A
+ * state past its size cap is `state.too_large`; the write's cost grows with the state's size.
+ */
 export function applyToThread(scope: ThreadScope, updates: ResolvedUpdate[], loop?: LoopContext): void {
   if (updates.length === 0) return;
   const context = evaluationContext(scope);
@@ -82,5 +87,8 @@ export function applyToThread(scope: ThreadScope, updates: ResolvedUpdate[], loo
     context,
   );
   if (errors.length > 0) throw errors[0]!;
+  assertStateFits(data, (bytes) =>
+    scope.machine.meter?.charge(Math.floor(bytes / WORK_UNITS.stateBytesPerUnit)),
+  );
   scope.thread.state = data;
 }

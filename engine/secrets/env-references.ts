@@ -61,6 +61,9 @@ export function refuseEnvReferences(evaluator: Evaluator): Evaluator {
     async ready() {
       await evaluator.ready?.();
     },
+    get pollsUsed() {
+      return evaluator.pollsUsed ?? 0;
+    },
     dispose() {
       evaluator.dispose();
     },

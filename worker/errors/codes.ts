@@ -73,6 +73,10 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   "run.exists": "conflict",
   "run.step_not_pending": "conflict",
   "state.read_only": "forbidden",
+  // a write that would take a run's state past its cap (docs/runtime.md, "Limits")
+  "state.too_large": "too_large",
+  // only ever a failed run's error: the run spent its work allowance and accepts nothing more
+  "run.cpu_exceeded": "conflict",
   // dependency graphs (docs/graphs.md); the other graph.* codes are the caller's input
   "graph.too_large": "too_large",
   "graph.stale_claim": "conflict",

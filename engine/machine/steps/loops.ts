@@ -4,6 +4,7 @@
  * `loop.iteration` is 1-based; `loop.index` is 0-based. The end of each pass is handled by
  * `finishFrame` in frames.ts.
  */
+import { MAX_WHILE_ITERATIONS } from "../../dialect/index.ts";
 import { EngineError } from "../../errors.ts";
 import { evaluateCondition, renderValue } from "../scope.ts";
 import type { Frame } from "../types.ts";
@@ -19,7 +20,11 @@ export const runWhileLoop: ServerStepHandler = (scope, step, frame) => {
       kind: "while",
       stepId: step.id,
       iteration: 1,
-      maxIterations: typeof step.max_iterations === "number" ? step.max_iterations : DEFAULT_MAX_ITERATIONS,
+      // the dialect refuses more at publish; a definition stored before the ceiling gets it here
+      maxIterations: Math.min(
+        typeof step.max_iterations === "number" ? step.max_iterations : DEFAULT_MAX_ITERATIONS,
+        MAX_WHILE_ITERATIONS,
+      ),
     },
   };
   // The condition sees `loop.iteration` of the pass it is about to allow, so the body frame is

@@ -42,7 +42,8 @@ export const workflowStart = defineTool({
   title: "Start a run",
   description:
     "Starts a run of a published workflow with the given inputs (workflow_get_info lists them; missing required " +
-    "inputs are an error). Server-side steps run at once. Returns the run id as workflow_id and the initial state. " +
+    "inputs are an error). Server-side steps run at once, up to a work slice: longer server-side work goes on by " +
+    "itself (status running, next: wait). Returns the run id as workflow_id and the initial state. " +
     "Next: call workflow_get_next_step with that workflow_id to receive your first steps.",
   input: z.strictObject({
     workflow: workflowNameArg,
