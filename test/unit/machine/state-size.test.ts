@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.ts";
-import { MAX_STATE_BYTES } from "../../../engine/machine/state-size.ts";
+import { MAX_CHECKPOINT_BYTES, MAX_STATE_BYTES } from "../../../engine/machine/state-size.ts";
 import { loadSource, ScriptedAgent } from "./agent.ts";
 
 let evaluator: Evaluator;
@@ -93,16 +93,16 @@ steps:
     const agent = new ScriptedAgent(
       loadSource(`
 name: test:big-items
-description: a loop whose items, kept in its frame, double the checkpoint
+description: a loop whose items, kept in its frame, double the checkpoint (each value under the 1 MiB result cap)
 version: 1.0.0
 steps:
   - id: fetch
     type: mcp_call
     tool: fetch
-    state_update: { path: this.big, value: "{{ result.text }}" }
+    state_update: { path: this.big, value: "{{ result.text + result.text }}" }
   - id: each
     type: foreach
-    items: "{{ [this.big, this.big] }}"
+    items: "{{ [this.big] }}"
     body:
       - id: use
         type: mcp_call
@@ -111,12 +111,15 @@ steps:
       evaluator,
     );
     agent.steps();
-    const text = "w".repeat(Math.floor(MAX_STATE_BYTES * 0.6));
-    const answer = agent.complete("fetch", { text });
+    const text = "w".repeat(Math.floor(MAX_STATE_BYTES * 0.48));
+    // writing ~1 MiB spends this transition's work slice; the foreach comes in the next one
+    let answer = agent.complete("fetch", { text });
+    while (answer.status === "wait") answer = agent.next();
     expect(answer).toMatchObject({ status: "failed", error: { code: "state.too_large" } });
     expect(agent.run.status).toBe("failed");
     expect(agent.run.timers).toEqual([]);
-    // the checkpoint that fit: the step's write is not in it
-    expect(agent.run.main.state.state.big).toBeUndefined();
+    // the last checkpoint that fit: the write, not the loop's copy of it
+    expect(agent.run.main.state.state.big).toHaveLength(text.length * 2);
+    expect(JSON.stringify(agent.run).length).toBeLessThan(MAX_CHECKPOINT_BYTES);
   });
 });
