@@ -27,7 +27,7 @@ export class LazyEvaluator {
         throw error;
       });
     const evaluator = await this.#pending;
-    await evaluator.ready?.();
+    await evaluator.ready();
     return evaluator;
   }
 }

@@ -25,17 +25,18 @@ export interface Evaluator {
    * Resolves when the evaluator can take calls: at once, unless the sandbox's WebAssembly module
    * failed (in this evaluator or another one sharing it), in which case a fresh module is loaded
    * first (until then `evaluate` and `check` throw a retryable `expression.runtime`). Callers
-   * that can wait (a Durable Object before a transition) await it before use; an implementation
-   * that never needs rebuilding may leave it out.
+   * that can wait (a Durable Object before a transition) await it before use. Required, like
+   * `pollsUsed`, so that a wrapper around an evaluator cannot silently drop it.
    */
-  ready?(): Promise<void>;
+  ready(): Promise<void>;
   /**
    * Interrupt polls the sandbox has taken over this evaluator's life, in every `evaluate` and
    * `check` (QuickJS polls about every 10,000 bytecode branches and calls): a count of work, never
    * of time, that only grows. Callers meter a stretch of work by reading it before and after.
-   * Optional: a backend with no such counter leaves it out and its work counts as none.
+   * The work meter of a run reads it, so a backend or wrapper that answered 0 would switch the
+   * run's work budget off.
    */
-  readonly pollsUsed?: number;
+  readonly pollsUsed: number;
   /** Releases the sandbox. The evaluator must not be used afterwards. */
   dispose(): void;
 }

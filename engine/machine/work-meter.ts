@@ -85,7 +85,7 @@ export class WorkMeter {
  * a poll counter costs the call only). The sandbox behind it stays the same.
  */
 export function meteredEvaluator(evaluator: Evaluator, meter: WorkMeter): Evaluator {
-  const polls = () => evaluator.pollsUsed ?? 0;
+  const polls = () => evaluator.pollsUsed;
   const metered = <T>(work: () => T): T => {
     const before = polls();
     try {
@@ -97,6 +97,7 @@ export function meteredEvaluator(evaluator: Evaluator, meter: WorkMeter): Evalua
   return {
     evaluate: (source, bindings) => metered(() => evaluator.evaluate(source, bindings)),
     check: (source) => metered(() => evaluator.check(source)),
+    ready: () => evaluator.ready(),
     dispose: () => evaluator.dispose(),
     get pollsUsed() {
       return evaluator.pollsUsed;

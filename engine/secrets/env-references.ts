@@ -58,11 +58,9 @@ export function refuseEnvReferences(evaluator: Evaluator): Evaluator {
       if (refused !== undefined) throw refused;
       evaluator.check(source);
     },
-    async ready() {
-      await evaluator.ready?.();
-    },
+    ready: () => evaluator.ready(),
     get pollsUsed() {
-      return evaluator.pollsUsed ?? 0;
+      return evaluator.pollsUsed;
     },
     dispose() {
       evaluator.dispose();

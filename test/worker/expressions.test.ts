@@ -95,8 +95,8 @@ describe("the expression sandbox in workerd", () => {
       expect(() => reckless.evaluate("JSON.parse('['.repeat(300000) + ']'.repeat(300000))", {})).toThrow(
         expect.objectContaining({ code: "expression.runtime", retryable: true }),
       );
-      await reckless.ready?.();
-      await bystander.ready?.();
+      await reckless.ready();
+      await bystander.ready();
       expect(reckless.evaluate("1 + 1", {})).toBe(2);
       expect(bystander.evaluate("1 + 1", {})).toBe(2);
       const fresh = await createEvaluator({ wasmModule });

@@ -27,7 +27,7 @@ export async function problemsOf(yaml: string, definition: WorkflowDefinition): 
   const pending = checker;
   try {
     const evaluator = await pending;
-    await evaluator.ready?.();
+    await evaluator.ready();
     return publishProblems(yaml, definition, evaluator);
   } catch (error) {
     if (checker === pending) checker = undefined;

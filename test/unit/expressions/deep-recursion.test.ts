@@ -119,8 +119,8 @@ describe("deep native recursion", () => {
       expect(isDiscarded(module)).toBe(true);
       // until ready() the old module is not touched again
       expect(codeOf(() => bystander.evaluate("2 + 2", {}))).toBe("expression.runtime");
-      await reckless.ready?.();
-      await bystander.ready?.();
+      await reckless.ready();
+      await bystander.ready();
       expect(reckless.evaluate("1 + 1", {})).toBe(2);
       expect(bystander.evaluate("1 + 1", {})).toBe(2);
       const fresh = await createEvaluator();

@@ -137,6 +137,8 @@ describe("checkExpressions", () => {
       check: (source) => {
         seen.push(source);
       },
+      ready: async () => {},
+      pollsUsed: 0,
       dispose() {},
     };
     diagnosticsOf(
@@ -152,6 +154,8 @@ describe("checkExpressions", () => {
       check: () => {
         throw error;
       },
+      ready: async () => {},
+      pollsUsed: 0,
       dispose() {},
     });
     const yaml = workflow(`  - {id: a, type: user_message, message: "{{ x + 1 }}"}\n`);

@@ -223,9 +223,9 @@ describe("a run's work allowance", () => {
 
 /** Polls the heavy condition takes, measured on this evaluator. */
 function definitionPolls(): number[] {
-  const before = evaluator.pollsUsed ?? 0;
+  const before = evaluator.pollsUsed;
   evaluator.evaluate(HEAVY_CONDITION, { loop: { iteration: 1 }, this: { passes: 1 } });
-  return [(evaluator.pollsUsed ?? 0) - before];
+  return [evaluator.pollsUsed - before];
 }
 
 function polls(counts: number[]): number[] {

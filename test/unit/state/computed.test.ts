@@ -317,6 +317,8 @@ describe("recompute: on_error", () => {
     const poisoning = {
       evaluate: () => JSON.parse('{"__proto__": {"polluted": 1}}') as unknown,
       check() {},
+      ready: async () => {},
+      pollsUsed: 0,
       dispose() {},
     };
     const specs: ComputedFieldSpecs = { f: { from: "this.x", transform: "anything", fallback: "fb" } };

@@ -24,6 +24,10 @@ export function createCountingEvaluator(): CountingEvaluator {
     check(source) {
       sandbox.check(source);
     },
+    ready: () => sandbox.ready(),
+    get pollsUsed() {
+      return sandbox.pollsUsed;
+    },
     dispose() {},
   };
 }
