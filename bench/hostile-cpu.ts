@@ -15,6 +15,7 @@ import { loadavg } from "node:os";
 import { createTenantClient, type EdgeflowClient } from "../test/e2e/edgeflow-client.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
 import { healthz, type LoadResult, warmThenRun } from "./load.ts";
+import { NEXT_STEP_WORKFLOW } from "./mcp.ts";
 import { type BenchSection, type Figure, msVersus, round } from "./report.ts";
 
 const DURATION_MS = 5_000;
@@ -39,15 +40,6 @@ steps:
           value: "{{ this.passes + 1 }}"
 `;
 
-const PAUSED = `name: "bench:paused"
-description: "one pending client step, handed out again on every call"
-version: "1.0.0"
-steps:
-  - id: "work"
-    type: "mcp_call"
-    tool: "noop"
-`;
-
 export async function benchHostileCpu(): Promise<BenchSection> {
   const server = await startWranglerDev({ exposeWorkerUrl: true });
   try {
@@ -56,8 +48,10 @@ export async function benchHostileCpu(): Promise<BenchSection> {
     const neighbour = await createTenantClient(baseUrl, server.adminToken, "bench-neighbour");
     await attacker.tool("workflow_publish", { yaml: HOSTILE });
     await neighbour.tool("workflow_publish", { yaml: HOSTILE });
-    await neighbour.tool("workflow_publish", { yaml: PAUSED });
-    const paused = String((await neighbour.tool("workflow_start", { workflow: "bench:paused" })).workflow_id);
+    await neighbour.tool("workflow_publish", { yaml: NEXT_STEP_WORKFLOW });
+    const paused = String(
+      (await neighbour.tool("workflow_start", { workflow: "bench:next-step" })).workflow_id,
+    );
     const nextStep = async () => {
       const answer = await neighbour.tool("workflow_get_next_step", { workflow_id: paused });
       if (answer.status !== "steps") throw new Error(`unexpected answer ${JSON.stringify(answer)}`);

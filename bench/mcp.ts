@@ -18,7 +18,8 @@ import { type BenchSection, type Figure, msVersus } from "./report.ts";
 
 const DURATION_MS = 5_000;
 
-const WORKFLOW = `name: "bench:next-step"
+/** A workflow whose run waits on one client step, handed out again on every `get_next_step`. */
+export const NEXT_STEP_WORKFLOW = `name: "bench:next-step"
 description: "one pending client step, handed out again on every call"
 version: "1.0.0"
 steps:
@@ -33,7 +34,7 @@ export async function benchMcp(): Promise<BenchSection> {
     const workerUrl = server.workerUrl!;
     const client = await createTenantClient(workerUrl, server.adminToken, "bench-mcp");
     const mcp = client.tool;
-    await mcp("workflow_publish", { yaml: WORKFLOW });
+    await mcp("workflow_publish", { yaml: NEXT_STEP_WORKFLOW });
     const runs: string[] = [];
     for (let i = 0; i < 16; i += 1) {
       const started = await mcp("workflow_start", { workflow: "bench:next-step" });

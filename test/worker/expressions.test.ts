@@ -7,10 +7,10 @@
 import wasmModule from "@jitl/quickjs-wasmfile-release-sync/wasm";
 import { describe, expect, it } from "vitest";
 import { LazyEvaluator } from "../../durable-objects/run/evaluator.ts";
-import { EngineError } from "../../engine/errors.ts";
 import { createEvaluator } from "../../engine/expressions/quickjs-evaluator.ts";
 import { discardQuickJS, isDiscarded, loadQuickJS } from "../../engine/expressions/quickjs-module.ts";
 import { renderTemplate } from "../../engine/expressions/template.ts";
+import { engineErrorCodeOf } from "../support/engine-error-code.ts";
 
 describe("the expression sandbox in workerd", () => {
   it("evaluates transforms and templates", async () => {
@@ -72,7 +72,7 @@ describe("the expression sandbox in workerd", () => {
         ],
       ];
       for (const [source, code] of deep) {
-        expect([source.slice(0, 40), codeOf(() => evaluator.evaluate(source, {}))]).toEqual([
+        expect([source.slice(0, 40), engineErrorCodeOf(() => evaluator.evaluate(source, {}))]).toEqual([
           source.slice(0, 40),
           code,
         ]);
@@ -123,10 +123,10 @@ describe("the expression sandbox in workerd", () => {
     const evaluator = await createEvaluator({ wasmModule });
     try {
       const wrapperEscape = "if(1){}/{/;}); let leak = 1; ;(function(){{return 1/1} ";
-      expect(codeOf(() => evaluator.check(wrapperEscape))).toBe("expression.syntax");
-      expect(codeOf(() => evaluator.evaluate(wrapperEscape, {}))).toBe("expression.syntax");
+      expect(engineErrorCodeOf(() => evaluator.check(wrapperEscape))).toBe("expression.syntax");
+      expect(engineErrorCodeOf(() => evaluator.evaluate(wrapperEscape, {}))).toBe("expression.syntax");
       expect(evaluator.evaluate("typeof leak", {})).toBe("undefined");
-      expect(codeOf(() => evaluator.evaluate("'x'.repeat(2 * 1024 * 1024)", {}))).toBe(
+      expect(engineErrorCodeOf(() => evaluator.evaluate("'x'.repeat(2 * 1024 * 1024)", {}))).toBe(
         "expression.result_too_large",
       );
     } finally {
@@ -134,13 +134,3 @@ describe("the expression sandbox in workerd", () => {
     }
   });
 });
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof EngineError) return error.code;
-    throw error;
-  }
-  return "no error";
-}

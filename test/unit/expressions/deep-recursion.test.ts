@@ -6,9 +6,9 @@
  * fail (forced here with the largest stack the options allow) is replaced for every evaluator.
  */
 import { describe, expect, it } from "vitest";
-import { EngineError } from "../../../engine/errors.ts";
 import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.ts";
 import { isDiscarded, loadQuickJS } from "../../../engine/expressions/quickjs-module.ts";
+import { engineErrorCodeOf } from "../../support/engine-error-code.ts";
 
 /** Expressions that recurse deeply in QuickJS's native code, with the code each must fail with. */
 const DEEP_NATIVE_RECURSION: ReadonlyArray<readonly [string, string]> = [
@@ -46,16 +46,6 @@ const DEEP_NATIVE_RECURSION: ReadonlyArray<readonly [string, string]> = [
   [`${"!".repeat(300000)}1`, "expression.syntax"],
 ];
 
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof EngineError) return error.code;
-    throw error;
-  }
-  return "no error";
-}
-
 describe("deep native recursion", () => {
   it.each(DEEP_NATIVE_RECURSION)(
     "%# stops with a coded error, and the module survives",
@@ -64,7 +54,7 @@ describe("deep native recursion", () => {
       const other = await createEvaluator();
       try {
         expect(other.evaluate("1 + x", { x: 1 })).toBe(2); // a context in the same module, built before
-        expect(codeOf(() => evaluator.evaluate(source, {}))).toBe(code);
+        expect(engineErrorCodeOf(() => evaluator.evaluate(source, {}))).toBe(code);
         expect(isDiscarded(await loadQuickJS())).toBe(false);
         expect(evaluator.evaluate("1 + 1", {})).toBe(2);
         expect(other.evaluate("1 + 1", {})).toBe(2);
@@ -82,8 +72,8 @@ describe("deep native recursion", () => {
     const checker = await createEvaluator({ compiledCacheSize: 1 });
     try {
       for (const [source, code] of DEEP_NATIVE_RECURSION) {
-        if (code === "expression.syntax") expect(codeOf(() => checker.check(source))).toBe(code);
-        else expect(codeOf(() => checker.check(source))).toBe("no error");
+        if (code === "expression.syntax") expect(engineErrorCodeOf(() => checker.check(source))).toBe(code);
+        else expect(engineErrorCodeOf(() => checker.check(source))).toBe("no error");
       }
       expect(checker.evaluate("1 + 1", {})).toBe(2);
     } finally {
@@ -118,7 +108,7 @@ describe("deep native recursion", () => {
       );
       expect(isDiscarded(module)).toBe(true);
       // until ready() the old module is not touched again
-      expect(codeOf(() => bystander.evaluate("2 + 2", {}))).toBe("expression.runtime");
+      expect(engineErrorCodeOf(() => bystander.evaluate("2 + 2", {}))).toBe("expression.runtime");
       await reckless.ready();
       await bystander.ready();
       expect(reckless.evaluate("1 + 1", {})).toBe(2);

@@ -1,8 +1,8 @@
 /** Proves every evaluation is bounded (steps, memory, stack) and the evaluator keeps working afterwards. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EngineError } from "../../../engine/errors.ts";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.ts";
+import { engineErrorCodeOf } from "../../support/engine-error-code.ts";
 
 let evaluator: Evaluator;
 beforeAll(async () => {
@@ -10,16 +10,6 @@ beforeAll(async () => {
   evaluator = await createEvaluator({ pathShortcut: false });
 });
 afterAll(() => evaluator.dispose());
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof EngineError) return error.code;
-    throw error;
-  }
-  return "no error";
-}
 
 describe("the step budget", () => {
   it.each([
@@ -31,7 +21,7 @@ describe("the step budget", () => {
     "[1, 2, 3].map(() => { while (true) {} })",
     "/(a+)+$/.test('a'.repeat(40) + 'b')",
   ])("stops %s with expression.budget_exceeded", (source) => {
-    expect(codeOf(() => evaluator.evaluate(source, {}))).toBe("expression.budget_exceeded");
+    expect(engineErrorCodeOf(() => evaluator.evaluate(source, {}))).toBe("expression.budget_exceeded");
     expect(evaluator.evaluate("input * 2", { input: 21 })).toBe(42);
   });
 
@@ -54,7 +44,7 @@ describe("the step budget", () => {
     const small = await createEvaluator({ stepBudget: 2 });
     try {
       const loop = "let s = 0; for (let i = 0; i < 1e6; i++) s += i; return s";
-      expect(codeOf(() => small.evaluate(loop, {}))).toBe("expression.budget_exceeded");
+      expect(engineErrorCodeOf(() => small.evaluate(loop, {}))).toBe("expression.budget_exceeded");
       expect(small.evaluate("1 + 1", {})).toBe(2);
       expect(evaluator.evaluate(loop, {})).toBe(499999500000);
     } finally {
@@ -65,7 +55,9 @@ describe("the step budget", () => {
 
 describe("the memory limit", () => {
   it("stops 'x'.repeat(1e9) with expression.memory_exceeded", () => {
-    expect(codeOf(() => evaluator.evaluate("'x'.repeat(1e9)", {}))).toBe("expression.memory_exceeded");
+    expect(engineErrorCodeOf(() => evaluator.evaluate("'x'.repeat(1e9)", {}))).toBe(
+      "expression.memory_exceeded",
+    );
     expect(evaluator.evaluate("'x'.repeat(10).length", {})).toBe(10);
   });
 
@@ -75,7 +67,7 @@ describe("the memory limit", () => {
     "let s = 'ab'; while (true) s += s; return s.length",
   ])("stops unbounded growth of %s with a memory or budget error", (source) => {
     expect(["expression.memory_exceeded", "expression.budget_exceeded"]).toContain(
-      codeOf(() => evaluator.evaluate(source, {})),
+      engineErrorCodeOf(() => evaluator.evaluate(source, {})),
     );
     expect(evaluator.evaluate("[1, 2].length", {})).toBe(2);
   });
@@ -84,7 +76,9 @@ describe("the memory limit", () => {
     const small = await createEvaluator({ memoryLimitBytes: 2 * 1024 * 1024 });
     try {
       const big = "y".repeat(4 * 1024 * 1024);
-      expect(codeOf(() => small.evaluate("big.length", { big }))).toBe("expression.memory_exceeded");
+      expect(engineErrorCodeOf(() => small.evaluate("big.length", { big }))).toBe(
+        "expression.memory_exceeded",
+      );
       expect(small.evaluate("small.length", { small: "abc" })).toBe(3);
     } finally {
       small.dispose();
@@ -94,7 +88,7 @@ describe("the memory limit", () => {
 
 describe("the stack limit", () => {
   it("stops endless recursion with expression.budget_exceeded", () => {
-    expect(codeOf(() => evaluator.evaluate("const f = (n) => f(n + 1); return f(0)", {}))).toBe(
+    expect(engineErrorCodeOf(() => evaluator.evaluate("const f = (n) => f(n + 1); return f(0)", {}))).toBe(
       "expression.budget_exceeded",
     );
     expect(evaluator.evaluate("const f = (n) => (n === 0 ? 0 : 1 + f(n - 1)); return f(100)", {})).toBe(100);
@@ -109,9 +103,9 @@ describe("the stack limit", () => {
 
 describe("asynchronous code", () => {
   it("never runs queued jobs and rebuilds the context afterwards", () => {
-    expect(codeOf(() => evaluator.evaluate("(async () => { await 0; while (true) {} })()", {}))).toBe(
-      "expression.runtime",
-    );
+    expect(
+      engineErrorCodeOf(() => evaluator.evaluate("(async () => { await 0; while (true) {} })()", {})),
+    ).toBe("expression.runtime");
     expect(evaluator.evaluate("Promise.resolve(1).then(() => { while (true) {} }) && 'queued'", {})).toBe(
       "queued",
     );

@@ -8,22 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineError } from "../../../engine/errors.ts";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
 import { createEvaluator, MAX_RESULT_BYTES } from "../../../engine/expressions/quickjs-evaluator.ts";
+import { engineErrorCodeOf } from "../../support/engine-error-code.ts";
 
 let evaluator: Evaluator;
 beforeAll(async () => {
   evaluator = await createEvaluator();
 });
 afterAll(() => evaluator.dispose());
-
-function codeOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof EngineError) return error.code;
-    throw error;
-  }
-  return "no error";
-}
 
 describe("the result cap", () => {
   it("is 1 MiB", () => {
@@ -38,7 +29,7 @@ describe("the result cap", () => {
     ["a string short in characters but long in UTF-8", "'é'.repeat(600000)"],
     ["an object short in characters but long in UTF-8", "({ a: '€'.repeat(400000) })"],
   ])("refuses %s with expression.result_too_large, then carries on", (_what, source) => {
-    expect(codeOf(() => evaluator.evaluate(source, {}))).toBe("expression.result_too_large");
+    expect(engineErrorCodeOf(() => evaluator.evaluate(source, {}))).toBe("expression.result_too_large");
     expect(evaluator.evaluate("1 + 1", {})).toBe(2);
   });
 
@@ -52,7 +43,7 @@ describe("the result cap", () => {
 
   it("applies to a plain path read without the sandbox too", () => {
     const big = "y".repeat(MAX_RESULT_BYTES + 1);
-    expect(codeOf(() => evaluator.evaluate("inputs.big", { inputs: { big } }))).toBe(
+    expect(engineErrorCodeOf(() => evaluator.evaluate("inputs.big", { inputs: { big } }))).toBe(
       "expression.result_too_large",
     );
     expect(evaluator.evaluate("inputs.small", { inputs: { small: "ok" } })).toBe("ok");
@@ -62,8 +53,12 @@ describe("the result cap", () => {
     const small = await createEvaluator({ maxResultBytes: 10 });
     try {
       expect(small.evaluate("'x'.repeat(10)", {})).toBe("xxxxxxxxxx");
-      expect(codeOf(() => small.evaluate("'x'.repeat(11)", {}))).toBe("expression.result_too_large");
-      expect(codeOf(() => small.evaluate("[1, 2, 3, 4, 5]", {}))).toBe("expression.result_too_large");
+      expect(engineErrorCodeOf(() => small.evaluate("'x'.repeat(11)", {}))).toBe(
+        "expression.result_too_large",
+      );
+      expect(engineErrorCodeOf(() => small.evaluate("[1, 2, 3, 4, 5]", {}))).toBe(
+        "expression.result_too_large",
+      );
     } finally {
       small.dispose();
     }
