@@ -226,25 +226,30 @@ export class TenantDO extends DurableObject<TenantEnv> {
       const stored = getVersion(this.#sql, request.workflow, request.version);
       // refused here, bad inputs never reach (and so never create) a RunDO
       checkInputs(stored.definition as WorkflowDefinition, request.inputs);
-      await makeRoomForRun(this.#sql, this.env, tenant);
       const runId = newRunId();
-      const answer = await unwrap(
-        runStub(this.env, tenant, runId).start({
-          tenant,
-          runId,
-          definition: stored.definition as WorkflowDefinition,
-          inputs: request.inputs,
-        }),
-      );
-      this.#indexRun({
-        id: runId,
-        workflow: stored.name,
-        version: stored.version,
-        status: answer.run.status,
-        createdAt: Date.parse(answer.run.created_at),
-        updatedAt: Date.parse(answer.run.updated_at),
-      });
-      return answer;
+      const { reservations } = this.#events;
+      await makeRoomForRun(this.#sql, this.env, tenant, reservations, runId);
+      try {
+        const answer = await unwrap(
+          runStub(this.env, tenant, runId).start({
+            tenant,
+            runId,
+            definition: stored.definition as WorkflowDefinition,
+            inputs: request.inputs,
+          }),
+        );
+        this.#indexRun({
+          id: runId,
+          workflow: stored.name,
+          version: stored.version,
+          status: answer.run.status,
+          createdAt: Date.parse(answer.run.created_at),
+          updatedAt: Date.parse(answer.run.updated_at),
+        });
+        return answer;
+      } finally {
+        reservations.release(runId);
+      }
     });
   }
 

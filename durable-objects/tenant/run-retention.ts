@@ -7,6 +7,8 @@
  * alarm (`RunDO.purge`, idempotent), then the index row goes. A crash in between leaves the row,
  * and the next alarm asks the RunDO again, which answers "deleted" once more. Bounded batches:
  * one alarm deletes at most `PURGE_BATCH` runs; when more are due the alarm is due again at once.
+ * Starts in flight (admitted, their index row not written yet) count against the cap too
+ * (`StartReservations`), so a burst of concurrent starts cannot pass it.
  */
 import { EngineError } from "../../engine/errors.ts";
 import { type DurableObjectBindings, runStub } from "../bindings.ts";
@@ -44,30 +46,56 @@ export async function deleteExpiredRuns(
 }
 
 /**
- * Makes room for one more run under `max_stored_runs`: deletes the oldest finished runs as
- * needed (at most `PURGE_BATCH`), then refuses with `quota.stored_runs` if there is still no room.
- * Concurrent starts each count the rows stored before them, so they may pass the cap by the
- * number of starts in flight.
+ * The starts admitted under the stored-runs cap whose run is not in the run index yet: each
+ * counts against the cap until the caller releases it (its row written, or the start given up),
+ * so concurrent starts see each other. In memory only: after an eviction every admitted start is
+ * either indexed or still a pending start, which is admitted again before it is re-driven.
+ */
+export class StartReservations {
+  readonly #held = new Set<string>();
+
+  /** Admitted starts other than `runId`. */
+  othersThan(runId: string): number {
+    return this.#held.size - (this.#held.has(runId) ? 1 : 0);
+  }
+
+  hold(runId: string): void {
+    this.#held.add(runId);
+  }
+
+  release(runId: string): void {
+    this.#held.delete(runId);
+  }
+}
+
+/**
+ * Makes room for run `runId` under `max_stored_runs`, counting the runs stored and the starts in
+ * flight: deletes the oldest finished runs as needed (at most `PURGE_BATCH`), then refuses with
+ * `quota.stored_runs` if there is still no room. On success the start is held in `reservations`
+ * (between the last count and the hold there is no `await`); the caller releases it.
  */
 export async function makeRoomForRun(
   sql: SqlStorage,
   bindings: DurableObjectBindings,
   tenant: string,
+  reservations: StartReservations,
+  runId: string,
 ): Promise<void> {
   const { maxStoredRuns } = runLimitsOf(readSettings(sql));
-  const excess = countRuns(sql) + 1 - maxStoredRuns;
+  const excess = countRuns(sql) + reservations.othersThan(runId) + 1 - maxStoredRuns;
   if (excess > 0) {
     const victims = oldestFinishedRuns(sql, Math.min(excess, PURGE_BATCH));
     await Promise.all(victims.map((id) => purgeRun(sql, bindings, tenant, id)));
   }
-  const stored = countRuns(sql);
+  const stored = countRuns(sql) + reservations.othersThan(runId);
   if (stored + 1 > maxStoredRuns) {
     throw new EngineError(
       "quota.stored_runs",
-      `Stored-runs quota reached: this tenant stores ${stored} runs, its limit (setting max_stored_runs) is ` +
+      `Stored-runs quota reached: this tenant stores or is starting ${stored} runs, its limit (setting max_stored_runs) is ` +
         `${maxStoredRuns}, and no finished run could be deleted to make room. Cancel runs that are still going, or ask the admin to raise max_stored_runs.`,
     );
   }
+  reservations.hold(runId);
 }
 
 /** Asks the RunDO to delete a finished run; drops the index row only once it has answered "deleted". */

@@ -25,12 +25,14 @@ import {
   postponeStart,
 } from "./pending-starts.ts";
 import { upsertRun } from "./run-index.ts";
-import { makeRoomForRun } from "./run-retention.ts";
+import { makeRoomForRun, type StartReservations } from "./run-retention.ts";
 import { getVersion, type StoredWorkflow } from "./workflow-store.ts";
 
 export interface RunStarterOptions {
   storage: IntakeStorage;
   bindings: DurableObjectBindings;
+  /** the TenantDO's starts in flight under the stored-runs cap, shared with `workflow_start` */
+  reservations: StartReservations;
 }
 
 /** How long finished starts wait to be written together. */
@@ -91,7 +93,10 @@ export class RunStarter {
         }
       }
     });
-    for (const { start } of batch) this.#inFlight.delete(start.runId);
+    for (const { start } of batch) {
+      this.#inFlight.delete(start.runId);
+      this.#options.reservations.release(start.runId);
+    }
   }
 
   async #startOne(tenant: string, start: PendingStart, known?: TriggerEvent): Promise<void> {
@@ -102,7 +107,8 @@ export class RunStarter {
       try {
         stored = this.#definition(start.workflow, start.version);
         checkInputs(stored.definition as WorkflowDefinition, start.inputs);
-        await makeRoomForRun(this.#options.storage.sql, this.#options.bindings, tenant);
+        const { storage, bindings, reservations } = this.#options;
+        await makeRoomForRun(storage.sql, bindings, tenant, reservations, start.runId);
       } catch (error) {
         if (!isEngineError(error)) throw error;
         return this.#settle(start, { error: error.toJSON() });
@@ -142,6 +148,7 @@ export class RunStarter {
       return;
     }
     this.#inFlight.delete(start.runId);
+    this.#options.reservations.release(start.runId);
     postponeStart(this.#options.storage.sql, start, Date.now());
   }
 

@@ -31,6 +31,7 @@ import { dueStarts, REDRIVE_AFTER_MS } from "./pending-starts.ts";
 import { eventOfPosted, type PostedEvent } from "./posted-event.ts";
 import { RejectionLog } from "./rejection-log.ts";
 import { RunRateLimit, runsPerMinuteOf } from "./run-rate-limit.ts";
+import { StartReservations } from "./run-retention.ts";
 import { RunStarter } from "./run-starter.ts";
 import { fireDueSchedules } from "./schedule-fires.ts";
 import { listSchedules, type ScheduleRecord, syncSchedules } from "./schedule-store.ts";
@@ -67,6 +68,8 @@ export class TenantEvents {
   readonly #storage: DurableObjectStorage;
   readonly #evaluator = new LazyEvaluator();
   readonly secrets: TenantSecrets;
+  /** starts in flight under the stored-runs cap, shared by event starts and `workflow_start` */
+  readonly reservations = new StartReservations();
   readonly #alarm: TenantAlarm;
   readonly #starter: RunStarter;
   readonly #rateLimit = new RunRateLimit();
@@ -84,7 +87,7 @@ export class TenantEvents {
     this.#storage = storage;
     this.secrets = new TenantSecrets(storage.sql, platformKey);
     this.#alarm = new TenantAlarm(storage);
-    this.#starter = new RunStarter({ storage: this.#intake, bindings });
+    this.#starter = new RunStarter({ storage: this.#intake, bindings, reservations: this.reservations });
   }
 
   // ── publishing ──────────────────────────────────────────────────────────

@@ -10,7 +10,7 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { describe, expect, it } from "vitest";
 import { PURGE_BATCH } from "../../durable-objects/tenant/run-retention.ts";
 import { adminFetch, callTool, newTenant, toolErrorOf } from "./support/clients.ts";
-import { type EventMatchView, postEvent, publish, settledEvent } from "./support/events.ts";
+import { activeRuns, type EventMatchView, postEvent, publish, settledEvent } from "./support/events.ts";
 import { publishAndStart, runObject, tenantObject } from "./support/runs.ts";
 import { GREET } from "./support/workflows.ts";
 
@@ -266,5 +266,35 @@ steps:
     expect((await ping(tenant.apiKey)).outcome).toBe("started");
     expect(await statusCode(tenant.apiKey, first.workflow_id!)).toBe("run.not_found");
     expect(await statusCode(tenant.apiKey, second.workflow_id!)).toBe("running");
+  });
+  it("a batch of events cannot pass the cap: starts in flight count against it", async () => {
+    const tenant = await newTenant("cap-burst");
+    await publish(tenant.apiKey, ON_PING);
+    expect((await setSettings(tenant.id, { max_stored_runs: 3 })).status).toBe(200);
+    const events = Array.from({ length: 12 }, (_, i) => ({ type: "ping", id: `burst:${i}`, payload: {} }));
+    const res = await postEvent(tenant.apiKey, { events });
+    expect(res.status).toBe(202);
+    const outcomes: string[] = [];
+    for (const { id } of events) {
+      const [match] = (await settledEvent(tenant.apiKey, id)).matches;
+      outcomes.push(match?.outcome === "start_failed" ? String(match.error?.code) : String(match?.outcome));
+    }
+    expect(outcomes.filter((outcome) => outcome === "started")).toHaveLength(3);
+    expect(outcomes.filter((outcome) => outcome === "quota.stored_runs")).toHaveLength(9);
+    expect(await activeRuns(tenant.apiKey)).toHaveLength(3);
+  });
+
+  it("concurrent workflow_start calls cannot pass the cap either", async () => {
+    const tenant = await newTenant("cap-parallel");
+    await publish(tenant.apiKey, GREET);
+    expect((await setSettings(tenant.id, { max_stored_runs: 3 })).status).toBe(200);
+    const calls = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        callTool(tenant.apiKey, "workflow_start", { workflow: "demo:greet", inputs: { name: "Ada" } }),
+      ),
+    );
+    const refused = calls.filter((call) => call.isError).map((call) => toolErrorOf(call).code);
+    expect(refused).toEqual(Array(5).fill("quota.stored_runs"));
+    expect(await activeRuns(tenant.apiKey)).toHaveLength(3);
   });
 });
