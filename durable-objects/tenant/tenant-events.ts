@@ -11,6 +11,7 @@
 import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import { EngineError } from "../../engine/errors.ts";
 import {
+  endpointSecretProblem,
   matchEvent,
   normalizeEndpoint,
   parseWebhookBody,
@@ -97,6 +98,17 @@ export class TenantEvents {
   registerTriggers(definition: WorkflowDefinition, now: number): void {
     const subscriptions = subscriptionsFromTriggers(definition);
     if (listVersions(this.#sql, definition.name)[0] !== definition.version) return;
+    const others = this.#loadSubscriptions().filter((s) => s.workflow !== definition.name);
+    const paths = (definition.triggers ?? []).flatMap((trigger, index) =>
+      trigger.enabled === false ? [] : [`triggers[${index}]`],
+    );
+    const crowded = endpointSecretProblem(
+      others,
+      subscriptions.map((subscription, index) => ({ subscription, path: paths[index] ?? "triggers" })),
+    );
+    if (crowded !== undefined) {
+      throw new EngineError(crowded.code, crowded.message, { path: crowded.path ?? "triggers" });
+    }
     replaceTriggerSubscriptions(this.#sql, definition.name, subscriptions, now);
     syncSchedules(this.#sql, this.#loadSubscriptions(), now);
   }

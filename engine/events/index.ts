@@ -32,6 +32,7 @@ export {
   type FileNotification,
   netChange,
 } from "./debounce.ts";
+export { endpointSecretProblem } from "./endpoint-secrets.ts";
 export {
   BUILTIN_EVENT_TYPES,
   eventTypeSchema,
@@ -94,4 +95,8 @@ export {
   parseWebhookBody,
   type WebhookBodyResult,
 } from "./webhook-body.ts";
+export {
+  MAX_ENDPOINT_VERIFICATIONS,
+  MAX_WEBHOOK_SECRETS,
+} from "./webhook-limits.ts";
 export { resolveWebhookSecrets } from "./webhook-secrets.ts";

@@ -112,6 +112,7 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   "subscription.bad_endpoint": "invalid_workflow",
   "subscription.bad_pattern": "invalid_workflow",
   "subscription.duplicate_id": "invalid_workflow",
+  "subscription.too_many_secrets": "invalid_workflow",
   "subscription.from_trigger": "conflict",
   "subscription.limit_reached": "conflict",
   [RuntimeCodes.secretsNotConfigured]: "unavailable",
