@@ -12,6 +12,7 @@ import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import { EngineError } from "../../engine/errors.ts";
 import {
   endpointSecretProblem,
+  MatchBudget,
   matchEvent,
   normalizeEndpoint,
   parseWebhookBody,
@@ -173,7 +174,7 @@ export class TenantEvents {
     ];
     const recorded = recordEvent(this.#intake, {
       event,
-      matches: matchEvent(event, subscribers, evaluator),
+      matches: matchEvent(event, subscribers, evaluator, new MatchBudget(evaluator)),
       now: delivery.now,
       dedup: { endpoint, keys: verification.dedupKeys },
       detail: { verified: verification.verified },
@@ -210,12 +211,13 @@ export class TenantEvents {
     const subscriptions = this.#allSubscriptions();
     const now = posted[0]?.now ?? Date.now();
     const allowRun = this.#allowRun(now);
+    const budget = new MatchBudget(evaluator);
     const taken = this.#storage.transactionSync(() =>
       events.map((event, index): [TriggerEvent, RecordedEvent] => {
         if (hasEvent(this.#sql, event.id)) {
           return [event, { answer: eventAnswerOf(this.#sql, event.id), starts: [], stored: false }];
         }
-        const matches = matchEvent(event, subscriptions, evaluator);
+        const matches = matchEvent(event, subscriptions, evaluator, budget);
         try {
           return [event, recordEvent(this.#intake, { event, matches, now, allowRun })];
         } catch (error) {
@@ -292,6 +294,7 @@ export class TenantEvents {
         storage: this.#intake,
         subscription: (id) => byId.get(id),
         evaluator,
+        budget: new MatchBudget(evaluator),
         allowRun: this.#allowRun(now),
       },
       now,

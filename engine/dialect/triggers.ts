@@ -8,6 +8,12 @@ import { MAX_TOLERANCE_SECONDS } from "../events/signatures/timestamp-window.ts"
 import { MAX_WEBHOOK_SECRETS } from "../events/webhook-limits.ts";
 import { secondsSchema } from "./scalars.ts";
 
+/**
+ * Triggers per workflow: every trigger's filter and mappings may run for every event the tenant
+ * takes in, so their number multiplies the work of an intake.
+ */
+export const MAX_TRIGGERS = 50;
+
 const triggerCommonShape = {
   id: z.string().optional().describe("Name of the trigger (defaults to its position)"),
   description: z.string().optional(),

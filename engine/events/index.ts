@@ -55,6 +55,7 @@ export { eventPatternSchema, matchesEventPattern } from "./event-pattern.ts";
 export { EVENT_ENVELOPE_FIELDS, eventBindings, eventScope } from "./event-scope.ts";
 export { compileFilePatterns, normalizeFilePath, type PathMatcher } from "./file-pattern.ts";
 export { jitterOffsetMs } from "./jitter.ts";
+export { INTAKE_POLL_BUDGET, MATCH_BUDGET_EXCEEDED, MatchBudget } from "./match-budget.ts";
 export { type EventMatch, isCandidate, matchEvent, type SkipReason } from "./matching.ts";
 export {
   DEDUP_WINDOW_SECONDS,
