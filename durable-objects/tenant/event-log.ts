@@ -113,6 +113,28 @@ export function insertEvent(sql: SqlStorage, record: EventRecord): boolean {
   return true;
 }
 
+/**
+ * The longest error message a log entry keeps (characters). A filter can throw any string, and
+ * one event may have a log entry per trigger, so the stored error is cut (with a marker).
+ */
+export const MAX_LOG_ERROR_CHARS = 512;
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters cut)`;
+}
+
+/** The error as a log entry stores it: code, message and path cut to their bounds. */
+export function storedLogError(error: ErrorShape): string {
+  const stored: ErrorShape = {
+    code: cut(String(error.code), 128),
+    message: cut(String(error.message), MAX_LOG_ERROR_CHARS),
+  };
+  if (error.path !== undefined) stored.path = cut(String(error.path), 256);
+  if (typeof error.line === "number") stored.line = error.line;
+  if (typeof error.column === "number") stored.column = error.column;
+  return JSON.stringify(stored);
+}
+
 export function insertLogEntries(sql: SqlStorage, eventId: string, entries: readonly LogEntry[]): void {
   for (const entry of entries) {
     sql.exec(
@@ -124,7 +146,7 @@ export function insertLogEntries(sql: SqlStorage, eventId: string, entries: read
       entry.workflow,
       entry.outcome,
       entry.runId ?? null,
-      entry.error === undefined ? null : JSON.stringify(entry.error),
+      entry.error === undefined ? null : storedLogError(entry.error),
     );
   }
 }
@@ -146,7 +168,7 @@ export function settleLogEntry(
   } else {
     sql.exec(
       "UPDATE event_log SET outcome = 'start_failed', error = ? WHERE event_id = ? AND position = ?",
-      JSON.stringify(result.error),
+      storedLogError(result.error),
       eventId,
       position,
     );
