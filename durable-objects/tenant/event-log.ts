@@ -30,6 +30,11 @@ export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 export const EVENT_RETENTION_MS = 7 * 24 * 3600 * 1000;
 export const MAX_STORED_EVENTS = 20_000;
+/**
+ * Rejected webhook deliveries kept, apart from `MAX_STORED_EVENTS`: anyone can send a delivery
+ * with a bad signature, so these rows are capped on their own and never push accepted events out.
+ */
+export const MAX_STORED_REJECTIONS = 1_000;
 
 export interface LogEntry {
   position: number;
@@ -202,22 +207,34 @@ export function eventAnswerOf(sql: SqlStorage, eventId: string): EventAnswer {
 }
 
 /**
- * Deletes events received before `olderThan` and, beyond the newest `keep`, older ones too, with
- * their log rows. Events whose runs are still waiting to start are kept.
+ * Deletes events received before `olderThan` and, beyond the newest `keep` (not counting
+ * rejected deliveries), older ones too, with their log rows. Events whose runs are still waiting
+ * to start are kept. Rejected deliveries are held to their own cap (`pruneRejections`).
  */
 export function pruneEvents(sql: SqlStorage, olderThan: number, keep = MAX_STORED_EVENTS): void {
   const nth = sql
     .exec<{ received_at: number }>(
-      "SELECT received_at FROM events ORDER BY received_at DESC LIMIT 1 OFFSET ?",
+      "SELECT received_at FROM events WHERE status != 'rejected' ORDER BY received_at DESC LIMIT 1 OFFSET ?",
       keep,
     )
     .toArray()[0];
   const cutoff = nth === undefined ? olderThan : Math.max(olderThan, nth.received_at + 1);
-  const doomed =
-    "SELECT id FROM events WHERE received_at < ? AND id NOT IN (SELECT event_id FROM pending_starts)";
+  const doomed = `SELECT id FROM events WHERE received_at < ? AND status != 'rejected'
+     AND id NOT IN (SELECT event_id FROM pending_starts)`;
   sql.exec(`DELETE FROM event_log WHERE event_id IN (${doomed})`, cutoff);
   sql.exec(`DELETE FROM event_bodies WHERE event_id IN (${doomed})`, cutoff);
   sql.exec(`DELETE FROM events WHERE id IN (${doomed})`, cutoff);
+  sql.exec("DELETE FROM events WHERE status = 'rejected' AND received_at < ?", olderThan);
+  pruneRejections(sql);
+}
+
+/** Keeps the newest `keep` rejected deliveries (they have no log rows and no bodies). */
+export function pruneRejections(sql: SqlStorage, keep = MAX_STORED_REJECTIONS): void {
+  sql.exec(
+    `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE status = 'rejected'
+       ORDER BY received_at DESC, id DESC LIMIT -1 OFFSET ?)`,
+    keep,
+  );
 }
 
 /** When the oldest stored event falls out of retention, for the alarm. */
