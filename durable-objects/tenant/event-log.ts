@@ -30,6 +30,11 @@ export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 export const EVENT_RETENTION_MS = 7 * 24 * 3600 * 1000;
 export const MAX_STORED_EVENTS = 20_000;
+/**
+ * Rejected webhook deliveries kept, apart from `MAX_STORED_EVENTS`: anyone can send a delivery
+ * with a bad signature, so these rows are capped on their own and never push accepted events out.
+ */
+export const MAX_STORED_REJECTIONS = 1_000;
 
 export interface LogEntry {
   position: number;
@@ -113,6 +118,28 @@ export function insertEvent(sql: SqlStorage, record: EventRecord): boolean {
   return true;
 }
 
+/**
+ * The longest error message a log entry keeps (characters). A filter can throw any string, and
+ * one event may have a log entry per trigger, so the stored error is cut (with a marker).
+ */
+export const MAX_LOG_ERROR_CHARS = 512;
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters cut)`;
+}
+
+/** The error as a log entry stores it: code, message and path cut to their bounds. */
+export function storedLogError(error: ErrorShape): string {
+  const stored: ErrorShape = {
+    code: cut(String(error.code), 128),
+    message: cut(String(error.message), MAX_LOG_ERROR_CHARS),
+  };
+  if (error.path !== undefined) stored.path = cut(String(error.path), 256);
+  if (typeof error.line === "number") stored.line = error.line;
+  if (typeof error.column === "number") stored.column = error.column;
+  return JSON.stringify(stored);
+}
+
 export function insertLogEntries(sql: SqlStorage, eventId: string, entries: readonly LogEntry[]): void {
   for (const entry of entries) {
     sql.exec(
@@ -124,7 +151,7 @@ export function insertLogEntries(sql: SqlStorage, eventId: string, entries: read
       entry.workflow,
       entry.outcome,
       entry.runId ?? null,
-      entry.error === undefined ? null : JSON.stringify(entry.error),
+      entry.error === undefined ? null : storedLogError(entry.error),
     );
   }
 }
@@ -146,7 +173,7 @@ export function settleLogEntry(
   } else {
     sql.exec(
       "UPDATE event_log SET outcome = 'start_failed', error = ? WHERE event_id = ? AND position = ?",
-      JSON.stringify(result.error),
+      storedLogError(result.error),
       eventId,
       position,
     );
@@ -180,22 +207,34 @@ export function eventAnswerOf(sql: SqlStorage, eventId: string): EventAnswer {
 }
 
 /**
- * Deletes events received before `olderThan` and, beyond the newest `keep`, older ones too, with
- * their log rows. Events whose runs are still waiting to start are kept.
+ * Deletes events received before `olderThan` and, beyond the newest `keep` (not counting
+ * rejected deliveries), older ones too, with their log rows. Events whose runs are still waiting
+ * to start are kept. Rejected deliveries are held to their own cap (`pruneRejections`).
  */
 export function pruneEvents(sql: SqlStorage, olderThan: number, keep = MAX_STORED_EVENTS): void {
   const nth = sql
     .exec<{ received_at: number }>(
-      "SELECT received_at FROM events ORDER BY received_at DESC LIMIT 1 OFFSET ?",
+      "SELECT received_at FROM events WHERE status != 'rejected' ORDER BY received_at DESC LIMIT 1 OFFSET ?",
       keep,
     )
     .toArray()[0];
   const cutoff = nth === undefined ? olderThan : Math.max(olderThan, nth.received_at + 1);
-  const doomed =
-    "SELECT id FROM events WHERE received_at < ? AND id NOT IN (SELECT event_id FROM pending_starts)";
+  const doomed = `SELECT id FROM events WHERE received_at < ? AND status != 'rejected'
+     AND id NOT IN (SELECT event_id FROM pending_starts)`;
   sql.exec(`DELETE FROM event_log WHERE event_id IN (${doomed})`, cutoff);
   sql.exec(`DELETE FROM event_bodies WHERE event_id IN (${doomed})`, cutoff);
   sql.exec(`DELETE FROM events WHERE id IN (${doomed})`, cutoff);
+  sql.exec("DELETE FROM events WHERE status = 'rejected' AND received_at < ?", olderThan);
+  pruneRejections(sql);
+}
+
+/** Keeps the newest `keep` rejected deliveries (they have no log rows and no bodies). */
+export function pruneRejections(sql: SqlStorage, keep = MAX_STORED_REJECTIONS): void {
+  sql.exec(
+    `DELETE FROM events WHERE id IN (SELECT id FROM events WHERE status = 'rejected'
+       ORDER BY received_at DESC, id DESC LIMIT -1 OFFSET ?)`,
+    keep,
+  );
 }
 
 /** When the oldest stored event falls out of retention, for the alarm. */

@@ -3,9 +3,12 @@
  * Reading the event log in pages bounded by count and by bytes. The log rows (never the bodies)
  * of up to `limit` events are read newest first from a position; their sizes, plus the stored
  * body of each when bodies are asked for, fill a byte budget; the page ends before the event
- * that would overflow it (the first event always goes in, so paging always moves on: one event
- * is at most `MAX_EVENT_BODY_BYTES`). Then, and only for the events of the page, the bodies are
- * read. `next` is the position to go on from; absent when nothing is left.
+ * that would overflow it. The first event always goes in, so paging always moves on; when its
+ * record and log entries alone are over the budget (one entry per subscription that wanted it),
+ * its entries are cut to fit and `matchesTruncated` says how many were left out (its body, at
+ * most `MAX_EVENT_BODY_BYTES`, may still come on top when bodies are asked for). Then, and only
+ * for the events of the page, the bodies are read. `next` is the position to go on from; absent
+ * when nothing is left.
  */
 
 import { readEventBodies } from "./event-bodies.ts";
@@ -51,6 +54,8 @@ export interface EventQuery {
 export interface LoggedEvent {
   record: EventRecord;
   entries: (LogEntry & { startedAt?: number })[];
+  /** log entries left out because the event's entries alone were over the page budget */
+  matchesTruncated?: number;
 }
 
 export interface EventPage {
@@ -69,9 +74,13 @@ export function queryEventPage(sql: SqlStorage, query: EventQuery): EventPage {
   const events: LoggedEvent[] = [];
   let bytes = 0;
   for (const row of candidates) {
-    const logged: LoggedEvent = { record: eventRecordOf(row), entries: entries.get(row.id) ?? [] };
-    const size = JSON.stringify(logged).length + (query.withBodies === true ? row.body_bytes : 0);
+    let logged: LoggedEvent = { record: eventRecordOf(row), entries: entries.get(row.id) ?? [] };
+    let size = JSON.stringify(logged).length + (query.withBodies === true ? row.body_bytes : 0);
     if (events.length > 0 && bytes + size > budget) break;
+    if (JSON.stringify(logged).length > budget) {
+      logged = withEntriesCut(logged, budget);
+      size = JSON.stringify(logged).length;
+    }
     events.push(logged);
     bytes += size;
   }
@@ -91,6 +100,21 @@ export function queryEventPage(sql: SqlStorage, query: EventQuery): EventPage {
     page.next = { receivedAt: last.record.receivedAt, id: last.record.id };
   }
   return page;
+}
+
+/** The event with as many of its first log entries as fit in `budget` (its record included). */
+function withEntriesCut(logged: LoggedEvent, budget: number): LoggedEvent {
+  const all = logged.entries;
+  // the marker's own digits are counted with the record
+  let bytes = JSON.stringify({ ...logged, entries: [], matchesTruncated: all.length }).length;
+  const kept: LoggedEvent["entries"] = [];
+  for (const entry of all) {
+    const size = JSON.stringify(entry).length + 1;
+    if (bytes + size > budget) break;
+    kept.push(entry);
+    bytes += size;
+  }
+  return { ...logged, entries: kept, matchesTruncated: all.length - kept.length };
 }
 
 /** Up to `limit + 1` rows (one more tells whether another page follows). */

@@ -3,10 +3,12 @@
  * Webhook deliveries refused with 401 go into the tenant's event log as `rejected` events (the
  * code and message, never the unverified body), so a sender signing with the wrong secret is
  * visible in `workflow_events`. At most `MAX_LOGGED_REJECTIONS_PER_MINUTE` a minute, counted in
- * memory: unauthenticated traffic cannot fill the log.
+ * memory, and at most `MAX_STORED_REJECTIONS` kept (the oldest go as new ones come, apart from
+ * the cap on other events): unauthenticated traffic cannot fill the log or push accepted events
+ * out of it.
  */
 import { randomHex } from "./event-ids.ts";
-import { insertEvent } from "./event-log.ts";
+import { insertEvent, pruneRejections } from "./event-log.ts";
 
 export const MAX_LOGGED_REJECTIONS_PER_MINUTE = 30;
 
@@ -28,5 +30,6 @@ export class RejectionLog {
       status: "rejected",
       error: { code: rejection.code, message: rejection.message },
     });
+    pruneRejections(sql);
   }
 }

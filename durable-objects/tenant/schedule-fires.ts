@@ -8,7 +8,13 @@
  * after an eviction, finds the events already stored (or the schedule already advanced) and
  * fires nothing twice.
  */
-import { dueFires, matchEvent, type Subscription, scheduleEvent } from "../../engine/events/index.ts";
+import {
+  dueFires,
+  type MatchBudget,
+  matchEvent,
+  type Subscription,
+  scheduleEvent,
+} from "../../engine/events/index.ts";
 import type { Evaluator } from "../../engine/expressions/evaluator.ts";
 import { type IntakeStorage, recordEvent } from "./event-intake.ts";
 import { insertEvent } from "./event-log.ts";
@@ -19,6 +25,8 @@ export interface ScheduleFireContext {
   storage: IntakeStorage;
   subscription: (id: string) => Subscription | undefined;
   evaluator: Evaluator;
+  /** the alarm's work budget for filters and mappings, shared by every fire */
+  budget: MatchBudget;
   allowRun: () => boolean;
 }
 
@@ -53,7 +61,7 @@ function fireSchedule(context: ScheduleFireContext, schedule: ScheduleRecord, no
   });
   const matched = due.fires.map((fire) => {
     const event = scheduleEvent(fire, schedule.spec, now);
-    return { event, matches: matchEvent(event, [subscription], context.evaluator) };
+    return { event, matches: matchEvent(event, [subscription], context.evaluator, context.budget) };
   });
   return storage.transactionSync(() => {
     const starts: PendingStart[] = [];

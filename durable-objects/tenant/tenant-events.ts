@@ -11,6 +11,8 @@
 import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import { EngineError } from "../../engine/errors.ts";
 import {
+  endpointSecretProblem,
+  MatchBudget,
   matchEvent,
   normalizeEndpoint,
   parseWebhookBody,
@@ -100,6 +102,17 @@ export class TenantEvents {
   registerTriggers(definition: WorkflowDefinition, now: number): void {
     const subscriptions = subscriptionsFromTriggers(definition);
     if (listVersions(this.#sql, definition.name)[0] !== definition.version) return;
+    const others = this.#loadSubscriptions().filter((s) => s.workflow !== definition.name);
+    const paths = (definition.triggers ?? []).flatMap((trigger, index) =>
+      trigger.enabled === false ? [] : [`triggers[${index}]`],
+    );
+    const crowded = endpointSecretProblem(
+      others,
+      subscriptions.map((subscription, index) => ({ subscription, path: paths[index] ?? "triggers" })),
+    );
+    if (crowded !== undefined) {
+      throw new EngineError(crowded.code, crowded.message, { path: crowded.path ?? "triggers" });
+    }
     replaceTriggerSubscriptions(this.#sql, definition.name, subscriptions, now);
     syncSchedules(this.#sql, this.#loadSubscriptions(), now);
   }
@@ -164,7 +177,7 @@ export class TenantEvents {
     ];
     const recorded = recordEvent(this.#intake, {
       event,
-      matches: matchEvent(event, subscribers, evaluator),
+      matches: matchEvent(event, subscribers, evaluator, new MatchBudget(evaluator)),
       now: delivery.now,
       dedup: { endpoint, keys: verification.dedupKeys },
       detail: { verified: verification.verified },
@@ -201,12 +214,13 @@ export class TenantEvents {
     const subscriptions = this.#allSubscriptions();
     const now = posted[0]?.now ?? Date.now();
     const allowRun = this.#allowRun(now);
+    const budget = new MatchBudget(evaluator);
     const taken = this.#storage.transactionSync(() =>
       events.map((event, index): [TriggerEvent, RecordedEvent] => {
         if (hasEvent(this.#sql, event.id)) {
           return [event, { answer: eventAnswerOf(this.#sql, event.id), starts: [], stored: false }];
         }
-        const matches = matchEvent(event, subscriptions, evaluator);
+        const matches = matchEvent(event, subscriptions, evaluator, budget);
         try {
           return [event, recordEvent(this.#intake, { event, matches, now, allowRun })];
         } catch (error) {
@@ -283,6 +297,7 @@ export class TenantEvents {
         storage: this.#intake,
         subscription: (id) => byId.get(id),
         evaluator,
+        budget: new MatchBudget(evaluator),
         allowRun: this.#allowRun(now),
       },
       now,

@@ -5,7 +5,14 @@
  */
 import { z } from "zod";
 import { MAX_TOLERANCE_SECONDS } from "../events/signatures/timestamp-window.ts";
+import { MAX_WEBHOOK_SECRETS } from "../events/webhook-limits.ts";
 import { secondsSchema } from "./scalars.ts";
+
+/**
+ * Triggers per workflow: every trigger's filter and mappings may run for every event the tenant
+ * takes in, so their number multiplies the work of an intake.
+ */
+export const MAX_TRIGGERS = 50;
 
 const triggerCommonShape = {
   id: z.string().optional().describe("Name of the trigger (defaults to its position)"),
@@ -29,7 +36,7 @@ export const webhookTriggerSchema = z
     secret: z
       .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
       .describe(
-        "Signing secret, usually {{ env.NAME }} (a capability field: literal text and {{ env.NAME }} references only); a list (current first) while rotating",
+        `Signing secret, usually {{ env.NAME }} (a capability field: literal text and {{ env.NAME }} references only); a list (current first, at most ${MAX_WEBHOOK_SECRETS}) while rotating`,
       ),
     signature: z
       .enum(["standard", "github", "stripe"])
@@ -44,6 +51,19 @@ export const webhookTriggerSchema = z
       )
       .optional()
       .describe("Accepted clock skew of signed timestamps (default 300, at most 86400)"),
+  })
+  .superRefine((trigger, ctx) => {
+    if (Array.isArray(trigger.secret) && trigger.secret.length > MAX_WEBHOOK_SECRETS) {
+      ctx.addIssue({
+        code: "too_big",
+        origin: "array",
+        maximum: MAX_WEBHOOK_SECRETS,
+        inclusive: true,
+        input: trigger.secret,
+        path: ["secret"],
+        message: `at most ${MAX_WEBHOOK_SECRETS} secrets: the current one and those being rotated out (each costs a signature check per delivery)`,
+      });
+    }
   })
   .describe("Start a run when a signed webhook arrives");
 

@@ -10,7 +10,7 @@ import { semverSchema, workflowNameSchema } from "./scalars.ts";
 import { defaultStateSchema, inputsSchema, stateSchemaSchema } from "./state.ts";
 import { stepSchema } from "./steps.ts";
 import { subAgentTaskSchema } from "./sub-agent.ts";
-import { triggerSchema } from "./triggers.ts";
+import { MAX_TRIGGERS, triggerSchema } from "./triggers.ts";
 import { versionMetadataShape } from "./versioning.ts";
 
 /** The dialect version this schema describes. Files with `schema_version: 1` are upgraded by the loader. */
@@ -50,7 +50,14 @@ export const workflowSchema = z
       .record(z.string(), subAgentTaskSchema)
       .optional()
       .describe("Tasks parallel_foreach hands to sub-agents, by name"),
-    triggers: z.array(triggerSchema).optional().describe("What starts a run on its own (phase 6)"),
+    triggers: z
+      .array(triggerSchema)
+      .max(
+        MAX_TRIGGERS,
+        `at most ${MAX_TRIGGERS} triggers per workflow: each one's filter and mappings run for every event the tenant takes in`,
+      )
+      .optional()
+      .describe(`What starts a run on its own (phase 6), at most ${MAX_TRIGGERS}`),
     dependencies: dependencyGraphSchema.optional(),
     external_state: externalStateSchema.optional(),
     ...versionMetadataShape,

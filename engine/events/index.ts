@@ -32,6 +32,7 @@ export {
   type FileNotification,
   netChange,
 } from "./debounce.ts";
+export { endpointSecretProblem } from "./endpoint-secrets.ts";
 export {
   BUILTIN_EVENT_TYPES,
   eventTypeSchema,
@@ -54,6 +55,7 @@ export { eventPatternSchema, matchesEventPattern } from "./event-pattern.ts";
 export { EVENT_ENVELOPE_FIELDS, eventBindings, eventScope } from "./event-scope.ts";
 export { compileFilePatterns, normalizeFilePath, type PathMatcher } from "./file-pattern.ts";
 export { jitterOffsetMs } from "./jitter.ts";
+export { INTAKE_POLL_BUDGET, MATCH_BUDGET_EXCEEDED, MatchBudget } from "./match-budget.ts";
 export { type EventMatch, isCandidate, matchEvent, type SkipReason } from "./matching.ts";
 export {
   DEDUP_WINDOW_SECONDS,
@@ -94,4 +96,8 @@ export {
   parseWebhookBody,
   type WebhookBodyResult,
 } from "./webhook-body.ts";
+export {
+  MAX_ENDPOINT_VERIFICATIONS,
+  MAX_WEBHOOK_SECRETS,
+} from "./webhook-limits.ts";
 export { resolveWebhookSecrets } from "./webhook-secrets.ts";

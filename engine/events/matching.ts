@@ -21,6 +21,7 @@ import type { TriggerEvent } from "./event.ts";
 import { matchesEventPattern } from "./event-pattern.ts";
 import { eventBindings } from "./event-scope.ts";
 import { compileFilePatterns } from "./file-pattern.ts";
+import type { MatchBudget } from "./match-budget.ts";
 import { normalizeEndpoint, type Subscription } from "./subscription.ts";
 
 export type SkipReason = "filtered_out" | "filter_error" | "mapping_error";
@@ -32,19 +33,23 @@ export type EventMatch =
 /**
  * Every candidate subscription with its run's inputs, or the reason it starts no run, in the
  * order of `subscriptions`. Never throws for a subscription's own failure: a filter or mapping
- * that throws (syntax, runtime error, budget exceeded) is reported with its error.
+ * that throws (syntax, runtime error, budget exceeded) is reported with its error. With a
+ * `budget` (one per intake call, shared by all its events), no expression starts once it is
+ * spent: the rest are `filter_error` (or `mapping_error` when spent between mappings) with
+ * `events.match_budget_exceeded`.
  */
 export function matchEvent(
   event: TriggerEvent,
   subscriptions: readonly Subscription[],
   evaluator: Evaluator,
+  budget?: MatchBudget,
 ): EventMatch[] {
   const matches: EventMatch[] = [];
   let bindings: Record<string, unknown> | undefined;
   for (const subscription of subscriptions) {
     if (!isCandidate(subscription, event)) continue;
     bindings ??= eventBindings(event);
-    matches.push(evaluateSubscription(subscription, bindings, evaluator));
+    matches.push(evaluateSubscription(subscription, bindings, evaluator, budget));
   }
   return matches;
 }
@@ -76,8 +81,21 @@ function evaluateSubscription(
   subscription: Subscription,
   bindings: Record<string, unknown>,
   evaluator: Evaluator,
+  budget: MatchBudget | undefined,
 ): EventMatch {
-  const evaluate = (source: string): unknown => evaluator.evaluate(source, bindings);
+  const evaluate = (source: string): unknown => {
+    budget?.check();
+    return evaluator.evaluate(source, bindings);
+  };
+  const hasExpressions =
+    subscription.filter !== undefined || Object.keys(subscription.inputs_mapping ?? {}).length > 0;
+  if (budget !== undefined && hasExpressions) {
+    try {
+      budget.check();
+    } catch (error) {
+      return { subscription, skipped: "filter_error", error: errorShape(error, "filter") };
+    }
+  }
   if (subscription.filter !== undefined) {
     let passed: boolean;
     try {

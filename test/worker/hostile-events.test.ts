@@ -14,9 +14,10 @@
 import { SELF } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { WebhookScheme } from "../../engine/events/index.ts";
+import { MAX_TRIGGERS } from "../../engine/dialect/triggers.ts";
+import { MAX_WEBHOOK_SECRETS, type WebhookScheme } from "../../engine/events/index.ts";
 import { BASE, callTool } from "./support/clients.ts";
-import { publish, setSecret, settledEvent, sign } from "./support/events.ts";
+import { eventLog, publish, setSecret, settledEvent, sign } from "./support/events.ts";
 import {
   deepJsonText,
   deepObjectText,
@@ -505,6 +506,68 @@ describe("enumeration probes on /hooks", () => {
       }),
       { numRuns: PROBES },
     );
+    harness.expectQuietLog();
+  });
+});
+
+describe("the work one intake call can cost", () => {
+  const SPIN_WORKFLOWS = 3;
+  const SPIN_CALLS = 10;
+  const CROWDED_DELIVERIES = 20;
+
+  it(`spinning filters on every trigger: each POST /events answers 202 within its work budget (${SPIN_CALLS})`, async () => {
+    for (let w = 0; w < SPIN_WORKFLOWS; w++) {
+      const triggers = Array.from(
+        { length: MAX_TRIGGERS },
+        (_, i) =>
+          `  - id: t${i}\n    type: event\n    event_type: "hostile.spin.*"\n    filter: "(()=>{while(true){}})()"`,
+      );
+      await publish(
+        tenant.apiKey,
+        `name: "hostile:spin${w}"\ndescription: "Filters that never end"\nversion: "1.0.0"\ntriggers:\n${triggers.join("\n")}\nsteps:\n  - id: "say"\n    type: "user_message"\n    message: "never"\n`,
+      );
+    }
+    let lastEventId = "";
+    for (let call = 0; call < SPIN_CALLS; call++) {
+      const answer = await harness.send("intake:spin", "/events", {
+        method: "POST",
+        headers: { authorization: `Bearer ${tenant.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          events: Array.from({ length: 3 }, (_, i) => ({ type: `hostile.spin.${i}`, payload: { call, i } })),
+        }),
+      });
+      expect(answer.status).toBe(202);
+      lastEventId = (JSON.parse(answer.text) as { events: { event_id: string }[] }).events.at(-1)!.event_id;
+    }
+    const [last] = await eventLog(tenant.apiKey, { event_id: lastEventId });
+    const spun = (last?.matches ?? []).filter((match) => match.workflow.startsWith("hostile:spin"));
+    expect(spun).toHaveLength(SPIN_WORKFLOWS * MAX_TRIGGERS);
+    expect(spun.every((match) => match.outcome === "filter_error")).toBe(true);
+    harness.expectQuietLog();
+  });
+
+  it(`anonymous deliveries with a bogus signature to an endpoint with many subscribers (${CROWDED_DELIVERIES})`, async () => {
+    for (let w = 0; w < 5; w++) {
+      const secrets = Array.from({ length: MAX_WEBHOOK_SECRETS }, (_, i) => `"{{ env.CROWD_${w}_${i} }}"`);
+      await publish(
+        tenant.apiKey,
+        `name: "hostile:crowd${w}"\ndescription: "Many secrets on one endpoint"\nversion: "1.0.0"\ntriggers:\n  - type: webhook\n    endpoint: "/crowded"\n    signature: github\n    secret: [${secrets.join(", ")}]\nsteps:\n  - id: "say"\n    type: "user_message"\n    message: "never"\n`,
+      );
+    }
+    for (let w = 0; w < 5; w++) {
+      for (let i = 0; i < MAX_WEBHOOK_SECRETS; i++)
+        await setSecret(tenant.id, `CROWD_${w}_${i}`, `crowd ${w} ${i}`);
+    }
+    const body = JSON.stringify({ blob: "z".repeat(512 * 1024) });
+    for (let n = 0; n < CROWDED_DELIVERIES; n++) {
+      const answer = await harness.send("intake:crowded", `/hooks/${tenant.id}/crowded`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-hub-signature-256": `sha256=${"ab".repeat(32)}` },
+        body,
+      });
+      expect(answer.status).toBe(401);
+      expect(answer.codes).toEqual(["webhook.bad_signature"]);
+    }
     harness.expectQuietLog();
   });
 });

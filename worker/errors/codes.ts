@@ -105,6 +105,8 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   // issue 9: a stored event over its cap, a workflow_events cursor that is not one of ours
   [RuntimeCodes.eventsTooLarge]: "too_large",
   [RuntimeCodes.eventsInvalidCursor]: "invalid_input",
+  // only ever an event log entry's error: the intake call's filter work budget was spent (match-budget.ts)
+  "events.match_budget_exceeded": "conflict",
   "schedule.bad_cron": "invalid_workflow",
   "schedule.bad_timezone": "invalid_workflow",
   "schedule.bad_jitter": "invalid_workflow",
@@ -112,6 +114,7 @@ const EXACT: Readonly<Record<string, ErrorClass>> = {
   "subscription.bad_endpoint": "invalid_workflow",
   "subscription.bad_pattern": "invalid_workflow",
   "subscription.duplicate_id": "invalid_workflow",
+  "subscription.too_many_secrets": "invalid_workflow",
   "subscription.from_trigger": "conflict",
   "subscription.limit_reached": "conflict",
   [RuntimeCodes.secretsNotConfigured]: "unavailable",

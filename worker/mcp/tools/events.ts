@@ -60,6 +60,13 @@ const eventViewSchema = z.object({
   matches: z
     .array(matchSchema)
     .describe("subscriptions that wanted the event; empty: nothing listens for it"),
+  matches_truncated: z
+    .number()
+    .int()
+    .optional()
+    .describe(
+      "matches left out of this answer: the event's log entries alone were over the page's byte budget",
+    ),
 });
 
 export const workflowEvents = defineTool({
@@ -121,7 +128,10 @@ export const workflowEvents = defineTool({
   },
 });
 
-function eventView({ record, entries }: LoggedEvent, withPayload: boolean): z.input<typeof eventViewSchema> {
+function eventView(
+  { record, entries, matchesTruncated }: LoggedEvent,
+  withPayload: boolean,
+): z.input<typeof eventViewSchema> {
   return {
     event_id: record.id,
     type: record.type,
@@ -148,5 +158,6 @@ function eventView({ record, entries }: LoggedEvent, withPayload: boolean): z.in
       ...(entry.startedAt === undefined ? {} : { started_at: new Date(entry.startedAt).toISOString() }),
       ...(entry.error === undefined ? {} : { error: entry.error }),
     })),
+    ...(matchesTruncated === undefined ? {} : { matches_truncated: matchesTruncated }),
   };
 }
