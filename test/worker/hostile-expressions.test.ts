@@ -6,11 +6,14 @@
  * task's condition, a trigger's filter and inputs_mapping. Each is validated, published (those
  * that do not compile are refused there), started and driven (and, for triggers, fired by a
  * posted event). Never a 5xx, never a hang, stable codes, nothing logged as unexpected,
- * prototypes intact, and the tenant's DOs answer normally afterwards. Two more families (issue 9):
+ * prototypes intact, and the tenant's DOs answer normally afterwards. Three more families (issue 9):
  * texts that try to close the wrapper function and run or declare something at global level
  * (refused, and nothing they declare is visible to a later check, of this tenant or another), and
  * deep native recursion (`JSON.parse` of 300,000 brackets and its kin: a coded error, and the
- * isolate's sandboxes keep working), with results past the 1 MiB cap.
+ * isolate's sandboxes keep working), with results past the 1 MiB cap; and built-ins that loop
+ * natively over huge array-likes (`[].includes.call({length: 3e8}, 1)`: a budget error, not a
+ * blocked isolate) or hand out an intrinsic only by being called (`Iterator.concat`'s prototype:
+ * frozen, so nothing planted there reaches a later evaluation).
  */
 import { describe, expect, it } from "vitest";
 import { callTool, newTenant } from "./support/clients.ts";
@@ -76,6 +79,15 @@ const DEEP_AND_LARGE = [
   "'x'.repeat(2 * 1024 * 1024)",
 ];
 
+/** Built-ins that loop natively (no interrupt poll) over huge or sparse receivers, and an intrinsic reached only by calling. */
+const NATIVE_LOOPS = [
+  "[].includes.call({length: 3e8}, 1)",
+  "new Array(2 ** 32 - 1).join('x')",
+  "[new Array(2 ** 32 - 1)].flat()",
+  "(() => { let n = 0; return [].indexOf.call({ get length() { return n++ ? 2 ** 53 - 1 : 0 } }, 1) })()",
+  "(() => { Object.getPrototypeOf(Iterator.concat([])).planted = 1; return 1 })()",
+];
+
 /** Validates, publishes and (when published) starts and drives a workflow with `code` in `place`. */
 async function tryIn(place: string, code: string, name: string): Promise<boolean> {
   const body = PLACES[place]!(code);
@@ -123,13 +135,16 @@ describe("hostile expressions", () => {
   });
 
   it.for(Object.keys(PLACES))(
-    "in a %s: wrapper escapes are refused at publish, deep recursion and huge results stopped",
+    "in a %s: wrapper escapes are refused at publish, deep recursion, native loops and huge results stopped",
     async (place) => {
       for (const [index, code] of WRAPPER_ESCAPES.slice(0, -1).entries()) {
         expect(await tryIn(place, code, `wrap:${place.replace("_", "-")}-${index}`)).toBe(false);
       }
       for (const [index, code] of DEEP_AND_LARGE.entries()) {
         await tryIn(place, code, `deep:${place.replace("_", "-")}-${index}`);
+      }
+      for (const [index, code] of NATIVE_LOOPS.entries()) {
+        await tryIn(place, code, `native:${place.replace("_", "-")}-${index}`);
       }
       harness.expectPrototypesIntact();
       harness.expectQuietLog();
@@ -159,6 +174,18 @@ describe("hostile expressions", () => {
     const next = await tool("workflow_get_next_step", { workflow_id: started.workflow_id });
     expect(JSON.stringify(next)).toContain('"undefined"');
     expect(JSON.stringify(next)).not.toContain('"number"');
+  });
+
+  it("an intrinsic reached by calling a built-in carries nothing from one evaluation to the next", async () => {
+    const plant =
+      "(() => { try { Object.getPrototypeOf(Iterator.concat([])).planted = 'leak' } catch {} return 'tried' })()";
+    const read = "Object.getPrototypeOf(Iterator.concat([])).planted ?? 'clean'";
+    const yaml = `name: "native:isolated"\ndescription: "x"\nversion: "1.0.0"\nsteps:\n  - {id: "a", type: "user_message", message: ${JSON.stringify(`{{ ${plant} }}`)}}\n  - {id: "b", type: "user_message", message: ${JSON.stringify(`{{ ${read} }}`)}}\n`;
+    expect((await tool("workflow_publish", { yaml })).workflow).toBeDefined();
+    const started = await tool("workflow_start", { workflow: "native:isolated" });
+    const next = await tool("workflow_get_next_step", { workflow_id: started.workflow_id });
+    expect(JSON.stringify(next)).toContain("clean");
+    expect(JSON.stringify(next)).not.toContain("leak");
   });
 
   it("still serves normal work afterwards", () => expectStillServing(tenant.apiKey));
