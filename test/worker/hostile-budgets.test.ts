@@ -17,7 +17,7 @@ import { expectStillServing, hostileSuite } from "./support/hostile-suite.ts";
 import { inspectRun, runObject } from "./support/runs.ts";
 
 // every case is validated and published (2 inputs), most are also started and driven
-const suite = hostileSuite({ suite: "budgets", minimum: 300, tenantPrefix: "hostile-budget" });
+const suite = hostileSuite({ suite: "budgets", minimum: 120, tenantPrefix: "hostile-budget" });
 const { harness, tenant } = suite;
 
 /** Codes a hostile run may end with; anything else (above all `internal.error`) fails. */
