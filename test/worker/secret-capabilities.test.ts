@@ -1,21 +1,8 @@
-/**
- * Secrets are capabilities, not values (issue 9, item 2). A tenant with the secret API_TOKEN:
- * (a) a workflow that reads `env` in any expression (a step template, a condition, a computed
- * transform, a state update, a trigger filter or mapping, a dependency condition) is refused by
- * `workflow_validate` and `workflow_publish` with `expression.env_not_allowed` at the line and
- * column of `env`; a capability field takes `{{ env.NAME }}` and literal text only;
- * (b) a definition stored without that check (the TenantDO's RPC, as a version published before
- * it existed) cannot obtain the secret when it runs or when its trigger matches: the error is
- * coded and no answer, state, error or event holds the secret in any transformation;
- * (d) property: random transformations of the secret in random sites never come back.
- */
-import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { tenantStub } from "../../durable-objects/bindings.ts";
-import { loadWorkflow } from "../../engine/loader/index.ts";
 import { callTool, newTenant, toolErrorOf } from "./support/clients.ts";
 import { eventLog, postEvent, postHook, setSecret, settledEvent, sign } from "./support/events.ts";
+import { storeUnchecked } from "./support/store-unchecked.ts";
 
 const TOKEN = "tok_Q7zX9pLw2Kd4mN8v";
 const LEAK = "env.API_TOKEN.split('').join(' ')";
@@ -87,25 +74,6 @@ async function tenantWithToken(): Promise<{ id: string; apiKey: string }> {
   const tenant = await newTenant("cap");
   await setSecret(tenant.id, "API_TOKEN", TOKEN);
   return tenant;
-}
-
-/**
- * Stores a version through the TenantDO's RPC, which trusts the worker to have run the publish
- * checks: what a version published before `env` was refused looks like.
- */
-async function storeUnchecked(tenant: string, yaml: string): Promise<void> {
-  const loaded = loadWorkflow(yaml);
-  if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  const { name, version, description } = loaded.definition;
-  const outcome = await tenantStub(env, tenant).publishWorkflow(tenant, {
-    name,
-    version,
-    description,
-    yaml,
-    definition: loaded.definition,
-    warnings: [],
-  });
-  expect(outcome.ok, JSON.stringify(outcome)).toBe(true);
 }
 
 describe("env in an expression is refused at publish", () => {
