@@ -16,7 +16,8 @@
 export const CODE_GENERATION_MESSAGE = "code generation is not allowed in expressions";
 
 /** The message of the error a native loop over an array-like with an accessor `length` produces; the host maps it to `expression.forbidden`. */
-export const UNSTABLE_LENGTH_MESSAGE = "an array method's receiver has a length getter; use a real array";
+export const UNSTABLE_LENGTH_MESSAGE =
+  "an array method's receiver has a length that is a getter or an object; use a real array";
 
 /**
  * Array elements (or array-like indices) per charging-loop iteration: one iteration of the charging
@@ -206,6 +207,10 @@ function meteringSource(): string {
         if (descriptor === undefined) continue;
         if (descriptor.get === typedArrayLength) return apply(typedArrayLength, value, []);
         if (!("value" in descriptor)) throw new TypeErrorIntrinsic(${JSON.stringify(UNSTABLE_LENGTH_MESSAGE)});
+        // an object's valueOf could answer the wrapper one length and the built-in another
+        const held = descriptor.value;
+        if ((typeof held === "object" && held !== null) || typeof held === "function")
+          throw new TypeErrorIntrinsic(${JSON.stringify(UNSTABLE_LENGTH_MESSAGE)});
         break;
       }
     }

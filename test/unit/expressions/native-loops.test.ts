@@ -53,6 +53,17 @@ describe("native loops", () => {
     expect(evaluator.evaluate("typeof Proxy", {})).toBe("undefined");
   });
 
+  it("refuses a length that is an object (its valueOf could answer the wrapper 0 and the native 3e8)", () => {
+    for (const source of [
+      "(() => { let n = 0; return [].includes.call({ length: { valueOf: () => (++n === 1 ? 0 : 3e8) } }, 1) })()",
+      "(() => { let n = 0; return [].lastIndexOf.call({ length: { valueOf() { n++; return n === 1 ? 1 : 3e8 } } }, 1) })()",
+    ]) {
+      expect(engineErrorCodeOf(() => evaluator.evaluate(source, {}))).toBe("expression.runtime");
+    }
+    // a primitive length converts the same way every time, so it is charged, not refused
+    expect(evaluator.evaluate("[].indexOf.call({ length: '2', 0: 'a', 1: 'b' }, 'b')", {})).toBe(1);
+  });
+
   it("keeps the wrappers indistinguishable from the natives", () => {
     expect(evaluator.evaluate("[].indexOf === Array.of().indexOf && 'ab'.at === 'cd'.at", {})).toBe(true);
     expect(
