@@ -17,27 +17,11 @@ export interface StateSnapshot {
 
 /** A deep copy of the readable tiers of `data` (not the computed fingerprints). */
 export function snapshot(data: StateData): StateSnapshot {
-  return {
-    inputs: deepCopy(data.inputs) as Record<string, unknown>,
-    state: deepCopy(data.state) as Record<string, unknown>,
-    global: deepCopy(data.global) as Record<string, unknown>,
-    computed: deepCopy(data.computed) as Record<string, unknown>,
-  };
-}
-
-function deepCopy(value: unknown): unknown {
-  if (value === null || typeof value !== "object") return value;
-  if (Array.isArray(value)) return value.map(deepCopy);
-  const copy: Record<string, unknown> = {};
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue;
-    // defineProperty, not assignment: a "__proto__" key stays a plain key.
-    Object.defineProperty(copy, key, {
-      value: deepCopy((value as Record<string, unknown>)[key]),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return copy;
+  // structuredClone defines each key as data, so a "__proto__" key stays a plain key
+  return structuredClone({
+    inputs: data.inputs,
+    state: data.state,
+    global: data.global,
+    computed: data.computed,
+  });
 }
