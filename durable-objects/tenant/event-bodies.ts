@@ -14,6 +14,7 @@
  */
 import { EngineError } from "../../engine/errors.ts";
 import type { TriggerEvent } from "../../engine/events/index.ts";
+import { settingOf } from "./run-limits.ts";
 
 /** The largest stored event: 1.5 MiB of JSON (the 1 MiB request limit applies first; a body that grows when parsed, such as a form, can reach this). */
 export const MAX_EVENT_BODY_BYTES = 1.5 * 1024 * 1024;
@@ -99,10 +100,7 @@ export function trimEventBodies(sql: SqlStorage, budget: number, now: number): n
   return doomed.length;
 }
 
-/** The tenant's budget from its settings (a whole number ≥ 0), or the default. */
+/** The tenant's budget from its settings, or the default. */
 export function eventBodyBudgetOf(settings: Readonly<Record<string, unknown>>): number {
-  const value = settings.max_event_payload_bytes;
-  return typeof value === "number" && Number.isSafeInteger(value) && value >= 0
-    ? value
-    : DEFAULT_EVENT_BODY_BUDGET_BYTES;
+  return settingOf(settings, "max_event_payload_bytes", DEFAULT_EVENT_BODY_BUDGET_BYTES);
 }

@@ -49,10 +49,18 @@ export interface RunLimits {
 }
 
 export function runLimitsOf(settings: Readonly<Record<string, unknown>>): RunLimits {
-  const days = knownSettings.run_retention_days.safeParse(settings.run_retention_days);
-  const cap = knownSettings.max_stored_runs.safeParse(settings.max_stored_runs);
   return {
-    retentionMs: (days.success ? days.data : DEFAULT_RUN_RETENTION_DAYS) * DAY_MS,
-    maxStoredRuns: cap.success ? cap.data : DEFAULT_MAX_STORED_RUNS,
+    retentionMs: settingOf(settings, "run_retention_days", DEFAULT_RUN_RETENTION_DAYS) * DAY_MS,
+    maxStoredRuns: settingOf(settings, "max_stored_runs", DEFAULT_MAX_STORED_RUNS),
   };
+}
+
+/** A known setting's value when it is set and valid (the check `checkSettingsPatch` applies), else `fallback`. */
+export function settingOf(
+  settings: Readonly<Record<string, unknown>>,
+  name: keyof typeof knownSettings,
+  fallback: number,
+): number {
+  const parsed = knownSettings[name].safeParse(settings[name]);
+  return parsed.success ? parsed.data : fallback;
 }
