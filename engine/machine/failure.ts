@@ -3,13 +3,15 @@
  * What happens when a step fails, per its `error_handling`: retry with exponential backoff,
  * continue past it, use a fallback result, or fail the thread (the default). The caller supplies
  * how to move past the step and how to apply a fallback, since that differs between a server step,
- * a client step and the end of a loop pass.
+ * a client step and the end of a loop pass. Also how a whole run fails at once, whatever its
+ * threads were doing (`failWholeRun`).
  */
-import type { EngineError } from "../errors.ts";
+import type { EngineError, ErrorShape } from "../errors.ts";
 import type { ThreadScope } from "./scope.ts";
 import type { ErrorHandlingSpec, StepNode } from "./spec.ts";
 import type { StepOutcome } from "./steps/handler.ts";
 import { addTimer } from "./timers.ts";
+import type { RunState } from "./types.ts";
 
 export const RETRY_DEFAULTS = { max_retries: 3, retry_delay: 1, backoff_multiplier: 2, max_delay: 300 };
 
@@ -92,4 +94,14 @@ export function forgetAttempts(scope: ThreadScope, stepId: string): void {
     const { [stepId]: _reason, ...reasons } = thread.retryReasons;
     thread.retryReasons = reasons;
   }
+}
+
+/** The run fails as a whole with `error`: its timers go, and the main thread stops with it. */
+export function failWholeRun(run: RunState, error: ErrorShape, now: number): void {
+  run.status = "failed";
+  run.completedAt ??= now;
+  run.timers = [];
+  run.error = error;
+  run.main.status = "failed";
+  run.main.error = error;
 }

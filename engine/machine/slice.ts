@@ -7,6 +7,7 @@
  * run past its allowance fails with `run.cpu_exceeded`.
  */
 import type { ErrorShape } from "../errors.ts";
+import { failWholeRun } from "./failure.ts";
 import type { ThreadScope } from "./scope.ts";
 import { addTimer } from "./timers.ts";
 import type { MachineContext, NextStep, RunState } from "./types.ts";
@@ -61,12 +62,7 @@ export function chargeRun(run: RunState, machine: MachineContext): ErrorShape | 
     code: "run.cpu_exceeded",
     message: `the run spent more than its allowance of ${work.allowance} work units (server steps and expression work); see docs/runtime.md`,
   };
-  run.status = "failed";
-  run.completedAt ??= machine.now;
-  run.timers = [];
-  run.error = error;
-  run.main.status = "failed";
-  run.main.error = error;
+  failWholeRun(run, error, machine.now);
   return error;
 }
 

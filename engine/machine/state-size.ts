@@ -10,6 +10,7 @@
  */
 import { EngineError } from "../errors.ts";
 import type { StateData } from "../state/types.ts";
+import { failWholeRun } from "./failure.ts";
 import type { RunState, Transition } from "./types.ts";
 
 /** The most a thread's serialized state may hold: 1 MiB. */
@@ -60,11 +61,6 @@ export function failedFrom(current: RunState, after: RunState, error: EngineErro
   run.seq = after.seq;
   run.updatedAt = after.updatedAt;
   if (after.work !== undefined) run.work = after.work;
-  run.status = "failed";
-  run.completedAt = after.updatedAt;
-  run.timers = [];
-  run.error = shape;
-  run.main.status = "failed";
-  run.main.error = shape;
+  failWholeRun(run, shape, after.updatedAt);
   return { run, next: { status: "failed", error: shape } };
 }
