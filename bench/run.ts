@@ -6,6 +6,7 @@
  * the same sections of the last report (the others stay, with their own date) and the Markdown is
  * written from the merged report.
  */
+import { useMeteredQuickJS } from "../cli/metered-quickjs.ts";
 import { benchEngine } from "./engine.ts";
 import { benchEvents } from "./events.ts";
 import { benchEventsRuntime } from "./events-runtime.ts";
@@ -79,6 +80,7 @@ const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "hostile-cpu", run: benchHostileCpu },
 ];
 
+await useMeteredQuickJS();
 const only = process.argv.slice(2);
 const sections: BenchSection[] = [];
 for (const scenario of scenarios) {

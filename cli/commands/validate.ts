@@ -10,6 +10,7 @@ import { readFile } from "node:fs/promises";
 import type { Evaluator } from "../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../engine/expressions/quickjs-evaluator.ts";
 import { type Diagnostic, loadWorkflow, publishProblems } from "../../engine/loader/index.ts";
+import { useMeteredQuickJS } from "../metered-quickjs.ts";
 import type { CommandIo } from "./command-io.ts";
 
 export const VALIDATE_USAGE = "validate <file.yaml>...   check workflow files; exit 1 on any error";
@@ -43,6 +44,7 @@ export async function validateCommand(args: readonly string[], io: CommandIo): P
   }
   let errors = 0;
   let warnings = 0;
+  await useMeteredQuickJS();
   const evaluator = await createEvaluator();
   try {
     for (const file of files) {

@@ -10,11 +10,12 @@
  * refused it. One evaluation may take `RUN_EXPRESSION_POLL_BUDGET` polls, so that it fits in a
  * work slice.
  */
-import wasmModule from "@jitl/quickjs-wasmfile-release-sync/wasm";
+
 import type { Evaluator } from "../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../engine/expressions/quickjs-evaluator.ts";
 import { RUN_EXPRESSION_POLL_BUDGET } from "../../engine/machine/work-meter.ts";
 import { refuseEnvReferences } from "../../engine/secrets/env-references.ts";
+import wasmModule from "../../generated/quickjs-metered.wasm";
 
 export class LazyEvaluator {
   #pending: Promise<Evaluator> | undefined;

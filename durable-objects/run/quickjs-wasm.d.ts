@@ -1,5 +1,5 @@
-/** The QuickJS wasm binary: wrangler's default `**\/*.wasm` CompiledWasm rule makes it a module. */
-declare module "@jitl/quickjs-wasmfile-release-sync/wasm" {
+/** The metered QuickJS wasm (`generated/`): wrangler's default `**\/*.wasm` CompiledWasm rule makes it a module. */
+declare module "*/quickjs-metered.wasm" {
   const wasmModule: WebAssembly.Module;
   export default wasmModule;
 }

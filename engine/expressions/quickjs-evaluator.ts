@@ -23,14 +23,14 @@ import { EngineError } from "../errors.ts";
 import { encodeArguments } from "./binding-transfer.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { isPlainPath, readPathShortcut } from "./path-shortcut.ts";
-import { discardQuickJS, isDiscarded, loadQuickJS } from "./quickjs-module.ts";
+import { discardQuickJS, fuelTank, isDiscarded, loadQuickJS } from "./quickjs-module.ts";
 import {
   QuickJSSandbox,
   SANDBOX_FILENAME,
   type SandboxLimits,
   type SandboxResult,
 } from "./quickjs-sandbox.ts";
-import { toEngineError } from "./sandbox-errors.ts";
+import { budgetExceeded, toEngineError } from "./sandbox-errors.ts";
 import { analyzeSource, type SourceAnalysis, type SourceForm } from "./source-analysis.ts";
 import { WRAPPER_LINES, wrapSource, wrapSourceUnproven } from "./source-wrapper.ts";
 
@@ -224,22 +224,25 @@ class QuickJSEvaluator implements Evaluator {
   /** A sandbox that can take the next call: a fresh one when the last failed badly. */
   #usableSandbox(): QuickJSSandbox {
     if (this.#sandbox?.broken === true) this.#dropSandbox();
-    this.#sandbox ??= new QuickJSSandbox(this.#module, this.#limits);
+    this.#sandbox ??= new QuickJSSandbox(this.#module, this.#limits, fuelTank(this.#module));
     return this.#sandbox;
   }
 
   /**
-   * Something other than JavaScript failed inside QuickJS: a WebAssembly trap, or the host's own
-   * stack overflowing in the middle of QuickJS's C code. Either may leave the module's memory
+   * Something other than JavaScript failed inside QuickJS: a WebAssembly trap (out of fuel: the call
+   * overran its budget between two interrupt polls, `expression.budget_exceeded`), or the host's
+   * own stack overflowing in the middle of QuickJS's C code. Either may leave the module's memory
    * inconsistent, so the module is discarded (for every evaluator of the isolate), the sandbox is
    * abandoned without being freed (freeing it could abort again), and the next call, after
    * `ready()`, runs in a fresh module.
    */
   #sandboxFailed(error: unknown): EngineError {
+    const outOfFuel = this.#sandbox?.outOfFuel === true;
     this.#pollsOfDropped += this.#sandbox?.polls ?? 0;
     this.#sandbox = undefined;
     discardQuickJS(this.#module);
     this.ready().catch(() => undefined);
+    if (outOfFuel) return budgetExceeded(this.#limits.stepBudget);
     return new EngineError("expression.runtime", `the expression sandbox failed: ${String(error)}`, {
       cause: error,
       retryable: true,

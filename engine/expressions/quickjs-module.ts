@@ -1,40 +1,79 @@
 /**
  * @module
- * Loads the QuickJS WebAssembly module once per process (per isolate in workerd) and shares it
- * between evaluators; each evaluator then makes its own runtime and context. A module whose
- * WebAssembly instance failed (a trap, a host stack overflow inside it) is discarded: the next
- * load builds a fresh one, and every evaluator still holding the old one sees it is discarded
- * and moves to the fresh one (`quickjs-evaluator.ts`). In Node the
- * variant finds its `.wasm` file itself. In workerd the caller passes the compiled module,
- * imported with `import wasm from "@jitl/quickjs-wasmfile-release-sync/wasm"` (a `CompiledWasm`
- * rule in `wrangler.toml` makes that import a `WebAssembly.Module`). It must not create
- * runtimes or contexts, and must not read files or the network itself.
+ * Loads the metered QuickJS WebAssembly module (`generated/quickjs-metered.wasm`, built from
+ * QuickJS's own by `scripts/meter-quickjs-wasm.mjs`) once per process (per isolate in workerd)
+ * and shares it between evaluators; each evaluator then makes its own runtime and context, and
+ * reads the instance's fuel through `fuelTank`. A module whose WebAssembly instance failed (a
+ * trap, out of fuel, a host stack overflow inside it) is discarded: the next load builds a fresh
+ * one, and every evaluator still holding the old one sees it is discarded and moves to the fresh
+ * one (`quickjs-evaluator.ts`). In workerd the caller passes the compiled module, imported as
+ * `generated/quickjs-metered.wasm` (wrangler's `**\/*.wasm` CompiledWasm rule makes that import a
+ * `WebAssembly.Module`); in Node the entry point (CLI, benchmark, test setup) compiles that file and
+ * registers it once with `useQuickJSWasm` (`cli/metered-quickjs.ts`). It must not create runtimes
+ * or contexts, and must not read files or the network itself.
  */
 
 import variant from "@jitl/quickjs-wasmfile-release-sync";
 import { newQuickJSWASMModuleFromVariant, newVariant, type QuickJSWASMModule } from "quickjs-emscripten-core";
+import { type FuelTank, fuelTankOf } from "./wasm-fuel.ts";
 
-let defaultModule: Promise<QuickJSWASMModule> | undefined;
+let defaultWasm: WebAssembly.Module | undefined;
 const modulesByWasm = new WeakMap<WebAssembly.Module, Promise<QuickJSWASMModule>>();
 const forgetters = new WeakMap<QuickJSWASMModule, () => void>();
 const discarded = new WeakSet<QuickJSWASMModule>();
+const tanks = new WeakMap<QuickJSWASMModule, FuelTank>();
 
-/** The shared QuickJS module, built from `wasmModule` when given. A failed load is retried next call. */
-export function loadQuickJS(wasmModule?: WebAssembly.Module): Promise<QuickJSWASMModule> {
+/** Makes `wasmModule` (the metered QuickJS) the one `loadQuickJS()` uses when given none. */
+export function useQuickJSWasm(wasmModule: WebAssembly.Module): void {
+  defaultWasm = wasmModule;
+}
+
+/**
+ * The shared QuickJS module, built from `wasmModule`, or from the one registered with
+ * `useQuickJSWasm`. A failed load is retried next call.
+ */
+export function loadQuickJS(given?: WebAssembly.Module): Promise<QuickJSWASMModule> {
+  const wasmModule = given ?? defaultWasm;
   if (wasmModule === undefined) {
-    defaultModule ??= remember(newQuickJSWASMModuleFromVariant(variant), () => {
-      defaultModule = undefined;
-    });
-    return defaultModule;
+    return Promise.reject(
+      new Error("no QuickJS WebAssembly module: pass the metered one, or register it with useQuickJSWasm"),
+    );
   }
   let loaded = modulesByWasm.get(wasmModule);
   if (loaded === undefined) {
-    loaded = remember(newQuickJSWASMModuleFromVariant(newVariant(variant, { wasmModule })), () => {
+    loaded = remember(instantiate(wasmModule), () => {
       modulesByWasm.delete(wasmModule);
     });
     modulesByWasm.set(wasmModule, loaded);
   }
   return loaded;
+}
+
+/** The fuel counter of a module `loadQuickJS` built. */
+export function fuelTank(module: QuickJSWASMModule): FuelTank {
+  const tank = tanks.get(module);
+  if (tank === undefined) throw new Error("this QuickJS module was not built by loadQuickJS");
+  return tank;
+}
+
+/** A fresh instance of the metered module, its fuel tank remembered beside it. */
+async function instantiate(wasmModule: WebAssembly.Module): Promise<QuickJSWASMModule> {
+  let tank: FuelTank | undefined;
+  const metered = newVariant(variant, {
+    emscriptenModule: {
+      instantiateWasm(imports: WebAssembly.Imports, onSuccess: (instance: WebAssembly.Instance) => void) {
+        WebAssembly.instantiate(wasmModule, imports).then((instance) => {
+          tank = fuelTankOf(instance.exports);
+          onSuccess(instance);
+        });
+        return {};
+      },
+    },
+  });
+  const module = await newQuickJSWASMModuleFromVariant(metered);
+  if (tank === undefined) throw new Error("the QuickJS module was built without its fuel tank");
+  tanks.set(module, tank);
+  return module;
 }
 
 /**

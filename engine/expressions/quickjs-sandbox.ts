@@ -5,9 +5,13 @@
  * first out) or, for checks, in compile-only mode (nothing runs, nothing is kept), calls them
  * with arguments passed as one JSON string, and reads the result back as plain data, at most
  * `maxResultBytes`. The QuickJS stack limit is set per phase (compiling, running) so that
- * QuickJS's own check fires before native recursion can overflow the host stack. Work is bounded by counting interrupt-handler polls (QuickJS polls about every
- * 10,000 bytecode branches and calls), never by wall time, because deployed Workers freeze
- * `Date.now()` during synchronous code. It reports failures as plain descriptions; mapping them
+ * QuickJS's own check fires before native recursion can overflow the host stack. Work is counted,
+ * never timed (deployed Workers freeze `Date.now()` during synchronous code), in two ways that
+ * share one budget: interrupt-handler polls (QuickJS polls about every 10,000 bytecode branches
+ * and calls) and the module's fuel (`wasm-fuel.ts`: what the WebAssembly itself did, natives
+ * included), converted to polls at `FUEL_PER_POLL`. A poll stops a call gracefully once either
+ * count passes the budget; when a call overruns between two polls, the module traps when its
+ * fuel (twice the budget) runs out, and the caller discards the module (`quickjs-evaluator.ts`). It reports failures as plain descriptions; mapping them
  * to error codes is `sandbox-errors.ts`'s job. It must never create a host function inside the
  * context, put anything on the context's global object, or return a handle to its caller.
  */
@@ -21,6 +25,7 @@ import type {
 import { BoundedCache } from "./bounded-cache.ts";
 import { type EvaluationPhase, isOutOfMemory, type ThrownValue } from "./sandbox-errors.ts";
 import { preludeSource, RESULT_TOO_LARGE_MESSAGE } from "./sandbox-prelude.ts";
+import { FUEL_PER_POLL, type FuelTank, HOST_FUEL, TRAP_FACTOR } from "./wasm-fuel.ts";
 
 export interface SandboxLimits {
   /** Bytes QuickJS may allocate. */
@@ -35,7 +40,7 @@ export interface SandboxLimits {
   compileStackSizeBytes: number;
   /** Largest result, in UTF-8 bytes of its JSON text (a string result: of the string). */
   maxResultBytes: number;
-  /** Interrupt-handler polls allowed per compile or call. */
+  /** Work allowed per compile or call, in interrupt polls (fuel counts at `FUEL_PER_POLL` a poll). */
   stepBudget: number;
   /** Compiled functions kept per sandbox. */
   compiledCacheSize: number;
@@ -65,16 +70,22 @@ export class QuickJSSandbox {
   readonly #describe: QuickJSHandle;
   readonly #compiled: BoundedCache<string, QuickJSHandle>;
   readonly #limits: SandboxLimits;
+  readonly #fuel: FuelTank;
   #lastArguments: { text: string; handle: QuickJSHandle } | undefined;
-  #stepsLeft = 0;
-  #polls = 0;
+  /** Work allowed to the current compile or call, in polls. */
+  #budget = 0;
+  #pollsThisCall = 0;
+  /** Work of the finished calls (and the prelude), in polls. */
+  #work = 0;
   #exhausted = false;
   #broken = false;
   #disposed = false;
 
-  constructor(module: QuickJSWASMModule, limits: SandboxLimits) {
+  constructor(module: QuickJSWASMModule, limits: SandboxLimits, fuel: FuelTank) {
     QuickJSSandbox.#built += 1;
     this.#limits = limits;
+    this.#fuel = fuel;
+    fuel.fill(HOST_FUEL);
     this.#runtime = module.newRuntime();
     this.#runtime.setMemoryLimit(limits.memoryLimitBytes);
     this.#runtime.setMaxStackSize(limits.maxStackSizeBytes);
@@ -83,9 +94,10 @@ export class QuickJSSandbox {
     try {
       context = this.#runtime.newContext();
       // The prelude is our own code: it runs without a step budget.
-      this.#stepsLeft = Number.POSITIVE_INFINITY;
+      this.#startBudget(Number.POSITIVE_INFINITY);
       const prelude = preludeSource(limits.maxResultBytes);
       const helpers = context.evalCode(prelude, "prelude.js", { type: "global", strict: true });
+      this.#endBudget();
       if (helpers.error !== undefined) {
         const thrown = context.dump(helpers.error) as unknown;
         helpers.error.dispose();
@@ -107,9 +119,17 @@ export class QuickJSSandbox {
     });
   }
 
-  /** Interrupt polls taken since this sandbox was built (the prelude's included); only grows. */
+  /**
+   * Work done since this sandbox was built (the prelude's included), in polls: per call, its polls
+   * or its fuel at `FUEL_PER_POLL`, whichever is more. Only grows.
+   */
   get polls(): number {
-    return this.#polls;
+    return this.#work + this.#callWork();
+  }
+
+  /** True when the module trapped for lack of fuel: the caller must discard it. */
+  get outOfFuel(): boolean {
+    return this.#fuel.empty;
   }
 
   /** True after a failure that may have left the context unusable (memory, pending jobs). */
@@ -129,10 +149,11 @@ export class QuickJSSandbox {
    */
   compile(key: string, code: string): SandboxResult<QuickJSHandle> {
     const context = this.#context;
-    this.#startBudget();
+    this.#startBudget(this.#limits.stepBudget);
     this.#runtime.setMaxStackSize(this.#limits.compileStackSizeBytes);
     const result = context.evalCode(code, SANDBOX_FILENAME, { type: "global", strict: true });
     this.#runtime.setMaxStackSize(this.#limits.maxStackSizeBytes);
+    this.#endBudget();
     if (result.error !== undefined) return this.#failure(result.error, "compile");
     if (context.typeof(result.value) !== "function") {
       result.value.dispose();
@@ -145,7 +166,7 @@ export class QuickJSSandbox {
   /** Compiles `code` without running any of it (QuickJS's compile-only mode) and keeps nothing. */
   compileOnly(code: string): SandboxResult<undefined> {
     const context = this.#context;
-    this.#startBudget();
+    this.#startBudget(this.#limits.stepBudget);
     this.#runtime.setMaxStackSize(this.#limits.compileStackSizeBytes);
     const result = context.evalCode(code, SANDBOX_FILENAME, {
       type: "global",
@@ -153,6 +174,7 @@ export class QuickJSSandbox {
       compileOnly: true,
     });
     this.#runtime.setMaxStackSize(this.#limits.maxStackSizeBytes);
+    this.#endBudget();
     if (result.error !== undefined) return this.#failure(result.error, "compile");
     result.value.dispose();
     return { ok: true, value: undefined };
@@ -161,16 +183,20 @@ export class QuickJSSandbox {
   /** Calls `fn` with `[this, ...args]` decoded from `argsJson`; `mask` marks `undefined` entries. */
   call(fn: QuickJSHandle, argsJson: string, mask: string | undefined): SandboxResult<unknown> {
     const context = this.#context;
-    this.#startBudget();
     const json = this.#argumentsString(argsJson);
     const maskHandle = mask === undefined ? context.undefined : context.newString(mask);
+    this.#startBudget(this.#limits.stepBudget);
     try {
       const result = context.callFunction(this.#run, context.undefined, fn, json, maskHandle);
       if (result.error !== undefined) return this.#failure(result.error, "run");
       return this.#read(result.value);
     } finally {
-      maskHandle.dispose();
-      if (this.#runtime.hasPendingJob()) this.#broken = true;
+      this.#endBudget();
+      // after a trap nothing may run in the module again, not even a free
+      if (!this.#fuel.empty) {
+        maskHandle.dispose();
+        if (this.#runtime.hasPendingJob()) this.#broken = true;
+      }
     }
   }
 
@@ -200,16 +226,30 @@ export class QuickJSSandbox {
   }
 
   #poll(): boolean {
-    this.#polls++;
-    this.#stepsLeft--;
-    if (this.#stepsLeft >= 0) return false;
+    this.#pollsThisCall++;
+    if (this.#callWork() <= this.#budget) return false;
     this.#exhausted = true;
     return true;
   }
 
-  #startBudget(): void {
-    this.#stepsLeft = this.#limits.stepBudget;
+  /** Starts counting a compile or call allowed `budget` polls of work, with fuel to match. */
+  #startBudget(budget: number): void {
+    this.#budget = budget;
+    this.#pollsThisCall = 0;
     this.#exhausted = false;
+    this.#fuel.fill(Number.isFinite(budget) ? budget * FUEL_PER_POLL * TRAP_FACTOR : HOST_FUEL);
+  }
+
+  /** Adds the finished call's work to the total; the module gets host fuel back. */
+  #endBudget(): void {
+    this.#work += this.#callWork();
+    this.#pollsThisCall = 0;
+    if (!this.#fuel.empty) this.#fuel.fill(HOST_FUEL);
+  }
+
+  /** The current call's work so far, in polls. */
+  #callWork(): number {
+    return Math.max(this.#pollsThisCall, this.#fuel.used / FUEL_PER_POLL);
   }
 
   /** Copies the result out as plain data and disposes its handle. */
@@ -264,8 +304,10 @@ export class QuickJSSandbox {
 
   #describeThrown(error: QuickJSHandle): ThrownValue {
     const context = this.#context;
-    this.#stepsLeft = DESCRIBE_BUDGET;
+    this.#endBudget(); // the failed call's work is counted before describing starts its own
+    this.#startBudget(DESCRIBE_BUDGET);
     const described = context.callFunction(this.#describe, context.undefined, error);
+    this.#endBudget();
     if (described.error !== undefined) {
       described.error.dispose();
       return { name: "", message: "uncaught exception that cannot be described", stack: "" };

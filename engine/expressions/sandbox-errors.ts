@@ -14,7 +14,7 @@
  * touch QuickJS handles: it works on the plain description the sandbox hands over.
  */
 
-import { EngineError } from "../errors.ts";
+import { EngineError, type SourceLocation } from "../errors.ts";
 import { CODE_GENERATION_MESSAGE, RESULT_TOO_LARGE_MESSAGE } from "./sandbox-prelude.ts";
 import type { LineColumn } from "./source-position.ts";
 
@@ -53,15 +53,18 @@ export interface ThrownContext {
   sourceLines: number;
 }
 
+/** The error of a call that used up its budget of `stepBudget` steps (polls, or their fuel). */
+export function budgetExceeded(stepBudget: number, where: SourceLocation = {}): EngineError {
+  return new EngineError(
+    "expression.budget_exceeded",
+    `expression ran past its budget of ${stepBudget} steps (an endless loop?)`,
+    where,
+  );
+}
+
 export function toEngineError(thrown: ThrownValue, context: ThrownContext): EngineError {
   const where = positionIn(thrown.stack, context);
-  if (context.budgetExhausted) {
-    return new EngineError(
-      "expression.budget_exceeded",
-      `expression ran past its budget of ${context.stepBudget} steps (an endless loop?)`,
-      where,
-    );
-  }
+  if (context.budgetExhausted) return budgetExceeded(context.stepBudget, where);
   if (isOutOfMemory(thrown)) {
     const detail =
       thrown.isNull === true

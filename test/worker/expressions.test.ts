@@ -4,12 +4,13 @@
  * proxies `new Function`, so this cannot prove the absence of code generation; the sandbox
  * needs none, which `wrangler deploy --dry-run` and `wrangler dev` confirm.)
  */
-import wasmModule from "@jitl/quickjs-wasmfile-release-sync/wasm";
+
 import { describe, expect, it } from "vitest";
 import { LazyEvaluator } from "../../durable-objects/run/evaluator.ts";
 import { createEvaluator } from "../../engine/expressions/quickjs-evaluator.ts";
 import { discardQuickJS, isDiscarded, loadQuickJS } from "../../engine/expressions/quickjs-module.ts";
 import { renderTemplate } from "../../engine/expressions/template.ts";
+import wasmModule from "../../generated/quickjs-metered.wasm";
 import { engineErrorCodeOf } from "../support/engine-error-code.ts";
 
 describe("the expression sandbox in workerd", () => {

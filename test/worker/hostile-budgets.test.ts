@@ -1,6 +1,6 @@
 /**
  * Hostile workflows against a run's budgets (issue 9, items 3 and 4): random `while_loop`s that
- * burn sandbox CPU in their condition or append large strings to state, with `max_iterations`
+ * burn sandbox CPU in their condition (interpreted, or native work QuickJS never polls for) or append large strings to state, with `max_iterations`
  * up to past its ceiling and with or without `error_handling`. Each is validated and published
  * (an over-ceiling loop refused with its location), started and driven by its alarms. Never a
  * 5xx, never `internal.error`: a run ends only in one of the budget codes or completes, every
@@ -10,6 +10,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { TRAP_FACTOR } from "../../engine/expressions/wasm-fuel.ts";
 import type { RunState } from "../../engine/machine/index.ts";
 import { MAX_CHECKPOINT_BYTES } from "../../engine/machine/state-size.ts";
 import { RUN_EXPRESSION_POLL_BUDGET, SLICE_WORK_UNITS, WORK_UNITS } from "../../engine/machine/work-meter.ts";
@@ -25,14 +26,22 @@ const BUDGET_CODES = new Set(["run.cpu_exceeded", "state.too_large", "expression
 
 const ALARMS_PER_RUN = 4;
 
+/**
+ * One evaluation's most work: its budget, or twice that when it overran between two polls and its
+ * module trapped (`TRAP_FACTOR`), plus the prelude of the fresh sandbox that follows.
+ */
+const EVALUATION_POLLS = TRAP_FACTOR * RUN_EXPRESSION_POLL_BUDGET + 1 + 10;
+
 /** A transition's most work: its slice, then one step (the step, one evaluation at its budget, a state write at the cap). */
 const TRANSITION_UNITS =
   SLICE_WORK_UNITS +
   WORK_UNITS.step +
-  2 * (WORK_UNITS.evaluation + (RUN_EXPRESSION_POLL_BUDGET + 1) * WORK_UNITS.poll) +
+  2 * (WORK_UNITS.evaluation + EVALUATION_POLLS * WORK_UNITS.poll) +
   Math.ceil(MAX_CHECKPOINT_BYTES / WORK_UNITS.stateBytesPerUnit);
 
 interface Hostile {
+  /** what each spin does: count, compare two long strings, or join a big typed array (native work) */
+  kind: "count" | "compare" | "join";
   spins: number;
   chunk: number;
   maxIterations: number;
@@ -40,6 +49,7 @@ interface Hostile {
 }
 
 const hostileArbitrary: fc.Arbitrary<Hostile> = fc.record({
+  kind: fc.constantFrom("count", "compare", "join"),
   spins: fc.constantFrom(0, 1_000, 50_000, 80_000, 2_000_000),
   chunk: fc.constantFrom(0, 1_000, 100_000, 300_000),
   maxIterations: fc.constantFrom(1, 5, 60, 10_000, 10_001, 250_000),
@@ -47,7 +57,13 @@ const hostileArbitrary: fc.Arbitrary<Hostile> = fc.record({
 });
 
 function yamlOf(hostile: Hostile, index: number): string {
-  const condition = `(() => { let i = 0; while (i < ${hostile.spins}) i++; return true })()`;
+  const spins = hostile.spins;
+  const spin = {
+    count: "",
+    compare: `const s = 'x'.repeat(4e5), t = 'x'.repeat(4e5); let n = 0; while (i < ${spins}) { if (s === t) n++; i++; }`,
+    join: `const a = new Uint8Array(1e6); let n = 0; while (i < ${spins}) { n += a.join().length; i++; }`,
+  }[hostile.kind];
+  const condition = `(() => { let i = 0; ${spin} while (i < ${spins}) i++; return true })()`;
   const handling = hostile.handled ? "\n        error_handling: {strategy: continue}" : "";
   return `name: "hostile:budget-${index}"
 description: "a loop that burns CPU or grows state"

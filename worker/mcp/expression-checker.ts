@@ -11,12 +11,13 @@
  * first. If the sandbox itself fails, the evaluator is disposed, the next call makes a fresh one,
  * and the caller gets `expression.checker_unavailable` (503, retry), not a verdict on the file.
  */
-import wasmModule from "@jitl/quickjs-wasmfile-release-sync/wasm";
+
 import type { WorkflowDefinition } from "../../engine/dialect/index.ts";
 import { EngineError, isEngineError } from "../../engine/errors.ts";
 import type { Evaluator } from "../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../engine/expressions/quickjs-evaluator.ts";
 import { type Diagnostic, publishProblems } from "../../engine/loader/index.ts";
+import wasmModule from "../../generated/quickjs-metered.wasm";
 import { RuntimeCodes } from "../errors/codes.ts";
 
 let checker: Promise<Evaluator> | undefined;

@@ -12,7 +12,7 @@ import { EngineError } from "../../../engine/errors.ts";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
 import { FORBIDDEN_NAMES } from "../../../engine/expressions/forbidden-names.ts";
 import { createEvaluator, DEFAULT_EVALUATOR_LIMITS } from "../../../engine/expressions/quickjs-evaluator.ts";
-import { loadQuickJS } from "../../../engine/expressions/quickjs-module.ts";
+import { fuelTank, loadQuickJS } from "../../../engine/expressions/quickjs-module.ts";
 import { QuickJSSandbox } from "../../../engine/expressions/quickjs-sandbox.ts";
 import { analyzeSource } from "../../../engine/expressions/source-analysis.ts";
 import { wrapSource, wrapSourceUnproven } from "../../../engine/expressions/source-wrapper.ts";
@@ -93,7 +93,8 @@ describe("the wrapper cannot be escaped", () => {
   });
 
   it("QuickJS's parse refuses an escaping text even when the lexer is not asked", async () => {
-    const sandbox = new QuickJSSandbox(await loadQuickJS(), DEFAULT_EVALUATOR_LIMITS);
+    const module = await loadQuickJS();
+    const sandbox = new QuickJSSandbox(module, DEFAULT_EVALUATOR_LIMITS, fuelTank(module));
     try {
       for (const text of [
         ISSUE_ESCAPE,
@@ -252,7 +253,8 @@ describe("the lexer sees every name QuickJS reads as code", () => {
     .map(([prefix, open, word, close, end]) => `${prefix}/${open}/;${word};/${close}${end}`);
 
   it("a text the analysis and QuickJS both accept holds no forbidden name outside literals and comments", async () => {
-    const sandbox = new QuickJSSandbox(await loadQuickJS(), DEFAULT_EVALUATOR_LIMITS);
+    const module = await loadQuickJS();
+    const sandbox = new QuickJSSandbox(module, DEFAULT_EVALUATOR_LIMITS, fuelTank(module));
     try {
       fc.assert(
         fc.property(

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineError } from "../../../engine/errors.ts";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
 import { createEvaluator, DEFAULT_EVALUATOR_LIMITS } from "../../../engine/expressions/quickjs-evaluator.ts";
-import { loadQuickJS } from "../../../engine/expressions/quickjs-module.ts";
+import { fuelTank, loadQuickJS } from "../../../engine/expressions/quickjs-module.ts";
 import { QuickJSSandbox } from "../../../engine/expressions/quickjs-sandbox.ts";
 
 let evaluator: Evaluator;
@@ -86,7 +86,8 @@ describe("the hardened context", () => {
   });
 
   it("has no eval, Function, globalThis, WeakRef or host globals, even without the token scan", async () => {
-    const sandbox = new QuickJSSandbox(await loadQuickJS(), DEFAULT_EVALUATOR_LIMITS);
+    const module = await loadQuickJS();
+    const sandbox = new QuickJSSandbox(module, DEFAULT_EVALUATOR_LIMITS, fuelTank(module));
     try {
       const names = [
         "eval",
