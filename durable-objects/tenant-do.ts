@@ -14,41 +14,40 @@ import { triggerProblems } from "../engine/events/index.ts";
 import { checkInputs } from "../engine/state/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
-import type { RunAnswer } from "./run/run-answer.ts";
+import type { RunAnswer } from "./run/contracts.ts";
 import { applyMigrations, upgradeIfCreated } from "./storage/migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
-import { insertKey, type KeyInfo, type KeyInput, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
-import type { EventPage, EventQuery } from "./tenant/event-pages.ts";
+import { insertKey, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
+import type {
+  EventPage,
+  EventQuery,
+  EventReceipt,
+  KeyInfo,
+  KeyInput,
+  NewSubscription,
+  NewWorkflowVersion,
+  PostedEvent,
+  RunIndexEntry,
+  RunIndexRecord,
+  ScheduleRecord,
+  SecretInfo,
+  StartRequest,
+  StoredSubscription,
+  StoredWorkflow,
+  TenantInfo,
+  TenantSettings,
+  WebhookDelivery,
+  WorkflowSummary,
+} from "./tenant/contracts.ts";
+import { unknownEndpoint } from "./tenant/contracts.ts";
 import { hasPendingStart } from "./tenant/pending-starts.ts";
-import type { PostedEvent } from "./tenant/posted-event.ts";
-import {
-  hasRun,
-  listRuns,
-  type RunIndexEntry,
-  type RunIndexRecord,
-  resetRunExpiries,
-  upsertRun,
-} from "./tenant/run-index.ts";
+import { hasRun, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";
 import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
 import { deleteExpiredRuns, makeRoomForRun } from "./tenant/run-retention.ts";
-import type { ScheduleRecord } from "./tenant/schedule-store.ts";
-import type { SecretInfo } from "./tenant/secret-store.ts";
-import { patchSettings, readSettings, type TenantSettings } from "./tenant/settings.ts";
-import type { NewSubscription } from "./tenant/subscription-checks.ts";
-import type { StoredSubscription } from "./tenant/subscription-store.ts";
-import { type EventReceipt, TenantEvents } from "./tenant/tenant-events.ts";
-import { insertTenant, readTenant, requireTenant, type TenantInfo } from "./tenant/tenant-record.ts";
-import { unknownEndpoint } from "./tenant/unknown-endpoint.ts";
-import type { WebhookDelivery } from "./tenant/webhook-verification.ts";
-import {
-  getVersion,
-  insertVersion,
-  listVersions,
-  listWorkflows,
-  type NewWorkflowVersion,
-  type StoredWorkflow,
-  type WorkflowSummary,
-} from "./tenant/workflow-store.ts";
+import { patchSettings, readSettings } from "./tenant/settings.ts";
+import { TenantEvents } from "./tenant/tenant-events.ts";
+import { insertTenant, readTenant, requireTenant } from "./tenant/tenant-record.ts";
+import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";
 
 const MAX_LISTED_RUNS = 200;
 
@@ -56,12 +55,6 @@ const MAX_LISTED_RUNS = 200;
 export interface TenantEnv extends DurableObjectBindings {
   /** platform secret tenant secrets are encrypted with (AES-GCM, a key derived per tenant) */
   SECRETS_KEY?: string;
-}
-
-export interface StartRequest {
-  workflow: string;
-  version?: string;
-  inputs: Record<string, unknown>;
 }
 
 export class TenantDO extends DurableObject<TenantEnv> {

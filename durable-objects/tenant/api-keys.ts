@@ -5,20 +5,7 @@
  * single, strongly consistent place keys are checked).
  */
 import { EngineError } from "../../engine/errors.ts";
-
-export interface KeyInput {
-  keyId: string;
-  /** lowercase hex SHA-256 of the full key */
-  hash: string;
-  label?: string;
-}
-
-export interface KeyInfo {
-  id: string;
-  label: string | null;
-  created_at: string;
-  revoked_at: string | null;
-}
+import type { KeyInfo, KeyInput } from "./contracts.ts";
 
 interface KeyRow extends Record<string, SqlStorageValue> {
   id: string;

@@ -24,47 +24,46 @@ import {
 } from "../../engine/events/index.ts";
 import type { DurableObjectBindings } from "../bindings.ts";
 import { LazyEvaluator } from "../run/evaluator.ts";
+import type {
+  EventPage,
+  EventQuery,
+  EventReceipt,
+  NewSubscription,
+  PostedEvent,
+  ScheduleRecord,
+  StoredSubscription,
+  WebhookDelivery,
+} from "./contracts.ts";
+import { unknownEndpoint } from "./contracts.ts";
 import { eventBodyBudgetOf, trimEventBodies } from "./event-bodies.ts";
 import { newEventId } from "./event-ids.ts";
 import { type IntakeStorage, type RecordedEvent, recordEvent } from "./event-intake.ts";
-import { EVENT_RETENTION_MS, type EventAnswer, eventAnswerOf, hasEvent, pruneEvents } from "./event-log.ts";
-import { type EventPage, type EventQuery, queryEventPage } from "./event-pages.ts";
+import { EVENT_RETENTION_MS, eventAnswerOf, hasEvent, pruneEvents } from "./event-log.ts";
+import { queryEventPage } from "./event-pages.ts";
 import { dueStarts, REDRIVE_AFTER_MS } from "./pending-starts.ts";
-import { eventOfPosted, type PostedEvent } from "./posted-event.ts";
+import { eventOfPosted } from "./posted-event.ts";
 import { RejectionLog } from "./rejection-log.ts";
 import { RunRateLimit, runsPerMinuteOf } from "./run-rate-limit.ts";
 import { StartReservations } from "./run-retention.ts";
 import { RunStarter } from "./run-starter.ts";
 import { fireDueSchedules } from "./schedule-fires.ts";
-import { listSchedules, type ScheduleRecord, syncSchedules } from "./schedule-store.ts";
+import { listSchedules, syncSchedules } from "./schedule-store.ts";
 import { readSettings } from "./settings.ts";
-import {
-  apiSubscriptionOf,
-  checkSubscriptionExpressions,
-  type NewSubscription,
-} from "./subscription-checks.ts";
+import { apiSubscriptionOf, checkSubscriptionExpressions } from "./subscription-checks.ts";
 import {
   deleteApiSubscription,
   insertApiSubscription,
   listSubscriptions,
   replaceTriggerSubscriptions,
-  type StoredSubscription,
 } from "./subscription-store.ts";
 import { TenantAlarm } from "./tenant-alarm.ts";
 import { TenantSecrets } from "./tenant-secrets.ts";
-import { unknownEndpoint } from "./unknown-endpoint.ts";
 import { findDelivery, pruneDeliveries } from "./webhook-dedup.ts";
-import { verifyDelivery, type WebhookDelivery } from "./webhook-verification.ts";
+import { verifyDelivery } from "./webhook-verification.ts";
 import { listVersions } from "./workflow-store.ts";
 
 /** The event log is trimmed to its cap after this many new events (and by every alarm). */
 const PRUNE_EVERY_EVENTS = 1_000;
-
-export interface EventReceipt {
-  answer: EventAnswer;
-  /** true when this was a retry of a delivery or event already taken in: `answer` is the original */
-  duplicate: boolean;
-}
 
 export class TenantEvents {
   readonly #storage: DurableObjectStorage;

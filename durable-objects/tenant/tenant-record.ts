@@ -5,11 +5,7 @@
  */
 import { EngineError } from "../../engine/errors.ts";
 import { isCreated } from "../storage/migrations.ts";
-
-export interface TenantInfo {
-  id: string;
-  created_at: string;
-}
+import type { TenantInfo } from "./contracts.ts";
 
 interface TenantRow extends Record<string, SqlStorageValue> {
   id: string;

@@ -6,14 +6,8 @@
  * (a webhook trigger's `secret`); never handed to a run or an expression.
  */
 import { decryptSecret, encryptSecret, tenantSecretKey } from "../secrets/secret-cipher.ts";
-import {
-  checkSecret,
-  deleteSecret,
-  listSecretInfo,
-  readCiphertexts,
-  type SecretInfo,
-  upsertSecret,
-} from "./secret-store.ts";
+import type { SecretInfo } from "./contracts.ts";
+import { checkSecret, deleteSecret, listSecretInfo, readCiphertexts, upsertSecret } from "./secret-store.ts";
 
 export class TenantSecrets {
   readonly #sql: SqlStorage;

@@ -10,7 +10,7 @@
 import { Hono } from "hono";
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
-import { unknownEndpoint } from "../../durable-objects/tenant/unknown-endpoint.ts";
+import { unknownEndpoint } from "../../durable-objects/tenant/contracts.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../engine/events/index.ts";
 import type { AppEnv } from "../app-env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
