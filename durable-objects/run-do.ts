@@ -35,13 +35,13 @@ import type {
   RunPurge,
   RunStatusView,
 } from "./run/contracts.ts";
-import { LazyEvaluator } from "./run/evaluator.ts";
 import { GraphCache } from "./run/graph-cache.ts";
 import { writeGraphChanges } from "./run/graph-store.ts";
 import { graphViewOf, statusOf } from "./run/graph-view.ts";
+import { LazyEvaluator } from "./run/lazy-evaluator.ts";
 import { answerOf, indexRecordOf } from "./run/run-answer.ts";
-import { applyMigrations, upgradeIfCreated } from "./storage/migrations.ts";
 import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
+import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
 
 export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #evaluator = new LazyEvaluator();

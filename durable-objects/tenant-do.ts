@@ -15,7 +15,7 @@ import { checkInputs } from "../engine/state/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
 import type { RunAnswer } from "./run/contracts.ts";
-import { applyMigrations, upgradeIfCreated } from "./storage/migrations.ts";
+import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
 import type {
@@ -41,12 +41,12 @@ import type {
 } from "./tenant/contracts.ts";
 import { unknownEndpoint } from "./tenant/contracts.ts";
 import { hasPendingStart } from "./tenant/pending-starts.ts";
+import { insertTenant, readTenant, requireTenant } from "./tenant/registration.ts";
 import { hasRun, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";
 import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
 import { deleteExpiredRuns, makeRoomForRun } from "./tenant/run-retention.ts";
 import { patchSettings, readSettings } from "./tenant/settings.ts";
 import { TenantEvents } from "./tenant/tenant-events.ts";
-import { insertTenant, readTenant, requireTenant } from "./tenant/tenant-record.ts";
 import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";
 
 const MAX_LISTED_RUNS = 200;

@@ -23,7 +23,7 @@ import {
   webhookEvent,
 } from "../../engine/events/index.ts";
 import type { DurableObjectBindings } from "../bindings.ts";
-import { LazyEvaluator } from "../run/evaluator.ts";
+import { LazyEvaluator } from "../run/lazy-evaluator.ts";
 import type {
   EventPage,
   EventQuery,
@@ -48,6 +48,7 @@ import { StartReservations } from "./run-retention.ts";
 import { RunStarter } from "./run-starter.ts";
 import { fireDueSchedules } from "./schedule-fires.ts";
 import { listSchedules, syncSchedules } from "./schedule-store.ts";
+import { SecretVault } from "./secret-vault.ts";
 import { readSettings } from "./settings.ts";
 import { apiSubscriptionOf, checkSubscriptionExpressions } from "./subscription-checks.ts";
 import {
@@ -56,8 +57,7 @@ import {
   listSubscriptions,
   replaceTriggerSubscriptions,
 } from "./subscription-store.ts";
-import { TenantAlarm } from "./tenant-alarm.ts";
-import { TenantSecrets } from "./tenant-secrets.ts";
+import { TimerAlarm } from "./timer-alarm.ts";
 import { findDelivery, pruneDeliveries } from "./webhook-dedup.ts";
 import { verifyDelivery } from "./webhook-verification.ts";
 import { listVersions } from "./workflow-store.ts";
@@ -68,10 +68,10 @@ const PRUNE_EVERY_EVENTS = 1_000;
 export class TenantEvents {
   readonly #storage: DurableObjectStorage;
   readonly #evaluator = new LazyEvaluator();
-  readonly secrets: TenantSecrets;
+  readonly secrets: SecretVault;
   /** starts in flight under the stored-runs cap, shared by event starts and `workflow_start` */
   readonly reservations = new StartReservations();
-  readonly #alarm: TenantAlarm;
+  readonly #alarm: TimerAlarm;
   readonly #starter: RunStarter;
   readonly #rateLimit = new RunRateLimit();
   #subscriptions: Subscription[] | undefined;
@@ -86,8 +86,8 @@ export class TenantEvents {
     platformKey: string | undefined,
   ) {
     this.#storage = storage;
-    this.secrets = new TenantSecrets(storage.sql, platformKey);
-    this.#alarm = new TenantAlarm(storage);
+    this.secrets = new SecretVault(storage.sql, platformKey);
+    this.#alarm = new TimerAlarm(storage);
     this.#starter = new RunStarter({ storage: this.#intake, bindings, reservations: this.reservations });
   }
 

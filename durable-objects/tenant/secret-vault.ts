@@ -9,7 +9,7 @@ import { decryptSecret, encryptSecret, tenantSecretKey } from "../secrets/secret
 import type { SecretInfo } from "./contracts.ts";
 import { checkSecret, deleteSecret, listSecretInfo, readCiphertexts, upsertSecret } from "./secret-store.ts";
 
-export class TenantSecrets {
+export class SecretVault {
   readonly #sql: SqlStorage;
   readonly #platformKey: string | undefined;
   #key: Promise<CryptoKey> | undefined;
