@@ -4,6 +4,7 @@
  * time. Revocation sets `revoked_at`; a revoked key fails the very next lookup (the DO is the
  * single, strongly consistent place keys are checked).
  */
+import { timingSafeEqual } from "../../engine/crypto/constant-time.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { KeyInfo, KeyInput } from "./contracts.ts";
 
@@ -60,10 +61,7 @@ function findKey(sql: SqlStorage, keyId: string): KeyRow | null {
 
 function hashesEqual(a: string, b: string): boolean {
   const encoder = new TextEncoder();
-  const left = encoder.encode(a);
-  const right = encoder.encode(b);
-  if (left.byteLength !== right.byteLength) return false;
-  return crypto.subtle.timingSafeEqual(left, right);
+  return timingSafeEqual(encoder.encode(a), encoder.encode(b));
 }
 
 function toKeyInfo(row: KeyRow): KeyInfo {

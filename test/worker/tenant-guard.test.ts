@@ -6,13 +6,12 @@
  * own way are checked by name. Secrets leave the TenantDO only as capabilities: its vault has no
  * method that answers a value.
  */
-import { runInDurableObject } from "cloudflare:test";
+import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Outcome } from "../../durable-objects/outcome.ts";
-import type { TenantDO } from "../../durable-objects/tenant-do.ts";
 import { SecretVault } from "../../durable-objects/tenant/secret-vault.ts";
+import type { TenantDO } from "../../durable-objects/tenant-do.ts";
 import { newTenant } from "./support/clients.ts";
-import { tenantObject } from "./support/runs.ts";
 
 /** Methods that are not RPC entry points of a tenant's data. */
 const NOT_RPC = new Set(["constructor", "alarm", "fetch"]);
@@ -25,6 +24,10 @@ const OWN_ANSWER: Record<string, string> = {
 
 type Method = (tenant: string, ...rest: unknown[]) => Promise<Outcome<unknown>>;
 
+function tenantDO(tenant: string): DurableObjectStub<TenantDO> {
+  return env.TENANT_DO.get(env.TENANT_DO.idFromName(tenant));
+}
+
 function rpcMethods(instance: TenantDO): string[] {
   return Object.getOwnPropertyNames(Object.getPrototypeOf(instance)).filter(
     (name) => !NOT_RPC.has(name) && typeof Reflect.get(instance, name) === "function",
@@ -34,7 +37,7 @@ function rpcMethods(instance: TenantDO): string[] {
 describe("the tenant guard", () => {
   it("answers tenant.not_found from every tenant-scoped method called with another tenant", async () => {
     const { id } = await newTenant("guard");
-    await runInDurableObject(tenantObject(id), async (instance: TenantDO) => {
+    await runInDurableObject(tenantDO(id), async (instance: TenantDO) => {
       const guarded = rpcMethods(instance).filter((name) => !Object.hasOwn(OWN_ANSWER, name));
       expect(guarded.length).toBeGreaterThanOrEqual(20);
       for (const name of guarded) {
@@ -47,7 +50,7 @@ describe("the tenant guard", () => {
 
   it("leaves only createTenant, authenticate and receiveWebhook to answer for themselves", async () => {
     const { id, keyId } = await newTenant("guard");
-    await runInDurableObject(tenantObject(id), async (instance: TenantDO) => {
+    await runInDurableObject(tenantDO(id), async (instance: TenantDO) => {
       const own = rpcMethods(instance).filter((name) => Object.hasOwn(OWN_ANSWER, name));
       expect(own.sort()).toEqual(Object.keys(OWN_ANSWER).sort());
       const created = await instance.createTenant(`${id}-other`, { keyId: "k_other", hash: "0".repeat(64) });

@@ -5,7 +5,8 @@
  * oversized body (413, before reading), reads the raw bytes (never a re-serialised body), takes
  * `now`, and hands everything to the tenant's DO, which answers `202 {event_id, runs}` once the
  * event, its log, the dedup row and the pending starts are stored in one transaction. A tenant
- * that does not exist and an endpoint nobody listens on get one answer (`unknown-endpoint.ts`).
+ * that does not exist and an endpoint nobody listens on get one answer (`unknownEndpoint` in
+ * `durable-objects/tenant/contracts.ts`).
  */
 import { Hono } from "hono";
 import { tenantStub } from "../../durable-objects/bindings.ts";
