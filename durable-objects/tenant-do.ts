@@ -55,7 +55,7 @@ import { hasRun, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-inde
 import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
 import { deleteExpiredRuns, makeRoomForRun, StartReservations } from "./tenant/run-retention.ts";
 import { RunStarter } from "./tenant/run-starter.ts";
-import { SecretVault } from "./tenant/secret-vault.ts";
+import { type SecretKeeping, SecretVault } from "./tenant/secret-vault.ts";
 import { patchSettings, readSettings } from "./tenant/settings.ts";
 import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
 import { TimerAlarm } from "./tenant/timer-alarm.ts";
@@ -73,7 +73,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   /** one expression sandbox per TenantDO (trigger filters, mappings), never shared across tenants */
   readonly #evaluator = new LazyEvaluator();
   readonly #alarm: TimerAlarm;
-  readonly #secrets: SecretVault;
+  /** set, delete, list by name; the vault itself goes to intake only as its `WebhookVerifier` */
+  readonly #secrets: SecretKeeping;
   readonly #subscriptions: SubscriptionRegistry;
   readonly #limits: IntakeLimits;
   /** starts in flight under the stored-runs cap, shared by event starts and `workflow_start` */
@@ -85,7 +86,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
     super(ctx, env);
     const storage = ctx.storage;
     this.#alarm = new TimerAlarm(storage);
-    this.#secrets = new SecretVault(storage.sql, env.SECRETS_KEY);
+    const vault = new SecretVault(storage.sql, env.SECRETS_KEY);
+    this.#secrets = vault;
     this.#subscriptions = new SubscriptionRegistry(storage.sql, this.#evaluator);
     this.#limits = new IntakeLimits(storage);
     this.#starter = new RunStarter({ storage, bindings: env, reservations: this.#reservations });
@@ -93,7 +95,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       storage,
       evaluator: this.#evaluator,
       subscriptions: this.#subscriptions,
-      verifier: this.#secrets,
+      verifier: vault,
       limits: this.#limits,
       alarm: this.#alarm,
       starter: this.#starter,
