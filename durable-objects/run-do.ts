@@ -27,33 +27,21 @@ import {
   readRunWith,
   saveState,
 } from "./run/checkpoint-store.ts";
-import { LazyEvaluator } from "./run/evaluator.ts";
+import type {
+  GraphView,
+  GraphViewOptions,
+  RunAnswer,
+  RunInit,
+  RunPurge,
+  RunStatusView,
+} from "./run/contracts.ts";
 import { GraphCache } from "./run/graph-cache.ts";
 import { writeGraphChanges } from "./run/graph-store.ts";
-import {
-  type GraphView,
-  type GraphViewOptions,
-  graphViewOf,
-  type RunStatusView,
-  statusOf,
-} from "./run/graph-view.ts";
-import { answerOf, indexRecordOf, type RunAnswer } from "./run/run-answer.ts";
-import { applyMigrations, upgradeIfCreated } from "./storage/migrations.ts";
+import { graphViewOf, statusOf } from "./run/graph-view.ts";
+import { LazyEvaluator } from "./run/lazy-evaluator.ts";
+import { answerOf, indexRecordOf } from "./run/run-answer.ts";
 import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
-import type { RunIndexRecord } from "./tenant/run-index.ts";
-
-export interface RunInit {
-  tenant: string;
-  runId: string;
-  definition: WorkflowDefinition;
-  inputs: Record<string, unknown>;
-  event?: unknown;
-  /** work units the run may spend over its life (default `DEFAULT_RUN_WORK_ALLOWANCE`) */
-  workAllowance?: number;
-}
-
-/** What `purge` did: deleted the run (or found it gone), or kept it because it is still active. */
-export type RunPurge = { deleted: true } | { deleted: false; record: RunIndexRecord };
+import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
 
 export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #evaluator = new LazyEvaluator();

@@ -3,9 +3,13 @@
  * TenantDO: one per tenant, the tenant's control plane and single writer of everything
  * tenant-wide: its API key hashes, settings, published workflow versions, run index, event
  * subscriptions and schedules (one alarm), the event log and its encrypted secrets. A thin class:
- * storage lives in `tenant/*.ts` (events in `tenant/tenant-events.ts`), workflow logic in
- * `engine/`. Every public method is an RPC entry point and answers an `Outcome`; every
- * tenant-scoped method checks that this DO was created for the tenant the caller names.
+ * storage lives in `tenant/*.ts`, workflow logic in `engine/`, the shapes its RPC takes and
+ * answers in `tenant/contracts.ts`. Every public method is an RPC entry point and answers an
+ * `Outcome`. Every tenant-scoped method goes through `#forTenant`, the one guard that checks this
+ * DO was created for the tenant the caller names; the only others are `createTenant` (it makes
+ * the tenant), `authenticate` and `receiveWebhook` (each answers an unknown tenant with its own
+ * error, `auth.invalid_key` and `hooks.unknown_endpoint`). `test/worker/tenant-guard.test.ts` calls every
+ * method with another tenant's id. Secrets go out only as capabilities (`tenant/secret-vault.ts`).
  */
 import { DurableObject } from "cloudflare:workers";
 import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
@@ -14,41 +18,48 @@ import { triggerProblems } from "../engine/events/index.ts";
 import { checkInputs } from "../engine/state/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
-import type { RunAnswer } from "./run/run-answer.ts";
-import { applyMigrations, upgradeIfCreated } from "./storage/migrations.ts";
+import type { RunAnswer } from "./run/contracts.ts";
+import { LazyEvaluator } from "./run/lazy-evaluator.ts";
+import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
-import { insertKey, type KeyInfo, type KeyInput, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
-import type { EventPage, EventQuery } from "./tenant/event-pages.ts";
-import { hasPendingStart } from "./tenant/pending-starts.ts";
-import type { PostedEvent } from "./tenant/posted-event.ts";
+import { insertKey, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
 import {
-  hasRun,
-  listRuns,
+  type EventPage,
+  type EventQuery,
+  type EventReceipt,
+  type KeyInfo,
+  type KeyInput,
+  type NewSubscription,
+  type NewWorkflowVersion,
+  type PostedEvent,
   type RunIndexEntry,
   type RunIndexRecord,
-  resetRunExpiries,
-  upsertRun,
-} from "./tenant/run-index.ts";
-import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
-import { deleteExpiredRuns, makeRoomForRun } from "./tenant/run-retention.ts";
-import type { ScheduleRecord } from "./tenant/schedule-store.ts";
-import type { SecretInfo } from "./tenant/secret-store.ts";
-import { patchSettings, readSettings, type TenantSettings } from "./tenant/settings.ts";
-import type { NewSubscription } from "./tenant/subscription-checks.ts";
-import type { StoredSubscription } from "./tenant/subscription-store.ts";
-import { type EventReceipt, TenantEvents } from "./tenant/tenant-events.ts";
-import { insertTenant, readTenant, requireTenant, type TenantInfo } from "./tenant/tenant-record.ts";
-import { unknownEndpoint } from "./tenant/unknown-endpoint.ts";
-import type { WebhookDelivery } from "./tenant/webhook-verification.ts";
-import {
-  getVersion,
-  insertVersion,
-  listVersions,
-  listWorkflows,
-  type NewWorkflowVersion,
+  type ScheduleRecord,
+  type SecretInfo,
+  type StartRequest,
+  type StoredSubscription,
   type StoredWorkflow,
+  type TenantInfo,
+  type TenantSettings,
+  unknownEndpoint,
+  type WebhookDelivery,
   type WorkflowSummary,
-} from "./tenant/workflow-store.ts";
+} from "./tenant/contracts.ts";
+import { runDueTimers } from "./tenant/due-timers.ts";
+import { queryEventPage } from "./tenant/event-pages.ts";
+import { EventReception } from "./tenant/event-reception.ts";
+import { IntakeLimits } from "./tenant/intake-limits.ts";
+import { hasPendingStart } from "./tenant/pending-starts.ts";
+import { insertTenant, readTenant, requireTenant } from "./tenant/registration.ts";
+import { hasRun, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";
+import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
+import { deleteExpiredRuns, makeRoomForRun, StartReservations } from "./tenant/run-retention.ts";
+import { RunStarter } from "./tenant/run-starter.ts";
+import { type SecretKeeping, SecretVault } from "./tenant/secret-vault.ts";
+import { patchSettings, readSettings } from "./tenant/settings.ts";
+import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
+import { TimerAlarm } from "./tenant/timer-alarm.ts";
+import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";
 
 const MAX_LISTED_RUNS = 200;
 
@@ -58,22 +69,41 @@ export interface TenantEnv extends DurableObjectBindings {
   SECRETS_KEY?: string;
 }
 
-export interface StartRequest {
-  workflow: string;
-  version?: string;
-  inputs: Record<string, unknown>;
-}
-
 export class TenantDO extends DurableObject<TenantEnv> {
-  readonly #events: TenantEvents;
+  /** one expression sandbox per TenantDO (trigger filters, mappings), never shared across tenants */
+  readonly #evaluator = new LazyEvaluator();
+  readonly #alarm: TimerAlarm;
+  /** set, delete, list by name; the vault itself goes to intake only as its `WebhookVerifier` */
+  readonly #secrets: SecretKeeping;
+  readonly #subscriptions: SubscriptionRegistry;
+  readonly #limits: IntakeLimits;
+  /** starts in flight under the stored-runs cap, shared by event starts and `workflow_start` */
+  readonly #reservations = new StartReservations();
+  readonly #starter: RunStarter;
+  readonly #reception: EventReception;
 
   constructor(ctx: DurableObjectState, env: TenantEnv) {
     super(ctx, env);
-    this.#events = new TenantEvents(ctx.storage, env, env.SECRETS_KEY);
+    const storage = ctx.storage;
+    this.#alarm = new TimerAlarm(storage);
+    const vault = new SecretVault(storage.sql, env.SECRETS_KEY);
+    this.#secrets = vault;
+    this.#subscriptions = new SubscriptionRegistry(storage.sql, this.#evaluator);
+    this.#limits = new IntakeLimits(storage);
+    this.#starter = new RunStarter({ storage, bindings: env, reservations: this.#reservations });
+    this.#reception = new EventReception({
+      storage,
+      evaluator: this.#evaluator,
+      subscriptions: this.#subscriptions,
+      verifier: vault,
+      limits: this.#limits,
+      alarm: this.#alarm,
+      starter: this.#starter,
+    });
     void ctx.blockConcurrencyWhile(async () => {
       // Writes nothing unless the tenant exists: only createTenant creates the schema.
       upgradeIfCreated(ctx.storage, TENANT_MIGRATIONS);
-      await this.#events.load();
+      await this.#alarm.load();
     });
   }
 
@@ -93,8 +123,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   describeTenant(
     id: string,
   ): Promise<Outcome<{ tenant: TenantInfo; keys: KeyInfo[]; settings: TenantSettings }>> {
-    return toOutcome(() => ({
-      tenant: requireTenant(this.#sql, id),
+    return this.#forTenant(id, (tenant) => ({
+      tenant,
       keys: listKeys(this.#sql),
       settings: readSettings(this.#sql),
     }));
@@ -105,8 +135,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
    * (`settings.invalid`). A new retention applies to runs already finished. Answers all settings.
    */
   updateSettings(id: string, patch: Record<string, unknown>): Promise<Outcome<TenantSettings>> {
-    return toOutcome(async () => {
-      requireTenant(this.#sql, id);
+    return this.#forTenant(id, async () => {
       checkSettingsPatch(patch);
       const settings = this.ctx.storage.transactionSync(() => {
         const patched = patchSettings(this.#sql, patch);
@@ -114,24 +143,18 @@ export class TenantDO extends DurableObject<TenantEnv> {
           resetRunExpiries(this.#sql, runLimitsOf(patched).retentionMs);
         return patched;
       });
-      this.#events.settingsChanged();
-      if (Object.hasOwn(patch, "run_retention_days")) await this.#events.rearm();
+      this.#limits.settingsChanged();
+      if (Object.hasOwn(patch, "run_retention_days")) await this.#alarm.rearm();
       return settings;
     });
   }
 
   addKey(id: string, key: KeyInput): Promise<Outcome<KeyInfo>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, id);
-      return insertKey(this.#sql, key, Date.now());
-    });
+    return this.#forTenant(id, () => insertKey(this.#sql, key, Date.now()));
   }
 
   revokeKey(id: string, keyId: string): Promise<Outcome<KeyInfo>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, id);
-      return revokeKey(this.#sql, keyId, Date.now());
-    });
+    return this.#forTenant(id, () => revokeKey(this.#sql, keyId, Date.now()));
   }
 
   /** Checks a presented key (by id and SHA-256 hash). Unknown tenant, key, or revoked: `auth.invalid_key`. */
@@ -152,8 +175,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     tenant: string,
     version: NewWorkflowVersion,
   ): Promise<Outcome<{ workflow: WorkflowSummary; created: boolean }>> {
-    return toOutcome(async () => {
-      requireTenant(this.#sql, tenant);
+    return this.#forTenant(tenant, async () => {
       const definition = version.definition as WorkflowDefinition;
       const [problem] = triggerProblems(definition);
       if (problem !== undefined) {
@@ -166,10 +188,15 @@ export class TenantDO extends DurableObject<TenantEnv> {
       const now = Date.now();
       const { created } = this.ctx.storage.transactionSync(() => {
         const inserted = insertVersion(this.#sql, version, now);
-        if (inserted.created) this.#events.registerTriggers(definition, now);
+        if (inserted.created) this.#subscriptions.registerTriggers(definition, now);
         return inserted;
       });
-      if (created) await this.#events.published();
+      if (created) {
+        // After the publish has committed: drop caches and re-arm for the schedules.
+        this.#subscriptions.invalidate();
+        this.#starter.invalidate();
+        await this.#alarm.rearm();
+      }
       const summary = listWorkflows(this.#sql).find((workflow) => workflow.name === version.name)!;
       return { workflow: summary, created };
     });
@@ -180,26 +207,22 @@ export class TenantDO extends DurableObject<TenantEnv> {
     name: string,
     version?: string,
   ): Promise<Outcome<{ workflow: StoredWorkflow; versions: string[] }>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
-      return { workflow: getVersion(this.#sql, name, version), versions: listVersions(this.#sql, name) };
-    });
+    return this.#forTenant(tenant, () => ({
+      workflow: getVersion(this.#sql, name, version),
+      versions: listVersions(this.#sql, name),
+    }));
   }
 
   listWorkflows(tenant: string): Promise<Outcome<WorkflowSummary[]>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
-      return listWorkflows(this.#sql);
-    });
+    return this.#forTenant(tenant, () => listWorkflows(this.#sql));
   }
 
   // ── run index ───────────────────────────────────────────────────────────
 
   listRuns(tenant: string, options: { activeOnly: boolean }): Promise<Outcome<RunIndexEntry[]>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
-      return listRuns(this.#sql, { activeOnly: options.activeOnly, limit: MAX_LISTED_RUNS });
-    });
+    return this.#forTenant(tenant, () =>
+      listRuns(this.#sql, { activeOnly: options.activeOnly, limit: MAX_LISTED_RUNS }),
+    );
   }
 
   /**
@@ -207,8 +230,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
    * tool reaches a RunDO only after this answers, so a made-up run id never creates one.
    */
   requireRun(tenant: string, runId: string): Promise<Outcome<void>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
+    return this.#forTenant(tenant, () => {
       if (!hasRun(this.#sql, runId) && !hasPendingStart(this.#sql, runId)) {
         throw new EngineError(
           "run.not_found",
@@ -221,13 +243,12 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   /** Starts a run of a published workflow (latest version unless `version` is given). */
   startRun(tenant: string, request: StartRequest): Promise<Outcome<RunAnswer>> {
-    return toOutcome(async () => {
-      requireTenant(this.#sql, tenant);
+    return this.#forTenant(tenant, async () => {
       const stored = getVersion(this.#sql, request.workflow, request.version);
       // refused here, bad inputs never reach (and so never create) a RunDO
       checkInputs(stored.definition as WorkflowDefinition, request.inputs);
       const runId = newRunId();
-      const { reservations } = this.#events;
+      const reservations = this.#reservations;
       await makeRoomForRun(this.#sql, this.env, tenant, reservations, runId);
       try {
         const answer = await unwrap(
@@ -255,16 +276,13 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   /** Called by a RunDO after each status change of its run. */
   recordRun(tenant: string, record: RunIndexRecord): Promise<Outcome<void>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
-      this.#indexRun(record);
-    });
+    return this.#forTenant(tenant, () => this.#indexRun(record));
   }
 
   /** Writes a run's index row; a finished run's expiry is a tenant timer, so the alarm is armed for it. */
   #indexRun(record: RunIndexRecord): void {
     const expiresAt = upsertRun(this.#sql, record);
-    if (expiresAt !== null) this.#events.armBy(expiresAt);
+    if (expiresAt !== null) this.#alarm.ensureBy(expiresAt);
   }
 
   // ── events: webhooks, posted events, subscriptions, the event log ───────
@@ -276,85 +294,62 @@ export class TenantDO extends DurableObject<TenantEnv> {
       if (stored === null || stored.id !== tenant) {
         throw unknownEndpoint();
       }
-      return this.#events.receiveWebhook(tenant, delivery);
+      return this.#reception.receiveWebhook(tenant, delivery);
     });
   }
 
   /** A custom or file_change event from `POST /events` (tenant key). */
   receiveEvent(tenant: string, event: PostedEvent): Promise<Outcome<EventReceipt>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
-      return this.#events.receiveEvent(tenant, event);
-    });
+    return this.#forTenant(tenant, () => this.#reception.receiveEvent(tenant, event));
   }
 
   /** Several events at once (`POST /events` with `{events: [...]}`, the R2 queue consumer): one commit. */
   receiveEvents(tenant: string, events: PostedEvent[]): Promise<Outcome<EventReceipt[]>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
-      return this.#events.receiveEvents(tenant, events);
-    });
+    return this.#forTenant(tenant, () => this.#reception.receiveEvents(tenant, events));
   }
 
   subscribe(tenant: string, request: NewSubscription): Promise<Outcome<StoredSubscription>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
-      return this.#events.subscribe(request, Date.now());
-    });
+    return this.#forTenant(tenant, () => this.#subscriptions.subscribe(request, Date.now()));
   }
 
   unsubscribe(tenant: string, id: string): Promise<Outcome<StoredSubscription>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
-      return this.#events.unsubscribe(id);
-    });
+    return this.#forTenant(tenant, () => this.#subscriptions.unsubscribe(id));
   }
 
   listSubscriptions(
     tenant: string,
     workflow?: string,
   ): Promise<Outcome<{ subscriptions: StoredSubscription[]; schedules: ScheduleRecord[] }>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
-      return this.#events.listSubscriptions(workflow);
-    });
+    return this.#forTenant(tenant, () => this.#subscriptions.list(workflow));
   }
 
   /** One page of the event log: bounded by `query.limit` and by bytes (`event-pages.ts`). */
   listEvents(tenant: string, query: EventQuery): Promise<Outcome<EventPage>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
-      return this.#events.queryEvents(query);
-    });
+    return this.#forTenant(tenant, () => queryEventPage(this.#sql, query));
   }
 
-  // ── secrets (values go in, never come out, except to this tenant's runs) ─
+  // ── secrets (values go in, never come out: webhook intake gets a verifier) ─
 
   setSecret(
     tenant: string,
     name: string,
     value: string,
   ): Promise<Outcome<{ name: string; created: boolean }>> {
-    return toOutcome(async () => {
-      requireTenant(this.#sql, tenant);
-      const { created } = await this.#events.secrets.set(tenant, name, value, Date.now());
+    return this.#forTenant(tenant, async () => {
+      const { created } = await this.#secrets.set(tenant, name, value, Date.now());
       return { name, created };
     });
   }
 
   deleteSecret(tenant: string, name: string): Promise<Outcome<{ name: string; deleted: true }>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
-      this.#events.secrets.delete(name);
+    return this.#forTenant(tenant, () => {
+      this.#secrets.delete(name);
       return { name, deleted: true as const };
     });
   }
 
   listSecrets(tenant: string): Promise<Outcome<SecretInfo[]>> {
-    return toOutcome(() => {
-      requireTenant(this.#sql, tenant);
-      return this.#events.secrets.list();
-    });
+    return this.#forTenant(tenant, () => this.#secrets.list());
   }
 
   /** Deletes expired runs, fires due schedules, re-drives pending starts, prunes old rows, re-arms. */
@@ -362,7 +357,26 @@ export class TenantDO extends DurableObject<TenantEnv> {
     const tenant = readTenant(this.#sql);
     if (tenant === null) return;
     await deleteExpiredRuns(this.#sql, this.env, tenant.id, Date.now());
-    await this.#events.alarm(tenant.id);
+    await runDueTimers(
+      {
+        storage: this.ctx.storage,
+        evaluator: this.#evaluator,
+        subscriptions: this.#subscriptions,
+        limits: this.#limits,
+        alarm: this.#alarm,
+        starter: this.#starter,
+      },
+      tenant.id,
+      Date.now(),
+    );
+  }
+
+  /**
+   * The tenant guard: `work` runs only when this DO was created for `tenant`
+   * (`tenant.not_found` otherwise), and its result or `EngineError` comes back as an `Outcome`.
+   */
+  #forTenant<T>(tenant: string, work: (info: TenantInfo) => T | Promise<T>): Promise<Outcome<T>> {
+    return toOutcome(() => work(requireTenant(this.#sql, tenant)));
   }
 
   get #sql(): SqlStorage {

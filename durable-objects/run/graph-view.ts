@@ -6,43 +6,14 @@
  * the graph as Mermaid text, coloured by status (large graphs are cut, with a note). Pure.
  */
 import { EngineError } from "../../engine/errors.ts";
-import {
-  type CriticalPath,
-  criticalPath,
-  type GraphRunState,
-  type TaskStatus,
-  toMermaid,
-} from "../../engine/graph/index.ts";
-import type { GraphSummary, RunSnapshot } from "../../engine/machine/index.ts";
+import { criticalPath, type GraphRunState, toMermaid } from "../../engine/graph/index.ts";
+import type { RunSnapshot } from "../../engine/machine/index.ts";
 import type { RunState } from "../../engine/machine/types.ts";
-
-export type RunStatusView = RunSnapshot & {
-  graph?: GraphSummary & { critical_path?: CriticalPath };
-};
+import type { GraphView, GraphViewOptions, RunStatusView } from "./contracts.ts";
 
 export function statusOf(snapshot: RunSnapshot, graph: GraphRunState | undefined): RunStatusView {
   if (snapshot.graph === undefined || graph === undefined) return snapshot;
   return { ...snapshot, graph: { ...snapshot.graph, critical_path: criticalPath(graph) } };
-}
-
-export interface GraphViewOptions {
-  /** most tasks drawn (default 500) */
-  maxTasks?: number;
-  direction?: "TD" | "LR";
-}
-
-export interface GraphView {
-  workflow_id: string;
-  step_id: string;
-  status: "running" | "finished";
-  /** task records, `for_each` branches included */
-  total: number;
-  /** tasks drawn (branches are drawn inside their task; large graphs are cut) */
-  shown: number;
-  /** tasks left out of the drawing */
-  not_shown: number;
-  counts: Record<TaskStatus, number>;
-  mermaid: string;
 }
 
 export const DEFAULT_MERMAID_TASKS = 500;

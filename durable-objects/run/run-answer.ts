@@ -3,14 +3,10 @@
  * What the RunDO answers to callers: the view of the run (`snapshotRun`) and, for transitions, the
  * engine's `NextStep`. Pure.
  */
-import { type RunSnapshot, snapshotRun } from "../../engine/machine/index.ts";
+import { snapshotRun } from "../../engine/machine/index.ts";
 import type { NextStep, RunState } from "../../engine/machine/types.ts";
-import type { RunIndexRecord } from "../tenant/run-index.ts";
-
-export interface RunAnswer {
-  run: RunSnapshot;
-  next: NextStep;
-}
+import type { RunIndexRecord } from "../tenant/contracts.ts";
+import type { RunAnswer } from "./contracts.ts";
 
 export function answerOf(run: RunState, next: NextStep): RunAnswer {
   return { run: snapshotRun(run), next };

@@ -3,9 +3,9 @@
  * The RunDO's SQLite schema, as migrations. Append only: see `migrations.ts`.
  * docs/storage-schema.md describes every table.
  */
-import type { Migration } from "./migrations.ts";
+import type { SchemaMigration } from "./schema-migrations.ts";
 
-export const RUN_MIGRATIONS: readonly Migration[] = [
+export const RUN_MIGRATIONS: readonly SchemaMigration[] = [
   {
     version: 1,
     name: "run checkpoint and transition log",

@@ -3,9 +3,9 @@
  * The TenantDO's SQLite schema, as migrations. Append only: see `migrations.ts`.
  * docs/storage-schema.md describes every table.
  */
-import type { Migration } from "./migrations.ts";
+import type { SchemaMigration } from "./schema-migrations.ts";
 
-export const TENANT_MIGRATIONS: readonly Migration[] = [
+export const TENANT_MIGRATIONS: readonly SchemaMigration[] = [
   {
     version: 1,
     name: "tenant, settings, api keys, workflow versions, run index",

@@ -4,21 +4,9 @@
  * time. Revocation sets `revoked_at`; a revoked key fails the very next lookup (the DO is the
  * single, strongly consistent place keys are checked).
  */
+import { timingSafeEqual } from "../../engine/crypto/constant-time.ts";
 import { EngineError } from "../../engine/errors.ts";
-
-export interface KeyInput {
-  keyId: string;
-  /** lowercase hex SHA-256 of the full key */
-  hash: string;
-  label?: string;
-}
-
-export interface KeyInfo {
-  id: string;
-  label: string | null;
-  created_at: string;
-  revoked_at: string | null;
-}
+import type { KeyInfo, KeyInput } from "./contracts.ts";
 
 interface KeyRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -73,10 +61,7 @@ function findKey(sql: SqlStorage, keyId: string): KeyRow | null {
 
 function hashesEqual(a: string, b: string): boolean {
   const encoder = new TextEncoder();
-  const left = encoder.encode(a);
-  const right = encoder.encode(b);
-  if (left.byteLength !== right.byteLength) return false;
-  return crypto.subtle.timingSafeEqual(left, right);
+  return timingSafeEqual(encoder.encode(a), encoder.encode(b));
 }
 
 function toKeyInfo(row: KeyRow): KeyInfo {

@@ -8,13 +8,8 @@
  */
 import type { EventMatch, TriggerEvent } from "../../engine/events/index.ts";
 import { newRunId } from "../bindings.ts";
-import {
-  type EventAnswer,
-  eventAnswerOf,
-  insertEvent,
-  insertLogEntries,
-  type LogEntry,
-} from "./event-log.ts";
+import type { EventAnswer, LogEntry } from "./contracts.ts";
+import { eventAnswerOf, insertEvent, insertLogEntries } from "./event-log.ts";
 import { insertPendingStart, type PendingStart, REDRIVE_AFTER_MS } from "./pending-starts.ts";
 import { rememberDelivery } from "./webhook-dedup.ts";
 

@@ -9,24 +9,8 @@
  */
 
 import type { ErrorShape } from "../../engine/errors.ts";
-import type { TriggerEvent } from "../../engine/events/index.ts";
+import type { EventAnswer, EventRecord, EventStatus, LogEntry, MatchOutcome } from "./contracts.ts";
 import { insertEventBody, readEventBodies, serializeEventBody } from "./event-bodies.ts";
-
-/** What became of one subscription's interest in an event. */
-export const MATCH_OUTCOMES = [
-  "pending",
-  "started",
-  "start_failed",
-  "filtered_out",
-  "filter_error",
-  "mapping_error",
-  "rate_limited",
-] as const;
-export type MatchOutcome = (typeof MATCH_OUTCOMES)[number];
-
-/** `accepted`: stored and matched; `rejected`: a webhook delivery that failed verification; `skipped`: schedule fires the catch-up policy dropped. */
-export const EVENT_STATUSES = ["accepted", "rejected", "skipped"] as const;
-export type EventStatus = (typeof EVENT_STATUSES)[number];
 
 export const EVENT_RETENTION_MS = 7 * 24 * 3600 * 1000;
 export const MAX_STORED_EVENTS = 20_000;
@@ -35,37 +19,6 @@ export const MAX_STORED_EVENTS = 20_000;
  * with a bad signature, so these rows are capped on their own and never push accepted events out.
  */
 export const MAX_STORED_REJECTIONS = 1_000;
-
-export interface LogEntry {
-  position: number;
-  subscriptionId: string;
-  workflow: string;
-  outcome: MatchOutcome;
-  runId?: string;
-  error?: ErrorShape;
-}
-
-export interface EventRecord {
-  id: string;
-  type: string;
-  source: string;
-  receivedAt: number;
-  status: EventStatus;
-  /** the event with its payload: given to `insertEvent`; read back only when asked for */
-  event?: TriggerEvent;
-  error?: ErrorShape;
-  detail?: Record<string, unknown>;
-  /** bytes of the stored event (0: none stored, e.g. a rejected delivery) */
-  bodyBytes?: number;
-  /** when the stored event was deleted to keep the tenant within its payload budget */
-  bodyPrunedAt?: number;
-}
-
-/** The answer to the sender of an accepted event: its id and the runs it starts. */
-export interface EventAnswer {
-  event_id: string;
-  runs: string[];
-}
 
 /** The columns of `events` the log reads: never `event` (empty since migration 3). */
 export const EVENT_COLUMNS =

@@ -11,58 +11,9 @@
  * when nothing is left.
  */
 
+import { type EventPage, type EventQuery, type LoggedEvent, MAX_PAGE_BYTES } from "./contracts.ts";
 import { readEventBodies } from "./event-bodies.ts";
-import type { LogEntry, MatchOutcome } from "./event-log.ts";
-import {
-  EVENT_COLUMNS,
-  type EventRecord,
-  type EventRow,
-  type EventStatus,
-  eventRecordOf,
-  type LogRow,
-  logEntryOf,
-} from "./event-log.ts";
-
-/** The byte budget of one page: 1 MiB, far below the 32 MiB of an RPC value and what MCP clients take. */
-export const MAX_PAGE_BYTES = 1024 * 1024;
-
-/** Where a page starts: strictly after (older than) this event, in the log's order. */
-export interface EventPosition {
-  receivedAt: number;
-  id: string;
-}
-
-export interface EventQuery {
-  eventId?: string;
-  type?: string;
-  status?: EventStatus;
-  workflow?: string;
-  outcome?: MatchOutcome;
-  /** received at or after (ms) */
-  since?: number;
-  /** received strictly before (ms) */
-  before?: number;
-  /** go on after this event (a previous page's `next`) */
-  after?: EventPosition;
-  limit: number;
-  /** read each event's stored body (payload, headers) too */
-  withBodies?: boolean;
-  /** the page's byte budget; default and at most `MAX_PAGE_BYTES` */
-  maxBytes?: number;
-}
-
-export interface LoggedEvent {
-  record: EventRecord;
-  entries: (LogEntry & { startedAt?: number })[];
-  /** log entries left out because the event's entries alone were over the page budget */
-  matchesTruncated?: number;
-}
-
-export interface EventPage {
-  events: LoggedEvent[];
-  /** more events may match: the position of the last one here */
-  next?: EventPosition;
-}
+import { EVENT_COLUMNS, type EventRow, eventRecordOf, type LogRow, logEntryOf } from "./event-log.ts";
 
 /** One page of events matching the query, newest first, each with its log entries. */
 export function queryEventPage(sql: SqlStorage, query: EventQuery): EventPage {

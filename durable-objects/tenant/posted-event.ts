@@ -8,19 +8,11 @@
 
 import { EngineError } from "../../engine/errors.ts";
 import { fileChangePayloadSchema, type TriggerEvent } from "../../engine/events/index.ts";
+import type { PostedEvent } from "./contracts.ts";
 import { newEventId } from "./event-ids.ts";
 
 /** Event types only edgeflow itself produces; `POST /events` refuses them. */
 const RESERVED_TYPES: ReadonlySet<string> = new Set(["webhook", "schedule"]);
-
-export interface PostedEvent {
-  id?: string;
-  type: string;
-  source?: string;
-  payload?: unknown;
-  /** when the route received it (ms) */
-  now: number;
-}
 
 export function eventOfPosted(posted: PostedEvent): TriggerEvent {
   if (RESERVED_TYPES.has(posted.type)) {

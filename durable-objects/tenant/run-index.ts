@@ -7,19 +7,10 @@
  * (finished at + the tenant's retention): retention deletes the run when it passes
  * (`run-retention.ts`), and the row is deleted last, once the RunDO has deleted its storage.
  */
+
+import type { IndexedRunStatus, RunIndexEntry, RunIndexRecord } from "./contracts.ts";
 import { runLimitsOf } from "./run-limits.ts";
 import { readSettings } from "./settings.ts";
-
-export type IndexedRunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";
-
-export interface RunIndexEntry {
-  workflow_id: string;
-  workflow: string;
-  version: string;
-  status: IndexedRunStatus;
-  created_at: string;
-  updated_at: string;
-}
 
 interface RunRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -34,16 +25,6 @@ const ACTIVE: readonly IndexedRunStatus[] = ["running", "waiting"];
 
 export function isActiveStatus(status: IndexedRunStatus): boolean {
   return ACTIVE.includes(status);
-}
-
-/** What a RunDO reports about its run; the index keeps the newest report per run. */
-export interface RunIndexRecord {
-  id: string;
-  workflow: string;
-  version: string;
-  status: IndexedRunStatus;
-  createdAt: number;
-  updatedAt: number;
 }
 
 /**

@@ -15,7 +15,8 @@ import { EngineError, type ErrorShape, isEngineError } from "../../engine/errors
 import { eventScope, type TriggerEvent } from "../../engine/events/index.ts";
 import { checkInputs } from "../../engine/state/index.ts";
 import { type DurableObjectBindings, runStub } from "../bindings.ts";
-import type { RunAnswer } from "../run/run-answer.ts";
+import type { RunAnswer } from "../run/contracts.ts";
+import type { StoredWorkflow } from "./contracts.ts";
 import type { IntakeStorage } from "./event-intake.ts";
 import { readEvent, settleLogEntry } from "./event-log.ts";
 import {
@@ -26,7 +27,7 @@ import {
 } from "./pending-starts.ts";
 import { upsertRun } from "./run-index.ts";
 import { makeRoomForRun, type StartReservations } from "./run-retention.ts";
-import { getVersion, type StoredWorkflow } from "./workflow-store.ts";
+import { getVersion } from "./workflow-store.ts";
 
 export interface RunStarterOptions {
   storage: IntakeStorage;

@@ -16,10 +16,11 @@ import {
   scheduleEvent,
 } from "../../engine/events/index.ts";
 import type { Evaluator } from "../../engine/expressions/evaluator.ts";
+import type { ScheduleRecord } from "./contracts.ts";
 import { type IntakeStorage, recordEvent } from "./event-intake.ts";
 import { insertEvent } from "./event-log.ts";
 import type { PendingStart } from "./pending-starts.ts";
-import { advanceSchedule, dueSchedules, type ScheduleRecord } from "./schedule-store.ts";
+import { advanceSchedule, dueSchedules } from "./schedule-store.ts";
 
 export interface ScheduleFireContext {
   storage: IntakeStorage;

@@ -14,15 +14,7 @@ import {
   type ScheduleSpec,
   type Subscription,
 } from "../../engine/events/index.ts";
-
-export interface ScheduleRecord {
-  id: string;
-  spec: ScheduleSpec;
-  catchup: CatchupPolicy;
-  maxCatchup: number;
-  lastFiredAt: number;
-  nextFireAt: number | null;
-}
+import type { ScheduleRecord } from "./contracts.ts";
 
 interface ScheduleRow extends Record<string, SqlStorageValue> {
   id: string;

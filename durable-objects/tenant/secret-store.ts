@@ -7,15 +7,10 @@
  */
 import { EngineError } from "../../engine/errors.ts";
 import { SECRET_NAME_PATTERN } from "../../engine/secrets/secret-template.ts";
+import type { SecretInfo } from "./contracts.ts";
 
 export const MAX_SECRET_BYTES = 16 * 1024;
 export const MAX_SECRETS = 100;
-
-export interface SecretInfo {
-  name: string;
-  created_at: string;
-  updated_at: string;
-}
 
 interface SecretRow extends Record<string, SqlStorageValue> {
   name: string;

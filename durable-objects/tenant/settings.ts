@@ -3,8 +3,7 @@
  * Tenant settings: a small key → JSON value map (limits, defaults, later secrets references).
  * A patch sets the keys it names; `null` removes a key.
  */
-
-export type TenantSettings = Record<string, unknown>;
+import type { TenantSettings } from "./contracts.ts";
 
 interface SettingRow extends Record<string, SqlStorageValue> {
   key: string;

@@ -16,14 +16,8 @@ import {
 } from "../../engine/events/index.ts";
 import type { Evaluator } from "../../engine/expressions/evaluator.ts";
 import { ENV_NOT_ALLOWED } from "../../engine/secrets/env-references.ts";
+import type { NewSubscription } from "./contracts.ts";
 import { randomHex } from "./event-ids.ts";
-
-export interface NewSubscription {
-  event_pattern: string;
-  workflow: string;
-  filter?: string;
-  inputs_mapping?: Record<string, string>;
-}
 
 /** The subscription a request asks for, validated by the engine's schema (`input.invalid` with a path). */
 export function apiSubscriptionOf(request: NewSubscription): Subscription {

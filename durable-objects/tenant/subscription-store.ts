@@ -8,14 +8,7 @@
 
 import { EngineError } from "../../engine/errors.ts";
 import type { Subscription } from "../../engine/events/index.ts";
-
-export type SubscriptionOrigin = "trigger" | "api";
-
-export interface StoredSubscription {
-  subscription: Subscription;
-  origin: SubscriptionOrigin;
-  createdAt: number;
-}
+import type { StoredSubscription, SubscriptionOrigin } from "./contracts.ts";
 
 interface SubscriptionRow extends Record<string, SqlStorageValue> {
   id: string;

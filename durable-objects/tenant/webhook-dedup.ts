@@ -7,7 +7,7 @@
  * signature, `GITHUB_DEDUP_WINDOW_MS`); the alarm deletes expired ones.
  */
 import { DEDUP_WINDOW_SECONDS } from "../../engine/events/index.ts";
-import type { EventAnswer } from "./event-log.ts";
+import type { EventAnswer } from "./contracts.ts";
 
 /** 4 days: covers Stripe's retries of one event for up to 3 days; signed timestamps are capped below half of it. */
 export const DEDUP_WINDOW_MS = DEDUP_WINDOW_SECONDS * 1000;

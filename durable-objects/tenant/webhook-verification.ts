@@ -25,18 +25,7 @@ import {
   DEFAULT_TOLERANCE_SECONDS,
 } from "../../engine/events/signatures/timestamp-window.ts";
 import { MAX_ENDPOINT_VERIFICATIONS } from "../../engine/events/webhook-limits.ts";
-
-export interface WebhookDelivery {
-  /** the path after `/hooks/<tenant>` */
-  endpoint: string;
-  /** request headers, lowercased names */
-  headers: Record<string, string>;
-  /** the raw body, exactly as received */
-  body: Uint8Array;
-  contentType?: string;
-  /** when the route received it (ms) */
-  now: number;
-}
+import type { WebhookDelivery } from "./contracts.ts";
 
 export type DeliveryVerification =
   | {

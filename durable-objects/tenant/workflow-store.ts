@@ -7,26 +7,7 @@
  */
 import semver from "semver";
 import { EngineError } from "../../engine/errors.ts";
-
-export interface StoredWorkflow {
-  name: string;
-  version: string;
-  description: string;
-  yaml: string;
-  /** the loader's parsed definition, as JSON-compatible data */
-  definition: unknown;
-  warnings: unknown[];
-  published_at: string;
-}
-
-export interface WorkflowSummary {
-  name: string;
-  description: string;
-  /** the highest published version */
-  version: string;
-  versions: string[];
-  published_at: string;
-}
+import type { NewWorkflowVersion, StoredWorkflow, WorkflowSummary } from "./contracts.ts";
 
 interface VersionRow extends Record<string, SqlStorageValue> {
   name: string;
@@ -37,8 +18,6 @@ interface VersionRow extends Record<string, SqlStorageValue> {
   warnings: string;
   published_at: number;
 }
-
-export type NewWorkflowVersion = Omit<StoredWorkflow, "published_at">;
 
 /** Stores a version; returns it and whether it was new. */
 export function insertVersion(

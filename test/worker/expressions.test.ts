@@ -6,7 +6,7 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { LazyEvaluator } from "../../durable-objects/run/evaluator.ts";
+import { LazyEvaluator } from "../../durable-objects/run/lazy-evaluator.ts";
 import { createEvaluator } from "../../engine/expressions/quickjs-evaluator.ts";
 import { discardQuickJS, isDiscarded, loadQuickJS } from "../../engine/expressions/quickjs-module.ts";
 import { renderTemplate } from "../../engine/expressions/template.ts";

@@ -5,13 +5,13 @@
  */
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { RUN_MIGRATIONS } from "../../durable-objects/storage/run-schema.ts";
 import {
   applyMigrations,
   currentVersion,
   isCreated,
-  type Migration,
-} from "../../durable-objects/storage/migrations.ts";
-import { RUN_MIGRATIONS } from "../../durable-objects/storage/run-schema.ts";
+  type SchemaMigration,
+} from "../../durable-objects/storage/schema-migrations.ts";
 import { TENANT_MIGRATIONS } from "../../durable-objects/storage/tenant-schema.ts";
 
 function tables(sql: SqlStorage): string[] {
@@ -133,7 +133,7 @@ describe("migrations", () => {
   it("applies only pending migrations, once", async () => {
     const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-append"));
     const last = TENANT_MIGRATIONS.length;
-    const next: Migration = {
+    const next: SchemaMigration = {
       version: last + 1,
       name: "add notes",
       statements: ["CREATE TABLE notes (id INTEGER PRIMARY KEY)"],
@@ -154,12 +154,12 @@ describe("migrations", () => {
   it("rolls back every statement of a failing batch", async () => {
     const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-rollback"));
     const last = TENANT_MIGRATIONS.length;
-    const good: Migration = {
+    const good: SchemaMigration = {
       version: last + 1,
       name: "ok",
       statements: ["CREATE TABLE ok_table (id INTEGER)"],
     };
-    const bad: Migration = {
+    const bad: SchemaMigration = {
       version: last + 2,
       name: "broken",
       statements: ["CREATE TABLE half (id INTEGER)", "NOT SQL"],
@@ -177,7 +177,7 @@ describe("migrations", () => {
     const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName("migrations-guards"));
     await runInDurableObject(stub, (_instance, state) => {
       applyMigrations(state.storage, TENANT_MIGRATIONS);
-      const gap: Migration = { version: TENANT_MIGRATIONS.length + 2, name: "gap", statements: [] };
+      const gap: SchemaMigration = { version: TENANT_MIGRATIONS.length + 2, name: "gap", statements: [] };
       expect(() => applyMigrations(state.storage, [...TENANT_MIGRATIONS, gap])).toThrow(
         new RegExp(`expected ${TENANT_MIGRATIONS.length + 1}`),
       );

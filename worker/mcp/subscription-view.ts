@@ -4,8 +4,7 @@
  * when they fire next. A webhook trigger's `secret` is never shown (not even its template).
  */
 import { z } from "zod";
-import type { ScheduleRecord } from "../../durable-objects/tenant/schedule-store.ts";
-import type { StoredSubscription } from "../../durable-objects/tenant/subscription-store.ts";
+import type { ScheduleRecord, StoredSubscription } from "../../durable-objects/tenant/contracts.ts";
 
 export const subscriptionViewSchema = z.object({
   subscription_id: z.string().describe("pass to workflow_unsubscribe (api subscriptions only)"),

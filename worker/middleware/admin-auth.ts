@@ -4,10 +4,10 @@
  * secret the admin surface is closed (503) rather than open.
  */
 import type { MiddlewareHandler } from "hono";
+import { secretsEqual } from "../../engine/crypto/constant-time.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { AppEnv } from "../app-env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
-import { secretsEqual } from "../keys/constant-time.ts";
 import { bearerToken } from "./bearer.ts";
 
 export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {

@@ -9,7 +9,7 @@
  * registry is dropped before any DO is reached.
  */
 import { tenantStub } from "../../durable-objects/bindings.ts";
-import type { PostedEvent } from "../../durable-objects/tenant/posted-event.ts";
+import type { PostedEvent } from "../../durable-objects/tenant/contracts.ts";
 import type { Env } from "../env.ts";
 import { isRegisteredTenant } from "../tenancy/tenant-registry.ts";
 import { fileChangeOfR2Notification } from "./r2-notification.ts";

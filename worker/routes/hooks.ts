@@ -5,12 +5,13 @@
  * oversized body (413, before reading), reads the raw bytes (never a re-serialised body), takes
  * `now`, and hands everything to the tenant's DO, which answers `202 {event_id, runs}` once the
  * event, its log, the dedup row and the pending starts are stored in one transaction. A tenant
- * that does not exist and an endpoint nobody listens on get one answer (`unknown-endpoint.ts`).
+ * that does not exist and an endpoint nobody listens on get one answer (`unknownEndpoint` in
+ * `durable-objects/tenant/contracts.ts`).
  */
 import { Hono } from "hono";
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
-import { unknownEndpoint } from "../../durable-objects/tenant/unknown-endpoint.ts";
+import { unknownEndpoint } from "../../durable-objects/tenant/contracts.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../engine/events/index.ts";
 import type { AppEnv } from "../app-env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";

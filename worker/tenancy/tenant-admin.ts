@@ -8,9 +8,7 @@
 
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
-import type { KeyInfo } from "../../durable-objects/tenant/api-keys.ts";
-import type { TenantSettings } from "../../durable-objects/tenant/settings.ts";
-import type { TenantInfo } from "../../durable-objects/tenant/tenant-record.ts";
+import type { KeyInfo, TenantInfo, TenantSettings } from "../../durable-objects/tenant/contracts.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";

@@ -4,7 +4,7 @@
  * encrypted by the tenant's DO; only names and dates ever come back out.
  */
 import { unwrap } from "../../durable-objects/outcome.ts";
-import type { SecretInfo } from "../../durable-objects/tenant/secret-store.ts";
+import type { SecretInfo } from "../../durable-objects/tenant/contracts.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";

@@ -6,8 +6,9 @@
  * dedup window, keyed here on the signature itself (identical bodies give identical keys).
  * The legacy SHA-1 `X-Hub-Signature` header is not accepted.
  */
+
+import { timingSafeEqual } from "../../crypto/constant-time.ts";
 import { bodyBytes, fromHex, toHex, utf8 } from "./byte-encoding.ts";
-import { timingSafeEqual } from "./constant-time.ts";
 import { hmacSha256 } from "./hmac.ts";
 import { rejected, type SchemeVerifyInput, type WebhookVerification } from "./verification-result.ts";
 import { readHeader } from "./webhook-headers.ts";

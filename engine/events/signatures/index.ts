@@ -22,7 +22,7 @@ import {
 } from "./verification-result.ts";
 import type { HeaderSource } from "./webhook-headers.ts";
 
-export { timingSafeEqual } from "./constant-time.ts";
+export { timingSafeEqual } from "../../crypto/constant-time.ts";
 export { signGithubWebhook } from "./github.ts";
 export { decodeStandardSecret, signStandardWebhook } from "./standard-webhooks.ts";
 export { signStripeWebhook } from "./stripe.ts";

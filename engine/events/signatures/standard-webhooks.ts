@@ -8,8 +8,9 @@
  * (the prefix is optional, as in the reference libraries). Timestamps more than the tolerance
  * away from `now` in either direction are refused.
  */
+
+import { timingSafeEqual } from "../../crypto/constant-time.ts";
 import { bodyBytes, concatBytes, fromBase64, toBase64, utf8 } from "./byte-encoding.ts";
-import { timingSafeEqual } from "./constant-time.ts";
 import { hmacSha256 } from "./hmac.ts";
 import { checkTimestamp, parseUnixSeconds } from "./timestamp-window.ts";
 import { rejected, type SchemeVerifyInput, type WebhookVerification } from "./verification-result.ts";

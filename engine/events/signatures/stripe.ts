@@ -7,8 +7,9 @@
  * The timestamp must be within the tolerance of `now` in both directions (Stripe's own
  * libraries only refuse old ones). The delivery id is the event id in the body (`evt_…`).
  */
+
+import { timingSafeEqual } from "../../crypto/constant-time.ts";
 import { bodyBytes, concatBytes, fromHex, toHex, utf8 } from "./byte-encoding.ts";
-import { timingSafeEqual } from "./constant-time.ts";
 import { hmacSha256 } from "./hmac.ts";
 import { checkTimestamp, parseUnixSeconds } from "./timestamp-window.ts";
 import { rejected, type SchemeVerifyInput, type WebhookVerification } from "./verification-result.ts";

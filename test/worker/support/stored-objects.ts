@@ -6,7 +6,7 @@
  */
 import { env, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
-import { isCreated } from "../../../durable-objects/storage/migrations.ts";
+import { isCreated } from "../../../durable-objects/storage/schema-migrations.ts";
 
 function hasRow(sql: SqlStorage, table: "tenant" | "run"): boolean {
   return isCreated(sql) && sql.exec(`SELECT 1 FROM ${table} LIMIT 1`).toArray().length > 0;

@@ -5,7 +5,7 @@
  * It carries no tenant and grants nothing: it is read against the caller's own event log.
  */
 import { z } from "zod";
-import type { EventPosition } from "../../../durable-objects/tenant/event-pages.ts";
+import type { EventPosition } from "../../../durable-objects/tenant/contracts.ts";
 import { EngineError } from "../../../engine/errors.ts";
 import { RuntimeCodes } from "../../errors/codes.ts";
 

@@ -9,8 +9,12 @@
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
-import { EVENT_STATUSES, MATCH_OUTCOMES } from "../../../durable-objects/tenant/event-log.ts";
-import { type LoggedEvent, MAX_PAGE_BYTES } from "../../../durable-objects/tenant/event-pages.ts";
+import {
+  EVENT_STATUSES,
+  type LoggedEvent,
+  MATCH_OUTCOMES,
+  MAX_PAGE_BYTES,
+} from "../../../durable-objects/tenant/contracts.ts";
 import { errorShapeSchema, workflowNameArg } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
 import { cursorArg, decodeCursor, encodeCursor } from "./event-cursor.ts";

@@ -4,12 +4,8 @@
  * TenantDO answers every key lookup with `auth.invalid_key` and admin calls with `tenant.not_found`.
  */
 import { EngineError } from "../../engine/errors.ts";
-import { isCreated } from "../storage/migrations.ts";
-
-export interface TenantInfo {
-  id: string;
-  created_at: string;
-}
+import { isCreated } from "../storage/schema-migrations.ts";
+import type { TenantInfo } from "./contracts.ts";
 
 interface TenantRow extends Record<string, SqlStorageValue> {
   id: string;

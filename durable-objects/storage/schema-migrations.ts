@@ -5,10 +5,11 @@
  * legitimate write (creating the tenant, starting the run: `applyMigrations`); its constructor only
  * upgrades a schema that already exists (`upgradeIfCreated`), so reaching an object that was never
  * created writes nothing and leaves it uncreated (docs/storage-schema.md). Never edit or reorder a migration once it has shipped; add the
- * next number instead. The applied versions are kept in `_migrations`.
+ * next number instead. The applied versions are kept in `_migrations`. A `SchemaMigration`
+ * changes tables; it is not a workflow-definition upgrade (`Migration` in `engine/dialect/versioning.ts`).
  */
 
-export interface Migration {
+export interface SchemaMigration {
   /** 1, 2, 3, ... without gaps */
   version: number;
   /** what it does, for people reading `_migrations` */
@@ -30,7 +31,7 @@ export interface MigrationReport {
 }
 
 /** Checks that a list is numbered 1..n in order; throws on a programming error. */
-export function assertWellFormed(migrations: readonly Migration[]): void {
+export function assertWellFormed(migrations: readonly SchemaMigration[]): void {
   migrations.forEach((migration, index) => {
     if (migration.version !== index + 1) {
       throw new Error(`migration #${index} has version ${migration.version}, expected ${index + 1}`);
@@ -40,7 +41,7 @@ export function assertWellFormed(migrations: readonly Migration[]): void {
 
 export function applyMigrations(
   storage: MigratableStorage,
-  migrations: readonly Migration[],
+  migrations: readonly SchemaMigration[],
 ): MigrationReport {
   assertWellFormed(migrations);
   return storage.transactionSync(() => {
@@ -78,7 +79,10 @@ export function isCreated(sql: SqlStorage): boolean {
  * For a constructor: applies pending migrations to an object whose schema exists, and leaves an
  * object that was never created alone. Answers whether the schema exists now.
  */
-export function upgradeIfCreated(storage: MigratableStorage, migrations: readonly Migration[]): boolean {
+export function upgradeIfCreated(
+  storage: MigratableStorage,
+  migrations: readonly SchemaMigration[],
+): boolean {
   if (!isCreated(storage.sql)) return false;
   applyMigrations(storage, migrations);
   return true;

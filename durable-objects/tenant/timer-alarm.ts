@@ -13,7 +13,7 @@ import { earliestScheduleAt } from "./schedule-store.ts";
 import { nextDeliveryExpiry } from "./webhook-dedup.ts";
 
 /** The earliest time any tenant timer row is due, or null when there is none. */
-export function nextTenantAlarmAt(sql: SqlStorage): number | null {
+export function nextTimerAlarmAt(sql: SqlStorage): number | null {
   const times = [
     earliestScheduleAt(sql),
     earliestStartAt(sql),
@@ -26,7 +26,7 @@ export function nextTenantAlarmAt(sql: SqlStorage): number | null {
   return earliest;
 }
 
-export class TenantAlarm {
+export class TimerAlarm {
   readonly #storage: DurableObjectStorage;
   /** what is armed: a time, or null for nothing */
   #armedAt: number | null = null;
@@ -54,7 +54,7 @@ export class TenantAlarm {
 
   /** Arms the alarm for the earliest due row (or clears it). Call after every change to timer rows. */
   async rearm(): Promise<void> {
-    const next = nextTenantAlarmAt(this.#storage.sql);
+    const next = nextTimerAlarmAt(this.#storage.sql);
     this.#armedAt = next;
     if (next === null) await this.#storage.deleteAlarm();
     else await this.#storage.setAlarm(next);

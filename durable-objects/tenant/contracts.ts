@@ -1,0 +1,241 @@
+/**
+ * @module
+ * Every shape that crosses the TenantDO's RPC boundary: the arguments and results of its public
+ * methods, and the vocabulary (statuses, outcomes, the page budget) callers validate against.
+ * The worker imports these, never the storage modules that hold the table rows; row types stay
+ * in their `*-store.ts`/`*-log.ts` files. Types, constants and the one shared error answer
+ * (`unknownEndpoint`): no storage, no I/O.
+ */
+import { EngineError, type ErrorShape } from "../../engine/errors.ts";
+import type { CatchupPolicy, ScheduleSpec, Subscription, TriggerEvent } from "../../engine/events/index.ts";
+
+export interface TenantInfo {
+  id: string;
+  created_at: string;
+}
+
+export interface KeyInput {
+  keyId: string;
+  /** lowercase hex SHA-256 of the full key */
+  hash: string;
+  label?: string;
+}
+
+export interface KeyInfo {
+  id: string;
+  label: string | null;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export type TenantSettings = Record<string, unknown>;
+
+export interface StoredWorkflow {
+  name: string;
+  version: string;
+  description: string;
+  yaml: string;
+  /** the loader's parsed definition, as JSON-compatible data */
+  definition: unknown;
+  warnings: unknown[];
+  published_at: string;
+}
+
+export interface WorkflowSummary {
+  name: string;
+  description: string;
+  /** the highest published version */
+  version: string;
+  versions: string[];
+  published_at: string;
+}
+
+export type NewWorkflowVersion = Omit<StoredWorkflow, "published_at">;
+
+export type IndexedRunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";
+
+export interface RunIndexEntry {
+  workflow_id: string;
+  workflow: string;
+  version: string;
+  status: IndexedRunStatus;
+  created_at: string;
+  updated_at: string;
+}
+
+/** What a RunDO reports about its run; the index keeps the newest report per run. */
+export interface RunIndexRecord {
+  id: string;
+  workflow: string;
+  version: string;
+  status: IndexedRunStatus;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface StartRequest {
+  workflow: string;
+  version?: string;
+  inputs: Record<string, unknown>;
+}
+
+export interface WebhookDelivery {
+  /** the path after `/hooks/<tenant>` */
+  endpoint: string;
+  /** request headers, lowercased names */
+  headers: Record<string, string>;
+  /** the raw body, exactly as received */
+  body: Uint8Array;
+  contentType?: string;
+  /** when the route received it (ms) */
+  now: number;
+}
+
+export interface PostedEvent {
+  id?: string;
+  type: string;
+  source?: string;
+  payload?: unknown;
+  /** when the route received it (ms) */
+  now: number;
+}
+
+/** What became of one subscription's interest in an event. */
+export const MATCH_OUTCOMES = [
+  "pending",
+  "started",
+  "start_failed",
+  "filtered_out",
+  "filter_error",
+  "mapping_error",
+  "rate_limited",
+] as const;
+
+export type MatchOutcome = (typeof MATCH_OUTCOMES)[number];
+
+/** `accepted`: stored and matched; `rejected`: a webhook delivery that failed verification; `skipped`: schedule fires the catch-up policy dropped. */
+export const EVENT_STATUSES = ["accepted", "rejected", "skipped"] as const;
+
+export type EventStatus = (typeof EVENT_STATUSES)[number];
+
+export interface LogEntry {
+  position: number;
+  subscriptionId: string;
+  workflow: string;
+  outcome: MatchOutcome;
+  runId?: string;
+  error?: ErrorShape;
+}
+
+export interface EventRecord {
+  id: string;
+  type: string;
+  source: string;
+  receivedAt: number;
+  status: EventStatus;
+  /** the event with its payload: given to `insertEvent`; read back only when asked for */
+  event?: TriggerEvent;
+  error?: ErrorShape;
+  detail?: Record<string, unknown>;
+  /** bytes of the stored event (0: none stored, e.g. a rejected delivery) */
+  bodyBytes?: number;
+  /** when the stored event was deleted to keep the tenant within its payload budget */
+  bodyPrunedAt?: number;
+}
+
+/** The answer to the sender of an accepted event: its id and the runs it starts. */
+export interface EventAnswer {
+  event_id: string;
+  runs: string[];
+}
+
+export interface EventReceipt {
+  answer: EventAnswer;
+  /** true when this was a retry of a delivery or event already taken in: `answer` is the original */
+  duplicate: boolean;
+}
+
+/** The byte budget of one page: 1 MiB, far below the 32 MiB of an RPC value and what MCP clients take. */
+export const MAX_PAGE_BYTES = 1024 * 1024;
+
+/** Where a page starts: strictly after (older than) this event, in the log's order. */
+export interface EventPosition {
+  receivedAt: number;
+  id: string;
+}
+
+export interface EventQuery {
+  eventId?: string;
+  type?: string;
+  status?: EventStatus;
+  workflow?: string;
+  outcome?: MatchOutcome;
+  /** received at or after (ms) */
+  since?: number;
+  /** received strictly before (ms) */
+  before?: number;
+  /** go on after this event (a previous page's `next`) */
+  after?: EventPosition;
+  limit: number;
+  /** read each event's stored body (payload, headers) too */
+  withBodies?: boolean;
+  /** the page's byte budget; default and at most `MAX_PAGE_BYTES` */
+  maxBytes?: number;
+}
+
+export interface LoggedEvent {
+  record: EventRecord;
+  entries: (LogEntry & { startedAt?: number })[];
+  /** log entries left out because the event's entries alone were over the page budget */
+  matchesTruncated?: number;
+}
+
+export interface EventPage {
+  events: LoggedEvent[];
+  /** more events may match: the position of the last one here */
+  next?: EventPosition;
+}
+
+export interface NewSubscription {
+  event_pattern: string;
+  workflow: string;
+  filter?: string;
+  inputs_mapping?: Record<string, string>;
+}
+
+export type SubscriptionOrigin = "trigger" | "api";
+
+export interface StoredSubscription {
+  subscription: Subscription;
+  origin: SubscriptionOrigin;
+  createdAt: number;
+}
+
+export interface ScheduleRecord {
+  id: string;
+  spec: ScheduleSpec;
+  catchup: CatchupPolicy;
+  maxCatchup: number;
+  lastFiredAt: number;
+  nextFireAt: number | null;
+}
+
+export interface SecretInfo {
+  name: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/**
+ * The one answer for a webhook that reaches no trigger: a tenant id that is not well formed, a
+ * tenant that does not exist, and a real tenant's endpoint that no trigger listens on all get
+ * this same error (404 `hooks.unknown_endpoint`, the same message, echoing nothing), so the
+ * answer cannot tell which tenants exist. The route and the TenantDO both answer it; it must
+ * never name the tenant or the endpoint.
+ */
+export function unknownEndpoint(): EngineError {
+  return new EngineError(
+    "hooks.unknown_endpoint",
+    "No webhook trigger listens on this endpoint. Check the URL against a published webhook trigger: /hooks/<tenant><endpoint>.",
+  );
+}
