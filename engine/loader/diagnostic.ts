@@ -3,7 +3,7 @@
  * What the loader reports: diagnostics (an `ErrorShape` with a severity) and the load result.
  */
 import type { WorkflowDefinition } from "../dialect/index.ts";
-import type { ErrorShape } from "../errors.ts";
+import type { ErrorCode, ErrorShape } from "../errors.ts";
 
 export type Severity = "error" | "warning";
 
@@ -29,7 +29,7 @@ export const DEFAULT_MAX_DEPTH = 100;
 
 /** A reported problem before it is placed in the file: the loader adds line and column from `path`. */
 export interface Finding {
-  code: string;
+  code: ErrorCode;
   message: string;
   severity: Severity;
   path: readonly (string | number)[];
@@ -40,7 +40,7 @@ export interface Finding {
 }
 
 export function errorFinding(
-  code: string,
+  code: ErrorCode,
   message: string,
   path: readonly (string | number)[] = [],
 ): Finding {
@@ -48,7 +48,7 @@ export function errorFinding(
 }
 
 export function warningFinding(
-  code: string,
+  code: ErrorCode,
   message: string,
   path: readonly (string | number)[] = [],
 ): Finding {

@@ -4,7 +4,7 @@
  * step's `store_result` / `state_update(s)` with the result in scope, and move the thread past the
  * step; or, for a failure, apply the step's error handling.
  */
-import { EngineError, isEngineError } from "../errors.ts";
+import { EngineError, type ErrorCode, isEngineError } from "../errors.ts";
 import { stepAt } from "./definition.ts";
 import { forgetAttempts, handleStepFailure } from "./failure.ts";
 import { checkResponseShape, checkUserInput } from "./result-checks.ts";
@@ -21,7 +21,7 @@ export interface Completion {
   result?: unknown;
   error?: string;
   /** error code for a failure the engine itself detected (e.g. `step.timeout`) */
-  code?: string;
+  code?: ErrorCode;
 }
 
 export function completeStep(scope: ThreadScope, completion: Completion): StepOutcome {

@@ -5,6 +5,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import type { ErrorCode } from "../../engine/errors.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
 import { errorResponse } from "./errors.ts";
 
@@ -14,7 +15,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** `code` names the refusal: `request.too_large` by default, `webhook.body_too_large` on `/hooks/*`. */
 export function limitBody(
   maxSize = MAX_BODY_BYTES,
-  code: string = RuntimeCodes.requestTooLarge,
+  code: ErrorCode = RuntimeCodes.requestTooLarge,
 ): MiddlewareHandler {
   return bodyLimit({
     maxSize,

@@ -13,7 +13,6 @@ import { unwrap } from "../../durable-objects/outcome.ts";
 import { unknownEndpoint } from "../../durable-objects/tenant/unknown-endpoint.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../engine/events/index.ts";
 import type { AppEnv } from "../app-env.ts";
-import { RuntimeCodes } from "../errors/codes.ts";
 import { headerRecord } from "../http/header-record.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 import { isTenantId } from "../tenancy/tenant-id.ts";
@@ -23,7 +22,7 @@ const HOOK_PATH = /^\/hooks\/([^/]+)(\/.*)$/;
 
 export const hookRoutes = new Hono<AppEnv>().post(
   "/hooks/:tenant/*",
-  limitBody(DEFAULT_MAX_BODY_BYTES, RuntimeCodes.webhookBodyTooLarge),
+  limitBody(DEFAULT_MAX_BODY_BYTES, "webhook.body_too_large"),
   async (c) => {
     const now = Date.now();
     const match = HOOK_PATH.exec(new URL(c.req.url).pathname);
