@@ -23,7 +23,12 @@ export interface LoadOptions {
   maxDepth?: number;
 }
 
-export const DEFAULT_MAX_BYTES = 1024 * 1024;
+/**
+ * The largest workflow file: 1 MiB of UTF-8. A limit of its own (a file, wherever it comes from:
+ * the CLI reads files with no request around them) that happens to equal the request body limit
+ * (`MAX_BODY_BYTES`, engine/body-size.ts).
+ */
+export const DEFAULT_MAX_WORKFLOW_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_ALIAS_COUNT = 100;
 export const DEFAULT_MAX_DEPTH = 100;
 

@@ -7,11 +7,12 @@
  * event, its log, the dedup row and the pending starts are stored in one transaction. A tenant
  * that does not exist and an endpoint nobody listens on get one answer (`unknown-endpoint.ts`).
  */
+
 import { Hono } from "hono";
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
 import { unknownEndpoint } from "../../durable-objects/tenant/unknown-endpoint.ts";
-import { DEFAULT_MAX_BODY_BYTES } from "../../engine/events/index.ts";
+import { MAX_BODY_BYTES } from "../../engine/body-size.ts";
 import type { AppEnv } from "../app-env.ts";
 import { headerRecord } from "../http/header-record.ts";
 import { limitBody } from "../middleware/body-limit.ts";
@@ -22,7 +23,7 @@ const HOOK_PATH = /^\/hooks\/([^/]+)(\/.*)$/;
 
 export const hookRoutes = new Hono<AppEnv>().post(
   "/hooks/:tenant/*",
-  limitBody(DEFAULT_MAX_BODY_BYTES, "webhook.body_too_large"),
+  limitBody(MAX_BODY_BYTES, "webhook.body_too_large"),
   async (c) => {
     const now = Date.now();
     const match = HOOK_PATH.exec(new URL(c.req.url).pathname);
