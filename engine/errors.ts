@@ -3,7 +3,11 @@
  * Errors are data with stable dotted codes (`loader.yaml_syntax`, `expression.budget_exceeded`,
  * `state.read_only`, ...). Every layer throws or returns `EngineError`; the edge maps the code to
  * an HTTP status or an MCP error in one place. `retryable` says whether trying again can help.
+ * Codes are a closed set (`ErrorCode`, engine/error-codes.ts): an unknown code does not compile.
  */
+import type { ErrorCode } from "./error-codes.ts";
+
+export type { ErrorCode } from "./error-codes.ts";
 
 /** Where in a workflow file a problem is. Lines and columns are 1-based. */
 export interface SourceLocation {
@@ -20,13 +24,13 @@ export interface EngineErrorOptions extends SourceLocation {
 
 export class EngineError extends Error {
   override readonly name = "EngineError";
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly path: string | undefined;
   readonly line: number | undefined;
   readonly column: number | undefined;
   readonly retryable: boolean;
 
-  constructor(code: string, message: string, options: EngineErrorOptions = {}) {
+  constructor(code: ErrorCode, message: string, options: EngineErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.path = options.path;
@@ -47,7 +51,7 @@ export class EngineError extends Error {
 
 /** The wire form of an error: what tools and routes return. */
 export interface ErrorShape {
-  code: string;
+  code: ErrorCode;
   message: string;
   path?: string;
   line?: number;

@@ -84,7 +84,7 @@ function cut(text: string, max: number): string {
 /** The error as a log entry stores it: code, message and path cut to their bounds. */
 export function storedLogError(error: ErrorShape): string {
   const stored: ErrorShape = {
-    code: cut(String(error.code), 128),
+    code: error.code,
     message: cut(String(error.message), MAX_LOG_ERROR_CHARS),
   };
   if (error.path !== undefined) stored.path = cut(String(error.path), 256);

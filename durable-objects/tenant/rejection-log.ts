@@ -7,6 +7,8 @@
  * the cap on other events): unauthenticated traffic cannot fill the log or push accepted events
  * out of it.
  */
+
+import type { ErrorCode } from "../../engine/errors.ts";
 import { randomHex } from "./event-ids.ts";
 import { insertEvent, pruneRejections } from "./event-log.ts";
 
@@ -16,7 +18,12 @@ export class RejectionLog {
   #windowStart = 0;
   #count = 0;
 
-  record(sql: SqlStorage, endpoint: string, now: number, rejection: { code: string; message: string }): void {
+  record(
+    sql: SqlStorage,
+    endpoint: string,
+    now: number,
+    rejection: { code: ErrorCode; message: string },
+  ): void {
     if (now - this.#windowStart >= 60_000 || now < this.#windowStart) {
       this.#windowStart = now;
       this.#count = 0;

@@ -4,6 +4,7 @@
  * `steps.ts` with the other steps that own sub-steps or tasks.
  */
 import { z } from "zod";
+import { RETRY_DEFAULTS } from "./error-handling.ts";
 import {
   freeObjectSchema,
   secondsSchema,
@@ -61,8 +62,8 @@ export const userInputStepSchema = z
       .number()
       .int()
       .nonnegative()
-      .default(3)
-      .describe("Re-asks after invalid answers (default 3)"),
+      .default(RETRY_DEFAULTS.max_retries)
+      .describe(`Re-asks after invalid answers (default ${RETRY_DEFAULTS.max_retries})`),
   })
   .describe("Ask the user for a value");
 export type UserInputStep = z.output<typeof userInputStepSchema>;

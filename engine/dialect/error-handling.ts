@@ -10,17 +10,37 @@ export const errorStrategySchema = z
   .enum(["retry", "continue", "fail", "fallback"])
   .describe("retry the step, continue past it, fail the run (default), or use fallback_value as its result");
 
+/**
+ * What an `error_handling` field left out means, the one place these numbers are written: the
+ * schema fills them in, and the machine falls back to them for a step without `error_handling`.
+ */
+export const RETRY_DEFAULTS = {
+  max_retries: 3,
+  retry_delay: 1,
+  backoff_multiplier: 2,
+  max_delay: 300,
+} as const;
+
 export const errorHandlingSchema = z
   .strictObject({
     strategy: errorStrategySchema.default("fail"),
-    max_retries: z.number().int().nonnegative().default(3).describe("Retries before giving up (default 3)"),
-    retry_delay: secondsSchema.default(1).describe("Seconds before the first retry (default 1)"),
+    max_retries: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(RETRY_DEFAULTS.max_retries)
+      .describe(`Retries before giving up (default ${RETRY_DEFAULTS.max_retries})`),
+    retry_delay: secondsSchema
+      .default(RETRY_DEFAULTS.retry_delay)
+      .describe(`Seconds before the first retry (default ${RETRY_DEFAULTS.retry_delay})`),
     backoff_multiplier: z
       .number()
       .min(1)
-      .default(2)
-      .describe("Each retry waits this much longer (default 2)"),
-    max_delay: secondsSchema.default(300).describe("Upper bound of a retry delay in seconds (default 300)"),
+      .default(RETRY_DEFAULTS.backoff_multiplier)
+      .describe(`Each retry waits this much longer (default ${RETRY_DEFAULTS.backoff_multiplier})`),
+    max_delay: secondsSchema
+      .default(RETRY_DEFAULTS.max_delay)
+      .describe(`Upper bound of a retry delay in seconds (default ${RETRY_DEFAULTS.max_delay})`),
     fallback_value: z.unknown().optional().describe("With strategy fallback: the step's result"),
     error_message: z.string().optional().describe("Message recorded when the step finally fails"),
   })

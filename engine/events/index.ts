@@ -91,7 +91,6 @@ export {
 } from "./subscription.ts";
 export { triggerDiagnostics } from "./trigger-diagnostics.ts";
 export {
-  DEFAULT_MAX_BODY_BYTES,
   type ParseWebhookBodyOptions,
   parseWebhookBody,
   type WebhookBodyResult,

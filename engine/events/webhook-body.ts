@@ -6,9 +6,7 @@
  * and anything else as text. Bodies over the size limit are refused before parsing. Never
  * throws. The route should also refuse an oversized body before reading it (Content-Length).
  */
-
-/** 1 MiB: GitHub caps its payloads at 25 MB, but events are stored and copied into sandboxes. */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+import { MAX_BODY_BYTES } from "../body-size.ts";
 
 export type WebhookBodyResult =
   | { ok: true; payload: unknown }
@@ -16,6 +14,7 @@ export type WebhookBodyResult =
 
 export interface ParseWebhookBodyOptions {
   contentType?: string | undefined;
+  /** default `MAX_BODY_BYTES` (engine/body-size.ts), the limit the route enforces first */
   maxBytes?: number;
 }
 
@@ -25,7 +24,7 @@ export function parseWebhookBody(
   body: Uint8Array | string,
   options: ParseWebhookBodyOptions = {},
 ): WebhookBodyResult {
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxBytes = options.maxBytes ?? MAX_BODY_BYTES;
   const size = typeof body === "string" ? new TextEncoder().encode(body).length : body.length;
   if (size > maxBytes) {
     return {

@@ -12,7 +12,7 @@ import { errorOf } from "./hooks.ts";
 import type { TaskSpec } from "./model.ts";
 import { finishTask, markReady, type Propagation, setStatus, touch } from "./propagation.ts";
 import { MAX_GRAPH_TASKS } from "./quotas.ts";
-import type { TaskRecord } from "./run-state.ts";
+import type { TaskError, TaskRecord } from "./run-state.ts";
 import { branchId } from "./task-names.ts";
 import { createTaskRecord } from "./task-record.ts";
 
@@ -64,7 +64,7 @@ export function expandForEach(p: Propagation, task: TaskRecord): void {
   });
 }
 
-function resolveItems(p: Propagation, task: TaskRecord): unknown[] | { code: string; message: string } {
+function resolveItems(p: Propagation, task: TaskRecord): unknown[] | TaskError {
   const source = task.forEach;
   if (Array.isArray(source)) return source;
   if (typeof source !== "string")

@@ -4,7 +4,7 @@
  * conditions and a `for_each` source go to these callbacks, with the task's id, when the task's
  * trigger rule is met. A callback that throws fails the task (code taken from an `EngineError`).
  */
-import { isEngineError } from "../errors.ts";
+import { type ErrorCode, isEngineError } from "../errors.ts";
 import type { TaskError } from "./run-state.ts";
 
 export interface GraphHooks {
@@ -21,7 +21,7 @@ export const NO_EXPRESSION_HOOKS: GraphHooks = {
   },
 };
 
-export function errorOf(error: unknown, fallbackCode: string): TaskError {
+export function errorOf(error: unknown, fallbackCode: ErrorCode): TaskError {
   if (isEngineError(error)) return { code: error.code, message: error.message };
   return { code: fallbackCode, message: error instanceof Error ? error.message : String(error) };
 }

@@ -11,6 +11,7 @@
  * Mutate a state only through them.
  */
 import type { Step, TriggerRule } from "../dialect/index.ts";
+import type { ErrorCode } from "../errors.ts";
 
 export type TaskStatus =
   | "waiting"
@@ -36,7 +37,7 @@ export function isFinal(status: TaskStatus): boolean {
 }
 
 export interface TaskError {
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 

@@ -8,6 +8,7 @@
  * (`from: env.X` gives `expression.env_not_allowed`). Nothing is evaluated.
  */
 import type { WorkflowDefinition } from "../dialect/index.ts";
+import type { ErrorCode } from "../errors.ts";
 import { ENV_NOT_ALLOWED } from "../secrets/env-references.ts";
 import { CAPABILITY_FIELDS_TEXT, parseSecretTemplate } from "../secrets/secret-template.ts";
 import { documentAsLoaded, placeInFile } from "./check-expressions.ts";
@@ -16,7 +17,7 @@ import { isPlainRecord, walkSteps } from "./step-walk.ts";
 import { formatYamlPath, type YamlPath } from "./yaml-path.ts";
 
 interface Problem {
-  code: string;
+  code: ErrorCode;
   message: string;
   path: YamlPath;
   /** offset of the problem inside the string at `path` */

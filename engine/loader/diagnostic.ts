@@ -3,7 +3,7 @@
  * What the loader reports: diagnostics (an `ErrorShape` with a severity) and the load result.
  */
 import type { WorkflowDefinition } from "../dialect/index.ts";
-import type { ErrorShape } from "../errors.ts";
+import type { ErrorCode, ErrorShape } from "../errors.ts";
 
 export type Severity = "error" | "warning";
 
@@ -23,13 +23,18 @@ export interface LoadOptions {
   maxDepth?: number;
 }
 
-export const DEFAULT_MAX_BYTES = 1024 * 1024;
+/**
+ * The largest workflow file: 1 MiB of UTF-8. A limit of its own (a file, wherever it comes from:
+ * the CLI reads files with no request around them) that happens to equal the request body limit
+ * (`MAX_BODY_BYTES`, engine/body-size.ts).
+ */
+export const DEFAULT_MAX_WORKFLOW_BYTES = 1024 * 1024;
 export const DEFAULT_MAX_ALIAS_COUNT = 100;
 export const DEFAULT_MAX_DEPTH = 100;
 
 /** A reported problem before it is placed in the file: the loader adds line and column from `path`. */
 export interface Finding {
-  code: string;
+  code: ErrorCode;
   message: string;
   severity: Severity;
   path: readonly (string | number)[];
@@ -40,7 +45,7 @@ export interface Finding {
 }
 
 export function errorFinding(
-  code: string,
+  code: ErrorCode,
   message: string,
   path: readonly (string | number)[] = [],
 ): Finding {
@@ -48,7 +53,7 @@ export function errorFinding(
 }
 
 export function warningFinding(
-  code: string,
+  code: ErrorCode,
   message: string,
   path: readonly (string | number)[] = [],
 ): Finding {

@@ -6,8 +6,8 @@ export { checkExpressions, STATIC_EXPRESSION_CODES } from "./check-expressions.t
 export { runSemanticChecks } from "./checks/index.ts";
 export {
   DEFAULT_MAX_ALIAS_COUNT,
-  DEFAULT_MAX_BYTES,
   DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_WORKFLOW_BYTES,
   type Diagnostic,
   type LoadOptions,
   type LoadResult,

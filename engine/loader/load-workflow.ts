@@ -9,8 +9,8 @@ import { workflowSchema } from "../dialect/index.ts";
 import { runSemanticChecks } from "./checks/index.ts";
 import {
   DEFAULT_MAX_ALIAS_COUNT,
-  DEFAULT_MAX_BYTES,
   DEFAULT_MAX_DEPTH,
+  DEFAULT_MAX_WORKFLOW_BYTES,
   type Diagnostic,
   errorFinding,
   type Finding,
@@ -43,7 +43,7 @@ function load(text: string, options: LoadOptions): LoadResult {
       { code: "loader.invalid_type", message: "expected the YAML text as a string", severity: "error" },
     ]);
   }
-  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_WORKFLOW_BYTES;
   const bytes = text.length * 3 > maxBytes ? new TextEncoder().encode(text).length : text.length;
   if (bytes > maxBytes) {
     return failure([

@@ -5,6 +5,7 @@
  */
 import type { Document } from "yaml";
 import { type Finding, warningFinding } from "./diagnostic.ts";
+import type { DeprecationCode } from "./error-codes.ts";
 import { startOf } from "./yaml-edit.ts";
 import type { YamlPath } from "./yaml-path.ts";
 
@@ -22,6 +23,11 @@ export type Phase5Feature =
   | "output_format"
   | "missing_version"
   | "break_outside_loop";
+
+/** The warning code of a feature; a feature without its `deprecated.*` code in DEPRECATION_CODES does not compile. */
+function deprecationCode(feature: Phase5Feature): DeprecationCode {
+  return `deprecated.${feature}`;
+}
 
 const MESSAGES: Record<Phase5Feature, (count: number) => string> = {
   schema_version: () =>
@@ -78,7 +84,7 @@ export function recordFeature(
 
 export function upgradeWarnings(context: UpgradeContext): Finding[] {
   return [...context.hits].map(([feature, hit]) => ({
-    ...warningFinding(`deprecated.${feature}`, MESSAGES[feature](hit.count), hit.path),
+    ...warningFinding(deprecationCode(feature), MESSAGES[feature](hit.count), hit.path),
     offset: hit.offset,
   }));
 }

@@ -15,6 +15,7 @@ import {
   parseDocument,
 } from "yaml";
 import { errorFinding, type Finding, warningFinding } from "./diagnostic.ts";
+import type { LoaderCode } from "./error-codes.ts";
 import type { YamlPath } from "./yaml-path.ts";
 
 export interface YamlSource {
@@ -22,7 +23,7 @@ export interface YamlSource {
   lineCounter: LineCounter;
 }
 
-const YAML_ERROR_CODES: Record<string, string> = {
+const YAML_ERROR_CODES: Readonly<Record<string, LoaderCode>> = {
   DUPLICATE_KEY: "loader.duplicate_key",
   MULTIPLE_DOCS: "loader.multiple_documents",
 };

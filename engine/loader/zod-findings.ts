@@ -8,6 +8,7 @@
 import type { z } from "zod";
 import { STEP_TYPES } from "../dialect/index.ts";
 import { errorFinding, type Finding } from "./diagnostic.ts";
+import { isLoaderCode } from "./error-codes.ts";
 import type { YamlPath } from "./yaml-path.ts";
 
 type Issue = z.core.$ZodIssue;
@@ -55,8 +56,7 @@ function findingsFromIssue(issue: Issue, data: unknown, path: YamlPath): Finding
         ),
       ];
     case "custom": {
-      const code =
-        typeof issue.params?.loaderCode === "string" ? issue.params.loaderCode : "loader.invalid_value";
+      const code = isLoaderCode(issue.params?.loaderCode) ? issue.params.loaderCode : "loader.invalid_value";
       return [errorFinding(code, issue.message, path)];
     }
     default:

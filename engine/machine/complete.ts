@@ -4,7 +4,8 @@
  * step's `store_result` / `state_update(s)` with the result in scope, and move the thread past the
  * step; or, for a failure, apply the step's error handling.
  */
-import { EngineError, isEngineError } from "../errors.ts";
+import { RETRY_DEFAULTS } from "../dialect/index.ts";
+import { EngineError, type ErrorCode, isEngineError } from "../errors.ts";
 import { stepAt } from "./definition.ts";
 import { forgetAttempts, handleStepFailure } from "./failure.ts";
 import { checkResponseShape, checkUserInput } from "./result-checks.ts";
@@ -21,7 +22,7 @@ export interface Completion {
   result?: unknown;
   error?: string;
   /** error code for a failure the engine itself detected (e.g. `step.timeout`) */
-  code?: string;
+  code?: ErrorCode;
 }
 
 export function completeStep(scope: ThreadScope, completion: Completion): StepOutcome {
@@ -100,7 +101,7 @@ function policyFor(step: StepNode, error: EngineError): ErrorHandlingSpec | unde
   if (step.error_handling || error.code !== "step.validation_failed" || step.type !== "user_input") {
     return step.error_handling;
   }
-  const maxRetries = typeof step.max_retries === "number" ? step.max_retries : 3;
+  const maxRetries = typeof step.max_retries === "number" ? step.max_retries : RETRY_DEFAULTS.max_retries;
   return { strategy: "retry", max_retries: maxRetries, retry_delay: 0 };
 }
 

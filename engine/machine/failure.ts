@@ -6,14 +6,13 @@
  * a client step and the end of a loop pass. Also how a whole run fails at once, whatever its
  * threads were doing (`failWholeRun`).
  */
+import { RETRY_DEFAULTS } from "../dialect/index.ts";
 import type { EngineError, ErrorShape } from "../errors.ts";
 import type { ThreadScope } from "./scope.ts";
 import type { ErrorHandlingSpec, StepNode } from "./spec.ts";
 import type { StepOutcome } from "./steps/handler.ts";
 import { addTimer } from "./timers.ts";
 import type { RunState } from "./types.ts";
-
-export const RETRY_DEFAULTS = { max_retries: 3, retry_delay: 1, backoff_multiplier: 2, max_delay: 300 };
 
 export interface FailureActions {
   /** move past the failed step */

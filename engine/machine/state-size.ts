@@ -13,7 +13,7 @@ import type { StateData } from "../state/types.ts";
 import { failWholeRun } from "./failure.ts";
 import type { RunState, Transition } from "./types.ts";
 
-/** The most a thread's serialized state may hold: 1 MiB. */
+/** The most a thread's serialized state may hold: 1 MiB (its own limit, not the body or result limit). */
 export const MAX_STATE_BYTES = 1024 * 1024;
 
 /** The most a run's whole checkpoint (every thread, frames, pending steps) may hold: 1.5 MiB. */

@@ -8,7 +8,7 @@
  */
 
 import type { WorkflowDefinition } from "../dialect/index.ts";
-import { EngineError } from "../errors.ts";
+import { EngineError, type ErrorShape } from "../errors.ts";
 import { initState } from "../state/index.ts";
 import type { ResolvedUpdate } from "../state/types.ts";
 import { advanceThread } from "./advance.ts";
@@ -297,7 +297,7 @@ function setDeadline(run: RunState, timeoutSeconds: unknown): void {
 
 function failOnDeadline(run: RunState, now: number): Transition {
   const seconds = ((run.deadlineAt ?? now) - run.createdAt) / 1000;
-  const error = {
+  const error: ErrorShape = {
     code: "run.timeout",
     message: `the run did not finish within config.timeout_seconds (${seconds} s)`,
   };

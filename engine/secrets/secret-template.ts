@@ -9,6 +9,8 @@
  * resolved on the host by plain substitution: nothing is evaluated, so the expression sandbox
  * never receives a secret. Pure: no I/O, no evaluator.
  */
+
+import type { ErrorCode } from "../errors.ts";
 import { isEngineError } from "../errors.ts";
 import { hasTemplate, parseTemplate } from "../expressions/template.ts";
 
@@ -25,7 +27,7 @@ export type SecretTemplatePart = { kind: "text"; text: string } | { kind: "secre
 
 /** What is wrong with a capability field, and where (offset in its text). */
 export interface SecretTemplateProblem {
-  code: string;
+  code: ErrorCode;
   message: string;
   offset: number;
 }

@@ -26,9 +26,9 @@ export {
   isBindableBareName,
   loopScope,
   readPath,
-  SCOPE_BINDING_NAMES,
   thisScope,
 } from "./scope.ts";
+export { LEGACY_ROOTS, PATH_ROOTS, SCOPE_NAMES, WRITABLE_ROOTS } from "./scope-names.ts";
 export type {
   ComputedFieldSpec,
   ComputedFieldSpecs,

@@ -9,11 +9,9 @@ import { BoundedCache } from "../expressions/bounded-cache.ts";
 import { ENV_NOT_ALLOWED } from "../secrets/env-references.ts";
 import { CAPABILITY_FIELDS_TEXT } from "../secrets/secret-template.ts";
 import { assertSafeSegment } from "./forbidden-keys.ts";
+import { LEGACY_ROOTS, PATH_ROOTS, type PathRoot, SCOPE_NAMES, type ScopeName } from "./scope-names.ts";
 
-/** The scopes an expression or path can name (after legacy roots are mapped). */
-export type ScopeName = "this" | "global" | "inputs" | "loop" | "config" | "event" | "tasks";
-/** A root as written: a scope, or one of the legacy roots `state`, `computed`, `raw`. */
-export type PathRoot = ScopeName | "state" | "computed" | "raw";
+export type { PathRoot, ScopeName } from "./scope-names.ts";
 /** A property name, or an array index written in brackets (`a[0]`). */
 export type PathSegment = string | number;
 
@@ -36,18 +34,7 @@ export interface WriteTarget {
   text: string;
 }
 
-const ROOTS: ReadonlySet<string> = new Set<PathRoot>([
-  "this",
-  "global",
-  "inputs",
-  "loop",
-  "config",
-  "event",
-  "tasks",
-  "state",
-  "computed",
-  "raw",
-]);
+const ROOTS: ReadonlySet<string> = new Set(PATH_ROOTS);
 
 const ROOT_PATTERN = /^[A-Za-z_$][\w$]*/;
 const DOT_SEGMENT_PATTERN = /^[^.[\]\s]+/;
@@ -137,7 +124,7 @@ function parseUncached(path: string): ParsedSyntax {
   if (!ROOTS.has(root)) {
     throw new EngineError(
       "state.unknown_scope",
-      `"${root}" in ${path} is not a scope (this, global, inputs, loop, config, event, tasks; legacy state, computed, raw)`,
+      `"${root}" in ${path} is not a scope (${SCOPE_NAMES.join(", ")}; legacy ${LEGACY_ROOTS.join(", ")})`,
       { path },
     );
   }

@@ -8,21 +8,8 @@
 import { FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
 import { getPath } from "./path-access.ts";
 import { resolvePath, type StatePath } from "./paths.ts";
+import { PATH_ROOTS } from "./scope-names.ts";
 import type { EvaluationContext, LoopContext, StateData } from "./types.ts";
-
-/** Scope names: always bound to their scope, never shadowed by a field or local of the same name. */
-export const SCOPE_BINDING_NAMES: readonly string[] = [
-  "this",
-  "state",
-  "computed",
-  "raw",
-  "global",
-  "inputs",
-  "loop",
-  "config",
-  "event",
-  "tasks",
-];
 
 /**
  * `env` is not a scope: secrets never reach an expression (docs/dialect.md, "Secrets"). The name
@@ -34,7 +21,8 @@ const IDENTIFIER_PATTERN = /^[A-Za-z_$][\w$]*$/;
 
 /** Names that never become bare names: JavaScript keywords and literals, the global built-ins, scope names. */
 const NOT_BARE_NAMES: ReadonlySet<string> = new Set([
-  ...SCOPE_BINDING_NAMES,
+  // scope names: always bound to their scope, never shadowed by a field or local of the same name
+  ...PATH_ROOTS,
   ...RESERVED_NAMES,
   ...FORBIDDEN_PATH_SEGMENTS,
   // keywords, strict-mode reserved words and literal names

@@ -6,6 +6,7 @@
  * that are not running.
  */
 import { describe, expect, it } from "vitest";
+import type { ErrorCode } from "../../engine/errors.ts";
 import { classifyCode, httpStatusOf } from "../../worker/errors/codes.ts";
 import { type GraphStep, nextSteps, PLANNER, REVIEWS } from "./graph-support.ts";
 import { callTool, mcpRaw, newTenant, toolErrorOf } from "./support/clients.ts";
@@ -170,7 +171,7 @@ describe("bad graphs at run time", () => {
     });
   });
 
-  it.each([
+  it.each<[ErrorCode, number]>([
     ["graph.too_large", 413],
     ["graph.dynamic_cycle", 400],
     ["graph.unknown_task", 400],

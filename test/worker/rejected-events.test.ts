@@ -22,7 +22,7 @@ describe("rejected deliveries in the event log", () => {
     await runInDurableObject(tenantObject(tenant.id), (_instance, state) => {
       const { sql } = state.storage;
       const log = new RejectionLog();
-      const rejection = { code: "webhook.bad_signature", message: "no match" };
+      const rejection = { code: "webhook.bad_signature" as const, message: "no match" };
       const deliveries = MAX_STORED_REJECTIONS + 200;
       for (let i = 0; i < deliveries; i++) {
         // a new minute every MAX_LOGGED_REJECTIONS_PER_MINUTE deliveries, so each one is logged

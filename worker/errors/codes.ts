@@ -1,10 +1,13 @@
 /**
  * @module
  * The one place that decides what an error code means at the edge: its class, and from the
- * class the HTTP status. Codes are stable dotted strings (`run.not_found`); the engine's codes
- * and the runtime's own are classified by the same function. Classification is a pure lookup:
- * no I/O, no messages built here.
+ * class the HTTP status. Codes are a closed set (`ErrorCode`, engine/error-codes.ts); both
+ * mappings are exhaustive tables the compiler checks, so a new code does not compile until it is
+ * classified here. Classification is a pure lookup: no I/O, no messages built here.
  */
+import type { ErrorCode } from "../../engine/errors.ts";
+
+export { type RuntimeCode, RuntimeCodes } from "../../engine/runtime-error-codes.ts";
 
 /** What kind of failure a code is; decides HTTP status and whether the caller can fix it. */
 export type ErrorClass =
@@ -19,139 +22,190 @@ export type ErrorClass =
   | "internal";
 
 /**
- * Codes raised by the runtime itself, in the worker and in the DOs (the engine raises its own,
- * classified below by prefix). The DOs cannot import the worker, so they spell these out.
+ * The class of every code. `satisfies Record<ErrorCode, ErrorClass>` makes it exhaustive: a code
+ * missing here, or a key that is not a code, is a compile error.
  */
-export const RuntimeCodes = {
-  requestInvalidJson: "request.invalid_json",
-  requestInvalidBody: "request.invalid_body",
-  requestTooLarge: "request.too_large",
-  routeNotFound: "route.not_found",
-  authMissingKey: "auth.missing_key",
-  authInvalidKey: "auth.invalid_key",
-  adminNotConfigured: "admin.not_configured",
-  adminInvalidToken: "admin.invalid_token",
-  tenantInvalidId: "tenant.invalid_id",
-  tenantNotFound: "tenant.not_found",
-  tenantExists: "tenant.exists",
-  keyNotFound: "key.not_found",
-  inputInvalid: "input.invalid",
-  workflowNotFound: "workflow.not_found",
-  workflowVersionExists: "workflow.version_exists",
-  workflowInvalid: "workflow.invalid",
-  runNotFound: "run.not_found",
-  hooksUnknownEndpoint: "hooks.unknown_endpoint",
-  webhookBodyTooLarge: "webhook.body_too_large",
-  eventsReservedType: "events.reserved_type",
-  eventsInvalidPayload: "events.invalid_payload",
-  eventsTooLarge: "events.too_large",
-  eventsInvalidCursor: "events.invalid_cursor",
-  secretsNotConfigured: "secrets.not_configured",
-  secretInvalidName: "secret.invalid_name",
-  secretInvalidValue: "secret.invalid_value",
-  expressionCheckerUnavailable: "expression.checker_unavailable",
-  internal: "internal.error",
-} as const;
-
-export type RuntimeCode = (typeof RuntimeCodes)[keyof typeof RuntimeCodes];
-
-const EXACT: Readonly<Record<string, ErrorClass>> = {
-  [RuntimeCodes.requestInvalidJson]: "invalid_input",
-  [RuntimeCodes.requestInvalidBody]: "invalid_input",
-  [RuntimeCodes.requestTooLarge]: "too_large",
-  [RuntimeCodes.routeNotFound]: "not_found",
-  [RuntimeCodes.authMissingKey]: "unauthenticated",
-  [RuntimeCodes.authInvalidKey]: "unauthenticated",
-  [RuntimeCodes.adminNotConfigured]: "unavailable",
-  [RuntimeCodes.adminInvalidToken]: "unauthenticated",
-  [RuntimeCodes.tenantExists]: "conflict",
-  [RuntimeCodes.workflowVersionExists]: "conflict",
-  [RuntimeCodes.workflowInvalid]: "invalid_workflow",
-  [RuntimeCodes.internal]: "internal",
-  // engine codes whose class is not implied by their shape
-  "run.not_running": "conflict",
+export const ERROR_CLASS_OF = {
+  "admin.invalid_token": "unauthenticated",
+  "admin.not_configured": "unavailable",
+  "auth.invalid_key": "unauthenticated",
+  "auth.missing_key": "unauthenticated",
+  // only the CLI reports it; it never reaches HTTP
+  "cli.read_failed": "invalid_input",
+  "deprecated.batch_state_update": "invalid_workflow",
+  "deprecated.break_outside_loop": "invalid_workflow",
+  "deprecated.legacy_path": "invalid_workflow",
+  "deprecated.loop_steps": "invalid_workflow",
+  "deprecated.missing_step_id": "invalid_workflow",
+  "deprecated.missing_version": "invalid_workflow",
+  "deprecated.output_format": "invalid_workflow",
+  "deprecated.raw_tier": "invalid_workflow",
+  "deprecated.schema_version": "invalid_workflow",
+  "deprecated.shell_output_value": "invalid_workflow",
+  "deprecated.state_update_step": "invalid_workflow",
+  "deprecated.then_else": "invalid_workflow",
+  "deprecated.while_type": "invalid_workflow",
+  "event.start_failed": "internal",
+  "events.invalid_cursor": "invalid_input",
+  "events.invalid_payload": "invalid_input",
+  // only ever an event log entry's error: the intake call's filter work budget was spent (match-budget.ts)
+  "events.match_budget_exceeded": "conflict",
+  "events.reserved_type": "invalid_input",
+  "events.too_large": "too_large",
+  "expression.budget_exceeded": "invalid_workflow",
+  // the worker's expression checker failing is not the file's fault: retry
+  "expression.checker_unavailable": "unavailable",
+  // the engine's own misuse of a disposed evaluator, never the workflow's fault
+  "expression.disposed": "internal",
+  "expression.env_not_allowed": "invalid_workflow",
+  "expression.forbidden": "invalid_workflow",
+  "expression.memory_exceeded": "invalid_workflow",
+  // an expression's result past the sandbox's cap (MAX_RESULT_BYTES in quickjs-evaluator.ts)
+  "expression.result_too_large": "too_large",
+  "expression.runtime": "invalid_workflow",
+  "expression.syntax": "invalid_workflow",
+  "graph.bad_checkpoint": "internal",
+  "graph.bad_items": "invalid_workflow",
+  "graph.bad_limit": "internal",
+  "graph.bad_priority": "invalid_input",
+  "graph.bad_task_name": "invalid_input",
+  "graph.branch_failed": "invalid_input",
+  "graph.claim_expired": "invalid_input",
+  "graph.condition_failed": "invalid_workflow",
+  "graph.cycle": "invalid_input",
+  "graph.duplicate_need": "invalid_input",
+  "graph.duplicate_task": "invalid_input",
+  "graph.dynamic_cycle": "invalid_input",
+  "graph.edge_into_finished": "conflict",
+  "graph.internal": "internal",
+  "graph.invalid_task": "invalid_input",
+  "graph.no_items_resolver": "invalid_input",
+  "graph.not_claimed": "conflict",
+  "graph.not_found": "not_found",
+  "graph.self_edge": "invalid_input",
+  "graph.stale_claim": "conflict",
+  "graph.task_failed": "invalid_input",
+  "graph.too_large": "too_large",
+  "graph.unknown_task": "invalid_input",
+  "graph.unreachable": "invalid_input",
+  "hooks.unknown_endpoint": "not_found",
+  "input.invalid": "invalid_input",
+  "input.too_deep": "invalid_input",
+  "internal.error": "internal",
+  "key.not_found": "not_found",
+  "loader.alias_limit": "invalid_workflow",
+  "loader.bad_version": "invalid_workflow",
+  "loader.break_outside_loop": "invalid_workflow",
+  "loader.computed_cycle": "invalid_workflow",
+  "loader.dependency_cycle": "invalid_workflow",
+  "loader.duplicate_key": "invalid_workflow",
+  "loader.duplicate_step_id": "invalid_workflow",
+  "loader.internal_error": "invalid_workflow",
+  "loader.invalid_path": "invalid_workflow",
+  "loader.invalid_type": "invalid_workflow",
+  "loader.invalid_value": "invalid_workflow",
+  "loader.missing_field": "invalid_workflow",
+  "loader.multiple_documents": "invalid_workflow",
+  "loader.not_a_mapping": "invalid_workflow",
+  "loader.read_only_path": "invalid_workflow",
+  "loader.too_deep": "invalid_workflow",
+  "loader.too_large": "invalid_workflow",
+  "loader.unknown_dependency": "invalid_workflow",
+  "loader.unknown_key": "invalid_workflow",
+  "loader.unknown_step_type": "invalid_workflow",
+  "loader.unknown_sub_agent_task": "invalid_workflow",
+  "loader.upgrade_failed": "invalid_workflow",
+  "loader.yaml_syntax": "invalid_workflow",
+  "loader.yaml_warning": "invalid_workflow",
+  "quota.stored_runs": "conflict",
+  "request.invalid_body": "invalid_input",
+  "request.invalid_json": "invalid_input",
+  "request.too_large": "too_large",
+  "route.not_found": "not_found",
+  "run.bad_reference": "invalid_input",
+  "run.break_outside_loop": "invalid_input",
+  "run.cancelled": "invalid_input",
+  "run.continue_outside_loop": "invalid_input",
+  // only ever a failed run's error: the run spent its work allowance and accepts nothing more
+  "run.cpu_exceeded": "conflict",
   "run.exists": "conflict",
+  "run.failed": "invalid_input",
+  "run.graph_mismatch": "internal",
+  "run.graph_missing": "internal",
+  "run.nested_dependency_flow": "invalid_input",
+  "run.nested_parallel_foreach": "invalid_input",
+  "run.not_found": "not_found",
+  "run.not_running": "conflict",
   "run.step_not_pending": "conflict",
+  "run.task_not_found": "not_found",
+  "run.timeout": "invalid_input",
+  "run.unknown_event": "invalid_input",
+  "run.unknown_sub_agent_task": "invalid_input",
+  "run.unsupported_step": "invalid_input",
+  "schedule.bad_catchup": "invalid_workflow",
+  "schedule.bad_cron": "invalid_workflow",
+  "schedule.bad_jitter": "invalid_workflow",
+  // the runtime passed a non-finite clock to the cron evaluator: a bug, not the file's fault
+  "schedule.bad_time": "internal",
+  "schedule.bad_timezone": "invalid_workflow",
+  "secret.invalid_name": "invalid_input",
+  // a capability field with a {{ }} that is not {{ env.NAME }} (docs/dialect.md, "Secrets")
+  "secret.invalid_reference": "invalid_workflow",
+  "secret.invalid_value": "invalid_input",
+  "secret.not_found": "not_found",
+  "secrets.limit_reached": "conflict",
+  "secrets.not_configured": "unavailable",
+  "secrets.undecryptable": "unavailable",
+  "settings.invalid": "invalid_input",
+  "state.computed_cycle": "invalid_input",
+  "state.computed_failed": "invalid_input",
+  "state.forbidden_key": "invalid_input",
+  "state.index_out_of_range": "invalid_input",
+  "state.invalid_input": "invalid_input",
+  "state.invalid_operation": "invalid_input",
+  "state.invalid_path": "invalid_input",
+  "state.missing_input": "invalid_input",
   "state.read_only": "forbidden",
   // a write that would take a run's state past its cap (docs/runtime.md, "Limits")
   "state.too_large": "too_large",
-  // only ever a failed run's error: the run spent its work allowance and accepts nothing more
-  "run.cpu_exceeded": "conflict",
-  // dependency graphs (docs/graphs.md); the other graph.* codes are the caller's input
-  "graph.too_large": "too_large",
-  "graph.stale_claim": "conflict",
-  "graph.not_claimed": "conflict",
-  "graph.edge_into_finished": "conflict",
-  "graph.bad_items": "invalid_workflow",
-  "graph.condition_failed": "invalid_workflow",
-  "graph.bad_checkpoint": "internal",
-  "graph.bad_limit": "internal",
-  "graph.internal": "internal",
-  "run.graph_missing": "internal",
-  "run.graph_mismatch": "internal",
-  // events (issue 5): webhook verification failures are 401 with the verifier's code
-  "webhook.missing_signature": "unauthenticated",
-  "webhook.bad_signature": "unauthenticated",
-  "webhook.stale_timestamp": "unauthenticated",
-  "webhook.future_timestamp": "unauthenticated",
-  "webhook.malformed_header": "unauthenticated",
-  "webhook.unknown_scheme": "unauthenticated",
-  "webhook.bad_secret": "unauthenticated",
-  [RuntimeCodes.webhookBodyTooLarge]: "too_large",
-  "webhook.bad_body": "invalid_input",
-  [RuntimeCodes.hooksUnknownEndpoint]: "not_found",
-  [RuntimeCodes.eventsReservedType]: "invalid_input",
-  [RuntimeCodes.eventsInvalidPayload]: "invalid_input",
-  // issue 9: a stored event over its cap, a workflow_events cursor that is not one of ours
-  [RuntimeCodes.eventsTooLarge]: "too_large",
-  [RuntimeCodes.eventsInvalidCursor]: "invalid_input",
-  // only ever an event log entry's error: the intake call's filter work budget was spent (match-budget.ts)
-  "events.match_budget_exceeded": "conflict",
-  "schedule.bad_cron": "invalid_workflow",
-  "schedule.bad_timezone": "invalid_workflow",
-  "schedule.bad_jitter": "invalid_workflow",
-  "schedule.bad_catchup": "invalid_workflow",
+  "state.type_mismatch": "invalid_input",
+  "state.unknown_input": "invalid_input",
+  "state.unknown_scope": "invalid_input",
+  "step.failed": "invalid_input",
+  "step.invalid_items": "invalid_input",
+  "step.invalid_wait": "invalid_input",
+  "step.no_dependencies": "invalid_input",
+  "step.sub_agent_failed": "invalid_input",
+  "step.timeout": "invalid_input",
+  "step.validation_failed": "invalid_input",
   "subscription.bad_endpoint": "invalid_workflow",
   "subscription.bad_pattern": "invalid_workflow",
   "subscription.duplicate_id": "invalid_workflow",
-  "subscription.too_many_secrets": "invalid_workflow",
   "subscription.from_trigger": "conflict",
   "subscription.limit_reached": "conflict",
-  [RuntimeCodes.secretsNotConfigured]: "unavailable",
-  [RuntimeCodes.expressionCheckerUnavailable]: "unavailable",
-  // the engine's own misuse of a disposed evaluator, never the workflow's fault
-  "expression.disposed": "internal",
-  // an expression's result past the sandbox's cap (MAX_RESULT_BYTES in quickjs-evaluator.ts)
-  "expression.result_too_large": "too_large",
-  "secrets.undecryptable": "unavailable",
-  "secrets.limit_reached": "conflict",
-  // storage bounds (issue 9): a known tenant setting with a bad value; a start over the stored-runs quota
-  "settings.invalid": "invalid_input",
-  "quota.stored_runs": "conflict",
-  [RuntimeCodes.secretInvalidName]: "invalid_input",
-  // a capability field with a {{ }} that is not {{ env.NAME }} (docs/dialect.md, "Secrets")
-  "secret.invalid_reference": "invalid_workflow",
-  [RuntimeCodes.secretInvalidValue]: "invalid_input",
-};
+  "subscription.not_found": "not_found",
+  "subscription.too_many_secrets": "invalid_workflow",
+  "template.empty": "invalid_workflow",
+  "template.unclosed": "invalid_workflow",
+  "tenant.exists": "conflict",
+  "tenant.invalid_id": "invalid_input",
+  "tenant.not_found": "not_found",
+  "webhook.bad_body": "invalid_input",
+  "webhook.bad_secret": "unauthenticated",
+  "webhook.bad_signature": "unauthenticated",
+  "webhook.body_too_large": "too_large",
+  "webhook.future_timestamp": "unauthenticated",
+  "webhook.malformed_header": "unauthenticated",
+  "webhook.missing_signature": "unauthenticated",
+  "webhook.stale_timestamp": "unauthenticated",
+  "webhook.unknown_scheme": "unauthenticated",
+  "workflow.invalid": "invalid_workflow",
+  "workflow.not_found": "not_found",
+  "workflow.version_exists": "conflict",
+} as const satisfies Record<ErrorCode, ErrorClass>;
 
-/** Prefixes of codes that describe a problem with a workflow file or an expression or template in it. */
-const WORKFLOW_PREFIXES = ["loader.", "dialect.", "expression.", "template.", "deprecated."];
-
-/** Families whose remaining codes describe a request the caller can correct. */
-const CALLER_PREFIXES = ["state.", "run.", "step.", "input.", "tenant.", "key.", "workflow.", "graph."];
-
-/**
- * Classifies any code, known or not. Exact entries win; then `*.not_found` and `*_not_found`, workflow-file
- * prefixes, and the remaining families (`state.`, `run.`, `step.`, ...) are the caller's input;
- * anything else is internal.
- */
-export function classifyCode(code: string): ErrorClass {
-  const exact = EXACT[code];
-  if (exact !== undefined) return exact;
-  if (/[._]not_found$/.test(code)) return "not_found";
-  if (WORKFLOW_PREFIXES.some((prefix) => code.startsWith(prefix))) return "invalid_workflow";
-  if (CALLER_PREFIXES.some((prefix) => code.startsWith(prefix))) return "invalid_input";
-  return "internal";
+export function classifyCode(code: ErrorCode): ErrorClass {
+  return ERROR_CLASS_OF[code];
 }
 
 export type HttpErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 503;

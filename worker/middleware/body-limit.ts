@@ -1,20 +1,19 @@
 /**
  * @module
- * Caps request bodies (default 1 MiB) before anything reads them. Too large is 413
+ * Caps request bodies (default `MAX_BODY_BYTES`, 1 MiB, engine/body-size.ts) before anything reads them. Too large is 413
  * `request.too_large`, whether the size is declared in Content-Length or found while streaming.
  */
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { MAX_BODY_BYTES } from "../../engine/body-size.ts";
+import type { ErrorCode } from "../../engine/errors.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
 import { errorResponse } from "./errors.ts";
-
-/** The largest request body accepted on `/mcp`, `/admin/*`, `/events` and `/hooks/*`: 1 MiB. */
-export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** `code` names the refusal: `request.too_large` by default, `webhook.body_too_large` on `/hooks/*`. */
 export function limitBody(
   maxSize = MAX_BODY_BYTES,
-  code: string = RuntimeCodes.requestTooLarge,
+  code: ErrorCode = RuntimeCodes.requestTooLarge,
 ): MiddlewareHandler {
   return bodyLimit({
     maxSize,

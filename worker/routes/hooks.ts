@@ -8,13 +8,13 @@
  * that does not exist and an endpoint nobody listens on get one answer (`unknownEndpoint` in
  * `durable-objects/tenant/contracts.ts`).
  */
+
 import { Hono } from "hono";
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
 import { unknownEndpoint } from "../../durable-objects/tenant/contracts.ts";
-import { DEFAULT_MAX_BODY_BYTES } from "../../engine/events/index.ts";
+import { MAX_BODY_BYTES } from "../../engine/body-size.ts";
 import type { AppEnv } from "../app-env.ts";
-import { RuntimeCodes } from "../errors/codes.ts";
 import { headerRecord } from "../http/header-record.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 import { isTenantId } from "../tenancy/tenant-id.ts";
@@ -24,7 +24,7 @@ const HOOK_PATH = /^\/hooks\/([^/]+)(\/.*)$/;
 
 export const hookRoutes = new Hono<AppEnv>().post(
   "/hooks/:tenant/*",
-  limitBody(DEFAULT_MAX_BODY_BYTES, RuntimeCodes.webhookBodyTooLarge),
+  limitBody(MAX_BODY_BYTES, "webhook.body_too_large"),
   async (c) => {
     const now = Date.now();
     const match = HOOK_PATH.exec(new URL(c.req.url).pathname);

@@ -5,20 +5,14 @@
  * Read-only scopes, computed fields (`this.doubled`) and inputs written as `raw.x` give
  * `loader.read_only_path`; anything else that is not a writable scope gives `loader.invalid_path`.
  */
+import { PATH_ROOTS, WRITABLE_ROOTS } from "../../state/scope-names.ts";
 import { errorFinding, type Finding } from "../diagnostic.ts";
 import { isPlainRecord, walkSteps } from "../step-walk.ts";
 import type { YamlPath } from "../yaml-path.ts";
 
-export const WRITABLE_ROOTS: ReadonlySet<string> = new Set(["this", "global", "state", "raw"]);
-export const READ_ONLY_ROOTS: ReadonlySet<string> = new Set([
-  "inputs",
-  "computed",
-  "loop",
-  "config",
-  "env",
-  "event",
-  "tasks",
-]);
+const WRITABLE: ReadonlySet<string> = new Set(WRITABLE_ROOTS);
+/** Every other root, and `env` (the tenant's secrets, never a path: docs/dialect.md, "Secrets"). */
+const READ_ONLY: ReadonlySet<string> = new Set([...PATH_ROOTS.filter((root) => !WRITABLE.has(root)), "env"]);
 
 const STORE_KEYS = ["store_result", "store_response", "store_results"] as const;
 const ROOT_PATTERN = /^([A-Za-z_$][\w$]*)([.[])(.*)$/s;
@@ -86,10 +80,10 @@ export function checkWritablePaths(document: unknown): Finding[] {
 function writeProblem(path: string, at: YamlPath, names: OwnerNames): Finding | undefined {
   const match = ROOT_PATTERN.exec(path);
   const root = match?.[1];
-  if (root !== undefined && READ_ONLY_ROOTS.has(root)) {
+  if (root !== undefined && READ_ONLY.has(root)) {
     return errorFinding("loader.read_only_path", `"${path}" is read-only: ${root}.* cannot be written`, at);
   }
-  if (root === undefined || !WRITABLE_ROOTS.has(root) || match?.[3] === "") {
+  if (root === undefined || !WRITABLE.has(root) || match?.[3] === "") {
     return errorFinding(
       "loader.invalid_path",
       `"${path}" is not a writable state path: use this.<field> or global.<field> (legacy state./raw.)`,

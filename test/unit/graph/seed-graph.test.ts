@@ -73,10 +73,10 @@ describe("the seed's dependencies block", () => {
       hooks: hooks({ deep_check: true, all_checks_passed: true }),
       outcome: (task) =>
         task.id === "build"
-          ? { status: "failed", error: { code: "build.broken", message: "no" } }
+          ? { status: "failed", error: { code: "step.failed", message: "no" } }
           : { status: "success" },
     });
     expect(statuses(run.state).deploy).toBe("upstream_failed");
-    expect(run.state.tasks[2]?.error).toEqual({ code: "build.broken", message: "no" });
+    expect(run.state.tasks[2]?.error).toEqual({ code: "step.failed", message: "no" });
   });
 });

@@ -159,7 +159,11 @@ describe("checkExpressions", () => {
       dispose() {},
     });
     const yaml = workflow(`  - {id: a, type: user_message, message: "{{ x + 1 }}"}\n`);
-    for (const code of ["expression.memory_exceeded", "expression.budget_exceeded", "expression.runtime"]) {
+    for (const code of [
+      "expression.memory_exceeded",
+      "expression.budget_exceeded",
+      "expression.runtime",
+    ] as const) {
       expect(diagnosticsOf(yaml, failing(new EngineError(code, "no")))).toEqual([]);
     }
     const broken = new EngineError("expression.runtime", "the module failed", { retryable: true });

@@ -1,0 +1,45 @@
+/**
+ * @module
+ * The closed set of error codes: every code an `EngineError`, an `ErrorShape` or a diagnostic may
+ * carry is a member of `ErrorCode`. Each area lists its own codes beside its code; this module only
+ * joins them. A new code is added to its area's list, classified in worker/errors/codes.ts (the
+ * compiler insists) and documented in a docs table (test/unit/errors/documented-codes.test.ts insists).
+ */
+import { EVENT_CODES, type EventCode } from "./events/error-codes.ts";
+import { EXPRESSION_CODES, type ExpressionCode } from "./expressions/error-codes.ts";
+import { GRAPH_CODES, type GraphCode } from "./graph/error-codes.ts";
+import { DEPRECATION_CODES, LOADER_CODES, type LoaderCode } from "./loader/error-codes.ts";
+import { RUN_CODES, type RunCode } from "./machine/error-codes.ts";
+import { RUNTIME_CODES, type RuntimeCode } from "./runtime-error-codes.ts";
+import { SECRET_REFERENCE_CODES, type SecretReferenceCode } from "./secrets/error-codes.ts";
+import { STATE_CODES, type StateCode } from "./state/error-codes.ts";
+
+export type ErrorCode =
+  | LoaderCode
+  | ExpressionCode
+  | StateCode
+  | RunCode
+  | GraphCode
+  | EventCode
+  | SecretReferenceCode
+  | RuntimeCode;
+
+/** Every code once, for tests and tools that walk the whole set. */
+export const ERROR_CODES: readonly ErrorCode[] = [
+  ...LOADER_CODES,
+  ...DEPRECATION_CODES,
+  ...EXPRESSION_CODES,
+  ...STATE_CODES,
+  ...RUN_CODES,
+  ...GRAPH_CODES,
+  ...EVENT_CODES,
+  ...SECRET_REFERENCE_CODES,
+  ...RUNTIME_CODES,
+];
+
+const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);
+
+/** Whether a value read from outside the type system (a wire body, a stored row) is one of the codes. */
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && ERROR_CODE_SET.has(value);
+}
