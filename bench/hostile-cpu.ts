@@ -40,6 +40,16 @@ steps:
           value: "{{ this.passes + 1 }}"
 `;
 
+/**
+ * The native variant: each condition compares two 400,000-character strings 10 times, work that
+ * QuickJS's interrupt polls never see (about 100 ms a condition before the fuel metering; now
+ * charged by the metered WebAssembly's fuel, just within the budget).
+ */
+const HOSTILE_NATIVE = HOSTILE.replace('name: "bench:hostile-cpu"', 'name: "bench:hostile-native"').replace(
+  "while (i < 80000) i++;",
+  "const s = 'x'.repeat(4e5), t = 'x'.repeat(4e5); let n = 0; while (i < 10) { if (s === t) n++; i++; }",
+);
+
 export async function benchHostileCpu(): Promise<BenchSection> {
   const server = await startWranglerDev({ exposeWorkerUrl: true });
   try {
@@ -47,6 +57,7 @@ export async function benchHostileCpu(): Promise<BenchSection> {
     const attacker = await createTenantClient(baseUrl, server.adminToken, "bench-hostile");
     const neighbour = await createTenantClient(baseUrl, server.adminToken, "bench-neighbour");
     await attacker.tool("workflow_publish", { yaml: HOSTILE });
+    await attacker.tool("workflow_publish", { yaml: HOSTILE_NATIVE });
     await neighbour.tool("workflow_publish", { yaml: HOSTILE });
     await neighbour.tool("workflow_publish", { yaml: NEXT_STEP_WORKFLOW });
     const paused = String(
@@ -62,8 +73,10 @@ export async function benchHostileCpu(): Promise<BenchSection> {
 
     const startedAt = performance.now();
     const starts = await Promise.all([
-      ...Array.from({ length: HOSTILE_RUNS }, () => timedStart(attacker)),
-      timedStart(neighbour),
+      ...Array.from({ length: HOSTILE_RUNS }, (_, index) =>
+        timedStart(attacker, index % 2 === 0 ? "bench:hostile-cpu" : "bench:hostile-native"),
+      ),
+      timedStart(neighbour, "bench:hostile-cpu"),
     ]);
     const startMs = round(performance.now() - startedAt);
     const busyHealth = await warmThenRun(1, DURATION_MS, healthz(baseUrl));
@@ -76,12 +89,12 @@ export async function benchHostileCpu(): Promise<BenchSection> {
     const passes = progress.map((status) =>
       Number((status.state as { state?: { passes?: number } }).state?.passes ?? 0),
     );
-    const pace = `each made ${Math.min(...passes)}-${Math.max(...passes)} passes (80,000-iteration conditions) in ${seconds.toFixed(1)} s`;
+    const pace = `each made ${Math.min(...passes)}-${Math.max(...passes)} passes (80,000-iteration or 10-long-compare conditions) in ${seconds.toFixed(1)} s`;
     for (const { client, runId } of starts) {
       await client.tool("workflow_cancel", { workflow_id: runId }).catch(() => undefined);
     }
 
-    const load = `${HOSTILE_RUNS} hostile runs of one tenant and 1 of another, started in parallel (machine load average ${loadavg()[0]!.toFixed(1)})`;
+    const load = `${HOSTILE_RUNS} hostile runs of one tenant (half interpreted loops, half native string compares) and 1 of another, started in parallel (machine load average ${loadavg()[0]!.toFixed(1)})`;
     const figures: Record<string, Figure> = {
       hostile_healthz_p99: msVersus(busyHealth.p99Ms, "GET /healthz p99, idle server", idleHealth.p99Ms, {
         target: "at most 100 ms added",
@@ -120,9 +133,10 @@ export async function benchHostileCpu(): Promise<BenchSection> {
 
 async function timedStart(
   client: EdgeflowClient,
+  workflow: string,
 ): Promise<{ client: EdgeflowClient; runId: string; ms: number }> {
   const started = performance.now();
-  const answer = await client.tool("workflow_start", { workflow: "bench:hostile-cpu" });
+  const answer = await client.tool("workflow_start", { workflow });
   if (answer.status !== "running") throw new Error(`hostile run not running: ${JSON.stringify(answer)}`);
   return { client, runId: String(answer.workflow_id), ms: round(performance.now() - started) };
 }
