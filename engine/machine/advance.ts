@@ -37,8 +37,8 @@ const SERVER_STEPS: Record<string, ServerStepHandler> = {
   wait_step: runWaitStep,
   set_state: runSetState,
   parallel_foreach: runParallelForeach,
-  // called through a wrapper: the graph modules import this one
-  dependency_flow: (scope, step, frame) => runDependencyFlow(scope, step, frame),
+  // the graph's task threads run through this module's advanceThread, passed in (no import cycle)
+  dependency_flow: (scope, step, frame) => runDependencyFlow(scope, step, frame, runUntilClientStep),
   break: (scope) => {
     breakLoop(scope);
     return { kind: "continue" };
@@ -52,6 +52,11 @@ const SERVER_STEPS: Record<string, ServerStepHandler> = {
 export interface AdvanceOptions {
   /** hand client steps out (a `next` call) rather than stopping in front of them */
   issue: boolean;
+}
+
+/** Runs a thread until it stops in front of a client step (a task thread's first move). */
+export function runUntilClientStep(scope: ThreadScope): NextStep {
+  return advanceThread(scope, { issue: false });
 }
 
 export function advanceThread(scope: ThreadScope, options: AdvanceOptions): NextStep {

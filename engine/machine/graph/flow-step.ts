@@ -5,17 +5,19 @@
  * creates the graph's task records (the runtime stores them as rows, outside `RunState`), runs
  * what can run at once, and puts the main thread into a wait on the graph; when every task has
  * finished the main thread goes on by itself (see `finish.ts`). Only the main thread runs one.
+ * Task threads run through `runThread`, which `advance.ts` passes in (see `pump.ts`).
  */
 import { type DependencyGraph, dependencyGraphSchema } from "../../dialect/index.ts";
 import { EngineError } from "../../errors.ts";
 import { createGraphRun, graphFromDependencies, isGraphFinished, type TaskGraph } from "../../graph/index.ts";
 import { renderValue, type ThreadScope } from "../scope.ts";
 import type { StepNode } from "../spec.ts";
-import type { ServerStepHandler } from "../steps/handler.ts";
+import type { StepOutcome } from "../steps/handler.ts";
+import type { Frame } from "../types.ts";
 import { finishFlow } from "./finish.ts";
 import { flowContext, graphHooks } from "./flow.ts";
 import { graphProgress } from "./progress.ts";
-import { pumpGraph } from "./pump.ts";
+import { pumpGraph, type ThreadRunner } from "./pump.ts";
 import { graphSession, startGraph } from "./session.ts";
 
 /** Tasks running at once when the step sets no `parallel_limit`. */
@@ -23,7 +25,12 @@ export const DEFAULT_PARALLEL_LIMIT = 10;
 
 const DEPENDENCIES_REFERENCE = /^\s*\{\{\s*dependencies\s*\}\}\s*$/;
 
-export const runDependencyFlow: ServerStepHandler = (scope, step, frame) => {
+export function runDependencyFlow(
+  scope: ThreadScope,
+  step: StepNode,
+  frame: Frame,
+  runThread: ThreadRunner,
+): StepOutcome {
   const { run, machine } = scope;
   if (scope.thread !== run.main) {
     throw new EngineError(
@@ -56,10 +63,10 @@ export const runDependencyFlow: ServerStepHandler = (scope, step, frame) => {
   };
   scope.thread.waitingFor = { kind: "graph", stepId: step.id };
   const flow = flowContext(scope.definition, run, machine)!;
-  pumpGraph(flow);
+  pumpGraph(flow, runThread);
   if (isGraphFinished(state)) return finishFlow(flow);
   return { kind: "stop", next: graphProgress(flow) };
-};
+}
 
 function graphOf(scope: ThreadScope, step: StepNode): TaskGraph {
   const source = step.graph;

@@ -6,7 +6,7 @@
  * transition checks it was given the right records).
  */
 import { isGraphFinished } from "../../graph/index.ts";
-import { advanceThread } from "../advance.ts";
+import { advanceThread, runUntilClientStep } from "../advance.ts";
 import type { WorkflowSpec } from "../spec.ts";
 import type { MachineContext, RunState } from "../types.ts";
 import { finishFlow } from "./finish.ts";
@@ -18,7 +18,7 @@ export function settleGraph(definition: WorkflowSpec, run: RunState, machine: Ma
   const flow = flowContext(definition, run, machine);
   if (flow === undefined || flow.marker.status !== "running") return;
   expireDueClaims(flow);
-  pumpGraph(flow);
+  pumpGraph(flow, runUntilClientStep);
   if (!isGraphFinished(flow.state)) return;
   finishFlow(flow);
   advanceThread(flowMainScope(flow), { issue: false });
