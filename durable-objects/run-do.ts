@@ -15,7 +15,7 @@ import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
 import { EngineError } from "../engine/errors.ts";
 import { findTask } from "../engine/graph/index.ts";
 import { type RunSnapshot, snapshotRun, startRun, transition } from "../engine/machine/index.ts";
-import type { MachineContext, MachineEvent, RunState, Transition } from "../engine/machine/types.ts";
+import type { MachineContext, MachineEvent, RunState, Transition } from "../engine/machine/run-model.ts";
 import { readPath } from "../engine/state/index.ts";
 import { type DurableObjectBindings, tenantStub } from "./bindings.ts";
 import { type Outcome, toOutcome } from "./outcome.ts";

@@ -4,7 +4,7 @@
  * transition, plus an append-only log of transitions (sequence number, event kind, status).
  * Row types stay here; the rest of the code sees `RunRecord`.
  */
-import type { RunState } from "../../engine/machine/types.ts";
+import type { RunState } from "../../engine/machine/run-model.ts";
 
 export interface RunRecord {
   id: string;

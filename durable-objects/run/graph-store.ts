@@ -8,7 +8,7 @@
  * its task's steps again, so a fan-out of 100,000 branches stores its steps once.
  */
 import { type GraphRunState, restoreGraphRun, type TaskRecord } from "../../engine/graph/index.ts";
-import type { GraphChanges } from "../../engine/machine/types.ts";
+import type { GraphChanges } from "../../engine/machine/run-model.ts";
 
 interface GraphTaskRow extends Record<string, SqlStorageValue> {
   idx: number;

@@ -14,7 +14,7 @@ import {
   toMermaid,
 } from "../../engine/graph/index.ts";
 import type { GraphSummary, RunSnapshot } from "../../engine/machine/index.ts";
-import type { RunState } from "../../engine/machine/types.ts";
+import type { RunState } from "../../engine/machine/run-model.ts";
 
 export type RunStatusView = RunSnapshot & {
   graph?: GraphSummary & { critical_path?: CriticalPath };

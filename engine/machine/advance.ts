@@ -9,16 +9,17 @@
  */
 import { EngineError, isEngineError } from "../errors.ts";
 import { stepListAt } from "./definition.ts";
+import { flowContext } from "./dependency-flow/flow-context.ts";
+import { runDependencyFlow } from "./dependency-flow/flow-step.ts";
+import { graphProgress } from "./dependency-flow/progress.ts";
 import { forgetAttempts, handleStepFailure } from "./failure.ts";
 import { breakLoop, continueLoop, finishFrame, topFrame } from "./frames.ts";
-import { flowContext } from "./graph/flow.ts";
-import { runDependencyFlow } from "./graph/flow-step.ts";
-import { graphProgress } from "./graph/progress.ts";
 import { instructionOf, issueClientStep } from "./issue.ts";
-import { evaluateCondition, type ThreadScope } from "./scope.ts";
+import type { ClientInstruction, Frame, NextStep } from "./run-model.ts";
 import { CONTINUE_RETRY_AFTER_MS, yieldSlice } from "./slice.ts";
 import type { StepNode } from "./spec.ts";
 import { isClientStep, NOT_YET_RUNNABLE } from "./step-kinds.ts";
+import { applyToThread, resolveUpdates, updateSpecsOf } from "./step-updates.ts";
 import { runConditional } from "./steps/conditional.ts";
 import type { ServerStepHandler, StepOutcome } from "./steps/handler.ts";
 import { runForeach, runWhileLoop } from "./steps/loops.ts";
@@ -26,8 +27,7 @@ import { runParallelForeach } from "./steps/parallel-foreach.ts";
 import { runSetState } from "./steps/set-state.ts";
 import { runWaitStep } from "./steps/wait.ts";
 import { announceTasks } from "./tasks.ts";
-import type { ClientInstruction, Frame, NextStep } from "./types.ts";
-import { applyToThread, resolveUpdates, updateSpecsOf } from "./updates.ts";
+import { evaluateCondition, type ThreadScope } from "./thread-scope.ts";
 import { WORK_UNITS } from "./work-meter.ts";
 
 const SERVER_STEPS: Record<string, ServerStepHandler> = {

@@ -8,12 +8,12 @@ import { EngineError, isEngineError } from "../errors.ts";
 import { stepAt } from "./definition.ts";
 import { forgetAttempts, handleStepFailure } from "./failure.ts";
 import { checkResponseShape, checkUserInput } from "./result-checks.ts";
-import type { ThreadScope } from "./scope.ts";
+import type { PendingStep } from "./run-model.ts";
 import type { ErrorHandlingSpec, StateUpdateSpec, StepNode } from "./spec.ts";
+import { applyToThread, resolveUpdates, updateSpecsOf } from "./step-updates.ts";
 import type { StepOutcome } from "./steps/handler.ts";
+import type { ThreadScope } from "./thread-scope.ts";
 import { removeTimers } from "./timers.ts";
-import type { PendingStep } from "./types.ts";
-import { applyToThread, resolveUpdates, updateSpecsOf } from "./updates.ts";
 
 export interface Completion {
   stepId: string;

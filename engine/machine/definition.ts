@@ -5,8 +5,8 @@
  * against the same definition after a restart. No evaluation happens here.
  */
 import { EngineError } from "../errors.ts";
+import type { Thread } from "./run-model.ts";
 import type { ComputedFieldSpec, StepNode, SubAgentTaskSpec, WorkflowSpec } from "./spec.ts";
-import type { Thread } from "./types.ts";
 
 export type Ref = (string | number)[];
 

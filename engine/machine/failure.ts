@@ -7,11 +7,11 @@
  * threads were doing (`failWholeRun`).
  */
 import type { EngineError, ErrorShape } from "../errors.ts";
-import type { ThreadScope } from "./scope.ts";
+import type { RunState } from "./run-model.ts";
 import type { ErrorHandlingSpec, StepNode } from "./spec.ts";
 import type { StepOutcome } from "./steps/handler.ts";
+import type { ThreadScope } from "./thread-scope.ts";
 import { addTimer } from "./timers.ts";
-import type { RunState } from "./types.ts";
 
 export const RETRY_DEFAULTS = { max_retries: 3, retry_delay: 1, backoff_multiplier: 2, max_delay: 300 };
 

@@ -5,8 +5,8 @@
  */
 import { EngineError } from "../errors.ts";
 import { stepAt, stepListAt } from "./definition.ts";
-import { evaluateCondition, type ThreadScope } from "./scope.ts";
-import type { Frame } from "./types.ts";
+import type { Frame } from "./run-model.ts";
+import { evaluateCondition, type ThreadScope } from "./thread-scope.ts";
 
 export function topFrame(scope: ThreadScope): Frame | undefined {
   return scope.thread.frames.at(-1);

@@ -3,11 +3,12 @@
  * Handing a client step to an agent: render its fields (templates evaluated, engine-only fields
  * left out), record it as pending, and start its timeout if it has one.
  */
-import { loopContextOf, renderValue, type ThreadScope } from "./scope.ts";
+
+import type { ClientInstruction, PendingStep } from "./run-model.ts";
 import type { StepNode } from "./spec.ts";
 import { ENGINE_FIELDS } from "./step-kinds.ts";
+import { loopContextOf, renderValue, type ThreadScope } from "./thread-scope.ts";
 import { addTimer } from "./timers.ts";
-import type { ClientInstruction, PendingStep } from "./types.ts";
 
 export function issueClientStep(
   scope: ThreadScope,

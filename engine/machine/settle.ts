@@ -8,13 +8,13 @@
 import { EngineError } from "../errors.ts";
 import { advanceThread } from "./advance.ts";
 import { stepListAt } from "./definition.ts";
+import { settleGraph, syncGraphMarker } from "./dependency-flow/settle-graph.ts";
 import { handleStepFailure } from "./failure.ts";
-import { settleGraph, syncGraphMarker } from "./graph/settle-graph.ts";
-import type { ThreadScope } from "./scope.ts";
+import type { MachineContext, RunState } from "./run-model.ts";
 import type { WorkflowSpec } from "./spec.ts";
+import { applyToThread } from "./step-updates.ts";
 import { awaitedTasks, isFinished, promoteQueued } from "./tasks.ts";
-import type { MachineContext, RunState } from "./types.ts";
-import { applyToThread } from "./updates.ts";
+import type { ThreadScope } from "./thread-scope.ts";
 
 const DEFAULT_MAX_PARALLEL = 10;
 

@@ -4,10 +4,11 @@
  * start, promoting queued tasks when a slot frees up, and finishing the `parallel_foreach` step
  * once every task of it is done.
  */
-import type { ThreadScope } from "./scope.ts";
-import { renderValue } from "./scope.ts";
+
+import type { NextStep, RunState, SubAgentTaskThread } from "./run-model.ts";
 import type { StepNode } from "./spec.ts";
-import type { NextStep, RunState, SubAgentTaskThread } from "./types.ts";
+import type { ThreadScope } from "./thread-scope.ts";
+import { renderValue } from "./thread-scope.ts";
 
 /** The tasks the main thread is waiting on (those of the `parallel_foreach` pass in progress). */
 export function awaitedTasks(run: RunState): SubAgentTaskThread[] {

@@ -2,7 +2,7 @@
  * @module
  * `conditional`: evaluate `condition`, then run `then_steps` or `else_steps` as a nested frame.
  */
-import { evaluateCondition } from "../scope.ts";
+import { evaluateCondition } from "../thread-scope.ts";
 import { CONTINUE, type ServerStepHandler } from "./handler.ts";
 
 export const runConditional: ServerStepHandler = (scope, step, frame) => {

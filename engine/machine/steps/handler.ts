@@ -4,9 +4,9 @@
  * and says whether the thread goes on or stops for now.
  */
 
-import type { ThreadScope } from "../scope.ts";
+import type { Frame, NextStep } from "../run-model.ts";
 import type { StepNode } from "../spec.ts";
-import type { Frame, NextStep } from "../types.ts";
+import type { ThreadScope } from "../thread-scope.ts";
 
 export type StepOutcome = { kind: "continue" } | { kind: "stop"; next: NextStep };
 

@@ -6,8 +6,8 @@
  */
 import { MAX_WHILE_ITERATIONS } from "../../dialect/index.ts";
 import { EngineError } from "../../errors.ts";
-import { evaluateCondition, renderValue } from "../scope.ts";
-import type { Frame } from "../types.ts";
+import type { Frame } from "../run-model.ts";
+import { evaluateCondition, renderValue } from "../thread-scope.ts";
 import { CONTINUE, type ServerStepHandler } from "./handler.ts";
 
 const DEFAULT_MAX_ITERATIONS = 100;

@@ -7,10 +7,10 @@
 import { EngineError } from "../../errors.ts";
 import { initState } from "../../state/index.ts";
 import { subAgentTask } from "../definition.ts";
-import { evaluationContext, renderValue, type ThreadScope } from "../scope.ts";
+import type { SubAgentTaskThread } from "../run-model.ts";
 import type { SubAgentTaskSpec } from "../spec.ts";
 import { announceTasks } from "../tasks.ts";
-import type { SubAgentTaskThread } from "../types.ts";
+import { evaluationContext, renderValue, type ThreadScope } from "../thread-scope.ts";
 import type { ServerStepHandler } from "./handler.ts";
 import { describe } from "./loops.ts";
 

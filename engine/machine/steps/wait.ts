@@ -5,7 +5,7 @@
  * carries on (this is how AroMCP workflows poll).
  */
 import { EngineError } from "../../errors.ts";
-import { renderValue } from "../scope.ts";
+import { renderValue } from "../thread-scope.ts";
 import { addTimer } from "../timers.ts";
 import { CONTINUE, type ServerStepHandler } from "./handler.ts";
 

@@ -1,6 +1,6 @@
 /** Helpers for tests that reach into a run's Durable Object. */
 import { env, runInDurableObject } from "cloudflare:test";
-import type { RunState } from "../../../engine/machine/types.ts";
+import type { RunState } from "../../../engine/machine/run-model.ts";
 import { callTool } from "./clients.ts";
 
 export function runObject(tenant: string, runId: string): DurableObjectStub {

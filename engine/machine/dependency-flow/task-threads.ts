@@ -7,13 +7,13 @@
  * its own: graph tasks work on the workflow's state, attached to the thread while it moves.
  */
 import { findTask, type GraphRunState, type TaskRecord } from "../../graph/index.ts";
-import type { StateData } from "../../state/types.ts";
+import type { StateData } from "../../state/state-data.ts";
 import { completeStep } from "../complete.ts";
-import type { ThreadScope } from "../scope.ts";
+import type { GraphTaskThread, RunState, Thread } from "../run-model.ts";
 import type { StepNode, WorkflowSpec } from "../spec.ts";
+import type { ThreadScope } from "../thread-scope.ts";
 import { removeTimers } from "../timers.ts";
-import type { GraphTaskThread, RunState, Thread } from "../types.ts";
-import type { FlowContext } from "./flow.ts";
+import type { FlowContext } from "./flow-context.ts";
 
 export function createGraphThread(record: TaskRecord, state: GraphRunState): GraphTaskThread {
   const thread: GraphTaskThread = {

@@ -8,7 +8,7 @@
 import { FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
 import { getPath } from "./path-access.ts";
 import { resolvePath, type StatePath } from "./paths.ts";
-import type { EvaluationContext, LoopContext, StateData } from "./types.ts";
+import type { EvaluationContext, LoopContext, StateData } from "./state-data.ts";
 
 /** Scope names: always bound to their scope, never shadowed by a field or local of the same name. */
 export const SCOPE_BINDING_NAMES: readonly string[] = [

@@ -7,10 +7,10 @@
  */
 import { isGraphFinished } from "../../graph/index.ts";
 import { advanceThread, runUntilClientStep } from "../advance.ts";
+import type { MachineContext, RunState } from "../run-model.ts";
 import type { WorkflowSpec } from "../spec.ts";
-import type { MachineContext, RunState } from "../types.ts";
 import { finishFlow } from "./finish.ts";
-import { flowContext, flowMainScope } from "./flow.ts";
+import { flowContext, flowMainScope } from "./flow-context.ts";
 import { expireDueClaims, pumpGraph } from "./pump.ts";
 import { graphSession } from "./session.ts";
 

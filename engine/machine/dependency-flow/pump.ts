@@ -20,10 +20,10 @@ import {
   type TaskOutcome,
   type TaskRecord,
 } from "../../graph/index.ts";
-import type { ThreadScope } from "../scope.ts";
+import type { GraphTaskThread, NextStep } from "../run-model.ts";
+import type { ThreadScope } from "../thread-scope.ts";
 import { addTimer } from "../timers.ts";
-import type { GraphTaskThread, NextStep } from "../types.ts";
-import type { FlowContext } from "./flow.ts";
+import type { FlowContext } from "./flow-context.ts";
 import { noteChanged } from "./session.ts";
 import {
   createGraphThread,

@@ -10,11 +10,11 @@
 import { EngineError, isEngineError } from "../errors.ts";
 import { hasTemplate } from "../expressions/template.ts";
 import { applyUpdates } from "../state/index.ts";
-import type { LoopContext, ResolvedUpdate, UpdateOperation } from "../state/types.ts";
+import type { LoopContext, ResolvedUpdate, UpdateOperation } from "../state/state-data.ts";
 import { computedFieldsFor } from "./definition.ts";
-import { evaluateExpression, evaluationContext, renderValue, type ThreadScope } from "./scope.ts";
 import type { StateUpdateSpec, StepNode } from "./spec.ts";
 import { assertStateFits } from "./state-size.ts";
+import { evaluateExpression, evaluationContext, renderValue, type ThreadScope } from "./thread-scope.ts";
 import { WORK_UNITS } from "./work-meter.ts";
 
 const OPERATIONS = new Set<string>(["set", "increment", "decrement", "append", "multiply", "merge"]);

@@ -7,10 +7,10 @@
 import { EngineError } from "../../errors.ts";
 import { findTask, type GraphHooks, type GraphRunState } from "../../graph/index.ts";
 import { stepAt } from "../definition.ts";
-import { evaluateCondition, renderValue, type ThreadScope } from "../scope.ts";
+import type { GraphMarker, MachineContext, RunState } from "../run-model.ts";
 import type { StepNode, WorkflowSpec } from "../spec.ts";
 import { describe } from "../steps/loops.ts";
-import type { GraphMarker, MachineContext, RunState } from "../types.ts";
+import { evaluateCondition, renderValue, type ThreadScope } from "../thread-scope.ts";
 import { type GraphSession, graphSession } from "./session.ts";
 
 export interface FlowContext {

@@ -10,12 +10,12 @@
 import { type DependencyGraph, dependencyGraphSchema } from "../../dialect/index.ts";
 import { EngineError } from "../../errors.ts";
 import { createGraphRun, graphFromDependencies, isGraphFinished, type TaskGraph } from "../../graph/index.ts";
-import { renderValue, type ThreadScope } from "../scope.ts";
+import type { Frame } from "../run-model.ts";
 import type { StepNode } from "../spec.ts";
 import type { StepOutcome } from "../steps/handler.ts";
-import type { Frame } from "../types.ts";
+import { renderValue, type ThreadScope } from "../thread-scope.ts";
 import { finishFlow } from "./finish.ts";
-import { flowContext, graphHooks } from "./flow.ts";
+import { flowContext, graphHooks } from "./flow-context.ts";
 import { graphProgress } from "./progress.ts";
 import { pumpGraph, type ThreadRunner } from "./pump.ts";
 import { graphSession, startGraph } from "./session.ts";

@@ -9,8 +9,8 @@
  */
 import { findTask, isFinal, renewClaim } from "../../graph/index.ts";
 import { advanceThread, runUntilClientStep } from "../advance.ts";
-import type { ClientInstruction, GraphTaskThread, NextStep } from "../types.ts";
-import type { FlowContext } from "./flow.ts";
+import type { ClientInstruction, GraphTaskThread, NextStep } from "../run-model.ts";
+import type { FlowContext } from "./flow-context.ts";
 import { graphProgress } from "./progress.ts";
 import { pumpGraph, settleGraphThread } from "./pump.ts";
 import { noteChanged } from "./session.ts";

@@ -6,12 +6,12 @@
  */
 import { hasTemplate, renderDeep, renderTemplate } from "../expressions/template.ts";
 import { buildBindings, recompute } from "../state/index.ts";
-import type { EvaluationContext, LoopContext } from "../state/types.ts";
+import type { EvaluationContext, LoopContext } from "../state/state-data.ts";
 import { computedFieldsFor } from "./definition.ts";
-import { graphSession } from "./graph/session.ts";
-import { tasksScopeView } from "./graph/tasks-scope.ts";
+import { graphSession } from "./dependency-flow/session.ts";
+import { tasksScopeView } from "./dependency-flow/tasks-scope.ts";
+import type { GraphTaskThread, MachineContext, RunState, SubAgentTaskThread, Thread } from "./run-model.ts";
 import type { WorkflowSpec } from "./spec.ts";
-import type { GraphTaskThread, MachineContext, RunState, SubAgentTaskThread, Thread } from "./types.ts";
 
 /** Everything an evaluation in one thread needs. */
 export interface ThreadScope {
