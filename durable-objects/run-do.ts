@@ -61,7 +61,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   /** the alarm time this instance last set (`null`: deleted), `undefined` when not known */
   #alarmAt: number | null | undefined;
   /** the run's definition, parsed once: it never changes after the start */
-  #definition: { id: string; definition: unknown } | undefined;
+  #definition: { id: string; definition: WorkflowDefinition } | undefined;
   /** whether the schema exists: only `start` creates it, so a never-started object stays empty */
   #created = false;
 
@@ -208,7 +208,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
    * (`run.graph_mismatch`) are restored and the transition tried once more.
    */
   #transition(record: RunRecord, event: MachineEvent, machine: MachineContext): Transition {
-    const definition = record.definition as WorkflowDefinition;
+    const { definition } = record;
     for (let attempt = 1; ; attempt += 1) {
       const graph = this.#graph.of(this.#sql, record.state);
       try {
