@@ -17,11 +17,11 @@ import { breakLoop, continueLoop, finishFrame, topFrame } from "./frames.ts";
 import { instructionOf, issueClientStep } from "./issue.ts";
 import type { ClientInstruction, Frame, NextStep } from "./run-model.ts";
 import { CONTINUE_RETRY_AFTER_MS, yieldSlice } from "./slice.ts";
-import type { StepNode } from "./spec.ts";
-import { isClientStep, NOT_YET_RUNNABLE } from "./step-kinds.ts";
+import type { StepNode, StepOf } from "./spec.ts";
+import { isClientStep, isNotYetRunnable, type ServerStepType } from "./step-kinds.ts";
 import { applyToThread, resolveUpdates, updateSpecsOf } from "./step-updates.ts";
 import { runConditional } from "./steps/conditional.ts";
-import type { ServerStepHandler, StepOutcome } from "./steps/handler.ts";
+import type { ServerStepHandlers, StepOutcome } from "./steps/handler.ts";
 import { runForeach, runWhileLoop } from "./steps/loops.ts";
 import { runParallelForeach } from "./steps/parallel-foreach.ts";
 import { runSetState } from "./steps/set-state.ts";
@@ -30,7 +30,7 @@ import { announceTasks } from "./tasks.ts";
 import { evaluateCondition, type ThreadScope } from "./thread-scope.ts";
 import { WORK_UNITS } from "./work-meter.ts";
 
-const SERVER_STEPS: Record<string, ServerStepHandler> = {
+const SERVER_STEPS: ServerStepHandlers = {
   conditional: runConditional,
   while_loop: runWhileLoop,
   foreach: runForeach,
@@ -130,15 +130,14 @@ function runStep(
       frame.pc += 1;
       return { kind: "continue" };
     }
-    const handler = SERVER_STEPS[step.type];
-    if (!handler) {
-      const reason = NOT_YET_RUNNABLE.has(step.type)
+    if (!isServerStep(step)) {
+      const reason = isNotYetRunnable(step.type)
         ? "is accepted by the dialect but cannot run yet"
         : "is unknown";
       throw new EngineError("run.unsupported_step", `step "${step.id}": type "${step.type}" ${reason}`);
     }
     applyToThread(scope, resolveUpdates(scope, updateSpecsOf(step)));
-    const outcome = handler(scope, step, frame);
+    const outcome = runServerStep(scope, step.type, step, frame);
     forgetAttempts(scope, step.id);
     return outcome;
   } catch (error) {
@@ -147,6 +146,21 @@ function runStep(
     scope.thread.frames.length = Math.min(scope.thread.frames.length, framesBefore);
     return handleStepFailure(scope, step, error, { skip: () => (frame.pc += 1) });
   }
+}
+
+function isServerStep(step: StepNode): step is StepOf<ServerStepType> {
+  return Object.hasOwn(SERVER_STEPS, step.type);
+}
+
+/** Calls the handler of `type` (the step's own type) with the step, typed for that handler. */
+function runServerStep<T extends ServerStepType>(
+  scope: ThreadScope,
+  type: T,
+  step: StepOf<T>,
+  frame: Frame,
+): StepOutcome {
+  const handler: ServerStepHandlers[T] = SERVER_STEPS[type];
+  return handler(scope, step, frame);
 }
 
 /** A `wait_step` without a timer hands control to the agent: it needs an agent's `next` to pass. */

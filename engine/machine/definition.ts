@@ -4,9 +4,17 @@
  * `["steps", 3, "then_steps"]` instead of object pointers, so a checkpointed run can be resumed
  * against the same definition after a restart. No evaluation happens here.
  */
+import type { StepType } from "../dialect/index.ts";
 import { EngineError } from "../errors.ts";
 import type { Thread } from "./run-model.ts";
-import type { ComputedFieldSpec, StepNode, SubAgentTaskSpec, WorkflowSpec } from "./spec.ts";
+import {
+  type ComputedFieldSpec,
+  isStepOf,
+  type StepNode,
+  type StepOf,
+  type SubAgentTaskSpec,
+  type WorkflowSpec,
+} from "./spec.ts";
 
 export type Ref = (string | number)[];
 
@@ -26,6 +34,18 @@ export function stepAt(definition: WorkflowSpec, ref: Ref): StepNode {
   return step as StepNode;
 }
 
+/**
+ * The step at `ref`, which the run's own bookkeeping says is of type `type` (the loop a frame
+ * belongs to, the step a thread waits on); anything else is a broken reference.
+ */
+export function stepOfTypeAt<T extends StepType>(definition: WorkflowSpec, ref: Ref, type: T): StepOf<T> {
+  const step = stepAt(definition, ref);
+  if (!isStepOf(step, type)) {
+    throw new EngineError("run.bad_reference", `the step at ${ref.join(".")} is not a ${type} step`);
+  }
+  return step;
+}
+
 function walk(root: unknown, ref: Ref): unknown {
   let node = root;
   let parent: unknown;
@@ -33,22 +53,23 @@ function walk(root: unknown, ref: Ref): unknown {
     if (node === null || typeof node !== "object") return undefined;
     parent = node;
     node = (node as Record<string | number, unknown>)[key];
-    if (node === undefined && key === "steps" && isPromptOnlyTask(parent)) node = promptSteps(parent);
+    if (node === undefined && key === "steps" && isPromptOnlyTask(parent))
+      node = promptSteps(parent, parent.prompt_template);
   }
   return node;
 }
 
 const promptStepsByTask = new WeakMap<SubAgentTaskSpec, StepNode[]>();
 
-function isPromptOnlyTask(node: unknown): node is SubAgentTaskSpec {
+function isPromptOnlyTask(node: unknown): node is SubAgentTaskSpec & { prompt_template: string } {
   return typeof (node as SubAgentTaskSpec).prompt_template === "string";
 }
 
 /** A sub-agent task given only a `prompt_template` runs as one `agent_prompt` step with id `prompt`. */
-function promptSteps(task: SubAgentTaskSpec): StepNode[] {
+function promptSteps(task: SubAgentTaskSpec, prompt: string): StepNode[] {
   let steps = promptStepsByTask.get(task);
   if (!steps) {
-    steps = [{ id: "prompt", type: "agent_prompt", prompt: task.prompt_template }];
+    steps = [{ id: "prompt", type: "agent_prompt", prompt }];
     promptStepsByTask.set(task, steps);
   }
   return steps;

@@ -8,7 +8,7 @@
  */
 import type { EngineError, ErrorShape } from "../errors.ts";
 import type { RunState } from "./run-model.ts";
-import type { ErrorHandlingSpec, StepNode } from "./spec.ts";
+import type { ErrorPolicy, StepNode } from "./spec.ts";
 import type { StepOutcome } from "./steps/handler.ts";
 import type { ThreadScope } from "./thread-scope.ts";
 import { addTimer } from "./timers.ts";
@@ -27,7 +27,7 @@ export function handleStepFailure(
   step: StepNode,
   error: EngineError,
   actions: FailureActions,
-  policy: ErrorHandlingSpec | undefined = step.error_handling,
+  policy: ErrorPolicy | undefined = step.error_handling,
 ): StepOutcome {
   const { thread } = scope;
   const strategy = policy?.strategy ?? "fail";
@@ -57,7 +57,7 @@ export function handleStepFailure(
 }
 
 /** Seconds before retry number `attempt` (1 = the first retry): delay × multiplier^(attempt-1), capped. */
-export function backoffSeconds(attempt: number, policy: ErrorHandlingSpec | undefined): number {
+export function backoffSeconds(attempt: number, policy: ErrorPolicy | undefined): number {
   const base = policy?.retry_delay ?? RETRY_DEFAULTS.retry_delay;
   const multiplier = policy?.backoff_multiplier ?? RETRY_DEFAULTS.backoff_multiplier;
   const cap = policy?.max_delay ?? RETRY_DEFAULTS.max_delay;
@@ -69,7 +69,7 @@ function scheduleRetry(
   step: StepNode,
   error: EngineError,
   attempt: number,
-  policy: ErrorHandlingSpec | undefined,
+  policy: ErrorPolicy | undefined,
 ): StepOutcome {
   const { thread, run, machine } = scope;
   thread.attempts = { ...thread.attempts, [step.id]: attempt + 1 };

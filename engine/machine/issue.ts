@@ -59,6 +59,6 @@ export function instructionOf(pending: PendingStep, threadId: string): ClientIns
 }
 
 function timeoutSeconds(step: StepNode): number | undefined {
-  const value = step.timeout_seconds ?? step.error_handling?.timeout_seconds;
-  return typeof value === "number" && value > 0 ? value : undefined;
+  const value = step.timeout_seconds;
+  return value !== undefined && value > 0 ? value : undefined;
 }

@@ -1,83 +1,35 @@
 /**
  * @module
- * The parts of a loaded workflow definition that the step machine reads, with the step fields it
- * relies on. Definitions come out of the loader already validated; this is the machine's view.
+ * The machine's view of a workflow definition: the dialect's own types, derived from its zod
+ * schemas, under the names the machine uses. Definitions come out of the loader (or storage)
+ * already parsed by those schemas, so the machine reads them as they are: no cast, no second
+ * declaration of a step's fields. A step's type-specific fields are read after narrowing on
+ * `type` (`isStepOf`, or a handler given `StepOf<T>`).
  */
-import type { WorkflowDefinition } from "../dialect/index.ts";
+import type {
+  ComputedField,
+  StateUpdateSpec as DialectStateUpdateSpec,
+  ErrorHandling,
+  Step,
+  StepType,
+  SubAgentTask,
+  WorkflowDefinition,
+} from "../dialect/index.ts";
 
-export interface ComputedFieldSpec {
-  from: string | string[];
-  transform?: string | undefined;
-  on_error?: "use_fallback" | "propagate" | "ignore" | undefined;
-  fallback?: unknown;
-}
-
-export interface StateUpdateSpec {
-  path: string;
-  value?: unknown;
-  operation?: string | undefined;
-}
-
-export interface ErrorHandlingSpec {
-  strategy?: "retry" | "continue" | "fail" | "fallback" | undefined;
-  max_retries?: number | undefined;
-  retry_delay?: number | undefined;
-  backoff_multiplier?: number | undefined;
-  max_delay?: number | undefined;
-  timeout_seconds?: number | undefined;
-  fallback_value?: unknown;
-  error_message?: string | undefined;
-}
-
-/** A step as the machine sees it: `id`, `type` and the type's own fields. */
-export interface StepNode {
-  id: string;
-  type: string;
-  when?: unknown;
-  state_update?: StateUpdateSpec | undefined;
-  state_updates?: StateUpdateSpec[] | undefined;
-  error_handling?: ErrorHandlingSpec | undefined;
-  timeout_seconds?: number | undefined;
-  [field: string]: unknown;
-}
-
-export interface InputFieldSpec {
-  type?: string | undefined;
-  description?: string | undefined;
-  required?: boolean | undefined;
-  default?: unknown;
-}
-
-export interface StateSpec {
-  inputs?: Record<string, InputFieldSpec> | undefined;
-  default_state?:
-    | { state?: Record<string, unknown>; global?: Record<string, unknown>; inputs?: Record<string, unknown> }
-    | undefined;
-  state_schema?: { computed?: Record<string, ComputedFieldSpec> | undefined } | undefined;
-}
-
-export interface SubAgentTaskSpec extends StateSpec {
-  description?: string | undefined;
-  prompt_template?: string | undefined;
-  context_template?: string | undefined;
-  steps?: StepNode[] | undefined;
-}
-
-export interface WorkflowSpec extends StateSpec {
-  name: string;
-  version: string;
-  description?: string | undefined;
-  config?: Record<string, unknown> | undefined;
-  steps: StepNode[];
-  sub_agent_tasks?: Record<string, SubAgentTaskSpec> | undefined;
-  /** the dependency graph (normalised by the dialect); a task's `run` is a step list */
-  dependencies?: Record<string, { run?: StepNode[] | undefined }> | undefined;
-}
-
+export type WorkflowSpec = WorkflowDefinition;
+/** Any step: the dialect's union, discriminated on `type`. */
+export type StepNode = Step;
+/** The step of one type. */
+export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
+export type SubAgentTaskSpec = SubAgentTask;
+export type ComputedFieldSpec = ComputedField;
+export type StateUpdateSpec = DialectStateUpdateSpec;
 /**
- * The machine reads step fields by name after dispatching on `type`; the loader has already
- * validated every field against the dialect's zod schemas, so the view is a cast, not a check.
+ * A step's `error_handling` as the failure code reads it: the dialect's, or one the machine makes
+ * up (a `user_input` re-asking on a bad answer); a field left out takes the dialect's default.
  */
-export function machineView(definition: WorkflowDefinition): WorkflowSpec {
-  return definition as unknown as WorkflowSpec;
+export type ErrorPolicy = Partial<ErrorHandling>;
+
+export function isStepOf<T extends StepType>(step: Step, type: T): step is StepOf<T> {
+  return step.type === type;
 }

@@ -37,7 +37,7 @@ import type {
 } from "./run-model.ts";
 import { settleRun } from "./settle.ts";
 import { chargeRun, meteredContext, workOf } from "./slice.ts";
-import { machineView, type WorkflowSpec } from "./spec.ts";
+import type { WorkflowSpec } from "./spec.ts";
 import { assertStateFits, checkpointTooLarge, failedFrom } from "./state-size.ts";
 import { applyToThread, operationOf } from "./step-updates.ts";
 import type { ThreadScope } from "./thread-scope.ts";
@@ -58,7 +58,7 @@ export function startRun(
   options: StartOptions,
   context: MachineContext,
 ): Transition {
-  const definition = machineView(workflow);
+  const definition = workflow;
   const allowance = options.workAllowance ?? DEFAULT_RUN_WORK_ALLOWANCE;
   const machine = meteredContext(context, { used: 0, allowance });
   const { data, errors } = initState(definition, options.inputs ?? {}, machine.evaluator, {
@@ -107,7 +107,7 @@ export function transition(
   context: MachineContext,
 ): Transition {
   const machine = meteredContext(context, workOf(current));
-  const definition = machineView(workflow);
+  const definition = workflow;
   const run = structuredClone(current);
   run.seq += 1;
   run.updatedAt = machine.now;

@@ -6,9 +6,9 @@
  */
 import { EngineError } from "../../errors.ts";
 import { findTask, type GraphHooks, type GraphRunState } from "../../graph/index.ts";
-import { stepAt } from "../definition.ts";
+import { stepOfTypeAt } from "../definition.ts";
 import type { GraphMarker, MachineContext, RunState } from "../run-model.ts";
-import type { StepNode, WorkflowSpec } from "../spec.ts";
+import type { StepOf, WorkflowSpec } from "../spec.ts";
 import { describe } from "../steps/loops.ts";
 import { evaluateCondition, renderValue, type ThreadScope } from "../thread-scope.ts";
 import { type GraphSession, graphSession } from "./session.ts";
@@ -21,7 +21,7 @@ export interface FlowContext {
   state: GraphRunState;
   session: GraphSession;
   /** the `dependency_flow` step */
-  step: StepNode;
+  step: StepOf<"dependency_flow">;
   hooks: GraphHooks;
 }
 
@@ -42,7 +42,7 @@ export function flowContext(
     marker,
     state,
     session,
-    step: stepAt(definition, marker.ref),
+    step: stepOfTypeAt(definition, marker.ref, "dependency_flow"),
     hooks: graphHooks(mainScope(definition, run, machine)),
   };
 }

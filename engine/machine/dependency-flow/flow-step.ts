@@ -11,7 +11,7 @@ import { type DependencyGraph, dependencyGraphSchema } from "../../dialect/index
 import { EngineError } from "../../errors.ts";
 import { createGraphRun, graphFromDependencies, isGraphFinished, type TaskGraph } from "../../graph/index.ts";
 import type { Frame } from "../run-model.ts";
-import type { StepNode } from "../spec.ts";
+import type { StepOf } from "../spec.ts";
 import type { StepOutcome } from "../steps/handler.ts";
 import { renderValue, type ThreadScope } from "../thread-scope.ts";
 import { finishFlow } from "./finish.ts";
@@ -27,7 +27,7 @@ const DEPENDENCIES_REFERENCE = /^\s*\{\{\s*dependencies\s*\}\}\s*$/;
 
 export function runDependencyFlow(
   scope: ThreadScope,
-  step: StepNode,
+  step: StepOf<"dependency_flow">,
   frame: Frame,
   runThread: ThreadRunner,
 ): StepOutcome {
@@ -55,7 +55,7 @@ export function runDependencyFlow(
     stepId: step.id,
     ref: [...frame.ref, frame.pc],
     status: "running",
-    parallelLimit: typeof step.parallel_limit === "number" ? step.parallel_limit : DEFAULT_PARALLEL_LIMIT,
+    parallelLimit: step.parallel_limit ?? DEFAULT_PARALLEL_LIMIT,
     total: state.tasks.length,
     counts: { ...state.counts },
     startedAt: machine.now,
@@ -68,7 +68,7 @@ export function runDependencyFlow(
   return { kind: "stop", next: graphProgress(flow) };
 }
 
-function graphOf(scope: ThreadScope, step: StepNode): TaskGraph {
+function graphOf(scope: ThreadScope, step: StepOf<"dependency_flow">): TaskGraph {
   const source = step.graph;
   if (source === undefined || (typeof source === "string" && DEPENDENCIES_REFERENCE.test(source))) {
     const block = scope.definition.dependencies;

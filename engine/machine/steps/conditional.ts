@@ -5,7 +5,7 @@
 import { evaluateCondition } from "../thread-scope.ts";
 import { CONTINUE, type ServerStepHandler } from "./handler.ts";
 
-export const runConditional: ServerStepHandler = (scope, step, frame) => {
+export const runConditional: ServerStepHandler<"conditional"> = (scope, step, frame) => {
   const branch = evaluateCondition(scope, step.condition) ? "then_steps" : "else_steps";
   const ref = [...frame.ref, frame.pc];
   frame.pc += 1;

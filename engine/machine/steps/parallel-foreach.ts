@@ -14,9 +14,7 @@ import { evaluationContext, renderValue, type ThreadScope } from "../thread-scop
 import type { ServerStepHandler } from "./handler.ts";
 import { describe } from "./loops.ts";
 
-const DEFAULT_MAX_PARALLEL = 10;
-
-export const runParallelForeach: ServerStepHandler = (scope, step, frame) => {
+export const runParallelForeach: ServerStepHandler<"parallel_foreach"> = (scope, step, frame) => {
   if (scope.thread !== scope.run.main) {
     throw new EngineError(
       "run.nested_parallel_foreach",
@@ -30,15 +28,21 @@ export const runParallelForeach: ServerStepHandler = (scope, step, frame) => {
       `parallel_foreach "${step.id}": items must be an array, got ${describe(items)}`,
     );
   }
-  const taskName = String(step.sub_agent_task);
+  const taskName = step.sub_agent_task;
   const spec = subAgentTask(scope.definition, taskName);
   if (items.length === 0) {
     frame.pc += 1;
     return { kind: "continue" };
   }
-  const maxParallel = typeof step.max_parallel === "number" ? step.max_parallel : DEFAULT_MAX_PARALLEL;
   const created = items.map((item, index) =>
-    createTask(scope, { spec, taskName, parentStepId: step.id, item, index, queued: index >= maxParallel }),
+    createTask(scope, {
+      spec,
+      taskName,
+      parentStepId: step.id,
+      item,
+      index,
+      queued: index >= step.max_parallel,
+    }),
   );
   for (const task of created) scope.run.tasks[task.id] = task;
   scope.thread.waitingFor = { kind: "tasks", stepId: step.id, taskIds: created.map((task) => task.id) };
