@@ -1,8 +1,8 @@
 /**
  * @module
- * The stored forms of a run's checkpoint row: the `state` column (the engine's `RunState` as
- * JSON, with a `format` field) and the `definition` column (the workflow definition the run
- * started with). Reading parses; what does not parse is `storage.corrupt`.
+ * The stored form of a run's checkpoint (the `run.state` column): the engine's `RunState` as
+ * JSON, with a `format` field. Reading parses; what does not parse is `storage.corrupt`. (The
+ * `run.definition` column is `storage/stored-definition.ts`.)
  *
  * Formats of the `state` column: `1` is `RunState` plus `format: 1`. Rows written before the
  * field existed have no `format` and are read as format 1 (the shape is the same). A change to
@@ -10,10 +10,9 @@
  * one here; a format this code does not know (a row written by newer code) is `storage.corrupt`.
  * The graph's task rows (`graph-store.ts`) are written with the checkpoint, so they follow its format.
  */
-import { type WorkflowDefinition, workflowSchema } from "../../engine/dialect/index.ts";
 import type { RunState } from "../../engine/machine/run-model.ts";
+import { checkStored, parseStoredJson, storageCorrupt } from "../storage/stored-json.ts";
 import { runStateSchema } from "./run-state-schema.ts";
-import { checkStored, parseStoredJson, storageCorrupt } from "./stored-json.ts";
 
 /** The format this code writes into the `state` column. */
 export const CHECKPOINT_FORMAT = 1;
@@ -35,17 +34,4 @@ export function decodeCheckpoint(text: string): RunState {
     );
   }
   return checkStored(runStateSchema, state, "run checkpoint");
-}
-
-export function encodeDefinition(definition: WorkflowDefinition): string {
-  return JSON.stringify(definition);
-}
-
-/**
- * The `definition` column, parsed with the dialect's own schema (the stored form is the
- * loader's output, which the schema reads back unchanged; its version is `schema_version`).
- * A dialect change that rejects definitions already stored must convert them here.
- */
-export function decodeDefinition(text: string): WorkflowDefinition {
-  return checkStored(workflowSchema, parseStoredJson(text, "workflow definition"), "workflow definition");
 }

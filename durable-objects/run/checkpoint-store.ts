@@ -7,12 +7,8 @@
  */
 import type { WorkflowDefinition } from "../../engine/dialect/index.ts";
 import type { RunState } from "../../engine/machine/run-model.ts";
-import {
-  decodeCheckpoint,
-  decodeDefinition,
-  encodeCheckpoint,
-  encodeDefinition,
-} from "./checkpoint-format.ts";
+import { decodeDefinition, encodeDefinition } from "../storage/stored-definition.ts";
+import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint-format.ts";
 
 export interface RunRecord {
   id: string;

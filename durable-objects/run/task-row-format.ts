@@ -10,7 +10,7 @@
 import { z } from "zod";
 import { type Step, triggerRuleSchema } from "../../engine/dialect/index.ts";
 import { TASK_STATUSES, type TaskRecord } from "../../engine/graph/index.ts";
-import { checkStored, parseStoredJson } from "./stored-json.ts";
+import { checkStored, parseStoredJson } from "../storage/stored-json.ts";
 
 function isStepLike(value: unknown): value is Step {
   if (typeof value !== "object" || value === null) return false;
