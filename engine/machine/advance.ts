@@ -26,7 +26,7 @@ import { runForeach, runWhileLoop } from "./steps/loops.ts";
 import { runParallelForeach } from "./steps/parallel-foreach.ts";
 import { runSetState } from "./steps/set-state.ts";
 import { runWaitStep } from "./steps/wait.ts";
-import { announceTasks } from "./tasks.ts";
+import { announceTasks } from "./sub-agent-tasks.ts";
 import { evaluateCondition, type ThreadScope } from "./thread-scope.ts";
 import { WORK_UNITS } from "./work-meter.ts";
 

@@ -13,7 +13,7 @@ import { handleStepFailure } from "./failure.ts";
 import type { MachineContext, RunState } from "./run-model.ts";
 import type { WorkflowSpec } from "./spec.ts";
 import { applyToThread } from "./step-updates.ts";
-import { awaitedTasks, isFinished, promoteQueued } from "./tasks.ts";
+import { awaitedTasks, isFinished, promoteQueued } from "./sub-agent-tasks.ts";
 import type { ThreadScope } from "./thread-scope.ts";
 
 export function settleRun(definition: WorkflowSpec, run: RunState, machine: MachineContext): void {

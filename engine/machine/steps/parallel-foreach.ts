@@ -9,7 +9,7 @@ import { initState } from "../../state/index.ts";
 import { subAgentTask } from "../definition.ts";
 import type { SubAgentTaskThread } from "../run-model.ts";
 import type { SubAgentTaskSpec } from "../spec.ts";
-import { announceTasks } from "../tasks.ts";
+import { announceTasks } from "../sub-agent-tasks.ts";
 import { evaluationContext, renderValue, type ThreadScope } from "../thread-scope.ts";
 import type { ServerStepHandler } from "./handler.ts";
 import { describe } from "./loops.ts";
