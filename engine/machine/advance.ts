@@ -7,6 +7,8 @@
  * the transition's work meter; once the slice is spent the thread yields before its next step or
  * loop pass (`slice.ts`) and goes on in a later event.
  */
+
+import type { Step } from "../dialect/index.ts";
 import { EngineError, isEngineError } from "../errors.ts";
 import { stepListAt } from "./definition.ts";
 import { flowContext } from "./dependency-flow/flow-context.ts";
@@ -17,8 +19,8 @@ import { breakLoop, continueLoop, finishFrame, topFrame } from "./frames.ts";
 import { instructionOf, issueClientStep } from "./issue.ts";
 import type { ClientInstruction, Frame, NextStep } from "./run-model.ts";
 import { CONTINUE_RETRY_AFTER_MS, yieldSlice } from "./slice.ts";
-import type { StepNode, StepOf } from "./spec.ts";
 import { isClientStep, isNotYetRunnable, type ServerStepType } from "./step-kinds.ts";
+import type { StepOf } from "./step-types.ts";
 import { applyToThread, resolveUpdates, updateSpecsOf } from "./step-updates.ts";
 import { runConditional } from "./steps/conditional.ts";
 import type { ServerStepHandlers, StepOutcome } from "./steps/handler.ts";
@@ -107,7 +109,7 @@ export function advanceThread(scope: ThreadScope, options: AdvanceOptions): Next
 
 function runStep(
   scope: ThreadScope,
-  step: StepNode,
+  step: Step,
   frame: Frame,
   ref: (string | number)[],
   options: AdvanceOptions,
@@ -148,7 +150,7 @@ function runStep(
   }
 }
 
-function isServerStep(step: StepNode): step is StepOf<ServerStepType> {
+function isServerStep(step: Step): step is StepOf<ServerStepType> {
   return Object.hasOwn(SERVER_STEPS, step.type);
 }
 
@@ -164,7 +166,7 @@ function runServerStep<T extends ServerStepType>(
 }
 
 /** A `wait_step` without a timer hands control to the agent: it needs an agent's `next` to pass. */
-function isAgentWait(step: StepNode): boolean {
+function isAgentWait(step: Step): boolean {
   return step.type === "wait_step" && step.seconds === undefined && step.until === undefined;
 }
 

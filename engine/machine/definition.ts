@@ -4,41 +4,38 @@
  * `["steps", 3, "then_steps"]` instead of object pointers, so a checkpointed run can be resumed
  * against the same definition after a restart. No evaluation happens here.
  */
-import type { StepType } from "../dialect/index.ts";
+import type { ComputedField, Step, StepType, SubAgentTask, WorkflowDefinition } from "../dialect/index.ts";
 import { EngineError } from "../errors.ts";
 import type { Thread } from "./run-model.ts";
-import {
-  type ComputedFieldSpec,
-  isStepOf,
-  type StepNode,
-  type StepOf,
-  type SubAgentTaskSpec,
-  type WorkflowSpec,
-} from "./spec.ts";
+import { isStepOf, type StepOf } from "./step-types.ts";
 
 export type Ref = (string | number)[];
 
 /** The list of steps at `ref`. */
-export function stepListAt(definition: WorkflowSpec, ref: Ref): StepNode[] {
+export function stepListAt(definition: WorkflowDefinition, ref: Ref): Step[] {
   const list = walk(definition, ref);
   if (!Array.isArray(list)) throw new EngineError("run.bad_reference", `no step list at ${ref.join(".")}`);
-  return list as StepNode[];
+  return list as Step[];
 }
 
 /** The step at `ref` (a list path followed by an index). */
-export function stepAt(definition: WorkflowSpec, ref: Ref): StepNode {
+export function stepAt(definition: WorkflowDefinition, ref: Ref): Step {
   const step = walk(definition, ref);
   if (step === null || typeof step !== "object" || Array.isArray(step)) {
     throw new EngineError("run.bad_reference", `no step at ${ref.join(".")}`);
   }
-  return step as StepNode;
+  return step as Step;
 }
 
 /**
  * The step at `ref`, which the run's own bookkeeping says is of type `type` (the loop a frame
  * belongs to, the step a thread waits on); anything else is a broken reference.
  */
-export function stepOfTypeAt<T extends StepType>(definition: WorkflowSpec, ref: Ref, type: T): StepOf<T> {
+export function stepOfTypeAt<T extends StepType>(
+  definition: WorkflowDefinition,
+  ref: Ref,
+  type: T,
+): StepOf<T> {
   const step = stepAt(definition, ref);
   if (!isStepOf(step, type)) {
     throw new EngineError("run.bad_reference", `the step at ${ref.join(".")} is not a ${type} step`);
@@ -59,14 +56,14 @@ function walk(root: unknown, ref: Ref): unknown {
   return node;
 }
 
-const promptStepsByTask = new WeakMap<SubAgentTaskSpec, StepNode[]>();
+const promptStepsByTask = new WeakMap<SubAgentTask, Step[]>();
 
-function isPromptOnlyTask(node: unknown): node is SubAgentTaskSpec & { prompt_template: string } {
-  return typeof (node as SubAgentTaskSpec).prompt_template === "string";
+function isPromptOnlyTask(node: unknown): node is SubAgentTask & { prompt_template: string } {
+  return typeof (node as SubAgentTask).prompt_template === "string";
 }
 
 /** A sub-agent task given only a `prompt_template` runs as one `agent_prompt` step with id `prompt`. */
-function promptSteps(task: SubAgentTaskSpec, prompt: string): StepNode[] {
+function promptSteps(task: SubAgentTask, prompt: string): Step[] {
   let steps = promptStepsByTask.get(task);
   if (!steps) {
     steps = [{ id: "prompt", type: "agent_prompt", prompt }];
@@ -75,7 +72,7 @@ function promptSteps(task: SubAgentTaskSpec, prompt: string): StepNode[] {
   return steps;
 }
 
-export function subAgentTask(definition: WorkflowSpec, name: string): SubAgentTaskSpec {
+export function subAgentTask(definition: WorkflowDefinition, name: string): SubAgentTask {
   const task = definition.sub_agent_tasks?.[name];
   if (!task) throw new EngineError("run.unknown_sub_agent_task", `sub_agent_task "${name}" is not defined`);
   return task;
@@ -83,9 +80,9 @@ export function subAgentTask(definition: WorkflowSpec, name: string): SubAgentTa
 
 /** The computed fields that apply to a thread: the workflow's, or its sub-agent task's. */
 export function computedFieldsFor(
-  definition: WorkflowSpec,
+  definition: WorkflowDefinition,
   thread: Thread & { task?: string },
-): Record<string, ComputedFieldSpec> {
+): Record<string, ComputedField> {
   if (thread.task !== undefined) return subAgentTask(definition, thread.task).state_schema?.computed ?? {};
   return definition.state_schema?.computed ?? {};
 }

@@ -6,9 +6,11 @@
  * a client step and the end of a loop pass. Also how a whole run fails at once, whatever its
  * threads were doing (`failWholeRun`).
  */
+
+import type { Step } from "../dialect/index.ts";
 import type { EngineError, ErrorShape } from "../errors.ts";
 import type { RunState } from "./run-model.ts";
-import type { ErrorPolicy, StepNode } from "./spec.ts";
+import type { ErrorPolicy } from "./step-types.ts";
 import type { StepOutcome } from "./steps/handler.ts";
 import type { ThreadScope } from "./thread-scope.ts";
 import { addTimer } from "./timers.ts";
@@ -24,7 +26,7 @@ export interface FailureActions {
 
 export function handleStepFailure(
   scope: ThreadScope,
-  step: StepNode,
+  step: Step,
   error: EngineError,
   actions: FailureActions,
   policy: ErrorPolicy | undefined = step.error_handling,
@@ -66,7 +68,7 @@ export function backoffSeconds(attempt: number, policy: ErrorPolicy | undefined)
 
 function scheduleRetry(
   scope: ThreadScope,
-  step: StepNode,
+  step: Step,
   error: EngineError,
   attempt: number,
   policy: ErrorPolicy | undefined,

@@ -4,17 +4,13 @@
  * left out), record it as pending, and start its timeout if it has one.
  */
 
+import type { Step } from "../dialect/index.ts";
 import type { ClientInstruction, PendingStep } from "./run-model.ts";
-import type { StepNode } from "./spec.ts";
 import { ENGINE_FIELDS } from "./step-kinds.ts";
 import { loopContextOf, renderValue, type ThreadScope } from "./thread-scope.ts";
 import { addTimer } from "./timers.ts";
 
-export function issueClientStep(
-  scope: ThreadScope,
-  step: StepNode,
-  ref: (string | number)[],
-): ClientInstruction {
+export function issueClientStep(scope: ThreadScope, step: Step, ref: (string | number)[]): ClientInstruction {
   const { thread, machine, run } = scope;
   const attempt = thread.attempts?.[step.id] ?? 1;
   const definition: Record<string, unknown> = {};
@@ -58,7 +54,7 @@ export function instructionOf(pending: PendingStep, threadId: string): ClientIns
   return instruction;
 }
 
-function timeoutSeconds(step: StepNode): number | undefined {
+function timeoutSeconds(step: Step): number | undefined {
   const value = step.timeout_seconds;
   return value !== undefined && value > 0 ? value : undefined;
 }

@@ -5,9 +5,11 @@
  * (the JSON Schema subset `type`, `required`, `properties.*.type`). Author-supplied patterns run
  * inside the sandbox, so a pathological regex is stopped by the work budget.
  */
+
+import type { Step } from "../dialect/index.ts";
 import { EngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
-import type { StepNode, StepOf } from "./spec.ts";
+import type { StepOf } from "./step-types.ts";
 
 type UserInputStep = StepOf<"user_input">;
 
@@ -123,6 +125,6 @@ function validationMessage(step: UserInputStep): string | undefined {
   return step.validation?.error_message;
 }
 
-function invalid(step: StepNode, message: string): EngineError {
+function invalid(step: Step, message: string): EngineError {
   return new EngineError("step.validation_failed", `step "${step.id}": ${message}`);
 }

@@ -5,18 +5,19 @@
  * on), queued sub-agent tasks get free slots, a `parallel_foreach` whose tasks are all finished
  * lets the main thread go on, and the run's status follows its main thread.
  */
+
+import type { WorkflowDefinition } from "../dialect/index.ts";
 import { EngineError } from "../errors.ts";
 import { advanceThread } from "./advance.ts";
 import { stepOfTypeAt } from "./definition.ts";
 import { settleGraph, syncGraphMarker } from "./dependency-flow/settle-graph.ts";
 import { handleStepFailure } from "./failure.ts";
 import type { MachineContext, RunState } from "./run-model.ts";
-import type { WorkflowSpec } from "./spec.ts";
 import { applyToThread } from "./step-updates.ts";
 import { awaitedTasks, isFinished, promoteQueued } from "./sub-agent-tasks.ts";
 import type { ThreadScope } from "./thread-scope.ts";
 
-export function settleRun(definition: WorkflowSpec, run: RunState, machine: MachineContext): void {
+export function settleRun(definition: WorkflowDefinition, run: RunState, machine: MachineContext): void {
   settleGraph(definition, run, machine);
   const main = run.main;
   const mainScope: ThreadScope = { definition, run, thread: main, machine };

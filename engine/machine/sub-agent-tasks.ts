@@ -5,8 +5,8 @@
  * once every task of it is done.
  */
 
+import type { Step } from "../dialect/index.ts";
 import type { NextStep, RunState, SubAgentTaskThread } from "./run-model.ts";
-import type { StepNode } from "./spec.ts";
 import type { ThreadScope } from "./thread-scope.ts";
 import { renderValue } from "./thread-scope.ts";
 
@@ -21,7 +21,7 @@ export function isFinished(task: SubAgentTaskThread): boolean {
 }
 
 /** The main agent's answer while it waits on `step`: tasks to start, or a progress message. */
-export function announceTasks(scope: ThreadScope, step: StepNode): NextStep {
+export function announceTasks(scope: ThreadScope, step: Step): NextStep {
   const tasks = awaitedTasks(scope.run).filter(
     (task) => !task.queued && !task.announced && !isFinished(task),
   );

@@ -37,7 +37,6 @@ import type {
 } from "./run-model.ts";
 import { settleRun } from "./settle.ts";
 import { chargeRun, meteredContext, workOf } from "./slice.ts";
-import type { WorkflowSpec } from "./spec.ts";
 import { assertStateFits, checkpointTooLarge, failedFrom } from "./state-size.ts";
 import { applyToThread, operationOf } from "./step-updates.ts";
 import type { ThreadScope } from "./thread-scope.ts";
@@ -54,11 +53,10 @@ export interface StartOptions {
 }
 
 export function startRun(
-  workflow: WorkflowDefinition,
+  definition: WorkflowDefinition,
   options: StartOptions,
   context: MachineContext,
 ): Transition {
-  const definition = workflow;
   const allowance = options.workAllowance ?? DEFAULT_RUN_WORK_ALLOWANCE;
   const machine = meteredContext(context, { used: 0, allowance });
   const { data, errors } = initState(definition, options.inputs ?? {}, machine.evaluator, {
@@ -101,13 +99,12 @@ export function startRun(
 }
 
 export function transition(
-  workflow: WorkflowDefinition,
+  definition: WorkflowDefinition,
   current: RunState,
   event: MachineEvent,
   context: MachineContext,
 ): Transition {
   const machine = meteredContext(context, workOf(current));
-  const definition = workflow;
   const run = structuredClone(current);
   run.seq += 1;
   run.updatedAt = machine.now;
@@ -159,7 +156,7 @@ function onlyClockMoved(after: RunState, before: RunState): boolean {
 }
 
 function apply(
-  definition: WorkflowSpec,
+  definition: WorkflowDefinition,
   run: RunState,
   event: MachineEvent,
   machine: MachineContext,
@@ -216,7 +213,7 @@ function isContinue(timer: Timer): boolean {
 }
 
 function fireTimers(
-  definition: WorkflowSpec,
+  definition: WorkflowDefinition,
   run: RunState,
   machine: MachineContext,
   flow: FlowContext | undefined,
@@ -262,7 +259,7 @@ function fireThreadTimer(scope: ThreadScope, timer: Timer): void {
 }
 
 function threadScope(
-  definition: WorkflowSpec,
+  definition: WorkflowDefinition,
   run: RunState,
   taskId: string | undefined,
   machine: MachineContext,
@@ -323,7 +320,7 @@ function terminalAnswer(run: RunState): NextStep | undefined {
  * the graph finished meanwhile. An event on a graph task answers what that agent can do next.
  */
 function answerAfterSettle(
-  definition: WorkflowSpec,
+  definition: WorkflowDefinition,
   run: RunState,
   machine: MachineContext,
   next: NextStep,

@@ -4,17 +4,19 @@
  * the run's graph marker and task records, the `dependency_flow` step, and the scheduler's hooks
  * (conditions and `for_each` sources evaluated in the main thread's scope, with `tasks`).
  */
+
+import type { WorkflowDefinition } from "../../dialect/index.ts";
 import { EngineError } from "../../errors.ts";
 import { findTask, type GraphHooks, type GraphRunState } from "../../graph/index.ts";
 import { stepOfTypeAt } from "../definition.ts";
 import type { GraphMarker, MachineContext, RunState } from "../run-model.ts";
-import type { StepOf, WorkflowSpec } from "../spec.ts";
+import type { StepOf } from "../step-types.ts";
 import { describe } from "../steps/loops.ts";
 import { evaluateCondition, renderValue, type ThreadScope } from "../thread-scope.ts";
 import { type GraphSession, graphSession } from "./session.ts";
 
 export interface FlowContext {
-  definition: WorkflowSpec;
+  definition: WorkflowDefinition;
   run: RunState;
   machine: MachineContext;
   marker: GraphMarker;
@@ -27,7 +29,7 @@ export interface FlowContext {
 
 /** The graph context of `run`, or undefined when it has no graph (or none was given). */
 export function flowContext(
-  definition: WorkflowSpec,
+  definition: WorkflowDefinition,
   run: RunState,
   machine: MachineContext,
 ): FlowContext | undefined {
@@ -47,7 +49,11 @@ export function flowContext(
   };
 }
 
-export function mainScope(definition: WorkflowSpec, run: RunState, machine: MachineContext): ThreadScope {
+export function mainScope(
+  definition: WorkflowDefinition,
+  run: RunState,
+  machine: MachineContext,
+): ThreadScope {
   return { definition, run, thread: run.main, machine };
 }
 

@@ -11,7 +11,7 @@ import { type DependencyGraph, dependencyGraphSchema } from "../../dialect/index
 import { EngineError } from "../../errors.ts";
 import { createGraphRun, graphFromDependencies, isGraphFinished, type TaskGraph } from "../../graph/index.ts";
 import type { Frame } from "../run-model.ts";
-import type { StepOf } from "../spec.ts";
+import type { StepOf } from "../step-types.ts";
 import type { StepOutcome } from "../steps/handler.ts";
 import { renderValue, type ThreadScope } from "../thread-scope.ts";
 import { finishFlow } from "./finish.ts";

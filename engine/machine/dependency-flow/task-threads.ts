@@ -6,12 +6,11 @@
  * the task's record, so declared, dynamic and `for_each` tasks resolve alike. It has no state of
  * its own: graph tasks work on the workflow's state, attached to the thread while it moves.
  */
-import type { DependencyTask } from "../../dialect/index.ts";
+import type { DependencyTask, WorkflowDefinition } from "../../dialect/index.ts";
 import { findTask, type GraphRunState, type TaskRecord } from "../../graph/index.ts";
 import type { StateData } from "../../state/state-data.ts";
 import { completeStep } from "../complete.ts";
 import type { GraphTaskThread, RunState, Thread } from "../run-model.ts";
-import type { WorkflowSpec } from "../spec.ts";
 import type { ThreadScope } from "../thread-scope.ts";
 import { removeTimers } from "../timers.ts";
 import type { FlowContext } from "./flow-context.ts";
@@ -74,10 +73,10 @@ export function onGraphThread<T>(
  * Only `run` is read through this view; the scheduler keeps the task's edges (`needs` is empty).
  */
 function taskDefinition(
-  definition: WorkflowSpec,
+  definition: WorkflowDefinition,
   taskId: string,
   record: TaskRecord | undefined,
-): WorkflowSpec {
+): WorkflowDefinition {
   const task: DependencyTask = {
     needs: [],
     when: record?.when ?? [],

@@ -6,8 +6,8 @@
  */
 
 import type { Frame, NextStep } from "../run-model.ts";
-import type { StepOf } from "../spec.ts";
 import type { ServerStepType } from "../step-kinds.ts";
+import type { StepOf } from "../step-types.ts";
 import type { ThreadScope } from "../thread-scope.ts";
 
 export type StepOutcome = { kind: "continue" } | { kind: "stop"; next: NextStep };

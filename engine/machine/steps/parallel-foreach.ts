@@ -4,11 +4,12 @@
  * own state and step queue. At most `max_parallel` tasks are out at once; the rest are queued and
  * handed out as earlier ones finish. The main thread waits on the step until every task is done.
  */
+
+import type { SubAgentTask } from "../../dialect/index.ts";
 import { EngineError } from "../../errors.ts";
 import { initState } from "../../state/index.ts";
 import { subAgentTask } from "../definition.ts";
 import type { SubAgentTaskThread } from "../run-model.ts";
-import type { SubAgentTaskSpec } from "../spec.ts";
 import { announceTasks } from "../sub-agent-tasks.ts";
 import { evaluationContext, renderValue, type ThreadScope } from "../thread-scope.ts";
 import type { ServerStepHandler } from "./handler.ts";
@@ -50,7 +51,7 @@ export const runParallelForeach: ServerStepHandler<"parallel_foreach"> = (scope,
 };
 
 interface NewTask {
-  spec: SubAgentTaskSpec;
+  spec: SubAgentTask;
   taskName: string;
   parentStepId: string;
   item: unknown;
@@ -83,7 +84,7 @@ function createTask(scope: ThreadScope, task: NewTask): SubAgentTaskThread {
 }
 
 /** A task's first declared input receives the item; an object item also fills inputs by name. */
-export function inputsFromItem(spec: SubAgentTaskSpec, item: unknown): Record<string, unknown> {
+export function inputsFromItem(spec: SubAgentTask, item: unknown): Record<string, unknown> {
   const names = Object.keys(spec.inputs ?? {});
   const inputs: Record<string, unknown> = {};
   if (item !== null && typeof item === "object" && !Array.isArray(item)) {
