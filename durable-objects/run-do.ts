@@ -15,7 +15,7 @@ import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
 import { EngineError } from "../engine/errors.ts";
 import { findTask } from "../engine/graph/index.ts";
 import { type RunSnapshot, snapshotRun, startRun, transition } from "../engine/machine/index.ts";
-import type { MachineContext, MachineEvent, RunState, Transition } from "../engine/machine/types.ts";
+import type { MachineContext, MachineEvent, RunState, Transition } from "../engine/machine/run-model.ts";
 import { readPath } from "../engine/state/index.ts";
 import { type DurableObjectBindings, tenantStub } from "./bindings.ts";
 import { type Outcome, toOutcome } from "./outcome.ts";
@@ -49,7 +49,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   /** the alarm time this instance last set (`null`: deleted), `undefined` when not known */
   #alarmAt: number | null | undefined;
   /** the run's definition, parsed once: it never changes after the start */
-  #definition: { id: string; definition: unknown } | undefined;
+  #definition: { id: string; definition: WorkflowDefinition } | undefined;
   /** whether the schema exists: only `start` creates it, so a never-started object stays empty */
   #created = false;
 
@@ -196,7 +196,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
    * (`run.graph_mismatch`) are restored and the transition tried once more.
    */
   #transition(record: RunRecord, event: MachineEvent, machine: MachineContext): Transition {
-    const definition = record.definition as WorkflowDefinition;
+    const { definition } = record;
     for (let attempt = 1; ; attempt += 1) {
       const graph = this.#graph.of(this.#sql, record.state);
       try {

@@ -56,6 +56,8 @@ export const RuntimeCodes = {
   expressionCheckerUnavailable: "expression.checker_unavailable",
   // the command-line validator could not read the file it was given
   cliReadFailed: "cli.read_failed",
+  // a stored checkpoint, task row or definition that does not parse (docs/storage-schema.md)
+  storageCorrupt: "storage.corrupt",
   // anything unexpected
   internal: "internal.error",
 } as const;

@@ -7,7 +7,7 @@
  */
 import type { GraphRunState } from "../../engine/graph/index.ts";
 import { nextWakeAt } from "../../engine/machine/index.ts";
-import type { RunState } from "../../engine/machine/types.ts";
+import type { RunState } from "../../engine/machine/run-model.ts";
 
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
 

@@ -2,9 +2,13 @@
  * @module
  * A run's checkpoint: the engine's `RunState` as JSON in one row, rewritten after every
  * transition, plus an append-only log of transitions (sequence number, event kind, status).
- * Row types stay here; the rest of the code sees `RunRecord`.
+ * Row types stay here; the rest of the code sees `RunRecord`. The JSON columns are parsed when
+ * read (`checkpoint-format.ts`): a row that does not parse is `storage.corrupt`.
  */
-import type { RunState } from "../../engine/machine/types.ts";
+import type { WorkflowDefinition } from "../../engine/dialect/index.ts";
+import type { RunState } from "../../engine/machine/run-model.ts";
+import { decodeDefinition, encodeDefinition } from "../storage/stored-definition.ts";
+import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint-format.ts";
 
 export interface RunRecord {
   id: string;
@@ -12,7 +16,7 @@ export interface RunRecord {
   workflow: string;
   version: string;
   /** the workflow definition the run was started with (parsed form) */
-  definition: unknown;
+  definition: WorkflowDefinition;
   state: RunState;
 }
 
@@ -51,8 +55,8 @@ export function readRun(sql: SqlStorage): RunRecord | null {
     tenant: row.tenant,
     workflow: row.workflow,
     version: row.version,
-    definition: JSON.parse(row.definition),
-    state: JSON.parse(row.state) as RunState,
+    definition: decodeDefinition(row.definition),
+    state: decodeCheckpoint(row.state),
   };
 }
 
@@ -62,7 +66,7 @@ export function readRun(sql: SqlStorage): RunRecord | null {
  */
 export function readRunWith(
   sql: SqlStorage,
-  cached: { id: string; definition: unknown } | undefined,
+  cached: { id: string; definition: WorkflowDefinition } | undefined,
 ): RunRecord | null {
   const columns = "id, tenant, workflow, version, state";
   const row = sql.exec<RunHeadRow>(`SELECT ${columns} FROM run LIMIT 1`).toArray()[0];
@@ -70,14 +74,16 @@ export function readRunWith(
   const definition =
     cached !== undefined && cached.id === row.id
       ? cached.definition
-      : JSON.parse(sql.exec<{ definition: string }>("SELECT definition FROM run LIMIT 1").one().definition);
+      : decodeDefinition(
+          sql.exec<{ definition: string }>("SELECT definition FROM run LIMIT 1").one().definition,
+        );
   return {
     id: row.id,
     tenant: row.tenant,
     workflow: row.workflow,
     version: row.version,
     definition,
-    state: JSON.parse(row.state) as RunState,
+    state: decodeCheckpoint(row.state),
   };
 }
 
@@ -89,8 +95,8 @@ export function insertRun(sql: SqlStorage, record: RunRecord): void {
     record.tenant,
     record.workflow,
     record.version,
-    JSON.stringify(record.definition),
-    JSON.stringify(record.state),
+    encodeDefinition(record.definition),
+    encodeCheckpoint(record.state),
     record.state.status,
     record.state.seq,
     record.state.updatedAt,
@@ -101,7 +107,7 @@ export function insertRun(sql: SqlStorage, record: RunRecord): void {
 export function saveState(sql: SqlStorage, state: RunState): void {
   sql.exec(
     "UPDATE run SET state = ?, status = ?, seq = ?, updated_at = ?",
-    JSON.stringify(state),
+    encodeCheckpoint(state),
     state.status,
     state.seq,
     state.updatedAt,

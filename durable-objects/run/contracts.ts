@@ -6,7 +6,7 @@
 import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import type { CriticalPath, TaskStatus } from "../../engine/graph/index.ts";
 import type { GraphSummary, RunSnapshot } from "../../engine/machine/index.ts";
-import type { NextStep } from "../../engine/machine/types.ts";
+import type { NextStep } from "../../engine/machine/run-model.ts";
 import type { RunIndexRecord } from "../tenant/contracts.ts";
 
 export interface RunInit {

@@ -7,7 +7,7 @@
  * may then be ahead of the checkpoint.
  */
 import type { GraphRunState } from "../../engine/graph/index.ts";
-import type { GraphChanges, RunState } from "../../engine/machine/types.ts";
+import type { GraphChanges, RunState } from "../../engine/machine/run-model.ts";
 import { readGraph } from "./graph-store.ts";
 
 export class GraphCache {

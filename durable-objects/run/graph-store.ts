@@ -5,10 +5,12 @@
  * it changed, in the same storage transaction as the run's checkpoint; a new graph replaces every
  * row. After an eviction the graph is rebuilt from its rows alone (`restoreGraphRun`).
  * A branch's row leaves out its `run` steps, which are its task's: restored, the branch shares
- * its task's steps again, so a fan-out of 100,000 branches stores its steps once.
+ * its task's steps again, so a fan-out of 100,000 branches stores its steps once. Rows are parsed
+ * when read (`task-row-format.ts`): one that does not parse is `storage.corrupt`.
  */
 import { type GraphRunState, restoreGraphRun, type TaskRecord } from "../../engine/graph/index.ts";
-import type { GraphChanges } from "../../engine/machine/types.ts";
+import type { GraphChanges } from "../../engine/machine/run-model.ts";
+import { decodeTaskRow } from "./task-row-format.ts";
 
 interface GraphTaskRow extends Record<string, SqlStorageValue> {
   idx: number;
@@ -48,7 +50,7 @@ export function writeGraphChanges(sql: SqlStorage, changes: GraphChanges): void 
 export function readGraph(sql: SqlStorage): GraphRunState | undefined {
   const records: TaskRecord[] = [];
   for (const row of sql.exec<GraphTaskRow>("SELECT idx, record FROM graph_tasks ORDER BY idx")) {
-    records.push(JSON.parse(row.record) as TaskRecord);
+    records.push(decodeTaskRow(row.record));
   }
   if (records.length === 0) return undefined;
   for (const record of records) {

@@ -8,7 +8,7 @@
 import { EngineError } from "../../engine/errors.ts";
 import { criticalPath, type GraphRunState, toMermaid } from "../../engine/graph/index.ts";
 import type { RunSnapshot } from "../../engine/machine/index.ts";
-import type { RunState } from "../../engine/machine/types.ts";
+import type { RunState } from "../../engine/machine/run-model.ts";
 import type { GraphView, GraphViewOptions, RunStatusView } from "./contracts.ts";
 
 export function statusOf(snapshot: RunSnapshot, graph: GraphRunState | undefined): RunStatusView {

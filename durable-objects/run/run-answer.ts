@@ -4,7 +4,7 @@
  * engine's `NextStep`. Pure.
  */
 import { snapshotRun } from "../../engine/machine/index.ts";
-import type { NextStep, RunState } from "../../engine/machine/types.ts";
+import type { NextStep, RunState } from "../../engine/machine/run-model.ts";
 import type { RunIndexRecord } from "../tenant/contracts.ts";
 import type { RunAnswer } from "./contracts.ts";
 

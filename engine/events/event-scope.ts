@@ -8,7 +8,7 @@
  * the same name: a Standard Webhooks body's own `type` is `payload.type`.
  * It must not evaluate anything; the views share the event's objects (the sandbox copies them).
  */
-import { isBindableBareName } from "../state/scope.ts";
+import { isBindableBareName } from "../state/bindings.ts";
 import type { TriggerEvent } from "./event.ts";
 
 /** The envelope fields every event scope has; they win over payload fields of the same name. */

@@ -9,8 +9,8 @@
  * stops it with `holdClaim` while the task waits for someone to ask.
  */
 import { EngineError } from "../errors.ts";
+import { drain } from "./dependents.ts";
 import type { GraphHooks } from "./hooks.ts";
-import { drain } from "./propagate.ts";
 import { changedRecords, finishTask, markReady, startPropagation, unclaim } from "./propagation.ts";
 import { DEFAULT_MAX_EXPIRATIONS } from "./quotas.ts";
 import { derived, type GraphRunState, type TaskRecord } from "./run-state.ts";

@@ -10,10 +10,10 @@
  */
 import { dependencyTaskSchema } from "../dialect/index.ts";
 import { findCycles, formatCycle } from "./cycles.ts";
+import { countUpstream, decideWaiting, drain } from "./dependents.ts";
 import { type GraphDiagnostic, graphDiagnostic, graphError, hasErrors } from "./diagnostics.ts";
 import type { GraphHooks } from "./hooks.ts";
 import { type TaskSpec, taskSpecFromDialect } from "./model.ts";
-import { countUpstream, decideWaiting, drain } from "./propagate.ts";
 import { changedRecords, setStatus, startPropagation, touch } from "./propagation.ts";
 import { type DerivedIndex, derived, type GraphRunState, isFinal, type TaskRecord } from "./run-state.ts";
 import { taskNameProblem } from "./task-names.ts";

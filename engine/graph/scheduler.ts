@@ -6,10 +6,10 @@
  * O(edges touched) and O(log n) per heap operation. No clock: `now` comes in as an argument.
  */
 import { EngineError } from "../errors.ts";
+import { decideWaiting, drain } from "./dependents.ts";
 import { graphError, hasErrors } from "./diagnostics.ts";
 import type { GraphHooks } from "./hooks.ts";
 import type { TaskGraph } from "./model.ts";
-import { decideWaiting, drain } from "./propagate.ts";
 import { changedRecords, finishTask, markReady, startPropagation, touch, unclaim } from "./propagation.ts";
 import { popReady, pushReady } from "./ready-queue.ts";
 import {

@@ -7,38 +7,40 @@
  * the transition's work meter; once the slice is spent the thread yields before its next step or
  * loop pass (`slice.ts`) and goes on in a later event.
  */
+
+import type { Step } from "../dialect/index.ts";
 import { EngineError, isEngineError } from "../errors.ts";
 import { stepListAt } from "./definition.ts";
+import { flowContext } from "./dependency-flow/flow-context.ts";
+import { runDependencyFlow } from "./dependency-flow/flow-step.ts";
+import { graphProgress } from "./dependency-flow/progress.ts";
 import { forgetAttempts, handleStepFailure } from "./failure.ts";
 import { breakLoop, continueLoop, finishFrame, topFrame } from "./frames.ts";
-import { flowContext } from "./graph/flow.ts";
-import { runDependencyFlow } from "./graph/flow-step.ts";
-import { graphProgress } from "./graph/progress.ts";
 import { instructionOf, issueClientStep } from "./issue.ts";
-import { evaluateCondition, type ThreadScope } from "./scope.ts";
+import type { ClientInstruction, Frame, NextStep } from "./run-model.ts";
 import { CONTINUE_RETRY_AFTER_MS, yieldSlice } from "./slice.ts";
-import type { StepNode } from "./spec.ts";
-import { isClientStep, NOT_YET_RUNNABLE } from "./step-kinds.ts";
+import { isClientStep, isNotYetRunnable, type ServerStepType } from "./step-kinds.ts";
+import type { StepOf } from "./step-types.ts";
+import { applyToThread, resolveUpdates, updateSpecsOf } from "./step-updates.ts";
 import { runConditional } from "./steps/conditional.ts";
-import type { ServerStepHandler, StepOutcome } from "./steps/handler.ts";
+import type { ServerStepHandlers, StepOutcome } from "./steps/handler.ts";
 import { runForeach, runWhileLoop } from "./steps/loops.ts";
 import { runParallelForeach } from "./steps/parallel-foreach.ts";
 import { runSetState } from "./steps/set-state.ts";
 import { runWaitStep } from "./steps/wait.ts";
-import { announceTasks } from "./tasks.ts";
-import type { ClientInstruction, Frame, NextStep } from "./types.ts";
-import { applyToThread, resolveUpdates, updateSpecsOf } from "./updates.ts";
+import { announceTasks } from "./sub-agent-tasks.ts";
+import { evaluateCondition, type ThreadScope } from "./thread-scope.ts";
 import { WORK_UNITS } from "./work-meter.ts";
 
-const SERVER_STEPS: Record<string, ServerStepHandler> = {
+const SERVER_STEPS: ServerStepHandlers = {
   conditional: runConditional,
   while_loop: runWhileLoop,
   foreach: runForeach,
   wait_step: runWaitStep,
   set_state: runSetState,
   parallel_foreach: runParallelForeach,
-  // called through a wrapper: the graph modules import this one
-  dependency_flow: (scope, step, frame) => runDependencyFlow(scope, step, frame),
+  // the graph's task threads run through this module's advanceThread, passed in (no import cycle)
+  dependency_flow: (scope, step, frame) => runDependencyFlow(scope, step, frame, runUntilClientStep),
   break: (scope) => {
     breakLoop(scope);
     return { kind: "continue" };
@@ -52,6 +54,11 @@ const SERVER_STEPS: Record<string, ServerStepHandler> = {
 export interface AdvanceOptions {
   /** hand client steps out (a `next` call) rather than stopping in front of them */
   issue: boolean;
+}
+
+/** Runs a thread until it stops in front of a client step (a task thread's first move). */
+export function runUntilClientStep(scope: ThreadScope): NextStep {
+  return advanceThread(scope, { issue: false });
 }
 
 export function advanceThread(scope: ThreadScope, options: AdvanceOptions): NextStep {
@@ -102,7 +109,7 @@ export function advanceThread(scope: ThreadScope, options: AdvanceOptions): Next
 
 function runStep(
   scope: ThreadScope,
-  step: StepNode,
+  step: Step,
   frame: Frame,
   ref: (string | number)[],
   options: AdvanceOptions,
@@ -125,15 +132,14 @@ function runStep(
       frame.pc += 1;
       return { kind: "continue" };
     }
-    const handler = SERVER_STEPS[step.type];
-    if (!handler) {
-      const reason = NOT_YET_RUNNABLE.has(step.type)
+    if (!isServerStep(step)) {
+      const reason = isNotYetRunnable(step.type)
         ? "is accepted by the dialect but cannot run yet"
         : "is unknown";
       throw new EngineError("run.unsupported_step", `step "${step.id}": type "${step.type}" ${reason}`);
     }
     applyToThread(scope, resolveUpdates(scope, updateSpecsOf(step)));
-    const outcome = handler(scope, step, frame);
+    const outcome = runServerStep(scope, step.type, step, frame);
     forgetAttempts(scope, step.id);
     return outcome;
   } catch (error) {
@@ -144,8 +150,23 @@ function runStep(
   }
 }
 
+function isServerStep(step: Step): step is StepOf<ServerStepType> {
+  return Object.hasOwn(SERVER_STEPS, step.type);
+}
+
+/** Calls the handler of `type` (the step's own type) with the step, typed for that handler. */
+function runServerStep<T extends ServerStepType>(
+  scope: ThreadScope,
+  type: T,
+  step: StepOf<T>,
+  frame: Frame,
+): StepOutcome {
+  const handler: ServerStepHandlers[T] = SERVER_STEPS[type];
+  return handler(scope, step, frame);
+}
+
 /** A `wait_step` without a timer hands control to the agent: it needs an agent's `next` to pass. */
-function isAgentWait(step: StepNode): boolean {
+function isAgentWait(step: Step): boolean {
   return step.type === "wait_step" && step.seconds === undefined && step.until === undefined;
 }
 

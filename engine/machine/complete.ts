@@ -4,17 +4,17 @@
  * step's `store_result` / `state_update(s)` with the result in scope, and move the thread past the
  * step; or, for a failure, apply the step's error handling.
  */
-import { RETRY_DEFAULTS } from "../dialect/index.ts";
+import type { StateUpdateSpec, Step } from "../dialect/index.ts";
 import { EngineError, type ErrorCode, isEngineError } from "../errors.ts";
 import { stepAt } from "./definition.ts";
 import { forgetAttempts, handleStepFailure } from "./failure.ts";
 import { checkResponseShape, checkUserInput } from "./result-checks.ts";
-import type { ThreadScope } from "./scope.ts";
-import type { ErrorHandlingSpec, StateUpdateSpec, StepNode } from "./spec.ts";
+import type { PendingStep } from "./run-model.ts";
+import type { ErrorPolicy } from "./step-types.ts";
+import { applyToThread, resolveUpdates, updateSpecsOf } from "./step-updates.ts";
 import type { StepOutcome } from "./steps/handler.ts";
+import type { ThreadScope } from "./thread-scope.ts";
 import { removeTimers } from "./timers.ts";
-import type { PendingStep } from "./types.ts";
-import { applyToThread, resolveUpdates, updateSpecsOf } from "./updates.ts";
 
 export interface Completion {
   stepId: string;
@@ -90,35 +90,39 @@ function takePending(scope: ThreadScope, stepId: string): PendingStep {
   return pending!;
 }
 
-function checkedResult(scope: ThreadScope, step: StepNode, result: unknown): unknown {
+function checkedResult(scope: ThreadScope, step: Step, result: unknown): unknown {
   if (step.type === "user_input") return checkUserInput(step, result, scope.machine.evaluator);
   if (step.type === "agent_response" || step.type === "agent_prompt") checkResponseShape(step, result);
   return result;
 }
 
 /** `user_input` re-asks at once on a bad answer (up to its `max_retries`) unless it says otherwise. */
-function policyFor(step: StepNode, error: EngineError): ErrorHandlingSpec | undefined {
+function policyFor(step: Step, error: EngineError): ErrorPolicy | undefined {
   if (step.error_handling || error.code !== "step.validation_failed" || step.type !== "user_input") {
     return step.error_handling;
   }
-  const maxRetries = typeof step.max_retries === "number" ? step.max_retries : RETRY_DEFAULTS.max_retries;
-  return { strategy: "retry", max_retries: maxRetries, retry_delay: 0 };
+  return { strategy: "retry", max_retries: step.max_retries, retry_delay: 0 };
 }
 
-function applyResult(scope: ThreadScope, step: StepNode, pending: PendingStep, result: unknown): void {
+function applyResult(scope: ThreadScope, step: Step, pending: PendingStep, result: unknown): void {
   const specs: StateUpdateSpec[] = [];
-  for (const field of ["store_result", "store_response"] as const) {
-    const path = step[field];
-    if (typeof path === "string") specs.push({ path, value: "{{ result }}" });
-  }
+  const path = resultPathOf(step);
+  if (path !== undefined) specs.push({ path, value: "{{ result }}", operation: "set" });
   specs.push(...updateSpecsOf(step));
   const locals = resultLocals(step, result);
   const options = { locals, expressions: true, ...(pending.loop ? { loop: pending.loop } : {}) };
   applyToThread(scope, resolveUpdates(scope, specs, options), pending.loop);
 }
 
+/** Where a client step keeps its result: `mcp_call`'s `store_result`, `agent_response`'s `store_response`. */
+function resultPathOf(step: Step): string | undefined {
+  if (step.type === "mcp_call") return step.store_result;
+  if (step.type === "agent_response") return step.store_response;
+  return undefined;
+}
+
 /** The bare names a result offers to its step's state updates. */
-export function resultLocals(step: StepNode, result: unknown): Record<string, unknown> {
+export function resultLocals(step: Step, result: unknown): Record<string, unknown> {
   const fields =
     result !== null && typeof result === "object" && !Array.isArray(result)
       ? (result as Record<string, unknown>)

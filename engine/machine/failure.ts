@@ -6,13 +6,13 @@
  * a client step and the end of a loop pass. Also how a whole run fails at once, whatever its
  * threads were doing (`failWholeRun`).
  */
-import { RETRY_DEFAULTS } from "../dialect/index.ts";
+import { RETRY_DEFAULTS, type Step } from "../dialect/index.ts";
 import type { EngineError, ErrorShape } from "../errors.ts";
-import type { ThreadScope } from "./scope.ts";
-import type { ErrorHandlingSpec, StepNode } from "./spec.ts";
+import type { RunState } from "./run-model.ts";
+import type { ErrorPolicy } from "./step-types.ts";
 import type { StepOutcome } from "./steps/handler.ts";
+import type { ThreadScope } from "./thread-scope.ts";
 import { addTimer } from "./timers.ts";
-import type { RunState } from "./types.ts";
 
 export interface FailureActions {
   /** move past the failed step */
@@ -23,10 +23,10 @@ export interface FailureActions {
 
 export function handleStepFailure(
   scope: ThreadScope,
-  step: StepNode,
+  step: Step,
   error: EngineError,
   actions: FailureActions,
-  policy: ErrorHandlingSpec | undefined = step.error_handling,
+  policy: ErrorPolicy | undefined = step.error_handling,
 ): StepOutcome {
   const { thread } = scope;
   const strategy = policy?.strategy ?? "fail";
@@ -56,7 +56,7 @@ export function handleStepFailure(
 }
 
 /** Seconds before retry number `attempt` (1 = the first retry): delay × multiplier^(attempt-1), capped. */
-export function backoffSeconds(attempt: number, policy: ErrorHandlingSpec | undefined): number {
+export function backoffSeconds(attempt: number, policy: ErrorPolicy | undefined): number {
   const base = policy?.retry_delay ?? RETRY_DEFAULTS.retry_delay;
   const multiplier = policy?.backoff_multiplier ?? RETRY_DEFAULTS.backoff_multiplier;
   const cap = policy?.max_delay ?? RETRY_DEFAULTS.max_delay;
@@ -65,10 +65,10 @@ export function backoffSeconds(attempt: number, policy: ErrorHandlingSpec | unde
 
 function scheduleRetry(
   scope: ThreadScope,
-  step: StepNode,
+  step: Step,
   error: EngineError,
   attempt: number,
-  policy: ErrorHandlingSpec | undefined,
+  policy: ErrorPolicy | undefined,
 ): StepOutcome {
   const { thread, run, machine } = scope;
   thread.attempts = { ...thread.attempts, [step.id]: attempt + 1 };

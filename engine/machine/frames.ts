@@ -4,9 +4,9 @@
  * `break` and `continue`. A loop's body frame carries the loop's variables.
  */
 import { EngineError } from "../errors.ts";
-import { stepAt, stepListAt } from "./definition.ts";
-import { evaluateCondition, type ThreadScope } from "./scope.ts";
-import type { Frame } from "./types.ts";
+import { stepListAt, stepOfTypeAt } from "./definition.ts";
+import type { Frame } from "./run-model.ts";
+import { evaluateCondition, type ThreadScope } from "./thread-scope.ts";
 
 export function topFrame(scope: ThreadScope): Frame | undefined {
   return scope.thread.frames.at(-1);
@@ -29,7 +29,7 @@ export function finishFrame(scope: ThreadScope, frame: Frame): void {
     scope.thread.frames.pop();
     return;
   }
-  const whileStep = stepAt(scope.definition, frame.ref.slice(0, -1));
+  const whileStep = stepOfTypeAt(scope.definition, frame.ref.slice(0, -1), "while_loop");
   if (evaluateCondition(scope, whileStep.condition)) frame.pc = 0;
   else scope.thread.frames.pop();
 }

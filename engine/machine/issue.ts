@@ -3,17 +3,14 @@
  * Handing a client step to an agent: render its fields (templates evaluated, engine-only fields
  * left out), record it as pending, and start its timeout if it has one.
  */
-import { loopContextOf, renderValue, type ThreadScope } from "./scope.ts";
-import type { StepNode } from "./spec.ts";
-import { ENGINE_FIELDS } from "./step-kinds.ts";
-import { addTimer } from "./timers.ts";
-import type { ClientInstruction, PendingStep } from "./types.ts";
 
-export function issueClientStep(
-  scope: ThreadScope,
-  step: StepNode,
-  ref: (string | number)[],
-): ClientInstruction {
+import type { Step } from "../dialect/index.ts";
+import type { ClientInstruction, PendingStep } from "./run-model.ts";
+import { ENGINE_FIELDS } from "./step-kinds.ts";
+import { loopContextOf, renderValue, type ThreadScope } from "./thread-scope.ts";
+import { addTimer } from "./timers.ts";
+
+export function issueClientStep(scope: ThreadScope, step: Step, ref: (string | number)[]): ClientInstruction {
   const { thread, machine, run } = scope;
   const attempt = thread.attempts?.[step.id] ?? 1;
   const definition: Record<string, unknown> = {};
@@ -57,7 +54,7 @@ export function instructionOf(pending: PendingStep, threadId: string): ClientIns
   return instruction;
 }
 
-function timeoutSeconds(step: StepNode): number | undefined {
-  const value = step.timeout_seconds ?? step.error_handling?.timeout_seconds;
-  return typeof value === "number" && value > 0 ? value : undefined;
+function timeoutSeconds(step: Step): number | undefined {
+  const value = step.timeout_seconds;
+  return value !== undefined && value > 0 ? value : undefined;
 }

@@ -5,16 +5,19 @@
  * (the JSON Schema subset `type`, `required`, `properties.*.type`). Author-supplied patterns run
  * inside the sandbox, so a pathological regex is stopped by the work budget.
  */
+
+import type { Step } from "../dialect/index.ts";
 import { EngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
-import type { StepNode } from "./spec.ts";
+import type { StepOf } from "./step-types.ts";
+
+type UserInputStep = StepOf<"user_input">;
 
 /** The value a `user_input` answer carries, coerced to its `input_type`. Throws `step.validation_failed`. */
-export function checkUserInput(step: StepNode, result: unknown, evaluator: Evaluator): unknown {
+export function checkUserInput(step: UserInputStep, result: unknown, evaluator: Evaluator): unknown {
   const raw = answerOf(result);
   if (raw === undefined || raw === null || raw === "") {
     if (step.default !== undefined) return step.default;
-    if (step.required === false) return raw ?? null;
     throw invalid(step, "an answer is required");
   }
   // The pattern judges the answer as typed; the type conversion comes after.
@@ -27,8 +30,12 @@ export function checkUserInput(step: StepNode, result: unknown, evaluator: Evalu
 }
 
 /** Checks a structured result against `response_schema` / `expected_response`, if the step has one. */
-export function checkResponseShape(step: StepNode, result: unknown): void {
-  const schema = (step.response_schema ?? step.expected_response) as JsonShape | undefined;
+export function checkResponseShape(
+  step: StepOf<"agent_response"> | StepOf<"agent_prompt">,
+  result: unknown,
+): void {
+  const schema: JsonShape | undefined =
+    step.type === "agent_response" ? step.response_schema : step.expected_response;
   if (!schema || typeof schema !== "object") return;
   const problem = shapeProblem(schema, result, "response");
   if (problem) throw invalid(step, problem);
@@ -84,7 +91,7 @@ function answerOf(result: unknown): unknown {
   return result;
 }
 
-function coerce(step: StepNode, raw: unknown): unknown {
+function coerce(step: UserInputStep, raw: unknown): unknown {
   switch (step.input_type) {
     case "number": {
       const value = typeof raw === "number" ? raw : Number(String(raw).trim());
@@ -99,7 +106,7 @@ function coerce(step: StepNode, raw: unknown): unknown {
       throw invalid(step, "the answer must be yes or no");
     }
     case "choice": {
-      const choices = Array.isArray(step.choices) ? step.choices : [];
+      const choices = step.choices ?? [];
       if (!choices.some((choice) => choice === raw)) {
         throw invalid(step, `the answer must be one of: ${choices.map(String).join(", ")}`);
       }
@@ -110,21 +117,14 @@ function coerce(step: StepNode, raw: unknown): unknown {
   }
 }
 
-function patternOf(step: StepNode): string | undefined {
-  const validation = step.validation as { pattern?: unknown } | string | undefined;
-  if (typeof validation === "string") return validation;
-  if (validation && typeof validation.pattern === "string") return validation.pattern;
-  return typeof step.validation_pattern === "string" ? step.validation_pattern : undefined;
+function patternOf(step: UserInputStep): string | undefined {
+  return step.validation?.pattern;
 }
 
-function validationMessage(step: StepNode): string | undefined {
-  const validation = step.validation as { error_message?: unknown } | undefined;
-  if (validation && typeof validation === "object" && typeof validation.error_message === "string") {
-    return validation.error_message;
-  }
-  return typeof step.validation_message === "string" ? step.validation_message : undefined;
+function validationMessage(step: UserInputStep): string | undefined {
+  return step.validation?.error_message;
 }
 
-function invalid(step: StepNode, message: string): EngineError {
+function invalid(step: Step, message: string): EngineError {
   return new EngineError("step.validation_failed", `step "${step.id}": ${message}`);
 }

@@ -5,27 +5,26 @@
  * on), queued sub-agent tasks get free slots, a `parallel_foreach` whose tasks are all finished
  * lets the main thread go on, and the run's status follows its main thread.
  */
+
+import type { WorkflowDefinition } from "../dialect/index.ts";
 import { EngineError } from "../errors.ts";
 import { advanceThread } from "./advance.ts";
-import { stepListAt } from "./definition.ts";
+import { stepOfTypeAt } from "./definition.ts";
+import { settleGraph, syncGraphMarker } from "./dependency-flow/settle-graph.ts";
 import { handleStepFailure } from "./failure.ts";
-import { settleGraph, syncGraphMarker } from "./graph/settle-graph.ts";
-import type { ThreadScope } from "./scope.ts";
-import type { WorkflowSpec } from "./spec.ts";
-import { awaitedTasks, isFinished, promoteQueued } from "./tasks.ts";
-import type { MachineContext, RunState } from "./types.ts";
-import { applyToThread } from "./updates.ts";
+import type { MachineContext, RunState } from "./run-model.ts";
+import { applyToThread } from "./step-updates.ts";
+import { awaitedTasks, isFinished, promoteQueued } from "./sub-agent-tasks.ts";
+import type { ThreadScope } from "./thread-scope.ts";
 
-const DEFAULT_MAX_PARALLEL = 10;
-
-export function settleRun(definition: WorkflowSpec, run: RunState, machine: MachineContext): void {
+export function settleRun(definition: WorkflowDefinition, run: RunState, machine: MachineContext): void {
   settleGraph(definition, run, machine);
   const main = run.main;
   const mainScope: ThreadScope = { definition, run, thread: main, machine };
   if (main.waitingFor?.kind === "tasks") {
     const frame = main.frames.at(-1)!;
-    const step = stepListAt(definition, frame.ref)[frame.pc]!;
-    promoteQueued(run, typeof step.max_parallel === "number" ? step.max_parallel : DEFAULT_MAX_PARALLEL);
+    const step = stepOfTypeAt(definition, [...frame.ref, frame.pc], "parallel_foreach");
+    promoteQueued(run, step.max_parallel);
     const tasks = awaitedTasks(run);
     if (tasks.every(isFinished)) {
       main.waitingFor = undefined;

@@ -8,9 +8,9 @@
  */
 import type { ErrorShape } from "../errors.ts";
 import { failWholeRun } from "./failure.ts";
-import type { ThreadScope } from "./scope.ts";
+import type { MachineContext, NextStep, RunState } from "./run-model.ts";
+import type { ThreadScope } from "./thread-scope.ts";
 import { addTimer } from "./timers.ts";
-import type { MachineContext, NextStep, RunState } from "./types.ts";
 import {
   DEFAULT_RUN_WORK_ALLOWANCE,
   meteredEvaluator,

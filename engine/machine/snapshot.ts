@@ -2,12 +2,12 @@
  * @module
  * What callers may see of a run: status, position, a copy of the state of the main thread and
  * of every sub-agent task, and where its dependency graph stands (counts per task status; the
- * task records themselves are the runtime's, see `graph/view.ts`). A run never holds a tenant
+ * task records themselves are the runtime's, see `dependency-flow/view.ts`). A run never holds a tenant
  * secret, so there is nothing to redact.
  */
 import { snapshot } from "../state/index.ts";
-import { graphSummaryOf } from "./graph/view.ts";
-import type { RunState } from "./types.ts";
+import { graphSummaryOf } from "./dependency-flow/view.ts";
+import type { RunState } from "./run-model.ts";
 
 export function snapshotRun(run: RunState) {
   return {

@@ -9,9 +9,9 @@
  * JSON text.
  */
 import { EngineError } from "../errors.ts";
-import type { StateData } from "../state/types.ts";
+import type { StateData } from "../state/state-data.ts";
 import { failWholeRun } from "./failure.ts";
-import type { RunState, Transition } from "./types.ts";
+import type { RunState, Transition } from "./run-model.ts";
 
 /** The most a thread's serialized state may hold: 1 MiB (its own limit, not the body or result limit). */
 export const MAX_STATE_BYTES = 1024 * 1024;

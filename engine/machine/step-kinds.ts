@@ -1,23 +1,38 @@
 /**
  * @module
  * Which side runs each step type. Server-side steps run inside the engine; client-side steps are
- * handed to the agent. `user_message`s are batched: they complete by themselves.
+ * handed to the agent. `user_message`s are batched: they complete by themselves. Every type of
+ * the dialect is one of: client-side, not runnable yet, or a server step with a handler in
+ * `advance.ts` (`ServerStepType`): a new step type that is none of these fails typecheck there.
  */
+import type { StepType } from "../dialect/index.ts";
 
-export const CLIENT_STEP_TYPES = new Set([
+export const CLIENT_STEP_TYPES = [
   "user_message",
   "mcp_call",
   "shell_command",
   "user_input",
   "agent_prompt",
   "agent_response",
-]);
+] as const satisfies readonly StepType[];
+export type ClientStepType = (typeof CLIENT_STEP_TYPES)[number];
 
 /** Step types the dialect accepts but the engine cannot run yet (`run.unsupported_step`). */
-export const NOT_YET_RUNNABLE = new Set(["external_call", "notify"]);
+export const NOT_YET_RUNNABLE = ["external_call", "notify"] as const satisfies readonly StepType[];
+export type NotYetRunnableStepType = (typeof NOT_YET_RUNNABLE)[number];
 
-export function isClientStep(type: string): boolean {
-  return CLIENT_STEP_TYPES.has(type);
+/** The step types the machine runs itself, each with a handler (`parallel_foreach` included: it hands tasks out). */
+export type ServerStepType = Exclude<StepType, ClientStepType | NotYetRunnableStepType>;
+
+const CLIENT_STEPS: ReadonlySet<string> = new Set(CLIENT_STEP_TYPES);
+const NOT_YET: ReadonlySet<string> = new Set(NOT_YET_RUNNABLE);
+
+export function isClientStep(type: string): type is ClientStepType {
+  return CLIENT_STEPS.has(type);
+}
+
+export function isNotYetRunnable(type: string): type is NotYetRunnableStepType {
+  return NOT_YET.has(type);
 }
 
 /** Fields that steer the engine rather than describe the work: not shown to the agent. */

@@ -4,7 +4,7 @@
  * deterministic so replaying a transition yields the same timers.
  */
 import { type GraphRunState, nextDeadline } from "../graph/index.ts";
-import type { RunState, Timer } from "./types.ts";
+import type { RunState, Timer } from "./run-model.ts";
 
 export function addTimer(run: RunState, timer: Omit<Timer, "id">): Timer {
   const full: Timer = { id: `${timer.threadId}:${timer.stepId}:${timer.kind}:${run.seq}`, ...timer };

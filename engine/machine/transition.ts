@@ -4,33 +4,27 @@
  * run and returns the new run plus the answer for the caller. Both are pure: the input run is
  * never modified, `now`, the sandbox and the tenant's secrets come in through the context. The
  * one exception is a dependency graph's task records (`MachineContext.graph`), updated in place
- * and reported in `Transition.graph` (see `graph/session.ts`).
+ * and reported in `Transition.graph` (see `dependency-flow/session.ts`).
  */
 
 import type { WorkflowDefinition } from "../dialect/index.ts";
 import { EngineError, type ErrorShape } from "../errors.ts";
 import { initState } from "../state/index.ts";
-import type { ResolvedUpdate } from "../state/types.ts";
+import type { ResolvedUpdate } from "../state/state-data.ts";
 import { advanceThread } from "./advance.ts";
 import { completeStep } from "./complete.ts";
+import { type FlowContext, flowContext, isGraphTask } from "./dependency-flow/flow-context.ts";
+import { handOutGraphStep, nextForGraphTask } from "./dependency-flow/hand-out.ts";
+import { graphTaskEventAnswer } from "./dependency-flow/progress.ts";
+import { graphChanges, openGraphSession } from "./dependency-flow/session.ts";
 import {
   completeGraphStep,
   fireGraphTimer,
   graphThreadWithStep,
   runningGraphThread,
   updateGraphState,
-} from "./graph/events.ts";
-import { type FlowContext, flowContext, isGraphTask } from "./graph/flow.ts";
-import { handOutGraphStep, nextForGraphTask } from "./graph/hand-out.ts";
-import { graphTaskEventAnswer } from "./graph/progress.ts";
-import { graphChanges, openGraphSession } from "./graph/session.ts";
-import { graphThreadOf } from "./graph/task-threads.ts";
-import type { ThreadScope } from "./scope.ts";
-import { settleRun } from "./settle.ts";
-import { chargeRun, meteredContext, workOf } from "./slice.ts";
-import { machineView, type WorkflowSpec } from "./spec.ts";
-import { assertStateFits, checkpointTooLarge, failedFrom } from "./state-size.ts";
-import { addTimer, takeDueTimers } from "./timers.ts";
+} from "./dependency-flow/task-events.ts";
+import { graphThreadOf } from "./dependency-flow/task-threads.ts";
 import type {
   MachineContext,
   MachineEvent,
@@ -40,8 +34,13 @@ import type {
   Thread,
   Timer,
   Transition,
-} from "./types.ts";
-import { applyToThread, operationOf } from "./updates.ts";
+} from "./run-model.ts";
+import { settleRun } from "./settle.ts";
+import { chargeRun, meteredContext, workOf } from "./slice.ts";
+import { assertStateFits, checkpointTooLarge, failedFrom } from "./state-size.ts";
+import { applyToThread, operationOf } from "./step-updates.ts";
+import type { ThreadScope } from "./thread-scope.ts";
+import { addTimer, takeDueTimers } from "./timers.ts";
 import { DEFAULT_RUN_WORK_ALLOWANCE } from "./work-meter.ts";
 
 export interface StartOptions {
@@ -54,11 +53,10 @@ export interface StartOptions {
 }
 
 export function startRun(
-  workflow: WorkflowDefinition,
+  definition: WorkflowDefinition,
   options: StartOptions,
   context: MachineContext,
 ): Transition {
-  const definition = machineView(workflow);
   const allowance = options.workAllowance ?? DEFAULT_RUN_WORK_ALLOWANCE;
   const machine = meteredContext(context, { used: 0, allowance });
   const { data, errors } = initState(definition, options.inputs ?? {}, machine.evaluator, {
@@ -101,13 +99,12 @@ export function startRun(
 }
 
 export function transition(
-  workflow: WorkflowDefinition,
+  definition: WorkflowDefinition,
   current: RunState,
   event: MachineEvent,
   context: MachineContext,
 ): Transition {
   const machine = meteredContext(context, workOf(current));
-  const definition = machineView(workflow);
   const run = structuredClone(current);
   run.seq += 1;
   run.updatedAt = machine.now;
@@ -159,7 +156,7 @@ function onlyClockMoved(after: RunState, before: RunState): boolean {
 }
 
 function apply(
-  definition: WorkflowSpec,
+  definition: WorkflowDefinition,
   run: RunState,
   event: MachineEvent,
   machine: MachineContext,
@@ -216,7 +213,7 @@ function isContinue(timer: Timer): boolean {
 }
 
 function fireTimers(
-  definition: WorkflowSpec,
+  definition: WorkflowDefinition,
   run: RunState,
   machine: MachineContext,
   flow: FlowContext | undefined,
@@ -262,7 +259,7 @@ function fireThreadTimer(scope: ThreadScope, timer: Timer): void {
 }
 
 function threadScope(
-  definition: WorkflowSpec,
+  definition: WorkflowDefinition,
   run: RunState,
   taskId: string | undefined,
   machine: MachineContext,
@@ -323,7 +320,7 @@ function terminalAnswer(run: RunState): NextStep | undefined {
  * the graph finished meanwhile. An event on a graph task answers what that agent can do next.
  */
 function answerAfterSettle(
-  definition: WorkflowSpec,
+  definition: WorkflowDefinition,
   run: RunState,
   machine: MachineContext,
   next: NextStep,

@@ -9,9 +9,9 @@ import { EngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { isMemberAccess, JsLexError, JsLexer } from "../expressions/js-lexer.ts";
 import { hasTemplate, parseTemplate, renderTemplate } from "../expressions/template.ts";
+import { readPath } from "./bindings.ts";
 import { type PathRoot, type PathSegment, parsePathSyntax, scopeOfRoot } from "./paths.ts";
-import { readPath } from "./scope.ts";
-import type { EvaluationContext, StateData } from "./types.ts";
+import type { EvaluationContext, StateData } from "./state-data.ts";
 
 export type ComputedSource =
   | { kind: "path"; text: string; root: PathRoot; segments: readonly PathSegment[] }

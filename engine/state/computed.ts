@@ -12,13 +12,13 @@
 import { EngineError, isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { ENV_NOT_ALLOWED } from "../secrets/env-references.ts";
+import { buildBindings } from "./bindings.ts";
 import { type ComputedFieldPlan, planComputedFields } from "./computed-order.ts";
 import { readComputedSource } from "./computed-sources.ts";
 import { fingerprintValue } from "./fingerprint.ts";
 import { assertNoPrototypeKeys } from "./forbidden-keys.ts";
-import { buildBindings } from "./scope.ts";
 import type { ComputedFieldSpecs } from "./specs.ts";
-import type { EvaluationContext, StateData } from "./types.ts";
+import type { EvaluationContext, StateData } from "./state-data.ts";
 
 /** New state plus the errors of `on_error: propagate` fields (`state.computed_failed`). */
 export interface StateResult {

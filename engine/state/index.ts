@@ -4,6 +4,15 @@
  * fields, initial state and snapshots. Everything here is a pure function of its
  * arguments: no I/O, no clock, no Cloudflare imports.
  */
+
+export { applyUpdates } from "./apply-updates.ts";
+export {
+  buildBindings,
+  isBindableBareName,
+  loopScope,
+  readPath,
+  thisScope,
+} from "./bindings.ts";
 export { recompute, type StateResult } from "./computed.ts";
 export { type ComputedFieldPlan, computedFieldOrder, planComputedFields } from "./computed-order.ts";
 export { type ComputedSource, parseComputedSource } from "./computed-sources.ts";
@@ -21,13 +30,6 @@ export {
   scopeOfRoot,
   type WriteTarget,
 } from "./paths.ts";
-export {
-  buildBindings,
-  isBindableBareName,
-  loopScope,
-  readPath,
-  thisScope,
-} from "./scope.ts";
 export { LEGACY_ROOTS, PATH_ROOTS, SCOPE_NAMES, WRITABLE_ROOTS } from "./scope-names.ts";
 export type {
   ComputedFieldSpec,
@@ -38,6 +40,11 @@ export type {
   StateInitSpec,
   ValueTypeName,
 } from "./specs.ts";
+export type {
+  EvaluationContext,
+  LoopContext,
+  ResolvedUpdate,
+  StateData,
+  UpdateOperation,
+} from "./state-data.ts";
 export { type StateSnapshot, snapshot } from "./state-snapshot.ts";
-export type { EvaluationContext, LoopContext, ResolvedUpdate, StateData, UpdateOperation } from "./types.ts";
-export { applyUpdates } from "./updates.ts";

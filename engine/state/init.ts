@@ -8,7 +8,7 @@ import type { Evaluator } from "../expressions/evaluator.ts";
 import { recompute, type StateResult } from "./computed.ts";
 import { assertNoPrototypeKeys, FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
 import type { InputFieldSpec, StateInitSpec, ValueTypeName } from "./specs.ts";
-import type { EvaluationContext, StateData } from "./types.ts";
+import type { EvaluationContext, StateData } from "./state-data.ts";
 import { isPlainRecord, kindOf, withArticle } from "./value-kind.ts";
 
 /**

@@ -5,7 +5,7 @@
  * a run (they are not an expression scope, see docs/dialect.md, "Secrets"), so there is none to
  * find, and matching substrings could not catch a transformed one anyway.
  */
-import type { StateData } from "./types.ts";
+import type { StateData } from "./state-data.ts";
 
 /** What a state read returns. */
 export interface StateSnapshot {

@@ -7,7 +7,7 @@
 import { env, evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { runStub } from "../../durable-objects/bindings.ts";
-import type { MachineEvent } from "../../engine/machine/types.ts";
+import type { MachineEvent } from "../../engine/machine/run-model.ts";
 import { type GraphStep, layeredGraph } from "./graph-support.ts";
 import { callTool, newTenant } from "./support/clients.ts";
 import { inspectRun, publishAndStart, runObject } from "./support/runs.ts";

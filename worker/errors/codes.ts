@@ -167,6 +167,7 @@ export const ERROR_CLASS_OF = {
   "state.missing_input": "invalid_input",
   "state.read_only": "forbidden",
   // a write that would take a run's state past its cap (docs/runtime.md, "Limits")
+  "storage.corrupt": "internal",
   "state.too_large": "too_large",
   "state.type_mismatch": "invalid_input",
   "state.unknown_input": "invalid_input",

@@ -4,7 +4,7 @@
  * data, flattened, with a `hint` telling an agent reading it cold what to call next. Pure.
  */
 import { z } from "zod";
-import type { NextStep } from "../../engine/machine/types.ts";
+import type { NextStep } from "../../engine/machine/run-model.ts";
 import { anyJson, errorShapeSchema } from "./schemas.ts";
 
 export const instructionSchema = z.object({

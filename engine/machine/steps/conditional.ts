@@ -2,10 +2,10 @@
  * @module
  * `conditional`: evaluate `condition`, then run `then_steps` or `else_steps` as a nested frame.
  */
-import { evaluateCondition } from "../scope.ts";
+import { evaluateCondition } from "../thread-scope.ts";
 import { CONTINUE, type ServerStepHandler } from "./handler.ts";
 
-export const runConditional: ServerStepHandler = (scope, step, frame) => {
+export const runConditional: ServerStepHandler<"conditional"> = (scope, step, frame) => {
   const branch = evaluateCondition(scope, step.condition) ? "then_steps" : "else_steps";
   const ref = [...frame.ref, frame.pc];
   frame.pc += 1;

@@ -6,13 +6,11 @@
  */
 import { MAX_WHILE_ITERATIONS } from "../../dialect/index.ts";
 import { EngineError } from "../../errors.ts";
-import { evaluateCondition, renderValue } from "../scope.ts";
-import type { Frame } from "../types.ts";
+import type { Frame } from "../run-model.ts";
+import { evaluateCondition, renderValue } from "../thread-scope.ts";
 import { CONTINUE, type ServerStepHandler } from "./handler.ts";
 
-const DEFAULT_MAX_ITERATIONS = 100;
-
-export const runWhileLoop: ServerStepHandler = (scope, step, frame) => {
+export const runWhileLoop: ServerStepHandler<"while_loop"> = (scope, step, frame) => {
   const body: Frame = {
     ref: [...frame.ref, frame.pc, "body"],
     pc: 0,
@@ -21,10 +19,7 @@ export const runWhileLoop: ServerStepHandler = (scope, step, frame) => {
       stepId: step.id,
       iteration: 1,
       // the dialect refuses more at publish; a definition stored before the ceiling gets it here
-      maxIterations: Math.min(
-        typeof step.max_iterations === "number" ? step.max_iterations : DEFAULT_MAX_ITERATIONS,
-        MAX_WHILE_ITERATIONS,
-      ),
+      maxIterations: Math.min(step.max_iterations, MAX_WHILE_ITERATIONS),
     },
   };
   // The condition sees `loop.iteration` of the pass it is about to allow, so the body frame is
@@ -40,7 +35,7 @@ export const runWhileLoop: ServerStepHandler = (scope, step, frame) => {
   return CONTINUE;
 };
 
-export const runForeach: ServerStepHandler = (scope, step, frame) => {
+export const runForeach: ServerStepHandler<"foreach"> = (scope, step, frame) => {
   const items = renderValue(scope, step.items);
   if (!Array.isArray(items)) {
     throw new EngineError(
@@ -59,8 +54,8 @@ export const runForeach: ServerStepHandler = (scope, step, frame) => {
       stepId: step.id,
       iteration: 1,
       items,
-      variableName: typeof step.variable_name === "string" ? step.variable_name : "item",
-      indexName: typeof step.index_name === "string" ? step.index_name : "index",
+      variableName: step.variable_name,
+      indexName: step.index_name,
     },
   });
   return CONTINUE;

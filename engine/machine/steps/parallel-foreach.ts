@@ -4,19 +4,18 @@
  * own state and step queue. At most `max_parallel` tasks are out at once; the rest are queued and
  * handed out as earlier ones finish. The main thread waits on the step until every task is done.
  */
+
+import type { SubAgentTask } from "../../dialect/index.ts";
 import { EngineError } from "../../errors.ts";
 import { initState } from "../../state/index.ts";
 import { subAgentTask } from "../definition.ts";
-import { evaluationContext, renderValue, type ThreadScope } from "../scope.ts";
-import type { SubAgentTaskSpec } from "../spec.ts";
-import { announceTasks } from "../tasks.ts";
-import type { SubAgentTaskThread } from "../types.ts";
+import type { SubAgentTaskThread } from "../run-model.ts";
+import { announceTasks } from "../sub-agent-tasks.ts";
+import { evaluationContext, renderValue, type ThreadScope } from "../thread-scope.ts";
 import type { ServerStepHandler } from "./handler.ts";
 import { describe } from "./loops.ts";
 
-const DEFAULT_MAX_PARALLEL = 10;
-
-export const runParallelForeach: ServerStepHandler = (scope, step, frame) => {
+export const runParallelForeach: ServerStepHandler<"parallel_foreach"> = (scope, step, frame) => {
   if (scope.thread !== scope.run.main) {
     throw new EngineError(
       "run.nested_parallel_foreach",
@@ -30,15 +29,21 @@ export const runParallelForeach: ServerStepHandler = (scope, step, frame) => {
       `parallel_foreach "${step.id}": items must be an array, got ${describe(items)}`,
     );
   }
-  const taskName = String(step.sub_agent_task);
+  const taskName = step.sub_agent_task;
   const spec = subAgentTask(scope.definition, taskName);
   if (items.length === 0) {
     frame.pc += 1;
     return { kind: "continue" };
   }
-  const maxParallel = typeof step.max_parallel === "number" ? step.max_parallel : DEFAULT_MAX_PARALLEL;
   const created = items.map((item, index) =>
-    createTask(scope, { spec, taskName, parentStepId: step.id, item, index, queued: index >= maxParallel }),
+    createTask(scope, {
+      spec,
+      taskName,
+      parentStepId: step.id,
+      item,
+      index,
+      queued: index >= step.max_parallel,
+    }),
   );
   for (const task of created) scope.run.tasks[task.id] = task;
   scope.thread.waitingFor = { kind: "tasks", stepId: step.id, taskIds: created.map((task) => task.id) };
@@ -46,7 +51,7 @@ export const runParallelForeach: ServerStepHandler = (scope, step, frame) => {
 };
 
 interface NewTask {
-  spec: SubAgentTaskSpec;
+  spec: SubAgentTask;
   taskName: string;
   parentStepId: string;
   item: unknown;
@@ -79,7 +84,7 @@ function createTask(scope: ThreadScope, task: NewTask): SubAgentTaskThread {
 }
 
 /** A task's first declared input receives the item; an object item also fills inputs by name. */
-export function inputsFromItem(spec: SubAgentTaskSpec, item: unknown): Record<string, unknown> {
+export function inputsFromItem(spec: SubAgentTask, item: unknown): Record<string, unknown> {
   const names = Object.keys(spec.inputs ?? {});
   const inputs: Record<string, unknown> = {};
   if (item !== null && typeof item === "object" && !Array.isArray(item)) {

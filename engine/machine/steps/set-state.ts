@@ -5,7 +5,7 @@
  */
 import { CONTINUE, type ServerStepHandler } from "./handler.ts";
 
-export const runSetState: ServerStepHandler = (_scope, _step, frame) => {
+export const runSetState: ServerStepHandler<"set_state"> = (_scope, _step, frame) => {
   frame.pc += 1;
   return CONTINUE;
 };

@@ -5,13 +5,13 @@
  * carries on (this is how AroMCP workflows poll).
  */
 import { EngineError } from "../../errors.ts";
-import { renderValue } from "../scope.ts";
+import { renderValue } from "../thread-scope.ts";
 import { addTimer } from "../timers.ts";
 import { CONTINUE, type ServerStepHandler } from "./handler.ts";
 
 const DEFAULT_MESSAGE = "Waiting. Call workflow_get_next_step again to continue.";
 
-export const runWaitStep: ServerStepHandler = (scope, step, frame) => {
+export const runWaitStep: ServerStepHandler<"wait_step"> = (scope, step, frame) => {
   const now = scope.machine.now;
   const message = step.message === undefined ? DEFAULT_MESSAGE : String(renderValue(scope, step.message));
   const until = wakeTime(renderValue(scope, step.seconds), renderValue(scope, step.until), now, step.id);

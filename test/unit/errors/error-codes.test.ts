@@ -15,7 +15,7 @@ import {
 } from "../../../worker/errors/codes.ts";
 
 /** Runtime codes that are internal by design: an unexpected error, a run the runtime could not start. */
-const INTERNAL_RUNTIME_CODES: readonly string[] = ["internal.error", "event.start_failed"];
+const INTERNAL_RUNTIME_CODES: readonly string[] = ["internal.error", "event.start_failed", "storage.corrupt"];
 
 describe("error codes", () => {
   it("classifies every runtime code as something other than internal, except the internal ones", () => {

@@ -4,9 +4,11 @@
  */
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
+import { decodeCheckpoint, encodeCheckpoint } from "../../../durable-objects/run/checkpoint-format.ts";
+import { decodeTaskRow } from "../../../durable-objects/run/task-row-format.ts";
 import type { WorkflowDefinition } from "../../../engine/dialect/index.ts";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
-import { type GraphRunState, restoreGraphRun, type TaskRecord } from "../../../engine/graph/index.ts";
+import { type GraphRunState, restoreGraphRun } from "../../../engine/graph/index.ts";
 import { loadWorkflow } from "../../../engine/loader/index.ts";
 import {
   type ClientInstruction,
@@ -65,9 +67,12 @@ export class ScriptedAgent {
     return result.run;
   }
 
-  /** What a runtime does after an eviction: the run from its checkpoint, the graph from its rows. */
+  /**
+   * What a runtime does after an eviction: the run from its checkpoint, the graph from its rows,
+   * both through the RunDO's storage formats (written, then parsed back).
+   */
   evict(): void {
-    this.run = JSON.parse(JSON.stringify(this.run)) as RunState;
+    this.run = decodeCheckpoint(encodeCheckpoint(this.run));
     this.graph = this.rows.size === 0 ? undefined : restoreRows(this.rows);
   }
 
@@ -143,7 +148,7 @@ export class ScriptedAgent {
 }
 
 function restoreRows(rows: Map<number, string>): GraphRunState {
-  return restoreGraphRun([...rows.values()].map((row) => JSON.parse(row) as TaskRecord));
+  return restoreGraphRun([...rows.values()].map(decodeTaskRow));
 }
 
 function describe(step: ClientInstruction): string {

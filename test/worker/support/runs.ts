@@ -1,6 +1,7 @@
 /** Helpers for tests that reach into a run's Durable Object. */
 import { env, runInDurableObject } from "cloudflare:test";
-import type { RunState } from "../../../engine/machine/types.ts";
+import { decodeCheckpoint } from "../../../durable-objects/run/checkpoint-format.ts";
+import type { RunState } from "../../../engine/machine/run-model.ts";
 import { callTool } from "./clients.ts";
 
 export function runObject(tenant: string, runId: string): DurableObjectStub {
@@ -18,7 +19,7 @@ export async function inspectRun(
 ): Promise<{ state: RunState; alarm: number | null }> {
   return runInDurableObject(runObject(tenant, runId), async (_instance, state) => {
     const row = state.storage.sql.exec<{ state: string }>("SELECT state FROM run").one();
-    return { state: JSON.parse(row.state) as RunState, alarm: await state.storage.getAlarm() };
+    return { state: decodeCheckpoint(row.state), alarm: await state.storage.getAlarm() };
   });
 }
 

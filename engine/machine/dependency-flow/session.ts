@@ -8,7 +8,7 @@
  */
 import { EngineError } from "../../errors.ts";
 import { type GraphRunState, TASK_STATUSES, type TaskRecord } from "../../graph/index.ts";
-import type { GraphChanges, RunState } from "../types.ts";
+import type { GraphChanges, RunState } from "../run-model.ts";
 
 /**
  * Tasks one transition may claim. A graph with more work goes on from an immediate timer (the

@@ -4,30 +4,32 @@
  * the run's graph marker and task records, the `dependency_flow` step, and the scheduler's hooks
  * (conditions and `for_each` sources evaluated in the main thread's scope, with `tasks`).
  */
+
+import type { WorkflowDefinition } from "../../dialect/index.ts";
 import { EngineError } from "../../errors.ts";
 import { findTask, type GraphHooks, type GraphRunState } from "../../graph/index.ts";
-import { stepAt } from "../definition.ts";
-import { evaluateCondition, renderValue, type ThreadScope } from "../scope.ts";
-import type { StepNode, WorkflowSpec } from "../spec.ts";
+import { stepOfTypeAt } from "../definition.ts";
+import type { GraphMarker, MachineContext, RunState } from "../run-model.ts";
+import type { StepOf } from "../step-types.ts";
 import { describe } from "../steps/loops.ts";
-import type { GraphMarker, MachineContext, RunState } from "../types.ts";
+import { evaluateCondition, renderValue, type ThreadScope } from "../thread-scope.ts";
 import { type GraphSession, graphSession } from "./session.ts";
 
 export interface FlowContext {
-  definition: WorkflowSpec;
+  definition: WorkflowDefinition;
   run: RunState;
   machine: MachineContext;
   marker: GraphMarker;
   state: GraphRunState;
   session: GraphSession;
   /** the `dependency_flow` step */
-  step: StepNode;
+  step: StepOf<"dependency_flow">;
   hooks: GraphHooks;
 }
 
 /** The graph context of `run`, or undefined when it has no graph (or none was given). */
 export function flowContext(
-  definition: WorkflowSpec,
+  definition: WorkflowDefinition,
   run: RunState,
   machine: MachineContext,
 ): FlowContext | undefined {
@@ -42,12 +44,16 @@ export function flowContext(
     marker,
     state,
     session,
-    step: stepAt(definition, marker.ref),
+    step: stepOfTypeAt(definition, marker.ref, "dependency_flow"),
     hooks: graphHooks(mainScope(definition, run, machine)),
   };
 }
 
-export function mainScope(definition: WorkflowSpec, run: RunState, machine: MachineContext): ThreadScope {
+export function mainScope(
+  definition: WorkflowDefinition,
+  run: RunState,
+  machine: MachineContext,
+): ThreadScope {
   return { definition, run, thread: run.main, machine };
 }
 

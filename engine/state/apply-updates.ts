@@ -11,7 +11,7 @@ import { assertNoPrototypeKeys } from "./forbidden-keys.ts";
 import { getPath, setPath } from "./path-access.ts";
 import { resolveWriteTarget, type WriteTarget } from "./paths.ts";
 import type { ComputedFieldSpecs } from "./specs.ts";
-import type { EvaluationContext, ResolvedUpdate, StateData, UpdateOperation } from "./types.ts";
+import type { EvaluationContext, ResolvedUpdate, StateData, UpdateOperation } from "./state-data.ts";
 import { isPlainRecord, kindOf } from "./value-kind.ts";
 
 /**

@@ -5,20 +5,21 @@
  * go on. Then the marker in `RunState` is brought up to date (its counts are how the next
  * transition checks it was given the right records).
  */
+
+import type { WorkflowDefinition } from "../../dialect/index.ts";
 import { isGraphFinished } from "../../graph/index.ts";
-import { advanceThread } from "../advance.ts";
-import type { WorkflowSpec } from "../spec.ts";
-import type { MachineContext, RunState } from "../types.ts";
+import { advanceThread, runUntilClientStep } from "../advance.ts";
+import type { MachineContext, RunState } from "../run-model.ts";
 import { finishFlow } from "./finish.ts";
-import { flowContext, flowMainScope } from "./flow.ts";
+import { flowContext, flowMainScope } from "./flow-context.ts";
 import { expireDueClaims, pumpGraph } from "./pump.ts";
 import { graphSession } from "./session.ts";
 
-export function settleGraph(definition: WorkflowSpec, run: RunState, machine: MachineContext): void {
+export function settleGraph(definition: WorkflowDefinition, run: RunState, machine: MachineContext): void {
   const flow = flowContext(definition, run, machine);
   if (flow === undefined || flow.marker.status !== "running") return;
   expireDueClaims(flow);
-  pumpGraph(flow);
+  pumpGraph(flow, runUntilClientStep);
   if (!isGraphFinished(flow.state)) return;
   finishFlow(flow);
   advanceThread(flowMainScope(flow), { issue: false });

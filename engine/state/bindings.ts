@@ -9,7 +9,7 @@ import { FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
 import { getPath } from "./path-access.ts";
 import { resolvePath, type StatePath } from "./paths.ts";
 import { PATH_ROOTS } from "./scope-names.ts";
-import type { EvaluationContext, LoopContext, StateData } from "./types.ts";
+import type { EvaluationContext, LoopContext, StateData } from "./state-data.ts";
 
 /**
  * `env` is not a scope: secrets never reach an expression (docs/dialect.md, "Secrets"). The name

@@ -10,7 +10,7 @@
  */
 import { EngineError } from "../../errors.ts";
 import { addTasks, type GraphEdge } from "../../graph/index.ts";
-import type { FlowContext } from "./flow.ts";
+import type { FlowContext } from "./flow-context.ts";
 import { noteChanged } from "./session.ts";
 
 /** Whether `result` asks for tasks or edges to be added. */

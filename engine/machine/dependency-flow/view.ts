@@ -5,7 +5,7 @@
  * critical path, Mermaid text) from `engine/graph`.
  */
 import type { TaskStatus } from "../../graph/index.ts";
-import type { GraphMarker } from "../types.ts";
+import type { GraphMarker } from "../run-model.ts";
 
 export interface GraphSummary {
   step_id: string;

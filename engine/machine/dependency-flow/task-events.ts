@@ -9,10 +9,10 @@ import { EngineError } from "../../errors.ts";
 import { findTask } from "../../graph/index.ts";
 import { advanceThread } from "../advance.ts";
 import { type Completion, completeStep } from "../complete.ts";
-import type { ThreadScope } from "../scope.ts";
-import type { GraphTaskThread, NextStep, Timer } from "../types.ts";
+import type { GraphTaskThread, NextStep, Timer } from "../run-model.ts";
+import type { ThreadScope } from "../thread-scope.ts";
 import { applyAdditions, hasAdditions } from "./additions.ts";
-import type { FlowContext } from "./flow.ts";
+import type { FlowContext } from "./flow-context.ts";
 import { settleGraphThread } from "./pump.ts";
 import { completeDelivered, graphThreadOf, onGraphThread } from "./task-threads.ts";
 

@@ -5,8 +5,8 @@
  * (the earliest timer or claim deadline, or at once when the graph goes on by itself).
  */
 import { nextDeadline } from "../../graph/index.ts";
-import type { NextStep } from "../types.ts";
-import type { FlowContext } from "./flow.ts";
+import type { NextStep } from "../run-model.ts";
+import type { FlowContext } from "./flow-context.ts";
 import { isOut, waitsForAgent } from "./task-threads.ts";
 
 export function graphProgress(flow: FlowContext): NextStep {

@@ -6,14 +6,14 @@
  * the task's record, so declared, dynamic and `for_each` tasks resolve alike. It has no state of
  * its own: graph tasks work on the workflow's state, attached to the thread while it moves.
  */
+import type { DependencyTask, WorkflowDefinition } from "../../dialect/index.ts";
 import { findTask, type GraphRunState, type TaskRecord } from "../../graph/index.ts";
-import type { StateData } from "../../state/types.ts";
+import type { StateData } from "../../state/state-data.ts";
 import { completeStep } from "../complete.ts";
-import type { ThreadScope } from "../scope.ts";
-import type { StepNode, WorkflowSpec } from "../spec.ts";
+import type { GraphTaskThread, RunState, Thread } from "../run-model.ts";
+import type { ThreadScope } from "../thread-scope.ts";
 import { removeTimers } from "../timers.ts";
-import type { GraphTaskThread, RunState, Thread } from "../types.ts";
-import type { FlowContext } from "./flow.ts";
+import type { FlowContext } from "./flow-context.ts";
 
 export function createGraphThread(record: TaskRecord, state: GraphRunState): GraphTaskThread {
   const thread: GraphTaskThread = {
@@ -67,14 +67,24 @@ export function onGraphThread<T>(
   }
 }
 
-/** The definition as a task's thread sees it: `dependencies.<task>.run` is the task's record's. */
+/**
+ * The definition as a task's thread sees it: `dependencies.<task>` is the task as its record
+ * holds it (declared, dynamic or a branch's), so the thread's frames resolve its `run` steps.
+ * Only `run` is read through this view; the scheduler keeps the task's edges (`needs` is empty).
+ */
 function taskDefinition(
-  definition: WorkflowSpec,
+  definition: WorkflowDefinition,
   taskId: string,
   record: TaskRecord | undefined,
-): WorkflowSpec {
-  const run = (record?.run ?? []) as unknown as StepNode[];
-  return { ...definition, dependencies: { [taskId]: { run } } };
+): WorkflowDefinition {
+  const task: DependencyTask = {
+    needs: [],
+    when: record?.when ?? [],
+    priority: record?.priority ?? 0,
+    trigger_rule: record?.triggerRule ?? "all_success",
+    run: record?.run ?? [],
+  };
+  return { ...definition, dependencies: { [taskId]: task } };
 }
 
 /** `user_message`s handed out before count as done once the thread moves again. */

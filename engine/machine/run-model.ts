@@ -9,7 +9,7 @@
 import type { ErrorShape } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import type { GraphRunState, TaskRecord, TaskStatus } from "../graph/index.ts";
-import type { LoopContext, StateData } from "../state/types.ts";
+import type { LoopContext, StateData } from "../state/state-data.ts";
 import type { RunWork, WorkMeter } from "./work-meter.ts";
 
 export type RunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";

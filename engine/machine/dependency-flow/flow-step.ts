@@ -5,17 +5,19 @@
  * creates the graph's task records (the runtime stores them as rows, outside `RunState`), runs
  * what can run at once, and puts the main thread into a wait on the graph; when every task has
  * finished the main thread goes on by itself (see `finish.ts`). Only the main thread runs one.
+ * Task threads run through `runThread`, which `advance.ts` passes in (see `pump.ts`).
  */
 import { type DependencyGraph, dependencyGraphSchema } from "../../dialect/index.ts";
 import { EngineError } from "../../errors.ts";
 import { createGraphRun, graphFromDependencies, isGraphFinished, type TaskGraph } from "../../graph/index.ts";
-import { renderValue, type ThreadScope } from "../scope.ts";
-import type { StepNode } from "../spec.ts";
-import type { ServerStepHandler } from "../steps/handler.ts";
+import type { Frame } from "../run-model.ts";
+import type { StepOf } from "../step-types.ts";
+import type { StepOutcome } from "../steps/handler.ts";
+import { renderValue, type ThreadScope } from "../thread-scope.ts";
 import { finishFlow } from "./finish.ts";
-import { flowContext, graphHooks } from "./flow.ts";
+import { flowContext, graphHooks } from "./flow-context.ts";
 import { graphProgress } from "./progress.ts";
-import { pumpGraph } from "./pump.ts";
+import { pumpGraph, type ThreadRunner } from "./pump.ts";
 import { graphSession, startGraph } from "./session.ts";
 
 /** Tasks running at once when the step sets no `parallel_limit`. */
@@ -23,7 +25,12 @@ export const DEFAULT_PARALLEL_LIMIT = 10;
 
 const DEPENDENCIES_REFERENCE = /^\s*\{\{\s*dependencies\s*\}\}\s*$/;
 
-export const runDependencyFlow: ServerStepHandler = (scope, step, frame) => {
+export function runDependencyFlow(
+  scope: ThreadScope,
+  step: StepOf<"dependency_flow">,
+  frame: Frame,
+  runThread: ThreadRunner,
+): StepOutcome {
   const { run, machine } = scope;
   if (scope.thread !== run.main) {
     throw new EngineError(
@@ -48,7 +55,7 @@ export const runDependencyFlow: ServerStepHandler = (scope, step, frame) => {
     stepId: step.id,
     ref: [...frame.ref, frame.pc],
     status: "running",
-    parallelLimit: typeof step.parallel_limit === "number" ? step.parallel_limit : DEFAULT_PARALLEL_LIMIT,
+    parallelLimit: step.parallel_limit ?? DEFAULT_PARALLEL_LIMIT,
     total: state.tasks.length,
     counts: { ...state.counts },
     startedAt: machine.now,
@@ -56,12 +63,12 @@ export const runDependencyFlow: ServerStepHandler = (scope, step, frame) => {
   };
   scope.thread.waitingFor = { kind: "graph", stepId: step.id };
   const flow = flowContext(scope.definition, run, machine)!;
-  pumpGraph(flow);
+  pumpGraph(flow, runThread);
   if (isGraphFinished(state)) return finishFlow(flow);
   return { kind: "stop", next: graphProgress(flow) };
-};
+}
 
-function graphOf(scope: ThreadScope, step: StepNode): TaskGraph {
+function graphOf(scope: ThreadScope, step: StepOf<"dependency_flow">): TaskGraph {
   const source = step.graph;
   if (source === undefined || (typeof source === "string" && DEPENDENCIES_REFERENCE.test(source))) {
     const block = scope.definition.dependencies;

@@ -6,6 +6,9 @@
  * steps runs its server steps here and then waits, in front of its first client step, for an
  * agent to ask for work. Each transition claims at most `MAX_TASK_STARTS_PER_TRANSITION` tasks;
  * a larger graph goes on from an immediate timer.
+ *
+ * Task threads are moved by the runner the caller passes in (`advanceThread` in practice): this
+ * module does not import `advance.ts`, which runs the `dependency_flow` step that starts a graph.
  */
 import {
   claimReady,
@@ -17,10 +20,10 @@ import {
   type TaskOutcome,
   type TaskRecord,
 } from "../../graph/index.ts";
-import { advanceThread } from "../advance.ts";
+import type { GraphTaskThread, NextStep } from "../run-model.ts";
+import type { ThreadScope } from "../thread-scope.ts";
 import { addTimer } from "../timers.ts";
-import type { GraphTaskThread } from "../types.ts";
-import type { FlowContext } from "./flow.ts";
+import type { FlowContext } from "./flow-context.ts";
 import { noteChanged } from "./session.ts";
 import {
   createGraphThread,
@@ -31,8 +34,11 @@ import {
   withdrawHandOut,
 } from "./task-threads.ts";
 
+/** Moves a thread forward until it stops in front of a client step, waits or ends. */
+export type ThreadRunner = (scope: ThreadScope) => NextStep;
+
 /** Claims and starts ready tasks until none is left, the limit is reached or the budget is spent. */
-export function pumpGraph(flow: FlowContext): void {
+export function pumpGraph(flow: FlowContext, runThread: ThreadRunner): void {
   const { state, marker, session } = flow;
   while (marker.status === "running") {
     if (session.budget <= 0) {
@@ -47,11 +53,11 @@ export function pumpGraph(flow: FlowContext): void {
     noteChanged(session, changed);
     if (claimed.length === 0) return;
     session.budget -= claimed.length;
-    for (const record of claimed) startTask(flow, record);
+    for (const record of claimed) startTask(flow, record, runThread);
   }
 }
 
-function startTask(flow: FlowContext, record: TaskRecord): void {
+function startTask(flow: FlowContext, record: TaskRecord, runThread: ThreadRunner): void {
   if (record.run === undefined || record.run.length === 0) {
     endTask(flow, record.id, { status: "success" });
     return;
@@ -64,7 +70,7 @@ function startTask(flow: FlowContext, record: TaskRecord): void {
   }
   thread.claim = record.attempts;
   const started = thread;
-  onGraphThread(flow, started, (scope) => advanceThread(scope, { issue: false }));
+  onGraphThread(flow, started, runThread);
   settleGraphThread(flow, started);
 }
 

@@ -7,19 +7,20 @@
  * an expression over the step's result (`response.fixes`, `stdout`, `success && !errors`); a plain
  * string that is not valid JavaScript, or names nothing in scope, is kept as the string itself.
  */
+
+import type { StateUpdateSpec, Step } from "../dialect/index.ts";
 import { EngineError, isEngineError } from "../errors.ts";
 import { hasTemplate } from "../expressions/template.ts";
 import { applyUpdates } from "../state/index.ts";
-import type { LoopContext, ResolvedUpdate, UpdateOperation } from "../state/types.ts";
+import type { LoopContext, ResolvedUpdate, UpdateOperation } from "../state/state-data.ts";
 import { computedFieldsFor } from "./definition.ts";
-import { evaluateExpression, evaluationContext, renderValue, type ThreadScope } from "./scope.ts";
-import type { StateUpdateSpec, StepNode } from "./spec.ts";
 import { assertStateFits } from "./state-size.ts";
+import { evaluateExpression, evaluationContext, renderValue, type ThreadScope } from "./thread-scope.ts";
 import { WORK_UNITS } from "./work-meter.ts";
 
 const OPERATIONS = new Set<string>(["set", "increment", "decrement", "append", "multiply", "merge"]);
 
-export function updateSpecsOf(step: StepNode): StateUpdateSpec[] {
+export function updateSpecsOf(step: Step): StateUpdateSpec[] {
   const specs: StateUpdateSpec[] = [];
   if (step.state_update) specs.push(step.state_update);
   if (step.state_updates) specs.push(...step.state_updates);

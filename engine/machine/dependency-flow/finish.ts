@@ -10,9 +10,9 @@
 import { EngineError, isEngineError } from "../../errors.ts";
 import { type GraphRunState, type TaskRecord, tasksScope } from "../../graph/index.ts";
 import { forgetAttempts, handleStepFailure } from "../failure.ts";
+import { applyToThread } from "../step-updates.ts";
 import { CONTINUE, type StepOutcome } from "../steps/handler.ts";
-import { applyToThread } from "../updates.ts";
-import { type FlowContext, flowMainScope } from "./flow.ts";
+import { type FlowContext, flowMainScope } from "./flow-context.ts";
 import { dropThread } from "./task-threads.ts";
 
 const LISTED_FAILURES = 10;

@@ -4,10 +4,11 @@
  * start, promoting queued tasks when a slot frees up, and finishing the `parallel_foreach` step
  * once every task of it is done.
  */
-import type { ThreadScope } from "./scope.ts";
-import { renderValue } from "./scope.ts";
-import type { StepNode } from "./spec.ts";
-import type { NextStep, RunState, SubAgentTaskThread } from "./types.ts";
+
+import type { Step } from "../dialect/index.ts";
+import type { NextStep, RunState, SubAgentTaskThread } from "./run-model.ts";
+import type { ThreadScope } from "./thread-scope.ts";
+import { renderValue } from "./thread-scope.ts";
 
 /** The tasks the main thread is waiting on (those of the `parallel_foreach` pass in progress). */
 export function awaitedTasks(run: RunState): SubAgentTaskThread[] {
@@ -20,7 +21,7 @@ export function isFinished(task: SubAgentTaskThread): boolean {
 }
 
 /** The main agent's answer while it waits on `step`: tasks to start, or a progress message. */
-export function announceTasks(scope: ThreadScope, step: StepNode): NextStep {
+export function announceTasks(scope: ThreadScope, step: Step): NextStep {
   const tasks = awaitedTasks(scope.run).filter(
     (task) => !task.queued && !task.announced && !isFinished(task),
   );

@@ -8,9 +8,9 @@
  * already has it). Otherwise the answer says how far the graph is.
  */
 import { findTask, isFinal, renewClaim } from "../../graph/index.ts";
-import { advanceThread } from "../advance.ts";
-import type { ClientInstruction, GraphTaskThread, NextStep } from "../types.ts";
-import type { FlowContext } from "./flow.ts";
+import { advanceThread, runUntilClientStep } from "../advance.ts";
+import type { ClientInstruction, GraphTaskThread, NextStep } from "../run-model.ts";
+import type { FlowContext } from "./flow-context.ts";
 import { graphProgress } from "./progress.ts";
 import { pumpGraph, settleGraphThread } from "./pump.ts";
 import { noteChanged } from "./session.ts";
@@ -19,7 +19,7 @@ import { completeDelivered, graphThreadOf, isOut, onGraphThread, waitsForAgent }
 /** The main agent asks for work: the step of a task nobody has, or how far the graph is. */
 export function handOutGraphStep(flow: FlowContext): NextStep {
   for (;;) {
-    pumpGraph(flow);
+    pumpGraph(flow, runUntilClientStep);
     let ended = false;
     for (const id of Object.keys(flow.marker.threads)) {
       const thread = graphThreadOf(flow.run, id)!;

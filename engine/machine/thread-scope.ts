@@ -4,19 +4,20 @@
  * thread's state, its loop frames, the run's event and, once the run has a dependency graph, its
  * `tasks`, and hands them to the sandbox. Tenant secrets are never among them.
  */
+
+import type { WorkflowDefinition } from "../dialect/index.ts";
 import { hasTemplate, renderDeep, renderTemplate } from "../expressions/template.ts";
 import { buildBindings, recompute } from "../state/index.ts";
-import type { EvaluationContext, LoopContext } from "../state/types.ts";
+import type { EvaluationContext, LoopContext } from "../state/state-data.ts";
 import { computedFieldsFor } from "./definition.ts";
-import { graphSession } from "./graph/session.ts";
-import { tasksScopeView } from "./graph/tasks-scope.ts";
-import type { WorkflowSpec } from "./spec.ts";
-import type { GraphTaskThread, MachineContext, RunState, SubAgentTaskThread, Thread } from "./types.ts";
+import { graphSession } from "./dependency-flow/session.ts";
+import { tasksScopeView } from "./dependency-flow/tasks-scope.ts";
+import type { GraphTaskThread, MachineContext, RunState, SubAgentTaskThread, Thread } from "./run-model.ts";
 
 /** Everything an evaluation in one thread needs. */
 export interface ThreadScope {
   machine: MachineContext;
-  definition: WorkflowSpec;
+  definition: WorkflowDefinition;
   run: RunState;
   thread: Thread | SubAgentTaskThread;
 }

@@ -1,0 +1,98 @@
+/**
+ * What the RunDO reads back from SQLite is parsed, not trusted: a checkpoint written before the
+ * `format` field existed still loads; a damaged or unknown-format checkpoint, task row or stored
+ * definition is the coded error `storage.corrupt` from the run's RPC, not a crash.
+ */
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { RunDO } from "../../durable-objects/run-do.ts";
+import { REVIEWS } from "./graph-support.ts";
+import { callTool, newTenant } from "./support/clients.ts";
+import { inspectRun, publishAndStart, runObject } from "./support/runs.ts";
+import { GREET } from "./support/workflows.ts";
+
+async function rewrite(tenant: string, runId: string, statement: string, ...values: string[]) {
+  await runInDurableObject(runObject(tenant, runId), (_instance, state) => {
+    state.storage.sql.exec(statement, ...values);
+  });
+  await evictDurableObject(runObject(tenant, runId));
+}
+
+function runStub(tenant: string, runId: string): DurableObjectStub<RunDO> {
+  return runObject(tenant, runId) as DurableObjectStub<RunDO>;
+}
+
+async function snapshotOutcome(tenant: string, runId: string) {
+  return runInDurableObject(runStub(tenant, runId), (instance) => instance.snapshot(tenant, runId));
+}
+
+async function storedState(tenant: string, runId: string): Promise<Record<string, unknown>> {
+  return runInDurableObject(runObject(tenant, runId), (_instance, state) =>
+    JSON.parse(state.storage.sql.exec<{ state: string }>("SELECT state FROM run").one().state),
+  );
+}
+
+describe("stored checkpoints", () => {
+  it("are written with format 1", async () => {
+    const { id, apiKey } = await newTenant();
+    const runId = await publishAndStart(apiKey, GREET, { name: "Ada" });
+    expect((await storedState(id, runId)).format).toBe(1);
+  });
+
+  it("a checkpoint written before the format field existed loads and the run goes on", async () => {
+    const { id, apiKey } = await newTenant();
+    const runId = await publishAndStart(apiKey, GREET, { name: "Ada" });
+    const { format, ...older } = await storedState(id, runId);
+    expect(format).toBe(1);
+    await rewrite(id, runId, "UPDATE run SET state = ?", JSON.stringify(older));
+
+    expect((await inspectRun(id, runId)).state).toEqual(older);
+    const next = await callTool(apiKey, "workflow_get_next_step", { workflow_id: runId });
+    expect(next.isError).toBe(false);
+    expect((await storedState(id, runId)).format).toBe(1);
+  });
+
+  it.each([
+    ["not JSON", () => "{not json"],
+    ["not an object", () => "[1, 2]"],
+    ["an unknown format", (state: Record<string, unknown>) => JSON.stringify({ ...state, format: 2 })],
+    [
+      "a thread without frames",
+      (state: Record<string, unknown>) =>
+        JSON.stringify({ ...state, main: { ...(state.main as object), frames: "none" } }),
+    ],
+  ])("a checkpoint that is %s is storage.corrupt", async (_what, damage) => {
+    const { id, apiKey } = await newTenant();
+    const runId = await publishAndStart(apiKey, GREET, { name: "Ada" });
+    await rewrite(id, runId, "UPDATE run SET state = ?", damage(await storedState(id, runId)));
+
+    const outcome = await snapshotOutcome(id, runId);
+    expect(outcome).toMatchObject({ ok: false, error: { code: "storage.corrupt" } });
+  });
+
+  it("a stored definition that does not parse is storage.corrupt", async () => {
+    const { id, apiKey } = await newTenant();
+    const runId = await publishAndStart(apiKey, GREET, { name: "Ada" });
+    await rewrite(
+      id,
+      runId,
+      "UPDATE run SET definition = ?",
+      JSON.stringify({ name: "demo:greet", steps: 3 }),
+    );
+
+    const outcome = await runInDurableObject(runStub(id, runId), (instance) =>
+      instance.apply(id, runId, { kind: "next" }),
+    );
+    expect(outcome).toMatchObject({ ok: false, error: { code: "storage.corrupt" } });
+  });
+
+  it("a graph task row that does not parse is storage.corrupt", async () => {
+    const { id, apiKey } = await newTenant();
+    const runId = await publishAndStart(apiKey, REVIEWS);
+    await rewrite(id, runId, "UPDATE graph_tasks SET record = ? WHERE idx = 0", JSON.stringify({ index: 0 }));
+
+    const outcome = await snapshotOutcome(id, runId);
+    expect(outcome).toMatchObject({ ok: false, error: { code: "storage.corrupt" } });
+    expect(JSON.stringify(outcome)).toContain("graph task row");
+  });
+});
