@@ -65,6 +65,7 @@ export class QuickJSSandbox {
   }
   readonly #runtime: QuickJSRuntime;
   readonly #context: QuickJSContext;
+  readonly #decode: QuickJSHandle;
   readonly #run: QuickJSHandle;
   readonly #toJson: QuickJSHandle;
   readonly #describe: QuickJSHandle;
@@ -103,6 +104,7 @@ export class QuickJSSandbox {
         helpers.error.dispose();
         throw new Error(`the sandbox prelude failed: ${JSON.stringify(thrown)}`);
       }
+      this.#decode = context.getProp(helpers.value, "decode");
       this.#run = context.getProp(helpers.value, "run");
       this.#toJson = context.getProp(helpers.value, "toJson");
       this.#describe = context.getProp(helpers.value, "describe");
@@ -180,14 +182,25 @@ export class QuickJSSandbox {
     return { ok: true, value: undefined };
   }
 
-  /** Calls `fn` with `[this, ...args]` decoded from `argsJson`; `mask` marks `undefined` entries. */
+  /**
+   * Calls `fn` with `[this, ...args]` decoded from `argsJson`; `mask` marks `undefined` entries.
+   * Three phases, each counted as work: decoding the arguments (the host's data, not charged to
+   * the expression's budget), the call (the budget), and serializing the result (an allowance for
+   * a result of the largest size, `resultBudget`).
+   */
   call(fn: QuickJSHandle, argsJson: string, mask: string | undefined): SandboxResult<unknown> {
     const context = this.#context;
     const json = this.#argumentsString(argsJson);
     const maskHandle = mask === undefined ? context.undefined : context.newString(mask);
-    this.#startBudget(this.#limits.stepBudget);
     try {
-      const result = context.callFunction(this.#run, context.undefined, fn, json, maskHandle);
+      this.#startBudget(Number.POSITIVE_INFINITY);
+      const values = context.callFunction(this.#decode, context.undefined, json, maskHandle);
+      this.#endBudget();
+      if (values.error !== undefined) return this.#failure(values.error, "run");
+      this.#startBudget(this.#limits.stepBudget);
+      const result = context.callFunction(this.#run, context.undefined, fn, values.value);
+      this.#endBudget();
+      values.value.dispose();
       if (result.error !== undefined) return this.#failure(result.error, "run");
       return this.#read(result.value);
     } finally {
@@ -220,7 +233,7 @@ export class QuickJSSandbox {
     this.#compiled.clear();
     this.#lastArguments?.handle.dispose();
     this.#lastArguments = undefined;
-    for (const handle of [this.#run, this.#toJson, this.#describe]) if (handle.alive) handle.dispose();
+    for (const handle of [this.#decode, this.#run, this.#toJson, this.#describe]) if (handle.alive) handle.dispose();
     this.#context.dispose();
     this.#runtime.dispose();
   }
@@ -267,7 +280,9 @@ export class QuickJSSandbox {
         case "boolean":
           return { ok: true, value: context.sameValue(handle, context.true) };
         case "object": {
+          this.#startBudget(resultBudget(this.#limits.maxResultBytes));
           const json = context.callFunction(this.#toJson, context.undefined, handle);
+          this.#endBudget();
           if (json.error !== undefined) return this.#failure(json.error, "run");
           const text = context.typeof(json.value) === "string" ? context.getString(json.value) : undefined;
           json.value.dispose();
@@ -320,6 +335,17 @@ export class QuickJSSandbox {
   #thrown(name: string, message: string, phase: EvaluationPhase): SandboxResult<never> {
     return { ok: false, thrown: { name, message, stack: "" }, phase, budgetExhausted: false };
   }
+}
+
+/**
+ * Fuel to serialize one byte of a result (measured: about 20 for JSON of objects, 13 for a long
+ * string; twice that for headroom).
+ */
+const RESULT_FUEL_PER_BYTE = 40;
+
+/** Polls of work allowed to serialize a result: enough for one of the largest size, `maxResultBytes`. */
+export function resultBudget(maxResultBytes: number): number {
+  return Math.ceil((maxResultBytes * RESULT_FUEL_PER_BYTE) / FUEL_PER_POLL);
 }
 
 /** The UTF-8 length of `text` (a lone surrogate counts 3, as its replacement character). */

@@ -30,10 +30,12 @@ export const PROMISE_RESULT_MESSAGE = "an expression returned a Promise; asynchr
 
 /**
  * The prelude for a sandbox whose results may be at most `maxResultLength` UTF-16 units long (a
- * string result itself, or the JSON text of any other). It evaluates to `{ run, toJson, describe }`:
- * - `run(fn, json, mask)`: parses `json` (`[this, ...args]`), sets the entries whose `mask`
- *   character is `"1"` to `undefined`, and calls `fn` with them; a string result past the limit
- *   throws a `RangeError` with `RESULT_TOO_LARGE_MESSAGE` before it can leave the sandbox;
+ * string result itself, or the JSON text of any other). It evaluates to
+ * `{ decode, run, toJson, describe }`:
+ * - `decode(json, mask)`: parses `json` (`[this, ...args]`) and sets the entries whose `mask`
+ *   character is `"1"` to `undefined` (the host's data: its work is not charged to the expression);
+ * - `run(fn, values)`: calls `fn` with them; a string result past the limit throws a
+ *   `RangeError` with `RESULT_TOO_LARGE_MESSAGE` before it can leave the sandbox;
  * - `toJson(value)`: `JSON.stringify(value)`, refusing Promises and texts past the limit;
  * - `describe(error)`: a JSON string `{name, message, stack, isNull?}` for any thrown value
  *   (QuickJS throws `null` when it runs out of memory while building the error), each text cut
@@ -63,11 +65,14 @@ export function preludeSource(maxResultLength: number): string {
   const arraySlice = Array.prototype.slice;
   const stringSlice = String.prototype.slice;
 
-  const run = function (fn, json, mask) {
+  const decode = function (json, mask) {
     const values = parse(json);
     if (mask !== undefined) {
       for (let i = 0; i < mask.length; i++) if (mask[i] === "1") values[i] = undefined;
     }
+    return values;
+  };
+  const run = function (fn, values) {
     const result = apply(fn, values[0], apply(arraySlice, values, [1]));
     if (typeof result === "string" && result.length > maxResultLength) tooLarge();
     return result;
@@ -146,6 +151,6 @@ export function preludeSource(maxResultLength: number): string {
       else pending.push(descriptor.get, descriptor.set);
     }
   }
-  return { run, toJson, describe };
+  return { decode, run, toJson, describe };
 })()`;
 }

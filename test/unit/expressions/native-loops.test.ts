@@ -84,6 +84,18 @@ describe("native work", () => {
     );
   });
 
+  it("charges the expression's own work, not decoding its bindings or serializing a result within the cap", () => {
+    // about 900 KB of JSON: decoding it in the sandbox takes about 60 polls of fuel, the budget is 20
+    const items = Array.from({ length: 20_000 }, (_, i) => ({ id: `task-${i}`, v: i, tags: ["a", "b"] }));
+    expect(evaluator.evaluate("inputs.items.length + 1", { inputs: { items } })).toBe(20_001);
+    // a result of about 500 KB: serializing it takes about 40 polls
+    expect(evaluator.evaluate("Array(250000).fill(0)", {})).toHaveLength(250_000);
+    // but code that runs while the result is serialized is still bounded
+    expect(engineErrorCodeOf(() => evaluator.evaluate("({ get x() { for (;;) {} } })", {}))).toBe(
+      "expression.budget_exceeded",
+    );
+  });
+
   it("gives ordinary expressions the same results", () => {
     const input = { items: [3, 1, 2], name: "Ada" };
     expect(
