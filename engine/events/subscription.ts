@@ -11,11 +11,13 @@ import { workflowNameSchema } from "../dialect/scalars.ts";
 import { type Trigger, triggerSchema } from "../dialect/triggers.ts";
 import type { WorkflowDefinition } from "../dialect/workflow.ts";
 import { EngineError, type ErrorShape } from "../errors.ts";
+import { MAX_EXPRESSION_LENGTH } from "../expressions/source-analysis.ts";
 import { validateSchedule } from "./cron.ts";
 import { eventPatternSchema } from "./event-pattern.ts";
 
-/** Longest filter or mapping expression accepted. */
-export const MAX_EXPRESSION_LENGTH = 4096;
+/** Longest filter or mapping expression accepted: the same as any expression's. */
+export { MAX_EXPRESSION_LENGTH };
+
 const INPUT_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FORBIDDEN_INPUT_NAMES: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
 

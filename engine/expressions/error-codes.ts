@@ -14,6 +14,8 @@ export const EXPRESSION_CODES = [
   "expression.result_too_large",
   "expression.runtime",
   "expression.syntax",
+  "expression.too_complex",
+  "expression.too_long",
   "template.empty",
   "template.unclosed",
 ] as const;

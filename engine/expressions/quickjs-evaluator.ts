@@ -242,7 +242,9 @@ class QuickJSEvaluator implements Evaluator {
     this.#sandbox = undefined;
     discardQuickJS(this.#module);
     this.ready().catch(() => undefined);
-    if (outOfFuel) return budgetExceeded(this.#limits.stepBudget);
+    // out of fuel, or QuickJS's C code recursing past the host's stack (a long chain of iterator
+    // helpers): both are work or depth the expression asked for
+    if (outOfFuel || isHostStackOverflow(error)) return budgetExceeded(this.#limits.stepBudget);
     return new EngineError("expression.runtime", `the expression sandbox failed: ${String(error)}`, {
       cause: error,
       retryable: true,
@@ -327,4 +329,9 @@ function bodyOf(analysis: SourceAnalysis, form: SourceForm): string {
 
 function countLines(source: string): number {
   return source.split(/\r\n|[\n\r\u2028\u2029]/).length;
+}
+
+/** The host's own stack overflowing inside QuickJS's C code (V8 throws a `RangeError`). */
+function isHostStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
 }

@@ -6,12 +6,12 @@
  * with arguments passed as one JSON string, and reads the result back as plain data, at most
  * `maxResultBytes`. The QuickJS stack limit is set per phase (compiling, running) so that
  * QuickJS's own check fires before native recursion can overflow the host stack. Work is counted,
- * never timed (deployed Workers freeze `Date.now()` during synchronous code), in two ways that
- * share one budget: interrupt-handler polls (QuickJS polls about every 10,000 bytecode branches
- * and calls) and the module's fuel (`wasm-fuel.ts`: what the WebAssembly itself did, natives
- * included), converted to polls at `FUEL_PER_POLL`. A poll stops a call gracefully once either
- * count passes the budget; when a call overruns between two polls, the module traps when its
- * fuel (twice the budget) runs out, and the caller discards the module (`quickjs-evaluator.ts`). It reports failures as plain descriptions; mapping them
+ * never timed (deployed Workers freeze `Date.now()` during synchronous code), by the module's
+ * fuel (`wasm-fuel.ts`: what the WebAssembly itself did, natives included), in units of a poll
+ * (`FUEL_PER_POLL`). QuickJS's interrupt handler (polled about every 10,000 bytecode branches and
+ * calls) stops a call gracefully once its fuel passes the budget; when a call overruns between
+ * two polls, the module traps when its fuel (1.5 times the budget) runs out, and the caller
+ * discards the module (`quickjs-evaluator.ts`). It reports failures as plain descriptions; mapping them
  * to error codes is `sandbox-errors.ts`'s job. It must never create a host function inside the
  * context, put anything on the context's global object, or return a handle to its caller.
  */
@@ -25,7 +25,7 @@ import type {
 import { BoundedCache } from "./bounded-cache.ts";
 import { type EvaluationPhase, isOutOfMemory, type ThrownValue } from "./sandbox-errors.ts";
 import { preludeSource, RESULT_TOO_LARGE_MESSAGE } from "./sandbox-prelude.ts";
-import { FUEL_PER_POLL, type FuelTank, HOST_FUEL, TRAP_FACTOR } from "./wasm-fuel.ts";
+import { COMPILE_FUEL_PER_POLL, FUEL_PER_POLL, type FuelTank, HOST_FUEL, TRAP_FACTOR } from "./wasm-fuel.ts";
 
 export interface SandboxLimits {
   /** Bytes QuickJS may allocate. */
@@ -75,8 +75,10 @@ export class QuickJSSandbox {
   #lastArguments: { text: string; handle: QuickJSHandle } | undefined;
   /** Work allowed to the current compile or call, in polls. */
   #budget = 0;
-  #pollsThisCall = 0;
-  /** Work of the finished calls (and the prelude), in polls. */
+  #inCall = false;
+  /** Fuel per poll of the current phase (compiling is charged at a higher rate). */
+  #fuelPerPoll = FUEL_PER_POLL;
+  /** Work of the finished calls, in polls. */
   #work = 0;
   #exhausted = false;
   #broken = false;
@@ -99,6 +101,9 @@ export class QuickJSSandbox {
       const prelude = preludeSource(limits.maxResultBytes);
       const helpers = context.evalCode(prelude, "prelude.js", { type: "global", strict: true });
       this.#endBudget();
+      // the platform's own setup is not any caller's work (a module replaced after another
+      // tenant's trap must not charge this one's run)
+      this.#work = 0;
       if (helpers.error !== undefined) {
         const thrown = context.dump(helpers.error) as unknown;
         helpers.error.dispose();
@@ -122,8 +127,8 @@ export class QuickJSSandbox {
   }
 
   /**
-   * Work done since this sandbox was built (the prelude's included), in polls: per call, its polls
-   * or its fuel at `FUEL_PER_POLL`, whichever is more. Only grows.
+   * Work done since this sandbox was built (the prelude's excluded), in polls: each call's fuel at
+   * `FUEL_PER_POLL` (compiles at `COMPILE_FUEL_PER_POLL`). Only grows.
    */
   get polls(): number {
     return this.#work + this.#callWork();
@@ -151,7 +156,7 @@ export class QuickJSSandbox {
    */
   compile(key: string, code: string): SandboxResult<QuickJSHandle> {
     const context = this.#context;
-    this.#startBudget(this.#limits.stepBudget);
+    this.#startBudget(this.#limits.stepBudget, COMPILE_FUEL_PER_POLL);
     this.#runtime.setMaxStackSize(this.#limits.compileStackSizeBytes);
     const result = context.evalCode(code, SANDBOX_FILENAME, { type: "global", strict: true });
     this.#runtime.setMaxStackSize(this.#limits.maxStackSizeBytes);
@@ -168,7 +173,7 @@ export class QuickJSSandbox {
   /** Compiles `code` without running any of it (QuickJS's compile-only mode) and keeps nothing. */
   compileOnly(code: string): SandboxResult<undefined> {
     const context = this.#context;
-    this.#startBudget(this.#limits.stepBudget);
+    this.#startBudget(this.#limits.stepBudget, COMPILE_FUEL_PER_POLL);
     this.#runtime.setMaxStackSize(this.#limits.compileStackSizeBytes);
     const result = context.evalCode(code, SANDBOX_FILENAME, {
       type: "global",
@@ -233,36 +238,43 @@ export class QuickJSSandbox {
     this.#compiled.clear();
     this.#lastArguments?.handle.dispose();
     this.#lastArguments = undefined;
-    for (const handle of [this.#decode, this.#run, this.#toJson, this.#describe]) if (handle.alive) handle.dispose();
+    for (const handle of [this.#decode, this.#run, this.#toJson, this.#describe])
+      if (handle.alive) handle.dispose();
     this.#context.dispose();
     this.#runtime.dispose();
   }
 
   #poll(): boolean {
-    this.#pollsThisCall++;
     if (this.#callWork() <= this.#budget) return false;
     this.#exhausted = true;
     return true;
   }
 
   /** Starts counting a compile or call allowed `budget` polls of work, with fuel to match. */
-  #startBudget(budget: number): void {
+  #startBudget(budget: number, fuelPerPoll = FUEL_PER_POLL): void {
     this.#budget = budget;
-    this.#pollsThisCall = 0;
+    this.#fuelPerPoll = fuelPerPoll;
+    this.#inCall = true;
     this.#exhausted = false;
-    this.#fuel.fill(Number.isFinite(budget) ? budget * FUEL_PER_POLL * TRAP_FACTOR : HOST_FUEL);
+    this.#fuel.fill(Number.isFinite(budget) ? budget * fuelPerPoll * TRAP_FACTOR : HOST_FUEL);
   }
 
   /** Adds the finished call's work to the total; the module gets host fuel back. */
   #endBudget(): void {
     this.#work += this.#callWork();
-    this.#pollsThisCall = 0;
+    this.#inCall = false;
     if (!this.#fuel.empty) this.#fuel.fill(HOST_FUEL);
   }
 
-  /** The current call's work so far, in polls. */
+  /**
+   * The current call's work so far, in polls: its fuel at the phase's rate (none between calls,
+   * even after a trap). Fuel, not the polls themselves: a poll comes every 10,000 branches
+   * whichever call is running, so counting polls would charge a whole one to the call that
+   * happens to cross the boundary.
+   */
   #callWork(): number {
-    return Math.max(this.#pollsThisCall, this.#fuel.used / FUEL_PER_POLL);
+    if (!this.#inCall) return 0;
+    return this.#fuel.used / this.#fuelPerPoll;
   }
 
   /** Copies the result out as plain data and disposes its handle. */
@@ -310,8 +322,10 @@ export class QuickJSSandbox {
   }
 
   #failure(error: QuickJSHandle, phase: EvaluationPhase): SandboxResult<never> {
-    const budgetExhausted = this.#exhausted;
+    const exhausted = this.#exhausted;
     const thrown = this.#describeThrown(error);
+    // a thrown value whose description spins (a looping `toString` or `stack` getter) spent its budget too
+    const budgetExhausted = exhausted || this.#exhausted;
     error.dispose();
     if (isOutOfMemory(thrown)) this.#broken = true;
     return { ok: false, thrown, phase, budgetExhausted };

@@ -67,11 +67,13 @@ const CLOSERS: Readonly<Record<string, string>> = { ")": "(", "]": "[", "}": "{"
 const analyses = new BoundedCache<string, SourceAnalysis>(2048);
 
 /**
- * Sources longer than this are analysed every time rather than kept: the cache holds the source
- * itself and lives as long as the isolate, so it must be bounded in bytes, not only in entries
- * (2,048 × 4 KiB at most).
+ * The longest expression (UTF-16 units) any workflow, filter or mapping may hold: six times the
+ * longest in AroMCP's own workflows (643). Longer is `expression.too_long`, at publish and at
+ * run time. It also bounds the analysis cache, which keeps every source it accepts (2,048 ×
+ * 4 KiB at most) and lives as long as the isolate; an analysis of a longer source would be paid
+ * for at every evaluation, uncharged.
  */
-const MAX_CACHED_SOURCE_LENGTH = 4096;
+export const MAX_EXPRESSION_LENGTH = 4096;
 
 /** A word that cannot be a binding's name in an expression (`true`, `typeof`, `this`, ...). */
 export function isReservedWord(name: string): boolean {
@@ -82,8 +84,15 @@ export function isReservedWord(name: string): boolean {
 export function analyzeSource(source: string): SourceAnalysis {
   const cached = analyses.get(source);
   if (cached !== undefined) return cached;
+  if (source.length > MAX_EXPRESSION_LENGTH) {
+    throw new EngineError(
+      "expression.too_long",
+      `an expression may be at most ${MAX_EXPRESSION_LENGTH} characters; this one has ${source.length} (compute in steps, or move data into state)`,
+      { line: 1, column: 1 },
+    );
+  }
   const analysis = scan(source);
-  if (source.length <= MAX_CACHED_SOURCE_LENGTH) analyses.set(source, analysis);
+  analyses.set(source, analysis);
   return analysis;
 }
 

@@ -15,7 +15,7 @@
  */
 import { isMap, isSeq } from "yaml";
 import type { WorkflowDefinition } from "../dialect/index.ts";
-import { type EngineError, isEngineError } from "../errors.ts";
+import { EngineError, isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { parseTemplate } from "../expressions/template.ts";
 import { ENV_NOT_ALLOWED, envReferenceError } from "../secrets/env-references.ts";
@@ -31,10 +31,19 @@ import { locate, nodeAtPath, parseYamlSource, type YamlSource } from "./yaml-sou
 export const STATIC_EXPRESSION_CODES: ReadonlySet<string> = new Set([
   "expression.syntax",
   "expression.forbidden",
+  "expression.too_long",
+  "expression.too_complex",
   ENV_NOT_ALLOWED,
   "template.unclosed",
   "template.empty",
 ]);
+
+/**
+ * Work (interrupt polls or their fuel) all the compiles of one file may take together: a real
+ * workflow's take a few (AroMCP's largest, code-standards-enforce: 4.2 at the compile rate); a file of
+ * pathological 4 KiB expressions would hold the isolate's shared checker for seconds.
+ */
+export const PUBLISH_CHECK_POLLS = 40;
 
 /** One broken expression, before it is placed in the file. */
 interface Failure {
@@ -56,12 +65,24 @@ export function checkExpressions(
   evaluator: Evaluator,
 ): Diagnostic[] {
   const verdicts = new Map<string, EngineError | undefined>();
+  const pollsAtStart = evaluator.pollsUsed;
+  let overBudget = false;
   const checkOnce = (source: string): EngineError | undefined => {
     if (verdicts.has(source)) return verdicts.get(source);
+    // one file's compiles share a budget (the checker is the isolate's, every tenant's): past it,
+    // the expression where it ran out is refused and the rest are not compiled
+    if (overBudget) return undefined;
     const verdict = staticError(() => {
       const refused = envReferenceError(source);
       if (refused !== undefined) throw refused;
       evaluator.check(source);
+      if (evaluator.pollsUsed - pollsAtStart > PUBLISH_CHECK_POLLS) {
+        overBudget = true;
+        throw new EngineError(
+          "expression.too_complex",
+          `the file's expressions take more than ${PUBLISH_CHECK_POLLS} steps of work to compile; this one passed the limit (simplify it, or split the workflow)`,
+        );
+      }
     });
     verdicts.set(source, verdict);
     return verdict;

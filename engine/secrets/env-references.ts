@@ -8,10 +8,12 @@
  * already uses, so text inside strings, comments and regexes does not count; an object key
  * `{env: 1}` does (quote it). Must not evaluate anything.
  */
+
 import { EngineError } from "../errors.ts";
 import { BoundedCache } from "../expressions/bounded-cache.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { isMemberAccess, JsLexError, JsLexer } from "../expressions/js-lexer.ts";
+import { MAX_EXPRESSION_LENGTH } from "../expressions/source-analysis.ts";
 import { lineColumnAt } from "../expressions/source-position.ts";
 import { CAPABILITY_FIELDS_TEXT } from "./secret-template.ts";
 
@@ -22,18 +24,18 @@ const ENV = "env";
 
 /** Offset of the first `env` read per source (`null`: none); sources come from definitions. */
 const verdicts = new BoundedCache<string, number | null>(2048);
-const MAX_CACHED_SOURCE_LENGTH = 4096;
 
 /**
  * The `expression.env_not_allowed` error for `source` (line and column of the name, relative to
- * `source`), or `undefined` when it does not name `env`. A source the tokenizer cannot read is
- * left to the evaluator, which reports its syntax error.
+ * `source`), or `undefined` when it does not name `env`. A source the tokenizer cannot read, or
+ * one longer than any expression may be, is left to the evaluator, which refuses it.
  */
 export function envReferenceError(source: string): EngineError | undefined {
+  if (source.length > MAX_EXPRESSION_LENGTH) return undefined;
   let offset = verdicts.get(source);
   if (offset === undefined) {
     offset = firstEnvReference(source);
-    if (source.length <= MAX_CACHED_SOURCE_LENGTH) verdicts.set(source, offset);
+    verdicts.set(source, offset);
   }
   if (offset === null) return undefined;
   return new EngineError(

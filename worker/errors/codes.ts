@@ -64,6 +64,8 @@ export const ERROR_CLASS_OF = {
   "expression.result_too_large": "too_large",
   "expression.runtime": "invalid_workflow",
   "expression.syntax": "invalid_workflow",
+  "expression.too_complex": "invalid_workflow",
+  "expression.too_long": "invalid_workflow",
   "graph.bad_checkpoint": "internal",
   "graph.bad_items": "invalid_workflow",
   "graph.bad_limit": "internal",

@@ -20,11 +20,14 @@ import { type Diagnostic, publishProblems } from "../../engine/loader/index.ts";
 import wasmModule from "../../generated/quickjs-metered.wasm";
 import { RuntimeCodes } from "../errors/codes.ts";
 
+/** Work one compile may take (a run's expression budget; the file as a whole has `PUBLISH_CHECK_POLLS`). */
+const CHECK_STEP_BUDGET = 20;
+
 let checker: Promise<Evaluator> | undefined;
 
 /** Everything wrong with a file the loader accepted: triggers, and expressions that do not compile. */
 export async function problemsOf(yaml: string, definition: WorkflowDefinition): Promise<Diagnostic[]> {
-  checker ??= createEvaluator({ wasmModule, compiledCacheSize: 1 });
+  checker ??= createEvaluator({ wasmModule, compiledCacheSize: 1, stepBudget: CHECK_STEP_BUDGET });
   const pending = checker;
   try {
     const evaluator = await pending;

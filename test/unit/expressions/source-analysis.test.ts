@@ -2,7 +2,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are JavaScript sources under test
 import { describe, expect, it } from "vitest";
 import { JsLexer, type Token } from "../../../engine/expressions/js-lexer.ts";
-import { analyzeSource } from "../../../engine/expressions/source-analysis.ts";
+import { analyzeSource, MAX_EXPRESSION_LENGTH } from "../../../engine/expressions/source-analysis.ts";
 
 function tokens(source: string): Array<[Token["kind"], string]> {
   const lexer = new JsLexer(source);
@@ -128,10 +128,12 @@ describe("analyzeSource", () => {
     expect(Object.fromEntries(analyzeSource(source).memberReads)).toEqual(expected);
   });
 
-  it("caches by source text, short sources only (the cache must not hold megabytes a caller sent)", () => {
+  it("caches by source text, and refuses a source longer than MAX_EXPRESSION_LENGTH (the cache must not hold megabytes a caller sent)", () => {
     expect(analyzeSource("cached + 1")).toBe(analyzeSource("cached + 1"));
-    const long = `cached + ${"1 + ".repeat(2_000)}1`;
-    expect(analyzeSource(long)).not.toBe(analyzeSource(long));
-    expect(analyzeSource(long)).toEqual(analyzeSource(long));
+    const longest = `1${" + 1".repeat(Math.floor((MAX_EXPRESSION_LENGTH - 1) / 4))}`;
+    expect(longest.length).toBeGreaterThan(MAX_EXPRESSION_LENGTH - 4);
+    expect(analyzeSource(longest)).toBe(analyzeSource(longest));
+    const tooLong = `cached + ${"1 + ".repeat(2_000)}1`;
+    expect(() => analyzeSource(tooLong)).toThrow(expect.objectContaining({ code: "expression.too_long" }));
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EngineError } from "../../../engine/errors.ts";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.ts";
+import { MAX_EXPRESSION_LENGTH } from "../../../engine/expressions/source-analysis.ts";
 import { checkExpressions, type Diagnostic, loadWorkflow } from "../../../engine/loader/index.ts";
 import { AROMCP_FILES, AROMCP_PHASE5_FILES, fixtureText } from "./fixture-text.ts";
 
@@ -171,5 +172,31 @@ describe("checkExpressions", () => {
     expect(() => diagnosticsOf(yaml, failing(new EngineError("expression.disposed", "gone")))).toThrow(
       "gone",
     );
+  });
+
+  it("refuses an expression longer than MAX_EXPRESSION_LENGTH, located, without compiling it", () => {
+    const long = `{{ 1${" + 1".repeat(MAX_EXPRESSION_LENGTH / 4)} }}`;
+    const steps = `  - id: "s"\n    type: "set_state"\n    state_update: {path: "this.x", value: "${long}"}\n`;
+    const before = evaluator.pollsUsed;
+    expect(placed(workflow(steps, "default_state:\n  state:\n    x: 0\n"))).toEqual([
+      expect.stringMatching(/^7:\d+ expression.too_long steps\[0\]\.state_update\.value$/),
+    ]);
+    expect(evaluator.pollsUsed).toBe(before);
+  });
+
+  it("stops compiling a file whose expressions together take more than PUBLISH_CHECK_POLLS", () => {
+    // each about 4 KiB of declarations: several polls to compile, nothing that a run could avoid
+    const heavy = (index: number) =>
+      `{{ (() => { let ${Array.from({ length: 580 }, (_, i) => `v${i}=${index}`).join(",")}; return 1 })() }}`;
+    const steps = Array.from(
+      { length: 30 },
+      (_, index) =>
+        `  - id: "s${index}"\n    type: "set_state"\n    state_update: {path: "this.x", value: "${heavy(index)}"}\n`,
+    ).join("");
+    const codes = diagnosticsOf(workflow(steps, "default_state:\n  state:\n    x: 0\n")).map((d) => d.code);
+    expect(codes).toEqual(["expression.too_complex"]);
+    // the same expressions, few enough, pass
+    const few = steps.split("  - id:").slice(0, 2).join("  - id:");
+    expect(diagnosticsOf(workflow(few, "default_state:\n  state:\n    x: 0\n"))).toEqual([]);
   });
 });
