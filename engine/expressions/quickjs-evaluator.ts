@@ -30,7 +30,7 @@ import {
   type SandboxLimits,
   type SandboxResult,
 } from "./quickjs-sandbox.ts";
-import { budgetExceeded, toEngineError } from "./sandbox-errors.ts";
+import { budgetExceeded, resultTooLarge, toEngineError } from "./sandbox-errors.ts";
 import { analyzeSource, type SourceAnalysis, type SourceForm } from "./source-analysis.ts";
 import { WRAPPER_LINES, wrapSource, wrapSourceUnproven } from "./source-wrapper.ts";
 
@@ -238,12 +238,14 @@ class QuickJSEvaluator implements Evaluator {
    */
   #sandboxFailed(error: unknown): EngineError {
     const outOfFuel = this.#sandbox?.outOfFuel === true;
+    const resultTooBig = this.#sandbox?.trappedSerializing === true;
     this.#pollsOfDropped += this.#sandbox?.polls ?? 0;
     this.#sandbox = undefined;
     discardQuickJS(this.#module);
     this.ready().catch(() => undefined);
     // out of fuel, or QuickJS's C code recursing past the host's stack (a long chain of iterator
     // helpers): both are work or depth the expression asked for
+    if (resultTooBig) return resultTooLarge(this.#limits.maxResultBytes);
     if (outOfFuel || isHostStackOverflow(error)) return budgetExceeded(this.#limits.stepBudget);
     return new EngineError("expression.runtime", `the expression sandbox failed: ${String(error)}`, {
       cause: error,

@@ -76,6 +76,8 @@ export class QuickJSSandbox {
   /** Work allowed to the current compile or call, in polls. */
   #budget = 0;
   #inCall = false;
+  /** True while a result is being serialized (its allowance is for the largest result). */
+  #serializing = false;
   /** Fuel per poll of the current phase (compiling is charged at a higher rate). */
   #fuelPerPoll = FUEL_PER_POLL;
   /** Work of the finished calls, in polls. */
@@ -132,6 +134,11 @@ export class QuickJSSandbox {
    */
   get polls(): number {
     return this.#work + this.#callWork();
+  }
+
+  /** True when the module trapped while serializing a result: the result was too large. */
+  get trappedSerializing(): boolean {
+    return this.#fuel.empty && this.#serializing;
   }
 
   /** True when the module trapped for lack of fuel: the caller must discard it. */
@@ -293,9 +300,17 @@ export class QuickJSSandbox {
           return { ok: true, value: context.sameValue(handle, context.true) };
         case "object": {
           this.#startBudget(resultBudget(this.#limits.maxResultBytes));
+          this.#serializing = true;
           const json = context.callFunction(this.#toJson, context.undefined, handle);
+          this.#serializing = false;
           this.#endBudget();
-          if (json.error !== undefined) return this.#failure(json.error, "run");
+          if (json.error !== undefined) {
+            const failure = this.#failure(json.error, "run");
+            // more work than the largest result takes: the result is too large (or a getter in it spins)
+            if (!failure.ok && failure.budgetExhausted)
+              return this.#thrown("RangeError", RESULT_TOO_LARGE_MESSAGE, "run");
+            return failure;
+          }
           const text = context.typeof(json.value) === "string" ? context.getString(json.value) : undefined;
           json.value.dispose();
           if (text === undefined) return { ok: true, value: undefined };

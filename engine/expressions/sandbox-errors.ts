@@ -62,6 +62,18 @@ export function budgetExceeded(stepBudget: number, where: SourceLocation = {}): 
   );
 }
 
+/**
+ * The error of a result past the cap: its JSON text is longer than `maxResultBytes`, or writing it
+ * took more work than a result of that size can (the allowance of `resultBudget`).
+ */
+export function resultTooLarge(maxResultBytes: number, where: SourceLocation = {}): EngineError {
+  return new EngineError(
+    "expression.result_too_large",
+    `the expression's result is larger than ${maxResultBytes} bytes of JSON`,
+    where,
+  );
+}
+
 export function toEngineError(thrown: ThrownValue, context: ThrownContext): EngineError {
   const where = positionIn(thrown.stack, context);
   if (context.budgetExhausted) return budgetExceeded(context.stepBudget, where);
@@ -84,11 +96,7 @@ export function toEngineError(thrown: ThrownValue, context: ThrownContext): Engi
         );
   }
   if (thrown.name === "RangeError" && thrown.message === RESULT_TOO_LARGE_MESSAGE) {
-    return new EngineError(
-      "expression.result_too_large",
-      `the expression's result is larger than ${context.maxResultBytes} bytes of JSON`,
-      where,
-    );
+    return resultTooLarge(context.maxResultBytes, where);
   }
   if (thrown.name === "TypeError" && thrown.message === CODE_GENERATION_MESSAGE) {
     return new EngineError("expression.forbidden", `TypeError: ${CODE_GENERATION_MESSAGE}`, where);

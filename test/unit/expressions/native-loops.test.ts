@@ -100,10 +100,15 @@ describe("native work", () => {
     expect(evaluator.evaluate("inputs.items.length + 1", { inputs: { items } })).toBe(20_001);
     // a result of about 500 KB: serializing it takes about 40 polls
     expect(evaluator.evaluate("Array(250000).fill(0)", {})).toHaveLength(250_000);
-    // but code that runs while the result is serialized is still bounded
-    expect(engineErrorCodeOf(() => evaluator.evaluate("({ get x() { for (;;) {} } })", {}))).toBe(
-      "expression.budget_exceeded",
+    // past the allowance for the largest result: too large, whether native work or a getter made it
+    expect(engineErrorCodeOf(() => evaluator.evaluate("Array(1000000)", {}))).toBe(
+      "expression.result_too_large",
     );
+    expect(engineErrorCodeOf(() => evaluator.evaluate("({ get x() { for (;;) {} } })", {}))).toBe(
+      "expression.result_too_large",
+    );
+    const shared = "const a = Array(2000).fill('x'.repeat(500)); return Array(3000).fill(a)";
+    expect(engineErrorCodeOf(() => evaluator.evaluate(shared, {}))).toBe("expression.result_too_large");
   });
 
   it("does not charge a fresh sandbox's setup to its first caller", async () => {
