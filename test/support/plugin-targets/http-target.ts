@@ -48,13 +48,14 @@ function route(
   };
   switch (first) {
     case "echo":
-      return json(200, {
+      json(200, {
         method: request.method,
         path: url.pathname,
         query: Object.fromEntries(url.searchParams),
         headers: request.headers,
         body,
       });
+      return;
     case "status": {
       const retryAfter = url.searchParams.get("retry_after");
       response.writeHead(Number(second), {
@@ -72,7 +73,8 @@ function route(
       return;
     case "record":
       remember(second);
-      return json(200, { received: true });
+      json(200, { received: true });
+      return;
     case "slack":
       if (!isSlackPayload(body)) {
         response.writeHead(400, { "content-type": "text/plain" }).end("invalid_payload");
@@ -82,7 +84,8 @@ function route(
       response.writeHead(200, { "content-type": "text/plain" }).end("ok");
       return;
     case "deliveries":
-      return json(200, boxes.get(second) ?? []);
+      json(200, boxes.get(second) ?? []);
+      return;
     default:
       response.writeHead(404).end();
   }
