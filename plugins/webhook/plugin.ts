@@ -67,7 +67,7 @@ export const webhookPlugin = definePlugin({
               "webhook-id": id,
               "webhook-timestamp": String(timestamp),
               "webhook-signature": signature,
-              "idempotency-key": context.idempotencyKey,
+              "idempotency-key": id,
             },
             body,
           }),
