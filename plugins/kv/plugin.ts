@@ -18,6 +18,9 @@ import {
   parseStoredValue,
   putParamsSchema,
   putResultSchema,
+  putVersionedParamsSchema,
+  putVersionedResultSchema,
+  storedVersion,
 } from "../store/store-methods.ts";
 import { tenantKeys } from "../store/tenant-keys.ts";
 import { kvConfigSchema } from "./kv-config.ts";
@@ -61,6 +64,23 @@ export const kvPlugin = definePlugin({
       run: async ({ key }, _config, context) => {
         await namespace(context).delete(tenantKeys(context.keyPrefix).stored(key));
         return { key };
+      },
+    }),
+    put_versioned: method({
+      description:
+        "Stores {version, value} unless the stored version is the same or newer (read then write: KV has no compare-and-set)",
+      params: putVersionedParamsSchema(KV_MIN_TTL_SECONDS),
+      result: putVersionedResultSchema,
+      run: async ({ key, value, version, ttl }, _config, context) => {
+        const stored = tenantKeys(context.keyPrefix).stored(key);
+        const current = storedVersion(await namespace(context).get(stored, "text"));
+        if (current >= version) return { written: false, version: current };
+        await namespace(context).put(
+          stored,
+          JSON.stringify({ version, value }),
+          ttl === undefined ? {} : { expirationTtl: ttl },
+        );
+        return { written: true, version };
       },
     }),
     list: method({

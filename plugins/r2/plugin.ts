@@ -21,6 +21,9 @@ import {
   parseStoredValue,
   putParamsSchema,
   putResultSchema,
+  putVersionedParamsSchema,
+  putVersionedResultSchema,
+  storedVersion,
 } from "../store/store-methods.ts";
 import { type TenantKeys, tenantKeys } from "../store/tenant-keys.ts";
 import { r2ConfigSchema } from "./r2-config.ts";
@@ -58,11 +61,9 @@ export const r2Plugin = definePlugin({
       params: putParamsSchema(1),
       result: putResultSchema,
       run: async ({ key, value, ttl }, _config, context) => {
-        const customMetadata: Record<string, string> =
-          ttl === undefined ? {} : { [EXPIRES_AT]: String(Date.now() + ttl * 1000) };
         await bucket(context).put(keysOf(context).stored(key), JSON.stringify(value), {
           httpMetadata: { contentType: "application/json" },
-          customMetadata,
+          customMetadata: expiryMetadata(ttl),
         });
         return { key };
       },
@@ -75,6 +76,14 @@ export const r2Plugin = definePlugin({
         await bucket(context).delete(keysOf(context).stored(key));
         return { key };
       },
+    }),
+    put_versioned: method({
+      description:
+        "Stores {version, value} unless the stored version is the same or newer (conditional on the ETag read)",
+      params: putVersionedParamsSchema(1),
+      result: putVersionedResultSchema,
+      run: ({ key, value, version, ttl }, _config, context) =>
+        putVersioned(keysOf(context).stored(key), { version, value }, ttl, context),
     }),
     list: method({
       description: "Keys starting with prefix, a page at a time, in key order (expired ones left out)",
@@ -103,6 +112,39 @@ async function listKeys(
       .flatMap((object) => keys.visible(object.key) ?? []),
     cursor: page.truncated ? page.cursor : null,
   };
+}
+
+/** Attempts at a conditional write that lost to a concurrent writer before giving up. */
+const MAX_VERSIONED_ATTEMPTS = 10;
+
+async function putVersioned(
+  stored: string,
+  document: { version: number; value: unknown },
+  ttl: number | undefined,
+  context: PluginContext,
+): Promise<z.input<typeof putVersionedResultSchema>> {
+  for (let attempt = 0; attempt < MAX_VERSIONED_ATTEMPTS; attempt++) {
+    const current = await bucket(context).get(stored);
+    const currentVersion =
+      current === null || isExpired(current.customMetadata, Date.now())
+        ? -1
+        : storedVersion(await current.text());
+    if (currentVersion >= document.version) return { written: false, version: currentVersion };
+    const written = await bucket(context).put(stored, JSON.stringify(document), {
+      httpMetadata: { contentType: "application/json" },
+      customMetadata: expiryMetadata(ttl),
+      // Create only if still absent, else replace only the object read: a concurrent writer makes it null.
+      onlyIf: current === null ? { etagDoesNotMatch: "*" } : { etagMatches: current.etag },
+    });
+    if (written !== null) return { written: true, version: document.version };
+  }
+  throw new EngineError("external.failed", "r2 put_versioned: the object kept changing under the write", {
+    retryable: true,
+  });
+}
+
+function expiryMetadata(ttl: number | undefined): Record<string, string> {
+  return ttl === undefined ? {} : { [EXPIRES_AT]: String(Date.now() + ttl * 1000) };
 }
 
 function isExpired(metadata: Record<string, string> | undefined, now: number): boolean {

@@ -19,9 +19,12 @@ import {
   parseStoredValue,
   putParamsSchema,
   putResultSchema,
+  putVersionedParamsSchema,
+  putVersionedResultSchema,
   storeKeySchema,
 } from "../store/store-methods.ts";
 import { tenantKeys } from "../store/tenant-keys.ts";
+import { PUT_VERSIONED_SCRIPT, versionedReplyOf } from "./put-versioned-script.ts";
 import { REDIS_SECRET_FIELDS, type RedisConfig, redisConfigSchema } from "./redis-config.ts";
 import { bulkOf, integerOf, matchPattern, scanPageOf } from "./redis-keys.ts";
 import { type RedisSession, withRedis } from "./redis-session.ts";
@@ -77,6 +80,26 @@ export const redisPlugin = definePlugin({
           await redis.command(["DEL", stored(key)]);
           return { key };
         }),
+    }),
+    put_versioned: method({
+      description:
+        "Stores {version, value} unless the stored version is the same or newer (atomic: one Lua script)",
+      params: putVersionedParamsSchema(1),
+      result: putVersionedResultSchema,
+      run: ({ key, value, version, ttl }, config, context) =>
+        session(config, context, async (redis, stored) =>
+          versionedReplyOf(
+            await redis.command([
+              "EVAL",
+              PUT_VERSIONED_SCRIPT,
+              "1",
+              stored(key),
+              JSON.stringify({ version, value }),
+              String(version),
+              ttl === undefined ? "" : String(ttl),
+            ]),
+          ),
+        ),
     }),
     list: method({
       description: "Keys starting with prefix (SCAN: unordered, a page may hold a few more than limit)",

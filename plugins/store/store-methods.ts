@@ -68,3 +68,37 @@ export function parseStoredValue(text: string): unknown {
     return text;
   }
 }
+
+/**
+ * `put_versioned`: what `external_state` writes after each checkpoint. The stored value is the
+ * document `{version, value}`, written only when `version` is greater than the stored one, so an
+ * older write (a late retry) never replaces a newer one; `get` answers the document.
+ */
+export function putVersionedParamsSchema(minTtl: number) {
+  return putParamsSchema(minTtl).extend({
+    version: z
+      .number()
+      .int()
+      .nonnegative()
+      .safe()
+      .describe("Greater than the stored version, or nothing is written"),
+  });
+}
+export const putVersionedResultSchema = z.strictObject({
+  written: z.boolean().describe("False when the stored version was already this one or newer"),
+  version: z.number().int().describe("The version stored after the call"),
+});
+
+export interface VersionedDocument {
+  version: number;
+  value: unknown;
+}
+
+/** The version of a stored document, or -1 when there is none (absent, or not a versioned document). */
+export function storedVersion(text: string | null): number {
+  if (text === null) return -1;
+  const document = parseStoredValue(text);
+  if (typeof document !== "object" || document === null) return -1;
+  const version: unknown = Reflect.get(document, "version");
+  return typeof version === "number" && Number.isSafeInteger(version) ? version : -1;
+}

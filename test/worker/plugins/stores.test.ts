@@ -94,6 +94,46 @@ describe.each(STORES)("$name", (store) => {
     expect(await store.rawKeys(`${root}t/${b}/`)).toEqual([`${root}t/${b}/shared`]);
   });
 
+  it("put_versioned writes {version, value} only over an older version", async () => {
+    const call = client(store, freshTenant("ver"));
+    expect(await call("put_versioned", { key: "run/r-1", value: { step: 2 }, version: 2 })).toEqual({
+      written: true,
+      version: 2,
+    });
+    expect(await call("put_versioned", { key: "run/r-1", value: { step: 1 }, version: 1 })).toEqual({
+      written: false,
+      version: 2,
+    });
+    expect(await call("put_versioned", { key: "run/r-1", value: { step: 9 }, version: 2 })).toEqual({
+      written: false,
+      version: 2,
+    });
+    expect(await call("get", { key: "run/r-1" })).toEqual({
+      found: true,
+      value: { version: 2, value: { step: 2 } },
+    });
+    expect(await call("put_versioned", { key: "run/r-1", value: { step: 3 }, version: 3 })).toEqual({
+      written: true,
+      version: 3,
+    });
+    expect(await call("get", { key: "run/r-1" })).toEqual({
+      found: true,
+      value: { version: 3, value: { step: 3 } },
+    });
+  });
+
+  it.skipIf(store.name === "kv")(
+    "put_versioned keeps the newest of concurrent writes in any order",
+    async () => {
+      const call = client(store, freshTenant("race"));
+      const versions = [4, 9, 1, 7, 2, 10, 3, 8, 6, 5];
+      await Promise.all(
+        versions.map((version) => call("put_versioned", { key: "s", value: version, version })),
+      );
+      expect(await call("get", { key: "s" })).toEqual({ found: true, value: { version: 10, value: 10 } });
+    },
+  );
+
   it("refuses a context whose key prefix is not t/<tenant>/", async () => {
     const context = { ...pluginContext(store.plugin, { config: store.config() }), keyPrefix: "t/acme" };
     const error = await store.plugin.invoke("get", { key: "x" }, context).catch((thrown: unknown) => thrown);
