@@ -29,6 +29,7 @@ export async function withRedis<T>(
     socket.close().catch(() => undefined);
   };
   context.signal.addEventListener("abort", close, { once: true });
+  if (context.signal.aborted) close();
   const writer = socket.writable.getWriter();
   const reader = socket.readable.getReader();
   const parser = new RespParser();
@@ -72,15 +73,19 @@ export async function withRedis<T>(
     if (address.database !== 0) await session.command(["SELECT", String(address.database)]);
     return await work(session);
   } catch (error) {
-    throw asEngineError(error);
+    throw asEngineError(error, context.signal);
   } finally {
     context.signal.removeEventListener("abort", close);
     close();
   }
 }
 
-function asEngineError(error: unknown): unknown {
+function asEngineError(error: unknown, signal: AbortSignal): unknown {
   if (isEngineError(error)) return error;
+  if (signal.aborted)
+    return new EngineError("external.timeout", "redis: the call was cut off by its timeout", {
+      retryable: true,
+    });
   if (error instanceof RespProtocolError) {
     return new EngineError("external.failed", `redis: the server broke the protocol (${error.message})`);
   }

@@ -98,3 +98,20 @@ describe("redis", () => {
     });
   });
 });
+
+describe("redis and the call's signal", () => {
+  it("closes the connection when the call's signal aborts: external.timeout, nothing written", async () => {
+    const tenant = freshTenant("abort");
+    const controller = new AbortController();
+    controller.abort();
+    const context = pluginContext(redisPlugin, {
+      tenant,
+      config: { url: redisUrl() },
+      signal: controller.signal,
+    });
+    await expect(redisPlugin.invoke("put", { key: "k", value: 1 }, context)).rejects.toMatchObject({
+      code: "external.timeout",
+    });
+    expect(await raw(redisUrl(), ["EXISTS", `t/${tenant}/k`])).toEqual({ type: "integer", value: 0 });
+  });
+});
