@@ -38,6 +38,8 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
+          // A local HTTP target and a real redis-server for the plugin tests (test/worker/plugins).
+          globalSetup: ["test/support/plugin-targets/global-setup.ts"],
           testTimeout: 30_000,
         },
       },

@@ -19,6 +19,11 @@ export interface SourceLocation {
 
 export interface EngineErrorOptions extends SourceLocation {
   retryable?: boolean;
+  /**
+   * How long the other side asked to be left alone before a retry, in seconds (an HTTP
+   * `Retry-After` on 429 or 503). A hint for the retry policy; never part of the wire shape.
+   */
+  retryAfterSeconds?: number;
   cause?: unknown;
 }
 
@@ -29,6 +34,7 @@ export class EngineError extends Error {
   readonly line: number | undefined;
   readonly column: number | undefined;
   readonly retryable: boolean;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, options: EngineErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -37,6 +43,7 @@ export class EngineError extends Error {
     this.line = options.line;
     this.column = options.column;
     this.retryable = options.retryable ?? false;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
   /** The plain shape sent to callers: never includes a stack or a cause. */

@@ -15,4 +15,8 @@ export interface Env extends DurableObjectBindings {
   SECRETS_KEY?: string;
   /** The bucket whose object notifications arrive on the `edgeflow-file-events` queue. */
   FILES?: R2Bucket;
+  /** State of `kv` services and `external_state: {backend: kv}`, under `t/<tenant>/` (plugins/kv). */
+  STATE_KV?: KVNamespace;
+  /** Cloudflare's `send_email` binding, used by `email` notification services (plugins/email). */
+  EMAIL?: SendEmail;
 }

@@ -53,6 +53,14 @@ export const ERROR_CLASS_OF = {
   "events.reserved_type": "invalid_input",
   "events.too_large": "too_large",
   "expression.budget_exceeded": "invalid_workflow",
+  // calls to the outside world: mostly a failed step's error, rarely an answer
+  "external.circuit_open": "unavailable",
+  "external.egress_refused": "forbidden",
+  "external.failed": "unavailable",
+  "external.http_status": "unavailable",
+  "external.invalid_result": "unavailable",
+  "external.timeout": "unavailable",
+  "external.too_large": "too_large",
   // the worker's expression checker failing is not the file's fault: retry
   "expression.checker_unavailable": "unavailable",
   // the engine's own misuse of a disposed evaluator, never the workflow's fault

@@ -1,0 +1,39 @@
+/**
+ * @module
+ * The headers an `auth` block adds: `Authorization: Bearer <token>`, `Authorization: Basic
+ * <base64(user:password)>` (UTF-8), or one named header. An incomplete block is an error that
+ * names the missing field, never a value.
+ */
+import { EngineError } from "../../engine/errors.ts";
+import { toBase64, utf8 } from "../../engine/events/signatures/byte-encoding.ts";
+import type { HttpAuth } from "./http-config.ts";
+
+export function authHeaders(auth: HttpAuth | undefined, label: string): Record<string, string> {
+  if (auth === undefined || auth.type === "none") return {};
+  switch (auth.type) {
+    case "bearer":
+      return { authorization: `Bearer ${required(auth.token, "auth.token", label)}` };
+    case "basic": {
+      const user = required(auth.username, "auth.username", label);
+      if (user.includes(":"))
+        throw new EngineError("external.failed", `${label}: auth.username may not contain ':'`);
+      const password = required(auth.password, "auth.password", label);
+      return { authorization: `Basic ${toBase64(utf8(`${user}:${password}`))}` };
+    }
+    case "header":
+      return {
+        [required(auth.header, "auth.header", label).toLowerCase()]: required(
+          auth.value,
+          "auth.value",
+          label,
+        ),
+      };
+  }
+}
+
+function required(value: string | undefined, field: string, label: string): string {
+  if (value === undefined || value === "") {
+    throw new EngineError("external.failed", `${label}: ${field} is required for this auth type`);
+  }
+  return value;
+}
