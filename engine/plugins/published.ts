@@ -1,0 +1,41 @@
+/**
+ * @module
+ * What publish stores about plugins with a workflow version: the exact version every service,
+ * inline step service and `external_state` resolved to, as `ResolvedService` entries under the
+ * stored definition's `resolved` key (a key the dialect does not have, so no file can set it). A
+ * later plugin release changes nothing for a stored version until it is published again. Tenant
+ * services are not copied here: they are pinned in the tenant's registry when registered, and a
+ * name this list lacks is looked up there at call time (durable-objects/tenant/service-lookup.ts).
+ */
+import type { WorkflowDefinition } from "../dialect/workflow.ts";
+import type { ResolvedService } from "./descriptor.ts";
+
+/** The name `external_state`'s resolved backend is stored under. */
+export const EXTERNAL_STATE_SERVICE = "external_state";
+
+export interface PublishedPlugins {
+  /** the `services:` block and inline step services (`uses:` with no block entry), by name */
+  services: ResolvedService[];
+  /** the `external_state` backend, named `external_state` */
+  external_state?: ResolvedService;
+}
+
+/** A definition as stored at publish: the file's definition plus what its `uses:` resolved to. */
+export type PublishedDefinition = WorkflowDefinition & { resolved?: PublishedPlugins };
+
+export function withResolved(
+  definition: WorkflowDefinition,
+  resolved: PublishedPlugins,
+): PublishedDefinition {
+  return { ...definition, resolved };
+}
+
+/** The services a stored definition pinned at publish (none for a version stored before them). */
+export function publishedServices(definition: PublishedDefinition): readonly ResolvedService[] {
+  return definition.resolved?.services ?? [];
+}
+
+/** The `external_state` backend a stored definition pinned at publish. */
+export function publishedExternalState(definition: PublishedDefinition): ResolvedService | undefined {
+  return definition.resolved?.external_state;
+}
