@@ -15,11 +15,20 @@ import type { ErrorCode } from "../errors.ts";
 import { isPlainRecord, walkSteps } from "../loader/step-walk.ts";
 import type { YamlPath } from "../loader/yaml-path.ts";
 import { configProblems } from "./config-check.ts";
-import type { PluginCatalog, PluginDescriptor, PluginRole, ResolvedService } from "./descriptor.ts";
+import type {
+  PluginCatalog,
+  PluginDescriptor,
+  PluginMethodSpec,
+  PluginRole,
+  ResolvedService,
+} from "./descriptor.ts";
 import { EXTERNAL_STATE_SERVICE, type PublishedPlugins } from "./published.ts";
 import { resolveUses, roleProblem } from "./resolve.ts";
 import { staticProblems } from "./static-check.ts";
 import { parseUses } from "./uses-spec.ts";
+
+/** The method key that stands for any method name (see `methodSpec`). */
+export const ANY_METHOD = "*";
 
 export interface PublishCheckContext {
   catalog: PluginCatalog;
@@ -234,7 +243,7 @@ function checkMethod(step: Record<string, unknown>, path: YamlPath, target: Targ
   const method = typeof step.method === "string" ? step.method : undefined;
   if (method === undefined) return;
   const { plugin } = target;
-  const spec = Object.hasOwn(plugin.methods, method) ? plugin.methods[method] : undefined;
+  const spec = methodSpec(plugin, method);
   if (spec === undefined) {
     const known = Object.keys(plugin.methods).sort().join(", ") || "none";
     report(
@@ -251,6 +260,15 @@ function checkMethod(step: Record<string, unknown>, path: YamlPath, target: Targ
       [...path, "params", ...problem.path],
     );
   }
+}
+
+/**
+ * The spec of `method`: its own entry, else the plugin's `"*"` entry (a plugin such as `http` whose
+ * method names are open: any name is accepted and checked against that entry's schemas).
+ */
+export function methodSpec(plugin: PluginDescriptor, method: string): PluginMethodSpec | undefined {
+  if (Object.hasOwn(plugin.methods, method)) return plugin.methods[method];
+  return Object.hasOwn(plugin.methods, ANY_METHOD) ? plugin.methods[ANY_METHOD] : undefined;
 }
 
 /** `external_state` resolved to a `state` plugin (`uses:`, else `<backend>@*`). */

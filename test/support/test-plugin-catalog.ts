@@ -63,17 +63,14 @@ export function demoV2(version: string): PluginDescriptor {
   });
 }
 
-/** `http@1.0.0`: any params, an optional base_url, `token` secret. */
+/** `http@1.0.0`: any method name (`"*"`), any params, an optional base_url, `token` secret. */
 export const httpStandIn = descriptor({
   name: "http",
   version: "1.0.0",
   roles: ["call"],
   config: z.strictObject({ base_url: z.string().optional(), token: z.string().optional() }),
   secretFields: ["token"],
-  methods: {
-    get: method(z.record(z.string(), z.unknown())),
-    post: method(z.record(z.string(), z.unknown())),
-  },
+  methods: { "*": method(z.record(z.string(), z.unknown())) },
 });
 
 /** A state backend whose `url` is a secret field. */
@@ -82,7 +79,11 @@ function stateStandIn(name: string): PluginDescriptor {
     name,
     version: "1.0.0",
     roles: ["call", "state"],
-    config: z.strictObject({ url: z.string().optional(), prefix: z.string().optional() }),
+    config: z.strictObject({
+      url: z.string().optional(),
+      prefix: z.string().optional(),
+      ttl: z.number().int().positive().optional(),
+    }),
     secretFields: ["url"],
     methods: { get: method(z.strictObject({ key: z.string() })) },
   });
@@ -92,7 +93,7 @@ export const chatNotifier = descriptor({
   name: "chat",
   version: "1.2.0",
   roles: ["notify"],
-  config: z.strictObject({ webhook_url: z.string() }),
+  config: z.strictObject({ webhook_url: z.string().optional() }),
   secretFields: ["webhook_url"],
   methods: { send: method(z.strictObject({ text: z.string() })) },
 });

@@ -15,8 +15,6 @@ import type { TenantDO } from "../../durable-objects/tenant-do.ts";
 import type { PluginCatalog } from "../../engine/plugins/descriptor.ts";
 import { publishedServices } from "../../engine/plugins/published.ts";
 import { pluginCatalog } from "../../plugins/index.ts";
-import { TOOLS } from "../../worker/mcp/server.ts";
-import { runTool } from "../../worker/mcp/tool-kit.ts";
 import { TEST_CATALOG, withNewerDemo } from "../support/test-plugin-catalog.ts";
 import {
   adminFetch,
@@ -25,6 +23,7 @@ import {
   type ToolCall,
   toolErrorOf,
 } from "./support/clients.ts";
+import { callToolWithPlugins } from "./support/plugin-tools.ts";
 
 /** The catalog the tools see; a test swaps it to show a newer release appearing. */
 let catalog: PluginCatalog = TEST_CATALOG;
@@ -42,13 +41,8 @@ async function registeredTenant(prefix: string) {
 }
 
 /** Runs a tool as the MCP route would for this key's tenant, with `catalog` as its plugins. */
-async function callTool(apiKey: string, name: string, args: Record<string, unknown> = {}): Promise<ToolCall> {
-  const tool = TOOLS.find((candidate) => candidate.name === name);
-  if (tool === undefined) throw new Error(`no tool ${name}`);
-  const result = await runTool(tool, args, { env, tenant: tenants.get(apiKey)!, plugins: catalog });
-  const text = result.content[0]?.type === "text" ? result.content[0].text : "";
-  const structured = Object.fromEntries(Object.entries(result.structuredContent ?? {}));
-  return { isError: result.isError === true, structured, text };
+function callTool(apiKey: string, name: string, args: Record<string, unknown> = {}): Promise<ToolCall> {
+  return callToolWithPlugins(tenants.get(apiKey)!, name, args, catalog);
 }
 
 const workflow = (name: string, version: string, body: string) =>

@@ -165,13 +165,10 @@ describe("publish-time plugin checks", () => {
       [tenant],
     );
     expect(own.problems.map((p) => p.code)).toEqual(["plugin.unknown_method"]);
-    expect(
-      undefinedServiceNames(
-        loadWorkflow(
-          `${HEAD}steps:\n  - {id: a, type: external_call, service: api, method: x}\n  - {id: b, type: notify, channel: c, uses: "chat@^1", message: m}\n`,
-        ),
-      ),
-    ).toEqual([]);
+    const names = loadWorkflow(
+      `${HEAD}steps:\n  - {id: a, type: external_call, service: api, method: x}\n  - {id: b, type: notify, channel: c, uses: "chat@^1", message: m}\n`,
+    );
+    expect(names.ok && undefinedServiceNames(names.definition)).toEqual(["api"]);
   });
 
   it("refuses a step range the named service does not satisfy, and two inline services that disagree", () => {
@@ -206,6 +203,18 @@ describe("publish-time plugin checks", () => {
     expect(codes('  backend: kv\n  config: {url: "{{ env.U }}", prefix: "{{ env.P }}"}\n')).toEqual([
       "expression.env_not_allowed external_state.config.prefix",
     ]);
+  });
+});
+
+describe("a plugin with open method names", () => {
+  it('accepts any method through its "*" entry and checks params against it', () => {
+    const body = (params: string) =>
+      `services:\n  api: {uses: "http@^1"}\nsteps:\n  - {id: a, type: external_call, service: api, method: deploy, params: ${params}}\n`;
+    expect(check(body("{version: 1}")).problems).toEqual([]);
+    const closed = check(
+      'services:\n  api: {uses: "demo@^1", config: {base_url: "https://x.example"}}\nsteps:\n  - {id: a, type: external_call, service: api, method: deploy}\n',
+    );
+    expect(closed.problems.map((p) => p.code)).toEqual(["plugin.unknown_method"]);
   });
 });
 
