@@ -201,6 +201,11 @@ describe("tenant services", () => {
         "config.base_url",
       ],
       [{ name: "bad name", uses: "demo@^1" }, "input.invalid", "name"],
+      [
+        { name: "a", uses: "demo@^1", config: { base_url: "https://x.example", pad: "x".repeat(20_000) } },
+        "service.invalid_config",
+        "config",
+      ],
     ];
     for (const [args, code, path] of cases) {
       const error = toolErrorOf(await callTool(tenant.apiKey, "service_register", args));

@@ -15,6 +15,9 @@ import type { PluginCatalog } from "../../engine/plugins/descriptor.ts";
 import { resolveUses } from "../../engine/plugins/resolve.ts";
 import { formatRelative } from "../../engine/plugins/static-check.ts";
 
+/** The largest configuration a tenant service may hold, as JSON (UTF-16 code units). */
+export const MAX_SERVICE_CONFIG_CHARS = 16 * 1024;
+
 export interface ServiceRequest {
   name: string;
   uses: string;
@@ -28,6 +31,14 @@ export function resolveServiceRequest(catalog: PluginCatalog, request: ServiceRe
   if (!resolution.ok) throw new EngineError(resolution.code, resolution.message, { path: "uses" });
   const { plugin } = resolution;
   const config = request.config ?? {};
+  const size = JSON.stringify(config).length;
+  if (size > MAX_SERVICE_CONFIG_CHARS) {
+    throw new EngineError(
+      "service.invalid_config",
+      `The configuration is ${size} characters of JSON; a tenant service's may be ${MAX_SERVICE_CONFIG_CHARS} at most.`,
+      { path: "config" },
+    );
+  }
   const [problem] = configProblems(plugin, config);
   if (problem !== undefined) {
     const path = problem.path.length === 0 ? "config" : `config.${formatRelative(problem.path)}`;
