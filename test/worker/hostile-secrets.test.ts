@@ -66,7 +66,8 @@ const PLACES: Record<string, (code: string) => string> = {
   external_call_auth: (code) =>
     `services:\n  api: {uses: "http@^1", config: {base_url: "https://api.example"}}\nsteps:\n  - {id: x, type: external_call, service: api, method: get, auth: {type: bearer, token: ${JSON.stringify(`Bearer {{ ${code} }}`)}}}\n`,
   external_state_config: (code) =>
-    `external_state:\n  backend: kv\n  config: {url: ${JSON.stringify(`{{ ${code} }}`)}}\nsteps:\n  - {id: m, type: user_message, message: hi}\n`,
+    // redis: a backend whose url is a secret field, whatever catalog is installed
+    `external_state:\n  backend: redis\n  config: {url: ${JSON.stringify(`{{ ${code} }}`)}}\nsteps:\n  - {id: m, type: user_message, message: hi}\n`,
 };
 
 const CAPABILITY_PLACES = new Set(["webhook_secret", "external_call_auth", "external_state_config"]);
