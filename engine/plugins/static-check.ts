@@ -3,7 +3,8 @@
  * Checking a value against a zod schema before its `{{ }}` templates are evaluated. A field whose
  * value is a string holding `{{` is unknown until run time, so a problem found at that field (or
  * inside it) is skipped; everything else is checked as written: a missing required field, a field
- * the schema does not know, a literal of the wrong type, an object where a string belongs. Pure.
+ * the schema does not know (placed at that key, whatever its value), a literal of the wrong type,
+ * an object where a string belongs. Pure.
  */
 import type { z } from "zod";
 import { hasTemplate } from "../expressions/template.ts";
@@ -20,9 +21,14 @@ export interface StaticProblem {
 export function staticProblems(schema: z.ZodType, value: unknown): StaticProblem[] {
   const parsed = schema.safeParse(value);
   if (parsed.success) return [];
-  return parsed.error.issues
-    .map((issue) => ({ path: issue.path.map(pathKey), message: issue.message }))
-    .filter((problem) => !crossesTemplate(value, problem.path));
+  return parsed.error.issues.flatMap((issue): StaticProblem[] => {
+    const path = issue.path.map(pathKey);
+    // an unknown key is static whatever its value: placed at the key itself, one problem per key
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: [...path, key], message: `unknown key "${key}"` }));
+    }
+    return crossesTemplate(value, path) ? [] : [{ path, message: issue.message }];
+  });
 }
 
 function pathKey(key: PropertyKey): string | number {

@@ -103,7 +103,7 @@ describe("publish-time plugin checks", () => {
       "10:36 plugin.wrong_role steps[2].channel",
       "11:43 service.unknown steps[3].service",
       "12:77 plugin.invalid_params steps[4].params.text",
-      "12:70 plugin.invalid_params steps[4].params",
+      "12:88 plugin.invalid_params steps[4].params.extra",
     ]);
   });
 
