@@ -1,7 +1,7 @@
 /**
  * @module
  * The plugin half of publish: every `uses:` resolved against the catalog, every service a step
- * names found (the workflow's `services:` block, else an inline service from the step's `uses:`,
+ * (or a workflow-level `on_complete`/`on_failure` notification) names found (the workflow's `services:` block, else an inline service from the step's `uses:`,
  * else a service the tenant registered), each checked for the role it serves (`call` for
  * `external_call`, `notify` for `notify`, `state` for `external_state`), each `external_call`'s
  * method looked up and its static params checked against the method's schema, and each service's
@@ -57,16 +57,55 @@ interface Target {
   origin: string;
 }
 
-/** The names of services the steps use that `definition` itself does not define (tenant services). */
-export function undefinedServiceNames(definition: unknown): string[] {
-  const names = new Set<string>();
-  const block = isPlainRecord(definition) && isPlainRecord(definition.services) ? definition.services : {};
-  walkSteps(definition, ({ step }) => {
+/** A place that names a service: an `external_call` or `notify` step, or `on_complete`/`on_failure`. */
+interface ServiceSite {
+  /** the step (or run notification) as written */
+  site: Record<string, unknown>;
+  path: YamlPath;
+  key: "service" | "channel";
+  name: string;
+  role: PluginRole;
+  /** for messages: `external_call service`, `notify channel`, `on_complete channel` */
+  what: string;
+}
+
+/** Every place in `definition` that names a service, in file order of kind (steps, then run notifications). */
+function serviceSites(definition: unknown): ServiceSite[] {
+  const sites: ServiceSite[] = [];
+  walkSteps(definition, ({ step, path }) => {
     const key = serviceKeyOf(step.type);
     const name = key === undefined ? undefined : step[key];
-    if (typeof name === "string" && !Object.hasOwn(block, name) && step.uses === undefined) names.add(name);
+    if (key === undefined || typeof name !== "string") return;
+    const role: PluginRole = step.type === "external_call" ? "call" : "notify";
+    sites.push({ site: step, path, key, name, role, what: `${String(step.type)} ${key} "${name}"` });
   });
-  return [...names].sort();
+  if (!isPlainRecord(definition)) return sites;
+  for (const when of RUN_NOTIFICATIONS) {
+    const notification = definition[when];
+    if (!isPlainRecord(notification) || typeof notification.channel !== "string") continue;
+    const name = notification.channel;
+    sites.push({
+      site: notification,
+      path: [when],
+      key: "channel",
+      name,
+      role: "notify",
+      what: `${when} channel "${name}"`,
+    });
+  }
+  return sites;
+}
+
+/** Workflow-level notifications sent when a run ends, shaped like a `notify` step's `channel`/`uses`. */
+const RUN_NOTIFICATIONS = ["on_complete", "on_failure"] as const;
+
+/** The names of services the steps use that `definition` itself does not define (tenant services). */
+export function undefinedServiceNames(definition: unknown): string[] {
+  const block = isPlainRecord(definition) && isPlainRecord(definition.services) ? definition.services : {};
+  const names = serviceSites(definition)
+    .filter(({ site, name }) => !Object.hasOwn(block, name) && site.uses === undefined)
+    .map(({ name }) => name);
+  return [...new Set(names)].sort();
 }
 
 export function checkPlugins(definition: unknown, context: PublishCheckContext): PluginCheck {
@@ -77,17 +116,13 @@ export function checkPlugins(definition: unknown, context: PublishCheckContext):
 
   const declared = declaredServices(definition, context.catalog, report);
   const inline = new Map<string, Target>();
-  walkSteps(definition, ({ step, path }) => {
-    const key = serviceKeyOf(step.type);
-    const name = key === undefined ? undefined : step[key];
-    if (key === undefined || typeof name !== "string") return;
-    const role: PluginRole = step.type === "external_call" ? "call" : "notify";
-    const target = stepTarget(step, path, key, name, { declared, inline, context, report });
-    if (target === undefined) return;
-    const wrongRole = roleProblem(target.plugin, role, `${step.type} ${key} "${name}"`);
+  for (const { site, path, key, name, role, what } of serviceSites(definition)) {
+    const target = stepTarget(site, path, key, name, { declared, inline, context, report });
+    if (target === undefined) continue;
+    const wrongRole = roleProblem(target.plugin, role, what);
     if (wrongRole !== undefined) report(wrongRole.code, wrongRole.message, [...path, key]);
-    else if (step.type === "external_call") checkMethod(step, path, target, report);
-  });
+    else if (role === "call") checkMethod(site, path, target, report);
+  }
 
   const services = [...[...declared.values()].flatMap((entry) => (entry === null ? [] : [entry.service]))];
   services.push(...[...inline.values()].map((target) => target.service));

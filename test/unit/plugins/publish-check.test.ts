@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { checkPluginUses, loadWorkflow } from "../../../engine/loader/index.ts";
 import type { ResolvedService } from "../../../engine/plugins/descriptor.ts";
-import { undefinedServiceNames } from "../../../engine/plugins/publish-check.ts";
+import { checkPlugins, undefinedServiceNames } from "../../../engine/plugins/publish-check.ts";
 import { TEST_CATALOG, withNewerDemo } from "../../support/test-plugin-catalog.ts";
 
 const HEAD = `name: "plug:check"\ndescription: "x"\nversion: "1.0.0"\n`;
@@ -202,6 +202,31 @@ describe("publish-time plugin checks", () => {
     expect(codes("  backend: chat\n")).toEqual(["plugin.wrong_role external_state.backend"]);
     expect(codes('  backend: kv\n  config: {url: "{{ env.U }}", prefix: "{{ env.P }}"}\n')).toEqual([
       "expression.env_not_allowed external_state.config.prefix",
+    ]);
+  });
+});
+
+describe("run notifications", () => {
+  it("checks on_complete/on_failure channels as notify services (on plain data, before the dialect has them)", () => {
+    const definition = {
+      steps: [{ id: "m", type: "user_message", message: "hi" }],
+      services: { api: { uses: "demo@^1", config: { base_url: "https://x.example" } } },
+      on_complete: { channel: "api", message: "done" },
+      on_failure: { channel: "hook", uses: "chat@^1", message: "failed" },
+    };
+    const { problems, resolved } = checkPlugins(definition, {
+      catalog: TEST_CATALOG,
+      tenantServices: new Map(),
+    });
+    expect(problems.map((p) => `${p.code} ${p.path.join(".")}`)).toEqual([
+      "plugin.wrong_role on_complete.channel",
+    ]);
+    expect(resolved.services.map((s) => `${s.name}=${s.plugin}@${s.version}`)).toEqual([
+      "api=demo@1.4.2",
+      "hook=chat@1.2.0",
+    ]);
+    expect(undefinedServiceNames({ steps: [], on_failure: { channel: "pager", message: "m" } })).toEqual([
+      "pager",
     ]);
   });
 });
