@@ -7,7 +7,9 @@
  * deleted since publish): the caller fails the step with `service.unknown`.
  */
 import type { ResolvedService } from "../../engine/plugins/descriptor.ts";
+import { publishedExternalState, publishedServices } from "../../engine/plugins/published.ts";
 import { readService } from "./service-store.ts";
+import { getVersion } from "./workflow-store.ts";
 
 export class TenantServices {
   readonly #sql: SqlStorage;
@@ -28,5 +30,19 @@ export class TenantServices {
       version: registered.version,
       config: registered.config,
     };
+  }
+
+  /**
+   * `serviceFor` with a stored version's own services (`workflow` at `version`, pinned at its
+   * publish). `workflow.not_found` when the version is not stored.
+   */
+  serviceOfVersion(workflow: string, version: string, name: string): ResolvedService | undefined {
+    const { definition } = getVersion(this.#sql, workflow, version);
+    return this.serviceFor(publishedServices(definition), name);
+  }
+
+  /** The `external_state` backend a stored version pinned at publish (never a tenant service). */
+  externalStateOfVersion(workflow: string, version: string): ResolvedService | undefined {
+    return publishedExternalState(getVersion(this.#sql, workflow, version).definition);
   }
 }

@@ -8,6 +8,7 @@
  * name this list lacks is looked up there at call time (durable-objects/tenant/service-lookup.ts).
  */
 import type { WorkflowDefinition } from "../dialect/workflow.ts";
+import { isPlainRecord } from "../loader/step-walk.ts";
 import type { ResolvedService } from "./descriptor.ts";
 
 /** The name `external_state`'s resolved backend is stored under. */
@@ -31,11 +32,30 @@ export function withResolved(
 }
 
 /** The services a stored definition pinned at publish (none for a version stored before them). */
-export function publishedServices(definition: PublishedDefinition): readonly ResolvedService[] {
-  return definition.resolved?.services ?? [];
+export function publishedServices(definition: unknown): readonly ResolvedService[] {
+  return resolvedOf(definition)?.services ?? [];
 }
 
 /** The `external_state` backend a stored definition pinned at publish. */
-export function publishedExternalState(definition: PublishedDefinition): ResolvedService | undefined {
-  return definition.resolved?.external_state;
+export function publishedExternalState(definition: unknown): ResolvedService | undefined {
+  return resolvedOf(definition)?.external_state;
+}
+
+/** A stored definition's `resolved` (stored data is read as `unknown` across the RPC boundary). */
+function resolvedOf(definition: unknown): PublishedPlugins | undefined {
+  if (!isPlainRecord(definition) || !isPlainRecord(definition.resolved)) return undefined;
+  const { services, external_state } = definition.resolved;
+  if (!Array.isArray(services)) return undefined;
+  const published: PublishedPlugins = { services: services.filter(isResolvedService) };
+  return isResolvedService(external_state) ? { ...published, external_state } : published;
+}
+
+function isResolvedService(value: unknown): value is ResolvedService {
+  return (
+    isPlainRecord(value) &&
+    typeof value.name === "string" &&
+    typeof value.plugin === "string" &&
+    typeof value.version === "string" &&
+    isPlainRecord(value.config)
+  );
 }

@@ -94,16 +94,12 @@ describe("publish stores the versions it resolved", () => {
     // the same text again is the same version: nothing is re-resolved
     const again = await callTool(tenant.apiKey, "workflow_publish", { yaml: v1 });
     expect(again.structured.created).toBe(false);
-    const pinned = (await storedDefinition(tenant.id, "plug:pinned", "1.0.0")) as Parameters<
-      typeof publishedServices
-    >[0];
+    const pinned = await storedDefinition(tenant.id, "plug:pinned", "1.0.0");
     expect(publishedServices(pinned).find((s) => s.name === "old")?.version).toBe("1.4.2");
 
     const v2 = workflow("plug:pinned", "1.1.0", TWO_MAJORS);
     expect((await callTool(tenant.apiKey, "workflow_publish", { yaml: v2 })).isError).toBe(false);
-    const republished = (await storedDefinition(tenant.id, "plug:pinned", "1.1.0")) as Parameters<
-      typeof publishedServices
-    >[0];
+    const republished = await storedDefinition(tenant.id, "plug:pinned", "1.1.0");
     expect(publishedServices(republished).find((s) => s.name === "old")?.version).toBe("1.9.0");
     expect(publishedServices(pinned).find((s) => s.name === "old")?.version).toBe("1.4.2");
   });
@@ -273,6 +269,13 @@ describe("tenant services", () => {
       uses: "demo@^1",
       config: { base_url: "https://tenant.example" },
     });
+    const lookup = workflow(
+      "svc:lookup",
+      "1.0.0",
+      'services:\n  shared: {uses: "demo@^2", config: {endpoint: "https://own.example"}}\nexternal_state:\n  backend: kv\nsteps:\n  - {id: a, type: external_call, service: shared, method: shout, params: {text: t}}\n',
+    );
+    const published = await callTool(tenant.apiKey, "workflow_publish", { yaml: lookup });
+    expect(published.isError, published.text).toBe(false);
     const stub = env.TENANT_DO.get(env.TENANT_DO.idFromName(tenant.id));
     await runInDurableObject(stub, (instance: TenantDO, state) => {
       void instance;
@@ -286,6 +289,10 @@ describe("tenant services", () => {
         config: { base_url: "https://tenant.example" },
       });
       expect(services.serviceFor([own], "missing")).toBeUndefined();
+      // a stored version's own services first: "shared" is the workflow's, "other" the tenant's
+      expect(services.serviceOfVersion("svc:lookup", "1.0.0", "shared")).toMatchObject({ version: "2.0.0" });
+      expect(services.serviceOfVersion("svc:lookup", "1.0.0", "nobody")).toBeUndefined();
+      expect(services.externalStateOfVersion("svc:lookup", "1.0.0")).toMatchObject({ plugin: "kv" });
     });
   });
 });
