@@ -30,6 +30,7 @@ import {
   type KeyInfo,
   type KeyInput,
   type NewSubscription,
+  type NewTenantService,
   type NewWorkflowVersion,
   type PostedEvent,
   type RunIndexEntry,
@@ -40,6 +41,7 @@ import {
   type StoredSubscription,
   type StoredWorkflow,
   type TenantInfo,
+  type TenantService,
   type TenantSettings,
   unknownEndpoint,
   type WebhookDelivery,
@@ -56,6 +58,7 @@ import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
 import { deleteExpiredRuns, makeRoomForRun, StartReservations } from "./tenant/run-retention.ts";
 import { RunStarter } from "./tenant/run-starter.ts";
 import { type SecretKeeping, SecretVault } from "./tenant/secret-vault.ts";
+import { deleteServiceRow, listServiceRows, upsertService } from "./tenant/service-store.ts";
 import { patchSettings, readSettings } from "./tenant/settings.ts";
 import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
 import { TimerAlarm } from "./tenant/timer-alarm.ts";
@@ -326,6 +329,27 @@ export class TenantDO extends DurableObject<TenantEnv> {
   /** One page of the event log: bounded by `query.limit` and by bytes (`event-pages.ts`). */
   listEvents(tenant: string, query: EventQuery): Promise<Outcome<EventPage>> {
     return this.#forTenant(tenant, () => queryEventPage(this.#sql, query));
+  }
+
+  // ── tenant services (resolved by the worker against the plugin catalog) ──
+
+  /** Registers (or replaces) a service for all the tenant's workflows; its exact version is pinned. */
+  registerService(
+    tenant: string,
+    service: NewTenantService,
+  ): Promise<Outcome<{ service: TenantService; created: boolean }>> {
+    return this.#forTenant(tenant, () => upsertService(this.#sql, service, Date.now()));
+  }
+
+  listServices(tenant: string): Promise<Outcome<TenantService[]>> {
+    return this.#forTenant(tenant, () => listServiceRows(this.#sql));
+  }
+
+  deleteService(tenant: string, name: string): Promise<Outcome<{ name: string; deleted: true }>> {
+    return this.#forTenant(tenant, () => {
+      deleteServiceRow(this.#sql, name);
+      return { name, deleted: true as const };
+    });
   }
 
   // ── secrets (values go in, never come out: webhook intake gets a verifier) ─

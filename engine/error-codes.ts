@@ -11,6 +11,7 @@ import { GRAPH_CODES, type GraphCode } from "./graph/error-codes.ts";
 import { DEPRECATION_CODES, LOADER_CODES, type LoaderCode } from "./loader/error-codes.ts";
 import { RUN_CODES, type RunCode } from "./machine/error-codes.ts";
 import { EXTERNAL_CODES, type ExternalCode } from "./plugins/effect-error-codes.ts";
+import { PLUGIN_CODES, type PluginCode, SERVICE_CODES, type ServiceCode } from "./plugins/error-codes.ts";
 import { RUNTIME_CODES, type RuntimeCode } from "./runtime-error-codes.ts";
 import { SECRET_REFERENCE_CODES, type SecretReferenceCode } from "./secrets/error-codes.ts";
 import { STATE_CODES, type StateCode } from "./state/error-codes.ts";
@@ -24,7 +25,9 @@ export type ErrorCode =
   | EventCode
   | SecretReferenceCode
   | RuntimeCode
-  | ExternalCode;
+  | ExternalCode
+  | PluginCode
+  | ServiceCode;
 
 /** Every code once, for tests and tools that walk the whole set. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -38,6 +41,8 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   ...SECRET_REFERENCE_CODES,
   ...RUNTIME_CODES,
   ...EXTERNAL_CODES,
+  ...PLUGIN_CODES,
+  ...SERVICE_CODES,
 ];
 
 const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

@@ -151,4 +151,21 @@ export const TENANT_MIGRATIONS: readonly SchemaMigration[] = [
       "CREATE INDEX runs_by_expiry ON runs (expires_at)",
     ],
   },
+  {
+    version: 5,
+    name: "tenant services: named, configured uses of one exact plugin version, for all workflows",
+    statements: [
+      // config is JSON with its {{ env.NAME }} references unresolved (resolved at call time)
+      `CREATE TABLE tenant_services (
+        name TEXT PRIMARY KEY,
+        uses TEXT NOT NULL,
+        plugin TEXT NOT NULL,
+        version TEXT NOT NULL,
+        config TEXT NOT NULL,
+        description TEXT,
+        registered_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -8,6 +8,7 @@
  */
 import { EngineError, type ErrorShape } from "../../engine/errors.ts";
 import type { CatchupPolicy, ScheduleSpec, Subscription, TriggerEvent } from "../../engine/events/index.ts";
+import type { ResolvedService } from "../../engine/plugins/descriptor.ts";
 
 export interface TenantInfo {
   id: string;
@@ -218,6 +219,19 @@ export interface ScheduleRecord {
   maxCatchup: number;
   lastFiredAt: number;
   nextFireAt: number | null;
+}
+
+/** A service to register for the tenant, already resolved by the worker against the plugin catalog. */
+export interface NewTenantService extends ResolvedService {
+  /** the `uses:` as written, e.g. `http@^1` */
+  uses: string;
+  description?: string;
+}
+
+/** A registered tenant service, as listed. `config` keeps its `{{ env.NAME }}` references. */
+export interface TenantService extends NewTenantService {
+  registered_at: string;
+  updated_at: string;
 }
 
 export interface SecretInfo {

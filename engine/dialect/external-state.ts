@@ -7,13 +7,23 @@ import { freeObjectSchema } from "./scalars.ts";
 
 export const externalStateSchema = z
   .strictObject({
-    backend: z.string().min(1).describe("Backend name: kv, r2, redis, or a plugin's backend"),
+    backend: z
+      .string()
+      .min(1)
+      .describe(
+        "Backend: kv, r2 or redis, the state plugin of that name (its highest version unless uses says otherwise)",
+      ),
     config: freeObjectSchema
       .optional()
       .describe(
         "Backend settings. A capability field: literal text and {{ env.NAME }} secret references only, e.g. {{ env.REDIS_URL }}",
       ),
-    uses: z.string().optional().describe("Plugin providing the backend, `name@semver-range`"),
+    uses: z
+      .string()
+      .optional()
+      .describe(
+        'Plugin and semver range for the backend, "<name>@<range>" (default "<backend>@*"); resolved at publish',
+      ),
   })
   .describe("External state store (phase 6)");
 export type ExternalState = z.output<typeof externalStateSchema>;

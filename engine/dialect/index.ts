@@ -9,6 +9,7 @@ export * from "./external-state.ts";
 export * from "./json-schema.ts";
 export * from "./scalars.ts";
 export * from "./server-steps.ts";
+export * from "./services.ts";
 export * from "./state.ts";
 export * from "./step-common.ts";
 export * from "./steps.ts";

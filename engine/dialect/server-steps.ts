@@ -72,11 +72,21 @@ export const externalCallStepSchema = z
   .strictObject({
     type: z.literal("external_call"),
     ...stepCommonShape,
-    service: z.string().min(1).describe("Service name (a configured service or plugin)"),
+    service: z
+      .string()
+      .min(1)
+      .describe(
+        "Service name: one of the workflow's services:, else a service the tenant registered; with uses: and no such service, an inline service of that plugin",
+      ),
     method: z.string().min(1).describe("Operation on the service"),
     params: freeObjectSchema.optional().describe("Arguments (templates allowed)"),
     auth: externalCallAuthSchema.optional(),
-    uses: z.string().optional().describe("Plugin that performs the call, `name@semver-range`"),
+    uses: z
+      .string()
+      .optional()
+      .describe(
+        'Plugin and semver range, "<name>@<range>": the plugin of an inline service, or a range the named service must satisfy',
+      ),
     store_result: statePathSchema.optional().describe("State path that receives the result"),
   })
   .describe("Call an external service from the engine (phase 6)");
@@ -86,10 +96,20 @@ export const notifyStepSchema = z
   .strictObject({
     type: z.literal("notify"),
     ...stepCommonShape,
-    channel: z.string().min(1).describe("Notification channel (e.g. a Slack channel or webhook name)"),
+    channel: z
+      .string()
+      .min(1)
+      .describe(
+        "Service of a notify plugin (webhook, slack, email): the workflow's services:, else the tenant's, else inline with uses:",
+      ),
     message: templateSchema.describe("Notification text"),
     title: z.string().optional(),
-    uses: z.string().optional().describe("Plugin that delivers it, `name@semver-range`"),
+    uses: z
+      .string()
+      .optional()
+      .describe(
+        'Plugin and semver range, "<name>@<range>": the plugin of an inline channel, or a range the named service must satisfy',
+      ),
   })
   .describe("Send a notification (phase 6)");
 export type NotifyStep = z.output<typeof notifyStepSchema>;

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { dependencyGraphSchema } from "./dependencies.ts";
 import { externalStateSchema } from "./external-state.ts";
 import { semverSchema, workflowNameSchema } from "./scalars.ts";
+import { servicesSchema } from "./services.ts";
 import { defaultStateSchema, inputsSchema, stateSchemaSchema } from "./state.ts";
 import { stepSchema } from "./steps.ts";
 import { subAgentTaskSchema } from "./sub-agent.ts";
@@ -60,6 +61,7 @@ export const workflowSchema = z
       .describe(`What starts a run on its own (phase 6), at most ${MAX_TRIGGERS}`),
     dependencies: dependencyGraphSchema.optional(),
     external_state: externalStateSchema.optional(),
+    services: servicesSchema.optional(),
     ...versionMetadataShape,
   })
   .describe("An edgeflow workflow (schema_version 2)");

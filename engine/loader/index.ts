@@ -3,6 +3,7 @@
  * The workflow loader: YAML text → validated definition, with diagnostics.
  */
 export { checkExpressions, STATIC_EXPRESSION_CODES } from "./check-expressions.ts";
+export { checkPluginUses, type LocatedPluginCheck } from "./check-plugins.ts";
 export { runSemanticChecks } from "./checks/index.ts";
 export {
   DEFAULT_MAX_ALIAS_COUNT,

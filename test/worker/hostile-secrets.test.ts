@@ -64,9 +64,10 @@ const PLACES: Record<string, (code: string) => string> = {
   webhook_secret: (code) =>
     `triggers:\n  - {type: webhook, endpoint: /sec, secret: ${JSON.stringify(`{{ ${code} }}`)}}\nsteps:\n  - {id: m, type: user_message, message: hi}\n`,
   external_call_auth: (code) =>
-    `steps:\n  - {id: x, type: external_call, service: api, method: get, auth: {type: bearer, token: ${JSON.stringify(`Bearer {{ ${code} }}`)}}}\n`,
+    `services:\n  api: {uses: "http@^1", config: {base_url: "https://api.example"}}\nsteps:\n  - {id: x, type: external_call, service: api, method: get, auth: {type: bearer, token: ${JSON.stringify(`Bearer {{ ${code} }}`)}}}\n`,
   external_state_config: (code) =>
-    `external_state:\n  backend: kv\n  config: {url: ${JSON.stringify(`{{ ${code} }}`)}}\nsteps:\n  - {id: m, type: user_message, message: hi}\n`,
+    // redis: a backend whose url is a secret field, whatever catalog is installed
+    `external_state:\n  backend: redis\n  config: {url: ${JSON.stringify(`{{ ${code} }}`)}}\nsteps:\n  - {id: m, type: user_message, message: hi}\n`,
 };
 
 const CAPABILITY_PLACES = new Set(["webhook_secret", "external_call_auth", "external_state_config"]);
@@ -102,7 +103,10 @@ describe("hostile secret reads", () => {
           : "expression.env_not_allowed";
 
         const validated = await suite.tool("secret", "workflow_validate", { yaml });
-        const errors = (validated.structured.errors ?? []) as { code: string; line?: number }[];
+        // what plugins resolve to depends on the catalog installed, not on how a secret is named
+        const errors = ((validated.structured.errors ?? []) as { code: string; line?: number }[]).filter(
+          (error) => !/^(plugin|service)\./.test(error.code),
+        );
         expect(errors.map((error) => error.code)).toEqual(reference ? [] : [expected]);
         const published = await suite.tool("secret", "workflow_publish", { yaml });
         for (const answer of [validated, published]) expectNoSecret(answer.text, transformed);

@@ -16,6 +16,7 @@ import { TOOLS } from "../../worker/mcp/server.ts";
 import { REVIEWS } from "./graph-support.ts";
 import { adminFetch, BASE, callTool, mcpRequest, newTenant, type ToolCall } from "./support/clients.ts";
 import { eventLog, postEvent, postHook, publish, setSecret, settledEvent, sign } from "./support/events.ts";
+import { callToolWithPlugins } from "./support/plugin-tools.ts";
 import { GREET } from "./support/workflows.ts";
 
 const A_SECRET = "whsec_QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB";
@@ -96,6 +97,13 @@ beforeAll(async () => {
   ]) {
     await publish(b.apiKey, yaml);
   }
+  // A's own service (resolved against the test catalog): nothing of it may reach B
+  const service = await callToolWithPlugins(a.id, "service_register", {
+    name: "a_private_api",
+    uses: "demo@^1",
+    config: { base_url: "https://a-private.example", token: "{{ env.A_PRIVATE_TOKEN }}" },
+  });
+  expect(service.isError, service.text).toBe(false);
   // B listens to everything before A receives anything: none of A's events may reach it
   const catchAll = await callTool(b.apiKey, "workflow_subscribe_events", {
     event_pattern: "*",
@@ -138,6 +146,8 @@ beforeAll(async () => {
       marker,
       A_SECRET,
       a.keyId,
+      "a-private.example",
+      "A_PRIVATE_TOKEN",
     ],
   };
   w.traces.push(w.subscriptionOfA);
@@ -147,6 +157,13 @@ beforeAll(async () => {
 
 async function asB(tool: string, args: Record<string, unknown> = {}): Promise<ToolCall> {
   const call = await callTool(w.b.apiKey, tool, args);
+  seen.push({ sent: JSON.stringify(args), text: call.text });
+  return call;
+}
+
+/** As B, in-process with the test plugin catalog (the installed one may hold no plugin). */
+async function asBWithPlugins(tool: string, args: Record<string, unknown> = {}): Promise<ToolCall> {
+  const call = await callToolWithPlugins(w.b.id, tool, args);
   seen.push({ sent: JSON.stringify(args), text: call.text });
   return call;
 }
@@ -171,16 +188,18 @@ function errorCodeOf(text: string): string {
 
 async function snapshotOfA(): Promise<unknown> {
   const key = w.a.apiKey;
-  const [status, graph, workflows, subscriptions, active, events, tenant, secrets] = await Promise.all([
-    callTool(key, "workflow_get_status", { workflow_id: w.runOfA }),
-    callTool(key, "workflow_get_status", { workflow_id: w.graphRunOfA }),
-    callTool(key, "workflow_list"),
-    callTool(key, "workflow_list_subscriptions"),
-    callTool(key, "workflow_list_active"),
-    eventLog(key, { status: "accepted" }),
-    adminFetch(`/admin/tenants/${w.a.id}`).then((res) => res.json()),
-    adminFetch(`/admin/tenants/${w.a.id}/secrets`).then((res) => res.json()),
-  ]);
+  const [status, graph, workflows, subscriptions, active, events, tenant, secrets, services] =
+    await Promise.all([
+      callTool(key, "workflow_get_status", { workflow_id: w.runOfA }),
+      callTool(key, "workflow_get_status", { workflow_id: w.graphRunOfA }),
+      callTool(key, "workflow_list"),
+      callTool(key, "workflow_list_subscriptions"),
+      callTool(key, "workflow_list_active"),
+      eventLog(key, { status: "accepted" }),
+      adminFetch(`/admin/tenants/${w.a.id}`).then((res) => res.json()),
+      adminFetch(`/admin/tenants/${w.a.id}/secrets`).then((res) => res.json()),
+      adminFetch(`/admin/tenants/${w.a.id}/services`).then((res) => res.json()),
+    ]);
   const withoutTimes = (call: ToolCall) => ({ ...call.structured, updated_at: undefined });
   return {
     run: withoutTimes(status),
@@ -191,6 +210,7 @@ async function snapshotOfA(): Promise<unknown> {
     events: events.map((event) => [event.event_id, event.matches.map((match) => match.workflow_id)]),
     tenant,
     secrets,
+    services,
   };
 }
 
@@ -322,6 +342,26 @@ const TOOL_CASES: Record<string, () => Promise<void>> = {
     expect(codeOf(await asB("workflow_graph", { workflow_id: w.graphRunOfA }))).toBe("run.not_found");
     expect(codeOf(await asB("workflow_graph", { workflow: "isoa:reviews" }))).toBe("workflow.not_found");
   },
+  plugin_list: async () => {
+    expect((await asB("plugin_list")).isError).toBe(false);
+  },
+  service_register: async () => {
+    // A's service name, registered by B: a service of B's own; A's stays as it was
+    const own = await asBWithPlugins("service_register", {
+      name: "a_private_api",
+      uses: "demo@^2",
+      config: { endpoint: "https://b-own.example" },
+    });
+    expect(own.structured.created).toBe(true);
+    await asBWithPlugins("service_delete", { name: "a_private_api" });
+    expect(codeOf(await asB("service_register", { name: "x", uses: "nope@^1" }))).toBe("plugin.unknown");
+  },
+  service_list: async () => {
+    expect((await asB("service_list")).structured.services).toEqual([]);
+  },
+  service_delete: async () => {
+    expect(codeOf(await asB("service_delete", { name: "a_private_api" }))).toBe("service.not_found");
+  },
 };
 
 // ── one case per HTTP route ──────────────────────────────────────────────
@@ -385,6 +425,16 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
   "DELETE /admin/tenants/:id/secrets/:name": adminRouteCase(
     "DELETE",
     () => `/admin/tenants/${w.a.id}/secrets/HOOK_SECRET`,
+  ),
+  "GET /admin/tenants/:id/services": adminRouteCase("GET", () => `/admin/tenants/${w.a.id}/services`),
+  "PUT /admin/tenants/:id/services/:name": adminRouteCase(
+    "PUT",
+    () => `/admin/tenants/${w.a.id}/services/a_private_api`,
+    { uses: "demo@^1", config: { base_url: "https://b.example" } },
+  ),
+  "DELETE /admin/tenants/:id/services/:name": adminRouteCase(
+    "DELETE",
+    () => `/admin/tenants/${w.a.id}/services/a_private_api`,
   ),
   "POST /hooks/:tenant/*": async () => {
     const body = JSON.stringify({ marker: "from B" });

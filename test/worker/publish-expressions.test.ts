@@ -8,6 +8,7 @@ import { describe, expect, it } from "vitest";
 import broken from "../fixtures/loader/expressions/broken.yaml?raw";
 import everySite from "../fixtures/loader/expressions/every-site.yaml?raw";
 import { callTool, newTenant, toolErrorOf } from "./support/clients.ts";
+import { callToolWithPlugins } from "./support/plugin-tools.ts";
 
 interface Placed {
   code: string;
@@ -61,8 +62,12 @@ describe("expressions at publish time", () => {
   });
 
   it("publishes a file with an expression in every place, and one whose expressions fail only when run", async () => {
-    const { apiKey } = await newTenant("expr");
-    const valid = await callTool(apiKey, "workflow_validate", { yaml: everySite });
+    const { id, apiKey } = await newTenant("expr");
+    // its external_call and notify steps name no service: here they are inline ones of test plugins
+    const withPlugins = everySite
+      .replace("    method: get\n", '    method: get\n    uses: "http@^1"\n')
+      .replace("    channel: ops\n", '    channel: ops\n    uses: "chat@^1"\n');
+    const valid = await callToolWithPlugins(id, "workflow_validate", { yaml: withPlugins });
     expect(valid.structured).toMatchObject({ valid: true, errors: [] });
     const runTimeOnly = `name: "expr:runtime"\ndescription: "x"\nversion: "1.0.0"\nsteps:\n  - id: m\n    type: user_message\n    message: "{{ missing.name }} {{ (() => { for (;;) {} })() }}"\n`;
     const published = await callTool(apiKey, "workflow_publish", { yaml: runTimeOnly });

@@ -21,6 +21,7 @@ import {
   settledEvent,
   sign,
 } from "./support/events.ts";
+import { callToolWithPlugins } from "./support/plugin-tools.ts";
 
 let tenant: { id: string; apiKey: string };
 const ENDPOINT = "/workflow/trigger";
@@ -318,7 +319,15 @@ describe("the seed's example", () => {
   it("publishes with its three triggers, and its webhook (secret {{ env.WEBHOOK_SECRET }}) starts it", async () => {
     const { id, apiKey } = await newTenant("seed");
     await setSecret(id, "WEBHOOK_SECRET", HOOK_SECRET);
-    await publish(apiKey, SEED_EXAMPLE);
+    // deployment_api is the tenant's service (the seed's file declares none); plugins from the test catalog
+    const registered = await callToolWithPlugins(id, "service_register", {
+      name: "deployment_api",
+      uses: "http@^1",
+      config: { base_url: "https://deploy.example", token: "{{ env.API_TOKEN }}" },
+    });
+    expect(registered.isError, registered.text).toBe(false);
+    const published = await callToolWithPlugins(id, "workflow_publish", { yaml: SEED_EXAMPLE });
+    expect(published.isError, published.text).toBe(false);
     const listed = await callTool(apiKey, "workflow_list_subscriptions");
     expect(
       (listed.structured.subscriptions as { trigger: { type: string } }[]).map((s) => s.trigger.type),

@@ -10,7 +10,9 @@ import { workflowGetInfo, workflowList } from "./tools/catalog.ts";
 import { workflowEvents } from "./tools/events.ts";
 import { workflowGraph } from "./tools/graph.ts";
 import { workflowListActive } from "./tools/list-active.ts";
+import { pluginList } from "./tools/plugins.ts";
 import { workflowCancel, workflowGetStatus, workflowStart } from "./tools/runs.ts";
+import { serviceDelete, serviceList, serviceRegister } from "./tools/services.ts";
 import { workflowStateRead, workflowStateUpdate } from "./tools/state.ts";
 import { workflowGetNextStep, workflowStepComplete } from "./tools/steps.ts";
 import {
@@ -44,6 +46,10 @@ export const TOOLS: readonly ToolDefinition[] = [
   workflowListSubscriptions,
   workflowEvents,
   workflowGraph,
+  pluginList,
+  serviceRegister,
+  serviceList,
+  serviceDelete,
 ];
 
 export function createEdgeflowServer(scope: TenantScope): McpServer {

@@ -15,15 +15,18 @@ import type {
   ToolAnnotations,
 } from "@modelcontextprotocol/server";
 import type { z } from "zod";
+import type { PluginCatalog } from "../../engine/plugins/descriptor.ts";
 import type { Env } from "../env.ts";
 import { mapError } from "../errors/to-error-shape.ts";
 import { parseInput } from "../http/parse-input.ts";
 import { WorkflowDiagnosticsError } from "./diagnostics-error.ts";
 
-/** What every tool runs against: the bindings and the tenant the API key belongs to. */
+/** What every tool runs against: the bindings, the tenant the API key belongs to, the plugin catalog. */
 export interface TenantScope {
   env: Env;
   tenant: string;
+  /** what `uses:` resolves against (worker/plugins/installed-plugins.ts; a test may pass its own) */
+  plugins: PluginCatalog;
 }
 
 export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {

@@ -1,12 +1,14 @@
 /**
  * @module
- * `/admin/*`: tenants, their API keys and their secrets, behind `ADMIN_TOKEN`. Routes only parse
+ * `/admin/*`: tenants, their API keys, their secrets and their services, behind `ADMIN_TOKEN`. Routes only parse
  * and answer; `tenancy/tenant-admin.ts` and `tenancy/tenant-secrets-admin.ts` do the work.
  * Secret values are accepted and never returned.
  */
 import { Hono } from "hono";
 import { z } from "zod";
+import { freeObjectSchema, serviceNameSchema, usesSchema } from "../../engine/dialect/index.ts";
 import type { AppEnv } from "../app-env.ts";
+import { parseInput } from "../http/parse-input.ts";
 import { readJson } from "../http/read-json.ts";
 import { requireAdmin } from "../middleware/admin-auth.ts";
 import {
@@ -17,6 +19,7 @@ import {
   updateSettings,
 } from "../tenancy/tenant-admin.ts";
 import { listSecretNames, putSecret, removeSecret } from "../tenancy/tenant-secrets-admin.ts";
+import { listTenantServices, putService, removeService } from "../tenancy/tenant-services-admin.ts";
 
 const createTenantBody = z.strictObject({
   id: z.string().describe("tenant id: lowercase letters, digits, inner hyphens"),
@@ -25,6 +28,13 @@ const createTenantBody = z.strictObject({
 const issueKeyBody = z.strictObject({ label: z.string().max(200).optional() });
 const secretBody = z.strictObject({
   value: z.string().min(1).describe("the secret; stored encrypted, never returned"),
+});
+const serviceBody = z.strictObject({
+  uses: usesSchema,
+  config: freeObjectSchema
+    .optional()
+    .describe("the plugin's configuration; secret fields take {{ env.NAME }}"),
+  description: z.string().max(500).optional(),
 });
 const settingsPatch = z
   .record(
@@ -64,4 +74,16 @@ export const adminRoutes = new Hono<AppEnv>()
   })
   .delete("/tenants/:id/secrets/:name", async (c) =>
     c.json(await removeSecret(c.env, c.req.param("id"), c.req.param("name"))),
+  )
+  .get("/tenants/:id/services", async (c) =>
+    c.json({ services: await listTenantServices(c.env, c.req.param("id")) }),
+  )
+  .put("/tenants/:id/services/:name", async (c) => {
+    const name = parseInput(serviceNameSchema, c.req.param("name"), "the service name");
+    const body = await readJson(c, serviceBody);
+    const stored = await putService(c.env, c.req.param("id"), { name, ...body });
+    return c.json(stored, stored.created ? 201 : 200);
+  })
+  .delete("/tenants/:id/services/:name", async (c) =>
+    c.json(await removeService(c.env, c.req.param("id"), c.req.param("name"))),
   );

@@ -9,11 +9,12 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { createEdgeflowServer } from "../mcp/server.ts";
 import { requireTenantKey } from "../middleware/tenant-auth.ts";
+import { installedPlugins } from "../plugins/installed-plugins.ts";
 
 export const MCP_ROUTE = "/mcp";
 
 export const mcpRoutes = new Hono<AppEnv>().use(MCP_ROUTE, requireTenantKey).all(MCP_ROUTE, async (c) => {
-  const scope = { env: c.env, tenant: c.get("tenant") };
+  const scope = { env: c.env, tenant: c.get("tenant"), plugins: installedPlugins() };
   const handler = createMcpHandler(() => createEdgeflowServer(scope), {
     route: MCP_ROUTE,
     onerror: (error) => console.warn(`[${c.get("requestId")}] mcp: ${error.message}`),

@@ -8,7 +8,7 @@ import type { SecretInfo } from "../../durable-objects/tenant/contracts.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
-import { isTenantId, TENANT_ID_PATTERN } from "./tenant-id.ts";
+import { assertTenantId } from "./tenant-id.ts";
 import { registeredTenantStub } from "./tenant-registry.ts";
 
 export async function putSecret(
@@ -39,14 +39,4 @@ export async function removeSecret(
 export async function listSecretNames(env: Env, tenant: string): Promise<SecretInfo[]> {
   assertTenantId(tenant);
   return unwrap((await registeredTenantStub(env, tenant)).listSecrets(tenant));
-}
-
-function assertTenantId(id: string): void {
-  if (!isTenantId(id)) {
-    throw new EngineError(
-      RuntimeCodes.tenantInvalidId,
-      `Tenant id "${id.slice(0, 80)}" is not valid: use 1-63 lowercase letters, digits and inner hyphens (${TENANT_ID_PATTERN}).`,
-      { path: "id" },
-    );
-  }
 }

@@ -13,11 +13,14 @@
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
-import { loadWorkflow } from "../../../engine/loader/index.ts";
+import type { WorkflowDefinition } from "../../../engine/dialect/index.ts";
+import { type Diagnostic, loadWorkflow } from "../../../engine/loader/index.ts";
+import { withResolved } from "../../../engine/plugins/published.ts";
+import { checkUses } from "../../plugins/plugin-uses.ts";
 import { WorkflowDiagnosticsError } from "../diagnostics-error.ts";
 import { problemsOf } from "../expression-checker.ts";
 import { diagnosticSchema } from "../schemas.ts";
-import { defineTool } from "../tool-kit.ts";
+import { defineTool, type TenantScope } from "../tool-kit.ts";
 
 const yamlArg = z
   .string()
@@ -41,10 +44,10 @@ export const workflowValidate = defineTool({
     warnings: z.array(diagnosticSchema),
   }),
   annotations: { readOnlyHint: true },
-  async run({ yaml }) {
+  async run({ yaml }, scope) {
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) return { valid: false, errors: loaded.errors, warnings: loaded.warnings };
-    const problems = await problemsOf(yaml, loaded.definition);
+    const problems = await allProblems(yaml, loaded.definition, scope);
     if (problems.length > 0) return { valid: false, errors: problems, warnings: loaded.warnings };
     const { name, version } = loaded.definition;
     return { valid: true, name, version, errors: [], warnings: loaded.warnings };
@@ -68,12 +71,16 @@ export const workflowPublish = defineTool({
     versions: z.array(z.string()),
     warnings: z.array(diagnosticSchema),
   }),
-  async run({ yaml }, { env, tenant }) {
+  async run({ yaml }, { env, tenant, plugins }) {
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) throw new WorkflowDiagnosticsError(loaded.errors, loaded.warnings);
-    const { definition, warnings } = loaded;
-    const problems = await problemsOf(yaml, definition);
+    const { warnings } = loaded;
+    const expressionProblems = await problemsOf(yaml, loaded.definition);
+    const uses = await checkUses(yaml, loaded.definition, { env, tenant, plugins });
+    const problems = inFileOrder([...expressionProblems, ...uses.problems]);
     if (problems.length > 0) throw new WorkflowDiagnosticsError(problems, warnings);
+    // the exact plugin versions resolved now stay with this version (engine/plugins/published.ts)
+    const definition = withResolved(loaded.definition, uses.resolved);
     const published = await unwrap(
       tenantStub(env, tenant).publishWorkflow(tenant, {
         name: definition.name,
@@ -93,3 +100,18 @@ export const workflowPublish = defineTool({
     };
   },
 });
+
+/** The expression and trigger problems, then the plugin ones, in file order. */
+async function allProblems(
+  yaml: string,
+  definition: WorkflowDefinition,
+  scope: TenantScope,
+): Promise<Diagnostic[]> {
+  const expressionProblems = await problemsOf(yaml, definition);
+  const uses = await checkUses(yaml, definition, scope);
+  return inFileOrder([...expressionProblems, ...uses.problems]);
+}
+
+function inFileOrder(problems: Diagnostic[]): Diagnostic[] {
+  return problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+}
