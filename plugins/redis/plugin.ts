@@ -64,8 +64,9 @@ export const redisPlugin = definePlugin({
       description: "Stores a JSON value, optionally expiring after ttl seconds",
       params: putParamsSchema(1),
       result: putResultSchema,
-      run: ({ key, value, ttl }, config, context) =>
+      run: ({ key, value, ttl: own }, config, context) =>
         session(config, context, async (redis, stored) => {
+          const ttl = own ?? config.ttl;
           const expiry = ttl === undefined ? [] : ["EX", String(ttl)];
           await redis.command(["SET", stored(key), JSON.stringify(value), ...expiry]);
           return { key };
@@ -86,8 +87,9 @@ export const redisPlugin = definePlugin({
         "Stores {version, value} unless the stored version is the same or newer (atomic: one Lua script)",
       params: putVersionedParamsSchema(1),
       result: putVersionedResultSchema,
-      run: ({ key, value, version, ttl }, config, context) =>
-        session(config, context, async (redis, stored) =>
+      run: ({ key, value, version, ttl: own }, config, context) => {
+        const ttl = own ?? config.ttl;
+        return session(config, context, async (redis, stored) =>
           versionedReplyOf(
             await redis.command([
               "EVAL",
@@ -99,7 +101,8 @@ export const redisPlugin = definePlugin({
               ttl === undefined ? "" : String(ttl),
             ]),
           ),
-        ),
+        );
+      },
     }),
     list: method({
       description: "Keys starting with prefix (SCAN: unordered, a page may hold a few more than limit)",

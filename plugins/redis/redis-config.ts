@@ -11,6 +11,13 @@ export const redisConfigSchema = z.strictObject({
     .min(1)
     .max(2048)
     .describe("redis:// or rediss:// URL with AUTH and db index; a secret field"),
+  ttl: z
+    .number()
+    .int()
+    .min(1)
+    .max(365 * 24 * 3600)
+    .optional()
+    .describe("Seconds a put (or an external_state write) lives when it names no ttl of its own"),
 });
 export type RedisConfig = z.output<typeof redisConfigSchema>;
 
