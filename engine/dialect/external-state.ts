@@ -14,6 +14,7 @@ export const externalStateSchema = z
         "Backend settings. A capability field: literal text and {{ env.NAME }} secret references only, e.g. {{ env.REDIS_URL }}",
       ),
     uses: z.string().optional().describe("Plugin providing the backend, `name@semver-range`"),
+    ttl: z.number().int().positive().optional().describe("Seconds the mirrored state lives in the backend"),
   })
   .describe("External state store (phase 6)");
 export type ExternalState = z.output<typeof externalStateSchema>;

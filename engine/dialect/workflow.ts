@@ -3,6 +3,7 @@
  * The whole workflow file (schema_version 2). `workflowSchema` is the single source of truth
  * for the definition type, the loader and the published JSON Schema.
  */
+import { runNotificationSchema } from "./run-notifications.ts";
 import { z } from "zod";
 import { dependencyGraphSchema } from "./dependencies.ts";
 import { externalStateSchema } from "./external-state.ts";
@@ -60,6 +61,8 @@ export const workflowSchema = z
       .describe(`What starts a run on its own (phase 6), at most ${MAX_TRIGGERS}`),
     dependencies: dependencyGraphSchema.optional(),
     external_state: externalStateSchema.optional(),
+    on_complete: runNotificationSchema.optional().describe("Sent once when a run completes"),
+    on_failure: runNotificationSchema.optional().describe("Sent once when a run fails"),
     ...versionMetadataShape,
   })
   .describe("An edgeflow workflow (schema_version 2)");

@@ -106,7 +106,7 @@ const SERVER_STEP_FIELDS: Readonly<Record<string, readonly string[]>> = {
   parallel_foreach: ["items"],
   wait_step: ["message", "seconds", "until"],
   dependency_flow: ["graph"],
-  // not runnable yet (run.unsupported_step); the dialect documents templates in these fields
+  // rendered when the step hands out its effect (steps/effect-steps.ts)
   external_call: ["params"],
   notify: ["message", "title"],
 };

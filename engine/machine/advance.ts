@@ -20,6 +20,7 @@ import { CONTINUE_RETRY_AFTER_MS, yieldSlice } from "./slice.ts";
 import type { StepNode } from "./spec.ts";
 import { isClientStep, NOT_YET_RUNNABLE } from "./step-kinds.ts";
 import { runConditional } from "./steps/conditional.ts";
+import { EFFECT_STEP_TYPES, handOutEffect } from "./steps/effect-steps.ts";
 import type { ServerStepHandler, StepOutcome } from "./steps/handler.ts";
 import { runForeach, runWhileLoop } from "./steps/loops.ts";
 import { runParallelForeach } from "./steps/parallel-foreach.ts";
@@ -125,6 +126,8 @@ function runStep(
       frame.pc += 1;
       return { kind: "continue" };
     }
+    // state updates of an external_call/notify apply with its result (effect-outcome.ts)
+    if (EFFECT_STEP_TYPES.has(step.type)) return handOutEffect(scope, step, ref);
     const handler = SERVER_STEPS[step.type];
     if (!handler) {
       const reason = NOT_YET_RUNNABLE.has(step.type)

@@ -72,7 +72,8 @@ export function completeStep(scope: ThreadScope, completion: Completion): StepOu
 function takePending(scope: ThreadScope, stepId: string): PendingStep {
   const { thread } = scope;
   const bare = stepId.startsWith(`${thread.id}.`) ? stepId.slice(thread.id.length + 1) : stepId;
-  const index = thread.pending.findIndex((pending) => pending.id === bare);
+  // an external_call/notify is completed by the runtime's effect event, never by an agent
+  const index = thread.pending.findIndex((pending) => pending.id === bare && pending.effectId === undefined);
   if (index < 0) {
     const waiting = thread.pending.map((pending) => pending.id);
     throw new EngineError(
@@ -105,7 +106,8 @@ function policyFor(step: StepNode, error: EngineError): ErrorHandlingSpec | unde
   return { strategy: "retry", max_retries: maxRetries, retry_delay: 0 };
 }
 
-function applyResult(scope: ThreadScope, step: StepNode, pending: PendingStep, result: unknown): void {
+/** Applies `store_result`/`store_response` and `state_update(s)` with `result` in scope. */
+export function applyResult(scope: ThreadScope, step: StepNode, pending: PendingStep, result: unknown): void {
   const specs: StateUpdateSpec[] = [];
   for (const field of ["store_result", "store_response"] as const) {
     const path = step[field];

@@ -14,7 +14,7 @@ export const CLIENT_STEP_TYPES = new Set([
 ]);
 
 /** Step types the dialect accepts but the engine cannot run yet (`run.unsupported_step`). */
-export const NOT_YET_RUNNABLE = new Set(["external_call", "notify"]);
+export const NOT_YET_RUNNABLE: ReadonlySet<string> = new Set<string>();
 
 export function isClientStep(type: string): boolean {
   return CLIENT_STEP_TYPES.has(type);
