@@ -12,7 +12,7 @@ import { DEPRECATION_CODES, LOADER_CODES, type LoaderCode } from "./loader/error
 import { RUN_CODES, type RunCode } from "./machine/error-codes.ts";
 import { RUNTIME_CODES, type RuntimeCode } from "./runtime-error-codes.ts";
 import { SECRET_REFERENCE_CODES, type SecretReferenceCode } from "./secrets/error-codes.ts";
-import { EFFECT_CODES, type EffectCode } from "./plugins/effect-error-codes.ts";
+import { EXTERNAL_CODES, type ExternalCode } from "./plugins/effect-error-codes.ts";
 import { STATE_CODES, type StateCode } from "./state/error-codes.ts";
 
 export type ErrorCode =
@@ -24,7 +24,7 @@ export type ErrorCode =
   | EventCode
   | SecretReferenceCode
   | RuntimeCode
-  | EffectCode;
+  | ExternalCode;
 
 /** Every code once, for tests and tools that walk the whole set. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -37,7 +37,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   ...EVENT_CODES,
   ...SECRET_REFERENCE_CODES,
   ...RUNTIME_CODES,
-  ...EFFECT_CODES,
+  ...EXTERNAL_CODES,
 ];
 
 const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

@@ -6,11 +6,12 @@
  * `## Error codes` table of docs/plugins.md.
  */
 
-export const EFFECT_CODES = [
+export const EXTERNAL_CODES = [
   "external.circuit_open",
   "external.egress_refused",
   "external.failed",
   "external.http_status",
+  "external.invalid_params",
   "external.invalid_result",
   "external.no_plugin",
   "external.no_service",
@@ -18,10 +19,10 @@ export const EFFECT_CODES = [
   "external.too_large",
 ] as const;
 
-export type EffectCode = (typeof EFFECT_CODES)[number];
+export type ExternalCode = (typeof EXTERNAL_CODES)[number];
 
-/** Failures where the same call later may succeed (the step's `retry` strategy applies to all). */
-export const TRANSIENT_EFFECT_CODES: ReadonlySet<EffectCode> = new Set([
+/** Failures of the target itself: they count against the service's circuit breaker. */
+export const TRANSIENT_EXTERNAL_CODES: ReadonlySet<ExternalCode> = new Set([
   "external.failed",
   "external.http_status",
   "external.timeout",

@@ -57,6 +57,7 @@ export const ERROR_CLASS_OF = {
   "external.egress_refused": "forbidden",
   "external.failed": "unavailable",
   "external.http_status": "unavailable",
+  "external.invalid_params": "invalid_input",
   "external.invalid_result": "invalid_input",
   "external.no_plugin": "invalid_workflow",
   "external.no_service": "invalid_workflow",
