@@ -31,6 +31,9 @@ export default defineConfig({
               bindings: {
                 ADMIN_TOKEN: "test-admin-token",
                 SECRETS_KEY: "test-secrets-key-0123456789abcdef0123456789abcdef",
+                // plugins reach the local HTTP target on 127.0.0.1 (test/worker/support/http-target.ts);
+                // test/worker/effect-egress.test.ts proves the refusal without it
+                EDGEFLOW_ALLOW_PRIVATE_EGRESS: "1",
               },
             },
           }),
@@ -38,6 +41,7 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
+          globalSetup: ["test/worker/support/http-target.ts"],
           testTimeout: 30_000,
         },
       },

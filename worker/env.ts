@@ -15,4 +15,8 @@ export interface Env extends DurableObjectBindings {
   SECRETS_KEY?: string;
   /** The bucket whose object notifications arrive on the `edgeflow-file-events` queue. */
   FILES?: R2Bucket;
+  /** The `kv` plugin's namespace and `external_state: {backend: kv}` (tenant keys under `t/<tenant>/`). */
+  STATE_KV?: KVNamespace;
+  /** `1` lets plugins reach loopback and private addresses (local development and tests only). */
+  EDGEFLOW_ALLOW_PRIVATE_EGRESS?: string;
 }

@@ -18,8 +18,30 @@ const FINISHED = new Set(["completed", "failed", "cancelled"]);
  */
 export const CONTINUE_PACE_MS = 250;
 
-/** When the alarm should fire next, or `null` for no alarm. */
-export function nextAlarmAt(run: RunState, graph?: GraphRunState): number | null {
+/**
+ * When the alarm should fire next, or `null` for no alarm: the earliest timer, and at once while
+ * an effect is outstanding (`run.effects`, finished runs included: a run-end notification) or
+ * `extraDueAt` (the runtime's own work, e.g. an external-state write) is due.
+ */
+export function nextAlarmAt(run: RunState, graph?: GraphRunState, extraDueAt?: number): number | null {
+  const effectsAt = earliest([...(run.effects ?? []).map((effect) => effect.requestedAt), extraDueAt]);
+  const timersAt = timersDueAt(run, graph);
+  return earliest([effectsAt ?? undefined, timersAt ?? undefined]);
+}
+
+/** Whether a timer (or a graph claim deadline) is due at `now`: the alarm has timers to fire. */
+export function timersDue(run: RunState, graph: GraphRunState | undefined, now: number): boolean {
+  const at = timersDueAt(run, graph);
+  return at !== null && at <= now;
+}
+
+function earliest(times: (number | undefined)[]): number | null {
+  let found: number | null = null;
+  for (const time of times) if (time !== undefined && (found === null || time < found)) found = time;
+  return found;
+}
+
+function timersDueAt(run: RunState, graph?: GraphRunState): number | null {
   if (FINISHED.has(run.status)) return null;
   const wake = nextWakeAt(run, graph);
   if (wake === undefined) return null;

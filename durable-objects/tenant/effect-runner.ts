@@ -20,6 +20,7 @@ import type { EffectRequest } from "./contracts.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, guardedConnect, guardedFetch } from "./guarded-fetch.ts";
 import { findPlugin } from "./plugin-registry.ts";
 import type { CapabilityResolver } from "./secret-vault.ts";
+import { versionedPut } from "./versioned-put.ts";
 import { findService } from "./service-directory.ts";
 
 /** A call's time limit when its step sets no `timeout_seconds`. */
@@ -107,6 +108,10 @@ async function callPlugin(
     }, seconds * 1000);
   });
   try {
+    if (effect.kind === "state") {
+      // external_state: never replace a newer version (versioned-put.ts)
+      return { ok: true, result: await Promise.race([versionedPut(plugin, params.data, context), timeout]) };
+    }
     const answer = await Promise.race([plugin.invoke(effect.method, params.data, context), timeout]);
     const checked = method.result.safeParse(answer);
     if (!checked.success) return failure("external.invalid_result", `result: ${issuesOf(checked.error)}`);

@@ -8,7 +8,11 @@
  */
 import type { ErrorCode } from "../errors.ts";
 
-export type EffectKind = "call" | "notify" | "run_end";
+/**
+ * `call`/`notify`: a step waits for it; `run_end`: `on_complete`/`on_failure`; `state`: a write of
+ * the run's state to its `external_state` backend (the runtime's own, never in `run.effects`).
+ */
+export type EffectKind = "call" | "notify" | "run_end" | "state";
 
 export interface EffectIntent {
   /** Unique in the run: the idempotency key plus the attempt (`<key>#<attempt>`). */

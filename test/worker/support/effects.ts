@@ -1,0 +1,50 @@
+/** Helpers for effect tests: plugins and services registered, runs driven by their alarm. */
+import { runDurableObjectAlarm } from "cloudflare:test";
+import { inject } from "vitest";
+import type { RunState } from "../../../engine/machine/types.ts";
+import type { ResolvedService } from "../../../engine/plugins/descriptor.ts";
+import { registerPlugin } from "../../../durable-objects/tenant/plugin-registry.ts";
+import { registerService } from "../../../durable-objects/tenant/service-directory.ts";
+import { TEST_PLUGINS } from "../../support/test-plugins.ts";
+import { inspectRun, runObject } from "./runs.ts";
+
+export function target(): string {
+  return inject("httpTarget");
+}
+
+export function installTestPlugins(): void {
+  for (const plugin of TEST_PLUGINS) registerPlugin(plugin);
+}
+
+export function service(tenant: string, name: string, plugin: string, config: Record<string, unknown>): void {
+  const resolved: ResolvedService = { name, plugin, version: "1.0.0", config };
+  registerService(tenant, resolved);
+}
+
+export interface TargetRequest {
+  path: string;
+  key: string | null;
+  authorization: string | null;
+  body: unknown;
+}
+
+export async function targetLog(): Promise<TargetRequest[]> {
+  return (await (await fetch(`${target()}/log`)).json()) as TargetRequest[];
+}
+
+/**
+ * Lets the run's alarm do its work (miniflare fires alarms by itself too; an alarm already running
+ * in the background makes `runDurableObjectAlarm` a no-op, so this polls) until the run has no
+ * outstanding effect and no alarm due; a run waiting on a future timer stops here. Answers the
+ * checkpoint. Polling with short pauses, never asserting a time.
+ */
+export async function driveEffects(tenant: string, runId: string, maxPolls = 100): Promise<RunState> {
+  for (let poll = 0; poll < maxPolls; poll += 1) {
+    const { state, alarm } = await inspectRun(tenant, runId);
+    const outstanding = (state.effects?.length ?? 0) > 0;
+    if (!outstanding && (alarm === null || alarm > Date.now())) return state;
+    const fired = await runDurableObjectAlarm(runObject(tenant, runId));
+    if (!fired) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return (await inspectRun(tenant, runId)).state;
+}
