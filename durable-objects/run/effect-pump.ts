@@ -16,6 +16,12 @@ import type { RunRecord } from "./checkpoint-store.ts";
 
 /** Rounds of effects one pump performs before it leaves the rest to the next alarm. */
 const MAX_ROUNDS = 25;
+/**
+ * An effect counts as in flight for its call's timeout plus this margin at most: an alarm handler
+ * the runtime cancelled never clears its entry, and the effect must not be stuck behind it.
+ */
+const IN_FLIGHT_MARGIN_MS = 5_000;
+const DEFAULT_TIMEOUT_MS = 10_000;
 
 export interface EffectPumpHost {
   /** the checkpoint now */
@@ -27,7 +33,8 @@ export interface EffectPumpHost {
 }
 
 export class EffectPump {
-  readonly #inFlight = new Set<string>();
+  /** effect id → when this instance started performing it */
+  readonly #inFlight = new Map<string, number>();
   readonly #host: EffectPumpHost;
 
   constructor(host: EffectPumpHost) {
@@ -39,7 +46,7 @@ export class EffectPump {
     let complete = true;
     for (let round = 0; round < MAX_ROUNDS; round += 1) {
       const record = this.#host.read();
-      const waiting = (record?.state.effects ?? []).filter((effect) => !this.#inFlight.has(effect.id));
+      const waiting = (record?.state.effects ?? []).filter((effect) => !this.#isInFlight(effect));
       if (record === null || waiting.length === 0) return complete;
       const results = await Promise.all(waiting.map((effect) => this.#performOne(record, effect)));
       if (results.includes(false)) return false;
@@ -48,8 +55,15 @@ export class EffectPump {
     return complete;
   }
 
+  #isInFlight(effect: EffectIntent): boolean {
+    const since = this.#inFlight.get(effect.id);
+    if (since === undefined) return false;
+    const limit = (effect.timeoutSeconds === undefined ? DEFAULT_TIMEOUT_MS : effect.timeoutSeconds * 1000) + IN_FLIGHT_MARGIN_MS;
+    return Date.now() - since < limit;
+  }
+
   async #performOne(record: RunRecord, effect: EffectIntent): Promise<boolean> {
-    this.#inFlight.add(effect.id);
+    this.#inFlight.set(effect.id, Date.now());
     try {
       const outcome = await this.#host.perform(record, effect);
       await this.#host.feed(effect, outcome);

@@ -1,12 +1,11 @@
 /** Helpers for effect tests: plugins and services registered, runs driven by their alarm. */
-import { runDurableObjectAlarm } from "cloudflare:test";
 import { inject } from "vitest";
 import type { RunState } from "../../../engine/machine/types.ts";
 import type { ResolvedService } from "../../../engine/plugins/descriptor.ts";
 import { registerPlugin } from "../../../durable-objects/tenant/plugin-registry.ts";
 import { registerService } from "../../../durable-objects/tenant/service-directory.ts";
 import { TEST_PLUGINS } from "../../support/test-plugins.ts";
-import { inspectRun, runObject } from "./runs.ts";
+import { inspectRun } from "./runs.ts";
 
 export function target(): string {
   return inject("httpTarget");
@@ -33,18 +32,18 @@ export async function targetLog(): Promise<TargetRequest[]> {
 }
 
 /**
- * Lets the run's alarm do its work (miniflare fires alarms by itself too; an alarm already running
- * in the background makes `runDurableObjectAlarm` a no-op, so this polls) until the run has no
- * outstanding effect and no alarm due; a run waiting on a future timer stops here. Answers the
- * checkpoint. Polling with short pauses, never asserting a time.
+ * Waits while the run's alarm (miniflare fires alarms by itself) performs its effects, until the
+ * run has no outstanding effect and no alarm due; a run waiting on a future timer stops here.
+ * Answers the checkpoint. Polls with short pauses (never asserting a time); it does not fire the
+ * alarm itself, as `runDurableObjectAlarm` racing the runtime's own alarm cancels the handler
+ * that is running.
  */
-export async function driveEffects(tenant: string, runId: string, maxPolls = 100): Promise<RunState> {
+export async function driveEffects(tenant: string, runId: string, maxPolls = 500): Promise<RunState> {
   for (let poll = 0; poll < maxPolls; poll += 1) {
     const { state, alarm } = await inspectRun(tenant, runId);
     const outstanding = (state.effects?.length ?? 0) > 0;
     if (!outstanding && (alarm === null || alarm > Date.now())) return state;
-    const fired = await runDurableObjectAlarm(runObject(tenant, runId));
-    if (!fired) await new Promise((resolve) => setTimeout(resolve, 20));
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
   return (await inspectRun(tenant, runId)).state;
 }
