@@ -28,6 +28,10 @@ export class CircuitStore {
     this.#kv = kv;
   }
 
+  has(service: string): boolean {
+    return this.#kv.get(PREFIX + service) !== undefined;
+  }
+
   read(service: string): CircuitState {
     return this.#kv.get<StoredCircuit>(PREFIX + service)?.state ?? CLOSED;
   }

@@ -59,7 +59,8 @@ export async function runEffect(tenant: string, request: EffectRequest, deps: Ef
   if (outcome.ok || countsAgainst) {
     const current = deps.circuits.read(service.name);
     const next = recordCallResult(current, settings, outcome.ok, deps.now());
-    if (JSON.stringify(next) !== JSON.stringify(current)) deps.circuits.write(service.name, next, settings);
+    const changed = JSON.stringify(next) !== JSON.stringify(current);
+    if (changed || !deps.circuits.has(service.name)) deps.circuits.write(service.name, next, settings);
   }
   return redactOutcome(outcome, secrets);
 }

@@ -4,7 +4,7 @@ import type { RunState } from "../../../engine/machine/types.ts";
 import type { ResolvedService } from "../../../engine/plugins/descriptor.ts";
 import { registerPlugin } from "../../../durable-objects/tenant/plugin-registry.ts";
 import { registerService } from "../../../durable-objects/tenant/service-directory.ts";
-import { TEST_PLUGINS } from "../../support/test-plugins.ts";
+import { TEST_PLUGINS } from "./test-plugins.ts";
 import { inspectRun } from "./runs.ts";
 
 export function target(): string {

@@ -9,8 +9,8 @@
  * `http` plugin once that is merged.
  */
 import { z } from "zod";
-import { EngineError } from "../../engine/errors.ts";
-import type { Plugin, PluginContext } from "../../plugins/contract.ts";
+import { EngineError } from "../../../engine/errors.ts";
+import type { Plugin, PluginContext } from "../../../plugins/contract.ts";
 
 /** An HTTP failure that carries the target's `Retry-After` (seconds), read by the effect runner. */
 export class HttpStatusError extends EngineError {
