@@ -75,7 +75,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       this.#created = upgradeIfCreated(ctx.storage, RUN_MIGRATIONS);
       // outstanding work whose alarm was lost (it is armed in the checkpoint's turn) is re-armed
       const record = this.#read();
-      const outstanding = record !== null && ((record.state.effects?.length ?? 0) > 0 || this.#mirror.due(record));
+      const outstanding =
+        record !== null && ((record.state.effects?.length ?? 0) > 0 || this.#mirror.due(record));
       if (outstanding && (await ctx.storage.getAlarm()) === null) await this.#armAlarm(record);
     });
   }
@@ -247,7 +248,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     try {
       const outcome = await this.#perform(record, effect);
       ok = outcome.ok;
-      if (!outcome.ok) console.error(`run ${record.id}: external_state not written`, outcome.code, outcome.message);
+      if (!outcome.ok)
+        console.error(`run ${record.id}: external_state not written`, outcome.code, outcome.message);
     } catch (error) {
       console.error(`run ${record.id}: external_state not written`, String(error));
     } finally {

@@ -13,9 +13,9 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
-import type { EffectOutcome } from "../engine/plugins/effect.ts";
 import { EngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
+import type { EffectOutcome } from "../engine/plugins/effect.ts";
 import { checkInputs } from "../engine/state/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
@@ -24,6 +24,7 @@ import { LazyEvaluator } from "./run/lazy-evaluator.ts";
 import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
+import { CircuitStore } from "./tenant/circuit-store.ts";
 import {
   type CircuitView,
   type EffectRequest,
@@ -49,19 +50,18 @@ import {
   type WorkflowSummary,
 } from "./tenant/contracts.ts";
 import { runDueTimers } from "./tenant/due-timers.ts";
+import { runEffect } from "./tenant/effect-runner.ts";
 import { queryEventPage } from "./tenant/event-pages.ts";
 import { EventReception } from "./tenant/event-reception.ts";
 import { IntakeLimits } from "./tenant/intake-limits.ts";
 import { hasPendingStart } from "./tenant/pending-starts.ts";
+import { pluginBindingsOf } from "./tenant/plugin-bindings.ts";
 import { insertTenant, readTenant, requireTenant } from "./tenant/registration.ts";
 import { hasRun, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";
 import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
 import { deleteExpiredRuns, makeRoomForRun, StartReservations } from "./tenant/run-retention.ts";
 import { RunStarter } from "./tenant/run-starter.ts";
 import { type CapabilityResolver, type SecretKeeping, SecretVault } from "./tenant/secret-vault.ts";
-import { CircuitStore } from "./tenant/circuit-store.ts";
-import { runEffect } from "./tenant/effect-runner.ts";
-import { pluginBindingsOf } from "./tenant/plugin-bindings.ts";
 import { patchSettings, readSettings } from "./tenant/settings.ts";
 import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
 import { TimerAlarm } from "./tenant/timer-alarm.ts";

@@ -10,9 +10,9 @@ import { EXPRESSION_CODES, type ExpressionCode } from "./expressions/error-codes
 import { GRAPH_CODES, type GraphCode } from "./graph/error-codes.ts";
 import { DEPRECATION_CODES, LOADER_CODES, type LoaderCode } from "./loader/error-codes.ts";
 import { RUN_CODES, type RunCode } from "./machine/error-codes.ts";
+import { EXTERNAL_CODES, type ExternalCode } from "./plugins/effect-error-codes.ts";
 import { RUNTIME_CODES, type RuntimeCode } from "./runtime-error-codes.ts";
 import { SECRET_REFERENCE_CODES, type SecretReferenceCode } from "./secrets/error-codes.ts";
-import { EXTERNAL_CODES, type ExternalCode } from "./plugins/effect-error-codes.ts";
 import { STATE_CODES, type StateCode } from "./state/error-codes.ts";
 
 export type ErrorCode =

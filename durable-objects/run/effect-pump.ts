@@ -58,7 +58,9 @@ export class EffectPump {
   #isInFlight(effect: EffectIntent): boolean {
     const since = this.#inFlight.get(effect.id);
     if (since === undefined) return false;
-    const limit = (effect.timeoutSeconds === undefined ? DEFAULT_TIMEOUT_MS : effect.timeoutSeconds * 1000) + IN_FLIGHT_MARGIN_MS;
+    const limit =
+      (effect.timeoutSeconds === undefined ? DEFAULT_TIMEOUT_MS : effect.timeoutSeconds * 1000) +
+      IN_FLIGHT_MARGIN_MS;
     return Date.now() - since < limit;
   }
 

@@ -6,15 +6,14 @@
  * listing for the `service_circuits` tool.
  */
 import {
-  CLOSED,
   type CircuitSettings,
   type CircuitState,
+  CLOSED,
   circuitStatusAt,
 } from "../../engine/plugins/circuit.ts";
 import type { CircuitView } from "./contracts.ts";
 
 const PREFIX = "circuit:";
-
 
 interface StoredCircuit {
   state: CircuitState;

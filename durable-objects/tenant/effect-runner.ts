@@ -20,8 +20,8 @@ import type { EffectRequest } from "./contracts.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, guardedConnect, guardedFetch } from "./guarded-fetch.ts";
 import { findPlugin } from "./plugin-registry.ts";
 import type { CapabilityResolver } from "./secret-vault.ts";
-import { versionedPut } from "./versioned-put.ts";
 import { findService } from "./service-directory.ts";
+import { versionedPut } from "./versioned-put.ts";
 
 /** A call's time limit when its step sets no `timeout_seconds`. */
 export const DEFAULT_CALL_TIMEOUT_SECONDS = 10;
@@ -36,9 +36,18 @@ export interface EffectRunnerDeps {
   now: () => number;
 }
 
-export async function runEffect(tenant: string, request: EffectRequest, deps: EffectRunnerDeps): Promise<EffectOutcome> {
+export async function runEffect(
+  tenant: string,
+  request: EffectRequest,
+  deps: EffectRunnerDeps,
+): Promise<EffectOutcome> {
   const { effect } = request;
-  const service = findService({ tenant, workflow: request.workflow, version: request.version, service: effect.service });
+  const service = findService({
+    tenant,
+    workflow: request.workflow,
+    version: request.version,
+    service: effect.service,
+  });
   if (service === undefined) return failure("external.no_service", `no service named "${effect.service}"`);
   const plugin = findPlugin(service.plugin, service.version);
   if (plugin === undefined) {
@@ -48,7 +57,11 @@ export async function runEffect(tenant: string, request: EffectRequest, deps: Ef
   const before = deps.circuits.read(service.name);
   const admission = admitCall(before, settings, deps.now());
   if (!admission.admitted) {
-    return failure("external.circuit_open", `the circuit of service "${service.name}" is open`, admission.retryAfterSeconds);
+    return failure(
+      "external.circuit_open",
+      `the circuit of service "${service.name}" is open`,
+      admission.retryAfterSeconds,
+    );
   }
   if (admission.state !== before) deps.circuits.write(service.name, admission.state, settings);
   const secrets: string[] = [];
@@ -79,12 +92,16 @@ async function callPlugin(
       ? plugin.methods["*"]
       : undefined;
   if (method === undefined) {
-    return failure("external.invalid_params", `${plugin.name}@${plugin.version} has no method "${effect.method.slice(0, 64)}"`);
+    return failure(
+      "external.invalid_params",
+      `${plugin.name}@${plugin.version} has no method "${effect.method.slice(0, 64)}"`,
+    );
   }
   const raw = await resolvedConfig(tenant, effect, service, plugin, deps.secrets, secrets);
   if (typeof raw === "string") return failure("secret.not_found", raw);
   const config = plugin.config.safeParse(raw);
-  if (!config.success) return failure("external.invalid_params", `service "${service.name}": ${issuesOf(config.error)}`);
+  if (!config.success)
+    return failure("external.invalid_params", `service "${service.name}": ${issuesOf(config.error)}`);
   const params = method.params.safeParse(effect.params);
   if (!params.success) return failure("external.invalid_params", `params: ${issuesOf(params.error)}`);
 
@@ -95,7 +112,11 @@ async function callPlugin(
     tenant,
     config: config.data,
     idempotencyKey: effect.idempotencyKey,
-    fetch: guardedFetch({ ...egress, signal: controller.signal, maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES }),
+    fetch: guardedFetch({
+      ...egress,
+      signal: controller.signal,
+      maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+    }),
     connect: guardedConnect(egress),
     keyPrefix: `t/${tenant}/`,
     bindings: bindingsFor(plugin, deps.bindings),
@@ -192,11 +213,16 @@ function outcomeOfError(error: unknown): EffectOutcome {
     const hint = (error as EngineError & { retryAfterSeconds?: unknown }).retryAfterSeconds;
     return failure(error.code, error.message, typeof hint === "number" ? hint : undefined);
   }
-  return failure("external.failed", `the plugin failed: ${error instanceof Error ? error.message : String(error)}`);
+  return failure(
+    "external.failed",
+    `the plugin failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 function failure(code: ErrorCode, message: string, retryAfterSeconds?: number): EffectOutcome {
-  return retryAfterSeconds === undefined ? { ok: false, code, message } : { ok: false, code, message, retryAfterSeconds };
+  return retryAfterSeconds === undefined
+    ? { ok: false, code, message }
+    : { ok: false, code, message, retryAfterSeconds };
 }
 
 function issuesOf(error: { issues: readonly { path: readonly PropertyKey[]; message: string }[] }): string {
@@ -210,7 +236,8 @@ function issuesOf(error: { issues: readonly { path: readonly PropertyKey[]; mess
 function redactOutcome(outcome: EffectOutcome, secrets: readonly string[]): EffectOutcome {
   const values = secrets.filter((secret) => secret.length > 0);
   if (values.length === 0) return outcome;
-  const redact = (text: string) => values.reduce((current, secret) => current.split(secret).join("[redacted]"), text);
+  const redact = (text: string) =>
+    values.reduce((current, secret) => current.split(secret).join("[redacted]"), text);
   if (!outcome.ok) return { ...outcome, message: redact(outcome.message) };
   return { ok: true, result: redactDeep(outcome.result, redact) };
 }
@@ -219,7 +246,9 @@ function redactDeep(value: unknown, redact: (text: string) => string): unknown {
   if (typeof value === "string") return redact(value);
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact));
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [redact(key), redactDeep(item, redact)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [redact(key), redactDeep(item, redact)]),
+    );
   }
   return value;
 }

@@ -45,7 +45,10 @@ export function guardedFetch(options: GuardedFetchOptions): (request: Request) =
         await response.body?.cancel();
         if (hop >= MAX_REDIRECTS) throw new EngineError("external.failed", "too many redirects");
         url = new URL(location, url).toString();
-        if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === "POST")) {
+        if (
+          response.status === 303 ||
+          ((response.status === 301 || response.status === 302) && method === "POST")
+        ) {
           method = "GET";
           payload = undefined;
         }
@@ -61,7 +64,8 @@ export function guardedConnect(
 ): (address: { hostname: string; port: number }, socketOptions?: SocketOptions) => Socket {
   return (address, socketOptions) => {
     const verdict = checkHostEgress(address.hostname, options);
-    if (!verdict.allowed) throw new EngineError("external.egress_refused", `egress refused: ${verdict.reason}`);
+    if (!verdict.allowed)
+      throw new EngineError("external.egress_refused", `egress refused: ${verdict.reason}`);
     return openSocket(address, socketOptions);
   };
 }

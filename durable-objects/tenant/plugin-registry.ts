@@ -7,8 +7,9 @@
  * objects in the vitest pool), and the crash test's own entry point (test/crash/crash-worker.ts)
  * registers its plugins before it re-exports the worker. Production code never calls it.
  */
-import { FIRST_PARTY_PLUGINS } from "../../plugins/index.ts";
+
 import type { Plugin } from "../../plugins/contract.ts";
+import { FIRST_PARTY_PLUGINS } from "../../plugins/index.ts";
 
 const registered = new Map<string, Plugin>();
 

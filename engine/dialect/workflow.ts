@@ -3,10 +3,11 @@
  * The whole workflow file (schema_version 2). `workflowSchema` is the single source of truth
  * for the definition type, the loader and the published JSON Schema.
  */
-import { runNotificationSchema } from "./run-notifications.ts";
+
 import { z } from "zod";
 import { dependencyGraphSchema } from "./dependencies.ts";
 import { externalStateSchema } from "./external-state.ts";
+import { runNotificationSchema } from "./run-notifications.ts";
 import { semverSchema, workflowNameSchema } from "./scalars.ts";
 import { defaultStateSchema, inputsSchema, stateSchemaSchema } from "./state.ts";
 import { stepSchema } from "./steps.ts";

@@ -34,7 +34,8 @@ export function addRunEndNotification(
     if (runEnd.length > 0) run.effects = runEnd;
     else delete run.effects;
   }
-  const field = run.status === "completed" ? "on_complete" : run.status === "failed" ? "on_failure" : undefined;
+  const field =
+    run.status === "completed" ? "on_complete" : run.status === "failed" ? "on_failure" : undefined;
   if (field === undefined) return;
   const spec = (definition as WorkflowSpec & Partial<Record<typeof field, NotificationSpec>>)[field];
   if (spec === undefined) return;

@@ -13,6 +13,7 @@ import { initState } from "../state/index.ts";
 import type { ResolvedUpdate } from "../state/types.ts";
 import { advanceThread } from "./advance.ts";
 import { completeStep } from "./complete.ts";
+import { applyEffectOutcome, takeEffect } from "./effect-outcome.ts";
 import {
   completeGraphStep,
   fireGraphTimer,
@@ -22,12 +23,11 @@ import {
 } from "./graph/events.ts";
 import { type FlowContext, flowContext, isGraphTask } from "./graph/flow.ts";
 import { handOutGraphStep, nextForGraphTask } from "./graph/hand-out.ts";
-import { applyEffectOutcome, takeEffect } from "./effect-outcome.ts";
 import { graphTaskEventAnswer } from "./graph/progress.ts";
 import { graphChanges, openGraphSession } from "./graph/session.ts";
 import { graphThreadOf } from "./graph/task-threads.ts";
-import type { ThreadScope } from "./scope.ts";
 import { addRunEndNotification } from "./run-end.ts";
+import type { ThreadScope } from "./scope.ts";
 import { settleRun } from "./settle.ts";
 import { chargeRun, meteredContext, workOf } from "./slice.ts";
 import { machineView, type WorkflowSpec } from "./spec.ts";
@@ -129,7 +129,9 @@ export function transition(
   }
   if (terminal && event.kind === "effect") {
     // a run-end notification delivered, or a late answer: only the outstanding list changes
-    return takeEffect(run, event.effectId) === undefined ? { run: current, next: terminal } : { run, next: terminal };
+    return takeEffect(run, event.effectId) === undefined
+      ? { run: current, next: terminal }
+      : { run, next: terminal };
   }
   if (terminal) {
     if (event.kind === "next" || event.kind === "timers") return { run: current, next: terminal };

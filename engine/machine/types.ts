@@ -8,8 +8,8 @@
  */
 import type { ErrorShape } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
-import type { EffectIntent, EffectOutcome } from "../plugins/effect.ts";
 import type { GraphRunState, TaskRecord, TaskStatus } from "../graph/index.ts";
+import type { EffectIntent, EffectOutcome } from "../plugins/effect.ts";
 import type { LoopContext, StateData } from "../state/types.ts";
 import type { RunWork, WorkMeter } from "./work-meter.ts";
 

@@ -30,7 +30,8 @@ export const CLOSED: CircuitState = { status: "closed", consecutiveFailures: 0 }
 
 /** The status as seen at `now`: an open circuit whose cool-down has passed reads `half_open`. */
 export function circuitStatusAt(state: CircuitState, settings: CircuitSettings, now: number): CircuitStatus {
-  if (state.status === "open" && now >= (state.openedAt ?? 0) + settings.coolDownSeconds * 1000) return "half_open";
+  if (state.status === "open" && now >= (state.openedAt ?? 0) + settings.coolDownSeconds * 1000)
+    return "half_open";
   return state.status;
 }
 
@@ -65,9 +66,11 @@ export function recordCallResult(
   now: number,
 ): CircuitState {
   if (succeeded) return CLOSED;
-  if (state.status === "half_open") return { status: "open", consecutiveFailures: state.consecutiveFailures + 1, openedAt: now };
+  if (state.status === "half_open")
+    return { status: "open", consecutiveFailures: state.consecutiveFailures + 1, openedAt: now };
   const failures = state.consecutiveFailures + 1;
-  if (failures >= settings.failureThreshold) return { status: "open", consecutiveFailures: failures, openedAt: now };
+  if (failures >= settings.failureThreshold)
+    return { status: "open", consecutiveFailures: failures, openedAt: now };
   return { status: "closed", consecutiveFailures: failures };
 }
 

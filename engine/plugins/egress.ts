@@ -32,8 +32,11 @@ export function checkUrlEgress(url: string, options: EgressOptions): EgressVerdi
 /** Checks a host name or IP literal (a URL's `hostname`, or a socket's address). */
 export function checkHostEgress(hostname: string, options: EgressOptions): EgressVerdict {
   if (options.allowPrivate) return { allowed: true };
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, "").replace(/\.$/, "");
-  if (host === "" ) return { allowed: false, reason: "no host" };
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
+  if (host === "") return { allowed: false, reason: "no host" };
   if (host === "localhost" || host.endsWith(".localhost")) return refused(hostname);
   const v4 = parseIpv4(host);
   if (v4 !== undefined) return isPublicIpv4(v4) ? { allowed: true } : refused(hostname);
@@ -78,13 +81,16 @@ function ipv6Groups(host: string): number[] | undefined {
   }
   const halves = text.split("::");
   if (halves.length > 2) return undefined;
-  const parse = (part: string | undefined) => (part ? part.split(":").map((group) => Number.parseInt(group, 16)) : []);
+  const parse = (part: string | undefined) =>
+    part ? part.split(":").map((group) => Number.parseInt(group, 16)) : [];
   const head = parse(halves[0]);
   const rest = parse(halves[1]);
   const missing = 8 - head.length - rest.length;
   if (halves.length === 1 ? missing !== 0 : missing < 0) return undefined;
   const groups = [...head, ...new Array<number>(missing).fill(0), ...rest];
-  return groups.every((group) => Number.isInteger(group) && group >= 0 && group <= 0xffff) ? groups : undefined;
+  return groups.every((group) => Number.isInteger(group) && group >= 0 && group <= 0xffff)
+    ? groups
+    : undefined;
 }
 
 function isPublicIpv6(host: string): boolean {

@@ -6,10 +6,10 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { EffectIntent, EffectOutcome } from "../../engine/plugins/effect.ts";
 import { CircuitStore } from "../../durable-objects/tenant/circuit-store.ts";
 import { runEffect } from "../../durable-objects/tenant/effect-runner.ts";
 import { SecretVault } from "../../durable-objects/tenant/secret-vault.ts";
+import type { EffectIntent, EffectOutcome } from "../../engine/plugins/effect.ts";
 import { callTool, newTenant } from "./support/clients.ts";
 import { installTestPlugins, service, target, targetLog } from "./support/effects.ts";
 import { tenantObject } from "./support/runs.ts";
@@ -35,9 +35,10 @@ function call(service: string, method: string, extra: Partial<EffectIntent> = {}
   };
 }
 
-interface Perform {
-  (effect: EffectIntent, options?: { now?: number; allowPrivate?: boolean }): Promise<EffectOutcome>;
-}
+type Perform = (
+  effect: EffectIntent,
+  options?: { now?: number; allowPrivate?: boolean },
+) => Promise<EffectOutcome>;
 
 /** Runs effects inside the tenant's own DO, with its storage, its vault and a given clock. */
 function performer(tenant: string): Perform {
@@ -58,20 +59,28 @@ function performer(tenant: string): Perform {
 }
 
 function circuitsAt(tenant: string, now: number) {
-  return runInDurableObject(tenantObject(tenant), (_instance, state) => new CircuitStore(state.storage.kv).list(now));
+  return runInDurableObject(tenantObject(tenant), (_instance, state) =>
+    new CircuitStore(state.storage.kv).list(now),
+  );
 }
 
 describe("circuit breaker per tenant and service", () => {
   it("opens after N consecutive failures, fails fast, half-opens after the cool-down, closes on success", async () => {
     const tenant = await newTenant("cb");
-    const config = { base_url: `${target()}/status`, circuit: { failure_threshold: 2, cool_down_seconds: 30 } };
+    const config = {
+      base_url: `${target()}/status`,
+      circuit: { failure_threshold: 2, cool_down_seconds: 30 },
+    };
     service(tenant.id, "flaky", "http-test", config);
     service(tenant.id, "fine", "http-test", { ...config, base_url: `${target()}/echo` });
     const perform = performer(tenant.id);
     // the DO's clock is Date.now(); the test passes times from one reading of it, plus offsets
     const t0 = Date.now();
     const before = (await targetLog()).length;
-    expect(await perform(call("flaky", "500"), { now: t0 })).toMatchObject({ ok: false, code: "external.http_status" });
+    expect(await perform(call("flaky", "500"), { now: t0 })).toMatchObject({
+      ok: false,
+      code: "external.http_status",
+    });
     expect(await perform(call("flaky", "500"), { now: t0 + 1_000 })).toMatchObject({
       ok: false,
       code: "external.http_status",
@@ -88,7 +97,12 @@ describe("circuit breaker per tenant and service", () => {
     const circuits = await callTool(tenant.apiKey, "service_circuits");
     expect(circuits.structured.circuits).toEqual(
       expect.arrayContaining([
-        expect.objectContaining({ service: "flaky", status: "open", consecutive_failures: 2, failure_threshold: 2 }),
+        expect.objectContaining({
+          service: "flaky",
+          status: "open",
+          consecutive_failures: 2,
+          failure_threshold: 2,
+        }),
         expect.objectContaining({ service: "fine", status: "closed", consecutive_failures: 0 }),
       ]),
     );
@@ -96,8 +110,12 @@ describe("circuit breaker per tenant and service", () => {
       expect.objectContaining({ service: "flaky", status: "half_open" }),
     );
     // half-open after the cool-down: one trial goes out; its failure opens the circuit again
-    expect(await perform(call("flaky", "500"), { now: t0 + 32_000 })).toMatchObject({ code: "external.http_status" });
-    expect(await perform(call("flaky", "500"), { now: t0 + 33_000 })).toMatchObject({ code: "external.circuit_open" });
+    expect(await perform(call("flaky", "500"), { now: t0 + 32_000 })).toMatchObject({
+      code: "external.http_status",
+    });
+    expect(await perform(call("flaky", "500"), { now: t0 + 33_000 })).toMatchObject({
+      code: "external.circuit_open",
+    });
     // the next trial succeeds and closes it
     service(tenant.id, "flaky", "http-test", { ...config, base_url: `${target()}/echo` });
     expect(await perform(call("flaky", "ok"), { now: t0 + 62_001 })).toMatchObject({ ok: true });
@@ -140,7 +158,9 @@ describe("egress and limits", () => {
     const tenant = await newTenant("eg");
     service(tenant.id, "files", "http-test", { base_url: "file:///etc" });
     // the test plugin's own config check accepts the URL; the context's fetch refuses it
-    expect(await performer(tenant.id)(call("files", "passwd"))).toMatchObject({ code: "external.egress_refused" });
+    expect(await performer(tenant.id)(call("files", "passwd"))).toMatchObject({
+      code: "external.egress_refused",
+    });
   });
 
   it("caps the response body (external.too_large) and times the call out (external.timeout)", async () => {

@@ -7,8 +7,8 @@
  */
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { EffectIntent } from "../../engine/plugins/effect.ts";
 import { tenantStub } from "../../durable-objects/bindings.ts";
+import type { EffectIntent } from "../../engine/plugins/effect.ts";
 import { callTool, newTenant } from "./support/clients.ts";
 import { driveEffects, installTestPlugins, service, target, targetLog } from "./support/effects.ts";
 import { setSecret } from "./support/events.ts";
@@ -56,7 +56,9 @@ describe("external_call through the RunDO and the TenantDO", () => {
     const runId = await publishAndStart(tenant.apiKey, DEPLOY);
     const started = await inspectRun(tenant.id, runId);
     // the intent is in the checkpoint and the alarm is armed for it
-    expect(started.state.effects).toEqual([expect.objectContaining({ idempotencyKey: `${runId}:main:deploy:1` })]);
+    expect(started.state.effects).toEqual([
+      expect.objectContaining({ idempotencyKey: `${runId}:main:deploy:1` }),
+    ]);
     expect(started.alarm).not.toBeNull();
     const status = await callTool(tenant.apiKey, "workflow_get_next_step", { workflow_id: runId });
     expect(status.structured).toMatchObject({ status: "wait" });
@@ -77,7 +79,9 @@ describe("external_call through the RunDO and the TenantDO", () => {
     expect(stored).toContain("Bearer [redacted]");
     // on_complete went out once, with its own key
     const notes = log.filter((entry) => entry.path === "/echo/ops");
-    expect(notes).toEqual([expect.objectContaining({ key: `${runId}:run:on_complete:0`, body: { message: "deployed 2" } })]);
+    expect(notes).toEqual([
+      expect.objectContaining({ key: `${runId}:run:on_complete:0`, body: { message: "deployed 2" } }),
+    ]);
     expect(run.effects).toBeUndefined();
   });
 
@@ -105,7 +109,10 @@ describe("external_call through the RunDO and the TenantDO", () => {
       "store_result: this.last",
       "store_result: this.last\n        error_handling: { strategy: retry, max_retries: 2, retry_delay: 0.1 }",
     ).replace('"{{ result.body.key }}"', '"{{ result.body.count }}"');
-    const runId = await publishAndStart(tenant.apiKey, yaml.replace("items: [alpha, beta]", "items: [alpha]"));
+    const runId = await publishAndStart(
+      tenant.apiKey,
+      yaml.replace("items: [alpha, beta]", "items: [alpha]"),
+    );
     const waiting = await driveEffects(tenant.id, runId);
     const retry = waiting.timers.find((timer) => timer.kind === "retry");
     expect(retry).toBeDefined();
@@ -127,7 +134,11 @@ describe("external_call through the RunDO and the TenantDO", () => {
     const run = await driveEffects(tenant.id, runId);
     expect(run.status).toBe("completed");
     const key = `t/${tenant.id}/runs/${runId}/state`;
-    const stored = (await env.STATE_KV!.get(key, "json")) as { version: number; status: string; state: unknown };
+    const stored = (await env.STATE_KV!.get(key, "json")) as {
+      version: number;
+      status: string;
+      state: unknown;
+    };
     expect(stored).toMatchObject({ version: run.seq, status: "completed" });
     // an older version arriving late (a retry after a crash) does not replace it
     const older: EffectIntent = {
@@ -144,13 +155,19 @@ describe("external_call through the RunDO and the TenantDO", () => {
     };
     const request = { runId, workflow: run.workflow, version: run.version, effect: older };
     const answer = await tenantStub(env, tenant.id).performEffect(tenant.id, request);
-    expect(answer).toMatchObject({ ok: true, value: { ok: true, result: { written: false, stored_version: run.seq } } });
+    expect(answer).toMatchObject({
+      ok: true,
+      value: { ok: true, result: { written: false, stored_version: run.seq } },
+    });
     expect(await env.STATE_KV!.get(key, "json")).toMatchObject({ version: run.seq });
   });
 
   it("a missing service fails the step with external.no_service", async () => {
     const tenant = await newTenant("fx");
-    const runId = await publishAndStart(tenant.apiKey, DEPLOY.replace(/^on_complete.*$/m, "").replace(/^external_state.*$/m, ""));
+    const runId = await publishAndStart(
+      tenant.apiKey,
+      DEPLOY.replace(/^on_complete.*$/m, "").replace(/^external_state.*$/m, ""),
+    );
     const run = await driveEffects(tenant.id, runId);
     expect(run.status).toBe("failed");
     expect(run.error?.code).toBe("external.no_service");

@@ -30,7 +30,12 @@ export function handOutEffect(scope: ThreadScope, step: StepNode, ref: (string |
   }
   const attempt = thread.attempts?.[step.id] ?? 1;
   const iterations = thread.frames.flatMap((frame) => (frame.loop ? [frame.loop.iteration] : []));
-  const idempotencyKey = idempotencyKeyOf({ runId: run.id, threadId: thread.id, stepId: step.id, iterations });
+  const idempotencyKey = idempotencyKeyOf({
+    runId: run.id,
+    threadId: thread.id,
+    stepId: step.id,
+    iterations,
+  });
   const intent: EffectIntent = {
     id: `${idempotencyKey}#${attempt}`,
     kind: step.type === "notify" ? "notify" : "call",

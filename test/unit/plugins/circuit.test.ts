@@ -3,8 +3,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   admitCall,
-  CLOSED,
   type CircuitState,
+  CLOSED,
   circuitSettingsOf,
   circuitStatusAt,
   recordCallResult,

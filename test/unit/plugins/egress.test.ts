@@ -32,12 +32,14 @@ describe("checkUrlEgress", () => {
     expect(checkUrlEgress(url, strict)).toMatchObject({ allowed: false });
   });
 
-  it.each(["https://example.com/", "http://93.184.216.34/", "https://[2606:4700::1111]/", "http://172.32.0.1/"])(
-    "allows %s",
-    (url) => {
-      expect(checkUrlEgress(url, strict)).toEqual({ allowed: true });
-    },
-  );
+  it.each([
+    "https://example.com/",
+    "http://93.184.216.34/",
+    "https://[2606:4700::1111]/",
+    "http://172.32.0.1/",
+  ])("allows %s", (url) => {
+    expect(checkUrlEgress(url, strict)).toEqual({ allowed: true });
+  });
 
   it.each(["ftp://example.com/", "file:///etc/passwd", "gopher://example.com/", "not a url"])(
     "refuses scheme or shape of %s",

@@ -1,11 +1,11 @@
 /** Helpers for effect tests: plugins and services registered, runs driven by their alarm. */
 import { inject } from "vitest";
-import type { RunState } from "../../../engine/machine/types.ts";
-import type { ResolvedService } from "../../../engine/plugins/descriptor.ts";
 import { registerPlugin } from "../../../durable-objects/tenant/plugin-registry.ts";
 import { registerService } from "../../../durable-objects/tenant/service-directory.ts";
-import { TEST_PLUGINS } from "./test-plugins.ts";
+import type { RunState } from "../../../engine/machine/types.ts";
+import type { ResolvedService } from "../../../engine/plugins/descriptor.ts";
 import { inspectRun } from "./runs.ts";
+import { TEST_PLUGINS } from "./test-plugins.ts";
 
 export function target(): string {
   return inject("httpTarget");

@@ -78,7 +78,9 @@ export async function setup(project: TestProject): Promise<void> {
       res.end();
       return;
     }
-    const seenBefore = log.filter((item) => item.key !== null && item.key === entry.key && item.path === entry.path);
+    const seenBefore = log.filter(
+      (item) => item.key !== null && item.key === entry.key && item.path === entry.path,
+    );
     return json(200, {
       id: `r-${log.length}`,
       key: entry.key,

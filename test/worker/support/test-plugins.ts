@@ -51,7 +51,10 @@ async function postJson(context: PluginContext, url: string, body: unknown, head
   );
   if (response.status >= 400) {
     const retryAfter = Number(response.headers.get("retry-after"));
-    throw new HttpStatusError(response.status, Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined);
+    throw new HttpStatusError(
+      response.status,
+      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+    );
   }
   const text = await response.text();
   let parsed: unknown = text;
@@ -70,7 +73,12 @@ export const httpTestPlugin: Plugin = {
   roles: ["call"],
   config: httpConfig,
   methods: { "*": { description: "any path", params: anything, result: httpResult } },
-  capabilities: { http: true, sockets: false, bindings: [], secretFields: ["auth.token", "auth.password", "auth.value"] },
+  capabilities: {
+    http: true,
+    sockets: false,
+    bindings: [],
+    secretFields: ["auth.token", "auth.password", "auth.value"],
+  },
   async invoke(method, params, context) {
     const config = httpConfig.parse(context.config);
     return postJson(context, `${config.base_url}/${method}`, params, authHeaders(config.auth));
@@ -103,7 +111,11 @@ export const kvTestPlugin: Plugin = {
   roles: ["state"],
   config: z.strictObject({}),
   methods: {
-    get: { description: "reads", params: kvGet, result: z.strictObject({ found: z.boolean(), value: z.unknown() }) },
+    get: {
+      description: "reads",
+      params: kvGet,
+      result: z.strictObject({ found: z.boolean(), value: z.unknown() }),
+    },
     put: { description: "writes", params: kvPut, result: z.strictObject({ key: z.string() }) },
   },
   capabilities: { http: false, sockets: false, bindings: ["STATE_KV"], secretFields: [] },
@@ -116,7 +128,11 @@ export const kvTestPlugin: Plugin = {
       return text === null ? { found: false, value: null } : { found: true, value: JSON.parse(text) };
     }
     const { key, value, ttl } = kvPut.parse(params);
-    await kv.put(context.keyPrefix + key, JSON.stringify(value), ttl === undefined ? {} : { expirationTtl: ttl });
+    await kv.put(
+      context.keyPrefix + key,
+      JSON.stringify(value),
+      ttl === undefined ? {} : { expirationTtl: ttl },
+    );
     return { key };
   },
 };
