@@ -66,6 +66,12 @@ export function listExpressionSites(definition: WorkflowDefinition): ExpressionS
       if (typeof task.for_each === "string") templateSites(task.for_each, [...taskPath, "for_each"], sites);
     }
   }
+  for (const field of ["on_complete", "on_failure"] as const) {
+    const notification = document[field];
+    if (!isPlainRecord(notification)) continue;
+    templateSites(notification.message, [field, "message"], sites);
+    templateSites(notification.title, [field, "title"], sites);
+  }
   // `external_state.config`, `external_call.auth` and a webhook `secret` are capability fields:
   // never evaluated, checked by `check-secret-fields.ts`
   return sites;

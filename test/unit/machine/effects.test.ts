@@ -163,3 +163,21 @@ steps:
     expect(agent.run.effects).toBeUndefined();
   });
 });
+
+describe("on_complete / on_failure at publish", () => {
+  it("checks their templates like any other (env is refused)", async () => {
+    const { loadWorkflow } = await import("../../../engine/loader/index.ts");
+    const { listExpressionSites } = await import("../../../engine/loader/expression-sites.ts");
+    const loaded = loadWorkflow(`
+name: test:notify
+description: notifies
+version: 1.0.0
+on_failure: { channel: ops, message: "failed: {{ this.reason }}", title: "{{ inputs.name }}" }
+steps:
+  - { id: s, type: set_state, state_update: { path: this.reason, value: none } }
+`);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
+    const sites = listExpressionSites(loaded.definition).map((site) => site.path.join("."));
+    expect(sites).toEqual(expect.arrayContaining(["on_failure.message", "on_failure.title"]));
+  });
+});
