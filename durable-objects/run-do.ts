@@ -20,7 +20,7 @@ import type { EffectIntent, EffectOutcome } from "../engine/plugins/effect.ts";
 import { readPath } from "../engine/state/index.ts";
 import { type DurableObjectBindings, tenantStub } from "./bindings.ts";
 import { type Outcome, toOutcome } from "./outcome.ts";
-import { nextAlarmAt, timersDue } from "./run/alarm-plan.ts";
+import { hasTimers, nextAlarmAt } from "./run/alarm-plan.ts";
 import {
   appendTransition,
   insertRun,
@@ -190,7 +190,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   }
 
   /**
-   * Performs outstanding effects and the external-state write, then fires due timers. Work that
+   * Performs outstanding effects and the external-state write, then feeds `{kind: "timers"}` to
+   * the machine if the run has timers (it fires those due). Work that
    * could not be done now (the TenantDO unreachable) is tried again `EFFECT_RETRY_MS` later.
    */
   override async alarm(): Promise<void> {
@@ -202,7 +203,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     const record = this.#read();
     if (record === null) return;
     try {
-      if (timersDue(record.state, this.#graph.of(this.#sql, record.state), machine.now)) {
+      if (hasTimers(record.state, this.#graph.of(this.#sql, record.state))) {
         const event: MachineEvent = { kind: "timers" };
         const result = this.#transition(record, event, machine);
         await this.#checkpoint(record, result, event.kind);

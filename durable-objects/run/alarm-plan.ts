@@ -29,10 +29,12 @@ export function nextAlarmAt(run: RunState, graph?: GraphRunState, extraDueAt?: n
   return earliest([effectsAt ?? undefined, timersAt ?? undefined]);
 }
 
-/** Whether a timer (or a graph claim deadline) is due at `now`: the alarm has timers to fire. */
-export function timersDue(run: RunState, graph: GraphRunState | undefined, now: number): boolean {
-  const at = timersDueAt(run, graph);
-  return at !== null && at <= now;
+/**
+ * Whether the run has timers (or graph claim deadlines) for the alarm to fire: the machine takes
+ * those due when it gets `{kind: "timers"}` (an alarm that fires early changes nothing else).
+ */
+export function hasTimers(run: RunState, graph: GraphRunState | undefined): boolean {
+  return timersDueAt(run, graph) !== null;
 }
 
 function earliest(times: (number | undefined)[]): number | null {

@@ -5,7 +5,9 @@
  * only writer. No plaintext leaves this class: callers get the capability they need, not the
  * values. The admin routes set, delete and list names (`SecretKeeping`); webhook intake gets
  * `WebhookVerifier`, which resolves a trigger's `{{ env.NAME }}` secrets and checks a delivery's
- * signature here. Never handed to a run or an expression.
+ * signature here; the effect runner gets `CapabilityResolver`, the one way resolved text leaves:
+ * a capability field (a service's secret field, a step's `auth`) for the one plugin call it is
+ * for, never stored, and redacted from the call's outcome. Never handed to a run or an expression.
  */
 import type { Subscription } from "../../engine/events/index.ts";
 import { parseSecretTemplate } from "../../engine/secrets/secret-template.ts";

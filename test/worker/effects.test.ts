@@ -116,8 +116,9 @@ describe("external_call through the RunDO and the TenantDO", () => {
     const waiting = await driveEffects(tenant.id, runId);
     const retry = waiting.timers.find((timer) => timer.kind === "retry");
     expect(retry).toBeDefined();
-    // Retry-After: 1 wins over a 0.1 s backoff
-    expect(retry!.at - waiting.updatedAt).toBe(1_000);
+    // Retry-After: 1 wins over a 0.1 s backoff (the delay the machine chose, as it says it)
+    expect(waiting.main.waitingFor).toMatchObject({ kind: "timer", until: retry!.at });
+    expect(waiting.main.waitingFor!.message).toMatch(/retry 1 is due in 1s/);
     let run = waiting;
     for (let attempt = 0; attempt < 30 && run.status !== "completed"; attempt += 1) {
       await new Promise((resolve) => setTimeout(resolve, 100));
