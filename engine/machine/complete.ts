@@ -75,6 +75,12 @@ function takePending(scope: ThreadScope, stepId: string): PendingStep {
   // an external_call/notify is completed by the runtime's effect event, never by an agent
   const index = thread.pending.findIndex((pending) => pending.id === bare && pending.effectId === undefined);
   if (index < 0) {
+    if (thread.pending.some((pending) => pending.id === bare)) {
+      throw new EngineError(
+        "run.step_not_pending",
+        `step "${stepId}" is an ${thread.pending.find((pending) => pending.id === bare)!.type} the platform performs itself; no agent completes it`,
+      );
+    }
     const waiting = thread.pending.map((pending) => pending.id);
     throw new EngineError(
       "run.step_not_pending",

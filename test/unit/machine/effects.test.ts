@@ -97,7 +97,8 @@ describe("external_call", () => {
 
   it("an agent cannot complete an external_call", () => {
     const agent = agentFor();
-    expect(() => agent.complete("call", { id: "forged" })).toThrow(/not waiting for completion/);
+    expect(() => agent.complete("call", { id: "forged" })).toThrow(/platform performs itself/);
+    expect(agent.run.effects).toHaveLength(1);
   });
 
   it("retries with the same key after a jittered backoff, never sooner than Retry-After", () => {
