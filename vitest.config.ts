@@ -31,6 +31,9 @@ export default defineConfig({
               bindings: {
                 ADMIN_TOKEN: "test-admin-token",
                 SECRETS_KEY: "test-secrets-key-0123456789abcdef0123456789abcdef",
+                // plugins reach the local HTTP target on 127.0.0.1 (test/worker/support/http-target.ts);
+                // test/worker/effect-egress.test.ts proves the refusal without it
+                EDGEFLOW_ALLOW_PRIVATE_EGRESS: "1",
               },
             },
           }),
@@ -39,7 +42,7 @@ export default defineConfig({
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
           // A local HTTP target and a real redis-server for the plugin tests (test/worker/plugins).
-          globalSetup: ["test/support/plugin-targets/global-setup.ts"],
+          globalSetup: ["test/support/plugin-targets/global-setup.ts", "test/worker/support/http-target.ts"],
           testTimeout: 30_000,
         },
       },

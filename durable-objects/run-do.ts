@@ -16,10 +16,11 @@ import { EngineError } from "../engine/errors.ts";
 import { findTask } from "../engine/graph/index.ts";
 import { type RunSnapshot, snapshotRun, startRun, transition } from "../engine/machine/index.ts";
 import type { MachineContext, MachineEvent, RunState, Transition } from "../engine/machine/run-model.ts";
+import type { EffectIntent, EffectOutcome } from "../engine/plugins/effect.ts";
 import { readPath } from "../engine/state/index.ts";
 import { type DurableObjectBindings, tenantStub } from "./bindings.ts";
 import { type Outcome, toOutcome } from "./outcome.ts";
-import { nextAlarmAt } from "./run/alarm-plan.ts";
+import { hasTimers, nextAlarmAt } from "./run/alarm-plan.ts";
 import {
   appendTransition,
   insertRun,
@@ -35,6 +36,8 @@ import type {
   RunPurge,
   RunStatusView,
 } from "./run/contracts.ts";
+import { EffectPump } from "./run/effect-pump.ts";
+import { ExternalStateMirror } from "./run/external-state-mirror.ts";
 import { GraphCache } from "./run/graph-cache.ts";
 import { writeGraphChanges } from "./run/graph-store.ts";
 import { graphViewOf, statusOf } from "./run/graph-view.ts";
@@ -42,6 +45,9 @@ import { LazyEvaluator } from "./run/lazy-evaluator.ts";
 import { answerOf, indexRecordOf } from "./run/run-answer.ts";
 import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
 import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
+
+/** How long before the alarm tries again an effect it could not have performed. */
+const EFFECT_RETRY_MS = 2_000;
 
 export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #evaluator = new LazyEvaluator();
@@ -52,11 +58,26 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   #definition: { id: string; definition: WorkflowDefinition } | undefined;
   /** whether the schema exists: only `start` creates it, so a never-started object stays empty */
   #created = false;
+  /** performs `run.effects` from the alarm and feeds their outcomes back (run/effect-pump.ts) */
+  readonly #effects: EffectPump;
+  /** writes the state to the workflow's `external_state` backend after checkpoints */
+  readonly #mirror: ExternalStateMirror;
 
   constructor(ctx: DurableObjectState, env: DurableObjectBindings) {
     super(ctx, env);
+    this.#mirror = new ExternalStateMirror(ctx.storage.kv);
+    this.#effects = new EffectPump({
+      read: () => this.#read(),
+      perform: (record, effect) => this.#perform(record, effect),
+      feed: (effect, outcome) => this.#feed(effect, outcome),
+    });
     void ctx.blockConcurrencyWhile(async () => {
       this.#created = upgradeIfCreated(ctx.storage, RUN_MIGRATIONS);
+      // outstanding work whose alarm was lost (it is armed in the checkpoint's turn) is re-armed
+      const record = this.#read();
+      const outstanding =
+        record !== null && ((record.state.effects?.length ?? 0) > 0 || this.#mirror.due(record));
+      if (outstanding && (await ctx.storage.getAlarm()) === null) await this.#armAlarm(record);
     });
   }
 
@@ -89,7 +110,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         insertRun(this.#sql, record);
         appendTransition(this.#sql, { seq: run.seq, event: "start", status: run.status, at: run.updatedAt });
       });
-      await this.#armAlarm(run);
+      await this.#armAlarm({ ...record, state: run });
       return answerOf(run, next);
     });
   }
@@ -168,21 +189,79 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     });
   }
 
+  /**
+   * Performs outstanding effects and the external-state write, then feeds `{kind: "timers"}` to
+   * the machine if the run has timers (it fires those due). Work that
+   * could not be done now (the TenantDO unreachable) is tried again `EFFECT_RETRY_MS` later.
+   */
   override async alarm(): Promise<void> {
     if (!this.#created) return;
     this.#alarmAt = undefined;
+    const performed = await this.#effects.pump();
+    await this.#writeExternalState();
     const machine = await this.#machine();
     const record = this.#read();
-    if (record === null || nextAlarmAt(record.state, this.#graph.of(this.#sql, record.state)) === null)
-      return;
+    if (record === null) return;
     try {
-      const event: MachineEvent = { kind: "timers" };
-      const result = this.#transition(record, event, machine);
-      await this.#checkpoint(record, result, event.kind);
+      if (hasTimers(record.state, this.#graph.of(this.#sql, record.state))) {
+        const event: MachineEvent = { kind: "timers" };
+        const result = this.#transition(record, event, machine);
+        await this.#checkpoint(record, result, event.kind);
+      }
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
       console.error(`run ${record.id}: timers failed`, error.toJSON());
     }
+    if (!performed) await this.#retryAlarm();
+    else {
+      // effects performed while this alarm ran may have armed and cleared the alarm in turn
+      const latest = this.#read();
+      this.#alarmAt = undefined;
+      if (latest !== null) await this.#armAlarm(latest);
+    }
+  }
+
+  /** The TenantDO performs an effect: it holds the secrets the call may need. */
+  async #perform(record: RunRecord, effect: EffectIntent): Promise<EffectOutcome> {
+    const request = { runId: record.id, workflow: record.workflow, version: record.version, effect };
+    const outcome = await tenantStub(this.env, record.tenant).performEffect(record.tenant, request);
+    if (!outcome.ok) throw new EngineError(outcome.error.code, outcome.error.message);
+    return outcome.value;
+  }
+
+  /** An effect's outcome as an `effect` event, from the checkpoint as it is now. */
+  async #feed(effect: EffectIntent, outcome: EffectOutcome): Promise<void> {
+    const machine = await this.#machine();
+    const record = this.#read();
+    if (record === null || !record.state.effects?.some((pending) => pending.id === effect.id)) return;
+    const event: MachineEvent = { kind: "effect", effectId: effect.id, outcome };
+    const result = this.#transition(record, event, machine);
+    await this.#checkpoint(record, result, event.kind);
+  }
+
+  /** Writes the run's state to its `external_state` backend when the backend's copy is older. */
+  async #writeExternalState(): Promise<void> {
+    const record = this.#read();
+    const effect = record === null ? undefined : this.#mirror.effectFor(record);
+    if (record === null || effect === undefined) return;
+    this.#mirror.begin();
+    let ok = false;
+    try {
+      const outcome = await this.#perform(record, effect);
+      ok = outcome.ok;
+      if (!outcome.ok)
+        console.error(`run ${record.id}: external_state not written`, outcome.code, outcome.message);
+    } catch (error) {
+      console.error(`run ${record.id}: external_state not written`, String(error));
+    } finally {
+      this.#mirror.end(record.state.seq, ok);
+    }
+  }
+
+  async #retryAlarm(): Promise<void> {
+    const at = Date.now() + EFFECT_RETRY_MS;
+    this.#alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
   }
 
   /** `toOutcome`: a run holds no secret, so nothing in an answer or error can quote one. */
@@ -221,7 +300,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       saveState(this.#sql, run);
       appendTransition(this.#sql, { seq: run.seq, event: eventKind, status: run.status, at: run.updatedAt });
     });
-    await this.#armAlarm(run);
+    await this.#armAlarm({ ...record, state: run });
     if (run.status !== record.state.status) await this.#reportStatus(record.tenant, run);
   }
 
@@ -260,8 +339,10 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
    * `#alarmAt` is only what this instance did: `undefined` (unknown) when it starts and after an
    * alarm fired, so the first transition after either always writes.
    */
-  async #armAlarm(run: RunState): Promise<void> {
-    const at = nextAlarmAt(run, this.#graph.of(this.#sql, run));
+  async #armAlarm(record: RunRecord): Promise<void> {
+    const run = record.state;
+    const mirrorAt = this.#mirror.due(record) ? run.updatedAt : undefined;
+    const at = nextAlarmAt(run, this.#graph.of(this.#sql, run), mirrorAt);
     if (at === this.#alarmAt) return;
     // noted before the await: storage operations run in the order they are issued
     this.#alarmAt = at;

@@ -15,6 +15,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
 import { EngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
+import type { EffectOutcome } from "../engine/plugins/effect.ts";
 import { checkInputs } from "../engine/state/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
@@ -23,7 +24,10 @@ import { LazyEvaluator } from "./run/lazy-evaluator.ts";
 import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
+import { CircuitStore } from "./tenant/circuit-store.ts";
 import {
+  type CircuitView,
+  type EffectRequest,
   type EventPage,
   type EventQuery,
   type EventReceipt,
@@ -48,16 +52,18 @@ import {
   type WorkflowSummary,
 } from "./tenant/contracts.ts";
 import { runDueTimers } from "./tenant/due-timers.ts";
+import { runEffect } from "./tenant/effect-runner.ts";
 import { queryEventPage } from "./tenant/event-pages.ts";
 import { EventReception } from "./tenant/event-reception.ts";
 import { IntakeLimits } from "./tenant/intake-limits.ts";
 import { hasPendingStart } from "./tenant/pending-starts.ts";
+import { pluginBindingsOf } from "./tenant/plugin-bindings.ts";
 import { insertTenant, readTenant, requireTenant } from "./tenant/registration.ts";
 import { hasRun, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";
 import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
 import { deleteExpiredRuns, makeRoomForRun, StartReservations } from "./tenant/run-retention.ts";
 import { RunStarter } from "./tenant/run-starter.ts";
-import { type SecretKeeping, SecretVault } from "./tenant/secret-vault.ts";
+import { type CapabilityResolver, type SecretKeeping, SecretVault } from "./tenant/secret-vault.ts";
 import { deleteServiceRow, listServiceRows, upsertService } from "./tenant/service-store.ts";
 import { patchSettings, readSettings } from "./tenant/settings.ts";
 import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
@@ -70,6 +76,14 @@ const MAX_LISTED_RUNS = 200;
 export interface TenantEnv extends DurableObjectBindings {
   /** platform secret tenant secrets are encrypted with (AES-GCM, a key derived per tenant) */
   SECRETS_KEY?: string;
+  /** `1`: plugins may reach loopback and private addresses (local development and tests only) */
+  EDGEFLOW_ALLOW_PRIVATE_EGRESS?: string;
+  /** the KV namespace of the `kv` plugin and `external_state: {backend: kv}` */
+  STATE_KV?: KVNamespace;
+  /** the R2 bucket of the `r2` plugin */
+  FILES?: R2Bucket;
+  /** Cloudflare's send_email binding, for the `email` plugin */
+  EMAIL?: SendEmail;
 }
 
 export class TenantDO extends DurableObject<TenantEnv> {
@@ -84,6 +98,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   readonly #reservations = new StartReservations();
   readonly #starter: RunStarter;
   readonly #reception: EventReception;
+  readonly #capabilities: CapabilityResolver;
+  readonly #circuits: CircuitStore;
 
   constructor(ctx: DurableObjectState, env: TenantEnv) {
     super(ctx, env);
@@ -91,6 +107,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
     this.#alarm = new TimerAlarm(storage);
     const vault = new SecretVault(storage.sql, env.SECRETS_KEY);
     this.#secrets = vault;
+    this.#capabilities = vault;
+    this.#circuits = new CircuitStore(storage.kv);
     this.#subscriptions = new SubscriptionRegistry(storage.sql, this.#evaluator);
     this.#limits = new IntakeLimits(storage);
     this.#starter = new RunStarter({ storage, bindings: env, reservations: this.#reservations });
@@ -374,6 +392,29 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   listSecrets(tenant: string): Promise<Outcome<SecretInfo[]>> {
     return this.#forTenant(tenant, () => this.#secrets.list());
+  }
+
+  // ── effects (external_call, notify, run-end notifications, external_state) ──
+
+  /**
+   * Performs one effect of a run: the TenantDO holds the secrets, so the call is made here
+   * (tenant/effect-runner.ts). The call's own failures are an `EffectOutcome`, not an error.
+   */
+  performEffect(tenant: string, request: EffectRequest): Promise<Outcome<EffectOutcome>> {
+    return this.#forTenant(tenant, () =>
+      runEffect(tenant, request, {
+        secrets: this.#capabilities,
+        circuits: this.#circuits,
+        bindings: pluginBindingsOf(this.env),
+        allowPrivateEgress: this.env.EDGEFLOW_ALLOW_PRIVATE_EGRESS === "1",
+        now: () => Date.now(),
+      }),
+    );
+  }
+
+  /** The tenant's circuit breakers, one per service that was called (`service_circuits`). */
+  listCircuits(tenant: string): Promise<Outcome<CircuitView[]>> {
+    return this.#forTenant(tenant, () => this.#circuits.list(Date.now()));
   }
 
   /** Deletes expired runs, fires due schedules, re-drives pending starts, prunes old rows, re-arms. */

@@ -5,7 +5,8 @@
  *
  * 1. Makes sure `.dev.vars` holds an ADMIN_TOKEN and a SECRETS_KEY (random ones on first start;
  *    SECRETS_KEY encrypts tenant secrets at rest, so keep it: changing it orphans stored secrets).
- * 2. Runs `wrangler dev` on 127.0.0.1:8787 (PORT overrides) with state under `.wrangler/state`.
+ * 2. Runs `wrangler dev` on 127.0.0.1:8787 (PORT overrides) with state under `.wrangler/state`;
+ *    `EDGEFLOW_ALLOW_PRIVATE_EGRESS=1` in the shell is passed on (plugins may call local targets).
  * 3. Makes sure tenant `demo` exists and that its API key (kept in `.wrangler/edgeflow-demo.json`)
  *    still works; creates the tenant or a fresh key when not.
  * 4. Prints the MCP URL, the key and a ready-to-paste MCP client configuration.
@@ -38,6 +39,11 @@ const wrangler = spawn(
     String(port),
     "--persist-to",
     join(root, ".wrangler", "state"),
+    // plugins may reach loopback and private addresses only when the shell asks for it
+    // (`EDGEFLOW_ALLOW_PRIVATE_EGRESS=1 npm start`: local targets in development; docs/plugins.md)
+    ...(process.env.EDGEFLOW_ALLOW_PRIVATE_EGRESS === "1"
+      ? ["--var", "EDGEFLOW_ALLOW_PRIVATE_EGRESS:1"]
+      : []),
   ],
   { cwd: root, stdio: "inherit", env: process.env },
 );

@@ -19,4 +19,6 @@ export interface Env extends DurableObjectBindings {
   STATE_KV?: KVNamespace;
   /** Cloudflare's `send_email` binding, used by `email` notification services (plugins/email). */
   EMAIL?: SendEmail;
+  /** `1` lets plugins reach loopback and private addresses (local development and tests only). */
+  EDGEFLOW_ALLOW_PRIVATE_EGRESS?: string;
 }

@@ -18,8 +18,32 @@ const FINISHED = new Set(["completed", "failed", "cancelled"]);
  */
 export const CONTINUE_PACE_MS = 250;
 
-/** When the alarm should fire next, or `null` for no alarm. */
-export function nextAlarmAt(run: RunState, graph?: GraphRunState): number | null {
+/**
+ * When the alarm should fire next, or `null` for no alarm: the earliest timer, and at once while
+ * an effect is outstanding (`run.effects`, finished runs included: a run-end notification) or
+ * `extraDueAt` (the runtime's own work, e.g. an external-state write) is due.
+ */
+export function nextAlarmAt(run: RunState, graph?: GraphRunState, extraDueAt?: number): number | null {
+  const effectsAt = earliest([...(run.effects ?? []).map((effect) => effect.requestedAt), extraDueAt]);
+  const timersAt = timersDueAt(run, graph);
+  return earliest([effectsAt ?? undefined, timersAt ?? undefined]);
+}
+
+/**
+ * Whether the run has timers (or graph claim deadlines) for the alarm to fire: the machine takes
+ * those due when it gets `{kind: "timers"}` (an alarm that fires early changes nothing else).
+ */
+export function hasTimers(run: RunState, graph: GraphRunState | undefined): boolean {
+  return timersDueAt(run, graph) !== null;
+}
+
+function earliest(times: (number | undefined)[]): number | null {
+  let found: number | null = null;
+  for (const time of times) if (time !== undefined && (found === null || time < found)) found = time;
+  return found;
+}
+
+function timersDueAt(run: RunState, graph?: GraphRunState): number | null {
   if (FINISHED.has(run.status)) return null;
   const wake = nextWakeAt(run, graph);
   if (wake === undefined) return null;

@@ -65,6 +65,7 @@ const pendingStep = z.looseObject({
   ref,
   implicit: z.boolean(),
   loop: loopContext.optional(),
+  effectId: z.string().optional(),
 });
 
 const stateData = z.looseObject({
@@ -83,7 +84,7 @@ const threadShape = {
   pending: z.array(pendingStep),
   waitingFor: z
     .looseObject({
-      kind: z.enum(["timer", "tasks", "graph", "continue"]),
+      kind: z.enum(["timer", "tasks", "graph", "continue", "effect"]),
       stepId: z.string(),
       until: z.number().optional(),
       message: z.string().optional(),
@@ -137,6 +138,22 @@ const timer = z.looseObject({
   stepId: z.string(),
 });
 
+/** An effect handed out and not yet answered (engine/plugins/effect.ts). */
+const effectIntent = z.looseObject({
+  id: z.string(),
+  kind: z.enum(["call", "notify", "run_end", "state"]),
+  idempotencyKey: z.string(),
+  threadId: z.string(),
+  stepId: z.string(),
+  attempt: z.number().int(),
+  service: z.string(),
+  method: z.string(),
+  params: dataObject,
+  auth: dataObject.optional(),
+  timeoutSeconds: z.number().optional(),
+  requestedAt: z.number(),
+});
+
 export const runStateSchema: z.ZodType<RunState> = z.looseObject({
   id: z.string(),
   workflow: z.string(),
@@ -151,6 +168,7 @@ export const runStateSchema: z.ZodType<RunState> = z.looseObject({
   tasks: z.record(z.string(), subAgentTaskThread),
   graph: graphMarker.optional(),
   timers: z.array(timer),
+  effects: z.array(effectIntent).optional(),
   seq: z.number().int().nonnegative(),
   work: z.looseObject({ used: z.number(), allowance: z.number() }).optional(),
   error: errorShape.optional(),

@@ -8,7 +8,9 @@
  */
 import { EngineError, type ErrorShape } from "../../engine/errors.ts";
 import type { CatchupPolicy, ScheduleSpec, Subscription, TriggerEvent } from "../../engine/events/index.ts";
+import type { CircuitStatus } from "../../engine/plugins/circuit.ts";
 import type { ResolvedService } from "../../engine/plugins/descriptor.ts";
+import type { EffectIntent } from "../../engine/plugins/effect.ts";
 
 export interface TenantInfo {
   id: string;
@@ -232,6 +234,25 @@ export interface NewTenantService extends ResolvedService {
 export interface TenantService extends NewTenantService {
   registered_at: string;
   updated_at: string;
+}
+
+/** `performEffect`: one effect of one run, performed by the TenantDO (it holds the secrets). */
+export interface EffectRequest {
+  runId: string;
+  workflow: string;
+  version: string;
+  effect: EffectIntent;
+}
+
+/** A service's circuit breaker, as the `service_circuits` tool shows it. */
+export interface CircuitView {
+  service: string;
+  status: CircuitStatus;
+  consecutive_failures: number;
+  failure_threshold: number;
+  cool_down_seconds: number;
+  /** when it last opened (ISO 8601) */
+  opened_at?: string;
 }
 
 export interface SecretInfo {

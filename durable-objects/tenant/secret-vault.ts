@@ -5,9 +5,12 @@
  * only writer. No plaintext leaves this class: callers get the capability they need, not the
  * values. The admin routes set, delete and list names (`SecretKeeping`); webhook intake gets
  * `WebhookVerifier`, which resolves a trigger's `{{ env.NAME }}` secrets and checks a delivery's
- * signature here. Never handed to a run or an expression.
+ * signature here; the effect runner gets `CapabilityResolver`, the one way resolved text leaves:
+ * a capability field (a service's secret field, a step's `auth`) for the one plugin call it is
+ * for, never stored, and redacted from the call's outcome. Never handed to a run or an expression.
  */
 import type { Subscription } from "../../engine/events/index.ts";
+import { parseSecretTemplate } from "../../engine/secrets/secret-template.ts";
 import { decryptSecret, encryptSecret, tenantSecretKey } from "../secrets/secret-cipher.ts";
 import type { SecretInfo, WebhookDelivery } from "./contracts.ts";
 import { checkSecret, deleteSecret, listSecretInfo, readCiphertexts, upsertSecret } from "./secret-store.ts";
@@ -22,6 +25,21 @@ export interface WebhookVerifier {
   ): Promise<DeliveryVerification>;
 }
 
+/** A capability field resolved: its text, and the secret values in it (to keep them out of messages). */
+export interface ResolvedCapability {
+  text: string;
+  secrets: string[];
+}
+
+/**
+ * Resolving the `{{ env.NAME }}` references of a capability field (a service's secret fields, a
+ * step's `auth`) as text, for the one call that needs them (effects). `undefined` when a secret
+ * is not set or the field is not a valid secret template.
+ */
+export interface CapabilityResolver {
+  resolveCapability(tenant: string, text: string): Promise<ResolvedCapability | undefined>;
+}
+
 /** Writing and listing secrets by name: values go in, never come out. */
 export interface SecretKeeping {
   set(tenant: string, name: string, value: string, now: number): Promise<{ created: boolean }>;
@@ -29,7 +47,7 @@ export interface SecretKeeping {
   list(): SecretInfo[];
 }
 
-export class SecretVault implements WebhookVerifier, SecretKeeping {
+export class SecretVault implements WebhookVerifier, SecretKeeping, CapabilityResolver {
   readonly #sql: SqlStorage;
   readonly #platformKey: string | undefined;
   #key: Promise<CryptoKey> | undefined;
@@ -51,6 +69,26 @@ export class SecretVault implements WebhookVerifier, SecretKeeping {
     listening: readonly Subscription[],
   ): Promise<DeliveryVerification> {
     return verifyDelivery(delivery, listening, await this.#valuesForWebhooks(tenant));
+  }
+
+  async resolveCapability(tenant: string, text: string): Promise<ResolvedCapability | undefined> {
+    const parsed = parseSecretTemplate(text);
+    if (!parsed.ok) return undefined;
+    if (parsed.parts.every((part) => part.kind === "text")) return { text, secrets: [] };
+    const values = await this.#values(tenant);
+    let resolved = "";
+    const secrets: string[] = [];
+    for (const part of parsed.parts) {
+      if (part.kind === "text") {
+        resolved += part.text;
+        continue;
+      }
+      if (!Object.hasOwn(values, part.name)) return undefined;
+      const value = values[part.name]!;
+      resolved += value;
+      secrets.push(value);
+    }
+    return { text: resolved, secrets };
   }
 
   async set(tenant: string, name: string, value: string, now: number): Promise<{ created: boolean }> {

@@ -24,6 +24,7 @@ export const externalStateSchema = z
       .describe(
         'Plugin and semver range for the backend, "<name>@<range>" (default "<backend>@*"); resolved at publish',
       ),
+    ttl: z.number().int().positive().optional().describe("Seconds the mirrored state lives in the backend"),
   })
   .describe("External state store (phase 6)");
 export type ExternalState = z.output<typeof externalStateSchema>;

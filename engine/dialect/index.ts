@@ -7,6 +7,7 @@ export * from "./dependencies.ts";
 export * from "./error-handling.ts";
 export * from "./external-state.ts";
 export * from "./json-schema.ts";
+export * from "./run-notifications.ts";
 export * from "./scalars.ts";
 export * from "./server-steps.ts";
 export * from "./services.ts";

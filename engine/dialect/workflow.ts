@@ -3,9 +3,11 @@
  * The whole workflow file (schema_version 2). `workflowSchema` is the single source of truth
  * for the definition type, the loader and the published JSON Schema.
  */
+
 import { z } from "zod";
 import { dependencyGraphSchema } from "./dependencies.ts";
 import { externalStateSchema } from "./external-state.ts";
+import { runNotificationSchema } from "./run-notifications.ts";
 import { semverSchema, workflowNameSchema } from "./scalars.ts";
 import { servicesSchema } from "./services.ts";
 import { defaultStateSchema, inputsSchema, stateSchemaSchema } from "./state.ts";
@@ -62,6 +64,8 @@ export const workflowSchema = z
     dependencies: dependencyGraphSchema.optional(),
     external_state: externalStateSchema.optional(),
     services: servicesSchema.optional(),
+    on_complete: runNotificationSchema.optional().describe("Sent once when a run completes"),
+    on_failure: runNotificationSchema.optional().describe("Sent once when a run fails"),
     ...versionMetadataShape,
   })
   .describe("An edgeflow workflow (schema_version 2)");

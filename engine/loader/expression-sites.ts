@@ -66,6 +66,12 @@ export function listExpressionSites(definition: WorkflowDefinition): ExpressionS
       if (typeof task.for_each === "string") templateSites(task.for_each, [...taskPath, "for_each"], sites);
     }
   }
+  for (const field of ["on_complete", "on_failure"] as const) {
+    const notification = document[field];
+    if (!isPlainRecord(notification)) continue;
+    templateSites(notification.message, [field, "message"], sites);
+    templateSites(notification.title, [field, "title"], sites);
+  }
   // `external_state.config`, `external_call.auth` and a webhook `secret` are capability fields:
   // never evaluated, checked by `check-secret-fields.ts`
   return sites;
@@ -106,7 +112,7 @@ const SERVER_STEP_FIELDS: Readonly<Record<string, readonly string[]>> = {
   parallel_foreach: ["items"],
   wait_step: ["message", "seconds", "until"],
   dependency_flow: ["graph"],
-  // not runnable yet (run.unsupported_step); the dialect documents templates in these fields
+  // rendered when the step hands out its effect (steps/effect-steps.ts)
   external_call: ["params"],
   notify: ["message", "title"],
 };

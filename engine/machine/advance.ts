@@ -19,10 +19,11 @@ import { breakLoop, continueLoop, finishFrame, topFrame } from "./frames.ts";
 import { instructionOf, issueClientStep } from "./issue.ts";
 import type { ClientInstruction, Frame, NextStep } from "./run-model.ts";
 import { CONTINUE_RETRY_AFTER_MS, yieldSlice } from "./slice.ts";
-import { isClientStep, isNotYetRunnable, type ServerStepType } from "./step-kinds.ts";
+import { isClientStep, type ServerStepType } from "./step-kinds.ts";
 import type { StepOf } from "./step-types.ts";
 import { applyToThread, resolveUpdates, updateSpecsOf } from "./step-updates.ts";
 import { runConditional } from "./steps/conditional.ts";
+import { handOutEffect, isEffectStepNode } from "./steps/effect-steps.ts";
 import type { ServerStepHandlers, StepOutcome } from "./steps/handler.ts";
 import { runForeach, runWhileLoop } from "./steps/loops.ts";
 import { runParallelForeach } from "./steps/parallel-foreach.ts";
@@ -132,11 +133,10 @@ function runStep(
       frame.pc += 1;
       return { kind: "continue" };
     }
+    // state updates of an external_call/notify apply with its result (effect-outcome.ts)
+    if (isEffectStepNode(step)) return handOutEffect(scope, step, ref);
     if (!isServerStep(step)) {
-      const reason = isNotYetRunnable(step.type)
-        ? "is accepted by the dialect but cannot run yet"
-        : "is unknown";
-      throw new EngineError("run.unsupported_step", `step "${step.id}": type "${step.type}" ${reason}`);
+      throw new EngineError("run.unsupported_step", `step "${step.id}": type "${step.type}" is unknown`);
     }
     applyToThread(scope, resolveUpdates(scope, updateSpecsOf(step)));
     const outcome = runServerStep(scope, step.type, step, frame);

@@ -72,8 +72,15 @@ export function completeStep(scope: ThreadScope, completion: Completion): StepOu
 function takePending(scope: ThreadScope, stepId: string): PendingStep {
   const { thread } = scope;
   const bare = stepId.startsWith(`${thread.id}.`) ? stepId.slice(thread.id.length + 1) : stepId;
-  const index = thread.pending.findIndex((pending) => pending.id === bare);
+  // an external_call/notify is completed by the runtime's effect event, never by an agent
+  const index = thread.pending.findIndex((pending) => pending.id === bare && pending.effectId === undefined);
   if (index < 0) {
+    if (thread.pending.some((pending) => pending.id === bare)) {
+      throw new EngineError(
+        "run.step_not_pending",
+        `step "${stepId}" is an ${thread.pending.find((pending) => pending.id === bare)!.type} the platform performs itself; no agent completes it`,
+      );
+    }
     const waiting = thread.pending.map((pending) => pending.id);
     throw new EngineError(
       "run.step_not_pending",
@@ -104,7 +111,8 @@ function policyFor(step: Step, error: EngineError): ErrorPolicy | undefined {
   return { strategy: "retry", max_retries: step.max_retries, retry_delay: 0 };
 }
 
-function applyResult(scope: ThreadScope, step: Step, pending: PendingStep, result: unknown): void {
+/** Applies `store_result`/`store_response` and `state_update(s)` with `result` in scope. */
+export function applyResult(scope: ThreadScope, step: Step, pending: PendingStep, result: unknown): void {
   const specs: StateUpdateSpec[] = [];
   const path = resultPathOf(step);
   if (path !== undefined) specs.push({ path, value: "{{ result }}", operation: "set" });

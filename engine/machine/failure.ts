@@ -19,6 +19,8 @@ export interface FailureActions {
   skip: () => void;
   /** carry on as if the step had produced this result (defaults to `skip`) */
   fallback?: (value: unknown) => void;
+  /** the delay before retry `attempt`, from the step's backoff (ms); the backoff itself by default */
+  retryDelayMs?: (attempt: number, backoffMs: number) => number;
 }
 
 export function handleStepFailure(
@@ -33,7 +35,7 @@ export function handleStepFailure(
   if (strategy === "retry") {
     const attempt = thread.attempts?.[step.id] ?? 1;
     if (attempt <= (policy?.max_retries ?? RETRY_DEFAULTS.max_retries))
-      return scheduleRetry(scope, step, error, attempt, policy);
+      return scheduleRetry(scope, step, error, attempt, policy, actions.retryDelayMs);
   }
   forgetAttempts(scope, step.id);
   const fallsBack = strategy === "fallback" || (strategy === "retry" && policy?.fallback_value !== undefined);
@@ -69,11 +71,13 @@ function scheduleRetry(
   error: EngineError,
   attempt: number,
   policy: ErrorPolicy | undefined,
+  delayOf: FailureActions["retryDelayMs"],
 ): StepOutcome {
   const { thread, run, machine } = scope;
   thread.attempts = { ...thread.attempts, [step.id]: attempt + 1 };
   thread.retryReasons = { ...thread.retryReasons, [step.id]: error.message };
-  const delayMs = backoffSeconds(attempt, policy) * 1000;
+  const backoffMs = backoffSeconds(attempt, policy) * 1000;
+  const delayMs = delayOf === undefined ? backoffMs : delayOf(attempt, backoffMs);
   if (delayMs <= 0) return { kind: "continue" };
   const until = machine.now + delayMs;
   const message = `Step "${step.id}" failed (${error.message}); retry ${attempt} is due in ${delayMs / 1000}s.`;

@@ -9,6 +9,7 @@
 import type { ErrorShape } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import type { GraphRunState, TaskRecord, TaskStatus } from "../graph/index.ts";
+import type { EffectIntent, EffectOutcome } from "../plugins/effect.ts";
 import type { LoopContext, StateData } from "../state/state-data.ts";
 import type { RunWork, WorkMeter } from "./work-meter.ts";
 
@@ -50,6 +51,8 @@ export interface PendingStep {
   implicit: boolean;
   /** loop variables in force when the step was handed out (for its state updates) */
   loop?: LoopContext;
+  /** set for an `external_call`/`notify`: the effect the runtime performs (no agent completes it) */
+  effectId?: string;
 }
 
 /** One line of execution: the main agent's, or one sub-agent task's. */
@@ -65,7 +68,7 @@ export interface Thread {
    * due at once (the runtime's next event), not from an agent
    */
   waitingFor?: {
-    kind: "timer" | "tasks" | "graph" | "continue";
+    kind: "timer" | "tasks" | "graph" | "continue" | "effect";
     stepId: string;
     until?: number;
     message?: string;
@@ -160,6 +163,12 @@ export interface RunState {
   timers: Timer[];
   /** number of transitions applied; a checkpoint's sequence number */
   seq: number;
+  /**
+   * Effects handed out and not yet answered (engine/plugins/effect.ts): part of the checkpoint, so
+   * the intent is recorded in the transition's transaction; the runtime performs them and answers
+   * each with an `effect` event.
+   */
+  effects?: EffectIntent[];
   /** work units spent so far and the run's allowance (`work-meter.ts`); absent in older checkpoints */
   work?: RunWork;
   error?: ErrorShape;
@@ -191,7 +200,9 @@ export type MachineEvent =
     }
   | { kind: "timers" }
   | { kind: "update_state"; taskId?: string; updates: { path: string; value: unknown; operation?: string }[] }
-  | { kind: "cancel"; reason?: string };
+  | { kind: "cancel"; reason?: string }
+  /** the runtime's answer to an effect of `RunState.effects` (never sent by an agent) */
+  | { kind: "effect"; effectId: string; outcome: EffectOutcome };
 
 /** What `workflow_get_next_step` answers. */
 export type NextStep =

@@ -25,6 +25,8 @@ import {
   updateGraphState,
 } from "./dependency-flow/task-events.ts";
 import { graphThreadOf } from "./dependency-flow/task-threads.ts";
+import { applyEffectOutcome, takeEffect } from "./effect-outcome.ts";
+import { addRunEndNotification } from "./run-end.ts";
 import type {
   MachineContext,
   MachineEvent,
@@ -86,6 +88,7 @@ export function startRun(
   const session = openGraphSession(run, undefined);
   const next = advanceThread({ definition, run, thread: run.main, machine }, { issue: false });
   settleRun(definition, run, machine);
+  addRunEndNotification(definition, run, "running", machine);
   const exceeded = chargeRun(run, machine);
   const answer: NextStep = exceeded
     ? { status: "failed", error: exceeded }
@@ -115,17 +118,32 @@ export function transition(
     run.completedAt = machine.now;
     run.timers = [];
     run.error = { code: "run.cancelled", message: event.reason ?? "cancelled" };
+    // calls not yet answered are dropped (an answer arriving later changes nothing)
+    const runEnd = run.effects?.filter((effect) => effect.kind === "run_end") ?? [];
+    if (runEnd.length > 0) run.effects = runEnd;
+    else delete run.effects;
     return { run, next: { status: "cancelled" } };
+  }
+  if (terminal && event.kind === "effect") {
+    // a run-end notification delivered, or a late answer: only the outstanding list changes
+    return takeEffect(run, event.effectId) === undefined
+      ? { run: current, next: terminal }
+      : { run, next: terminal };
   }
   if (terminal) {
     if (event.kind === "next" || event.kind === "timers") return { run: current, next: terminal };
     throw notRunning(run);
   }
-  if (run.deadlineAt !== undefined && machine.now >= run.deadlineAt) return failOnDeadline(run, machine.now);
+  if (run.deadlineAt !== undefined && machine.now >= run.deadlineAt) {
+    const failed = failOnDeadline(run, machine.now);
+    addRunEndNotification(definition, failed.run, current.status, machine);
+    return failed;
+  }
   const session = openGraphSession(run, machine.graph);
   const next = apply(definition, run, event, machine);
   const answeredWhileGraphRan = run.main.waitingFor?.kind === "graph";
   settleRun(definition, run, machine);
+  addRunEndNotification(definition, run, current.status, machine);
   const exceeded = chargeRun(run, machine);
   const answer = exceeded
     ? { status: "failed" as const, error: exceeded }
@@ -203,6 +221,8 @@ function apply(
     }
     case "timers":
       return fireTimers(definition, run, machine, flow);
+    case "effect":
+      return applyEffectOutcome(definition, run, event, machine);
     default:
       throw new EngineError("run.unknown_event", "unknown event");
   }

@@ -1,7 +1,8 @@
 /**
  * kill -9 mid-load loses nothing. `wrangler dev` with its own persistence folder; three workflows
  * subscribe to one signed webhook endpoint (a timer then an outside call; two sub-agent tasks with
- * an outside call each; a dependency graph with two, for every fifth delivery). 500 signed
+ * an outside call each; a dependency graph with two, for every fifth delivery; and for every second
+ * delivery, two `external_call`s the platform makes itself, crash-safe). 500 signed
  * deliveries from 16 concurrent senders while an agent drives the runs; once 200 are answered,
  * `kill -9` the workerd process (and wrangler), restart on the same state, resend what got no
  * answer or an error, and drive every run to its end.
@@ -23,6 +24,7 @@ import { type Receiver, startReceiver } from "./receiver.ts";
 import { makeDeliveries, sendAll } from "./senders.ts";
 import {
   ENDPOINT,
+  EXTERNAL_CALLS,
   expectedKeys,
   FAN_OUT_EFFECTS,
   GRAPH_EFFECTS,
@@ -39,7 +41,14 @@ const STALL_MS = 90_000;
 const HOOK_SECRET = `whsec_${randomBytes(24).toString("base64")}`;
 
 const persistDir = mkdtempSync(join(tmpdir(), "edgeflow-crash-"));
-const vars = { ADMIN_TOKEN: randomBytes(24).toString("hex"), SECRETS_KEY: randomBytes(32).toString("hex") };
+const vars: Record<string, string> = {
+  ADMIN_TOKEN: randomBytes(24).toString("hex"),
+  SECRETS_KEY: randomBytes(32).toString("hex"),
+  // the receiver is on 127.0.0.1
+  EDGEFLOW_ALLOW_PRIVATE_EGRESS: "1",
+};
+/** The worker with the test's `receiver` service and its test-only http plugin. */
+const script = "test/worker/support/crash-worker.ts";
 let server: DevServer | undefined;
 let receiver: Receiver | undefined;
 
@@ -68,7 +77,8 @@ describe("crash: kill -9 mid-load", () => {
   it(`${DELIVERIES} signed webhooks, ${SENDERS} senders, kill -9 of workerd, restart: nothing lost, nothing twice`, async () => {
     const started = Date.now();
     receiver = await startReceiver();
-    server = await startDevServer({ persistDir, vars });
+    vars.CRASH_RECEIVER_URL = receiver.url.replace(/\/effect$/, "");
+    server = await startDevServer({ persistDir, vars, script });
     const created = await admin("/admin/tenants", "POST", { id: "crash" });
     expect(created.status).toBe(201);
     const apiKey = ((await created.json()) as { apiKey: string }).apiKey;
@@ -77,7 +87,7 @@ describe("crash: kill -9 mid-load", () => {
     ).toBe(201);
 
     const call = mcpClient(() => server!.baseUrl, apiKey);
-    for (const yaml of [WAIT_THEN_EFFECT, FAN_OUT_EFFECTS, GRAPH_EFFECTS]) {
+    for (const yaml of [WAIT_THEN_EFFECT, FAN_OUT_EFFECTS, GRAPH_EFFECTS, EXTERNAL_CALLS]) {
       const published = await call("workflow_publish", { yaml });
       expect(published.ok, JSON.stringify(published.value)).toBe(true);
     }
@@ -121,7 +131,7 @@ describe("crash: kill -9 mid-load", () => {
     const atCrash = { answered, openRuns: agent.open, effects: receiver.applied.size };
     const killed = await server.crash();
     const crashedAt = Date.now();
-    server = await startDevServer({ persistDir, vars });
+    server = await startDevServer({ persistDir, vars, script });
     const restartMs = Date.now() - crashedAt;
 
     await senders;

@@ -10,7 +10,7 @@ import {
   type WranglerDevProcess,
 } from "../support/wrangler-dev.ts";
 
-export type DevServerOptions = Pick<WranglerDevOptions, "persistDir" | "vars">;
+export type DevServerOptions = Pick<WranglerDevOptions, "persistDir" | "vars" | "script">;
 
 export type DevServer = WranglerDevProcess;
 

@@ -110,6 +110,39 @@ steps:
     type: "dependency_flow"
 `;
 
+/**
+ * Two `external_call`s in a loop and nothing for the agent: the platform itself calls the
+ * receiver (service `receiver`, test/worker/support/crash-worker.ts) with the key
+ * `<run id>:main:call:<iteration>`. Every second delivery.
+ */
+export const EXTERNAL_CALLS = `name: "crash:calls"
+description: "The platform calls the outside world twice, crash-safe"
+version: "1.0.0"
+${subscriberOf("payload.n % 2 === 0")}default_state:
+  state:
+    receipts: []
+steps:
+  - id: "each"
+    type: "foreach"
+    items: "{{ [1, 2] }}"
+    steps:
+      - id: "call"
+        type: "external_call"
+        service: "receiver"
+        method: "effect"
+        params:
+          n: "{{ inputs.n }}"
+          item: "{{ loop.item }}"
+        state_update:
+          path: "this.receipts"
+          operation: "append"
+          value: "{{ result.status }}"
+        error_handling:
+          strategy: "retry"
+          max_retries: 10
+          retry_delay: 1
+`;
+
 /** The effects each run must have had, as idempotency keys (see agent.ts). */
 export function expectedKeys(workflow: string, runId: string): string[] {
   switch (workflow) {
@@ -119,6 +152,8 @@ export function expectedKeys(workflow: string, runId: string): string[] {
       return [`${runId}:work.item0:effect`, `${runId}:work.item1:effect`];
     case "crash:graph":
       return [`${runId}:b:effect_b`, `${runId}:c:effect_c`];
+    case "crash:calls":
+      return [`${runId}:main:call:1`, `${runId}:main:call:2`];
     default:
       throw new Error(`unknown workflow ${workflow}`);
   }
@@ -126,5 +161,6 @@ export function expectedKeys(workflow: string, runId: string): string[] {
 
 /** Which subscribers want delivery `n`. */
 export function subscribersOf(n: number): string[] {
-  return n % 5 === 0 ? ["crash:fan", "crash:graph", "crash:wait"] : ["crash:fan", "crash:wait"];
+  const subscribers = n % 5 === 0 ? ["crash:fan", "crash:graph", "crash:wait"] : ["crash:fan", "crash:wait"];
+  return (n % 2 === 0 ? ["crash:calls", ...subscribers] : subscribers).sort();
 }

@@ -17,6 +17,8 @@ export interface WranglerDevOptions {
   persistDir: string;
   /** passed as `--var NAME:value` (ADMIN_TOKEN, SECRETS_KEY, ...) */
   vars: Record<string, string>;
+  /** a worker entry point other than wrangler.toml's `main` (the rest of wrangler.toml applies) */
+  script?: string;
   /** how long to wait for `GET /healthz` to answer 2xx; 90 s by default */
   readyTimeoutMs?: number;
   /**
@@ -48,6 +50,7 @@ export async function spawnWranglerDev(options: WranglerDevOptions): Promise<Wra
     [
       join(root, "node_modules", "wrangler", "bin", "wrangler.js"),
       "dev",
+      ...(options.script === undefined ? [] : [options.script]),
       "--ip",
       "127.0.0.1",
       "--port",

@@ -7,9 +7,17 @@
  * that nothing of A's (run ids, event ids, subscription ids, workflow names, payloads, secret
  * values) appears in any answer B got, and that A's data is exactly as before.
  */
-import { createExecutionContext, createMessageBatch, env, getQueueResult, SELF } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createMessageBatch,
+  env,
+  getQueueResult,
+  runInDurableObject,
+  SELF,
+} from "cloudflare:test";
 import { inspectRoutes } from "hono/dev";
 import { beforeAll, describe, expect, it } from "vitest";
+import { CircuitStore } from "../../durable-objects/tenant/circuit-store.ts";
 import { createApp } from "../../worker/app.ts";
 import worker from "../../worker/index.ts";
 import { TOOLS } from "../../worker/mcp/server.ts";
@@ -129,6 +137,11 @@ beforeAll(async () => {
   expect(delivered.status).toBe(202);
   await settledEvent(a.apiKey, posted.body.event_id!);
   await settledEvent(a.apiKey, delivered.body.event_id!);
+  // a circuit breaker of A's (service_circuits)
+  await runInDurableObject(env.TENANT_DO.get(env.TENANT_DO.idFromName(a.id)), (_instance, state) => {
+    const open = { status: "open" as const, consecutiveFailures: 1, openedAt: 1 };
+    new CircuitStore(state.storage.kv).write("isoa:api", open, { failureThreshold: 1, coolDownSeconds: 30 });
+  });
   w = {
     a,
     b,
@@ -337,6 +350,11 @@ const TOOL_CASES: Record<string, () => Promise<void>> = {
     expect(byId.structured.count).toBe(0);
     const byWorkflow = await asB("workflow_events", { workflow: "isoa:greet" });
     expect(byWorkflow.structured.count ?? 0).toBe(0);
+  },
+  service_circuits: async () => {
+    // A has a circuit for a service of its own (set up before); B sees only its own (none)
+    expect((await callTool(w.a.apiKey, "service_circuits")).structured.count).toBe(1);
+    expect((await asB("service_circuits")).structured).toEqual({ circuits: [], count: 0 });
   },
   workflow_graph: async () => {
     expect(codeOf(await asB("workflow_graph", { workflow_id: w.graphRunOfA }))).toBe("run.not_found");

@@ -71,8 +71,10 @@ describe("the tenant guard", () => {
 });
 
 describe("the secret vault", () => {
-  it("answers names and verdicts, never values", () => {
+  it("answers names and verdicts, never values (but a capability field resolved for the call it is for)", () => {
     const methods = Object.getOwnPropertyNames(SecretVault.prototype).sort();
-    expect(methods).toEqual(["constructor", "delete", "list", "set", "verifyDelivery"]);
+    // resolveCapability: the effect runner's only, for the plugin's config (test/worker/effects.test.ts
+    // shows the resolved text reaches the target and never the run)
+    expect(methods).toEqual(["constructor", "delete", "list", "resolveCapability", "set", "verifyDelivery"]);
   });
 });

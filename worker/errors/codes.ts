@@ -52,15 +52,18 @@ export const ERROR_CLASS_OF = {
   "events.match_budget_exceeded": "conflict",
   "events.reserved_type": "invalid_input",
   "events.too_large": "too_large",
-  "expression.budget_exceeded": "invalid_workflow",
-  // calls to the outside world: mostly a failed step's error, rarely an answer
+  // an effect's failure is a step's failure: it reaches callers only inside a run's error
   "external.circuit_open": "unavailable",
   "external.egress_refused": "forbidden",
   "external.failed": "unavailable",
   "external.http_status": "unavailable",
-  "external.invalid_result": "unavailable",
+  "external.invalid_params": "invalid_input",
+  "external.invalid_result": "invalid_input",
+  "external.no_plugin": "invalid_workflow",
+  "external.no_service": "invalid_workflow",
   "external.timeout": "unavailable",
   "external.too_large": "too_large",
+  "expression.budget_exceeded": "invalid_workflow",
   // the worker's expression checker failing is not the file's fault: retry
   "expression.checker_unavailable": "unavailable",
   // the engine's own misuse of a disposed evaluator, never the workflow's fault

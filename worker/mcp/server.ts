@@ -7,6 +7,7 @@ import { McpServer } from "@modelcontextprotocol/server";
 import { registerTools, type TenantScope, type ToolDefinition } from "./tool-kit.ts";
 import { workflowPublish, workflowValidate } from "./tools/authoring.ts";
 import { workflowGetInfo, workflowList } from "./tools/catalog.ts";
+import { serviceCircuits } from "./tools/circuits.ts";
 import { workflowEvents } from "./tools/events.ts";
 import { workflowGraph } from "./tools/graph.ts";
 import { workflowListActive } from "./tools/list-active.ts";
@@ -50,6 +51,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   serviceRegister,
   serviceList,
   serviceDelete,
+  serviceCircuits,
 ];
 
 export function createEdgeflowServer(scope: TenantScope): McpServer {

@@ -46,7 +46,8 @@ export interface LayerViolation {
 
 const FORBIDDEN_IMPORTS: Record<Layer, readonly Layer[]> = {
   engine: ["durable-objects", "worker", "plugins"],
-  "durable-objects": ["worker", "plugins"],
+  // the TenantDO runs plugins (effects): DESIGN.md, "Folders"
+  "durable-objects": ["worker"],
   plugins: ["worker", "durable-objects"],
   worker: [],
 };

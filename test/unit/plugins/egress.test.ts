@@ -1,0 +1,73 @@
+/** The egress rule: http(s) only, no loopback/private/link-local/ULA targets unless allowed. */
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { checkHostEgress, checkUrlEgress } from "../../../engine/plugins/egress.ts";
+
+const strict = { allowPrivate: false };
+
+describe("checkUrlEgress", () => {
+  it.each([
+    "http://127.0.0.1/",
+    "http://127.1.2.3:8080/x",
+    "http://2130706433/",
+    "http://0x7f000001/",
+    "http://localhost/",
+    "http://api.localhost/",
+    "http://10.0.0.1/",
+    "http://172.16.5.4/",
+    "http://172.31.255.255/",
+    "http://192.168.1.1/",
+    "http://169.254.169.254/latest/meta-data",
+    "http://100.64.0.1/",
+    "http://0.0.0.0/",
+    "http://[::1]/",
+    "http://[::]/",
+    "http://[fd00::1]/",
+    "http://[fc12::1]/",
+    "http://[fe80::1]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:10.1.2.3]/",
+    "http://[64:ff9b::a00:1]/",
+  ])("refuses %s", (url) => {
+    expect(checkUrlEgress(url, strict)).toMatchObject({ allowed: false });
+  });
+
+  it.each([
+    "https://example.com/",
+    "http://93.184.216.34/",
+    "https://[2606:4700::1111]/",
+    "http://172.32.0.1/",
+  ])("allows %s", (url) => {
+    expect(checkUrlEgress(url, strict)).toEqual({ allowed: true });
+  });
+
+  it.each(["ftp://example.com/", "file:///etc/passwd", "gopher://example.com/", "not a url"])(
+    "refuses scheme or shape of %s",
+    (url) => {
+      expect(checkUrlEgress(url, strict)).toMatchObject({ allowed: false });
+    },
+  );
+
+  it("allows private targets only when the deployment says so", () => {
+    expect(checkUrlEgress("http://127.0.0.1:9999/", { allowPrivate: true })).toEqual({ allowed: true });
+    expect(checkUrlEgress("ftp://127.0.0.1/", { allowPrivate: true })).toMatchObject({ allowed: false });
+  });
+
+  it("refuses every 10.x, 127.x and 192.168.x address however written", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(10, 127, 192),
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: 255 }),
+        fc.integer({ min: 0, max: 255 }),
+        (a, b, c, d) => {
+          const second = a === 192 ? 168 : b;
+          const asNumber = ((a << 24) >>> 0) + (second << 16) + (c << 8) + d;
+          expect(checkUrlEgress(`http://${a}.${second}.${c}.${d}/`, strict).allowed).toBe(false);
+          expect(checkUrlEgress(`http://${asNumber}/`, strict).allowed).toBe(false);
+          expect(checkHostEgress(`::ffff:${a}.${second}.${c}.${d}`, strict).allowed).toBe(false);
+        },
+      ),
+    );
+  });
+});
