@@ -11,11 +11,13 @@
  * error, `auth.invalid_key` and `hooks.unknown_endpoint`). `test/worker/tenant-guard.test.ts` calls every
  * method with another tenant's id. Secrets go out only as capabilities (`tenant/secret-vault.ts`).
  */
+
 import { DurableObject } from "cloudflare:workers";
 import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
 import { EngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
 import type { EffectOutcome } from "../engine/plugins/effect.ts";
+import { withoutResolved } from "../engine/plugins/published.ts";
 import { checkInputs } from "../engine/state/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
@@ -58,12 +60,14 @@ import { EventReception } from "./tenant/event-reception.ts";
 import { IntakeLimits } from "./tenant/intake-limits.ts";
 import { hasPendingStart } from "./tenant/pending-starts.ts";
 import { pluginBindingsOf } from "./tenant/plugin-bindings.ts";
+import { findPlugin } from "./tenant/plugin-registry.ts";
 import { insertTenant, readTenant, requireTenant } from "./tenant/registration.ts";
 import { hasRun, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";
 import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
 import { deleteExpiredRuns, makeRoomForRun, StartReservations } from "./tenant/run-retention.ts";
 import { RunStarter } from "./tenant/run-starter.ts";
 import { type CapabilityResolver, type SecretKeeping, SecretVault } from "./tenant/secret-vault.ts";
+import { TenantServices } from "./tenant/service-lookup.ts";
 import { deleteServiceRow, listServiceRows, upsertService } from "./tenant/service-store.ts";
 import { patchSettings, readSettings } from "./tenant/settings.ts";
 import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
@@ -100,6 +104,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   readonly #reception: EventReception;
   readonly #capabilities: CapabilityResolver;
   readonly #circuits: CircuitStore;
+  /** the service an effect names: the workflow version's own, else the tenant's registered one */
+  readonly #services: TenantServices;
 
   constructor(ctx: DurableObjectState, env: TenantEnv) {
     super(ctx, env);
@@ -109,6 +115,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     this.#secrets = vault;
     this.#capabilities = vault;
     this.#circuits = new CircuitStore(storage.kv);
+    this.#services = new TenantServices(storage.sql);
     this.#subscriptions = new SubscriptionRegistry(storage.sql, this.#evaluator);
     this.#limits = new IntakeLimits(storage);
     this.#starter = new RunStarter({ storage, bindings: env, reservations: this.#reservations });
@@ -276,7 +283,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
           runStub(this.env, tenant, runId).start({
             tenant,
             runId,
-            definition: stored.definition as WorkflowDefinition,
+            // the run keeps the dialect's definition; its pinned services stay here (service-lookup.ts)
+            definition: withoutResolved(stored.definition as WorkflowDefinition),
             inputs: request.inputs,
           }),
         );
@@ -403,6 +411,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   performEffect(tenant: string, request: EffectRequest): Promise<Outcome<EffectOutcome>> {
     return this.#forTenant(tenant, () =>
       runEffect(tenant, request, {
+        services: this.#services,
+        plugins: findPlugin,
         secrets: this.#capabilities,
         circuits: this.#circuits,
         bindings: pluginBindingsOf(this.env),

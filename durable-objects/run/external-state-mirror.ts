@@ -1,15 +1,14 @@
 /**
  * @module
  * `external_state`: after a checkpoint, the run's state is written to the workflow's backend
- * (through its state plugin's `get`/`put`, performed by the TenantDO like any effect) under
+ * (its state plugin's `put_versioned`, performed by the TenantDO like any effect) under
  *
  *     runs/<run id>/state      inside the tenant's prefix: t/<tenant>/runs/<run id>/state
  *
- * as `{version, run_id, workflow, status, state, updated_at}`, `version` being the checkpoint's
- * sequence number. The TenantDO reads the stored version first and writes only a newer one, so
- * an older write never replaces a newer one (read-compare-write: the RunDO is the only writer of
- * its key and writes one version at a time; see docs/plugins.md for the trade against versioned
- * keys). The last version written is kept in the RunDO's key-value storage, so a crash before the
+ * as the document `{version, value: {run_id, workflow, status, state, updated_at}}`, `version`
+ * being the checkpoint's sequence number. The plugin writes only a version newer than the stored
+ * one (redis: one Lua script; kv and r2: see their plugins), so an older write never replaces a
+ * newer one. The last version written is kept in the RunDO's key-value storage, so a crash before the
  * write is caught up by the next alarm. Only the latest state is written: intermediate versions
  * a busy run passes through may be skipped.
  */
@@ -56,14 +55,13 @@ export class ExternalStateMirror {
       iterations: [run.seq],
     });
     const value = {
-      version: run.seq,
       run_id: run.id,
       workflow: run.workflow,
       status: run.status,
       state: run.main.state,
       updated_at: new Date(run.updatedAt).toISOString(),
     };
-    const params: Record<string, unknown> = { key: externalStateKey(run.id), value };
+    const params: Record<string, unknown> = { key: externalStateKey(run.id), value, version: run.seq };
     if (spec.ttl !== undefined) params.ttl = spec.ttl;
     return {
       id: `${idempotencyKey}#1`,
@@ -73,7 +71,7 @@ export class ExternalStateMirror {
       stepId: "external_state",
       attempt: 1,
       service: EXTERNAL_STATE_SERVICE,
-      method: "put",
+      method: "put_versioned",
       params,
       requestedAt: run.updatedAt,
     };

@@ -11,6 +11,7 @@
  */
 import { EngineError, type ErrorCode } from "../../engine/errors.ts";
 import { admitCall, circuitSettingsOf, recordCallResult } from "../../engine/plugins/circuit.ts";
+import { CIRCUIT_CONFIG_KEY } from "../../engine/plugins/circuit-config.ts";
 import type { ResolvedService } from "../../engine/plugins/descriptor.ts";
 import type { EffectIntent, EffectOutcome } from "../../engine/plugins/effect.ts";
 import { TRANSIENT_EXTERNAL_CODES } from "../../engine/plugins/effect-error-codes.ts";
@@ -18,17 +19,28 @@ import type { Plugin, PluginBindings, PluginContext } from "../../plugins/contra
 import type { CircuitStore } from "./circuit-store.ts";
 import type { EffectRequest } from "./contracts.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, guardedConnect, guardedFetch } from "./guarded-fetch.ts";
-import { findPlugin } from "./plugin-registry.ts";
+import type { PluginFinder } from "./plugin-registry.ts";
 import type { CapabilityResolver } from "./secret-vault.ts";
-import { findService } from "./service-directory.ts";
-import { versionedPut } from "./versioned-put.ts";
 
 /** A call's time limit when its step sets no `timeout_seconds`. */
 export const DEFAULT_CALL_TIMEOUT_SECONDS = 10;
 /** The longest a single call may be given. */
 export const MAX_CALL_TIMEOUT_SECONDS = 300;
 
+/**
+ * Where an effect's service comes from (`TenantServices`, service-lookup.ts, in the TenantDO): a
+ * step's service or channel by name for the run's workflow version, or that version's
+ * `external_state` backend. `undefined` when there is none; `workflow.not_found` when the
+ * version is gone.
+ */
+export interface ServiceSource {
+  serviceOfVersion(workflow: string, version: string, name: string): ResolvedService | undefined;
+  externalStateOfVersion(workflow: string, version: string): ResolvedService | undefined;
+}
+
 export interface EffectRunnerDeps {
+  services: ServiceSource;
+  plugins: PluginFinder;
   secrets: CapabilityResolver;
   circuits: CircuitStore;
   bindings: PluginBindings;
@@ -42,14 +54,13 @@ export async function runEffect(
   deps: EffectRunnerDeps,
 ): Promise<EffectOutcome> {
   const { effect } = request;
-  const service = findService({
-    tenant,
-    workflow: request.workflow,
-    version: request.version,
-    service: effect.service,
-  });
-  if (service === undefined) return failure("external.no_service", `no service named "${effect.service}"`);
-  const plugin = findPlugin(service.plugin, service.version);
+  const service = serviceOf(request, deps.services);
+  if (service === undefined) {
+    const what =
+      effect.kind === "state" ? "no external_state backend" : `no service named "${effect.service}"`;
+    return failure("external.no_service", `${what} for ${request.workflow}@${request.version}`);
+  }
+  const plugin = deps.plugins(service.plugin, service.version);
   if (plugin === undefined) {
     return failure("external.no_plugin", `plugin ${service.plugin}@${service.version} is not installed`);
   }
@@ -76,6 +87,20 @@ export async function runEffect(
     if (changed || !deps.circuits.has(service.name)) deps.circuits.write(service.name, next, settings);
   }
   return redactOutcome(outcome, secrets);
+}
+
+/** The service the effect names: `external_state`'s backend for a state write. */
+function serviceOf(request: EffectRequest, services: ServiceSource): ResolvedService | undefined {
+  const { workflow, version, effect } = request;
+  try {
+    return effect.kind === "state"
+      ? services.externalStateOfVersion(workflow, version)
+      : services.serviceOfVersion(workflow, version, effect.service);
+  } catch (error) {
+    // the run's workflow version was deleted since: none of its services is known any more
+    if (error instanceof EngineError && error.code === "workflow.not_found") return undefined;
+    throw error;
+  }
 }
 
 async function callPlugin(
@@ -130,10 +155,6 @@ async function callPlugin(
     }, seconds * 1000);
   });
   try {
-    if (effect.kind === "state") {
-      // external_state: never replace a newer version (versioned-put.ts)
-      return { ok: true, result: await Promise.race([versionedPut(plugin, params.data, context), timeout]) };
-    }
     const answer = await Promise.race([plugin.invoke(effect.method, params.data, context), timeout]);
     const checked = method.result.safeParse(answer);
     if (!checked.success) return failure("external.invalid_result", `result: ${issuesOf(checked.error)}`);
@@ -160,8 +181,8 @@ async function resolvedConfig(
   resolver: CapabilityResolver,
   secrets: string[],
 ): Promise<Record<string, unknown> | string> {
-  const { circuit: _circuit, ...rest } = structuredClone(service.config) as Record<string, unknown>;
-  const config: Record<string, unknown> = rest;
+  const { [CIRCUIT_CONFIG_KEY]: _circuit, ...rest } = structuredClone(service.config);
+  const config: Record<string, unknown> = { ...rest };
   const resolve = async (text: string): Promise<string | undefined> => {
     const resolved = await resolver.resolveCapability(tenant, text);
     if (resolved === undefined) return undefined;

@@ -13,6 +13,7 @@
 import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import { EngineError, type ErrorShape, isEngineError } from "../../engine/errors.ts";
 import { eventScope, type TriggerEvent } from "../../engine/events/index.ts";
+import { withoutResolved } from "../../engine/plugins/published.ts";
 import { checkInputs } from "../../engine/state/index.ts";
 import { type DurableObjectBindings, runStub } from "../bindings.ts";
 import type { RunAnswer } from "../run/contracts.ts";
@@ -119,7 +120,8 @@ export class RunStarter {
       const outcome = await runStub(this.#options.bindings, tenant, start.runId).start({
         tenant,
         runId: start.runId,
-        definition: stored.definition as WorkflowDefinition,
+        // the run keeps the dialect's definition; its pinned services stay here (service-lookup.ts)
+        definition: withoutResolved(stored.definition as WorkflowDefinition),
         inputs: start.inputs,
         ...(event === undefined ? {} : { event: eventScope(event) }),
       });

@@ -122,9 +122,12 @@ export function applyResult(scope: ThreadScope, step: Step, pending: PendingStep
   applyToThread(scope, resolveUpdates(scope, specs, options), pending.loop);
 }
 
-/** Where a client step keeps its result: `mcp_call`'s `store_result`, `agent_response`'s `store_response`. */
+/**
+ * Where a step keeps its result: `mcp_call`'s and `external_call`'s `store_result`,
+ * `agent_response`'s `store_response`.
+ */
 function resultPathOf(step: Step): string | undefined {
-  if (step.type === "mcp_call") return step.store_result;
+  if (step.type === "mcp_call" || step.type === "external_call") return step.store_result;
   if (step.type === "agent_response") return step.store_response;
   return undefined;
 }

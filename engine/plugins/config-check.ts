@@ -6,12 +6,14 @@
  * field is static: a `{{ }}` there is refused (`expression.env_not_allowed` when it names a secret,
  * `service.invalid_config` otherwise), because nothing evaluates a service's configuration. The
  * static fields are then checked against the plugin's `config` schema; a secret field holding a
- * reference is skipped by that check (its value exists only at call time). Pure.
+ * reference is skipped by that check (its value exists only at call time). `config.circuit` is the
+ * platform's (circuit-config.ts): checked against its own schema, never shown to the plugin. Pure.
  */
 import type { ErrorCode } from "../errors.ts";
 import { hasTemplate } from "../expressions/template.ts";
 import { ENV_NOT_ALLOWED } from "../secrets/env-references.ts";
 import { parseSecretTemplate } from "../secrets/secret-template.ts";
+import { CIRCUIT_CONFIG_KEY, circuitConfigSchema, splitCircuitConfig } from "./circuit-config.ts";
 import type { PluginDescriptor } from "./descriptor.ts";
 import { formatRelative, type RelativePath, staticProblems } from "./static-check.ts";
 
@@ -37,7 +39,8 @@ export function configProblems(plugin: PluginDescriptor, config: unknown): Confi
     }
     problems.push({ ...notSecretField(plugin, path, parsed.ok), path, offset: text.indexOf("{{") });
   }
-  for (const problem of staticProblems(plugin.config, config)) {
+  const { circuit, pluginConfig } = splitCircuitConfig(config);
+  for (const problem of staticProblems(plugin.config, pluginConfig)) {
     const where = problem.path.length === 0 ? "config" : `config.${formatRelative(problem.path)}`;
     problems.push({
       code: "service.invalid_config",
@@ -45,6 +48,17 @@ export function configProblems(plugin: PluginDescriptor, config: unknown): Confi
       path: problem.path,
       offset: 0,
     });
+  }
+  if (circuit !== undefined) {
+    for (const problem of staticProblems(circuitConfigSchema, circuit)) {
+      const path = [CIRCUIT_CONFIG_KEY, ...problem.path];
+      problems.push({
+        code: "service.invalid_config",
+        message: `config.${formatRelative(path)}: ${problem.message} (the circuit breaker's settings: failure_threshold, cool_down_seconds)`,
+        path,
+        offset: 0,
+      });
+    }
   }
   return problems;
 }

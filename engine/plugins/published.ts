@@ -31,6 +31,12 @@ export function withResolved(
   return { ...definition, resolved };
 }
 
+/** The file's own definition, without what publish added: what a run keeps (its services stay with the tenant). */
+export function withoutResolved(definition: PublishedDefinition): WorkflowDefinition {
+  const { resolved: _resolved, ...dialect } = definition;
+  return dialect;
+}
+
 /** The services a stored definition pinned at publish (none for a version stored before them). */
 export function publishedServices(definition: unknown): readonly ResolvedService[] {
   return resolvedOf(definition)?.services ?? [];

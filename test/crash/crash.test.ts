@@ -47,8 +47,6 @@ const vars: Record<string, string> = {
   // the receiver is on 127.0.0.1
   EDGEFLOW_ALLOW_PRIVATE_EGRESS: "1",
 };
-/** The worker with the test's `receiver` service and its test-only http plugin. */
-const script = "test/worker/support/crash-worker.ts";
 let server: DevServer | undefined;
 let receiver: Receiver | undefined;
 
@@ -77,8 +75,7 @@ describe("crash: kill -9 mid-load", () => {
   it(`${DELIVERIES} signed webhooks, ${SENDERS} senders, kill -9 of workerd, restart: nothing lost, nothing twice`, async () => {
     const started = Date.now();
     receiver = await startReceiver();
-    vars.CRASH_RECEIVER_URL = receiver.url.replace(/\/effect$/, "");
-    server = await startDevServer({ persistDir, vars, script });
+    server = await startDevServer({ persistDir, vars });
     const created = await admin("/admin/tenants", "POST", { id: "crash" });
     expect(created.status).toBe(201);
     const apiKey = ((await created.json()) as { apiKey: string }).apiKey;
@@ -87,6 +84,13 @@ describe("crash: kill -9 mid-load", () => {
     ).toBe(201);
 
     const call = mcpClient(() => server!.baseUrl, apiKey);
+    // crash:calls reaches the receiver through a tenant service of the first-party http plugin
+    const registered = await call("service_register", {
+      name: "receiver",
+      uses: "http@^1",
+      config: { base_url: receiver.url.replace(/\/effect$/, "") },
+    });
+    expect(registered.ok, JSON.stringify(registered.value)).toBe(true);
     for (const yaml of [WAIT_THEN_EFFECT, FAN_OUT_EFFECTS, GRAPH_EFFECTS, EXTERNAL_CALLS]) {
       const published = await call("workflow_publish", { yaml });
       expect(published.ok, JSON.stringify(published.value)).toBe(true);
@@ -131,7 +135,7 @@ describe("crash: kill -9 mid-load", () => {
     const atCrash = { answered, openRuns: agent.open, effects: receiver.applied.size };
     const killed = await server.crash();
     const crashedAt = Date.now();
-    server = await startDevServer({ persistDir, vars, script });
+    server = await startDevServer({ persistDir, vars });
     const restartMs = Date.now() - crashedAt;
 
     await senders;

@@ -112,7 +112,7 @@ steps:
 
 /**
  * Two `external_call`s in a loop and nothing for the agent: the platform itself calls the
- * receiver (service `receiver`, test/worker/support/crash-worker.ts) with the key
+ * receiver (the tenant service `receiver`, `http@^1`, registered by crash.test.ts) with the key
  * `<run id>:main:call:<iteration>`. Every second delivery.
  */
 export const EXTERNAL_CALLS = `name: "crash:calls"

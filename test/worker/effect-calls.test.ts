@@ -5,18 +5,14 @@
  * size cap. The runner is called inside a real TenantDO with its real storage and secret vault.
  */
 import { runInDurableObject } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CircuitStore } from "../../durable-objects/tenant/circuit-store.ts";
 import { runEffect } from "../../durable-objects/tenant/effect-runner.ts";
 import { SecretVault } from "../../durable-objects/tenant/secret-vault.ts";
 import type { EffectIntent, EffectOutcome } from "../../engine/plugins/effect.ts";
 import { callTool, newTenant } from "./support/clients.ts";
-import { installTestPlugins, service, target, targetLog } from "./support/effects.ts";
+import { service, target, targetLog, testPluginFinder, testServiceSource } from "./support/effects.ts";
 import { tenantObject } from "./support/runs.ts";
-
-beforeAll(() => {
-  installTestPlugins();
-});
 
 function call(service: string, method: string, extra: Partial<EffectIntent> = {}): EffectIntent {
   const key = `wf_x:main:${method}:${crypto.randomUUID()}`;
@@ -40,7 +36,10 @@ type Perform = (
   options?: { now?: number; allowPrivate?: boolean },
 ) => Promise<EffectOutcome>;
 
-/** Runs effects inside the tenant's own DO, with its storage, its vault and a given clock. */
+/**
+ * Runs effects inside the tenant's own DO, with its storage, its vault and a given clock; the
+ * services are the test's own (`service`), the plugins the first-party ones plus `http-test`.
+ */
 function performer(tenant: string): Perform {
   return (effect, options = {}) =>
     runInDurableObject(tenantObject(tenant), (_instance, state) =>
@@ -48,6 +47,8 @@ function performer(tenant: string): Perform {
         tenant,
         { runId: "wf_x", workflow: "test:x", version: "1.0.0", effect },
         {
+          services: testServiceSource(tenant),
+          plugins: testPluginFinder,
           secrets: new SecretVault(state.storage.sql, "test-secrets-key-0123456789abcdef0123456789abcdef"),
           circuits: new CircuitStore(state.storage.kv),
           bindings: {},

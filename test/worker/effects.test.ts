@@ -6,17 +6,13 @@
  * on_complete, external_state).
  */
 import { env, runInDurableObject } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import type { EffectIntent } from "../../engine/plugins/effect.ts";
 import { callTool, newTenant } from "./support/clients.ts";
-import { driveEffects, installTestPlugins, service, target, targetLog } from "./support/effects.ts";
+import { driveEffects, registerTenantService, target, targetLog } from "./support/effects.ts";
 import { setSecret } from "./support/events.ts";
 import { inspectRun, publishAndStart, runObject } from "./support/runs.ts";
-
-beforeAll(() => {
-  installTestPlugins();
-});
 
 const DEPLOY = `
 name: test:deploy
@@ -41,12 +37,22 @@ steps:
         state_update: { path: this.results, operation: append, value: "{{ result.body.key }}" }
 `;
 
+/** The whsec_ signing secret of the `ops` webhook service (any base64 will do). */
+const OPS_SECRET = `whsec_${btoa("ops-signing-secret-0123456789")}`;
+
+/**
+ * A tenant with the first-party services the workflow names: `api` (http 1.x against the local
+ * target) and `ops` (a signed webhook to it), registered the way an agent does.
+ */
 async function tenantWithServices(base = `${target()}/echo`): Promise<{ id: string; apiKey: string }> {
   const tenant = await newTenant("fx");
-  service(tenant.id, "api", "http-test", { base_url: base });
-  service(tenant.id, "ops", "notify-test", { url: `${target()}/echo/ops` });
-  service(tenant.id, "external_state", "kv-test", {});
+  await registerTenantService(tenant.apiKey, "api", "http@^1", { base_url: base });
+  await registerTenantService(tenant.apiKey, "ops", "webhook@^1", {
+    url: `${target()}/echo/ops`,
+    secret: "{{ env.OPS_SECRET }}",
+  });
   await setSecret(tenant.id, "API_TOKEN", "tok-3f9a7c1e");
+  await setSecret(tenant.id, "OPS_SECRET", OPS_SECRET);
   return tenant;
 }
 
@@ -78,10 +84,17 @@ describe("external_call through the RunDO and the TenantDO", () => {
     expect(stored).not.toContain("tok-3f9a7c1e");
     expect(stored).toContain("Bearer [redacted]");
     // on_complete went out once, with its own key
-    const notes = log.filter((entry) => entry.path === "/echo/ops");
-    expect(notes).toEqual([
-      expect.objectContaining({ key: `${runId}:run:on_complete:0`, body: { message: "deployed 2" } }),
-    ]);
+    const notes = (await targetLog()).filter(
+      (entry) => entry.path === "/echo/ops" && JSON.stringify(entry.body).includes(runId),
+    );
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.body).toMatchObject({
+      type: "edgeflow.notification",
+      data: {
+        message: "deployed 2",
+        details: { run_id: runId, workflow: "test:deploy", status: "completed" },
+      },
+    });
     expect(run.effects).toBeUndefined();
   });
 
@@ -135,12 +148,16 @@ describe("external_call through the RunDO and the TenantDO", () => {
     const run = await driveEffects(tenant.id, runId);
     expect(run.status).toBe("completed");
     const key = `t/${tenant.id}/runs/${runId}/state`;
-    const stored = (await env.STATE_KV!.get(key, "json")) as {
-      version: number;
-      status: string;
-      state: unknown;
-    };
-    expect(stored).toMatchObject({ version: run.seq, status: "completed" });
+    const stored = await env.STATE_KV!.get(key, "json");
+    expect(stored).toMatchObject({
+      version: run.seq,
+      value: {
+        run_id: runId,
+        workflow: "test:deploy",
+        status: "completed",
+        state: { state: { results: expect.any(Array) } },
+      },
+    });
     // an older version arriving late (a retry after a crash) does not replace it
     const older: EffectIntent = {
       id: "old#1",
@@ -150,25 +167,27 @@ describe("external_call through the RunDO and the TenantDO", () => {
       stepId: "external_state",
       attempt: 1,
       service: "external_state",
-      method: "put",
-      params: { key: `runs/${runId}/state`, value: { version: 1, status: "running" } },
+      method: "put_versioned",
+      params: { key: `runs/${runId}/state`, version: 1, value: { status: "running" } },
       requestedAt: 0,
     };
     const request = { runId, workflow: run.workflow, version: run.version, effect: older };
     const answer = await tenantStub(env, tenant.id).performEffect(tenant.id, request);
     expect(answer).toMatchObject({
       ok: true,
-      value: { ok: true, result: { written: false, stored_version: run.seq } },
+      value: { ok: true, result: { written: false, version: run.seq } },
     });
     expect(await env.STATE_KV!.get(key, "json")).toMatchObject({ version: run.seq });
   });
 
-  it("a missing service fails the step with external.no_service", async () => {
-    const tenant = await newTenant("fx");
-    const runId = await publishAndStart(
-      tenant.apiKey,
-      DEPLOY.replace(/^on_complete.*$/m, "").replace(/^external_state.*$/m, ""),
-    );
+  it("a service deleted after publish fails the step with external.no_service", async () => {
+    const tenant = await tenantWithServices();
+    const yaml = DEPLOY.replace(/^on_complete.*$/m, "").replace(/^external_state.*$/m, "");
+    const published = await callTool(tenant.apiKey, "workflow_publish", { yaml });
+    expect(published.isError).toBe(false);
+    await callTool(tenant.apiKey, "service_delete", { name: "api" });
+    const started = await callTool(tenant.apiKey, "workflow_start", { workflow: "test:deploy" });
+    const runId = started.structured.workflow_id as string;
     const run = await driveEffects(tenant.id, runId);
     expect(run.status).toBe("failed");
     expect(run.error?.code).toBe("external.no_service");

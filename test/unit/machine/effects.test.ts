@@ -78,7 +78,15 @@ describe("external_call", () => {
         kind: "run_end",
         service: "ops",
         method: "send",
-        params: { message: "done with 2" },
+        params: {
+          message: "done with 2",
+          details: {
+            run_id: "wf_test",
+            workflow: "test:effects",
+            workflow_version: "1.0.0",
+            status: "completed",
+          },
+        },
         idempotencyKey: "wf_test:run:on_complete:0",
       }),
     ]);
@@ -120,6 +128,12 @@ describe("external_call", () => {
     expect(agent.run.status).toBe("failed");
     expect(agent.run.error?.code).toBe("external.timeout");
     expect(agent.run.effects?.map((effect) => effect.stepId)).toEqual(["on_failure"]);
+    // the receiver learns which run failed and why, whatever the message says
+    expect(agent.run.effects![0]!.params.details).toMatchObject({
+      run_id: "wf_test",
+      status: "failed",
+      error: { code: "external.timeout" },
+    });
   });
 
   it("an open circuit takes the fallback", () => {

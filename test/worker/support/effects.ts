@@ -1,24 +1,52 @@
-/** Helpers for effect tests: plugins and services registered, runs driven by their alarm. */
+/**
+ * Helpers for effect tests: the local HTTP target, tenant services registered through
+ * `service_register`, services and plugins of the effect runner's own tests, runs driven by their
+ * alarm.
+ */
 import { inject } from "vitest";
-import { registerPlugin } from "../../../durable-objects/tenant/plugin-registry.ts";
-import { registerService } from "../../../durable-objects/tenant/service-directory.ts";
+import type { ServiceSource } from "../../../durable-objects/tenant/effect-runner.ts";
+import { findPlugin, type PluginFinder } from "../../../durable-objects/tenant/plugin-registry.ts";
 import type { RunState } from "../../../engine/machine/run-model.ts";
 import type { ResolvedService } from "../../../engine/plugins/descriptor.ts";
+import { callTool } from "./clients.ts";
 import { inspectRun } from "./runs.ts";
-import { TEST_PLUGINS } from "./test-plugins.ts";
+import { httpTestPlugin } from "./test-plugins.ts";
 
 export function target(): string {
   return inject("httpTarget");
 }
 
-export function installTestPlugins(): void {
-  for (const plugin of TEST_PLUGINS) registerPlugin(plugin);
+/** Registers a tenant service as an agent would (`service_register`, resolved against the catalog). */
+export async function registerTenantService(
+  apiKey: string,
+  name: string,
+  uses: string,
+  config: Record<string, unknown>,
+): Promise<void> {
+  const answer = await callTool(apiKey, "service_register", { name, uses, config });
+  if (answer.isError) throw new Error(`service_register ${name}: ${JSON.stringify(answer.structured)}`);
 }
 
+/** The services of `runEffect` calls made by a test, by tenant and name (every version alike). */
+const testServices = new Map<string, ResolvedService>();
+
+/** A service the effect runner finds for `tenant` in tests that call `runEffect` themselves. */
 export function service(tenant: string, name: string, plugin: string, config: Record<string, unknown>): void {
-  const resolved: ResolvedService = { name, plugin, version: "1.0.0", config };
-  registerService(tenant, resolved);
+  testServices.set(`${tenant}\u0000${name}`, { name, plugin, version: "1.0.0", config });
 }
+
+export function testServiceSource(tenant: string): ServiceSource {
+  return {
+    serviceOfVersion: (_workflow, _version, name) => testServices.get(`${tenant}\u0000${name}`),
+    externalStateOfVersion: () => undefined,
+  };
+}
+
+/** The first-party plugins plus `http-test`. */
+export const testPluginFinder: PluginFinder = (name, version) =>
+  name === httpTestPlugin.name && version === httpTestPlugin.version
+    ? httpTestPlugin
+    : findPlugin(name, version);
 
 export interface TargetRequest {
   path: string;

@@ -1,12 +1,10 @@
 /**
- * Small plugins built from the contract (plugins/contract.ts) for the effect tests, registered
- * through `registerPlugin` (durable-objects/tenant/plugin-registry.ts), never through
- * plugins/index.ts: `http-test` (any method: POST `<base_url>/<method>` with the params as JSON,
- * `Idempotency-Key`, the auth header; a status >= 400 fails with `external.http_status` and the
- * `Retry-After` hint), `notify-test` (`send`: POST `{message, title}` to `url`) and `kv-test`
- * (`get`/`put` in the STATE_KV binding under the tenant's prefix). The crash test registers
- * `http-test` under `wrangler dev` through its own entry point; switch it to the first-party
- * `http` plugin once that is merged.
+ * `http-test`, a plugin built from the contract (plugins/contract.ts) for the effect runner's own
+ * tests (test/worker/effect-calls.test.ts), which pass it to `runEffect` with their own plugin
+ * finder; it is never in plugins/index.ts. Any method: POST `<base_url>/<method>` with the params
+ * as JSON, `Idempotency-Key`, the auth header; a status >= 400 fails with `external.http_status`
+ * and the `Retry-After` hint. Unlike the first-party `http`, its configuration takes any URL, so
+ * a test reaches the context's egress rule with a `file:` URL.
  */
 import { z } from "zod";
 import { EngineError } from "../../../engine/errors.ts";
@@ -86,57 +84,3 @@ export const httpTestPlugin: Plugin = {
     return postJson(context, `${config.base_url}/${method}`, params, authHeaders(config.auth));
   },
 };
-
-const notifyConfig = z.strictObject({ url: z.url() });
-const notifyParams = z.strictObject({ message: z.unknown(), title: z.unknown().optional() });
-
-export const notifyTestPlugin: Plugin = {
-  name: "notify-test",
-  version: "1.0.0",
-  description: "POSTs {message, title} to url (tests only)",
-  roles: ["notify"],
-  config: notifyConfig,
-  methods: { send: { description: "sends", params: notifyParams, result: httpResult } },
-  capabilities: { http: true, sockets: false, bindings: [], secretFields: [] },
-  async invoke(_method, params, context) {
-    return postJson(context, notifyConfig.parse(context.config).url, params, {});
-  },
-};
-
-const kvGet = z.strictObject({ key: z.string() });
-const kvPut = z.strictObject({ key: z.string(), value: z.unknown(), ttl: z.number().optional() });
-
-export const kvTestPlugin: Plugin = {
-  name: "kv-test",
-  version: "1.0.0",
-  description: "JSON values in STATE_KV under the tenant's prefix (tests only)",
-  roles: ["state"],
-  config: z.strictObject({}),
-  methods: {
-    get: {
-      description: "reads",
-      params: kvGet,
-      result: z.strictObject({ found: z.boolean(), value: z.unknown() }),
-    },
-    put: { description: "writes", params: kvPut, result: z.strictObject({ key: z.string() }) },
-  },
-  capabilities: { http: false, sockets: false, bindings: ["STATE_KV"], secretFields: [] },
-  async invoke(method, params, context) {
-    const kv = context.bindings.kv;
-    if (kv === undefined) throw new EngineError("external.failed", "no STATE_KV binding");
-    if (method === "get") {
-      const { key } = kvGet.parse(params);
-      const text = await kv.get(context.keyPrefix + key, "text");
-      return text === null ? { found: false, value: null } : { found: true, value: JSON.parse(text) };
-    }
-    const { key, value, ttl } = kvPut.parse(params);
-    await kv.put(
-      context.keyPrefix + key,
-      JSON.stringify(value),
-      ttl === undefined ? {} : { expirationTtl: ttl },
-    );
-    return { key };
-  },
-};
-
-export const TEST_PLUGINS: readonly Plugin[] = [httpTestPlugin, notifyTestPlugin, kvTestPlugin];
