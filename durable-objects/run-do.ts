@@ -12,7 +12,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
-import { EngineError } from "../engine/errors.ts";
+import { EngineError, isEngineError } from "../engine/errors.ts";
 import { findTask } from "../engine/graph/index.ts";
 import { type RunSnapshot, snapshotRun, startRun, transition } from "../engine/machine/index.ts";
 import type { MachineContext, MachineEvent, RunState, Transition } from "../engine/machine/run-model.ts";
@@ -73,12 +73,25 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     });
     void ctx.blockConcurrencyWhile(async () => {
       this.#created = upgradeIfCreated(ctx.storage, RUN_MIGRATIONS);
-      // outstanding work whose alarm was lost (it is armed in the checkpoint's turn) is re-armed
-      const record = this.#read();
-      const outstanding =
-        record !== null && ((record.state.effects?.length ?? 0) > 0 || this.#mirror.due(record));
-      if (outstanding && (await ctx.storage.getAlarm()) === null) await this.#armAlarm(record);
+      await this.#rearmOutstanding();
     });
+  }
+
+  /**
+   * Outstanding work whose alarm was lost (it is armed in the checkpoint's turn) is re-armed. A
+   * checkpoint that cannot be read is left alone: the RPC that reads it answers `storage.corrupt`.
+   */
+  async #rearmOutstanding(): Promise<void> {
+    let record: RunRecord | null;
+    try {
+      record = this.#read();
+    } catch (error) {
+      if (isEngineError(error) && error.code === "storage.corrupt") return;
+      throw error;
+    }
+    if (record === null) return;
+    const outstanding = (record.state.effects?.length ?? 0) > 0 || this.#mirror.due(record);
+    if (outstanding && (await this.ctx.storage.getAlarm()) === null) await this.#armAlarm(record);
   }
 
   /** Creates the run: the machine runs server steps up to the first client step or timer. */
