@@ -147,6 +147,28 @@ describe("publish-time plugin checks", () => {
     ]);
   });
 
+  it("takes the platform's circuit settings beside the plugin's config and checks them", () => {
+    expect(
+      located(
+        [
+          "services:",
+          "  api:",
+          '    uses: "demo@^1"',
+          '    config: {base_url: "https://api.example.com", circuit: {failure_threshold: 3, cool_down_seconds: 60}}',
+          "  bad:",
+          '    uses: "demo@^1"',
+          '    config: {base_url: "https://api.example.com", circuit: {failure_threshold: 0, open: yes}}',
+          "steps:",
+          "  - {id: m, type: user_message, message: hi}",
+          "",
+        ].join("\n"),
+      ),
+    ).toEqual([
+      "10:80 service.invalid_config services.bad.config.circuit.failure_threshold",
+      "10:89 service.invalid_config services.bad.config.circuit.open",
+    ]);
+  });
+
   it("uses a tenant service for a name the file does not define; the file's block wins", () => {
     const tenant: ResolvedService = {
       name: "api",
