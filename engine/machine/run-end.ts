@@ -12,7 +12,7 @@ import { isEngineError } from "../errors.ts";
 import type { EffectIntent } from "../plugins/effect.ts";
 import { idempotencyKeyOf } from "../plugins/idempotency-key.ts";
 import type { MachineContext, RunState, RunStatus } from "./run-model.ts";
-import { NOTIFY_METHOD } from "./steps/effect-steps.ts";
+import { NOTIFY_METHOD, notificationText } from "./steps/effect-steps.ts";
 import { renderValue, type ThreadScope } from "./thread-scope.ts";
 
 /** Adds the run-end notification if this transition ended the run (`before`: its status before). */
@@ -36,10 +36,10 @@ export function addRunEndNotification(
   if (spec === undefined) return;
   const scope: ThreadScope = { definition, run, thread: run.main, machine };
   const params: Record<string, unknown> = {
-    message: renderOrKeep(scope, spec.message),
+    message: notificationText(renderOrKeep(scope, spec.message)),
     details: runDetailsOf(definition, run),
   };
-  if (spec.title !== undefined) params.title = renderOrKeep(scope, spec.title);
+  if (spec.title !== undefined) params.title = notificationText(renderOrKeep(scope, spec.title));
   const idempotencyKey = idempotencyKeyOf({ runId: run.id, threadId: "run", stepId: field, iterations: [] });
   const intent: EffectIntent = {
     id: `${idempotencyKey}#1`,

@@ -80,8 +80,8 @@ export function handOutEffect(scope: ThreadScope, step: EffectStep, ref: (string
 
 function paramsOf(scope: ThreadScope, step: EffectStep): Record<string, unknown> {
   if (step.type === "notify") {
-    const params: Record<string, unknown> = { message: renderValue(scope, step.message) };
-    if (step.title !== undefined) params.title = renderValue(scope, step.title);
+    const params: Record<string, unknown> = { message: notificationText(renderValue(scope, step.message)) };
+    if (step.title !== undefined) params.title = notificationText(renderValue(scope, step.title));
     return params;
   }
   if (step.params === undefined) return {};
@@ -90,6 +90,15 @@ function paramsOf(scope: ThreadScope, step: EffectStep): Record<string, unknown>
     throw new EngineError("step.failed", `step "${step.id}": params must render to an object`);
   }
   return rendered;
+}
+
+/**
+ * A rendered `message` or `title` as the text notify plugins take: a template that is one
+ * expression may render to a number or an object, sent as its JSON.
+ */
+export function notificationText(value: unknown): string {
+  if (typeof value === "string") return value;
+  return JSON.stringify(value) ?? String(value);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -177,6 +177,21 @@ steps:
     expect(agent.run.status).toBe("completed");
     expect(agent.run.effects).toBeUndefined();
   });
+
+  it("sends a message that renders to a number or an object as text", () => {
+    const agent = new ScriptedAgent(
+      loadSource(`
+name: test:notify-count
+description: notifies a count
+version: 1.0.0
+default_state: { state: { count: 3, info: { ok: true } } }
+steps:
+  - { id: count, type: notify, channel: team, message: "{{ this.count }}", title: "{{ this.info }}" }
+`),
+      evaluator,
+    );
+    expect(agent.run.effects?.[0]?.params).toEqual({ message: "3", title: '{"ok":true}' });
+  });
 });
 
 describe("on_complete / on_failure at publish", () => {
