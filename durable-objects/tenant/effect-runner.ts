@@ -79,7 +79,7 @@ export async function runEffect(
   const outcome = await callPlugin(tenant, effect, service, plugin, deps, secrets).catch((error: unknown) =>
     outcomeOfError(error),
   );
-  const countsAgainst = !outcome.ok && TRANSIENT_EXTERNAL_CODES.has(outcome.code as never);
+  const countsAgainst = !outcome.ok && TRANSIENT_EXTERNAL_CODES.has(outcome.code);
   if (outcome.ok || countsAgainst) {
     const current = deps.circuits.read(service.name);
     const next = recordCallResult(current, settings, outcome.ok, deps.now());

@@ -22,7 +22,7 @@ export const EXTERNAL_CODES = [
 export type ExternalCode = (typeof EXTERNAL_CODES)[number];
 
 /** Failures of the target itself: they count against the service's circuit breaker. */
-export const TRANSIENT_EXTERNAL_CODES: ReadonlySet<ExternalCode> = new Set([
+export const TRANSIENT_EXTERNAL_CODES: ReadonlySet<string> = new Set<ExternalCode>([
   "external.failed",
   "external.http_status",
   "external.timeout",
