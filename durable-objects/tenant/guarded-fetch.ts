@@ -9,7 +9,12 @@
  */
 import { connect as openSocket } from "cloudflare:sockets";
 import { EngineError } from "../../engine/errors.ts";
-import { checkHostEgress, checkUrlEgress, type EgressOptions } from "../../engine/plugins/egress.ts";
+import {
+  checkHostEgress,
+  checkUrlEgress,
+  type EgressOptions,
+  normaliseHost,
+} from "../../engine/plugins/egress.ts";
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 5;
@@ -63,10 +68,15 @@ export function guardedConnect(
   options: EgressOptions,
 ): (address: { hostname: string; port: number }, socketOptions?: SocketOptions) => Socket {
   return (address, socketOptions) => {
+    // connect to exactly the host that was checked: the resolver would read `2130706433` as 127.0.0.1
+    const hostname = normaliseHost(address.hostname);
     const verdict = checkHostEgress(address.hostname, options);
-    if (!verdict.allowed)
-      throw new EngineError("external.egress_refused", `egress refused: ${verdict.reason}`);
-    return openSocket(address, socketOptions);
+    if (!verdict.allowed || hostname === undefined)
+      throw new EngineError(
+        "external.egress_refused",
+        `egress refused: ${verdict.allowed ? "not a valid host" : verdict.reason}`,
+      );
+    return openSocket({ hostname, port: address.port }, socketOptions);
   };
 }
 

@@ -2,8 +2,9 @@
  * @module
  * The egress rule for every request a plugin makes: `http:`/`https:` only (sockets: any port,
  * same host rule), and no loopback, private, link-local, carrier-grade-NAT, unique-local,
- * multicast or unspecified address, whether written as an IP literal (WHATWG URL parsing has
- * already normalised `http://2130706433/` to `127.0.0.1`) or as `localhost`. The deployment may
+ * multicast or unspecified address, whether written as an IP literal (every host, a socket's
+ * too, is first normalised as an `http:` URL's host: `2130706433` is `127.0.0.1`; `normaliseHost`)
+ * or as `localhost`. The deployment may
  * allow private targets (`EDGEFLOW_ALLOW_PRIVATE_EGRESS=1`, for local development and tests).
  * Names are not resolved here (Workers have no DNS API); a deployed Worker cannot reach private
  * networks through a public name anyway. Pure.
@@ -29,13 +30,35 @@ export function checkUrlEgress(url: string, options: EgressOptions): EgressVerdi
   return checkHostEgress(parsed.hostname, options);
 }
 
-/** Checks a host name or IP literal (a URL's `hostname`, or a socket's address). */
+/**
+ * A host as an `http:` URL holds it (WHATWG host parsing: `2130706433`, `127.1`, `0x7f.0.0.1`,
+ * `0177.0.0.1` and `%31%32%37.0.0.1` all become `127.0.0.1`, IPv6 is compressed, names are
+ * lower-cased and punycoded), without brackets; `undefined` when it is not a host alone (a
+ * port, path, user or anything else the parse would take apart). A socket's host goes through
+ * this before the check and the connection uses the result, so what is checked is what is
+ * reached: a `redis:` URL is not special, its host stays as written and the resolver would
+ * read the numeric forms.
+ */
+export function normaliseHost(hostname: string): string | undefined {
+  const bare = hostname.replace(/^\[(.*)\]$/, "$1");
+  if (bare === "" || /[\s/\\?#@[\]]/.test(bare)) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(`http://${bare.includes(":") ? `[${bare}]` : bare}/`);
+  } catch {
+    return undefined;
+  }
+  if (parsed.port !== "" || parsed.username !== "" || parsed.password !== "" || parsed.pathname !== "/")
+    return undefined;
+  return parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+}
+
+/** Checks a host name or IP literal (a URL's `hostname`, or a socket's address), normalised first. */
 export function checkHostEgress(hostname: string, options: EgressOptions): EgressVerdict {
+  const normalised = normaliseHost(hostname);
+  if (normalised === undefined) return { allowed: false, reason: "not a valid host" };
   if (options.allowPrivate) return { allowed: true };
-  const host = hostname
-    .toLowerCase()
-    .replace(/^\[|\]$/g, "")
-    .replace(/\.$/, "");
+  const host = normalised.replace(/\.$/, "");
   if (host === "") return { allowed: false, reason: "no host" };
   if (host === "localhost" || host.endsWith(".localhost")) return refused(hostname);
   const v4 = parseIpv4(host);

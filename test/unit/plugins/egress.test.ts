@@ -1,7 +1,7 @@
 /** The egress rule: http(s) only, no loopback/private/link-local/ULA targets unless allowed. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkHostEgress, checkUrlEgress } from "../../../engine/plugins/egress.ts";
+import { checkHostEgress, checkUrlEgress, normaliseHost } from "../../../engine/plugins/egress.ts";
 
 const strict = { allowPrivate: false };
 
@@ -69,5 +69,45 @@ describe("checkUrlEgress", () => {
         },
       ),
     );
+  });
+});
+
+describe("checkHostEgress on a socket's host (a redis: URL keeps it as written)", () => {
+  it.each([
+    ["127.0.0.1", "127.0.0.1"],
+    ["2130706433", "127.0.0.1"],
+    ["127.1", "127.0.0.1"],
+    ["0x7f.0.0.1", "127.0.0.1"],
+    ["0x7f000001", "127.0.0.1"],
+    ["0177.0.0.1", "127.0.0.1"],
+    ["%31%32%37.0.0.1", "127.0.0.1"],
+    ["127.0.0.1.", "127.0.0.1"],
+    ["0", "0.0.0.0"],
+    ["2852039166", "169.254.169.254"],
+    ["167772161", "10.0.0.1"],
+    ["LOCALHOST", "localhost"],
+    ["[::1]", "::1"],
+    ["::ffff:127.0.0.1", "::ffff:7f00:1"],
+  ])("refuses %s (the host it normalises to is %s)", (host, normalised) => {
+    expect(normaliseHost(host)).toBe(normalised);
+    expect(checkHostEgress(host, strict)).toMatchObject({ allowed: false });
+  });
+
+  it.each(["a b", "1.2.3.4.5", "fe80::1%25eth0", "host:6379", "user@host", "host/path", "", "[]"])(
+    "refuses %j, which is not a host alone, even where private targets are allowed",
+    (host) => {
+      expect(normaliseHost(host)).toBeUndefined();
+      expect(checkHostEgress(host, { allowPrivate: true })).toMatchObject({ allowed: false });
+    },
+  );
+
+  it.each([
+    ["93.184.216.34", "93.184.216.34"],
+    ["1572395042", "93.184.216.34"],
+    ["Redis.Example.COM", "redis.example.com"],
+    ["2606:4700::1111", "2606:4700::1111"],
+  ])("allows %s (normalised to %s)", (host, normalised) => {
+    expect(normaliseHost(host)).toBe(normalised);
+    expect(checkHostEgress(host, strict)).toEqual({ allowed: true });
   });
 });
