@@ -6,8 +6,10 @@
  * too, is first normalised as an `http:` URL's host: `2130706433` is `127.0.0.1`; `normaliseHost`)
  * or as `localhost`. The deployment may
  * allow private targets (`EDGEFLOW_ALLOW_PRIVATE_EGRESS=1`, for local development and tests).
- * Names are not resolved here (Workers have no DNS API); a deployed Worker cannot reach private
- * networks through a public name anyway. Pure.
+ * Names are not resolved here (Workers have no DNS API): the rule covers address literals and
+ * `localhost` only. A deployed Worker cannot reach private networks through a name anyway; a
+ * self-hosted workerd can (`/etc/hosts`, internal DNS), which must not be given untrusted tenants
+ * without a network-level egress filter. Trailing dots are ignored (`localhost..`). Pure.
  */
 
 export type EgressVerdict = { allowed: true } | { allowed: false; reason: string };
@@ -58,7 +60,7 @@ export function checkHostEgress(hostname: string, options: EgressOptions): Egres
   const normalised = normaliseHost(hostname);
   if (normalised === undefined) return { allowed: false, reason: "not a valid host" };
   if (options.allowPrivate) return { allowed: true };
-  const host = normalised.replace(/\.$/, "");
+  const host = normalised.replace(/\.+$/, "");
   if (host === "") return { allowed: false, reason: "no host" };
   if (host === "localhost" || host.endsWith(".localhost")) return refused(hostname);
   const v4 = parseIpv4(host);
@@ -122,11 +124,18 @@ function isPublicIpv6(host: string): boolean {
   const first = groups[0]!;
   if (groups.every((group) => group === 0)) return false; // ::
   if (groups.slice(0, 7).every((group) => group === 0) && groups[7] === 1) return false; // ::1
+  const v4 = [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff];
   // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible: judge the IPv4 address
   if (groups.slice(0, 5).every((group) => group === 0) && (groups[5] === 0xffff || groups[5] === 0)) {
-    const v4 = [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff];
     return isPublicIpv4(v4);
   }
+  // IPv4-translated (::ffff:0:a.b.c.d, RFC 2765): judge the IPv4 address
+  if (groups.slice(0, 4).every((group) => group === 0) && groups[4] === 0xffff && groups[5] === 0) {
+    return isPublicIpv4(v4);
+  }
+  if (first === 0x2002) return false; // 6to4 2002::/16 carries any IPv4 address
+  if (first === 0x2001 && groups[1] === 0) return false; // Teredo 2001::/32 tunnels to IPv4 too
+  if ((first & 0xffc0) === 0xfec0) return false; // fec0::/10 site-local (deprecated, still private)
   if ((first & 0xfe00) === 0xfc00) return false; // fc00::/7 unique local
   if ((first & 0xffc0) === 0xfe80) return false; // fe80::/10 link-local
   if ((first & 0xff00) === 0xff00) return false; // multicast

@@ -28,6 +28,16 @@ describe("checkUrlEgress", () => {
     "http://[::ffff:127.0.0.1]/",
     "http://[::ffff:10.1.2.3]/",
     "http://[64:ff9b::a00:1]/",
+    "http://localhost../",
+    "http://localhost.../",
+    "http://api.localhost../",
+    "http://[::ffff:0:7f00:1]/",
+    "http://[::ffff:0:a00:1]/",
+    "http://[2002:7f00:1::]/",
+    "http://[2002:5db8:d822::1]/",
+    "http://[2001:0:4136:e378::1]/",
+    "http://[fec0::1]/",
+    "http://[feff::1]/",
   ])("refuses %s", (url) => {
     expect(checkUrlEgress(url, strict)).toMatchObject({ allowed: false });
   });
@@ -37,6 +47,9 @@ describe("checkUrlEgress", () => {
     "http://93.184.216.34/",
     "https://[2606:4700::1111]/",
     "http://172.32.0.1/",
+    "http://[2001:4860:4860::8888]/",
+    "http://[::ffff:0:5db8:d822]/",
+    "http://example.com./",
   ])("allows %s", (url) => {
     expect(checkUrlEgress(url, strict)).toEqual({ allowed: true });
   });
