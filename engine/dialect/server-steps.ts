@@ -3,6 +3,7 @@
  * Leaf steps the engine runs itself (server side). Steps that own sub-steps are in `steps.ts`.
  */
 import { z } from "zod";
+import { HEADER_NAME_PATTERN, isPlatformHeader, PLATFORM_HEADER_MESSAGE } from "./header-names.ts";
 import { freeObjectSchema, secondsSchema, statePathSchema, templateSchema } from "./scalars.ts";
 import { stepCommonShape } from "./step-common.ts";
 
@@ -61,7 +62,12 @@ export const externalCallAuthSchema = z
     token: z.string().optional().describe("Bearer token, e.g. {{ env.API_TOKEN }}"),
     username: z.string().optional(),
     password: z.string().optional(),
-    header: z.string().optional().describe("Header name for type header"),
+    header: z
+      .string()
+      .regex(HEADER_NAME_PATTERN, "not a header name")
+      .refine((name) => !isPlatformHeader(name), PLATFORM_HEADER_MESSAGE)
+      .optional()
+      .describe("Header name for type header (not Host, Content-Length, Idempotency-Key, ...)"),
     value: z.string().optional().describe("Header value for type header"),
   })
   .describe(

@@ -4,6 +4,7 @@
  * <base64(user:password)>` (UTF-8), or one named header. An incomplete block is an error that
  * names the missing field, never a value.
  */
+import { HEADER_NAME_PATTERN, isPlatformHeader } from "../../engine/dialect/header-names.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { toBase64, utf8 } from "../../engine/events/signatures/byte-encoding.ts";
 import type { HttpAuth } from "./http-config.ts";
@@ -20,14 +21,16 @@ export function authHeaders(auth: HttpAuth | undefined, label: string): Record<s
       const password = required(auth.password, "auth.password", label);
       return { authorization: `Basic ${toBase64(utf8(`${user}:${password}`))}` };
     }
-    case "header":
-      return {
-        [required(auth.header, "auth.header", label).toLowerCase()]: required(
-          auth.value,
-          "auth.value",
-          label,
-        ),
-      };
+    case "header": {
+      // checked at publish too; again here for versions stored before that check
+      const name = required(auth.header, "auth.header", label);
+      if (!HEADER_NAME_PATTERN.test(name) || isPlatformHeader(name))
+        throw new EngineError(
+          "external.failed",
+          `${label}: auth.header ${JSON.stringify(name.slice(0, 64))} is not a header a service may set`,
+        );
+      return { [name.toLowerCase()]: required(auth.value, "auth.value", label) };
+    }
   }
 }
 
