@@ -31,3 +31,33 @@ describe("auth.header", () => {
     expect(authHeaders(auth, "http")).toEqual({ "x-api-key": "key-9" });
   });
 });
+
+describe("a secret that becomes a header value", () => {
+  it.each(["tök", "a\r\nX-Injected: 1", "a\nb", "nul\u0000", "emoji 🔑"])(
+    "refuses %j without quoting it",
+    (secret) => {
+      for (const auth of [
+        { type: "bearer" as const, token: secret },
+        { type: "header" as const, header: "X-Api-Key", value: secret },
+      ]) {
+        let thrown: unknown;
+        try {
+          authHeaders(auth, "http");
+        } catch (error) {
+          thrown = error;
+        }
+        expect(thrown).toMatchObject({ code: "external.failed", message: expect.stringContaining("auth.") });
+        expect(String(Reflect.get(Object(thrown), "message"))).not.toContain(secret);
+      }
+    },
+  );
+
+  it("takes printable ASCII, spaces and tabs; Basic encodes any UTF-8", () => {
+    expect(authHeaders({ type: "bearer", token: "a b\tc~!" }, "http")).toEqual({
+      authorization: "Bearer a b\tc~!",
+    });
+    expect(authHeaders({ type: "basic", username: "ann", password: "pä" }, "http").authorization).toMatch(
+      /^Basic /,
+    );
+  });
+});
