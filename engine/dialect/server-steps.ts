@@ -5,6 +5,7 @@
 import { z } from "zod";
 import { HEADER_NAME_PATTERN, isPlatformHeader, PLATFORM_HEADER_MESSAGE } from "./header-names.ts";
 import { freeObjectSchema, secondsSchema, statePathSchema, templateSchema } from "./scalars.ts";
+import { MAX_USES_LENGTH } from "./services.ts";
 import { stepCommonShape } from "./step-common.ts";
 
 export const breakStepSchema = z
@@ -89,6 +90,7 @@ export const externalCallStepSchema = z
     auth: externalCallAuthSchema.optional(),
     uses: z
       .string()
+      .max(MAX_USES_LENGTH)
       .optional()
       .describe(
         'Plugin and semver range, "<name>@<range>": the plugin of an inline service, or a range the named service must satisfy',
@@ -112,6 +114,7 @@ export const notifyStepSchema = z
     title: z.string().optional(),
     uses: z
       .string()
+      .max(MAX_USES_LENGTH)
       .optional()
       .describe(
         'Plugin and semver range, "<name>@<range>": the plugin of an inline channel, or a range the named service must satisfy',
