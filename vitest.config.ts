@@ -32,7 +32,7 @@ export default defineConfig({
                 ADMIN_TOKEN: "test-admin-token",
                 SECRETS_KEY: "test-secrets-key-0123456789abcdef0123456789abcdef",
                 // plugins reach the local HTTP target on 127.0.0.1 (test/worker/support/http-target.ts);
-                // test/worker/effect-egress.test.ts proves the refusal without it
+                // test/worker/effect-calls.test.ts ("egress and limits") proves the refusal without it
                 EDGEFLOW_ALLOW_PRIVATE_EGRESS: "1",
               },
             },

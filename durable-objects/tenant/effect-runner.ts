@@ -6,8 +6,9 @@
  * step's `auth` (which replaces the service's `auth`) as text, checks configuration and params
  * against the plugin's schemas, and calls `plugin.invoke` with a `PluginContext` whose `fetch` and
  * `connect` apply the egress rule, the call's timeout (default 10 s) and the response cap
- * (default 1 MiB). Answers an `EffectOutcome`, never throws for the call's own failures. No secret
- * value leaves: messages and results have them replaced by `[redacted]`.
+ * (default 1 MiB). Answers an `EffectOutcome`, never throws for the call's own failures. Each
+ * secret value used has its exact occurrences in messages and results replaced by `[redacted]`
+ * (a courtesy: a target can echo it transformed; docs/plugins.md, decision 0003).
  */
 import { EngineError, type ErrorCode } from "../../engine/errors.ts";
 import { admitCall, circuitSettingsOf, recordCallResult } from "../../engine/plugins/circuit.ts";

@@ -2,14 +2,20 @@
  * @module
  * The `fetch` and `connect` a plugin gets in its `PluginContext`: every request (and every
  * redirect it is sent to, followed here, at most 5) passes the egress rule
- * (engine/plugins/egress.ts), runs under the call's abort signal (its timeout), and its response
+ * (engine/plugins/egress.ts; a redirect to another origin carries only a few plain headers, no
+ * credentials), runs under the call's abort signal (its timeout), and its response
  * body is read up to a cap (default 1 MiB) and handed back whole, so a plugin never streams an
  * unbounded body. Refusals are `external.egress_refused`, an oversized body `external.too_large`,
  * an abort `external.timeout`.
  */
 import { connect as openSocket } from "cloudflare:sockets";
 import { EngineError } from "../../engine/errors.ts";
-import { checkHostEgress, checkUrlEgress, type EgressOptions } from "../../engine/plugins/egress.ts";
+import {
+  checkHostEgress,
+  checkUrlEgress,
+  type EgressOptions,
+  normaliseHost,
+} from "../../engine/plugins/egress.ts";
 
 export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 const MAX_REDIRECTS = 5;
@@ -25,13 +31,14 @@ export function guardedFetch(options: GuardedFetchOptions): (request: Request) =
     let url = request.url;
     let method = request.method;
     let payload = body;
+    let headers = request.headers;
     for (let hop = 0; ; hop += 1) {
       refuseUnlessAllowed(url, options);
       let response: Response;
       try {
         response = await fetch(url, {
           method,
-          headers: request.headers,
+          headers,
           ...(payload === undefined ? {} : { body: payload }),
           redirect: "manual",
           signal: options.signal,
@@ -44,7 +51,9 @@ export function guardedFetch(options: GuardedFetchOptions): (request: Request) =
       if (response.status >= 300 && response.status < 400 && location !== null) {
         await response.body?.cancel();
         if (hop >= MAX_REDIRECTS) throw new EngineError("external.failed", "too many redirects");
-        url = new URL(location, url).toString();
+        const next = new URL(location, url);
+        if (next.origin !== new URL(url).origin) headers = withoutCredentials(headers);
+        url = next.toString();
         if (
           response.status === 303 ||
           ((response.status === 301 || response.status === 302) && method === "POST")
@@ -59,14 +68,40 @@ export function guardedFetch(options: GuardedFetchOptions): (request: Request) =
   };
 }
 
+/**
+ * The headers a request keeps when a redirect sends it to another origin: only these, so no
+ * `Authorization`, cookie, `auth.header` of any name or webhook signature follows it there
+ * (once dropped, they stay dropped for the later hops).
+ */
+const CROSS_ORIGIN_HEADERS = new Set([
+  "accept",
+  "accept-language",
+  "content-language",
+  "content-type",
+  "user-agent",
+  "idempotency-key",
+  "x-edgeflow-idempotency-key",
+]);
+
+function withoutCredentials(headers: Headers): Headers {
+  const kept = new Headers();
+  for (const [name, value] of headers) if (CROSS_ORIGIN_HEADERS.has(name)) kept.set(name, value);
+  return kept;
+}
+
 export function guardedConnect(
   options: EgressOptions,
 ): (address: { hostname: string; port: number }, socketOptions?: SocketOptions) => Socket {
   return (address, socketOptions) => {
+    // connect to exactly the host that was checked: the resolver would read `2130706433` as 127.0.0.1
+    const hostname = normaliseHost(address.hostname);
     const verdict = checkHostEgress(address.hostname, options);
-    if (!verdict.allowed)
-      throw new EngineError("external.egress_refused", `egress refused: ${verdict.reason}`);
-    return openSocket(address, socketOptions);
+    if (!verdict.allowed || hostname === undefined)
+      throw new EngineError(
+        "external.egress_refused",
+        `egress refused: ${verdict.allowed ? "not a valid host" : verdict.reason}`,
+      );
+    return openSocket({ hostname, port: address.port }, socketOptions);
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { freeObjectSchema } from "./scalars.ts";
+import { MAX_USES_LENGTH } from "./services.ts";
 
 export const externalStateSchema = z
   .strictObject({
@@ -20,6 +21,7 @@ export const externalStateSchema = z
       ),
     uses: z
       .string()
+      .max(MAX_USES_LENGTH)
       .optional()
       .describe(
         'Plugin and semver range for the backend, "<name>@<range>" (default "<backend>@*"); resolved at publish',

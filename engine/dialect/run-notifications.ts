@@ -6,13 +6,14 @@
  */
 import { z } from "zod";
 import { templateSchema } from "./scalars.ts";
+import { MAX_USES_LENGTH } from "./services.ts";
 
 export const runNotificationSchema = z
   .strictObject({
     channel: z.string().min(1).describe("The notify service that delivers it"),
     message: templateSchema.describe("Notification text (templates see the run's final state)"),
     title: z.string().optional(),
-    uses: z.string().optional().describe("Plugin that delivers it, `name@semver-range`"),
+    uses: z.string().max(MAX_USES_LENGTH).optional().describe("Plugin that delivers it, `name@semver-range`"),
   })
   .describe("A notification sent once when the run ends");
 export type RunNotification = z.output<typeof runNotificationSchema>;

@@ -3,7 +3,9 @@
  * Leaf steps the engine runs itself (server side). Steps that own sub-steps are in `steps.ts`.
  */
 import { z } from "zod";
+import { HEADER_NAME_PATTERN, isPlatformHeader, PLATFORM_HEADER_MESSAGE } from "./header-names.ts";
 import { freeObjectSchema, secondsSchema, statePathSchema, templateSchema } from "./scalars.ts";
+import { MAX_USES_LENGTH } from "./services.ts";
 import { stepCommonShape } from "./step-common.ts";
 
 export const breakStepSchema = z
@@ -61,7 +63,12 @@ export const externalCallAuthSchema = z
     token: z.string().optional().describe("Bearer token, e.g. {{ env.API_TOKEN }}"),
     username: z.string().optional(),
     password: z.string().optional(),
-    header: z.string().optional().describe("Header name for type header"),
+    header: z
+      .string()
+      .regex(HEADER_NAME_PATTERN, "not a header name")
+      .refine((name) => !isPlatformHeader(name), PLATFORM_HEADER_MESSAGE)
+      .optional()
+      .describe("Header name for type header (not Host, Content-Length, Idempotency-Key, ...)"),
     value: z.string().optional().describe("Header value for type header"),
   })
   .describe(
@@ -83,6 +90,7 @@ export const externalCallStepSchema = z
     auth: externalCallAuthSchema.optional(),
     uses: z
       .string()
+      .max(MAX_USES_LENGTH)
       .optional()
       .describe(
         'Plugin and semver range, "<name>@<range>": the plugin of an inline service, or a range the named service must satisfy',
@@ -106,6 +114,7 @@ export const notifyStepSchema = z
     title: z.string().optional(),
     uses: z
       .string()
+      .max(MAX_USES_LENGTH)
       .optional()
       .describe(
         'Plugin and semver range, "<name>@<range>": the plugin of an inline channel, or a range the named service must satisfy',

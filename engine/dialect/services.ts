@@ -9,17 +9,29 @@
 import { z } from "zod";
 import { freeObjectSchema } from "./scalars.ts";
 
-/** A service's name: a letter or `_`, then letters, digits, `_` and `-`; 64 characters at most. */
-export const SERVICE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
+/**
+ * A service's name: a letter or `_`, then letters, digits, `_` and `-`; 64 characters at most;
+ * not `__proto__` (as an object key it would set the prototype and the service would vanish).
+ */
+export const SERVICE_NAME_PATTERN = /^(?!__proto__$)[A-Za-z_][A-Za-z0-9_-]{0,63}$/;
 
 export const serviceNameSchema = z
   .string()
-  .regex(SERVICE_NAME_PATTERN, "a service name must match ^[A-Za-z_][A-Za-z0-9_-]{0,63}$")
-  .describe("Service name: a letter or _, then letters, digits, _ and - (64 characters at most)");
+  .regex(
+    SERVICE_NAME_PATTERN,
+    "a service name must match ^[A-Za-z_][A-Za-z0-9_-]{0,63}$ and not be __proto__",
+  )
+  .describe(
+    "Service name: a letter or _, then letters, digits, _ and - (64 characters at most; not __proto__)",
+  );
+
+/** `uses` is short: a plugin name and a semver range. */
+export const MAX_USES_LENGTH = 200;
 
 export const usesSchema = z
   .string()
   .min(1)
+  .max(MAX_USES_LENGTH)
   .describe('Plugin and semver range, "<name>@<range>" (e.g. "http@^1"); resolved at publish');
 
 export const serviceSchema = z

@@ -4,14 +4,15 @@
  * step that waits for it completes like a client step: on success `store_result` and
  * `state_update(s)` apply with the result in scope (`result`, `response`, and the result's
  * fields as bare names) and the thread moves on; on failure the step's `error_handling` decides
- * (retry after its backoff with jitter, never sooner than the target's `Retry-After`; fallback;
+ * (at most 10 retries, each after its backoff with jitter, never sooner than 1 s nor than the
+ * target's `Retry-After`; fallback;
  * continue; fail). An answer to an effect that is no longer outstanding (a duplicate after a
  * crash, a cancelled run) changes nothing. A run-end notification's answer only clears it.
  */
 import type { WorkflowDefinition } from "../dialect/index.ts";
 import { EngineError } from "../errors.ts";
 import type { EffectIntent, EffectOutcome } from "../plugins/effect.ts";
-import { effectRetryDelayMs } from "../plugins/retry-delay.ts";
+import { effectErrorPolicy, effectRetryDelayMs } from "../plugins/retry-delay.ts";
 import { advanceThread } from "./advance.ts";
 import { applyResult } from "./complete.ts";
 import { stepAt } from "./definition.ts";
@@ -70,20 +71,29 @@ export function applyEffectOutcome(
     }
   }
   const error = new EngineError(outcome.code, outcome.message);
-  handleStepFailure(scope, step, error, {
-    skip: moveOn,
-    fallback: (value) => {
-      applyResult(scope, step, pending!, value);
-      moveOn();
+  const policy = effectErrorPolicy(step.error_handling);
+  handleStepFailure(
+    scope,
+    step,
+    error,
+    {
+      skip: moveOn,
+      fallback: (value) => {
+        applyResult(scope, step, pending!, value);
+        moveOn();
+      },
+      retryDelayMs: (attempt, backoffMs) =>
+        effectRetryDelayMs({
+          backoffMs,
+          idempotencyKey: intent.idempotencyKey,
+          attempt,
+          ...(outcome.retryAfterSeconds === undefined
+            ? {}
+            : { retryAfterSeconds: outcome.retryAfterSeconds }),
+        }),
     },
-    retryDelayMs: (attempt, backoffMs) =>
-      effectRetryDelayMs({
-        backoffMs,
-        idempotencyKey: intent.idempotencyKey,
-        attempt,
-        ...(outcome.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: outcome.retryAfterSeconds }),
-      }),
-  });
+    policy,
+  );
   return advanceThread(scope, { issue: false });
 }
 

@@ -9,18 +9,22 @@ import { z } from "zod";
 /** The key of a service's configuration that belongs to the platform. */
 export const CIRCUIT_CONFIG_KEY = "circuit";
 
+/** Bounds that keep a circuit a circuit: it opens within 100 failures and stays open 1 s at least. */
+export const MAX_FAILURE_THRESHOLD = 100;
+export const MIN_COOL_DOWN_SECONDS = 1;
+
 export const circuitConfigSchema = z
   .strictObject({
     failure_threshold: z
       .number()
       .int()
       .min(1)
-      .max(1000)
+      .max(MAX_FAILURE_THRESHOLD)
       .optional()
       .describe("Consecutive failures that open the circuit (default 5)"),
     cool_down_seconds: z
       .number()
-      .min(0)
+      .min(MIN_COOL_DOWN_SECONDS)
       .max(86_400)
       .optional()
       .describe("Seconds an open circuit refuses calls before one trial (default 30)"),

@@ -5,6 +5,7 @@
  * have passed, then lets one trial call through (`half_open`); the trial's success closes it, its
  * failure opens it again for another cool-down. The TenantDO stores the state and passes `now`.
  */
+import { MAX_FAILURE_THRESHOLD, MIN_COOL_DOWN_SECONDS } from "./circuit-config.ts";
 
 export type CircuitStatus = "closed" | "open" | "half_open";
 
@@ -80,14 +81,15 @@ export function circuitSettingsOf(config: Readonly<Record<string, unknown>>): Ci
   const fields = circuit !== null && typeof circuit === "object" ? (circuit as Record<string, unknown>) : {};
   const threshold = fields.failure_threshold;
   const coolDown = fields.cool_down_seconds;
+  // versions stored before the bounds were checked: clamped into them
   return {
     failureThreshold:
       typeof threshold === "number" && Number.isInteger(threshold) && threshold >= 1
-        ? threshold
+        ? Math.min(threshold, MAX_FAILURE_THRESHOLD)
         : CIRCUIT_DEFAULTS.failureThreshold,
     coolDownSeconds:
       typeof coolDown === "number" && coolDown >= 0 && Number.isFinite(coolDown)
-        ? coolDown
+        ? Math.max(coolDown, MIN_COOL_DOWN_SECONDS)
         : CIRCUIT_DEFAULTS.coolDownSeconds,
   };
 }

@@ -2,11 +2,14 @@
  * @module
  * The egress rule for every request a plugin makes: `http:`/`https:` only (sockets: any port,
  * same host rule), and no loopback, private, link-local, carrier-grade-NAT, unique-local,
- * multicast or unspecified address, whether written as an IP literal (WHATWG URL parsing has
- * already normalised `http://2130706433/` to `127.0.0.1`) or as `localhost`. The deployment may
+ * multicast or unspecified address, whether written as an IP literal (every host, a socket's
+ * too, is first normalised as an `http:` URL's host: `2130706433` is `127.0.0.1`; `normaliseHost`)
+ * or as `localhost`. The deployment may
  * allow private targets (`EDGEFLOW_ALLOW_PRIVATE_EGRESS=1`, for local development and tests).
- * Names are not resolved here (Workers have no DNS API); a deployed Worker cannot reach private
- * networks through a public name anyway. Pure.
+ * Names are not resolved here (Workers have no DNS API): the rule covers address literals and
+ * `localhost` only. A deployed Worker cannot reach private networks through a name anyway; a
+ * self-hosted workerd can (`/etc/hosts`, internal DNS), which must not be given untrusted tenants
+ * without a network-level egress filter. Trailing dots are ignored (`localhost..`). Pure.
  */
 
 export type EgressVerdict = { allowed: true } | { allowed: false; reason: string };
@@ -29,13 +32,35 @@ export function checkUrlEgress(url: string, options: EgressOptions): EgressVerdi
   return checkHostEgress(parsed.hostname, options);
 }
 
-/** Checks a host name or IP literal (a URL's `hostname`, or a socket's address). */
+/**
+ * A host as an `http:` URL holds it (WHATWG host parsing: `2130706433`, `127.1`, `0x7f.0.0.1`,
+ * `0177.0.0.1` and `%31%32%37.0.0.1` all become `127.0.0.1`, IPv6 is compressed, names are
+ * lower-cased and punycoded), without brackets; `undefined` when it is not a host alone (a
+ * port, path, user or anything else the parse would take apart). A socket's host goes through
+ * this before the check and the connection uses the result, so what is checked is what is
+ * reached: a `redis:` URL is not special, its host stays as written and the resolver would
+ * read the numeric forms.
+ */
+export function normaliseHost(hostname: string): string | undefined {
+  const bare = hostname.replace(/^\[(.*)\]$/, "$1");
+  if (bare === "" || /[\s/\\?#@[\]]/.test(bare)) return undefined;
+  let parsed: URL;
+  try {
+    parsed = new URL(`http://${bare.includes(":") ? `[${bare}]` : bare}/`);
+  } catch {
+    return undefined;
+  }
+  if (parsed.port !== "" || parsed.username !== "" || parsed.password !== "" || parsed.pathname !== "/")
+    return undefined;
+  return parsed.hostname.replace(/^\[(.*)\]$/, "$1");
+}
+
+/** Checks a host name or IP literal (a URL's `hostname`, or a socket's address), normalised first. */
 export function checkHostEgress(hostname: string, options: EgressOptions): EgressVerdict {
+  const normalised = normaliseHost(hostname);
+  if (normalised === undefined) return { allowed: false, reason: "not a valid host" };
   if (options.allowPrivate) return { allowed: true };
-  const host = hostname
-    .toLowerCase()
-    .replace(/^\[|\]$/g, "")
-    .replace(/\.$/, "");
+  const host = normalised.replace(/\.+$/, "");
   if (host === "") return { allowed: false, reason: "no host" };
   if (host === "localhost" || host.endsWith(".localhost")) return refused(hostname);
   const v4 = parseIpv4(host);
@@ -99,11 +124,18 @@ function isPublicIpv6(host: string): boolean {
   const first = groups[0]!;
   if (groups.every((group) => group === 0)) return false; // ::
   if (groups.slice(0, 7).every((group) => group === 0) && groups[7] === 1) return false; // ::1
+  const v4 = [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff];
   // IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible: judge the IPv4 address
   if (groups.slice(0, 5).every((group) => group === 0) && (groups[5] === 0xffff || groups[5] === 0)) {
-    const v4 = [groups[6]! >> 8, groups[6]! & 0xff, groups[7]! >> 8, groups[7]! & 0xff];
     return isPublicIpv4(v4);
   }
+  // IPv4-translated (::ffff:0:a.b.c.d, RFC 2765): judge the IPv4 address
+  if (groups.slice(0, 4).every((group) => group === 0) && groups[4] === 0xffff && groups[5] === 0) {
+    return isPublicIpv4(v4);
+  }
+  if (first === 0x2002) return false; // 6to4 2002::/16 carries any IPv4 address
+  if (first === 0x2001 && groups[1] === 0) return false; // Teredo 2001::/32 tunnels to IPv4 too
+  if ((first & 0xffc0) === 0xfec0) return false; // fec0::/10 site-local (deprecated, still private)
   if ((first & 0xfe00) === 0xfc00) return false; // fc00::/7 unique local
   if ((first & 0xffc0) === 0xfe80) return false; // fe80::/10 link-local
   if ((first & 0xff00) === 0xff00) return false; // multicast

@@ -6,6 +6,11 @@
  * http 1.x and 2.x.
  */
 import { z } from "zod";
+import {
+  HEADER_NAME_PATTERN,
+  isPlatformHeader,
+  PLATFORM_HEADER_MESSAGE,
+} from "../../engine/dialect/header-names.ts";
 import { externalCallAuthSchema } from "../../engine/dialect/server-steps.ts";
 
 export const HTTP_VERBS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -21,15 +26,6 @@ export const httpRouteSchema = z.strictObject({
 });
 export type HttpRoute = z.output<typeof httpRouteSchema>;
 
-/** The header names a configuration may not set: the platform owns them. */
-const RESERVED_HEADERS = new Set([
-  "host",
-  "content-length",
-  "idempotency-key",
-  "transfer-encoding",
-  "connection",
-]);
-
 export const httpAuthSchema = externalCallAuthSchema;
 export type HttpAuth = z.output<typeof httpAuthSchema>;
 
@@ -42,8 +38,8 @@ export const httpConfigSchema = z.strictObject({
     .record(
       z
         .string()
-        .regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,128}$/, "not a header name")
-        .refine((name) => !RESERVED_HEADERS.has(name.toLowerCase()), "this header is set by the platform"),
+        .regex(HEADER_NAME_PATTERN, "not a header name")
+        .refine((name) => !isPlatformHeader(name), PLATFORM_HEADER_MESSAGE),
       z.string().max(4096),
     )
     .optional()

@@ -4,12 +4,13 @@
  * applies the egress rule), TLS for `rediss://`, `AUTH` and `SELECT` first, then commands one at a
  * time, closed at the end whatever happened (and when the call's signal aborts). An error reply
  * becomes `external.failed` with Redis's own message (which never holds the password); a broken
- * stream or a closed socket too. No pooling: a call is a handful of round trips.
+ * stream or a closed socket too; a reply past 1 MiB or an array past 65,536 items is
+ * `external.too_large`. No pooling: a call is a handful of round trips.
  */
 import { EngineError, isEngineError } from "../../engine/errors.ts";
 import type { PluginContext } from "../contract.ts";
 import type { RedisAddress } from "./redis-url.ts";
-import { encodeCommand, RespParser, RespProtocolError, type RespValue } from "./resp.ts";
+import { encodeCommand, RespParser, RespProtocolError, RespTooLargeError, type RespValue } from "./resp.ts";
 
 export interface RedisSession {
   /** Sends one command and answers its reply (an error reply throws). */
@@ -86,6 +87,8 @@ function asEngineError(error: unknown, signal: AbortSignal): unknown {
     return new EngineError("external.timeout", "redis: the call was cut off by its timeout", {
       retryable: true,
     });
+  if (error instanceof RespTooLargeError)
+    return new EngineError("external.too_large", `redis: ${error.message}`);
   if (error instanceof RespProtocolError) {
     return new EngineError("external.failed", `redis: the server broke the protocol (${error.message})`);
   }

@@ -4,8 +4,9 @@
  * `encodeCommand` writes a command as an array of bulk strings; `RespParser` reads replies from
  * chunks as they arrive, however the stream splits them (mid-line, mid-CRLF, mid-bulk), and
  * answers every complete reply in order. Simple strings, errors, integers, bulk strings (nil
- * included), arrays (nil and nested included). Pure: no sockets; limits keep a hostile server
- * from making it buffer without end. Bulk strings are decoded as UTF-8 (values here are JSON text).
+ * included), arrays (nil and nested included). Pure: no sockets. A hostile server can neither
+ * make it buffer without end (1 MiB a reply, 65,536 items an array: `RespTooLargeError`) nor
+ * make it work more than once per byte. Bulk strings are decoded as UTF-8 (values here are JSON text).
  */
 
 export type RespValue =
@@ -21,8 +22,10 @@ export class RespProtocolError extends Error {
 }
 
 export interface RespParserOptions {
-  /** Bytes buffered for one incomplete reply at most (default 8 MiB). */
-  maxBufferedBytes?: number;
+  /** Bytes of one reply at most, as received (default 1 MiB, the cap of an HTTP response body). */
+  maxReplyBytes?: number;
+  /** Items of one array at most (default 65,536). */
+  maxArrayLength?: number;
   /** Nesting of arrays at most (default 16). */
   maxDepth?: number;
 }
@@ -80,105 +83,178 @@ function singleLine(text: string): string {
   return text;
 }
 
-interface Parsed {
-  value: RespValue;
-  next: number;
+/** A reply past the parser's size or array-length limit (the session answers `external.too_large`). */
+export class RespTooLargeError extends RespProtocolError {}
+
+/** An array still waiting for `remaining` more items. */
+interface OpenArray {
+  items: RespValue[];
+  remaining: number;
 }
 
-/** Reads replies from a byte stream split anywhere. */
+const MAX_LINE_BYTES = 64 * 1024;
+
+/**
+ * Reads replies from a byte stream split anywhere, in time linear in the bytes received: every
+ * byte is scanned once (a line's search resumes where it stopped, a bulk string waits for its
+ * length), parsed elements leave the buffer at once and open arrays wait on a stack.
+ */
 export class RespParser {
+  /** Unread bytes are `#buffer[#start, #end)`; the buffer grows by doubling. */
   #buffer: Uint8Array = new Uint8Array(0);
-  readonly #maxBufferedBytes: number;
+  #start = 0;
+  #end = 0;
+  /** Unread bytes already searched for the CR that ends the current line. */
+  #scanned = 0;
+  /** The length of the bulk string whose header was read and whose bytes are awaited. */
+  #bulkLength: number | undefined;
+  readonly #open: OpenArray[] = [];
+  /** Bytes of the reply in progress already parsed (they have left the buffer). */
+  #replyBytes = 0;
+  readonly #maxReplyBytes: number;
+  readonly #maxArrayLength: number;
   readonly #maxDepth: number;
 
   constructor(options: RespParserOptions = {}) {
-    this.#maxBufferedBytes = options.maxBufferedBytes ?? 8 * 1024 * 1024;
+    this.#maxReplyBytes = options.maxReplyBytes ?? 1024 * 1024;
+    this.#maxArrayLength = options.maxArrayLength ?? 65_536;
     this.#maxDepth = options.maxDepth ?? 16;
   }
 
   /** Adds a chunk; answers the replies it completed (none while one is still partial). */
   push(chunk: Uint8Array): RespValue[] {
-    this.#buffer = this.#buffer.length === 0 ? chunk.slice() : concat([this.#buffer, chunk]);
+    this.#append(chunk);
     const replies: RespValue[] = [];
-    let offset = 0;
     for (;;) {
-      const parsed = this.#parse(offset, 0);
-      if (parsed === undefined) break;
-      replies.push(parsed.value);
-      offset = parsed.next;
+      const element = this.#element();
+      if (element === undefined) break;
+      const reply = this.#settle(element);
+      if (reply !== undefined) {
+        replies.push(reply);
+        this.#replyBytes = 0;
+      }
     }
-    this.#buffer = this.#buffer.subarray(offset);
-    if (this.#buffer.length > this.#maxBufferedBytes) {
-      throw new RespProtocolError(`a reply is larger than ${this.#maxBufferedBytes} bytes`);
-    }
+    if (this.pendingBytes > this.#maxReplyBytes) throw this.#tooLarge();
     return replies;
   }
 
   /** Bytes received but not yet part of a complete reply. */
   get pendingBytes(): number {
-    return this.#buffer.length;
+    return this.#replyBytes + this.#end - this.#start;
   }
 
-  #parse(offset: number, depth: number): Parsed | undefined {
-    const line = this.#line(offset);
-    if (line === undefined) return undefined;
-    const { text, next } = line;
-    switch (text[0]) {
-      case "+":
-        return { value: { type: "simple", value: text.slice(1) }, next };
-      case "-":
-        return { value: { type: "error", message: text.slice(1) }, next };
-      case ":":
-        return { value: { type: "integer", value: integerOf(text.slice(1)) }, next };
-      case "$":
-        return this.#bulk(integerOf(text.slice(1)), next);
-      case "*":
-        return this.#array(integerOf(text.slice(1)), next, depth);
-      default:
-        throw new RespProtocolError(`unknown reply type ${JSON.stringify(text.slice(0, 1))}`);
+  #append(chunk: Uint8Array): void {
+    const pending = this.#end - this.#start;
+    if (this.#end + chunk.length > this.#buffer.length) {
+      const needed = pending + chunk.length;
+      if (needed * 2 > this.#buffer.length) {
+        const grown = new Uint8Array(Math.max(needed * 2, 4096));
+        grown.set(this.#buffer.subarray(this.#start, this.#end));
+        this.#buffer = grown;
+      } else {
+        this.#buffer.copyWithin(0, this.#start, this.#end);
+      }
+      this.#start = 0;
+      this.#end = pending;
+    }
+    this.#buffer.set(chunk, this.#end);
+    this.#end += chunk.length;
+  }
+
+  /** Marks `count` unread bytes as parsed, counting them against the reply's limit. */
+  #consume(count: number): void {
+    this.#start += count;
+    this.#scanned = 0;
+    this.#replyBytes += count;
+    if (this.#replyBytes > this.#maxReplyBytes) throw this.#tooLarge();
+    if (this.#start === this.#end) {
+      this.#start = 0;
+      this.#end = 0;
     }
   }
 
-  #bulk(length: number, start: number): Parsed | undefined {
-    if (length === -1) return { value: { type: "bulk", value: null }, next: start };
-    if (length < 0 || length > this.#maxBufferedBytes)
-      throw new RespProtocolError(`bad bulk length ${length}`);
-    const end = start + length;
-    if (this.#buffer.length < end + 2) return undefined;
+  /** The next complete element (an array header opens an array and reads on), or undefined. */
+  #element(): RespValue | undefined {
+    for (;;) {
+      if (this.#bulkLength !== undefined) return this.#bulkBody(this.#bulkLength);
+      const text = this.#line();
+      if (text === undefined) return undefined;
+      switch (text[0]) {
+        case "+":
+          return { type: "simple", value: text.slice(1) };
+        case "-":
+          return { type: "error", message: text.slice(1) };
+        case ":":
+          return { type: "integer", value: integerOf(text.slice(1)) };
+        case "$": {
+          const length = integerOf(text.slice(1));
+          if (length === -1) return { type: "bulk", value: null };
+          if (length < 0) throw new RespProtocolError(`bad bulk length ${length}`);
+          if (this.#replyBytes + length + 2 > this.#maxReplyBytes) throw this.#tooLarge();
+          this.#bulkLength = length;
+          break;
+        }
+        case "*": {
+          const count = integerOf(text.slice(1));
+          if (count === -1) return { type: "array", items: null };
+          if (count < 0) throw new RespProtocolError(`bad array length ${count}`);
+          if (count > this.#maxArrayLength)
+            throw new RespTooLargeError(`an array of ${count} items is longer than ${this.#maxArrayLength}`);
+          if (this.#open.length >= this.#maxDepth)
+            throw new RespProtocolError(`arrays nested deeper than ${this.#maxDepth}`);
+          if (count === 0) return { type: "array", items: [] };
+          this.#open.push({ items: [], remaining: count });
+          break;
+        }
+        default:
+          throw new RespProtocolError(`unknown reply type ${JSON.stringify(text.slice(0, 1))}`);
+      }
+    }
+  }
+
+  #bulkBody(length: number): RespValue | undefined {
+    if (this.#end - this.#start < length + 2) return undefined;
+    const end = this.#start + length;
     if (this.#buffer[end] !== CR || this.#buffer[end + 1] !== LF) {
       throw new RespProtocolError("a bulk string does not end with CRLF");
     }
-    return {
-      value: { type: "bulk", value: decoder.decode(this.#buffer.subarray(start, end)) },
-      next: end + 2,
-    };
+    const value = decoder.decode(this.#buffer.subarray(this.#start, end));
+    this.#bulkLength = undefined;
+    this.#consume(length + 2);
+    return { type: "bulk", value };
   }
 
-  #array(count: number, start: number, depth: number): Parsed | undefined {
-    if (count === -1) return { value: { type: "array", items: null }, next: start };
-    if (count < 0 || count > this.#maxBufferedBytes / 3)
-      throw new RespProtocolError(`bad array length ${count}`);
-    if (depth >= this.#maxDepth) throw new RespProtocolError(`arrays nested deeper than ${this.#maxDepth}`);
-    const items: RespValue[] = [];
-    let next = start;
-    for (let index = 0; index < count; index++) {
-      const item = this.#parse(next, depth + 1);
-      if (item === undefined) return undefined;
-      items.push(item.value);
-      next = item.next;
+  /** Puts an element into the array it completes; answers a whole reply once there is one. */
+  #settle(element: RespValue): RespValue | undefined {
+    let value = element;
+    for (;;) {
+      const top = this.#open.at(-1);
+      if (top === undefined) return value;
+      top.items.push(value);
+      top.remaining -= 1;
+      if (top.remaining > 0) return undefined;
+      this.#open.pop();
+      value = { type: "array", items: top.items };
     }
-    return { value: { type: "array", items }, next };
   }
 
-  /** The line at `offset` without its CRLF, or undefined while its CRLF has not arrived. */
-  #line(offset: number): { text: string; next: number } | undefined {
-    const cr = this.#buffer.indexOf(CR, offset);
-    if (cr < 0 || cr + 1 >= this.#buffer.length) {
-      if (this.#buffer.length - offset > 64 * 1024) throw new RespProtocolError("a reply line is too long");
+  /** The next line without its CRLF (consumed), or undefined while its CRLF has not arrived. */
+  #line(): string | undefined {
+    const from = this.#start + this.#scanned;
+    const cr = this.#buffer.subarray(0, this.#end).indexOf(CR, from);
+    if (cr < 0 || cr + 1 >= this.#end) {
+      this.#scanned = (cr < 0 ? this.#end : cr) - this.#start;
+      if (this.#end - this.#start > MAX_LINE_BYTES) throw new RespProtocolError("a reply line is too long");
       return undefined;
     }
     if (this.#buffer[cr + 1] !== LF) throw new RespProtocolError("CR without LF in a reply line");
-    return { text: decoder.decode(this.#buffer.subarray(offset, cr)), next: cr + 2 };
+    const text = decoder.decode(this.#buffer.subarray(this.#start, cr));
+    this.#consume(cr + 2 - this.#start);
+    return text;
+  }
+
+  #tooLarge(): RespTooLargeError {
+    return new RespTooLargeError(`a reply is larger than ${this.#maxReplyBytes} bytes`);
   }
 }
 

@@ -12,6 +12,7 @@ import { SecretVault } from "../../durable-objects/tenant/secret-vault.ts";
 import type { EffectIntent, EffectOutcome } from "../../engine/plugins/effect.ts";
 import { callTool, newTenant } from "./support/clients.ts";
 import { service, target, targetLog, testPluginFinder, testServiceSource } from "./support/effects.ts";
+import { pluginTargets } from "./support/plugin-context.ts";
 import { tenantObject } from "./support/runs.ts";
 
 function call(service: string, method: string, extra: Partial<EffectIntent> = {}): EffectIntent {
@@ -153,6 +154,21 @@ describe("egress and limits", () => {
     // refusals are not the service's fault: the circuit does not count them
     for (let i = 0; i < 6; i += 1) await perform(call("local", "x"), { allowPrivate: false });
     expect(await perform(call("local", "x"), { allowPrivate: true })).toMatchObject({ ok: true });
+  });
+
+  it("refuses a redis host written as a number (2130706433 is 127.0.0.1) and connects to the host it checked", async () => {
+    const tenant = await newTenant("eg");
+    const { redisPassword, redisPort } = pluginTargets();
+    for (const host of ["2130706433", "127.1", "0x7f.0.0.1", "0177.0.0.1"]) {
+      service(tenant.id, "cache", "redis", { url: `redis://:${redisPassword}@${host}:${redisPort}` });
+      const effect = call("cache", "get", { params: { key: "k" } });
+      expect(await performer(tenant.id)(effect, { allowPrivate: false })).toMatchObject({
+        ok: false,
+        code: "external.egress_refused",
+      });
+      // allowed, the same form reaches the local redis-server through its normalised address
+      expect(await performer(tenant.id)(effect, { allowPrivate: true })).toMatchObject({ ok: true });
+    }
   });
 
   it("refuses a scheme other than http(s)", async () => {

@@ -7,6 +7,7 @@ import { checkComputedCycles } from "./computed-cycles.ts";
 import { checkDependencies } from "./dependencies.ts";
 import { checkDependencyGraph } from "./dependency-graph.ts";
 import { checkLoopControl } from "./loop-control.ts";
+import { checkServiceNames } from "./service-names.ts";
 import { checkWritablePaths } from "./state-paths.ts";
 import { checkDuplicateStepIds } from "./step-ids.ts";
 import { checkSubAgentReferences } from "./sub-agent-references.ts";
@@ -21,6 +22,7 @@ const CHECKS: readonly ((document: unknown) => Finding[])[] = [
   checkLoopControl,
   checkDependencyGraph,
   checkDependencies,
+  checkServiceNames,
 ];
 
 export function runSemanticChecks(document: unknown): Finding[] {

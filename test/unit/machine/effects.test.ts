@@ -136,6 +136,21 @@ describe("external_call", () => {
     });
   });
 
+  it("retries an effect 10 times at most and 1 s apart at least, whatever error_handling says", () => {
+    const agent = agentFor(
+      "error_handling: { strategy: retry, max_retries: 100000000, retry_delay: 0, max_delay: 0 }",
+    );
+    for (let attempt = 1; attempt <= 10; attempt += 1) {
+      answer(agent, { ok: false, code: "external.http_status", message: "500" });
+      expect(nextWakeAt(agent.run)! - agent.now).toBe(1_000);
+      agent.wakeUp();
+      expect(agent.run.effects![0]).toMatchObject({ attempt: attempt + 1 });
+    }
+    answer(agent, { ok: false, code: "external.http_status", message: "500" });
+    expect(agent.run.status).toBe("failed");
+    expect(agent.run.error?.code).toBe("external.http_status");
+  });
+
   it("an open circuit takes the fallback", () => {
     const agent = agentFor("error_handling: { strategy: fallback, fallback_value: { id: none } }");
     answer(agent, { ok: false, code: "external.circuit_open", message: "circuit open" });

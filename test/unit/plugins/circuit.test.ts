@@ -9,6 +9,7 @@ import {
   circuitStatusAt,
   recordCallResult,
 } from "../../../engine/plugins/circuit.ts";
+import { circuitConfigSchema } from "../../../engine/plugins/circuit-config.ts";
 
 const settings = { failureThreshold: 3, coolDownSeconds: 30 };
 
@@ -66,6 +67,19 @@ describe("circuit breaker", () => {
     expect(circuitSettingsOf({ circuit: { failure_threshold: 0, cool_down_seconds: -1 } })).toEqual({
       failureThreshold: 5,
       coolDownSeconds: 30,
+    });
+  });
+
+  it("bounds the settings: at most 100 failures, at least 1 s of cool-down (stored versions clamped)", () => {
+    expect(circuitConfigSchema.safeParse({ failure_threshold: 100, cool_down_seconds: 1 }).success).toBe(
+      true,
+    );
+    expect(circuitConfigSchema.safeParse({ failure_threshold: 101 }).success).toBe(false);
+    expect(circuitConfigSchema.safeParse({ cool_down_seconds: 0 }).success).toBe(false);
+    expect(circuitConfigSchema.safeParse({ cool_down_seconds: 0.5 }).success).toBe(false);
+    expect(circuitSettingsOf({ circuit: { failure_threshold: 1000, cool_down_seconds: 0 } })).toEqual({
+      failureThreshold: 100,
+      coolDownSeconds: 1,
     });
   });
 });

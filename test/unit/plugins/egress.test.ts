@@ -1,7 +1,7 @@
 /** The egress rule: http(s) only, no loopback/private/link-local/ULA targets unless allowed. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { checkHostEgress, checkUrlEgress } from "../../../engine/plugins/egress.ts";
+import { checkHostEgress, checkUrlEgress, normaliseHost } from "../../../engine/plugins/egress.ts";
 
 const strict = { allowPrivate: false };
 
@@ -28,6 +28,16 @@ describe("checkUrlEgress", () => {
     "http://[::ffff:127.0.0.1]/",
     "http://[::ffff:10.1.2.3]/",
     "http://[64:ff9b::a00:1]/",
+    "http://localhost../",
+    "http://localhost.../",
+    "http://api.localhost../",
+    "http://[::ffff:0:7f00:1]/",
+    "http://[::ffff:0:a00:1]/",
+    "http://[2002:7f00:1::]/",
+    "http://[2002:5db8:d822::1]/",
+    "http://[2001:0:4136:e378::1]/",
+    "http://[fec0::1]/",
+    "http://[feff::1]/",
   ])("refuses %s", (url) => {
     expect(checkUrlEgress(url, strict)).toMatchObject({ allowed: false });
   });
@@ -37,6 +47,9 @@ describe("checkUrlEgress", () => {
     "http://93.184.216.34/",
     "https://[2606:4700::1111]/",
     "http://172.32.0.1/",
+    "http://[2001:4860:4860::8888]/",
+    "http://[::ffff:0:5db8:d822]/",
+    "http://example.com./",
   ])("allows %s", (url) => {
     expect(checkUrlEgress(url, strict)).toEqual({ allowed: true });
   });
@@ -69,5 +82,45 @@ describe("checkUrlEgress", () => {
         },
       ),
     );
+  });
+});
+
+describe("checkHostEgress on a socket's host (a redis: URL keeps it as written)", () => {
+  it.each([
+    ["127.0.0.1", "127.0.0.1"],
+    ["2130706433", "127.0.0.1"],
+    ["127.1", "127.0.0.1"],
+    ["0x7f.0.0.1", "127.0.0.1"],
+    ["0x7f000001", "127.0.0.1"],
+    ["0177.0.0.1", "127.0.0.1"],
+    ["%31%32%37.0.0.1", "127.0.0.1"],
+    ["127.0.0.1.", "127.0.0.1"],
+    ["0", "0.0.0.0"],
+    ["2852039166", "169.254.169.254"],
+    ["167772161", "10.0.0.1"],
+    ["LOCALHOST", "localhost"],
+    ["[::1]", "::1"],
+    ["::ffff:127.0.0.1", "::ffff:7f00:1"],
+  ])("refuses %s (the host it normalises to is %s)", (host, normalised) => {
+    expect(normaliseHost(host)).toBe(normalised);
+    expect(checkHostEgress(host, strict)).toMatchObject({ allowed: false });
+  });
+
+  it.each(["a b", "1.2.3.4.5", "fe80::1%25eth0", "host:6379", "user@host", "host/path", "", "[]"])(
+    "refuses %j, which is not a host alone, even where private targets are allowed",
+    (host) => {
+      expect(normaliseHost(host)).toBeUndefined();
+      expect(checkHostEgress(host, { allowPrivate: true })).toMatchObject({ allowed: false });
+    },
+  );
+
+  it.each([
+    ["93.184.216.34", "93.184.216.34"],
+    ["1572395042", "93.184.216.34"],
+    ["Redis.Example.COM", "redis.example.com"],
+    ["2606:4700::1111", "2606:4700::1111"],
+  ])("allows %s (normalised to %s)", (host, normalised) => {
+    expect(normaliseHost(host)).toBe(normalised);
+    expect(checkHostEgress(host, strict)).toEqual({ allowed: true });
   });
 });

@@ -10,6 +10,7 @@ import {
   encodeValue,
   RespParser,
   RespProtocolError,
+  RespTooLargeError,
   type RespValue,
 } from "../../../plugins/redis/resp.ts";
 
@@ -118,12 +119,50 @@ describe("RESP2", () => {
     expect(() => new RespParser().push(bytesOf(text))).toThrow(RespProtocolError);
   });
 
-  it("refuses a reply larger than its buffer limit and arrays nested too deep", () => {
-    expect(() => new RespParser({ maxBufferedBytes: 16 }).push(bytesOf("$100\r\n"))).toThrow(
-      RespProtocolError,
+  it("refuses a reply larger than its limit and arrays nested too deep", () => {
+    expect(() => new RespParser({ maxReplyBytes: 16 }).push(bytesOf("$100\r\n"))).toThrow(RespTooLargeError);
+    expect(() => new RespParser({ maxReplyBytes: 16 }).push(bytesOf("*9\r\n:11\r\n:22\r\n:33\r\n"))).toThrow(
+      RespTooLargeError,
     );
     expect(() => new RespParser({ maxDepth: 2 }).push(bytesOf("*1\r\n*1\r\n*1\r\n:1\r\n"))).toThrow(
       RespProtocolError,
     );
+  });
+});
+
+describe("RESP2 against a hostile server", () => {
+  const integers = (count: number) => bytesOf(`*${count}\r\n${":1\r\n".repeat(count)}`);
+
+  function pushInChunks(parser: RespParser, bytes: Uint8Array, size: number): RespValue[] {
+    const replies: RespValue[] = [];
+    for (let at = 0; at < bytes.length; at += size)
+      replies.push(...parser.push(bytes.subarray(at, at + size)));
+    return replies;
+  }
+
+  it("parses a reply sent in small chunks in time linear in its bytes", () => {
+    // 20 arrays of 10,000 integers, 800 KB in 1 KiB chunks: re-reading the buffer per chunk
+    // (as the parser once did) parses about 80 million elements here
+    const inner = ":1\r\n".repeat(10_000);
+    const bytes = bytesOf(`*20\r\n${`*10000\r\n${inner}`.repeat(20)}`);
+    const started = performance.now();
+    const replies = pushInChunks(new RespParser(), bytes, 1024);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(replies).toHaveLength(1);
+    const [reply] = replies;
+    expect(reply?.type === "array" && reply.items?.length).toBe(20);
+  });
+
+  it("refuses an array longer than 65,536 items from its header on", () => {
+    expect(() => new RespParser().push(bytesOf("*1000000\r\n"))).toThrow(RespTooLargeError);
+    expect(new RespParser().push(integers(65_536))).toHaveLength(1);
+  });
+
+  it("refuses a reply past 1 MiB as it arrives, however it is split", () => {
+    const parser = new RespParser({ maxArrayLength: 1_000_000 });
+    expect(() => pushInChunks(parser, integers(1_000_000), 64 * 1024)).toThrow(RespTooLargeError);
+    expect(() => new RespParser().push(bytesOf(`$${1024 * 1024}\r\n`))).toThrow(RespTooLargeError);
+    const bulk = encodeValue({ type: "bulk", value: "x".repeat(1024 * 1024 - 16) });
+    expect(pushInChunks(new RespParser(), bulk, 1000)).toHaveLength(1);
   });
 });

@@ -5,7 +5,7 @@ import { idempotencyKeyOf } from "../../../engine/plugins/idempotency-key.ts";
 import { effectRetryDelayMs } from "../../../engine/plugins/retry-delay.ts";
 
 describe("effectRetryDelayMs", () => {
-  it("stays within [backoff/2, backoff] and is the same for the same key and attempt", () => {
+  it("stays within [backoff/2, backoff], never under 1 s, and is the same for the same key and attempt", () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 600_000 }),
@@ -13,8 +13,8 @@ describe("effectRetryDelayMs", () => {
         fc.nat(20),
         (backoffMs, key, attempt) => {
           const delay = effectRetryDelayMs({ backoffMs, idempotencyKey: key, attempt });
-          expect(delay).toBeGreaterThanOrEqual(Math.floor(backoffMs / 2));
-          expect(delay).toBeLessThanOrEqual(backoffMs);
+          expect(delay).toBeGreaterThanOrEqual(Math.max(Math.floor(backoffMs / 2), 1_000));
+          expect(delay).toBeLessThanOrEqual(Math.max(backoffMs, 1_000));
           expect(effectRetryDelayMs({ backoffMs, idempotencyKey: key, attempt })).toBe(delay);
         },
       ),
