@@ -11,6 +11,7 @@ import { benchEngine } from "./engine.ts";
 import { benchEvents } from "./events.ts";
 import { benchEventsRuntime } from "./events-runtime.ts";
 import { benchExpressions } from "./expressions.ts";
+import { benchExternalCall } from "./external-call.ts";
 import { benchGraph } from "./graph.ts";
 import { benchGraphRun } from "./graph-run.ts";
 import { benchHostileCpu } from "./hostile-cpu.ts";
@@ -78,6 +79,7 @@ const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "events", run: benchEvents },
   { name: "events-runtime", run: benchEventsRuntime },
   { name: "hostile-cpu", run: benchHostileCpu },
+  { name: "external-call", run: benchExternalCall },
 ];
 
 await useMeteredQuickJS();

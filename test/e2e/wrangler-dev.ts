@@ -19,13 +19,22 @@ export interface DevServer {
   stop: () => Promise<void>;
 }
 
-export async function startWranglerDev(options: { exposeWorkerUrl?: boolean } = {}): Promise<DevServer> {
+export interface StartWranglerDevOptions {
+  exposeWorkerUrl?: boolean;
+  /** more `--var`s beside ADMIN_TOKEN and SECRETS_KEY (e.g. EDGEFLOW_ALLOW_PRIVATE_EGRESS) */
+  vars?: Record<string, string>;
+  /** a worker entry point other than wrangler.toml's `main` (a test-only entry) */
+  script?: string;
+}
+
+export async function startWranglerDev(options: StartWranglerDevOptions = {}): Promise<DevServer> {
   const persistDir = mkdtempSync(join(tmpdir(), "edgeflow-e2e-"));
   const removeState = () => rmSync(persistDir, { recursive: true, force: true });
   const adminToken = randomBytes(24).toString("hex");
-  const vars = { ADMIN_TOKEN: adminToken, SECRETS_KEY: randomBytes(32).toString("hex") };
+  const { vars: more = {}, ...rest } = options;
+  const vars = { ...more, ADMIN_TOKEN: adminToken, SECRETS_KEY: randomBytes(32).toString("hex") };
   try {
-    const wrangler = await spawnWranglerDev({ persistDir, vars, ...options });
+    const wrangler = await spawnWranglerDev({ persistDir, vars, ...rest });
     return {
       baseUrl: wrangler.baseUrl,
       workerUrl: wrangler.workerUrl,
