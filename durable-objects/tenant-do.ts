@@ -12,7 +12,6 @@
  * method with another tenant's id. Secrets go out only as capabilities (`tenant/secret-vault.ts`).
  */
 import { DurableObject } from "cloudflare:workers";
-import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
 import { EngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
 import { checkInputs } from "../engine/state/index.ts";
@@ -176,7 +175,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     version: NewWorkflowVersion,
   ): Promise<Outcome<{ workflow: WorkflowSummary; created: boolean }>> {
     return this.#forTenant(tenant, async () => {
-      const definition = version.definition as WorkflowDefinition;
+      const definition = version.definition;
       const [problem] = triggerProblems(definition);
       if (problem !== undefined) {
         throw new EngineError(
@@ -246,7 +245,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forTenant(tenant, async () => {
       const stored = getVersion(this.#sql, request.workflow, request.version);
       // refused here, bad inputs never reach (and so never create) a RunDO
-      checkInputs(stored.definition as WorkflowDefinition, request.inputs);
+      checkInputs(stored.definition, request.inputs);
       const runId = newRunId();
       const reservations = this.#reservations;
       await makeRoomForRun(this.#sql, this.env, tenant, reservations, runId);
@@ -255,7 +254,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
           runStub(this.env, tenant, runId).start({
             tenant,
             runId,
-            definition: stored.definition as WorkflowDefinition,
+            definition: stored.definition,
             inputs: request.inputs,
           }),
         );

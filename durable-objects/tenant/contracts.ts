@@ -6,6 +6,7 @@
  * in their `*-store.ts`/`*-log.ts` files. Types, constants and the one shared error answer
  * (`unknownEndpoint`): no storage, no I/O.
  */
+import type { WorkflowDefinition } from "../../engine/dialect/index.ts";
 import { EngineError, type ErrorShape } from "../../engine/errors.ts";
 import type { CatchupPolicy, ScheduleSpec, Subscription, TriggerEvent } from "../../engine/events/index.ts";
 
@@ -35,8 +36,8 @@ export interface StoredWorkflow {
   version: string;
   description: string;
   yaml: string;
-  /** the loader's parsed definition, as JSON-compatible data */
-  definition: unknown;
+  /** the loader's parsed definition, parsed again when read from storage (`storage.corrupt` if it does not) */
+  definition: WorkflowDefinition;
   warnings: unknown[];
   published_at: string;
 }

@@ -10,7 +10,6 @@
  * milliseconds of each other are written in one transaction: until then their pending rows stay,
  * and a crash in between only means the alarm finds the runs already there.
  */
-import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import { EngineError, type ErrorShape, isEngineError } from "../../engine/errors.ts";
 import { eventScope, type TriggerEvent } from "../../engine/events/index.ts";
 import { checkInputs } from "../../engine/state/index.ts";
@@ -107,7 +106,7 @@ export class RunStarter {
       let stored: StoredWorkflow;
       try {
         stored = this.#definition(start.workflow, start.version);
-        checkInputs(stored.definition as WorkflowDefinition, start.inputs);
+        checkInputs(stored.definition, start.inputs);
         const { storage, bindings, reservations } = this.#options;
         await makeRoomForRun(storage.sql, bindings, tenant, reservations, start.runId);
       } catch (error) {
@@ -119,7 +118,7 @@ export class RunStarter {
       const outcome = await runStub(this.#options.bindings, tenant, start.runId).start({
         tenant,
         runId: start.runId,
-        definition: stored.definition as WorkflowDefinition,
+        definition: stored.definition,
         inputs: start.inputs,
         ...(event === undefined ? {} : { event: eventScope(event) }),
       });
