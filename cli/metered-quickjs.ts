@@ -3,7 +3,7 @@
  * For Node entry points (the CLI, the benchmark, the unit tests' setup): compiles
  * `generated/quickjs-metered.wasm` (written by `scripts/meter-quickjs-wasm.mjs` on `npm ci`) and
  * registers it as the QuickJS module every evaluator of the process uses. In workerd the module is
- * imported instead (`durable-objects/run/evaluator.ts`, `worker/mcp/expression-checker.ts`).
+ * imported instead (`durable-objects/run/lazy-evaluator.ts`, `worker/mcp/expression-checker.ts`).
  */
 
 import { readFile } from "node:fs/promises";

@@ -13,7 +13,6 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
-import type { WorkflowDefinition } from "../engine/dialect/workflow.ts";
 import { EngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
 import type { EffectOutcome } from "../engine/plugins/effect.ts";
@@ -204,7 +203,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     version: NewWorkflowVersion,
   ): Promise<Outcome<{ workflow: WorkflowSummary; created: boolean }>> {
     return this.#forTenant(tenant, async () => {
-      const definition = version.definition as WorkflowDefinition;
+      const definition = version.definition;
       const [problem] = triggerProblems(definition);
       if (problem !== undefined) {
         throw new EngineError(
@@ -274,7 +273,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forTenant(tenant, async () => {
       const stored = getVersion(this.#sql, request.workflow, request.version);
       // refused here, bad inputs never reach (and so never create) a RunDO
-      checkInputs(stored.definition as WorkflowDefinition, request.inputs);
+      checkInputs(stored.definition, request.inputs);
       const runId = newRunId();
       const reservations = this.#reservations;
       await makeRoomForRun(this.#sql, this.env, tenant, reservations, runId);
@@ -284,7 +283,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
             tenant,
             runId,
             // the run keeps the dialect's definition; its pinned services stay here (service-lookup.ts)
-            definition: withoutResolved(stored.definition as WorkflowDefinition),
+            definition: withoutResolved(stored.definition),
             inputs: request.inputs,
           }),
         );

@@ -66,29 +66,22 @@ counted.addFunction(
   [],
   counted.block(null, spend(counted.i32.const(1))),
 );
-const destination = () => counted.local.get(0, i32);
-const sizeUnits = () => counted.i32.shr_u(counted.local.get(2, i32), counted.i32.const(BULK_SHIFT));
-const bulkParams = binaryen.createType([i32, i32, i32]);
-counted.addFunction(
-  BULK.copy,
-  bulkParams,
-  binaryen.none,
-  [],
-  counted.block(null, [
-    ...spend(sizeUnits()),
-    counted.memory.copy(destination(), counted.local.get(1, i32), counted.local.get(2, i32)),
-  ]),
-);
-counted.addFunction(
-  BULK.fill,
-  bulkParams,
-  binaryen.none,
-  [],
-  counted.block(null, [
-    ...spend(sizeUnits()),
-    counted.memory.fill(destination(), counted.local.get(1, i32), counted.local.get(2, i32)),
-  ]),
-);
+// (destination, source or value, size): first one unit per 2^BULK_SHIFT bytes, then the instruction
+const argument = (index) => counted.local.get(index, i32);
+for (const [name, instruction] of [
+  [BULK.copy, counted.memory.copy],
+  [BULK.fill, counted.memory.fill],
+]) {
+  const sizeUnits = counted.i32.shr_u(argument(2), counted.i32.const(BULK_SHIFT));
+  const body = [...spend(sizeUnits), instruction(argument(0), argument(1), argument(2))];
+  counted.addFunction(
+    name,
+    binaryen.createType([i32, i32, i32]),
+    binaryen.none,
+    [],
+    counted.block(null, body),
+  );
+}
 
 // Binaryen.js cannot walk expressions, so the bulk instructions are rerouted in the text form:
 // in folded s-expressions `(memory.copy DEST SRC SIZE)` becomes `(call $f DEST SRC SIZE)`, with

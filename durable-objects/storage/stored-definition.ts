@@ -7,6 +7,8 @@
  * not parse is `storage.corrupt`.
  */
 import { type WorkflowDefinition, workflowSchema } from "../../engine/dialect/index.ts";
+import { isPlainRecord } from "../../engine/loader/step-walk.ts";
+import { type PublishedDefinition, publishedPluginsSchema } from "../../engine/plugins/published.ts";
 import { checkStored, parseStoredJson } from "./stored-json.ts";
 
 export function encodeDefinition(definition: WorkflowDefinition): string {
@@ -15,4 +17,21 @@ export function encodeDefinition(definition: WorkflowDefinition): string {
 
 export function decodeDefinition(text: string): WorkflowDefinition {
   return checkStored(workflowSchema, parseStoredJson(text, "workflow definition"), "workflow definition");
+}
+
+/**
+ * A definition as publish stored it: the dialect's part read with `workflowSchema`, and
+ * `resolved` (the exact plugin versions its services resolved to, a key the dialect does not
+ * have: engine/plugins/published.ts) read with its own schema.
+ */
+export function decodePublishedDefinition(text: string): PublishedDefinition {
+  const stored = parseStoredJson(text, "workflow definition");
+  if (!isPlainRecord(stored) || stored.resolved === undefined) {
+    return checkStored(workflowSchema, stored, "workflow definition");
+  }
+  const { resolved, ...dialect } = stored;
+  return {
+    ...checkStored(workflowSchema, dialect, "workflow definition"),
+    resolved: checkStored(publishedPluginsSchema, resolved, "workflow definition's resolved plugins"),
+  };
 }

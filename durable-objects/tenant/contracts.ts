@@ -6,11 +6,13 @@
  * in their `*-store.ts`/`*-log.ts` files. Types, constants and the one shared error answer
  * (`unknownEndpoint`): no storage, no I/O.
  */
+
 import { EngineError, type ErrorShape } from "../../engine/errors.ts";
 import type { CatchupPolicy, ScheduleSpec, Subscription, TriggerEvent } from "../../engine/events/index.ts";
 import type { CircuitStatus } from "../../engine/plugins/circuit.ts";
 import type { ResolvedService } from "../../engine/plugins/descriptor.ts";
 import type { EffectIntent } from "../../engine/plugins/effect.ts";
+import type { PublishedDefinition } from "../../engine/plugins/published.ts";
 
 export interface TenantInfo {
   id: string;
@@ -38,8 +40,11 @@ export interface StoredWorkflow {
   version: string;
   description: string;
   yaml: string;
-  /** the loader's parsed definition, as JSON-compatible data */
-  definition: unknown;
+  /**
+   * the loader's parsed definition with the plugin versions publish resolved (`resolved`), parsed
+   * again when read from storage (`storage.corrupt` if it does not)
+   */
+  definition: PublishedDefinition;
   warnings: unknown[];
   published_at: string;
 }

@@ -10,7 +10,6 @@
  * milliseconds of each other are written in one transaction: until then their pending rows stay,
  * and a crash in between only means the alarm finds the runs already there.
  */
-import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import { EngineError, type ErrorShape, isEngineError } from "../../engine/errors.ts";
 import { eventScope, type TriggerEvent } from "../../engine/events/index.ts";
 import { withoutResolved } from "../../engine/plugins/published.ts";
@@ -108,7 +107,7 @@ export class RunStarter {
       let stored: StoredWorkflow;
       try {
         stored = this.#definition(start.workflow, start.version);
-        checkInputs(stored.definition as WorkflowDefinition, start.inputs);
+        checkInputs(stored.definition, start.inputs);
         const { storage, bindings, reservations } = this.#options;
         await makeRoomForRun(storage.sql, bindings, tenant, reservations, start.runId);
       } catch (error) {
@@ -121,7 +120,7 @@ export class RunStarter {
         tenant,
         runId: start.runId,
         // the run keeps the dialect's definition; its pinned services stay here (service-lookup.ts)
-        definition: withoutResolved(stored.definition as WorkflowDefinition),
+        definition: withoutResolved(stored.definition),
         inputs: start.inputs,
         ...(event === undefined ? {} : { event: eventScope(event) }),
       });

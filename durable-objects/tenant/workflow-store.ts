@@ -5,8 +5,12 @@
  * publishing different text under an existing version is `workflow.version_exists`. "Latest"
  * is the highest semver, not the most recent publish (a 1.4.1 hotfix does not shadow 2.0.0).
  */
+
 import semver from "semver";
+import { z } from "zod";
 import { EngineError } from "../../engine/errors.ts";
+import { decodePublishedDefinition } from "../storage/stored-definition.ts";
+import { checkStored, parseStoredJson } from "../storage/stored-json.ts";
 import type { NewWorkflowVersion, StoredWorkflow, WorkflowSummary } from "./contracts.ts";
 
 interface VersionRow extends Record<string, SqlStorageValue> {
@@ -107,8 +111,12 @@ function toStored(row: VersionRow): StoredWorkflow {
     version: row.version,
     description: row.description,
     yaml: row.yaml,
-    definition: JSON.parse(row.definition),
-    warnings: JSON.parse(row.warnings),
+    definition: decodePublishedDefinition(row.definition),
+    warnings: checkStored(
+      z.array(z.unknown()),
+      parseStoredJson(row.warnings, "workflow warnings"),
+      "workflow warnings",
+    ),
     published_at: new Date(row.published_at).toISOString(),
   };
 }

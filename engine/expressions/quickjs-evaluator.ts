@@ -23,7 +23,7 @@ import { EngineError } from "../errors.ts";
 import { encodeArguments } from "./binding-transfer.ts";
 import type { Evaluator } from "./evaluator.ts";
 import { isPlainPath, readPathShortcut } from "./path-shortcut.ts";
-import { discardQuickJS, fuelTank, isDiscarded, loadQuickJS } from "./quickjs-module.ts";
+import { discardQuickJS, fuelTank, isDiscarded, loadQuickJS, onDiscard } from "./quickjs-module.ts";
 import {
   QuickJSSandbox,
   SANDBOX_FILENAME,
@@ -121,7 +121,9 @@ function resolveLimits(options: EvaluatorOptions): SandboxLimits {
 }
 
 class QuickJSEvaluator implements Evaluator {
-  #module: QuickJSWASMModule;
+  /** The module this evaluator runs in; `undefined` once it was discarded, until `ready()` replaces it. */
+  #module: QuickJSWASMModule | undefined;
+  #stopListening: () => void = () => undefined;
   readonly #wasmModule: WebAssembly.Module | undefined;
   readonly #limits: SandboxLimits;
   readonly #pathShortcut: boolean;
@@ -139,10 +141,24 @@ class QuickJSEvaluator implements Evaluator {
     limits: SandboxLimits,
     pathShortcut: boolean,
   ) {
-    this.#module = module;
     this.#wasmModule = wasmModule;
     this.#limits = limits;
     this.#pathShortcut = pathShortcut;
+    this.#adopt(module);
+  }
+
+  /** Runs in `module` from now on, and lets go of it (and its sandbox) as soon as it is discarded. */
+  #adopt(module: QuickJSWASMModule): void {
+    this.#module = module;
+    this.#stopListening = onDiscard(module, () => this.#letGo());
+  }
+
+  /** The module failed (here or in another evaluator): abandon the sandbox unfreed and drop the module. */
+  #letGo(): void {
+    this.#pollsOfDropped += this.#sandbox?.polls ?? 0;
+    this.#sandbox = undefined;
+    this.#module = undefined;
+    this.#stopListening = () => undefined; // the old canceller holds the module
   }
 
   evaluate(source: string, bindings: Readonly<Record<string, unknown>>): unknown {
@@ -183,12 +199,11 @@ class QuickJSEvaluator implements Evaluator {
   }
 
   async ready(): Promise<void> {
-    if (this.#disposed || !isDiscarded(this.#module)) return;
-    this.#pollsOfDropped += this.#sandbox?.polls ?? 0;
-    this.#sandbox = undefined; // its module is gone: abandoned, never touched again
+    if (this.#disposed || (this.#module !== undefined && !isDiscarded(this.#module))) return;
+    this.#letGo();
     this.#replacement ??= loadQuickJS(this.#wasmModule).then(
       (module) => {
-        this.#module = module;
+        this.#adopt(module);
         this.#replacement = undefined;
       },
       (error: unknown) => {
@@ -206,12 +221,13 @@ class QuickJSEvaluator implements Evaluator {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
+    this.#stopListening();
     this.#dropSandbox();
   }
 
   #assertUsable(): void {
     if (this.#disposed) throw new EngineError("expression.disposed", "the evaluator was disposed");
-    if (isDiscarded(this.#module)) {
+    if (this.#module === undefined || isDiscarded(this.#module)) {
       this.ready().catch(() => undefined);
       throw new EngineError(
         "expression.runtime",
@@ -224,7 +240,12 @@ class QuickJSEvaluator implements Evaluator {
   /** A sandbox that can take the next call: a fresh one when the last failed badly. */
   #usableSandbox(): QuickJSSandbox {
     if (this.#sandbox?.broken === true) this.#dropSandbox();
-    this.#sandbox ??= new QuickJSSandbox(this.#module, this.#limits, fuelTank(this.#module));
+    const module = this.#module;
+    if (module === undefined)
+      throw new EngineError("expression.runtime", "the expression sandbox is being rebuilt; try again", {
+        retryable: true,
+      });
+    this.#sandbox ??= new QuickJSSandbox(module, this.#limits, fuelTank(module));
     return this.#sandbox;
   }
 
@@ -241,7 +262,7 @@ class QuickJSEvaluator implements Evaluator {
     const resultTooBig = this.#sandbox?.trappedSerializing === true;
     this.#pollsOfDropped += this.#sandbox?.polls ?? 0;
     this.#sandbox = undefined;
-    discardQuickJS(this.#module);
+    if (this.#module !== undefined) discardQuickJS(this.#module);
     this.ready().catch(() => undefined);
     // out of fuel, or QuickJS's C code recursing past the host's stack (a long chain of iterator
     // helpers): both are work or depth the expression asked for
@@ -257,11 +278,12 @@ class QuickJSEvaluator implements Evaluator {
     const sandbox = this.#sandbox;
     this.#sandbox = undefined;
     this.#pollsOfDropped += sandbox?.polls ?? 0;
-    if (sandbox === undefined || isDiscarded(this.#module)) return;
+    const module = this.#module;
+    if (sandbox === undefined || module === undefined || isDiscarded(module)) return;
     try {
       sandbox.dispose();
     } catch {
-      discardQuickJS(this.#module);
+      discardQuickJS(module);
     }
   }
 

@@ -22,6 +22,7 @@ const modulesByWasm = new WeakMap<WebAssembly.Module, Promise<QuickJSWASMModule>
 const forgetters = new WeakMap<QuickJSWASMModule, () => void>();
 const discarded = new WeakSet<QuickJSWASMModule>();
 const tanks = new WeakMap<QuickJSWASMModule, FuelTank>();
+const discardListeners = new WeakMap<QuickJSWASMModule, Set<() => void>>();
 
 /** Makes `wasmModule` (the metered QuickJS) the one `loadQuickJS()` uses when given none. */
 export function useQuickJSWasm(wasmModule: WebAssembly.Module): void {
@@ -84,6 +85,24 @@ export function discardQuickJS(module: QuickJSWASMModule): void {
   discarded.add(module);
   forgetters.get(module)?.();
   forgetters.delete(module);
+  const listeners = discardListeners.get(module);
+  discardListeners.delete(module);
+  for (const listener of listeners ?? []) listener();
+}
+
+/**
+ * Calls `listener` once when `module` is discarded, so every holder can let go of it at once (a
+ * WebAssembly instance is about 15 MB; an evaluator that stays idle must not keep a dead one).
+ * Returns the function that cancels it.
+ */
+export function onDiscard(module: QuickJSWASMModule, listener: () => void): () => void {
+  let listeners = discardListeners.get(module);
+  if (listeners === undefined) {
+    listeners = new Set();
+    discardListeners.set(module, listeners);
+  }
+  listeners.add(listener);
+  return () => discardListeners.get(module)?.delete(listener);
 }
 
 /** True once `module` was discarded: its runtimes and contexts must be abandoned, not used or freed. */

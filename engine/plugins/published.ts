@@ -7,6 +7,7 @@
  * services are not copied here: they are pinned in the tenant's registry when registered, and a
  * name this list lacks is looked up there at call time (durable-objects/tenant/service-lookup.ts).
  */
+import { z } from "zod";
 import type { WorkflowDefinition } from "../dialect/workflow.ts";
 import { isPlainRecord } from "../loader/step-walk.ts";
 import type { ResolvedService } from "./descriptor.ts";
@@ -20,6 +21,19 @@ export interface PublishedPlugins {
   /** the `external_state` backend, named `external_state` */
   external_state?: ResolvedService;
 }
+
+const resolvedServiceSchema = z.object({
+  name: z.string(),
+  plugin: z.string(),
+  version: z.string(),
+  config: z.record(z.string(), z.unknown()),
+});
+
+/** The shape of `resolved` as storage holds it (read back by durable-objects/storage/stored-definition.ts). */
+export const publishedPluginsSchema: z.ZodType<PublishedPlugins> = z.object({
+  services: z.array(resolvedServiceSchema),
+  external_state: resolvedServiceSchema.optional(),
+});
 
 /** A definition as stored at publish: the file's definition plus what its `uses:` resolved to. */
 export type PublishedDefinition = WorkflowDefinition & { resolved?: PublishedPlugins };

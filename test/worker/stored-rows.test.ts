@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import type { RunDO } from "../../durable-objects/run-do.ts";
 import { REVIEWS } from "./graph-support.ts";
 import { callTool, newTenant } from "./support/clients.ts";
-import { inspectRun, publishAndStart, runObject } from "./support/runs.ts";
+import { inspectRun, publishAndStart, runObject, tenantObject } from "./support/runs.ts";
 import { GREET } from "./support/workflows.ts";
 
 async function rewrite(tenant: string, runId: string, statement: string, ...values: string[]) {
@@ -94,5 +94,21 @@ describe("stored checkpoints", () => {
     const outcome = await snapshotOutcome(id, runId);
     expect(outcome).toMatchObject({ ok: false, error: { code: "storage.corrupt" } });
     expect(JSON.stringify(outcome)).toContain("graph task row");
+  });
+});
+
+describe("stored workflow versions", () => {
+  it("a damaged stored definition is storage.corrupt when a run is started, not a crash", async () => {
+    const { id, apiKey } = await newTenant();
+    await publishAndStart(apiKey, GREET, { name: "Ada" });
+    await runInDurableObject(tenantObject(id), (_instance, state) => {
+      state.storage.sql.exec("UPDATE workflow_versions SET definition = ?", JSON.stringify({ steps: 3 }));
+    });
+    const started = await callTool(apiKey, "workflow_start", {
+      workflow: "demo:greet",
+      inputs: { name: "Ada" },
+    });
+    expect(started.isError).toBe(true);
+    expect(started.structured.error).toMatchObject({ code: "storage.corrupt" });
   });
 });

@@ -5,7 +5,6 @@
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
-import type { WorkflowDefinition } from "../../../engine/dialect/workflow.ts";
 import { versionArg, workflowNameArg } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
 
@@ -61,7 +60,7 @@ export const workflowGetInfo = defineTool({
   annotations: { readOnlyHint: true },
   async run({ workflow, version }, { env, tenant }) {
     const found = await unwrap(tenantStub(env, tenant).getWorkflow(tenant, workflow, version));
-    const definition = found.workflow.definition as WorkflowDefinition;
+    const definition = found.workflow.definition;
     const inputs = Object.fromEntries(
       Object.entries(definition.inputs ?? {}).map(([name, spec]) => [
         name,

@@ -8,7 +8,6 @@
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
-import type { WorkflowDefinition } from "../../../engine/dialect/workflow.ts";
 import { EngineError } from "../../../engine/errors.ts";
 import { criticalPath, graphFromDependencies, toMermaid } from "../../../engine/graph/index.ts";
 import { existingRunStub } from "../existing-run.ts";
@@ -76,7 +75,7 @@ export const workflowGraph = defineTool({
     const { workflow: stored } = await unwrap(
       tenantStub(env, tenant).getWorkflow(tenant, workflow!, version),
     );
-    const dependencies = (stored.definition as WorkflowDefinition).dependencies;
+    const dependencies = stored.definition.dependencies;
     if (dependencies === undefined || Object.keys(dependencies).length === 0) {
       throw new EngineError(
         "graph.not_found",
