@@ -8,7 +8,9 @@
  * unbounded body. Refusals are `external.egress_refused`, an oversized body `external.too_large`,
  * an abort `external.timeout`.
  */
+
 import { connect as openSocket } from "cloudflare:sockets";
+import { CROSS_ORIGIN_HEADERS } from "../../engine/dialect/header-names.ts";
 import { EngineError } from "../../engine/errors.ts";
 import {
   checkHostEgress,
@@ -67,21 +69,6 @@ export function guardedFetch(options: GuardedFetchOptions): (request: Request) =
     }
   };
 }
-
-/**
- * The headers a request keeps when a redirect sends it to another origin: only these, so no
- * `Authorization`, cookie, `auth.header` of any name or webhook signature follows it there
- * (once dropped, they stay dropped for the later hops).
- */
-const CROSS_ORIGIN_HEADERS = new Set([
-  "accept",
-  "accept-language",
-  "content-language",
-  "content-type",
-  "user-agent",
-  "idempotency-key",
-  "x-edgeflow-idempotency-key",
-]);
 
 function withoutCredentials(headers: Headers): Headers {
   const kept = new Headers();

@@ -21,3 +21,29 @@ export function isPlatformHeader(name: string): boolean {
 }
 
 export const PLATFORM_HEADER_MESSAGE = "this header is set by the platform";
+
+/**
+ * The headers a request keeps when a redirect sends it to another origin
+ * (durable-objects/tenant/guarded-fetch.ts): everything else, credentials above all, is dropped.
+ */
+export const CROSS_ORIGIN_HEADERS: ReadonlySet<string> = new Set([
+  "accept",
+  "accept-language",
+  "content-language",
+  "content-type",
+  "user-agent",
+  "idempotency-key",
+  "x-edgeflow-idempotency-key",
+]);
+
+/**
+ * Whether `auth.header` may name this header: not one the platform sets, and not one a
+ * cross-origin redirect keeps (a credential in it would follow the redirect).
+ */
+export function isCredentialHeader(name: string): boolean {
+  const lower = name.toLowerCase();
+  return !PLATFORM_HEADERS.has(lower) && !CROSS_ORIGIN_HEADERS.has(lower);
+}
+
+export const CREDENTIAL_HEADER_MESSAGE =
+  "a credential cannot go in a header the platform sets or one a redirect keeps (Accept, Content-Type, User-Agent, ...)";

@@ -3,7 +3,7 @@
  * Leaf steps the engine runs itself (server side). Steps that own sub-steps are in `steps.ts`.
  */
 import { z } from "zod";
-import { HEADER_NAME_PATTERN, isPlatformHeader, PLATFORM_HEADER_MESSAGE } from "./header-names.ts";
+import { CREDENTIAL_HEADER_MESSAGE, HEADER_NAME_PATTERN, isCredentialHeader } from "./header-names.ts";
 import { freeObjectSchema, secondsSchema, statePathSchema, templateSchema } from "./scalars.ts";
 import { MAX_USES_LENGTH } from "./services.ts";
 import { stepCommonShape } from "./step-common.ts";
@@ -66,9 +66,11 @@ export const externalCallAuthSchema = z
     header: z
       .string()
       .regex(HEADER_NAME_PATTERN, "not a header name")
-      .refine((name) => !isPlatformHeader(name), PLATFORM_HEADER_MESSAGE)
+      .refine(isCredentialHeader, CREDENTIAL_HEADER_MESSAGE)
       .optional()
-      .describe("Header name for type header (not Host, Content-Length, Idempotency-Key, ...)"),
+      .describe(
+        "Header name for type header (not Host, Content-Length, Idempotency-Key, Accept, Content-Type, User-Agent, ...)",
+      ),
     value: z.string().optional().describe("Header value for type header"),
   })
   .describe(

@@ -4,7 +4,7 @@
  * <base64(user:password)>` (UTF-8), or one named header. An incomplete block, or a token or value
  * that is not printable ASCII, is an error that names the field, never a value.
  */
-import { HEADER_NAME_PATTERN, isPlatformHeader } from "../../engine/dialect/header-names.ts";
+import { HEADER_NAME_PATTERN, isCredentialHeader } from "../../engine/dialect/header-names.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { toBase64, utf8 } from "../../engine/events/signatures/byte-encoding.ts";
 import type { HttpAuth } from "./http-config.ts";
@@ -26,7 +26,7 @@ export function authHeaders(auth: HttpAuth | undefined, label: string): Record<s
     case "header": {
       // checked at publish too; again here for versions stored before that check
       const name = required(auth.header, "auth.header", label);
-      if (!HEADER_NAME_PATTERN.test(name) || isPlatformHeader(name))
+      if (!HEADER_NAME_PATTERN.test(name) || !isCredentialHeader(name))
         throw new EngineError(
           "external.failed",
           `${label}: auth.header ${JSON.stringify(name.slice(0, 64))} is not a header a service may set`,

@@ -16,6 +16,11 @@ describe("auth.header", () => {
     "Idempotency-Key",
     "transfer-encoding",
     "connection",
+    // headers a cross-origin redirect keeps: a credential in one would follow it (second attacker review)
+    "User-Agent",
+    "accept",
+    "Content-Type",
+    "X-Edgeflow-Idempotency-Key",
     "x a",
     "",
   ])("refuses %j at publish and when the header is set", (header) => {
