@@ -23,6 +23,9 @@ import { DEFAULT_MAX_RESPONSE_BYTES, guardedConnect, guardedFetch } from "./guar
 import type { PluginFinder } from "./plugin-registry.ts";
 import type { CapabilityResolver } from "./secret-vault.ts";
 
+/** The largest result (characters of its JSON) an effect hands back to its run. */
+export const MAX_EFFECT_RESULT_BYTES = 1024 * 1024;
+
 /** A call's time limit when its step sets no `timeout_seconds`. */
 export const DEFAULT_CALL_TIMEOUT_SECONDS = 10;
 /** The longest a single call may be given. */
@@ -159,6 +162,14 @@ async function callPlugin(
     const answer = await Promise.race([plugin.invoke(effect.method, params.data, context), timeout]);
     const checked = method.result.safeParse(answer);
     if (!checked.success) return failure("external.invalid_result", `result: ${issuesOf(checked.error)}`);
+    // whatever a plugin gathered (a store's list over many rounds), what goes back to the run is capped
+    const size = JSON.stringify(checked.data)?.length ?? 0;
+    if (size > MAX_EFFECT_RESULT_BYTES) {
+      return failure(
+        "external.too_large",
+        `result: ${size} characters of JSON, more than ${MAX_EFFECT_RESULT_BYTES}`,
+      );
+    }
     return { ok: true, result: checked.data };
   } catch (error) {
     if (controller.signal.aborted && !(error instanceof EngineError && error.code !== "external.timeout")) {

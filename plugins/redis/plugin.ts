@@ -5,6 +5,7 @@
  * (docs/decisions/0006-redis-client.md). Besides the store methods: `incr` (INCRBY) and
  * `expire`. Values are JSON text, so a number `put` is a Redis integer string `incr` can add to.
  */
+
 import { z } from "zod";
 import { EngineError } from "../../engine/errors.ts";
 import type { PluginContext } from "../contract.ts";
@@ -16,6 +17,7 @@ import {
   getResultSchema,
   listParamsSchema,
   listResultSchema,
+  MAX_KEY_LENGTH,
   parseStoredValue,
   putParamsSchema,
   putResultSchema,
@@ -32,6 +34,9 @@ import { parseRedisUrl } from "./redis-url.ts";
 
 /** SCAN rounds one `list` call makes at most before answering a cursor. */
 const MAX_SCAN_ROUNDS = 20;
+
+/** Bytes of keys one `list` call gathers at most across its rounds; past it the page ends early (its cursor goes on). */
+const MAX_LIST_KEY_BYTES = 256 * 1024;
 
 const ttlSchema = z
   .number()
@@ -153,12 +158,18 @@ function listKeys(
   const pattern = matchPattern(keys.listPrefix(prefix));
   return withRedis(parseRedisUrl(config.url), context, async (redis) => {
     const found: string[] = [];
+    let bytes = 0;
     let next = cursor ?? "0";
     for (let round = 0; round < MAX_SCAN_ROUNDS; round++) {
       const page = scanPageOf(await redis.command(["SCAN", next, "MATCH", pattern, "COUNT", String(limit)]));
-      found.push(...page.keys.flatMap((key) => keys.visible(key) ?? []));
+      // a key longer than any the platform writes is not one of ours (a server could answer anything)
+      const visible = page.keys
+        .flatMap((key) => keys.visible(key) ?? [])
+        .filter((key) => key.length <= MAX_KEY_LENGTH);
+      found.push(...visible);
+      for (const key of visible) bytes += key.length;
       next = page.cursor;
-      if (next === "0" || found.length >= limit) break;
+      if (next === "0" || found.length >= limit || bytes >= MAX_LIST_KEY_BYTES) break;
     }
     return { keys: found, cursor: next === "0" ? null : next };
   });
