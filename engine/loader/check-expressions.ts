@@ -15,7 +15,7 @@
  */
 import { isMap, isSeq } from "yaml";
 import type { WorkflowDefinition } from "../dialect/index.ts";
-import { EngineError, isEngineError } from "../errors.ts";
+import { EngineError, type ErrorCode, isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { parseTemplate } from "../expressions/template.ts";
 import { ENV_NOT_ALLOWED, envReferenceError } from "../secrets/env-references.ts";
@@ -173,6 +173,34 @@ function toDiagnostic(failure: Failure, yaml: string, source: YamlSource | undef
   diagnostic.column = position.column;
   diagnostic.message = messageOf(failure, !position.exact);
   return diagnostic;
+}
+
+/** A problem found in a loaded definition, at `offset` inside the string at its YAML `path`. */
+export interface ProblemInDefinition {
+  code: ErrorCode;
+  message: string;
+  path: YamlPath;
+  offset: number;
+}
+
+/**
+ * `problems` as error diagnostics, each at its line and column in `yaml` (read again only here,
+ * when there is something to place; without a readable file, at their paths only).
+ */
+export function errorDiagnostics(problems: readonly ProblemInDefinition[], yaml: string): Diagnostic[] {
+  if (problems.length === 0) return [];
+  const source = documentAsLoaded(yaml);
+  return problems.map((problem) => {
+    const diagnostic: Diagnostic = {
+      code: problem.code,
+      message: problem.message,
+      severity: "error",
+      path: formatYamlPath(problem.path),
+    };
+    if (source === undefined) return diagnostic;
+    const { line, column } = placeInFile(yaml, source, problem.path, problem.offset);
+    return { ...diagnostic, line, column };
+  });
 }
 
 /**

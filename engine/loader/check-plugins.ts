@@ -8,9 +8,8 @@
 import type { WorkflowDefinition } from "../dialect/index.ts";
 import { checkPlugins, type PublishCheckContext } from "../plugins/publish-check.ts";
 import type { PublishedPlugins } from "../plugins/published.ts";
-import { documentAsLoaded, placeInFile } from "./check-expressions.ts";
+import { errorDiagnostics } from "./check-expressions.ts";
 import type { Diagnostic } from "./diagnostic.ts";
-import { formatYamlPath } from "./yaml-path.ts";
 
 export interface LocatedPluginCheck {
   problems: Diagnostic[];
@@ -23,18 +22,5 @@ export function checkPluginUses(
   context: PublishCheckContext,
 ): LocatedPluginCheck {
   const { problems, resolved } = checkPlugins(definition, context);
-  if (problems.length === 0) return { problems: [], resolved };
-  const source = documentAsLoaded(yaml);
-  const located = problems.map((problem): Diagnostic => {
-    const diagnostic: Diagnostic = {
-      code: problem.code,
-      message: problem.message,
-      severity: "error",
-      path: formatYamlPath(problem.path),
-    };
-    if (source === undefined) return diagnostic;
-    const { line, column } = placeInFile(yaml, source, problem.path, problem.offset);
-    return { ...diagnostic, line, column };
-  });
-  return { problems: located, resolved };
+  return { problems: errorDiagnostics(problems, yaml), resolved };
 }

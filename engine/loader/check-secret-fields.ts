@@ -8,38 +8,16 @@
  * (`from: env.X` gives `expression.env_not_allowed`). Nothing is evaluated.
  */
 import type { WorkflowDefinition } from "../dialect/index.ts";
-import type { ErrorCode } from "../errors.ts";
 import { ENV_NOT_ALLOWED } from "../secrets/env-references.ts";
 import { CAPABILITY_FIELDS_TEXT, parseSecretTemplate } from "../secrets/secret-template.ts";
-import { documentAsLoaded, placeInFile } from "./check-expressions.ts";
+import { errorDiagnostics, type ProblemInDefinition } from "./check-expressions.ts";
 import type { Diagnostic } from "./diagnostic.ts";
 import { isPlainRecord, walkSteps } from "./step-walk.ts";
-import { formatYamlPath, type YamlPath } from "./yaml-path.ts";
-
-interface Problem {
-  code: ErrorCode;
-  message: string;
-  path: YamlPath;
-  /** offset of the problem inside the string at `path` */
-  offset: number;
-}
+import type { YamlPath } from "./yaml-path.ts";
 
 /** Every misuse of a secret in `definition`, loaded from `yaml`, as error diagnostics. */
 export function checkSecretFields(definition: WorkflowDefinition, yaml: string): Diagnostic[] {
-  const problems = [...capabilityProblems(definition), ...envPathProblems(definition)];
-  if (problems.length === 0) return [];
-  const source = documentAsLoaded(yaml);
-  return problems.map((problem) => {
-    const diagnostic: Diagnostic = {
-      code: problem.code,
-      message: problem.message,
-      severity: "error",
-      path: formatYamlPath(problem.path),
-    };
-    if (source === undefined) return diagnostic;
-    const { line, column } = placeInFile(yaml, source, problem.path, problem.offset);
-    return { ...diagnostic, line, column };
-  });
+  return errorDiagnostics([...capabilityProblems(definition), ...envPathProblems(definition)], yaml);
 }
 
 /** The strings of every capability field, with their paths. */
@@ -62,7 +40,7 @@ function capabilityFields(definition: WorkflowDefinition): { path: YamlPath; tex
   return fields;
 }
 
-function capabilityProblems(definition: WorkflowDefinition): Problem[] {
+function capabilityProblems(definition: WorkflowDefinition): ProblemInDefinition[] {
   return capabilityFields(definition).flatMap(({ path, text }) => {
     const parsed = parseSecretTemplate(text);
     return parsed.ok ? [] : [{ ...parsed.problem, path }];
@@ -73,8 +51,8 @@ function capabilityProblems(definition: WorkflowDefinition): Problem[] {
 const ENV_PATH = /^\s*env(?![\w$])/;
 
 /** Computed `from` paths (not templates) rooted at `env`, in the workflow and its sub-agent tasks. */
-function envPathProblems(definition: WorkflowDefinition): Problem[] {
-  const problems: Problem[] = [];
+function envPathProblems(definition: WorkflowDefinition): ProblemInDefinition[] {
+  const problems: ProblemInDefinition[] = [];
   for (const { path, from } of computedFromEntries(definition)) {
     if (!ENV_PATH.test(from) || from.includes("{{")) continue;
     problems.push({
