@@ -14,6 +14,22 @@ import {
 } from "./scalars.ts";
 import { stepCommonShape } from "./step-common.ts";
 
+/**
+ * `max_retries` of a step whose answer has a declared shape: how many times an answer that does
+ * not fit is refused and the step asked again (with the validation error) before the step fails
+ * through its `error_handling`. Left out: `RETRY_DEFAULTS.max_retries`, applied by the machine.
+ */
+function shapeRetriesSchema(schemaField: string) {
+  return z
+    .number()
+    .int()
+    .nonnegative()
+    .optional()
+    .describe(
+      `Re-asks after an answer that does not fit ${schemaField} (default ${RETRY_DEFAULTS.max_retries}; 0: fail at once)`,
+    );
+}
+
 export const userMessageStepSchema = z
   .strictObject({
     type: z.literal("user_message"),
@@ -76,7 +92,7 @@ export const agentPromptStepSchema = z
     context: z.unknown().optional().describe("Extra data handed to the agent (templates allowed)"),
     expected_response: freeObjectSchema.optional().describe("JSON Schema (subset) of the expected answer"),
     timeout: secondsSchema.optional().describe("Seconds the agent has"),
-    max_retries: z.number().int().nonnegative().optional(),
+    max_retries: shapeRetriesSchema("expected_response"),
   })
   .describe("Ask the agent to do something");
 export type AgentPromptStep = z.output<typeof agentPromptStepSchema>;
@@ -88,6 +104,7 @@ export const agentResponseStepSchema = z
     response_schema: freeObjectSchema.optional().describe("JSON Schema (subset) the response must satisfy"),
     store_response: statePathSchema.optional().describe("State path that receives the response"),
     validation: valueValidationSchema.optional(),
+    max_retries: shapeRetriesSchema("response_schema"),
   })
   .describe("Receive a structured response from the agent; `response` is in scope for updates");
 export type AgentResponseStep = z.output<typeof agentResponseStepSchema>;

@@ -82,6 +82,13 @@ const whileLoopFields = z.strictObject({
     .max(MAX_WHILE_ITERATIONS)
     .default(100)
     .describe(`Upper bound of iterations (default 100, at most ${MAX_WHILE_ITERATIONS})`),
+  on_max_iterations: z
+    .enum(["continue", "fail"])
+    .default("continue")
+    .describe(
+      "When max_iterations passes run and the condition still holds: continue after the loop with a warning " +
+        "(default, AroMCP's behaviour made visible), or fail the step with step.max_iterations (its error_handling applies)",
+    ),
 });
 export interface WhileLoopStep extends z.output<typeof whileLoopFields> {
   body: Step[];

@@ -17,6 +17,7 @@ import { graphProgress } from "./dependency-flow/progress.ts";
 import { forgetAttempts, handleStepFailure } from "./failure.ts";
 import { breakLoop, continueLoop, finishFrame, topFrame } from "./frames.ts";
 import { instructionOf, issueClientStep } from "./issue.ts";
+import { POLL_AFTER_MS } from "./poll-intervals.ts";
 import type { ClientInstruction, Frame, NextStep } from "./run-model.ts";
 import { CONTINUE_RETRY_AFTER_MS, yieldSlice } from "./slice.ts";
 import { isClientStep, type ServerStepType } from "./step-kinds.ts";
@@ -195,6 +196,9 @@ function waitingAnswer(scope: ThreadScope): NextStep {
   }
   const next: NextStep = { status: "wait", message: waiting.message ?? "Waiting." };
   if (waiting.kind === "continue") next.retryAfterMs = CONTINUE_RETRY_AFTER_MS;
-  else if (waiting.until !== undefined) next.retryAfterMs = Math.max(0, waiting.until - scope.machine.now);
+  else if (waiting.until !== undefined) {
+    next.retryAfterMs = Math.max(0, waiting.until - scope.machine.now);
+    next.until = waiting.until;
+  } else if (waiting.kind === "effect") next.retryAfterMs = POLL_AFTER_MS.effect;
   return next;
 }

@@ -8,6 +8,8 @@ import type { StateUpdateSpec, Step } from "../dialect/index.ts";
 import { EngineError, type ErrorCode, isEngineError } from "../errors.ts";
 import { stepAt } from "./definition.ts";
 import { forgetAttempts, handleStepFailure } from "./failure.ts";
+import { misdirectedCompletion } from "./misdirected.ts";
+import { reaskOnBadShape } from "./reask.ts";
 import { checkResponseShape, checkUserInput } from "./result-checks.ts";
 import type { PendingStep } from "./run-model.ts";
 import type { ErrorPolicy } from "./step-types.ts";
@@ -52,6 +54,8 @@ export function completeStep(scope: ThreadScope, completion: Completion): StepOu
     return { kind: "continue" };
   } catch (error) {
     if (!isEngineError(error)) throw error;
+    const reasked = reaskOnBadShape(scope, step, error);
+    if (reasked !== undefined) return reasked;
     return handleStepFailure(
       scope,
       step,
@@ -81,6 +85,8 @@ function takePending(scope: ThreadScope, stepId: string): PendingStep {
         `step "${stepId}" is an ${thread.pending.find((pending) => pending.id === bare)!.type} the platform performs itself; no agent completes it`,
       );
     }
+    const misdirected = misdirectedCompletion(scope.run, thread, bare);
+    if (misdirected !== undefined) throw misdirected;
     const waiting = thread.pending.map((pending) => pending.id);
     throw new EngineError(
       "run.step_not_pending",

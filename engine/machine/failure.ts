@@ -49,7 +49,7 @@ export function handleStepFailure(
   }
   const failure = {
     code: error.code,
-    message: `step "${step.id}" failed: ${policy?.error_message ?? error.message}`,
+    message: `step "${step.id}" failed: ${policy?.error_message ?? detailOf(step.id, error.message)}`,
     path: step.id,
   };
   thread.status = "failed";
@@ -80,10 +80,19 @@ function scheduleRetry(
   const delayMs = delayOf === undefined ? backoffMs : delayOf(attempt, backoffMs);
   if (delayMs <= 0) return { kind: "continue" };
   const until = machine.now + delayMs;
-  const message = `Step "${step.id}" failed (${error.message}); retry ${attempt} is due in ${delayMs / 1000}s.`;
+  const message = `Step "${step.id}" failed (${detailOf(step.id, error.message)}); retry ${attempt} is due in ${delayMs / 1000}s.`;
   thread.waitingFor = { kind: "timer", stepId: step.id, until, message };
   addTimer(run, { at: until, kind: "retry", threadId: thread.id, stepId: step.id });
-  return { kind: "stop", next: { status: "wait", message, retryAfterMs: delayMs } };
+  return { kind: "stop", next: { status: "wait", message, retryAfterMs: delayMs, until } };
+}
+
+/**
+ * An error's message without the `step "<id>": ` its raiser may have put in front: the failure
+ * message names the step already (`step "x" failed: step "x": ...` said it twice).
+ */
+export function detailOf(stepId: string, message: string): string {
+  const own = `step "${stepId}": `;
+  return message.startsWith(own) ? message.slice(own.length) : message;
 }
 
 /** The step is done with (succeeded or moved past): its retry bookkeeping goes. */

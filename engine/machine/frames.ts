@@ -5,8 +5,9 @@
  */
 import { EngineError } from "../errors.ts";
 import { stepListAt, stepOfTypeAt } from "./definition.ts";
-import type { Frame } from "./run-model.ts";
+import type { Frame, LoopFrame } from "./run-model.ts";
 import { evaluateCondition, type ThreadScope } from "./thread-scope.ts";
+import { addWarning } from "./warnings.ts";
 
 export function topFrame(scope: ThreadScope): Frame | undefined {
   return scope.thread.frames.at(-1);
@@ -25,13 +26,33 @@ export function finishFrame(scope: ThreadScope, frame: Frame): void {
     else frame.pc = 0;
     return;
   }
-  if (loop.iteration > (loop.maxIterations ?? 100)) {
+  const whileStep = stepOfTypeAt(scope.definition, frame.ref.slice(0, -1), "while_loop");
+  const again = evaluateCondition(scope, whileStep.condition);
+  if (again && loop.iteration > (loop.maxIterations ?? 100)) {
+    stopAtMaxIterations(scope, loop);
     scope.thread.frames.pop();
     return;
   }
-  const whileStep = stepOfTypeAt(scope.definition, frame.ref.slice(0, -1), "while_loop");
-  if (evaluateCondition(scope, whileStep.condition)) frame.pc = 0;
+  if (again) frame.pc = 0;
   else scope.thread.frames.pop();
+}
+
+/**
+ * A `while_loop` ran `max_iterations` passes and its condition still holds: `on_max_iterations:
+ * fail` throws `step.max_iterations` (the loop step's error handling applies); otherwise the run
+ * records a warning and goes on after the loop.
+ */
+function stopAtMaxIterations(scope: ThreadScope, loop: LoopFrame): void {
+  const passes = loop.iteration - 1;
+  const message =
+    `while_loop "${loop.stepId}" stopped after max_iterations (${passes}) passes ` +
+    "with its condition still true";
+  if (loop.onMaxIterations === "fail") throw new EngineError("step.max_iterations", message);
+  addWarning(scope, {
+    code: "step.max_iterations",
+    step_id: loop.stepId,
+    message: `${message}; the run went on after the loop (on_max_iterations: continue)`,
+  });
 }
 
 /** `break`: leave the innermost loop. */

@@ -5,6 +5,8 @@
  */
 
 import type { Step } from "../dialect/index.ts";
+import { answerShapeOf, shapeRetriesOf } from "./reask.ts";
+import { exampleOf } from "./response-example.ts";
 import type { ClientInstruction, PendingStep } from "./run-model.ts";
 import { ENGINE_FIELDS } from "./step-kinds.ts";
 import { loopContextOf, renderValue, type ThreadScope } from "./thread-scope.ts";
@@ -19,6 +21,7 @@ export function issueClientStep(scope: ThreadScope, step: Step, ref: (string | n
   }
   const retryReason = thread.retryReasons?.[step.id];
   if (retryReason !== undefined) definition.previous_error = retryReason;
+  describeAnswerShape(step, definition, attempt);
   const pending: PendingStep = {
     id: step.id,
     type: step.type,
@@ -52,6 +55,22 @@ export function instructionOf(pending: PendingStep, threadId: string): ClientIns
   };
   if (threadId !== "main") instruction.task_id = threadId;
   return instruction;
+}
+
+/**
+ * A step with a declared answer shape carries an example answer and a sentence saying how the
+ * answer is judged and how many attempts it has (`reask.ts`).
+ */
+function describeAnswerShape(step: Step, definition: Record<string, unknown>, attempt: number): void {
+  if (answerShapeOf(step) === undefined) return;
+  const field = step.type === "agent_prompt" ? "expected_response" : "response_schema";
+  const attempts = shapeRetriesOf(step) + 1;
+  // the shape as handed out (its templates rendered)
+  definition.example_response = exampleOf(definition[field]);
+  definition.response_instructions =
+    `Complete this step with a result that is JSON fitting ${field} (like example_response), not prose. ` +
+    `An answer that does not fit is refused and the step handed out again with previous_error ` +
+    `(this is attempt ${attempt} of ${attempts}).`;
 }
 
 function timeoutSeconds(step: Step): number | undefined {

@@ -34,6 +34,24 @@ export interface LoopFrame {
   variableName?: string;
   indexName?: string;
   maxIterations?: number;
+  /** a `while_loop`'s `on_max_iterations`: `fail` fails the loop step; otherwise it warns and goes on */
+  onMaxIterations?: "continue" | "fail";
+}
+
+/**
+ * Something a run did that did not stop it but that an agent (or the person debugging it) should
+ * know: a `while_loop` stopped by its `max_iterations` while its condition still held. Kept on the
+ * run (`RunState.warnings`, the last `MAX_RUN_WARNINGS`), shown by `workflow_get_status`, and
+ * attached to the answer of the transition that raised it (`NextStep.warnings`).
+ */
+export interface RunWarning {
+  code: "step.max_iterations";
+  message: string;
+  step_id: string;
+  /** the sub-agent task whose thread raised it, when not the main thread */
+  task_id?: string;
+  /** epoch ms */
+  at: number;
 }
 
 /** A client step handed to an agent and not yet completed. */
@@ -171,6 +189,8 @@ export interface RunState {
   effects?: EffectIntent[];
   /** work units spent so far and the run's allowance (`work-meter.ts`); absent in older checkpoints */
   work?: RunWork;
+  /** warnings raised so far (oldest dropped past `MAX_RUN_WARNINGS`); absent while there are none */
+  warnings?: RunWarning[];
   error?: ErrorShape;
 }
 
@@ -204,15 +224,20 @@ export type MachineEvent =
   /** the runtime's answer to an effect of `RunState.effects` (never sent by an agent) */
   | { kind: "effect"; effectId: string; outcome: EffectOutcome };
 
-/** What `workflow_get_next_step` answers. */
-export type NextStep =
+/**
+ * What `workflow_get_next_step` answers. `warnings`: those the transition raised (`RunWarning`).
+ * A `wait` says when to ask again: `retryAfterMs` always, `until` (epoch ms) when a timer is set,
+ * and `taskIds` when the main thread waits on sub-agent tasks (those still running).
+ */
+export type NextStep = (
   | { status: "steps"; steps: ClientInstruction[] }
-  | { status: "wait"; message: string; retryAfterMs?: number }
+  | { status: "wait"; message: string; retryAfterMs?: number; until?: number; taskIds?: string[] }
   /** the thread has client work waiting: call `workflow_get_next_step` to receive it */
   | { status: "ready" }
   | { status: "completed" }
   | { status: "failed"; error: ErrorShape }
-  | { status: "cancelled" };
+  | { status: "cancelled" }
+) & { warnings?: RunWarning[] };
 
 export interface MachineContext {
   now: number;
@@ -228,6 +253,8 @@ export interface MachineContext {
   sliceUnits?: number;
   /** set by the machine itself for one transition (callers leave it out): the work spent so far */
   meter?: WorkMeter;
+  /** set by the machine itself for one transition (callers leave it out): the warnings it raised */
+  raised?: RunWarning[];
 }
 
 /** What a transition did to the run's dependency graph: the rows to write. */

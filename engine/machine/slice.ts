@@ -32,7 +32,7 @@ export function workOf(run: RunState): RunWork {
 /** The context for one transition of a run that has done `work`: a fresh meter, and the evaluator charging it. */
 export function meteredContext(machine: MachineContext, work: RunWork): MachineContext {
   const meter = new WorkMeter(machine.sliceUnits ?? SLICE_WORK_UNITS, work.allowance - work.used);
-  return { ...machine, meter, evaluator: meteredEvaluator(machine.evaluator, meter) };
+  return { ...machine, meter, evaluator: meteredEvaluator(machine.evaluator, meter), raised: [] };
 }
 
 /**

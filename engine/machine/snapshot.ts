@@ -22,6 +22,7 @@ export function snapshotRun(run: RunState) {
     state: snapshot(run.main.state),
     pending_steps: run.main.pending.filter((pending) => !pending.implicit).map((pending) => pending.id),
     ...(run.main.waitingFor ? { waiting_for: run.main.waitingFor } : {}),
+    ...(run.warnings && run.warnings.length > 0 ? { warnings: run.warnings } : {}),
     ...(run.graph ? { graph: graphSummaryOf(run.graph) } : {}),
     tasks: Object.fromEntries(
       Object.values(run.tasks).map((task) => [

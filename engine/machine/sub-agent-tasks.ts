@@ -6,6 +6,7 @@
  */
 
 import type { Step } from "../dialect/index.ts";
+import { POLL_AFTER_MS } from "./poll-intervals.ts";
 import type { NextStep, RunState, SubAgentTaskThread } from "./run-model.ts";
 import type { ThreadScope } from "./thread-scope.ts";
 import { renderValue } from "./thread-scope.ts";
@@ -65,14 +66,29 @@ function task0Name(tasks: SubAgentTaskThread[]): string {
   return tasks[0]?.task ?? "";
 }
 
+/**
+ * The main agent's answer while tasks run. The same call without a task_id is also what a
+ * sub-agent that forgot its task_id gets, so the answer names the tasks still open and says
+ * that a sub-agent passes its own.
+ */
 function progress(run: RunState, stepId: string): NextStep {
   const tasks = awaitedTasks(run);
   const done = tasks.filter(isFinished).length;
+  const open = tasks.filter((task) => !isFinished(task)).map((task) => task.id);
   return {
     status: "wait",
-    message: `Waiting for sub-agent tasks of "${stepId}": ${done} of ${tasks.length} finished.`,
+    message:
+      `Waiting for sub-agent tasks of "${stepId}": ${done} of ${tasks.length} finished` +
+      (open.length > 0 ? `, still open: ${open.join(", ")}. ${SUB_AGENT_REMINDER}` : "."),
+    retryAfterMs: POLL_AFTER_MS.tasks,
+    taskIds: open,
   };
 }
+
+/** Told to whoever calls without a task_id while sub-agent tasks are open. */
+export const SUB_AGENT_REMINDER =
+  "This answer is for the main agent. A sub-agent must pass its own task_id (one of those) " +
+  "to workflow_get_next_step and workflow_step_complete.";
 
 function subAgentPrompt(scope: ThreadScope, task: SubAgentTaskThread): string {
   const spec = scope.definition.sub_agent_tasks?.[task.task];

@@ -26,6 +26,7 @@ import {
 } from "./dependency-flow/task-events.ts";
 import { graphThreadOf } from "./dependency-flow/task-threads.ts";
 import { applyEffectOutcome, takeEffect } from "./effect-outcome.ts";
+import { POLL_AFTER_MS, paceWait } from "./poll-intervals.ts";
 import { addRunEndNotification } from "./run-end.ts";
 import type {
   MachineContext,
@@ -86,7 +87,7 @@ export function startRun(
   if (options.event !== undefined) run.event = options.event;
   setDeadline(run, definition.config?.timeout_seconds);
   const session = openGraphSession(run, undefined);
-  const next = advanceThread({ definition, run, thread: run.main, machine }, { issue: false });
+  const started = advanceThread({ definition, run, thread: run.main, machine }, { issue: false });
   settleRun(definition, run, machine);
   addRunEndNotification(definition, run, "running", machine);
   const exceeded = chargeRun(run, machine);
@@ -94,11 +95,12 @@ export function startRun(
     ? { status: "failed", error: exceeded }
     : run.status === "completed"
       ? { status: "completed" }
-      : next;
+      : started;
   const tooLarge = checkpointTooLarge(run);
   if (tooLarge !== undefined) throw tooLarge;
   const graph = graphChanges(session);
-  return graph === undefined ? { run, next: answer } : { run, next: answer, graph };
+  const next = withRaisedWarnings(answer, machine);
+  return graph === undefined ? { run, next } : { run, next, graph };
 }
 
 export function transition(
@@ -145,9 +147,12 @@ export function transition(
   settleRun(definition, run, machine);
   addRunEndNotification(definition, run, current.status, machine);
   const exceeded = chargeRun(run, machine);
-  const answer = exceeded
-    ? { status: "failed" as const, error: exceeded }
-    : answerAfterSettle(definition, run, machine, next, event, answeredWhileGraphRan);
+  const answer = withRaisedWarnings(
+    exceeded
+      ? { status: "failed" as const, error: exceeded }
+      : answerAfterSettle(definition, run, machine, next, event, answeredWhileGraphRan),
+    machine,
+  );
   const graph = graphChanges(session);
   const tooLarge = checkpointTooLarge(run);
   if (tooLarge !== undefined) {
@@ -206,8 +211,9 @@ function apply(
         taskId === undefined && flow !== undefined ? graphThreadWithStep(flow, event.stepId) : undefined;
       if (owner !== undefined) return completeGraphStep(flow!, owner, event);
       const scope = threadScope(definition, run, event.taskId, machine);
-      completeStep(scope, event);
-      return advanceThread(scope, { issue: false });
+      const outcome = completeStep(scope, event);
+      // a step asked again (its answer did not fit) is handed out again in this answer
+      return advanceThread(scope, { issue: outcome.kind === "continue" && outcome.reissue === true });
     }
     case "update_state": {
       const updates = event.updates.map(toResolvedUpdate);
@@ -295,7 +301,11 @@ function threadScope(
 
 function queuedAnswer(thread: Thread | SubAgentTaskThread): NextStep | undefined {
   if (!("queued" in thread) || !thread.queued) return undefined;
-  return { status: "wait", message: `Task ${thread.id} is queued until a slot under max_parallel frees up.` };
+  return {
+    status: "wait",
+    message: `Task ${thread.id} is queued until a slot under max_parallel frees up.`,
+    retryAfterMs: POLL_AFTER_MS.tasks,
+  };
 }
 
 function toResolvedUpdate(update: { path: string; value: unknown; operation?: string }): ResolvedUpdate {
@@ -359,6 +369,13 @@ function answerAfterSettle(
     return { status: "ready" };
   }
   return next;
+}
+
+/** The answer, with the warnings this transition raised (`warnings.ts`) when there are any. */
+function withRaisedWarnings(answer: NextStep, machine: MachineContext): NextStep {
+  const next = paceWait(answer);
+  const raised = machine.raised ?? [];
+  return raised.length === 0 ? next : { ...next, warnings: raised };
 }
 
 function notRunning(run: RunState): EngineError {

@@ -64,6 +64,15 @@ export const stateTiersSchema = z
   })
   .describe("Readable state tiers: inputs.*, this.* (state), global.*, computed fields");
 
+/** A run warning (engine/machine/warnings.ts): e.g. a while_loop stopped by its max_iterations. */
+export const runWarningSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  step_id: z.string(),
+  task_id: z.string().optional(),
+  at: z.number().describe("epoch milliseconds"),
+});
+
 export const runSnapshotSchema = z.object({
   workflow_id: z.string(),
   workflow: z.string(),
@@ -76,6 +85,10 @@ export const runSnapshotSchema = z.object({
   state: stateTiersSchema,
   pending_steps: z.array(z.string()).describe("client steps handed out and not yet completed"),
   waiting_for: z.record(z.string(), anyJson).optional(),
+  warnings: z
+    .array(runWarningSchema)
+    .optional()
+    .describe("what the run did that did not stop it but may not be what you meant (the last 20)"),
   tasks: z.record(
     z.string(),
     z.object({ status: z.string(), state: stateTiersSchema, error: errorShapeSchema.optional() }),

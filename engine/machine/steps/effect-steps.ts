@@ -12,6 +12,7 @@ import type { Step } from "../../dialect/index.ts";
 import { EngineError } from "../../errors.ts";
 import type { EffectIntent } from "../../plugins/effect.ts";
 import { idempotencyKeyOf } from "../../plugins/idempotency-key.ts";
+import { POLL_AFTER_MS } from "../poll-intervals.ts";
 import type { PendingStep } from "../run-model.ts";
 import { type EffectStepType, isEffectStep } from "../step-kinds.ts";
 import type { StepOf } from "../step-types.ts";
@@ -75,7 +76,7 @@ export function handOutEffect(scope: ThreadScope, step: EffectStep, ref: (string
   thread.pending.push(pending);
   const message = `Step "${step.id}" is calling ${intent.service}.${intent.method} (attempt ${attempt}); the run goes on by itself.`;
   thread.waitingFor = { kind: "effect", stepId: step.id, message };
-  return { kind: "stop", next: { status: "wait", message } };
+  return { kind: "stop", next: { status: "wait", message, retryAfterMs: POLL_AFTER_MS.effect } };
 }
 
 function paramsOf(scope: ThreadScope, step: EffectStep): Record<string, unknown> {

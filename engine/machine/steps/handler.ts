@@ -10,7 +10,11 @@ import type { ServerStepType } from "../step-kinds.ts";
 import type { StepOf } from "../step-types.ts";
 import type { ThreadScope } from "../thread-scope.ts";
 
-export type StepOutcome = { kind: "continue" } | { kind: "stop"; next: NextStep };
+/**
+ * `reissue`: the step was refused and is to be handed out again at once (an answer that did not
+ * fit its declared shape, `reask.ts`): the caller answers with the step rather than `ready`.
+ */
+export type StepOutcome = { kind: "continue"; reissue?: true } | { kind: "stop"; next: NextStep };
 
 export const CONTINUE: StepOutcome = { kind: "continue" };
 

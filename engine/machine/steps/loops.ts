@@ -20,6 +20,7 @@ export const runWhileLoop: ServerStepHandler<"while_loop"> = (scope, step, frame
       iteration: 1,
       // the dialect refuses more at publish; a definition stored before the ceiling gets it here
       maxIterations: Math.min(step.max_iterations, MAX_WHILE_ITERATIONS),
+      onMaxIterations: step.on_max_iterations,
     },
   };
   // The condition sees `loop.iteration` of the pass it is about to allow, so the body frame is

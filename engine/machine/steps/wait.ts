@@ -16,12 +16,13 @@ export const runWaitStep: ServerStepHandler<"wait_step"> = (scope, step, frame) 
   const message = step.message === undefined ? DEFAULT_MESSAGE : String(renderValue(scope, step.message));
   const until = wakeTime(renderValue(scope, step.seconds), renderValue(scope, step.until), now, step.id);
   frame.pc += 1;
-  if (until === undefined) return { kind: "stop", next: { status: "wait", message } };
+  // the agent's own next call moves the run on: it may ask again at once
+  if (until === undefined) return { kind: "stop", next: { status: "wait", message, retryAfterMs: 0 } };
   if (until <= now) return CONTINUE;
   const { thread, run } = scope;
   thread.waitingFor = { kind: "timer", stepId: step.id, until, message };
   addTimer(run, { at: until, kind: "wait", threadId: thread.id, stepId: step.id });
-  return { kind: "stop", next: { status: "wait", message, retryAfterMs: until - now } };
+  return { kind: "stop", next: { status: "wait", message, retryAfterMs: until - now, until } };
 };
 
 function wakeTime(seconds: unknown, until: unknown, now: number, stepId: string): number | undefined {

@@ -68,7 +68,9 @@ export const workflowStateUpdate = defineTool({
   description:
     "Changes a run's state: a list of {path, value, operation} applied in order and atomically (all or none). " +
     "Writable: this.* (state fields) and global.*; inputs.* and computed.* are read-only (state.read_only). Computed " +
-    "fields recompute. Pass task_id for a sub-agent task. Use this to store an mcp_call's result at its store_result path.",
+    "fields recompute. Pass task_id for a sub-agent task. Not needed after workflow_step_complete: it already stores " +
+    "the step's result (store_result/store_response) and applies its state_update(s); use this only for changes " +
+    "the workflow does not make itself.",
   input: z.strictObject({
     workflow_id: runIdArg,
     updates: z

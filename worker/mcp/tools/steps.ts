@@ -26,8 +26,8 @@ export const workflowGetNextStep = defineTool({
   async run({ workflow_id, task_id }, { env, tenant }) {
     const event = { kind: "next" as const, ...(task_id === undefined ? {} : { taskId: task_id }) };
     const stub = await existingRunStub(env, tenant, workflow_id);
-    const { next } = await unwrap(stub.apply(tenant, workflow_id, event));
-    return nextStepView(workflow_id, next, task_id);
+    const { run, next } = await unwrap(stub.apply(tenant, workflow_id, event));
+    return nextStepView(workflow_id, next, task_id, run.status);
   },
 });
 
@@ -74,7 +74,12 @@ export const workflowStepComplete = defineTool({
     };
     const stub = await existingRunStub(env, tenant, workflow_id);
     const { run, next } = await unwrap(stub.apply(tenant, workflow_id, event));
-    return { workflow_id, step_id, run_status: run.status, next: nextStepView(workflow_id, next, task_id) };
+    return {
+      workflow_id,
+      step_id,
+      run_status: run.status,
+      next: nextStepView(workflow_id, next, task_id, run.status),
+    };
   },
 });
 

@@ -1,0 +1,18 @@
+/**
+ * @module
+ * Run warnings (`RunWarning`): recorded on the run, capped, and collected for the answer of the
+ * transition that raised them.
+ */
+import type { RunWarning } from "./run-model.ts";
+import type { ThreadScope } from "./thread-scope.ts";
+
+/** The most warnings a run keeps: the oldest go first. */
+export const MAX_RUN_WARNINGS = 20;
+
+export function addWarning(scope: ThreadScope, warning: Omit<RunWarning, "at" | "task_id">): void {
+  const { run, thread, machine } = scope;
+  const full: RunWarning = { ...warning, at: machine.now };
+  if (thread !== run.main) full.task_id = thread.id;
+  run.warnings = [...(run.warnings ?? []), full].slice(-MAX_RUN_WARNINGS);
+  machine.raised?.push(full);
+}
