@@ -99,7 +99,7 @@ export function startRun(
   const tooLarge = checkpointTooLarge(run);
   if (tooLarge !== undefined) throw tooLarge;
   const graph = graphChanges(session);
-  const next = withRaisedWarnings(answer, machine);
+  const next = outgoingAnswer(answer, machine);
   return graph === undefined ? { run, next } : { run, next, graph };
 }
 
@@ -147,7 +147,7 @@ export function transition(
   settleRun(definition, run, machine);
   addRunEndNotification(definition, run, current.status, machine);
   const exceeded = chargeRun(run, machine);
-  const answer = withRaisedWarnings(
+  const answer = outgoingAnswer(
     exceeded
       ? { status: "failed" as const, error: exceeded }
       : answerAfterSettle(definition, run, machine, next, event, answeredWhileGraphRan),
@@ -371,8 +371,11 @@ function answerAfterSettle(
   return next;
 }
 
-/** The answer, with the warnings this transition raised (`warnings.ts`) when there are any. */
-function withRaisedWarnings(answer: NextStep, machine: MachineContext): NextStep {
+/**
+ * The answer as it leaves the machine: a `wait` says when to ask again (`poll-intervals.ts`), and
+ * the warnings this transition raised (`warnings.ts`) go with it.
+ */
+function outgoingAnswer(answer: NextStep, machine: MachineContext): NextStep {
   const next = paceWait(answer);
   const raised = machine.raised ?? [];
   return raised.length === 0 ? next : { ...next, warnings: raised };
