@@ -72,6 +72,7 @@ describe("a step that needs a shape says so", () => {
     expect(again).toMatchObject({ id: "request_analysis", attempt: 2, needs_completion: true });
     expect(again!.definition.previous_error).toMatch(/type object/);
     expect(again!.definition.response_instructions).toContain("attempt 2 of 4");
+    expect(String(prose.next.hint)).toContain("previous_error");
     // asking again changes nothing: the same hand-out
     expect(stepsOf(await nextStep(apiKey, runId))[0]).toMatchObject({ id: "request_analysis", attempt: 2 });
 

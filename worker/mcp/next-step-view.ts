@@ -157,6 +157,13 @@ function failedHint(code: string, taskId: string | undefined, runStatus: RunStat
 function stepsHint(steps: NonNullable<NextStepView["steps"]>): string {
   const toComplete = steps.filter((step) => step.needs_completion).map((step) => step.id);
   const parts = ["Carry out these steps in order."];
+  const again = steps.filter((step) => typeof step.definition.previous_error === "string");
+  for (const step of again) {
+    parts.push(
+      `Step "${step.id}" is handed out again (attempt ${step.attempt}): the last try failed or its answer was ` +
+        "refused; definition.previous_error says why.",
+    );
+  }
   if (steps.some((step) => step.type === "user_message")) {
     parts.push("user_message steps only need showing to the user: they count as done on your next call.");
   }
