@@ -2,9 +2,9 @@
  * @module
  * Which `Host` and `Origin` hostnames `/mcp` answers, for the DNS-rebinding protection that
  * `createMcpHandler` (agents) runs before MCP is reached: a request naming another hostname gets
- * `403` with a JSON-RPC error. Unset, the library's defaults hold: on a local address only
- * `localhost`, `127.0.0.1` and `[::1]`; any `Origin` but those (and the `*.workers.dev` hostname
- * being served) is refused, while requests without an `Origin` (SDK clients, CLIs) pass. A
+ * `403` with a JSON-RPC error. Unset, the library's defaults hold: an `Origin` of `localhost`,
+ * `127.0.0.1`, `[::1]` (or the `*.workers.dev` hostname being served) passes, any other is
+ * refused, and requests without one (SDK clients, CLIs) pass; `Host` is not pinned. A
  * deployment widens or narrows that with two comma-separated lists (docs/runtime.md):
  * `EDGEFLOW_MCP_ALLOWED_HOSTS` and `EDGEFLOW_MCP_ALLOWED_ORIGINS` (`*` = any origin). A set
  * list replaces the defaults. This module only reads the settings; it never answers a request.
