@@ -21,4 +21,8 @@ export interface Env extends DurableObjectBindings {
   EMAIL?: SendEmail;
   /** `1` lets plugins reach loopback and private addresses (local development and tests only). */
   EDGEFLOW_ALLOW_PRIVATE_EGRESS?: string;
+  /** Comma-separated hostnames `/mcp` accepts in `Host` (DNS-rebinding guard; docs/runtime.md). */
+  EDGEFLOW_MCP_ALLOWED_HOSTS?: string;
+  /** Comma-separated hostnames `/mcp` accepts in `Origin`, or `*` (DNS-rebinding guard; docs/runtime.md). */
+  EDGEFLOW_MCP_ALLOWED_ORIGINS?: string;
 }

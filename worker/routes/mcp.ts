@@ -8,6 +8,7 @@ import { createMcpHandler } from "agents/mcp/server";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env.ts";
 import { createEdgeflowServer } from "../mcp/server.ts";
+import { mcpRebindingGuardOptions } from "../middleware/mcp-rebinding-guard.ts";
 import { requireTenantKey } from "../middleware/tenant-auth.ts";
 import { installedPlugins } from "../plugins/installed-plugins.ts";
 
@@ -17,6 +18,7 @@ export const mcpRoutes = new Hono<AppEnv>().use(MCP_ROUTE, requireTenantKey).all
   const scope = { env: c.env, tenant: c.get("tenant"), plugins: installedPlugins() };
   const handler = createMcpHandler(() => createEdgeflowServer(scope), {
     route: MCP_ROUTE,
+    ...mcpRebindingGuardOptions(c.env),
     onerror: (error) => console.warn(`[${c.get("requestId")}] mcp: ${error.message}`),
   });
   if (c.req.method === "OPTIONS") return handler.fetch(c.req.raw);
