@@ -49,7 +49,8 @@ describe("tool annotations", () => {
     const tenant = await newTenant("annotations");
     const { status, body } = await mcpRequest(tenant.apiKey, "tools/list");
     expect(status).toBe(200);
-    const listed = (body.result as { tools: { name: string; annotations?: Record<string, unknown> }[] }).tools;
+    const listed = (body.result as { tools: { name: string; annotations?: Record<string, unknown> }[] })
+      .tools;
     expect(listed.map((tool) => tool.name).sort()).toEqual(TOOLS.map((tool) => tool.name).sort());
     for (const tool of TOOLS) {
       const advertised = listed.find((candidate) => candidate.name === tool.name)?.annotations;
