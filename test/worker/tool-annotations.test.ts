@@ -27,12 +27,16 @@ function readmeHints(): Map<string, Record<(typeof HINTS)[number], boolean>> {
 }
 
 describe("tool annotations", () => {
-  it("every tool declares all four hints, and a read-only tool is neither destructive nor open-world", () => {
+  it("every tool declares all four hints; a read-only tool is idempotent, not destructive, not open-world", () => {
     for (const tool of TOOLS) {
       for (const hint of HINTS) expect(typeof tool.annotations[hint], `${tool.name}.${hint}`).toBe("boolean");
       expect(tool.title.length, `${tool.name} title`).toBeGreaterThan(0);
       if (tool.annotations.readOnlyHint) {
-        expect(tool.annotations, tool.name).toMatchObject({ destructiveHint: false, idempotentHint: true });
+        expect(tool.annotations, tool.name).toMatchObject({
+          destructiveHint: false,
+          idempotentHint: true,
+          openWorldHint: false,
+        });
       }
     }
   });
