@@ -110,7 +110,7 @@ export async function callTool(
   return toolCallOf(body.result as Parameters<typeof toolCallOf>[0]);
 }
 
-/** The `{code, message, path?}` of a failed tool call. */
+/** The `{code, message, path?}` of a failed tool call (from its text: errors carry no structuredContent). */
 export function toolErrorOf(call: ToolCall): { code: string; message: string; path?: string } {
   if (!call.isError) throw new Error(`expected an error, got ${JSON.stringify(call.structured)}`);
   return (call.structured as { error: { code: string; message: string; path?: string } }).error;
