@@ -48,7 +48,7 @@ export function claudeCodeRecipe(serverUrl: string, apiKey: string): HttpRecipe 
     command.trim(),
   );
   if (parsed === null) throw new Error(`unexpected Claude Code recipe: ${command}`);
-  const [, , url, name, value] = parsed as unknown as [string, string, string, string, string];
+  const [, , url = "", name = "", value = ""] = parsed;
   return { url: atServer(url, serverUrl), headers: { [name]: value.replace("$KEY", apiKey) } };
 }
 
