@@ -118,7 +118,7 @@ function judge(client: string, calls: readonly MatrixCall[], outcomes: readonly 
   );
 }
 
-describe("client matrix: every tool, success and error, through five MCP clients", () => {
+describe("five MCP clients × every tool, on its success and its error path", () => {
   it("covers every tool edgeflow lists, once on each path", async () => {
     const listed = await fetch(`${server.baseUrl}/mcp`, {
       method: "POST",
