@@ -71,7 +71,7 @@ interface Structured {
 
 async function call(client: Client, name: string, args: Record<string, unknown>): Promise<Structured> {
   const result = await client.callTool({ name, arguments: args });
-  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.structuredContent)}`);
+  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
   return result.structuredContent as Structured;
 }
 

@@ -90,7 +90,7 @@ async function connect(server: DevServer, apiKey: string): Promise<Client> {
 
 async function call(client: Client, name: string, args: Structured): Promise<Structured> {
   const result = await client.callTool({ name, arguments: args });
-  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.structuredContent)}`);
+  if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
   return result.structuredContent as Structured;
 }
 

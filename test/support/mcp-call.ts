@@ -5,11 +5,12 @@
  * tenant key, the answer read as JSON or as a server-sent event stream. Node only: it uses
  * `fetch`, not the workers pool's `SELF`.
  */
+import { firstText, toolErrorBody } from "./tool-error-body.ts";
 
 /** What a tool call answered: its result, or the tool's own error (`ok: false`). */
 export interface ToolAnswer {
   ok: boolean;
-  /** `structuredContent` of the result (of a tool error: `{error}`) */
+  /** `structuredContent` of the result; of a tool error, the coded JSON of its text (`{error, ...}`) */
   value: Record<string, unknown>;
   /** the JSON-RPC message as received, for error messages */
   message: string;
@@ -73,14 +74,19 @@ export function toolCaller(
     const message = (res.headers.get("content-type") ?? "").includes("text/event-stream")
       ? lastEventData(text)
       : text;
-    let parsed: { result?: { isError?: boolean; structuredContent?: Record<string, unknown> } };
+    let parsed: {
+      result?: { isError?: boolean; structuredContent?: Record<string, unknown>; content?: unknown };
+    };
     try {
       parsed = JSON.parse(message);
     } catch {
       throw new McpCallError(`${name}: not JSON: ${text.slice(0, 200)}`);
     }
     if (parsed.result === undefined) throw new McpCallError(`${name}: ${message.slice(0, 400)}`);
-    return { ok: parsed.result.isError !== true, value: parsed.result.structuredContent ?? {}, message };
+    if (parsed.result.isError === true) {
+      return { ok: false, value: toolErrorBody(firstText(parsed.result)), message };
+    }
+    return { ok: true, value: parsed.result.structuredContent ?? {}, message };
   };
 }
 

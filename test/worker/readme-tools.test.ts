@@ -7,7 +7,7 @@ describe("README", () => {
   it("has one row per registered MCP tool in its tool table, and no other", () => {
     const section = readme.slice(
       readme.indexOf("## Tools"),
-      readme.indexOf("\n## ", readme.indexOf("## Tools") + 1),
+      readme.indexOf("\n#", readme.indexOf("## Tools") + 1),
     );
     const listed = [...section.matchAll(/^\| `(\w+)` \|/gm)].map((match) => match[1]);
     expect(listed.sort()).toEqual(TOOLS.map((tool) => tool.name).sort());

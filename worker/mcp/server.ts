@@ -27,7 +27,8 @@ export const SERVER_INFO = { name: "edgeflow", version: "0.1.0" } as const;
 const INSTRUCTIONS =
   "edgeflow runs YAML workflows for you. Typical loop: workflow_list (or workflow_publish your YAML) → " +
   "workflow_start → repeat workflow_get_next_step, do what each step says, workflow_step_complete → until the " +
-  "run reports completed. Errors come back with isError and {error: {code, message, path?}}.";
+  "run reports completed. A failed call comes back with isError and its text content is JSON " +
+  "{error: {code, message, path?}} (workflow_publish adds errors and warnings with line:column).";
 
 export const TOOLS: readonly ToolDefinition[] = [
   workflowPublish,

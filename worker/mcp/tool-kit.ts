@@ -6,7 +6,10 @@
  *
  * Input is validated here, not by the SDK: the SDK advertises the zod schema in `tools/list`,
  * but its own validation answers with free text, while edgeflow answers every failure the same
- * way: `isError: true` and `structuredContent: {error: {code, message, path?}}`.
+ * way: `isError: true` and the coded JSON `{error: {code, message, path?}}` as the text
+ * content. An error carries no `structuredContent`: that is checked against the tool's
+ * `outputSchema` by clients (SDK v1, the Inspector), which would answer a schema complaint
+ * instead of the error (MCP spec, tools: errors are reported in the result with `isError`).
  */
 import type {
   CallToolResult,
@@ -29,13 +32,23 @@ export interface TenantScope {
   plugins: PluginCatalog;
 }
 
+/**
+ * What a host may assume about a tool before calling it (MCP tool annotations), declared by every
+ * tool: a host shows them, and may ask before a destructive call or retry an idempotent one.
+ * `openWorldHint` is true where a call can make a run reach outside edgeflow (a step calling a
+ * tenant's service). `tools/list` advertises them with the tool's `title` (README, "Tools").
+ */
+export type ToolHints = Required<
+  Pick<ToolAnnotations, "readOnlyHint" | "destructiveHint" | "idempotentHint" | "openWorldHint">
+>;
+
 export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   name: string;
   title: string;
   description: string;
   input: I;
   output: O;
-  annotations?: ToolAnnotations;
+  annotations: ToolHints;
   run(args: z.output<I>, scope: TenantScope): Promise<z.input<O>>;
 }
 
@@ -55,7 +68,7 @@ export function registerTools(server: McpServer, tools: readonly ToolDefinition[
         description: tool.description,
         inputSchema: advertiseOnly(tool.input),
         outputSchema: withCachedJsonSchema(tool.output),
-        ...(tool.annotations === undefined ? {} : { annotations: tool.annotations }),
+        annotations: { title: tool.title, ...tool.annotations },
       },
       (args: unknown) => runTool(tool, args, scope),
     );
@@ -83,7 +96,7 @@ export function toolError(thrown: unknown, toolName: string): CallToolResult {
     thrown instanceof WorkflowDiagnosticsError
       ? { error: mapped.error, errors: thrown.errors, warnings: thrown.warnings }
       : { error: mapped.error };
-  return { isError: true, content: [{ type: "text", text: JSON.stringify(body) }], structuredContent: body };
+  return { isError: true, content: [{ type: "text", text: JSON.stringify(body) }] };
 }
 
 /**

@@ -3,6 +3,7 @@
  * (plain JSON-RPC, so tests also see the raw HTTP status and body).
  */
 import { env, SELF } from "cloudflare:test";
+import { firstText, toolErrorBody } from "../../support/tool-error-body.ts";
 
 export const BASE = "http://edgeflow.test";
 
@@ -75,8 +76,25 @@ export async function readRpcBody(res: Response): Promise<RpcResponse["body"]> {
 
 export interface ToolCall {
   isError: boolean;
+  /** `structuredContent` of a result; of a tool error, the coded JSON of its text `{error, ...}` */
   structured: Record<string, unknown>;
   text: string;
+}
+
+/** A tool call as a test reads it; a tool error has no `structuredContent`, its text is the coded JSON. */
+export function toolCallOf(result: {
+  isError?: boolean;
+  structuredContent?: unknown;
+  content?: unknown;
+}): ToolCall {
+  const text = firstText(result);
+  if (result.isError === true) {
+    if (result.structuredContent !== undefined) {
+      throw new Error(`a tool error must not carry structuredContent: ${JSON.stringify(result)}`);
+    }
+    return { isError: true, structured: toolErrorBody(text), text };
+  }
+  return { isError: false, structured: (result.structuredContent ?? {}) as Record<string, unknown>, text };
 }
 
 /** Calls a tool and returns its structured result; fails the test on a JSON-RPC error. */
@@ -89,19 +107,10 @@ export async function callTool(
   if (status !== 200 || body.error !== undefined || body.result === undefined) {
     throw new Error(`tools/call ${name} failed: ${status} ${JSON.stringify(body)}`);
   }
-  const result = body.result as {
-    isError?: boolean;
-    structuredContent?: Record<string, unknown>;
-    content?: { text?: string }[];
-  };
-  return {
-    isError: result.isError === true,
-    structured: result.structuredContent ?? {},
-    text: result.content?.[0]?.text ?? "",
-  };
+  return toolCallOf(body.result as Parameters<typeof toolCallOf>[0]);
 }
 
-/** The `{code, message, path?}` of a failed tool call. */
+/** The `{code, message, path?}` of a failed tool call (from its text: errors carry no structuredContent). */
 export function toolErrorOf(call: ToolCall): { code: string; message: string; path?: string } {
   if (!call.isError) throw new Error(`expected an error, got ${JSON.stringify(call.structured)}`);
   return (call.structured as { error: { code: string; message: string; path?: string } }).error;

@@ -10,6 +10,7 @@ import { SELF } from "cloudflare:test";
 import { expect, type MockInstance, vi } from "vitest";
 import { isErrorCode } from "../../../engine/error-codes.ts";
 import { classifyCode } from "../../../worker/errors/codes.ts";
+import { firstText, toolErrorBody } from "../../support/tool-error-body.ts";
 import { BASE } from "./clients.ts";
 
 /** A dotted error code such as `run.not_found` or `webhook.bad_signature`. */
@@ -167,9 +168,11 @@ function collectCodes(message: unknown, answer: Answer, where: string): void {
     expectStableCode(error.code, where);
     answer.codes.push(error.code as string | number);
   }
-  const result = record.result as { isError?: boolean; structuredContent?: { error?: { code?: unknown } } };
+  const result = record.result as { isError?: boolean; structuredContent?: unknown; content?: unknown };
   if (result?.isError === true) {
-    const code = result.structuredContent?.error?.code;
+    // a tool error is the coded JSON in the text, with no structuredContent a client would check
+    expect(result.structuredContent, `${where}: structuredContent on a tool error`).toBeUndefined();
+    const code = (toolErrorBody(firstText(result)).error as { code?: unknown } | undefined)?.code;
     expectStableCode(code, where);
     answer.codes.push(code as string);
   } else if (result !== undefined) {

@@ -5,7 +5,7 @@
  * the hostile inputs.
  */
 import { afterAll, beforeAll, expect } from "vitest";
-import { callTool, newTenant } from "./clients.ts";
+import { callTool, newTenant, toolCallOf } from "./clients.ts";
 import { type Answer, HostileHarness, mcpHeaders, toolCallBody } from "./hostile-harness.ts";
 import { GREET } from "./workflows.ts";
 
@@ -62,7 +62,7 @@ export function hostileSuite(options: HostileSuiteOptions): HostileSuite {
         body: toolCallBody(name, args),
       });
       const match = /^data: (.*)$/m.exec(answer.text);
-      let message: { result?: { structuredContent?: Record<string, unknown> } };
+      let message: { result?: Parameters<typeof toolCallOf>[0] };
       try {
         message = JSON.parse(match?.[1] ?? answer.text);
       } catch {
@@ -70,7 +70,10 @@ export function hostileSuite(options: HostileSuiteOptions): HostileSuite {
           `${name}: the answer (HTTP ${answer.status}) is not JSON-RPC: ${answer.text.slice(0, 200)}`,
         );
       }
-      return { ...answer, structured: message.result?.structuredContent ?? {} };
+      return {
+        ...answer,
+        structured: message.result === undefined ? {} : toolCallOf(message.result).structured,
+      };
     },
   };
 }

@@ -9,7 +9,7 @@ import type { PluginCatalog } from "../../../engine/plugins/descriptor.ts";
 import { TOOLS } from "../../../worker/mcp/server.ts";
 import { runTool } from "../../../worker/mcp/tool-kit.ts";
 import { TEST_CATALOG } from "../../support/test-plugin-catalog.ts";
-import type { ToolCall } from "./clients.ts";
+import { type ToolCall, toolCallOf } from "./clients.ts";
 
 export async function callToolWithPlugins(
   tenant: string,
@@ -20,7 +20,5 @@ export async function callToolWithPlugins(
   const tool = TOOLS.find((candidate) => candidate.name === name);
   if (tool === undefined) throw new Error(`no tool ${name}`);
   const result = await runTool(tool, args, { env, tenant, plugins });
-  const text = result.content[0]?.type === "text" ? result.content[0].text : "";
-  const structured = Object.fromEntries(Object.entries(result.structuredContent ?? {}));
-  return { isError: result.isError === true, structured, text };
+  return toolCallOf(result);
 }

@@ -43,7 +43,7 @@ export const workflowValidate = defineTool({
     errors: z.array(diagnosticSchema),
     warnings: z.array(diagnosticSchema),
   }),
-  annotations: { readOnlyHint: true },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ yaml }, scope) {
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) return { valid: false, errors: loaded.errors, warnings: loaded.warnings };
@@ -71,6 +71,7 @@ export const workflowPublish = defineTool({
     versions: z.array(z.string()),
     warnings: z.array(diagnosticSchema),
   }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async run({ yaml }, { env, tenant, plugins }) {
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) throw new WorkflowDiagnosticsError(loaded.errors, loaded.warnings);

@@ -25,7 +25,7 @@ export const workflowList = defineTool({
     "To add a definition, call workflow_publish with its YAML.",
   input: z.strictObject({}),
   output: z.object({ workflows: z.array(workflowSummarySchema), count: z.number().int() }),
-  annotations: { readOnlyHint: true },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(_args, { env, tenant }) {
     const workflows = await unwrap(tenantStub(env, tenant).listWorkflows(tenant));
     return { workflows, count: workflows.length };
@@ -57,7 +57,7 @@ export const workflowGetInfo = defineTool({
     published_at: z.string(),
     warnings: z.array(z.unknown()).describe("diagnostics reported when this version was published"),
   }),
-  annotations: { readOnlyHint: true },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ workflow, version }, { env, tenant }) {
     const found = await unwrap(tenantStub(env, tenant).getWorkflow(tenant, workflow, version));
     const definition = found.workflow.definition;

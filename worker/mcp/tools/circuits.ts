@@ -29,7 +29,7 @@ export const serviceCircuits = defineTool({
     "cool_down_seconds (default 30); set both per service under `circuit:` in its config.",
   input: z.strictObject({}),
   output: z.object({ circuits: z.array(circuitSchema), count: z.number().int() }),
-  annotations: { readOnlyHint: true },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(_input, { env, tenant }) {
     const circuits = await unwrap(tenantStub(env, tenant).listCircuits(tenant));
     return { circuits, count: circuits.length };

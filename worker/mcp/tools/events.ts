@@ -107,7 +107,7 @@ export const workflowEvents = defineTool({
       .optional()
       .describe("more events match: pass as `cursor`, with the same filters, for the next page"),
   }),
-  annotations: { readOnlyHint: true },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(args, { env, tenant }) {
     const query = {
       limit: args.limit ?? 20,

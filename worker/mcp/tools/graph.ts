@@ -54,7 +54,7 @@ export const workflowGraph = defineTool({
     critical_path: criticalPathSchema.optional(),
     mermaid: z.string(),
   }),
-  annotations: { readOnlyHint: true },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ workflow_id, workflow, version, max_tasks, direction }, { env, tenant }) {
     const maxTasks = max_tasks ?? DEFAULT_MAX_TASKS;
     const options = { maxTasks, ...(direction === undefined ? {} : { direction }) };

@@ -17,7 +17,7 @@ export const workflowListActive = defineTool({
     "or stop it with workflow_cancel.",
   input: z.strictObject({}),
   output: z.object({ workflows: z.array(runSummarySchema), count: z.number().int() }),
-  annotations: { readOnlyHint: true },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(_args, { env, tenant }) {
     const workflows = await unwrap(tenantStub(env, tenant).listRuns(tenant, { activeOnly: true }));
     return { workflows, count: workflows.length };

@@ -22,7 +22,7 @@ export const pluginList = defineTool({
     name: z.string().min(1).max(64).optional().describe("Only this plugin's versions"),
   }),
   output: z.object({ plugins: z.array(pluginViewSchema) }),
-  annotations: { readOnlyHint: true },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ name }, scope) {
     const plugins = pluginViews(scope.plugins);
     return { plugins: name === undefined ? plugins : plugins.filter((plugin) => plugin.name === name) };

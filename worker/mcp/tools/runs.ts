@@ -58,6 +58,7 @@ export const workflowStart = defineTool({
     state: stateTiersSchema,
     next: nextStepViewSchema,
   }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run({ workflow, inputs, version }, { env, tenant }) {
     const request = {
       workflow,
@@ -86,7 +87,7 @@ export const workflowGetStatus = defineTool({
     "and the critical path (workflow_graph draws the graph). Read-only; to continue the run call workflow_get_next_step.",
   input: z.strictObject({ workflow_id: runIdArg }),
   output: runSnapshotSchema.extend({ graph: graphStatusSchema.optional() }),
-  annotations: { readOnlyHint: true },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ workflow_id }, { env, tenant }) {
     const stub = await existingRunStub(env, tenant, workflow_id);
     return unwrap(stub.snapshot(tenant, workflow_id));
@@ -104,7 +105,7 @@ export const workflowCancel = defineTool({
     reason: z.string().max(1000).optional().describe("why, kept in the run's error"),
   }),
   output: z.object({ workflow_id: z.string(), status: runStatusSchema }),
-  annotations: { destructiveHint: true },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async run({ workflow_id, reason }, { env, tenant }) {
     const event = { kind: "cancel" as const, ...(reason === undefined ? {} : { reason }) };
     const stub = await existingRunStub(env, tenant, workflow_id);

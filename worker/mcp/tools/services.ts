@@ -40,6 +40,7 @@ export const serviceRegister = defineTool({
     description: z.string().max(500).optional(),
   }),
   output: z.object({ service: tenantServiceSchema, created: z.boolean() }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async run(args, { env, tenant, plugins }) {
     return registerService(tenantStub(env, tenant), tenant, plugins, args);
   },
@@ -53,7 +54,7 @@ export const serviceList = defineTool({
     "version pinned, and the configuration as registered ({{ env.NAME }} references, never secret values).",
   input: z.strictObject({}),
   output: z.object({ services: z.array(tenantServiceSchema) }),
-  annotations: { readOnlyHint: true },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run(_args, { env, tenant }) {
     return { services: await unwrap(tenantStub(env, tenant).listServices(tenant)) };
   },
@@ -67,7 +68,7 @@ export const serviceDelete = defineTool({
     "fail that step with service.unknown until it is registered again.",
   input: z.strictObject({ name: serviceNameSchema }),
   output: z.object({ name: z.string(), deleted: z.literal(true) }),
-  annotations: { destructiveHint: true },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async run({ name }, { env, tenant }) {
     return unwrap(tenantStub(env, tenant).deleteService(tenant, name));
   },

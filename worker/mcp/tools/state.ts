@@ -29,7 +29,7 @@ export const workflowStateRead = defineTool({
     state: stateTiersSchema.optional(),
     values: z.record(z.string(), anyJson).optional().describe("the value at each requested path"),
   }),
-  annotations: { readOnlyHint: true },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ workflow_id, paths, task_id }, { env, tenant }) {
     const stub = await existingRunStub(env, tenant, workflow_id);
     const ids = { workflow_id, ...(task_id === undefined ? {} : { task_id }) };
@@ -84,6 +84,7 @@ export const workflowStateUpdate = defineTool({
     updates_applied: z.number().int(),
     state: stateTiersSchema,
   }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async run({ workflow_id, updates, task_id }, { env, tenant }) {
     const list = parseInput(updateListSchema, jsonArgument(updates, "updates"), "updates");
     const event = {

@@ -23,6 +23,7 @@ export const workflowGetNextStep = defineTool({
     "of a different graph task (its task_id and claim are on the step), so several agents can work at once.",
   input: z.strictObject({ workflow_id: runIdArg, task_id: taskIdArg.optional() }),
   output: nextStepViewSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run({ workflow_id, task_id }, { env, tenant }) {
     const event = { kind: "next" as const, ...(task_id === undefined ? {} : { taskId: task_id }) };
     const stub = await existingRunStub(env, tenant, workflow_id);
@@ -62,6 +63,7 @@ export const workflowStepComplete = defineTool({
     run_status: runStatusSchema,
     next: nextStepViewSchema,
   }),
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
   async run({ workflow_id, step_id, status, result, error, task_id, claim }, { env, tenant }) {
     const event = {
       kind: "complete" as const,

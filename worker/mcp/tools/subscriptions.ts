@@ -45,6 +45,7 @@ export const workflowSubscribeEvents = defineTool({
       .describe("input name → expression or {{ template }} over the event"),
   }),
   output: subscriptionViewSchema,
+  annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
   async run(args, { env, tenant }) {
     const request = {
       event_pattern: args.event_pattern,
@@ -65,7 +66,7 @@ export const workflowUnsubscribe = defineTool({
     "(subscription.from_trigger): disable the trigger in the YAML (`enabled: false`) and publish a new version.",
   input: z.strictObject({ subscription_id: subscriptionIdArg }),
   output: z.object({ subscription_id: z.string(), removed: z.literal(true) }),
-  annotations: { destructiveHint: true },
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async run({ subscription_id }, { env, tenant }) {
     await unwrap(tenantStub(env, tenant).unsubscribe(tenant, subscription_id));
     return { subscription_id, removed: true as const };
@@ -82,7 +83,7 @@ export const workflowListSubscriptions = defineTool({
     "see one workflow's. Webhook secrets are never shown. workflow_events shows what the events did.",
   input: z.strictObject({ workflow: workflowNameArg.optional() }),
   output: z.object({ subscriptions: z.array(subscriptionViewSchema), count: z.number().int() }),
-  annotations: { readOnlyHint: true },
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ workflow }, { env, tenant }) {
     const listed = await unwrap(tenantStub(env, tenant).listSubscriptions(tenant, workflow));
     const schedules = new Map(listed.schedules.map((schedule) => [schedule.id, schedule]));

@@ -1,0 +1,160 @@
+/**
+ * @module
+ * The calls of the client matrix (test/e2e/client-matrix.test.ts): every edgeflow tool once on a
+ * success path and once on an error path, in an order one client can make them one after the
+ * other. The ids a call needs (a run with a step handed out, a subscription to remove) are made
+ * for each client beforehand, so the list is fixed and a client can take it in one batch.
+ */
+
+export const HELLO = `name: "matrix:hello"
+description: "Greets, asks the agent for a number, reports it"
+version: "1.0.0"
+inputs:
+  name:
+    type: "string"
+    description: "Who to greet"
+default_state:
+  state:
+    n: 0
+steps:
+  - id: "greet"
+    type: "user_message"
+    message: "Hello {{ inputs.name }}"
+  - id: "ask"
+    type: "mcp_call"
+    tool: "pick_number"
+    state_update:
+      path: "this.n"
+      value: "{{ result.n }}"
+  - id: "report"
+    type: "user_message"
+    message: "You picked {{ this.n }}"
+`;
+
+export const GRAPH = `name: "matrix:graph"
+description: "Two reviews, then a summary"
+version: "1.0.0"
+dependencies:
+  review:
+    run:
+      - id: "review_write"
+        type: "agent_prompt"
+        prompt: "Review the change"
+  summary:
+    needs: [review]
+    run:
+      - id: "summary_write"
+        type: "agent_prompt"
+        prompt: "Summarise {{ tasks.review.result }}"
+steps:
+  - id: "run_graph"
+    type: "dependency_flow"
+`;
+
+/** A run id of the right shape that no run has. */
+export const UNKNOWN_RUN = "wf_000000000000000000000000";
+
+export interface MatrixCall {
+  tool: string;
+  path: "success" | "error";
+  args: Record<string, unknown>;
+  /** success: a field the structured result must have; error: the code it must answer */
+  expect: string;
+}
+
+/** What each client gets made for it before its calls. */
+export interface ClientFixtures {
+  /** a run of matrix:hello, just started */
+  runId: string;
+  /** a subscription of matrix:hello, for workflow_unsubscribe to remove */
+  subscriptionId: string;
+  /** a service name of this client's own, registered then deleted by its calls */
+  serviceName: string;
+}
+
+const ok = (tool: string, args: Record<string, unknown>, expect: string): MatrixCall => ({
+  tool,
+  path: "success",
+  args,
+  expect,
+});
+const fail = (tool: string, args: Record<string, unknown>, expect: string): MatrixCall => ({
+  tool,
+  path: "error",
+  args,
+  expect,
+});
+
+/** Every tool's success and error call, for one client's fixtures. */
+export function matrixCalls({ runId, subscriptionId, serviceName }: ClientFixtures): MatrixCall[] {
+  return [
+    ok("workflow_publish", { yaml: HELLO }, "workflow"),
+    fail(
+      "workflow_publish",
+      { yaml: 'name: "matrix:broken"\nversion: "1.0.0"\nsteps: 7\n' },
+      "workflow.invalid",
+    ),
+    ok("workflow_validate", { yaml: HELLO }, "valid"),
+    fail("workflow_validate", {}, "input.invalid"),
+    ok("workflow_list", {}, "workflows"),
+    fail("workflow_list", { unexpected: true }, "input.invalid"),
+    ok("workflow_get_info", { workflow: "matrix:hello" }, "inputs"),
+    fail("workflow_get_info", { workflow: "matrix:missing" }, "workflow.not_found"),
+    ok("workflow_start", { workflow: "matrix:hello", inputs: { name: "Ada" } }, "workflow_id"),
+    fail("workflow_start", { workflow: "matrix:missing" }, "workflow.not_found"),
+    ok("workflow_get_next_step", { workflow_id: runId }, "steps"),
+    fail("workflow_get_next_step", { workflow_id: UNKNOWN_RUN }, "run.not_found"),
+    ok("workflow_step_complete", { workflow_id: runId, step_id: "ask", result: { n: 7 } }, "workflow_id"),
+    fail("workflow_step_complete", { workflow_id: UNKNOWN_RUN, step_id: "ask" }, "run.not_found"),
+    ok("workflow_get_status", { workflow_id: runId }, "status"),
+    fail("workflow_get_status", { workflow_id: UNKNOWN_RUN }, "run.not_found"),
+    ok("workflow_state_read", { workflow_id: runId }, "state"),
+    fail("workflow_state_read", { workflow_id: UNKNOWN_RUN }, "run.not_found"),
+    ok(
+      "workflow_state_update",
+      { workflow_id: runId, updates: [{ path: "this.n", value: 8 }] },
+      "updates_applied",
+    ),
+    fail(
+      "workflow_state_update",
+      { workflow_id: UNKNOWN_RUN, updates: [{ path: "this.n", value: 8 }] },
+      "run.not_found",
+    ),
+    ok("workflow_list_active", {}, "workflows"),
+    fail("workflow_list_active", { unexpected: true }, "input.invalid"),
+    ok("workflow_cancel", { workflow_id: runId, reason: "client matrix" }, "status"),
+    fail("workflow_cancel", { workflow_id: UNKNOWN_RUN }, "run.not_found"),
+    ok(
+      "workflow_subscribe_events",
+      { event_pattern: "matrix.*", workflow: "matrix:hello" },
+      "subscription_id",
+    ),
+    fail(
+      "workflow_subscribe_events",
+      { event_pattern: "matrix.*", workflow: "matrix:missing" },
+      "workflow.not_found",
+    ),
+    ok("workflow_unsubscribe", { subscription_id: subscriptionId }, "subscription_id"),
+    fail("workflow_unsubscribe", { subscription_id: "sub_missing" }, "subscription.not_found"),
+    ok("workflow_list_subscriptions", { workflow: "matrix:hello" }, "subscriptions"),
+    fail("workflow_list_subscriptions", { unexpected: true }, "input.invalid"),
+    ok("workflow_events", { limit: 5 }, "events"),
+    fail("workflow_events", { limit: 0 }, "input.invalid"),
+    ok("workflow_graph", { workflow: "matrix:graph" }, "mermaid"),
+    fail("workflow_graph", { workflow_id: UNKNOWN_RUN }, "run.not_found"),
+    ok("plugin_list", { name: "http" }, "plugins"),
+    fail("plugin_list", { unexpected: true }, "input.invalid"),
+    ok(
+      "service_register",
+      { name: serviceName, uses: "http@^1", config: { base_url: "https://example.com" } },
+      "service",
+    ),
+    fail("service_register", { name: "matrix_missing", uses: "nope@^1" }, "plugin.unknown"),
+    ok("service_list", {}, "services"),
+    fail("service_list", { unexpected: true }, "input.invalid"),
+    ok("service_circuits", {}, "circuits"),
+    fail("service_circuits", { unexpected: true }, "input.invalid"),
+    ok("service_delete", { name: serviceName }, "deleted"),
+    fail("service_delete", { name: "matrix_missing" }, "service.not_found"),
+  ];
+}
