@@ -21,7 +21,7 @@ export function checkSecretFields(definition: WorkflowDefinition, yaml: string):
 }
 
 /** The strings of every capability field, with their paths. */
-function capabilityFields(definition: WorkflowDefinition): { path: YamlPath; text: string }[] {
+export function capabilityFields(definition: WorkflowDefinition): { path: YamlPath; text: string }[] {
   const fields: { path: YamlPath; text: string }[] = [];
   const document: unknown = definition;
   if (!isPlainRecord(document)) return fields;
@@ -93,7 +93,11 @@ function computedFromEntries(definition: WorkflowDefinition): { path: YamlPath; 
 }
 
 /** Every string inside `value` (arrays and mappings at any depth), with its path. */
-function collectStrings(value: unknown, path: YamlPath, into: { path: YamlPath; text: string }[]): void {
+export function collectStrings(
+  value: unknown,
+  path: YamlPath,
+  into: { path: YamlPath; text: string }[],
+): void {
   if (typeof value === "string") into.push({ path, text: value });
   else if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) collectStrings(item, [...path, index], into);
