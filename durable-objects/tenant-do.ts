@@ -17,6 +17,7 @@ import { EngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
 import type { EffectOutcome } from "../engine/plugins/effect.ts";
 import { withoutResolved } from "../engine/plugins/published.ts";
+import { missingSecretWarnings } from "../engine/loader/index.ts";
 import { checkInputs } from "../engine/state/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
@@ -50,6 +51,7 @@ import {
   type TenantSettings,
   unknownEndpoint,
   type WebhookDelivery,
+  type PublishedVersion,
   type WorkflowSummary,
 } from "./tenant/contracts.ts";
 import { runDueTimers } from "./tenant/due-timers.ts";
@@ -201,7 +203,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
   publishWorkflow(
     tenant: string,
     version: NewWorkflowVersion,
-  ): Promise<Outcome<{ workflow: WorkflowSummary; created: boolean }>> {
+  ): Promise<Outcome<PublishedVersion>> {
     return this.#forTenant(tenant, async () => {
       const definition = version.definition;
       const [problem] = triggerProblems(definition);
@@ -225,7 +227,10 @@ export class TenantDO extends DurableObject<TenantEnv> {
         await this.#alarm.rearm();
       }
       const summary = listWorkflows(this.#sql).find((workflow) => workflow.name === version.name)!;
-      return { workflow: summary, created };
+      // not stored with the version: the secret may be set after the publish
+      const secretNames = new Set(this.#secrets.list().map((secret) => secret.name));
+      const secretWarnings = missingSecretWarnings(definition, version.yaml, secretNames);
+      return { workflow: summary, created, secretWarnings };
     });
   }
 

@@ -34,3 +34,15 @@ export function staticChecks(
   ];
   return errorDiagnostics(problems, yaml);
 }
+
+/**
+ * Only the secrets `definition` needs that are not among `secretNames` (the tenant's, at
+ * publish), as located warnings: the TenantDO holds the names, so it asks this alone.
+ */
+export function missingSecretWarnings(
+  definition: WorkflowDefinition,
+  yaml: string,
+  secretNames: ReadonlySet<string>,
+): Diagnostic[] {
+  return errorDiagnostics(checkMissingSecrets(definition, secretNames), yaml);
+}
