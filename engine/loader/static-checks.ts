@@ -32,7 +32,9 @@ export function staticChecks(
     ...checkUnreachableSteps(definition),
     ...(options.secretNames === undefined ? [] : checkMissingSecrets(definition, options.secretNames)),
   ];
-  return errorDiagnostics(problems, yaml);
+  return errorDiagnostics(problems, yaml).sort(
+    (a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0),
+  );
 }
 
 /**

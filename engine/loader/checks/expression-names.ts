@@ -8,6 +8,7 @@
  * keywords: what remains can only come from the run's bindings. Offsets are in the source.
  * Pure; a source the tokenizer cannot read gives no names (the expression check reports it).
  */
+import { isForbiddenName } from "../../expressions/forbidden-names.ts";
 import { isMemberAccess, JsLexError, JsLexer, type Token } from "../../expressions/js-lexer.ts";
 import { isBindableBareName } from "../../state/bindings.ts";
 import { PATH_ROOTS } from "../../state/scope-names.ts";
@@ -79,7 +80,9 @@ function fieldAfter(tokens: readonly Token[], index: number): string | undefined
   const next = tokens[index + 1];
   const after = tokens[index + 2];
   if (next?.kind !== "punct" || after === undefined) return undefined;
-  if (isMemberAccess(next.value) && after.kind === "name") return after.value;
+  // a forbidden name is the expression check's error, not a field
+  if (isMemberAccess(next.value) && after.kind === "name")
+    return isForbiddenName(after.value) ? undefined : after.value;
   if (next.value === "[" && after.kind === "string" && tokens[index + 3]?.value === "]") {
     return STRING_KEY.exec(after.value)?.[2];
   }

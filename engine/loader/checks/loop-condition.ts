@@ -4,11 +4,12 @@
  * The condition's names are those it reads (bare names, `this.x`, `state.x`, `global.x`, ...), plus
  * the names every computed field among them reads through its `from`, transitively. When no step
  * of the body (at any depth) writes any of them, each pass sees the condition as the first did:
- * the loop never runs or runs to `max_iterations`. That is an error when nothing can change
- * state between passes: the condition reads no state at all, or the body has only server steps
- * that run in one turn. A body with a step that pauses the run (a client step, a wait, an effect,
- * sub-agents, a dependency flow) is a warning: an agent could change state through
- * `workflow_state_update` meanwhile. Not judged (nothing is provable): a condition that reads
+ * the loop never runs or runs to `max_iterations`. That is an error when the condition reads
+ * state and nothing can change it between passes: the body has only server steps, which run in
+ * one turn. A body with a step that pauses the run (a client step, a wait, an effect, sub-agents,
+ * a dependency flow) is a warning: an agent could change state through `workflow_state_update`
+ * meanwhile. A condition that reads no state (`true`) is a warning too: it may be a deliberate
+ * count of `max_iterations` passes. Not judged (nothing is provable): a condition that reads
  * `loop.iteration`, a clock (`Date`, `Math`), a computed name (`this[x]`), or a body holding a
  * `break` for this loop.
  */
@@ -68,20 +69,32 @@ function loopProblem(
     }
   });
   if ([...read].some((name) => written.has(name))) return undefined;
-  const shown = read.size === 0 ? "no state at all" : [...read].map((name) => `\`${name}\``).join(", ");
-  const severity = read.size > 0 && pauses ? "warning" : "error";
-  const outcome =
-    severity === "error"
-      ? "so every pass sees the same value: the loop never runs, or runs until max_iterations"
-      : "so only an agent's workflow_state_update between passes could end the loop before max_iterations";
+  const at = { code: "check.loop_condition_constant" as const, path: [...path, "condition"], offset: 0 };
+  const loop = `while_loop "${String(step.id)}"`;
+  if (read.size === 0) {
+    return {
+      ...at,
+      severity: "warning",
+      message:
+        `${loop}: its condition reads no state, so every pass sees the same value: the loop never runs, or runs until max_iterations. ` +
+        "For a fixed number of passes write loop.iteration <= N; otherwise read a field the body updates, or add a break",
+    };
+  }
+  const shown = [...read].map((name) => `\`${name}\``).join(", ");
+  const them = read.size === 1 ? "it" : "any of them";
+  const fix =
+    "Update what the condition reads in the body (a state_update), add a break, or read loop.iteration";
+  if (pauses) {
+    return {
+      ...at,
+      severity: "warning",
+      message: `${loop}: its condition reads ${shown} and no step of its body writes ${them}, so only an agent's workflow_state_update between passes could end the loop before max_iterations. ${fix}`,
+    };
+  }
   return {
-    code: "check.loop_condition_constant",
-    severity,
-    path: [...path, "condition"],
-    offset: 0,
-    message:
-      `while_loop "${String(step.id)}": its condition reads ${shown} and no step of its body writes ${read.size === 1 ? "it" : "any of them"}, ${outcome}. ` +
-      "Update what the condition reads in the body (a state_update), add a break, or read loop.iteration",
+    ...at,
+    severity: "error",
+    message: `${loop}: its condition reads ${shown}, no step of its body writes ${them} and nothing else can run between passes, so every pass sees the same value: the loop never runs, or runs until max_iterations. ${fix}`,
   };
 }
 
