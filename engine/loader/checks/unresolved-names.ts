@@ -125,8 +125,8 @@ function bareProblem(read: BareRead, { site }: SiteReads, candidates: ReadonlySe
     path: site.path,
     offset: read.offset,
     message:
-      `"${read.name}" is not declared anywhere in the file (no input, state field, computed field, global or loop variable has that name, and no step writes it), ` +
-      `so it reads as undefined: declare it in default_state or inputs, or write it with a state_update${hint}`,
+      `"${read.name}" is declared nowhere in the file (no input, state field, computed field, global or loop variable, and no step writes it), ` +
+      `so it reads as undefined: declare it (inputs, default_state) or write it in a state_update${hint}`,
   };
 }
 

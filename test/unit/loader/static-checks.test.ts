@@ -64,7 +64,7 @@ steps:
       "11:77 warning check.unresolved_name",
     ]);
     const [bare, scoped, input] = messages(yaml);
-    expect(bare).toContain('"all_checks_passed" is not declared anywhere');
+    expect(bare).toContain('"all_checks_passed" is declared nowhere in the file');
     expect(scoped).toContain("did you mean `this.all_passed`?");
     expect(input).toContain("inputs.verbose is not an input");
   });
