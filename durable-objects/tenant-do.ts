@@ -15,9 +15,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { EngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
+import { missingSecretWarnings } from "../engine/loader/index.ts";
 import type { EffectOutcome } from "../engine/plugins/effect.ts";
 import { withoutResolved } from "../engine/plugins/published.ts";
-import { missingSecretWarnings } from "../engine/loader/index.ts";
 import { checkInputs } from "../engine/state/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
@@ -39,6 +39,7 @@ import {
   type NewTenantService,
   type NewWorkflowVersion,
   type PostedEvent,
+  type PublishedVersion,
   type RunIndexEntry,
   type RunIndexRecord,
   type ScheduleRecord,
@@ -51,7 +52,6 @@ import {
   type TenantSettings,
   unknownEndpoint,
   type WebhookDelivery,
-  type PublishedVersion,
   type WorkflowSummary,
 } from "./tenant/contracts.ts";
 import { runDueTimers } from "./tenant/due-timers.ts";
@@ -200,10 +200,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   // ── workflow definitions ────────────────────────────────────────────────
 
-  publishWorkflow(
-    tenant: string,
-    version: NewWorkflowVersion,
-  ): Promise<Outcome<PublishedVersion>> {
+  publishWorkflow(tenant: string, version: NewWorkflowVersion): Promise<Outcome<PublishedVersion>> {
     return this.#forTenant(tenant, async () => {
       const definition = version.definition;
       const [problem] = triggerProblems(definition);

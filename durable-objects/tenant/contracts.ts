@@ -8,8 +8,8 @@
  */
 
 import { EngineError, type ErrorShape } from "../../engine/errors.ts";
-import type { Diagnostic } from "../../engine/loader/index.ts";
 import type { CatchupPolicy, ScheduleSpec, Subscription, TriggerEvent } from "../../engine/events/index.ts";
+import type { Diagnostic } from "../../engine/loader/index.ts";
 import type { CircuitStatus } from "../../engine/plugins/circuit.ts";
 import type { ResolvedService } from "../../engine/plugins/descriptor.ts";
 import type { EffectIntent } from "../../engine/plugins/effect.ts";

@@ -48,7 +48,10 @@ export const workflowValidate = defineTool({
   async run({ yaml }, scope) {
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) return { valid: false, errors: loaded.errors, warnings: loaded.warnings };
-    const { errors, warnings } = bySeverity(await allProblems(yaml, loaded.definition, scope), loaded.warnings);
+    const { errors, warnings } = bySeverity(
+      await allProblems(yaml, loaded.definition, scope),
+      loaded.warnings,
+    );
     if (errors.length > 0) return { valid: false, errors, warnings };
     const { name, version } = loaded.definition;
     return { valid: true, name, version, errors: [], warnings };
