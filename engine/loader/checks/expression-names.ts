@@ -10,6 +10,7 @@
  */
 import { isForbiddenName } from "../../expressions/forbidden-names.ts";
 import { isMemberAccess, JsLexError, JsLexer, type Token } from "../../expressions/js-lexer.ts";
+import { MAX_EXPRESSION_LENGTH } from "../../expressions/source-analysis.ts";
 import { isBindableBareName } from "../../state/bindings.ts";
 import { PATH_ROOTS } from "../../state/scope-names.ts";
 
@@ -40,6 +41,8 @@ const STRING_KEY = /^(["'])(.*)\1$/s;
 
 /** The names `source` reads (see the module comment). */
 export function expressionNames(source: string): ExpressionNames {
+  // a longer one is refused by the expression check (`expression.too_long`)
+  if (source.length > MAX_EXPRESSION_LENGTH) return { scoped: [], bare: [], readsClock: false };
   const tokens = tokenize(source);
   const bound = boundNames(tokens);
   const names: ExpressionNames = { scoped: [], bare: [], readsClock: false };
@@ -98,6 +101,7 @@ function isObjectKey(tokens: readonly Token[], index: number, opener: string | u
 /** Every name the expression binds itself, wherever it is (scoping is ignored: fewer reads, never more). */
 function boundNames(tokens: readonly Token[]): Set<string> {
   const bound = new Set<string>();
+  const partners = bracketPartners(tokens);
   const addNamesBetween = (from: number, to: number) => {
     for (let at = from; at < to; at++) {
       const token = tokens[at];
@@ -108,45 +112,74 @@ function boundNames(tokens: readonly Token[]): Set<string> {
     if (token.kind === "punct" && token.value === "=>") {
       const previous = tokens[index - 1];
       if (previous?.kind === "name") bound.add(previous.value);
-      else if (previous?.value === ")") addNamesBetween(matchingOpener(tokens, index - 1), index);
+      else if (previous?.value === ")") addNamesBetween(partners.get(index - 1) ?? index, index);
       return;
     }
     if (token.kind !== "name") return;
-    if (DECLARATIONS.has(token.value)) addNamesBetween(index + 1, declarationEnd(tokens, index + 1));
+    if (DECLARATIONS.has(token.value)) {
+      for (const [from, to] of declarators(tokens, index + 1)) addNamesBetween(from, to);
+    }
     if (token.value === "function" || token.value === "catch") {
-      const open = tokens.findIndex((candidate, at) => at > index && candidate.value === "(");
-      if (open > 0) addNamesBetween(index + 1, matchingCloser(tokens, open));
+      // `function (a)`, `function name(a)`, `catch (error)`
+      const open = [index + 1, index + 2].find((at) => tokens[at]?.value === "(");
+      const close = open === undefined ? undefined : partners.get(open);
+      if (close !== undefined) addNamesBetween(index + 1, close);
     }
   });
   return bound;
 }
 
-/** Index of the `(`, `[` or `{` that the bracket at `close` closes (0 when none). */
-function matchingOpener(tokens: readonly Token[], close: number): number {
-  let depth = 0;
-  for (let at = close; at >= 0; at--) {
-    const value = tokens[at]?.kind === "punct" ? tokens[at]?.value : undefined;
-    if (value === ")" || value === "]" || value === "}") depth++;
-    else if (value === "(" || value === "[" || value === "{") depth--;
-    if (depth === 0) return at;
-  }
-  return 0;
+/** Each bracket's partner (opener ↔ closer), in one pass; unbalanced ones have none. */
+function bracketPartners(tokens: readonly Token[]): Map<number, number> {
+  const partners = new Map<number, number>();
+  const open: number[] = [];
+  tokens.forEach((token, index) => {
+    if (token.kind !== "punct") return;
+    if ("([{".includes(token.value)) open.push(index);
+    else if (")]}".includes(token.value)) {
+      const opener = open.pop();
+      if (opener === undefined) return;
+      partners.set(opener, index);
+      partners.set(index, opener);
+    }
+  });
+  return partners;
 }
 
-/** Index just past the bracket that closes the one at `open`. */
-function matchingCloser(tokens: readonly Token[], open: number): number {
-  let depth = 0;
-  for (let at = open; at < tokens.length; at++) {
-    const value = tokens[at]?.kind === "punct" ? tokens[at]?.value : undefined;
-    if (value === "(" || value === "[" || value === "{") depth++;
-    else if (value === ")" || value === "]" || value === "}") depth--;
-    if (depth === 0) return at + 1;
+/**
+ * The token ranges of the names a declaration binds (`const a = 1, {b, c} = d`): each
+ * declarator's pattern, up to its `=`, `,`, `;`, `of`/`in` or the bracket around it closing;
+ * initializers are skipped up to the `,` that starts the next declarator.
+ */
+function declarators(tokens: readonly Token[], start: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  let at = start;
+  while (at < tokens.length) {
+    const end = topLevelStop(
+      tokens,
+      at,
+      (token) => ["=", ",", ";"].includes(token.value) || isLoopWord(token),
+    );
+    ranges.push([at, end]);
+    let stop = tokens[end];
+    if (stop?.value === "=") {
+      const next = topLevelStop(tokens, end + 1, (token) => token.value === "," || token.value === ";");
+      stop = tokens[next];
+      at = next + 1;
+    } else {
+      at = end + 1;
+    }
+    if (stop?.value !== ",") break;
   }
-  return tokens.length;
+  return ranges;
 }
 
-/** Where a declaration's names end: its `=`, `;`, `of`/`in`, or the bracket around it closing. */
-function declarationEnd(tokens: readonly Token[], start: number): number {
+function isLoopWord(token: Token): boolean {
+  return token.kind === "name" && (token.value === "of" || token.value === "in");
+}
+
+/** The first token from `start` that `isStop` accepts outside brackets, or a bracket closing around it. */
+function topLevelStop(tokens: readonly Token[], start: number, isStop: (token: Token) => boolean): number {
   let depth = 0;
   for (let at = start; at < tokens.length; at++) {
     const token = tokens[at]!;
@@ -154,9 +187,7 @@ function declarationEnd(tokens: readonly Token[], start: number): number {
     else if (token.kind === "punct" && ")]}".includes(token.value)) {
       if (depth === 0) return at;
       depth--;
-    } else if (depth === 0 && (token.value === "=" || token.value === ";")) return at;
-    else if (depth === 0 && token.kind === "name" && (token.value === "of" || token.value === "in"))
-      return at;
+    } else if (depth === 0 && (token.kind === "punct" || token.kind === "name") && isStop(token)) return at;
   }
   return tokens.length;
 }

@@ -44,6 +44,9 @@ describe("expression names", () => {
     expect(expressionNames("const total = 1; for (const f of list) {} return total + f").bare).toEqual([
       { name: "list", offset: 33 },
     ]);
+    const declared =
+      "(() => { let i = 0; const s = 'x'.repeat(4), t = f(a, b), [u, v] = w; return s + t + u + v + i })()";
+    expect(expressionNames(declared).bare.map((read) => read.name)).toEqual(["f", "a", "b", "w"]);
   });
 });
 
