@@ -226,7 +226,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
       const summary = listWorkflows(this.#sql).find((workflow) => workflow.name === version.name)!;
       // not stored with the version: the secret may be set after the publish
       const secretNames = new Set(this.#secrets.list().map((secret) => secret.name));
-      const secretWarnings = missingSecretWarnings(definition, version.yaml, secretNames);
+      const tenantServices = listServiceRows(this.#sql);
+      const secretWarnings = missingSecretWarnings(definition, version.yaml, secretNames, tenantServices);
       return { workflow: summary, created, secretWarnings };
     });
   }

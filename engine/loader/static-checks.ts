@@ -10,7 +10,7 @@
 import type { WorkflowDefinition } from "../dialect/index.ts";
 import { errorDiagnostics } from "./check-expressions.ts";
 import { checkLoopConditions } from "./checks/loop-condition.ts";
-import { checkMissingSecrets } from "./checks/missing-secrets.ts";
+import { checkMissingSecrets, type TenantServiceConfig } from "./checks/missing-secrets.ts";
 import { siteReads } from "./checks/site-reads.ts";
 import { checkUnreachableSteps } from "./checks/unreachable-steps.ts";
 import { checkNames } from "./checks/unresolved-names.ts";
@@ -39,12 +39,13 @@ export function staticChecks(
 
 /**
  * Only the secrets `definition` needs that are not among `secretNames` (the tenant's, at
- * publish), as located warnings: the TenantDO holds the names, so it asks this alone.
+ * publish), its registered services' included, as located warnings: the TenantDO holds the names, so it asks this alone.
  */
 export function missingSecretWarnings(
   definition: WorkflowDefinition,
   yaml: string,
   secretNames: ReadonlySet<string>,
+  tenantServices: readonly TenantServiceConfig[] = [],
 ): Diagnostic[] {
-  return errorDiagnostics(checkMissingSecrets(definition, secretNames), yaml);
+  return errorDiagnostics(checkMissingSecrets(definition, secretNames, tenantServices), yaml);
 }

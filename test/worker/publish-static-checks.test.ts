@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { adminFetch, callTool, newTenant, toolErrorOf } from "./support/clients.ts";
+import { callToolWithPlugins } from "./support/plugin-tools.ts";
 
 interface Placed {
   code: string;
@@ -68,6 +69,23 @@ describe("static checks at publish", () => {
     const second = await callTool(apiKey, "workflow_publish", { yaml: workflow("1.0.1") });
     expect(placed(second.structured.warnings)).toEqual(FILE_WARNINGS);
     expect(JSON.stringify(second.structured)).not.toContain("whsec_static_checks");
+  });
+
+  it("names the secret a registered tenant service needs, at the step that uses it", async () => {
+    const { id } = await newTenant("checks");
+    const registered = await callToolWithPlugins(id, "service_register", {
+      name: "api",
+      uses: "demo@^2",
+      config: { endpoint: "https://tenant.example", auth: { key: "{{ env.API_KEY }}" } },
+    });
+    expect(registered.isError, registered.text).toBe(false);
+    const yaml = `name: "svc:tenant"\ndescription: "x"\nversion: "1.0.0"\nsteps:\n  - {id: shout_hi, type: external_call, service: api, method: shout, params: {text: hi}}\n`;
+    const published = await callToolWithPlugins(id, "workflow_publish", { yaml });
+    expect(published.isError, published.text).toBe(false);
+    expect(placed(published.structured.warnings)).toEqual(["5:50 warning check.missing_secret"]);
+    expect((published.structured.warnings as Placed[])[0]?.message).toContain(
+      'external_call "shout_hi" uses the tenant service "api", whose config needs the secret API_KEY',
+    );
   });
 
   it("workflow_validate answers the file's warnings with valid: true", async () => {
