@@ -66,7 +66,7 @@ function envPathProblems(definition: WorkflowDefinition): ProblemInDefinition[] 
 }
 
 /** Every string entry of a computed field's `from`, with its path. */
-function computedFromEntries(definition: WorkflowDefinition): { path: YamlPath; from: string }[] {
+export function computedFromEntries(definition: WorkflowDefinition): { path: YamlPath; from: string }[] {
   const document: unknown = definition;
   if (!isPlainRecord(document)) return [];
   const owners: [unknown, YamlPath][] = [[document, []]];

@@ -2,10 +2,11 @@
  * @module
  * The names every expression site of a definition reads, each with its context and its offset in
  * the site's text (a template's parts are read one by one; a template that does not parse is
- * left to the expression check). Shared by the name, loop and loop-condition checks. Pure.
+ * left to the expression check), and of each computed field's `from` paths. Shared by the name, loop and loop-condition checks. Pure.
  */
 import type { WorkflowDefinition } from "../../dialect/index.ts";
-import { parseTemplate } from "../../expressions/template.ts";
+import { hasTemplate, parseTemplate } from "../../expressions/template.ts";
+import { computedFromEntries } from "../check-secret-fields.ts";
 import { type ExpressionSite, listExpressionSites } from "../expression-sites.ts";
 import { type ExpressionNames, expressionNames } from "./expression-names.ts";
 import { type SiteContext, siteContext } from "./site-context.ts";
@@ -18,11 +19,32 @@ export interface SiteReads {
 }
 
 export function siteReads(definition: WorkflowDefinition): SiteReads[] {
-  return listExpressionSites(definition).map((site) => ({
+  const sites = listExpressionSites(definition).map((site) => ({
     site,
     context: siteContext(definition, site.path),
     reads: readsOf(site),
   }));
+  return [...sites, ...fromPathReads(definition)];
+}
+
+/**
+ * A computed field's `from` paths (entries without `{{`): only the scope and first field count
+ * (`this.results.file-1` reads `this.results`; what follows is a path, not names).
+ */
+function fromPathReads(definition: WorkflowDefinition): SiteReads[] {
+  return computedFromEntries(definition).flatMap(({ path, from }) => {
+    if (hasTemplate(from)) return [];
+    const site: ExpressionSite = { path, text: from, form: "expression", kind: "transform" };
+    const { scoped } = readsOf(site);
+    const first = scoped.filter((read) => read.offset === from.length - from.trimStart().length);
+    return [
+      {
+        site,
+        context: { region: "computed", loops: [] },
+        reads: { scoped: first, bare: [], readsClock: false },
+      },
+    ];
+  });
 }
 
 /** The names of a site's expressions, with offsets in its text. */

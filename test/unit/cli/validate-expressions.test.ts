@@ -25,14 +25,14 @@ describe("edgeflow validate: expressions", () => {
     const file = fixturePath("loader/expressions/broken.yaml");
     const result = run("validate", file);
     expect(result.code).toBe(1);
-    expect(result.lines[0]).toBe(
+    expect(result.lines).toContain(
       `${file}:9:26 expression.syntax transform "input *": SyntaxError: unexpected end of input`,
     );
     expect(result.lines).toContain(
       `${file}:24:23 expression.forbidden {{ this.constructor }}: 'constructor' is not allowed in expressions`,
     );
     // and the static checks' warnings: this.count is declared nowhere, ...
-    expect(result.lines.at(-1)).toBe("1 file(s) checked: 10 error(s), 8 warning(s)");
+    expect(result.lines.at(-1)).toBe("1 file(s) checked: 10 error(s), 10 warning(s)");
   });
 
   it("passes the expressions of valid files and of upgraded phase-5 files", () => {
@@ -44,7 +44,7 @@ describe("edgeflow validate: expressions", () => {
     // every-site.yaml reads names it never declares; code-standards-enforce reads loop.iteration after its loop
     expect(result.code).toBe(0);
     expect(result.lines.filter((line) => !line.includes(" warning check."))).toEqual([
-      "2 file(s) checked: 0 error(s), 35 warning(s)",
+      "2 file(s) checked: 0 error(s), 37 warning(s)",
     ]);
     const phase5 = run("validate", fixturePath("loader/expressions/broken-phase5.yaml"));
     expect(phase5.code).toBe(1);

@@ -106,6 +106,19 @@ triggers:
     expect(findings(yaml)).toEqual([]);
   });
 
+  it("checks a computed field's from paths, scope and first field only", () => {
+    const yaml = `${HEAD}default_state:
+  state: {results: {}}
+state_schema:
+  computed:
+    first_file: {from: "this.results.file-1", transform: "input"}
+    issue_total: {from: ["this.results", "this.isues"], transform: "input.length"}
+steps:
+  - {id: show, type: user_message, message: "{{ first_file }} {{ issue_total }}"}
+`;
+    expect(findings(yaml)).toEqual(["9:43 warning check.unresolved_name"]);
+  });
+
   it("checks config.*, tasks.* and loop.* fields against the file", () => {
     const yaml = `${HEAD}config: {deep: true}
 dependencies:
