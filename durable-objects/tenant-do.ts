@@ -15,6 +15,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { EngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
+import { missingSecretWarnings } from "../engine/loader/index.ts";
 import type { EffectOutcome } from "../engine/plugins/effect.ts";
 import { withoutResolved } from "../engine/plugins/published.ts";
 import { checkInputs } from "../engine/state/index.ts";
@@ -38,6 +39,7 @@ import {
   type NewTenantService,
   type NewWorkflowVersion,
   type PostedEvent,
+  type PublishedVersion,
   type RunIndexEntry,
   type RunIndexRecord,
   type ScheduleRecord,
@@ -198,10 +200,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   // ── workflow definitions ────────────────────────────────────────────────
 
-  publishWorkflow(
-    tenant: string,
-    version: NewWorkflowVersion,
-  ): Promise<Outcome<{ workflow: WorkflowSummary; created: boolean }>> {
+  publishWorkflow(tenant: string, version: NewWorkflowVersion): Promise<Outcome<PublishedVersion>> {
     return this.#forTenant(tenant, async () => {
       const definition = version.definition;
       const [problem] = triggerProblems(definition);
@@ -225,7 +224,11 @@ export class TenantDO extends DurableObject<TenantEnv> {
         await this.#alarm.rearm();
       }
       const summary = listWorkflows(this.#sql).find((workflow) => workflow.name === version.name)!;
-      return { workflow: summary, created };
+      // not stored with the version: the secret may be set after the publish
+      const secretNames = new Set(this.#secrets.list().map((secret) => secret.name));
+      const tenantServices = listServiceRows(this.#sql);
+      const secretWarnings = missingSecretWarnings(definition, version.yaml, secretNames, tenantServices);
+      return { workflow: summary, created, secretWarnings };
     });
   }
 

@@ -8,7 +8,7 @@
 import { EVENT_CODES, type EventCode } from "./events/error-codes.ts";
 import { EXPRESSION_CODES, type ExpressionCode } from "./expressions/error-codes.ts";
 import { GRAPH_CODES, type GraphCode } from "./graph/error-codes.ts";
-import { DEPRECATION_CODES, LOADER_CODES, type LoaderCode } from "./loader/error-codes.ts";
+import { CHECK_CODES, DEPRECATION_CODES, LOADER_CODES, type LoaderCode } from "./loader/error-codes.ts";
 import { RUN_CODES, type RunCode } from "./machine/error-codes.ts";
 import { EXTERNAL_CODES, type ExternalCode } from "./plugins/effect-error-codes.ts";
 import { PLUGIN_CODES, type PluginCode, SERVICE_CODES, type ServiceCode } from "./plugins/error-codes.ts";
@@ -33,6 +33,7 @@ export type ErrorCode =
 export const ERROR_CODES: readonly ErrorCode[] = [
   ...LOADER_CODES,
   ...DEPRECATION_CODES,
+  ...CHECK_CODES,
   ...EXPRESSION_CODES,
   ...STATE_CODES,
   ...RUN_CODES,

@@ -1,8 +1,10 @@
 /**
  * @module
  * `edgeflow validate <file.yaml>...`: loads each file as the server would, runs the same checks a
- * publish does on a file that loads (`publishProblems`: triggers, and every expression and
- * template compiled, nothing run), and prints
+ * publish does on a file that loads (`publishProblems`: triggers, every expression and
+ * template compiled, nothing run, and the static checks: undeclared names, `loop.*` outside a
+ * loop, loops that cannot end, unreachable steps; not the tenant's secrets, which only a publish
+ * can look up), and prints
  * every diagnostic as `file:line:col code message` (warnings as `file:line:col warning code message`).
  * Exit 1 when any file has an error, 0 otherwise (warnings alone pass), 2 on a usage error.
  */

@@ -9,6 +9,7 @@
 
 import { EngineError, type ErrorShape } from "../../engine/errors.ts";
 import type { CatchupPolicy, ScheduleSpec, Subscription, TriggerEvent } from "../../engine/events/index.ts";
+import type { Diagnostic } from "../../engine/loader/index.ts";
 import type { CircuitStatus } from "../../engine/plugins/circuit.ts";
 import type { ResolvedService } from "../../engine/plugins/descriptor.ts";
 import type { EffectIntent } from "../../engine/plugins/effect.ts";
@@ -59,6 +60,14 @@ export interface WorkflowSummary {
 }
 
 export type NewWorkflowVersion = Omit<StoredWorkflow, "published_at">;
+
+/** What a publish answers: the workflow, whether this version is new, and the secrets it needs that the tenant has not set. */
+export interface PublishedVersion {
+  workflow: WorkflowSummary;
+  created: boolean;
+  /** `check.missing_secret` warnings (engine/loader/static-checks.ts), never stored with the version */
+  secretWarnings: Diagnostic[];
+}
 
 export type IndexedRunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";
 

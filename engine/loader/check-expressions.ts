@@ -19,7 +19,7 @@ import { EngineError, type ErrorCode, isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { parseTemplate } from "../expressions/template.ts";
 import { ENV_NOT_ALLOWED, envReferenceError } from "../secrets/env-references.ts";
-import { DEFAULT_MAX_ALIAS_COUNT, type Diagnostic } from "./diagnostic.ts";
+import { DEFAULT_MAX_ALIAS_COUNT, type Diagnostic, type Severity } from "./diagnostic.ts";
 import { type ExpressionSite, listExpressionSites } from "./expression-sites.ts";
 import { detectSchemaVersion } from "./phase5-detect.ts";
 import { offsetInSource } from "./scalar-offset.ts";
@@ -181,24 +181,28 @@ export interface ProblemInDefinition {
   message: string;
   path: YamlPath;
   offset: number;
+  /** `error` unless given (the static checks report warnings too) */
+  severity?: Severity;
 }
 
 /**
- * `problems` as error diagnostics, each at its line and column in `yaml` (read again only here,
- * when there is something to place; without a readable file, at their paths only).
+ * `problems` as diagnostics (errors unless a problem says otherwise), each at its line and column
+ * in `yaml` (read again only here, when there is something to place; without a readable file, at
+ * their paths only).
  */
 export function errorDiagnostics(problems: readonly ProblemInDefinition[], yaml: string): Diagnostic[] {
   if (problems.length === 0) return [];
   const source = documentAsLoaded(yaml);
   return problems.map((problem) => {
+    const path = source === undefined ? problem.path : pathAsWritten(problem.path, source);
     const diagnostic: Diagnostic = {
       code: problem.code,
       message: problem.message,
-      severity: "error",
-      path: formatYamlPath(problem.path),
+      severity: problem.severity ?? "error",
+      path: formatYamlPath(path),
     };
     if (source === undefined) return diagnostic;
-    const { line, column } = placeInFile(yaml, source, problem.path, problem.offset);
+    const { line, column } = placeInFile(yaml, source, path, problem.offset);
     return { ...diagnostic, line, column };
   });
 }

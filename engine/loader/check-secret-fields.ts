@@ -21,7 +21,7 @@ export function checkSecretFields(definition: WorkflowDefinition, yaml: string):
 }
 
 /** The strings of every capability field, with their paths. */
-function capabilityFields(definition: WorkflowDefinition): { path: YamlPath; text: string }[] {
+export function capabilityFields(definition: WorkflowDefinition): { path: YamlPath; text: string }[] {
   const fields: { path: YamlPath; text: string }[] = [];
   const document: unknown = definition;
   if (!isPlainRecord(document)) return fields;
@@ -66,7 +66,7 @@ function envPathProblems(definition: WorkflowDefinition): ProblemInDefinition[] 
 }
 
 /** Every string entry of a computed field's `from`, with its path. */
-function computedFromEntries(definition: WorkflowDefinition): { path: YamlPath; from: string }[] {
+export function computedFromEntries(definition: WorkflowDefinition): { path: YamlPath; from: string }[] {
   const document: unknown = definition;
   if (!isPlainRecord(document)) return [];
   const owners: [unknown, YamlPath][] = [[document, []]];
@@ -93,7 +93,11 @@ function computedFromEntries(definition: WorkflowDefinition): { path: YamlPath; 
 }
 
 /** Every string inside `value` (arrays and mappings at any depth), with its path. */
-function collectStrings(value: unknown, path: YamlPath, into: { path: YamlPath; text: string }[]): void {
+export function collectStrings(
+  value: unknown,
+  path: YamlPath,
+  into: { path: YamlPath; text: string }[],
+): void {
   if (typeof value === "string") into.push({ path, text: value });
   else if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) collectStrings(item, [...path, index], into);

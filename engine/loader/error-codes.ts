@@ -52,10 +52,25 @@ export const DEPRECATION_CODES = [
   "deprecated.break_outside_loop",
 ] as const;
 
-export type LoaderCode = (typeof LOADER_CODES)[number] | (typeof DEPRECATION_CODES)[number];
+/**
+ * The static checks of a loaded file (engine/loader/static-checks.ts; docs/dialect.md, "Static
+ * checks"): mostly warnings, errors where no run could succeed.
+ */
+export const CHECK_CODES = [
+  "check.unresolved_name",
+  "check.loop_outside_loop",
+  "check.loop_condition_constant",
+  "check.unreachable_step",
+  "check.missing_secret",
+] as const;
+
+export type LoaderCode =
+  | (typeof LOADER_CODES)[number]
+  | (typeof DEPRECATION_CODES)[number]
+  | (typeof CHECK_CODES)[number];
 export type DeprecationCode = (typeof DEPRECATION_CODES)[number];
 
-const LOADER_CODE_SET: ReadonlySet<string> = new Set([...LOADER_CODES, ...DEPRECATION_CODES]);
+const LOADER_CODE_SET: ReadonlySet<string> = new Set([...LOADER_CODES, ...DEPRECATION_CODES, ...CHECK_CODES]);
 
 /** Whether a value (such as a zod issue's `params.loaderCode`) is one of the loader's codes. */
 export function isLoaderCode(value: unknown): value is LoaderCode {

@@ -18,4 +18,5 @@ export { type ExpressionSite, type ExpressionSiteKind, listExpressionSites } fro
 export { loadWorkflow } from "./load-workflow.ts";
 export { detectSchemaVersion, usesPhase5Features } from "./phase5-detect.ts";
 export { publishProblems } from "./publish-problems.ts";
+export { missingSecretWarnings, type StaticCheckOptions, staticChecks } from "./static-checks.ts";
 export { formatYamlPath, type YamlPath } from "./yaml-path.ts";

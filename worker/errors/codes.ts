@@ -30,6 +30,11 @@ export const ERROR_CLASS_OF = {
   "admin.not_configured": "unavailable",
   "auth.invalid_key": "unauthenticated",
   "auth.missing_key": "unauthenticated",
+  "check.loop_condition_constant": "invalid_workflow",
+  "check.loop_outside_loop": "invalid_workflow",
+  "check.missing_secret": "invalid_workflow",
+  "check.unreachable_step": "invalid_workflow",
+  "check.unresolved_name": "invalid_workflow",
   // only the CLI reports it; it never reaches HTTP
   "cli.read_failed": "invalid_input",
   "deprecated.batch_state_update": "invalid_workflow",

@@ -25,13 +25,14 @@ describe("edgeflow validate: expressions", () => {
     const file = fixturePath("loader/expressions/broken.yaml");
     const result = run("validate", file);
     expect(result.code).toBe(1);
-    expect(result.lines[0]).toBe(
+    expect(result.lines).toContain(
       `${file}:9:26 expression.syntax transform "input *": SyntaxError: unexpected end of input`,
     );
     expect(result.lines).toContain(
       `${file}:24:23 expression.forbidden {{ this.constructor }}: 'constructor' is not allowed in expressions`,
     );
-    expect(result.lines.at(-1)).toBe("1 file(s) checked: 10 error(s), 0 warning(s)");
+    // and the static checks' warnings: this.count is declared nowhere, ...
+    expect(result.lines.at(-1)).toBe("1 file(s) checked: 10 error(s), 10 warning(s)");
   });
 
   it("passes the expressions of valid files and of upgraded phase-5 files", () => {
@@ -40,7 +41,11 @@ describe("edgeflow validate: expressions", () => {
       fixturePath("loader/expressions/every-site.yaml"),
       fixturePath("aromcp/code-standards-enforce.yaml"),
     );
-    expect(result).toEqual({ code: 0, lines: ["2 file(s) checked: 0 error(s), 0 warning(s)"] });
+    // every-site.yaml reads names it never declares; code-standards-enforce reads loop.iteration after its loop
+    expect(result.code).toBe(0);
+    expect(result.lines.filter((line) => !line.includes(" warning check."))).toEqual([
+      "2 file(s) checked: 0 error(s), 37 warning(s)",
+    ]);
     const phase5 = run("validate", fixturePath("loader/expressions/broken-phase5.yaml"));
     expect(phase5.code).toBe(1);
     expect(phase5.lines.filter((line) => / expression\./.test(line))).toHaveLength(3);
@@ -54,7 +59,7 @@ describe("edgeflow validate: expressions", () => {
     expect(result.lines).toContainEqual(
       expect.stringMatching(new RegExp(`^${file}:27:36 expression\\.env_not_allowed `)),
     );
-    expect(result.lines.at(-1)).toBe("1 file(s) checked: 6 error(s), 0 warning(s)");
+    expect(result.lines.at(-1)).toMatch(/^1 file\(s\) checked: 6 error\(s\), /);
   });
 
   it("reports trigger problems as a publish would (a cron that cannot fire)", () => {

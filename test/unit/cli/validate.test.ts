@@ -18,14 +18,25 @@ function run(...args: string[]): { code: number | null; lines: string[]; stderr:
 }
 
 describe("edgeflow validate", () => {
-  it("passes valid files silently but for the summary", () => {
-    const result = run(
-      "validate",
-      fixturePath("loader/valid/every-step.yaml"),
-      fixturePath("aromcp/test-simple.yaml"),
-    );
+  it("passes valid files silently but for the summary and the static checks' warnings", () => {
+    const everyStep = fixturePath("loader/valid/every-step.yaml");
+    const result = run("validate", everyStep, fixturePath("aromcp/test-simple.yaml"));
     expect(result.code).toBe(0);
-    expect(result.lines).toEqual(["2 file(s) checked: 0 error(s), 0 warning(s)"]);
+    expect(result.lines).toEqual([
+      `${everyStep}:81:13 warning check.unreachable_step 1 step(s) after the continue "skip" never run: it always leaves this list (move them before it, or give it a when)`,
+      "2 file(s) checked: 0 error(s), 1 warning(s)",
+    ]);
+  });
+
+  it("prints the seed example's undeclared names as warnings with line:column, and exits 0", () => {
+    const seed = fixturePath("loader/valid/seed-example.yaml");
+    const result = run("validate", seed);
+    expect(result.code).toBe(0);
+    expect(result.lines.filter((line) => line.includes("check.unresolved_name"))).toEqual([
+      `${seed}:23:22 warning check.unresolved_name config.deep_check is not a key of the file's config block, so it reads as undefined`,
+      `${seed}:29:22 warning check.unresolved_name "all_checks_passed" is declared nowhere in the file (no input, state field, computed field, global or loop variable, and no step writes it), so it reads as undefined: declare it (inputs, default_state) or write it in a state_update`,
+      `${seed}:46:20 warning check.unresolved_name "build_version" is declared nowhere in the file (no input, state field, computed field, global or loop variable, and no step writes it), so it reads as undefined: declare it (inputs, default_state) or write it in a state_update`,
+    ]);
   });
 
   it("passes phase-5 files and prints their warnings, marked", () => {

@@ -22,9 +22,10 @@ afterAll(() => evaluator.dispose());
 function problemsOf(yaml: string): string[] {
   const loaded = loadWorkflow(yaml);
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.errors));
-  return publishProblems(yaml, loaded.definition, evaluator).map(
-    (problem) => `${problem.line}:${problem.column} ${problem.code} ${problem.path}`,
-  );
+  // the static checks' warnings (check.*) are tested in static-checks.test.ts
+  return publishProblems(yaml, loaded.definition, evaluator)
+    .filter((problem) => !problem.code.startsWith("check."))
+    .map((problem) => `${problem.line}:${problem.column} ${problem.code} ${problem.path}`);
 }
 
 const workflow = (steps: string, rest = "") =>

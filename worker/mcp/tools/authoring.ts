@@ -31,8 +31,9 @@ export const workflowValidate = defineTool({
   name: "workflow_validate",
   title: "Validate workflow YAML",
   description:
-    "Checks workflow YAML without publishing it: the schema, step ids, paths, triggers, and that every " +
-    "expression and {{ }} template compiles (nothing is run). Returns valid=true/false with every error and " +
+    "Checks workflow YAML without publishing it: the schema, step ids, paths, triggers, that every " +
+    "expression and {{ }} template compiles (nothing is run), and static checks (names nothing declares, " +
+    "loop.* outside a loop, loops that cannot end, unreachable steps). Returns valid=true/false with every error and " +
     "warning (code, message, path such as steps[2].condition, line and column). Fix the errors, then call " +
     "workflow_publish with the same text to make it runnable.",
   input: z.strictObject({ yaml: yamlArg }),
@@ -47,10 +48,13 @@ export const workflowValidate = defineTool({
   async run({ yaml }, scope) {
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) return { valid: false, errors: loaded.errors, warnings: loaded.warnings };
-    const problems = await allProblems(yaml, loaded.definition, scope);
-    if (problems.length > 0) return { valid: false, errors: problems, warnings: loaded.warnings };
+    const { errors, warnings } = bySeverity(
+      await allProblems(yaml, loaded.definition, scope),
+      loaded.warnings,
+    );
+    if (errors.length > 0) return { valid: false, errors, warnings };
     const { name, version } = loaded.definition;
-    return { valid: true, name, version, errors: [], warnings: loaded.warnings };
+    return { valid: true, name, version, errors: [], warnings };
   },
 });
 
@@ -75,11 +79,10 @@ export const workflowPublish = defineTool({
   async run({ yaml }, { env, tenant, plugins }) {
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) throw new WorkflowDiagnosticsError(loaded.errors, loaded.warnings);
-    const { warnings } = loaded;
     const expressionProblems = await problemsOf(yaml, loaded.definition);
     const uses = await checkUses(yaml, loaded.definition, { env, tenant, plugins });
-    const problems = inFileOrder([...expressionProblems, ...uses.problems]);
-    if (problems.length > 0) throw new WorkflowDiagnosticsError(problems, warnings);
+    const { errors, warnings } = bySeverity([...expressionProblems, ...uses.problems], loaded.warnings);
+    if (errors.length > 0) throw new WorkflowDiagnosticsError(errors, warnings);
     // the exact plugin versions resolved now stay with this version (engine/plugins/published.ts)
     const definition = withResolved(loaded.definition, uses.resolved);
     const published = await unwrap(
@@ -97,7 +100,7 @@ export const workflowPublish = defineTool({
       version: definition.version,
       created: published.created,
       versions: published.workflow.versions,
-      warnings,
+      warnings: inFileOrder([...warnings, ...published.secretWarnings]),
     };
   },
 });
@@ -111,6 +114,13 @@ async function allProblems(
   const expressionProblems = await problemsOf(yaml, definition);
   const uses = await checkUses(yaml, definition, scope);
   return inFileOrder([...expressionProblems, ...uses.problems]);
+}
+
+/** Problems split into errors (which refuse the file) and warnings (joined with the loader's). */
+function bySeverity(problems: Diagnostic[], loaderWarnings: Diagnostic[]) {
+  const errors = problems.filter((problem) => problem.severity === "error");
+  const warnings = problems.filter((problem) => problem.severity !== "error");
+  return { errors: inFileOrder(errors), warnings: inFileOrder([...loaderWarnings, ...warnings]) };
 }
 
 function inFileOrder(problems: Diagnostic[]): Diagnostic[] {
