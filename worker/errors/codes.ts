@@ -28,8 +28,11 @@ export type ErrorClass =
 export const ERROR_CLASS_OF = {
   "admin.invalid_token": "unauthenticated",
   "admin.not_configured": "unavailable",
+  "auth.insufficient_scope": "forbidden",
   "auth.invalid_key": "unauthenticated",
+  "auth.invalid_token": "unauthenticated",
   "auth.missing_key": "unauthenticated",
+  "auth.sign_in_links_exhausted": "conflict",
   // only the CLI reports it; it never reaches HTTP
   "cli.read_failed": "invalid_input",
   "deprecated.batch_state_update": "invalid_workflow",

@@ -1,0 +1,356 @@
+/**
+ * OAuth for MCP clients that add edgeflow by URL (docs/auth.md): discovery metadata, dynamic
+ * registration, the consent page (API key or one-time link, CSRF), PKCE code exchange, refresh,
+ * revocation, and a wrong key answered with a message a person can act on.
+ */
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { adminFetch, newTenant } from "./support/clients.ts";
+import {
+  authorizeUrl,
+  grantWithKey,
+  newPkce,
+  openConsent,
+  postConsent,
+  REDIRECT_URI,
+  RESOURCE,
+  registerClient,
+  SECURE_BASE,
+  secureMcp,
+  tokenRequest,
+} from "./support/oauth-client.ts";
+
+describe("OAuth discovery", () => {
+  it("serves protected-resource metadata for /mcp on the request's own origin", async () => {
+    const res = await SELF.fetch(`${SECURE_BASE}/.well-known/oauth-protected-resource/mcp`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ resource: RESOURCE, authorization_servers: [SECURE_BASE] });
+    // the 127.0.0.1 vs localhost gotcha: each origin names itself
+    const local = await SELF.fetch("http://localhost:8787/.well-known/oauth-protected-resource/mcp");
+    expect(await local.json()).toMatchObject({ resource: "http://localhost:8787/mcp" });
+  });
+
+  it("serves authorization-server metadata with registration, PKCE S256, revocation and the scopes", async () => {
+    const res = await SELF.fetch(`${SECURE_BASE}/.well-known/oauth-authorization-server`);
+    expect(res.status).toBe(200);
+    const meta = (await res.json()) as Record<string, unknown>;
+    expect(meta).toMatchObject({
+      issuer: SECURE_BASE,
+      authorization_endpoint: `${SECURE_BASE}/authorize`,
+      token_endpoint: `${SECURE_BASE}/token`,
+      registration_endpoint: `${SECURE_BASE}/register`,
+      code_challenge_methods_supported: ["S256"],
+      scopes_supported: ["runs:read", "runs:drive", "workflows:publish"],
+    });
+    expect(meta.revocation_endpoint).toBe(`${SECURE_BASE}/token`);
+  });
+
+  it("answers /mcp without credentials 401 auth.missing_key with a challenge naming the metadata", async () => {
+    const { res } = await secureMcp(null, "tools/list");
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toBe(
+      `Bearer realm="edgeflow", resource_metadata="${SECURE_BASE}/.well-known/oauth-protected-resource/mcp"`,
+    );
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("auth.missing_key");
+  });
+
+  it("answers a wrong API key 401 auth.invalid_key, saying what to do in the body and the challenge", async () => {
+    const { apiKey } = await newTenant("oa");
+    for (const wrong of [`${apiKey.slice(0, -4)}AAAA`, "efk_nope", "not-a-key"]) {
+      const { res } = await secureMcp(wrong, "tools/list");
+      expect(res.status).toBe(401);
+      const challenge = res.headers.get("www-authenticate") ?? "";
+      expect(challenge).toContain('error="invalid_token"');
+      expect(challenge).toContain('error_description="The API key is not valid (unknown or revoked).');
+      expect(challenge).toContain(
+        `resource_metadata="${SECURE_BASE}/.well-known/oauth-protected-resource/mcp"`,
+      );
+      const body = (await res.json()) as { error: { code: string; message: string } };
+      expect(body.error.code).toBe("auth.invalid_key");
+      expect(body.error.message).toContain("POST /admin/tenants/:id/keys");
+    }
+  });
+
+  it("keeps API keys working as bearer tokens on an OAuth origin, and a revoked key fails on the next request", async () => {
+    const { id, apiKey, keyId } = await newTenant("oa");
+    const { res, body } = await secureMcp(apiKey, "tools/list");
+    expect(res.status).toBe(200);
+    expect((body?.result as { tools: unknown[] } | undefined)?.tools.length).toBeGreaterThan(10);
+    await adminFetch(`/admin/tenants/${id}/keys/${keyId}`, { method: "DELETE" });
+    expect((await secureMcp(apiKey, "tools/list")).res.status).toBe(401);
+  });
+});
+
+describe("dynamic client registration", () => {
+  it("registers a public client", async () => {
+    const client = await registerClient("Claude");
+    expect(client.client_id).toMatch(/./);
+    expect(client.client_name).toBe("Claude");
+  });
+
+  it("refuses malformed registrations and oversized bodies with a 4xx, never a 500", async () => {
+    const bodies = [
+      "not json",
+      "[]",
+      JSON.stringify({ redirect_uris: "http://127.0.0.1/cb" }),
+      JSON.stringify({ redirect_uris: ["javascript:alert(1)"] }),
+      JSON.stringify({ redirect_uris: ["http://evil.example/cb"] }),
+      JSON.stringify({ client_name: "x".repeat(2_000_000), redirect_uris: [REDIRECT_URI] }),
+    ];
+    for (const body of bodies) {
+      const res = await SELF.fetch(`${SECURE_BASE}/register`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      expect(res.status, body.slice(0, 60)).toBeGreaterThanOrEqual(400);
+      expect(res.status, body.slice(0, 60)).toBeLessThan(500);
+    }
+  });
+});
+
+describe("the consent page", () => {
+  it("shows the client's name, its redirect URI and the scopes, with a CSP and no framing", async () => {
+    const client = await registerClient("Acme <script>Agent</script>");
+    const page = await openConsent(authorizeUrl(client, await newPkce(), "runs:read"));
+    expect(page.status).toBe(200);
+    expect(page.html).toContain("Acme &#60;script&#62;Agent&#60;/script&#62;");
+    expect(page.html).not.toContain("<script>");
+    expect(page.html).toContain(REDIRECT_URI);
+    expect(page.html).toMatch(/value="runs:read" checked/);
+    expect(page.html).toMatch(/value="runs:drive">/);
+    expect(page.html).toContain('<label for="api_key">');
+    const csp = page.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("default-src 'none'");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(csp).toContain("form-action 'self' http://127.0.0.1:33418");
+    expect(page.cookie).toMatch(/__Host-oauth-consent/);
+  });
+
+  it("refuses a wrong API key with a clear message and lets the person try again", async () => {
+    const { apiKey } = await newTenant("oa");
+    const client = await registerClient();
+    const url = authorizeUrl(client, await newPkce());
+    const page = await openConsent(url);
+    const refused = await postConsent(url, page, { decision: "approve", apiKey: "efk_wrong_key" });
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain("That API key is not valid (unknown or revoked).");
+    const nothing = await postConsent(url, page, { decision: "approve" });
+    expect(await nothing.text()).toContain("Sign in first");
+    const approved = await postConsent(url, page, { decision: "approve", apiKey });
+    expect(approved.status).toBe(302);
+    const location = new URL(approved.headers.get("location") ?? "");
+    expect(`${location.origin}${location.pathname}`).toBe(REDIRECT_URI);
+    expect(location.searchParams.get("code")).toMatch(/./);
+    expect(location.searchParams.get("state")).toBe("state-123");
+  });
+
+  it("refuses a POST without the page's cookie (CSRF) and a replayed one", async () => {
+    const { apiKey } = await newTenant("oa");
+    const url = authorizeUrl(await registerClient(), await newPkce());
+    const page = await openConsent(url);
+    const forged = await postConsent(
+      url,
+      { handle: page.handle, cookie: "" },
+      { decision: "approve", apiKey },
+    );
+    expect(forged.status).toBe(400);
+    expect(forged.headers.get("location")).toBeNull();
+    const first = await postConsent(url, page, { decision: "approve", apiKey });
+    expect(first.status).toBe(302);
+    const replayed = await postConsent(url, page, { decision: "approve", apiKey });
+    expect(replayed.status).toBe(400);
+  });
+
+  it("sends the person back with access_denied when they deny", async () => {
+    const url = authorizeUrl(await registerClient(), await newPkce());
+    const page = await openConsent(url);
+    const denied = await postConsent(url, page, { decision: "deny" });
+    expect(denied.status).toBe(302);
+    const location = new URL(denied.headers.get("location") ?? "");
+    expect(location.searchParams.get("error")).toBe("access_denied");
+    expect(location.searchParams.get("code")).toBeNull();
+  });
+
+  it("answers an authorize request for an unknown client or redirect with a page, never a redirect or a 500", async () => {
+    const client = await registerClient();
+    const pkce = await newPkce();
+    const unknown = await SELF.fetch(
+      `${SECURE_BASE}/authorize?response_type=code&client_id=nope&redirect_uri=${REDIRECT_URI}`,
+      {
+        redirect: "manual",
+      },
+    );
+    expect(unknown.status).toBe(400);
+    const elsewhere = authorizeUrl(client, pkce).replace(
+      encodeURIComponent(REDIRECT_URI),
+      encodeURIComponent("https://evil.example/cb"),
+    );
+    const other = await SELF.fetch(elsewhere, { redirect: "manual" });
+    expect(other.status).toBe(400);
+    expect(other.headers.get("location")).toBeNull();
+    const huge = await SELF.fetch(authorizeUrl(client, pkce), {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: `handle=${"x".repeat(100_000)}`,
+    });
+    expect(huge.status).toBe(413);
+  });
+});
+
+describe("one-time sign-in links", () => {
+  it("signs a person in once: the link opens, Allow uses it up, and a second use is refused", async () => {
+    const { id } = await newTenant("oa");
+    const issued = await SELF.fetch(`${SECURE_BASE}/admin/tenants/${id}/sign-in-links`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
+    });
+    expect(issued.status).toBe(201);
+    const link = (await issued.json()) as { url: string; expires_at: string };
+    expect(link.url).toMatch(new RegExp(`^${SECURE_BASE}/sign-in/efs_${id}_`));
+
+    const opened = await openConsent(link.url);
+    expect(opened.status).toBe(200);
+    expect(opened.html).toContain(`Signed in to ${id}`);
+    expect(opened.cookie).toContain("__Host-edgeflow-sign-in=");
+
+    const client = await registerClient();
+    const pkce = await newPkce();
+    const url = authorizeUrl(client, pkce);
+    const page = await openConsent(url, opened.cookie);
+    expect(page.html).toContain(`sign-in link for the tenant <strong>${id}</strong>`);
+    const approved = await postConsent(url, page, { decision: "approve", scopes: ["runs:read"] });
+    expect(approved.status).toBe(302);
+    const code = new URL(approved.headers.get("location") ?? "").searchParams.get("code") ?? "";
+    const tokens = (await (
+      await tokenRequest({
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: REDIRECT_URI,
+        client_id: client.client_id,
+        code_verifier: pkce.verifier,
+      })
+    ).json()) as { access_token: string; scope: string };
+    expect(tokens.scope).toBe("runs:read");
+    expect((await secureMcp(tokens.access_token, "tools/list")).res.status).toBe(200);
+
+    // used once: the link itself and a second consent with the same cookie are refused
+    const again = await openConsent(link.url);
+    expect(again.status).toBe(410);
+    expect(again.html).toContain("already used");
+    const second = authorizeUrl(client, await newPkce());
+    const secondPage = await openConsent(second, opened.cookie);
+    const refused = await postConsent(second, secondPage, { decision: "approve" });
+    expect(refused.status).toBe(401);
+    expect(await refused.text()).toContain("already used");
+  });
+
+  it("refuses a made-up link and a link for a tenant that does not exist", async () => {
+    for (const code of ["efs_nobody_" + "A".repeat(43), "garbage"]) {
+      const res = await SELF.fetch(`${SECURE_BASE}/sign-in/${code}`);
+      expect(res.status).toBe(410);
+    }
+    const missing = await SELF.fetch(`${SECURE_BASE}/admin/tenants/no-such-tenant/sign-in-links`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
+    });
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe("tokens", () => {
+  it("exchanges a code with PKCE once, refuses a wrong verifier, and the token reaches the tenant's tools", async () => {
+    const { apiKey } = await newTenant("oa");
+    const client = await registerClient();
+    const pkce = await newPkce();
+    const url = authorizeUrl(client, pkce);
+    const page = await openConsent(url);
+    const approved = await postConsent(url, page, { decision: "approve", apiKey });
+    const code = new URL(approved.headers.get("location") ?? "").searchParams.get("code") ?? "";
+    const exchange = {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: REDIRECT_URI,
+      client_id: client.client_id,
+    };
+    const wrong = await tokenRequest({ ...exchange, code_verifier: (await newPkce()).verifier });
+    expect(wrong.status).toBe(400);
+    expect(((await wrong.json()) as { error: string }).error).toBe("invalid_grant");
+    const right = await tokenRequest({ ...exchange, code_verifier: pkce.verifier });
+    // a failed verifier burns the code (OAuth 2.1): the client starts again
+    expect([200, 400]).toContain(right.status);
+    const { tokens } = await grantWithKey(apiKey);
+    expect(tokens).toMatchObject({ token_type: "bearer", expires_in: 3600 });
+    expect(tokens.access_token.split(":")).toHaveLength(3);
+    expect(tokens.access_token).not.toContain(apiKey);
+    const { res, body } = await secureMcp(tokens.access_token, "tools/list");
+    expect(res.status).toBe(200);
+    expect((body?.result as { tools: unknown[] } | undefined)?.tools.length).toBeGreaterThan(10);
+  });
+
+  it("refreshes, rotating the refresh token", async () => {
+    const { apiKey } = await newTenant("oa");
+    const { client, tokens } = await grantWithKey(apiKey);
+    const res = await tokenRequest({
+      grant_type: "refresh_token",
+      refresh_token: tokens.refresh_token,
+      client_id: client.client_id,
+    });
+    expect(res.status).toBe(200);
+    const fresh = (await res.json()) as { access_token: string; refresh_token: string };
+    expect(fresh.refresh_token).not.toBe(tokens.refresh_token);
+    expect((await secureMcp(fresh.access_token, "tools/list")).res.status).toBe(200);
+  });
+
+  it("revokes a token at the revocation endpoint, and the admin revokes all of a tenant's grants", async () => {
+    const { id, apiKey } = await newTenant("oa");
+    const first = await grantWithKey(apiKey);
+    const revoked = await tokenRequest({
+      token: first.tokens.access_token,
+      client_id: first.client.client_id,
+    });
+    expect(revoked.status).toBe(200);
+    const after = await secureMcp(first.tokens.access_token, "tools/list");
+    expect(after.res.status).toBe(401);
+    const body = (await after.res.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("auth.invalid_token");
+    expect(after.res.headers.get("www-authenticate")).toContain('error="invalid_token"');
+
+    const second = await grantWithKey(apiKey);
+    const admin = { authorization: `Bearer ${env.ADMIN_TOKEN}` };
+    const listed = (await (
+      await SELF.fetch(`${SECURE_BASE}/admin/tenants/${id}/grants`, { headers: admin })
+    ).json()) as {
+      grants: { client_id: string; signed_in_with: string }[];
+    };
+    expect(listed.grants.map((grant) => grant.client_id)).toContain(second.client.client_id);
+    expect(listed.grants.every((grant) => grant.signed_in_with === "api_key")).toBe(true);
+    const removed = await SELF.fetch(`${SECURE_BASE}/admin/tenants/${id}/grants`, {
+      method: "DELETE",
+      headers: admin,
+    });
+    expect(((await removed.json()) as { revoked: number }).revoked).toBeGreaterThanOrEqual(1);
+    expect((await secureMcp(second.tokens.access_token, "tools/list")).res.status).toBe(401);
+    const refresh = await tokenRequest({
+      grant_type: "refresh_token",
+      refresh_token: second.tokens.refresh_token,
+      client_id: second.client.client_id,
+    });
+    expect(refresh.status).toBe(400);
+  });
+
+  it("stops a grant when the API key it was approved with is revoked, or its tenant is gone", async () => {
+    const { id, apiKey, keyId } = await newTenant("oa");
+    const { tokens } = await grantWithKey(apiKey);
+    expect((await secureMcp(tokens.access_token, "tools/list")).res.status).toBe(200);
+    await adminFetch(`/admin/tenants/${id}/keys/${keyId}`, { method: "DELETE" });
+    const after = await secureMcp(tokens.access_token, "tools/list");
+    expect(after.res.status).toBe(401);
+    expect(((await after.res.json()) as { error: { code: string } }).error.code).toBe("auth.invalid_token");
+
+    const other = await newTenant("oa");
+    const granted = await grantWithKey(other.apiKey);
+    await env.TENANTS.delete(`tenant:${other.id}`); // what deleting a tenant does first
+    expect((await secureMcp(granted.tokens.access_token, "tools/list")).res.status).toBe(401);
+  });
+});
