@@ -2,10 +2,10 @@
  * A connector added by URL, end to end against `wrangler dev` (docs/auth.md): the consent page in
  * real Chromium (sign in with an API key, Allow, land on the client's redirect with a code), and
  * `mcp-remote` completing OAuth headlessly (its browser is a script that fills the consent form),
- * then listing the tools and calling one through it. A wrong API key through `mcp-remote` prints
- * the server's own explanation.
+ * then listing the tools and calling one through it. A wrong API key: `mcp-remote` prints the
+ * consent URL (discovery works; it used to end at `404 POST /register`, "Connection closed"), and
+ * the SDK client shows the server's explanation.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -55,11 +55,17 @@ describe.skipIf(chromiumPath === null)("a connector added by URL (OAuth)", () =>
     const registered = await fetch(`${server.baseUrl}/register`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ client_name: "Chromium Test Host", redirect_uris: [redirectUri], token_endpoint_auth_method: "none" }),
+      body: JSON.stringify({
+        client_name: "Chromium Test Host",
+        redirect_uris: [redirectUri],
+        token_endpoint_auth_method: "none",
+      }),
     });
     const client = (await registered.json()) as { client_id: string };
     const verifier = "v".repeat(20) + crypto.randomUUID() + crypto.randomUUID();
-    const challenge = Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))).toString("base64url");
+    const challenge = Buffer.from(
+      await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)),
+    ).toString("base64url");
     const authorize = `${server.baseUrl}/authorize?${new URLSearchParams({
       response_type: "code",
       client_id: client.client_id,
@@ -137,59 +143,100 @@ describe.skipIf(chromiumPath === null)("a connector added by URL (OAuth)", () =>
       await mcp.close();
     }
     expect(printed()).toContain("Please authorize this client by visiting:");
-    expect(readFileSync(log, "utf8")).toMatch(/consent page 200\nallow 302 -> \/oauth\/callback\ncallback 200/);
+    expect(readFileSync(log, "utf8")).toMatch(
+      /consent page 200\nallow 302 -> \/oauth\/callback\ncallback 200/,
+    );
   });
 
-  it("mcp-remote with a wrong API key prints the server's explanation", async () => {
-    const child = spawn(
-      process.execPath,
-      [MCP_REMOTE, `${server.baseUrl}/mcp`, "--allow-http", "--header", "Authorization:Bearer efk_connector_0000000000000000_wrong"],
-      {
-        env: {
-          ...process.env,
-          BROWSER: openerCommand("noop"),
-          MCP_REMOTE_CONFIG_DIR: join(work, "mcp-remote-wrong"),
-        },
-        stdio: ["pipe", "pipe", "pipe"],
+  it("mcp-remote with a wrong API key opens the consent page instead of closing the connection", async () => {
+    // Before OAuth: 401 → discovery → `404 POST /register` → "Connection closed". Now the 401
+    // names the resource metadata, registration works, and mcp-remote prints the consent URL,
+    // where the person signs in (here the opener script pastes the right key).
+    const log = join(work, "opener-wrong.log");
+    const transport = new StdioClientTransport({
+      command: process.execPath,
+      args: [
+        MCP_REMOTE,
+        `${server.baseUrl}/mcp`,
+        "--allow-http",
+        "--header",
+        "Authorization:Bearer efk_connector_0000000000000000_wrong",
+      ],
+      env: {
+        ...(process.env as Record<string, string>),
+        BROWSER: openerCommand("consent"),
+        MCP_REMOTE_CONFIG_DIR: join(work, "mcp-remote-wrong"),
+        EDGEFLOW_CONSENT_KEY: apiKey,
+        EDGEFLOW_OPENER_LOG: log,
       },
-    );
-    const printed = collect(child.stderr);
-    child.stdin.write(
-      `${JSON.stringify({ jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "x", version: "1" } } })}\n`,
-    );
-    const text = await waitFor(printed, /API key is not valid/, child);
+      stderr: "pipe",
+    });
+    const printed = collect(transport.stderr);
+    const mcp = new Client({ name: "wrong-key", version: "1.0.0" });
+    let connected = false;
+    try {
+      await mcp.connect(transport);
+      connected = (await mcp.listTools()).tools.length > 0;
+    } catch (error) {
+      console.log(`mcp-remote with a wrong key: ${String(error)}`);
+    } finally {
+      await mcp.close();
+    }
+    const text = printed();
     console.log(`mcp-remote printed for a wrong key:\n${text}`);
-    expect(text).toContain("The API key is not valid (unknown or revoked)");
+    expect(text).toContain("Please authorize this client by visiting:");
+    expect(text).toContain(`${server.baseUrl}/authorize?`);
+    expect(text).not.toMatch(/404|Connection closed/);
+    expect(readFileSync(log, "utf8")).toContain("consent page 200");
+    // mcp-remote sends a `--header Authorization` in place of the token it just got, so it ends with
+    // "Giving up": the README's recipe says to drop the header for OAuth (docs/auth.md).
+    console.log(`connected after the consent: ${connected}`);
+  });
+
+  it("the SDK client shows the server's explanation of a wrong key", async () => {
+    const mcp = new Client({ name: "wrong-key-sdk", version: "1.0.0" });
+    const refused = await mcp
+      .connect(
+        new StreamableHTTPClientTransport(new URL(`${server.baseUrl}/mcp`), {
+          requestInit: { headers: { authorization: "Bearer efk_connector_0000000000000000_wrong" } },
+        }),
+      )
+      .then(
+        () => "connected",
+        (error: unknown) => String(error),
+      );
+    console.log(`the SDK client for a wrong key: ${refused}`);
+    expect(refused).toContain("The API key is not valid (unknown or revoked)");
+    expect(refused).toContain("remove the Authorization header");
+    const res = await fetch(`${server.baseUrl}/mcp`, {
+      method: "POST",
+      headers: {
+        authorization: "Bearer efk_connector_0000000000000000_wrong",
+        "content-type": "application/json",
+      },
+      body: "{}",
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toContain('error_description="The API key is not valid');
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("auth.invalid_key");
   });
 });
 
-function openerCommand(mode: "consent" | "noop"): string {
+function openerCommand(mode: "consent"): string {
   const wrapper = join(work, `browser-${mode}.sh`);
-  const body =
-    mode === "consent" ? `exec "${process.execPath}" "${OPENER}" "$1"` : `echo "$1" >> "${join(work, "noop.log")}"`;
-  writeFileSync(wrapper, `#!/bin/sh\n${body}\n`);
+  writeFileSync(wrapper, `#!/bin/sh\nexec "${process.execPath}" "${OPENER}" "$1"\n`);
   chmodSync(wrapper, 0o755);
   return wrapper;
 }
 
-function collect(stream: NodeJS.ReadableStream | null): () => string {
+function collect(
+  stream: { on(event: "data", listener: (chunk: Buffer) => void): unknown } | null,
+): () => string {
   let text = "";
   stream?.on("data", (chunk: Buffer) => {
     text += chunk.toString("utf8");
   });
   return () => text;
-}
-
-async function waitFor(printed: () => string, pattern: RegExp, child: ChildProcess): Promise<string> {
-  try {
-    for (let attempt = 0; attempt < 300; attempt += 1) {
-      if (pattern.test(printed()) || child.exitCode !== null) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    return printed();
-  } finally {
-    if (child.exitCode === null && child.pid !== undefined) child.kill("SIGTERM");
-  }
 }
 
 function listenForCallback(): Promise<{ port: number; received: Promise<string>; server: Server }> {
@@ -202,6 +249,8 @@ function listenForCallback(): Promise<{ port: number; received: Promise<string>;
     deliver(`http://127.0.0.1${req.url ?? "/"}`);
   });
   return new Promise((resolve) => {
-    http.listen(0, "127.0.0.1", () => resolve({ port: (http.address() as AddressInfo).port, received, server: http }));
+    http.listen(0, "127.0.0.1", () =>
+      resolve({ port: (http.address() as AddressInfo).port, received, server: http }),
+    );
   });
 }
