@@ -45,7 +45,9 @@ describe("scopes per tool", () => {
     const { tokens } = await grantWithKey(apiKey);
     expect(tokens.scope.split(" ").sort()).toEqual([...ALL_SCOPES].sort());
     expect(await toolCallError(tokens.access_token, "workflow_publish", { yaml: HELLO })).toBeNull();
-    expect(await toolCallError(tokens.access_token, "workflow_start", { workflow: "scopes:hello" })).toBeNull();
+    expect(
+      await toolCallError(tokens.access_token, "workflow_start", { workflow: "scopes:hello" }),
+    ).toBeNull();
     expect(await toolCallError(apiKey, "workflow_list")).toBeNull();
   });
 

@@ -11,7 +11,9 @@ export function findChromium(): string | null {
     if (path !== undefined && path !== "" && existsSync(path)) return path;
   }
   try {
-    const found = execFileSync("sh", ["-c", "command -v chromium || command -v chromium-browser"], { encoding: "utf8" });
+    const found = execFileSync("sh", ["-c", "command -v chromium || command -v chromium-browser"], {
+      encoding: "utf8",
+    });
     return found.trim() === "" ? null : found.trim();
   } catch {
     return null;

@@ -20,7 +20,11 @@ try {
     .map((line) => line.split(";")[0])
     .join("; ");
   note(`consent page ${page.status}${handle === "" ? " (no form)" : ""}`);
-  const form = new URLSearchParams({ handle, decision: "approve", api_key: process.env.EDGEFLOW_CONSENT_KEY ?? "" });
+  const form = new URLSearchParams({
+    handle,
+    decision: "approve",
+    api_key: process.env.EDGEFLOW_CONSENT_KEY ?? "",
+  });
   for (const scope of ["runs:read", "runs:drive", "workflows:publish"]) form.append("scope", scope);
   const answer = await fetch(url, {
     method: "POST",
