@@ -81,6 +81,59 @@ describe("OAuth discovery", () => {
   });
 });
 
+describe("one provider per origin", () => {
+  it("binds a grant made on localhost to localhost, after requests on another origin", async () => {
+    const { apiKey } = await newTenant("oa");
+    await grantWithKey(apiKey); // https://edgeflow.test first
+    const local = "http://localhost:8787";
+    const registered = await SELF.fetch(`${local}/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        client_name: "Local",
+        redirect_uris: [REDIRECT_URI],
+        token_endpoint_auth_method: "none",
+      }),
+    });
+    const client = (await registered.json()) as { client_id: string };
+    const pkce = await newPkce();
+    const url = authorizeUrl(client, pkce)
+      .replace(SECURE_BASE, local)
+      .replace(encodeURIComponent(RESOURCE), encodeURIComponent(`${local}/mcp`));
+    const page = await openConsent(url);
+    expect(page.status).toBe(200);
+    const approved = await postConsent(url, page, { decision: "approve", apiKey });
+    const code = new URL(approved.headers.get("location") ?? "").searchParams.get("code") ?? "";
+    const token = await SELF.fetch(`${local}/token`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "authorization_code",
+        code,
+        redirect_uri: REDIRECT_URI,
+        client_id: client.client_id,
+        code_verifier: pkce.verifier,
+      }).toString(),
+    });
+    const { access_token } = (await token.json()) as { access_token: string };
+    const call = (base: string) =>
+      SELF.fetch(`${base}/mcp`, {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${access_token}`,
+          host: new URL(base).host, // the MCP handler's DNS-rebinding check wants it on loopback
+          "content-type": "application/json",
+          accept: "application/json, text/event-stream",
+        },
+        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+      });
+    const answer = await call(local);
+    expect(answer.status, await answer.clone().text()).toBe(200);
+    // the same token at 127.0.0.1 is another resource: refused
+    expect((await call("http://127.0.0.1:8787")).status).toBe(401);
+  });
+});
+
 describe("dynamic client registration", () => {
   it("registers a public client", async () => {
     const client = await registerClient("Claude");
@@ -352,5 +405,87 @@ describe("tokens", () => {
     const granted = await grantWithKey(other.apiKey);
     await env.TENANTS.delete(`tenant:${other.id}`); // what deleting a tenant does first
     expect((await secureMcp(granted.tokens.access_token, "tools/list")).res.status).toBe(401);
+  });
+});
+
+describe("bad input on the OAuth endpoints", () => {
+  it("answers garbage with a 4xx, never a 500", async () => {
+    const requests: [string, RequestInit][] = [
+      ["/token", { method: "POST", body: "not a form" }],
+      [
+        "/token",
+        {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: '{"grant_type":"authorization_code"}',
+        },
+      ],
+      [
+        "/token",
+        {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: "grant_type=password&username=a",
+        },
+      ],
+      [
+        "/token",
+        {
+          method: "POST",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          body: `code=${"x".repeat(2_000_000)}`,
+        },
+      ],
+      ["/token", { method: "GET" }],
+      ["/register", { method: "GET" }],
+      ["/authorize", { method: "GET" }],
+      ["/authorize?response_type=token&client_id=x", { method: "GET" }],
+      [
+        "/authorize?client_id=%ff%fe",
+        {
+          method: "POST",
+          headers: { "content-type": "multipart/form-data; boundary=x" },
+          body: "--x\r\nbroken",
+        },
+      ],
+      [`/sign-in/${"a".repeat(5000)}`, { method: "GET" }],
+      ["/.well-known/oauth-protected-resource", { method: "GET" }],
+      ["/.well-known/oauth-protected-resource/mcp", { method: "POST", body: "{}" }],
+      ["/mcp", { method: "POST", headers: { authorization: "Bearer a:b:c" }, body: "{}" }],
+      ["/mcp", { method: "POST", headers: { authorization: `Bearer ${"x".repeat(10_000)}` }, body: "{}" }],
+    ];
+    for (const [path, init] of requests) {
+      const res = await SELF.fetch(`${SECURE_BASE}${path}`, { ...init, redirect: "manual" });
+      expect(res.status, `${init.method} ${path.slice(0, 60)}`).toBeGreaterThanOrEqual(400);
+      expect(res.status, `${init.method} ${path.slice(0, 60)}`).toBeLessThan(500);
+    }
+  });
+
+  it("issues sign-in links only on an origin that offers OAuth", async () => {
+    const { id } = await newTenant("oa");
+    const res = await adminFetch(`/admin/tenants/${id}/sign-in-links`, { method: "POST" });
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain("offers OAuth");
+  });
+
+  it("answers a browser's preflight and a refused token with CORS headers on an OAuth origin", async () => {
+    const preflight = await SELF.fetch(RESOURCE, {
+      method: "OPTIONS",
+      headers: { origin: "http://localhost:6274", "access-control-request-method": "POST" },
+    });
+    expect(preflight.status).toBeLessThan(300);
+    expect(preflight.headers.get("access-control-allow-methods")).toContain("POST");
+    const refused = await SELF.fetch(RESOURCE, {
+      method: "POST",
+      headers: {
+        origin: "http://localhost:6274",
+        authorization: "Bearer a:b:c",
+        "content-type": "application/json",
+      },
+      body: "{}",
+    });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("access-control-allow-origin")).toBeTruthy();
+    expect(refused.headers.get("access-control-expose-headers")).toContain("WWW-Authenticate");
   });
 });

@@ -24,12 +24,16 @@ export function createFetchHandler(app: Hono<AppEnv>): FetchHandler {
   };
   return async (request, env, ctx) => {
     const url = new URL(request.url);
+    // The provider puts its helpers (bound to its own resource) into `env` when they are missing,
+    // and `env` is shared by every request of the isolate: each request gets its own copy, or the
+    // first origin's helpers would serve every later origin (and reach origins without OAuth).
+    const requestEnv: Env = { ...env, OAUTH_PROVIDER: undefined };
     const resource = env.OAUTH_KV === undefined ? null : protectedResourceOf(url);
     const withoutCredential =
       isMcpPath(url) && bearerToken(request.headers.get("authorization") ?? undefined) === null;
-    if (resource === null || withoutCredential) return app.fetch(request, env, ctx);
+    if (resource === null || withoutCredential) return app.fetch(request, requestEnv, ctx);
     try {
-      return await providerFor(resource, appHandler).fetch(request, env, ctx);
+      return await providerFor(resource, appHandler).fetch(request, requestEnv, ctx);
     } catch (thrown) {
       console.error(`oauth: unexpected error on ${request.method} ${url.pathname}`, thrown);
       return errorResponse(500, {

@@ -9,7 +9,9 @@
  */
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
+import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
+import { RuntimeCodes } from "../errors/codes.ts";
 import { hashApiKey } from "../keys/api-key.ts";
 import { isTenantId } from "../tenancy/tenant-id.ts";
 import { isRegisteredTenant, registeredTenantStub } from "../tenancy/tenant-registry.ts";
@@ -33,6 +35,13 @@ export async function issueSignInLink(
   now: number,
 ): Promise<IssuedSignInLink> {
   const stub = await registeredTenantStub(env, tenant);
+  if (env.OAUTH_PROVIDER === undefined) {
+    // the link would lead to a consent page this origin does not serve
+    throw new EngineError(
+      RuntimeCodes.routeNotFound,
+      "Sign-in links are issued on an origin that offers OAuth (https, or http on localhost/127.0.0.1, with OAUTH_KV): call this route there.",
+    );
+  }
   const code = `efs_${tenant}_${randomSecret()}`;
   const expiresAt = now + SIGN_IN_LINK_TTL_MS;
   await unwrap(stub.issueSignInLink(tenant, await hashApiKey(code), expiresAt));
