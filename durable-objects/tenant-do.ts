@@ -71,6 +71,7 @@ import { type CapabilityResolver, type SecretKeeping, SecretVault } from "./tena
 import { TenantServices } from "./tenant/service-lookup.ts";
 import { deleteServiceRow, listServiceRows, upsertService } from "./tenant/service-store.ts";
 import { patchSettings, readSettings } from "./tenant/settings.ts";
+import { SignInLinks } from "./tenant/sign-in-links.ts";
 import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
 import { TimerAlarm } from "./tenant/timer-alarm.ts";
 import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";
@@ -105,6 +106,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   readonly #reception: EventReception;
   readonly #capabilities: CapabilityResolver;
   readonly #circuits: CircuitStore;
+  /** one-time sign-in links for the OAuth consent page (worker/oauth) */
+  readonly #signInLinks: SignInLinks;
   /** the service an effect names: the workflow version's own, else the tenant's registered one */
   readonly #services: TenantServices;
 
@@ -116,6 +119,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     this.#secrets = vault;
     this.#capabilities = vault;
     this.#circuits = new CircuitStore(storage.kv);
+    this.#signInLinks = new SignInLinks(storage.kv);
     this.#services = new TenantServices(storage.sql);
     this.#subscriptions = new SubscriptionRegistry(storage.sql, this.#evaluator);
     this.#limits = new IntakeLimits(storage);
@@ -196,6 +200,24 @@ export class TenantDO extends DurableObject<TenantEnv> {
       }
       return { tenant: tenant.id };
     });
+  }
+
+  /** Keeps a one-time sign-in link (by the hash of its secret) until `expiresAt` (ms). */
+  issueSignInLink(id: string, hash: string, expiresAt: number): Promise<Outcome<{ expiresAt: number }>> {
+    return this.#forTenant(id, () => {
+      this.#signInLinks.issue(hash, expiresAt, Date.now());
+      return { expiresAt };
+    });
+  }
+
+  /** Whether a sign-in link is still usable, without using it: its expiry, or `null`. */
+  peekSignInLink(id: string, hash: string): Promise<Outcome<{ expiresAt: number | null }>> {
+    return this.#forTenant(id, () => ({ expiresAt: this.#signInLinks.peek(hash, Date.now()) }));
+  }
+
+  /** Uses a sign-in link up: `redeemed` is true the first time only. */
+  redeemSignInLink(id: string, hash: string): Promise<Outcome<{ redeemed: boolean }>> {
+    return this.#forTenant(id, () => ({ redeemed: this.#signInLinks.redeem(hash, Date.now()) }));
   }
 
   // ── workflow definitions ────────────────────────────────────────────────

@@ -18,6 +18,9 @@ export const RuntimeCodes = {
   // authentication and the admin API (worker)
   authMissingKey: "auth.missing_key",
   authInvalidKey: "auth.invalid_key",
+  authInvalidToken: "auth.invalid_token",
+  authInsufficientScope: "auth.insufficient_scope",
+  authSignInLinksExhausted: "auth.sign_in_links_exhausted",
   adminNotConfigured: "admin.not_configured",
   adminInvalidToken: "admin.invalid_token",
   // tenants and their API keys

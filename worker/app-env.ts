@@ -1,7 +1,7 @@
 /**
  * @module
  * Hono's type parameters for this app: the bindings and the per-request variables that
- * middleware sets (`requestId` by hono's request-id middleware, `tenant`/`keyId` by tenant auth).
+ * middleware sets (`requestId` by hono's request-id middleware, `tenant`/`keyId`/`scopes` by tenant auth).
  */
 import type { Env } from "./env.ts";
 
@@ -11,5 +11,7 @@ export interface AppEnv {
     requestId: string;
     tenant: string;
     keyId: string;
+    /** the OAuth scopes the caller holds (worker/oauth/scopes.ts); an API key holds them all */
+    scopes: string[];
   };
 }

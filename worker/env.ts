@@ -4,6 +4,7 @@
  * registry (KV), the R2 bucket and the Queue whose consumer turns R2 notifications into file_change events. `ADMIN_TOKEN` and
  * `SECRETS_KEY` are secrets (`.dev.vars` locally, `wrangler secret put NAME` when deployed).
  */
+import type { OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 import type { DurableObjectBindings } from "../durable-objects/bindings.ts";
 
 export interface Env extends DurableObjectBindings {
@@ -19,6 +20,10 @@ export interface Env extends DurableObjectBindings {
   STATE_KV?: KVNamespace;
   /** Cloudflare's `send_email` binding, used by `email` notification services (plugins/email). */
   EMAIL?: SendEmail;
+  /** OAuth clients, grants and tokens (hashed) of `@cloudflare/workers-oauth-provider` (docs/auth.md). Without it, `/mcp` takes API keys only. */
+  OAUTH_KV?: KVNamespace;
+  /** The OAuth helpers the provider puts in `env` before it calls the app (worker/oauth/provider.ts). */
+  OAUTH_PROVIDER?: OAuthHelpers;
   /** `1` lets plugins reach loopback and private addresses (local development and tests only). */
   EDGEFLOW_ALLOW_PRIVATE_EGRESS?: string;
   /** Comma-separated hostnames `/mcp` accepts in `Host` (DNS-rebinding guard; docs/runtime.md). */

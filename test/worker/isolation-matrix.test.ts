@@ -24,6 +24,16 @@ import { TOOLS } from "../../worker/mcp/server.ts";
 import { REVIEWS } from "./graph-support.ts";
 import { adminFetch, BASE, callTool, mcpRequest, newTenant, type ToolCall } from "./support/clients.ts";
 import { eventLog, postEvent, postHook, publish, setSecret, settledEvent, sign } from "./support/events.ts";
+import {
+  authorizeUrl,
+  grantWithKey,
+  newPkce,
+  openConsent,
+  postConsent,
+  registerClient,
+  SECURE_BASE,
+  secureMcp,
+} from "./support/oauth-client.ts";
 import { callToolWithPlugins } from "./support/plugin-tools.ts";
 import { GREET } from "./support/workflows.ts";
 
@@ -398,7 +408,58 @@ function adminRouteCase(method: string, path: () => string, body?: unknown): () 
   };
 }
 
+/** B's own sign-in link (issued by the admin), its answer recorded as B's. */
+async function signInLinkOfB(): Promise<string> {
+  const res = await SELF.fetch(`${SECURE_BASE}/admin/tenants/${w.b.id}/sign-in-links`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
+  });
+  return ((await res.json()) as { url: string }).url;
+}
+
 const ROUTE_CASES: Record<string, () => Promise<void>> = {
+  "POST /admin/tenants/:id/sign-in-links": adminRouteCase(
+    "POST",
+    () => `/admin/tenants/${w.a.id}/sign-in-links`,
+  ),
+  "GET /admin/tenants/:id/grants": adminRouteCase("GET", () => `/admin/tenants/${w.a.id}/grants`),
+  "DELETE /admin/tenants/:id/grants": adminRouteCase("DELETE", () => `/admin/tenants/${w.a.id}/grants`),
+  "GET /authorize": async () => {
+    const page = await openConsent(authorizeUrl(await registerClient(), await newPkce()), `x=${w.b.apiKey}`);
+    seen.push({ sent: "GET /authorize", text: page.html });
+    expect(page.status).toBe(200);
+  },
+  "POST /authorize": async () => {
+    // a key naming A with B's key id and secret signs in to nobody
+    const url = authorizeUrl(await registerClient(), await newPkce());
+    const page = await openConsent(url);
+    const forged = await postConsent(url, page, {
+      decision: "approve",
+      apiKey: w.b.apiKey.replace(`efk_${w.b.id}_`, `efk_${w.a.id}_`),
+    });
+    seen.push({ sent: "POST /authorize (forged key)", text: await forged.text() });
+    expect(forged.status).toBe(401);
+    // B's grant is bound to B: its token lists B's workflows, never A's
+    const { tokens } = await grantWithKey(w.b.apiKey);
+    const { body } = await secureMcp(tokens.access_token, "tools/call", {
+      name: "workflow_list",
+      arguments: {},
+    });
+    const text = JSON.stringify(body);
+    seen.push({ sent: "workflow_list (B's OAuth token)", text });
+    expect(text).toContain("isob:greet");
+  },
+  "GET /sign-in/:code": async () => {
+    const url = await signInLinkOfB();
+    const forged = url.replace(`/efs_${w.b.id}_`, `/efs_${w.a.id}_`);
+    const refused = await SELF.fetch(forged);
+    seen.push({ sent: forged, text: await refused.text() });
+    expect(refused.status).toBe(410);
+    const opened = await SELF.fetch(url);
+    const text = await opened.text();
+    seen.push({ sent: url, text });
+    expect(text).toContain(`Signed in to ${w.b.id}`);
+  },
   "GET /healthz": async () => {
     const res = await bFetch("/healthz", { headers: bearer(w.b.apiKey) });
     expect([res.status, JSON.parse(res.text)]).toEqual([200, { ok: true }]);

@@ -28,8 +28,11 @@ export type ErrorClass =
 export const ERROR_CLASS_OF = {
   "admin.invalid_token": "unauthenticated",
   "admin.not_configured": "unavailable",
+  "auth.insufficient_scope": "forbidden",
   "auth.invalid_key": "unauthenticated",
+  "auth.invalid_token": "unauthenticated",
   "auth.missing_key": "unauthenticated",
+  "auth.sign_in_links_exhausted": "conflict",
   "check.loop_condition_constant": "invalid_workflow",
   "check.loop_outside_loop": "invalid_workflow",
   "check.missing_secret": "invalid_workflow",

@@ -4,7 +4,9 @@
  * per request, tools bound to the tenant the API key resolved to).
  */
 import { McpServer } from "@modelcontextprotocol/server";
+import { ALL_SCOPES } from "../oauth/scopes.ts";
 import { registerTools, type TenantScope, type ToolDefinition } from "./tool-kit.ts";
+import { withScopeChecks } from "./tool-scopes.ts";
 import { workflowPublish, workflowValidate } from "./tools/authoring.ts";
 import { workflowGetInfo, workflowList } from "./tools/catalog.ts";
 import { serviceCircuits } from "./tools/circuits.ts";
@@ -55,8 +57,13 @@ export const TOOLS: readonly ToolDefinition[] = [
   serviceCircuits,
 ];
 
-export function createEdgeflowServer(scope: TenantScope): McpServer {
+/**
+ * `granted`: the OAuth scopes of the caller's token (worker/mcp/tool-scopes.ts); an API key
+ * holds them all, and then no tool is wrapped.
+ */
+export function createEdgeflowServer(scope: TenantScope, granted: readonly string[] = ALL_SCOPES): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS });
-  registerTools(server, TOOLS, scope);
+  const allowed = ALL_SCOPES.every((needed) => granted.includes(needed));
+  registerTools(server, allowed ? TOOLS : withScopeChecks(TOOLS, granted), scope);
   return server;
 }

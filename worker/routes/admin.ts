@@ -11,6 +11,8 @@ import type { AppEnv } from "../app-env.ts";
 import { parseInput } from "../http/parse-input.ts";
 import { readJson } from "../http/read-json.ts";
 import { requireAdmin } from "../middleware/admin-auth.ts";
+import { issueSignInLink } from "../oauth/sign-in-links.ts";
+import { listTenantGrants, revokeTenantGrants } from "../oauth/tenant-grants.ts";
 import {
   createTenant,
   describeTenant,
@@ -64,6 +66,16 @@ export const adminRoutes = new Hono<AppEnv>()
     const key = await revokeKey(c.env, c.req.param("id"), c.req.param("keyId"));
     return c.json({ revoked: true, key });
   })
+  .post("/tenants/:id/sign-in-links", async (c) => {
+    const link = await issueSignInLink(c.env, c.req.param("id"), new URL(c.req.url).origin, Date.now());
+    return c.json(link, 201);
+  })
+  .get("/tenants/:id/grants", async (c) =>
+    c.json({ grants: await listTenantGrants(c.env, c.req.param("id")) }),
+  )
+  .delete("/tenants/:id/grants", async (c) =>
+    c.json({ revoked: await revokeTenantGrants(c.env, c.req.param("id")) }),
+  )
   .get("/tenants/:id/secrets", async (c) =>
     c.json({ secrets: await listSecretNames(c.env, c.req.param("id")) }),
   )

@@ -1,8 +1,10 @@
 /**
  * @module
- * `/mcp`: MCP over Streamable HTTP, stateless (decision 4). Tenant auth runs first; the handler
- * from `agents/mcp/server` then serves the request with a server built for that tenant. The
- * tenant id also travels as `authInfo` (clientId), the SDK's slot for the caller's identity.
+ * `/mcp`: MCP over Streamable HTTP, stateless (decision 4). Tenant auth runs first (an API key,
+ * or an OAuth token the provider validated: middleware/tenant-auth.ts); the handler from
+ * `agents/mcp/server` then serves the request with a server built for that tenant, whose tools
+ * check the caller's scopes (mcp/tool-scopes.ts). The tenant id also travels as `authInfo`
+ * (clientId), the SDK's slot for the caller's identity.
  */
 import { createMcpHandler } from "agents/mcp/server";
 import { Hono } from "hono";
@@ -16,7 +18,8 @@ export const MCP_ROUTE = "/mcp";
 
 export const mcpRoutes = new Hono<AppEnv>().use(MCP_ROUTE, requireTenantKey).all(MCP_ROUTE, async (c) => {
   const scope = { env: c.env, tenant: c.get("tenant"), plugins: installedPlugins() };
-  const handler = createMcpHandler(() => createEdgeflowServer(scope), {
+  const scopes = c.get("scopes");
+  const handler = createMcpHandler(() => createEdgeflowServer(scope, scopes), {
     route: MCP_ROUTE,
     ...mcpRebindingGuardOptions(c.env),
     onerror: (error) => console.warn(`[${c.get("requestId")}] mcp: ${error.message}`),
@@ -26,7 +29,7 @@ export const mcpRoutes = new Hono<AppEnv>().use(MCP_ROUTE, requireTenantKey).all
     authInfo: {
       token: c.get("keyId"),
       clientId: scope.tenant,
-      scopes: ["tenant"],
+      scopes,
       extra: { tenant: scope.tenant },
     },
   });
