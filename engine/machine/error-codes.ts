@@ -25,6 +25,7 @@ export const RUN_CODES = [
   "run.unsupported_step",
   "step.failed",
   "step.invalid_items",
+  "step.invalid_result",
   "step.invalid_wait",
   "step.no_dependencies",
   "step.sub_agent_failed",
