@@ -52,10 +52,13 @@ export function assertFitsDeclaredType(
   throw new EngineError("state.type_mismatch", mismatchMessage(where, declared, value), { path: where });
 }
 
-/** "this.lint_issues is declared array; the value written is an object with key data. …" */
-export function mismatchMessage(where: string, declared: string, value: unknown): string {
-  const hint = hintFor(declared, value);
-  return `${where} is declared ${declared}; the value written is ${describe(value)}${hint ? `. ${hint}` : ""}`;
+/**
+ * "this.lint_issues is declared array; the value written is an object with key data. …": with
+ * `written`, a hint at what to write instead (a fitting field inside the value, JSON text to parse).
+ */
+export function mismatchMessage(where: string, declared: string, value: unknown, written = true): string {
+  const hint = written ? hintFor(declared, value) : undefined;
+  return `${where} is declared ${declared}; ${written ? "the value written" : "its default"} is ${describe(value)}${hint ? `. ${hint}` : ""}`;
 }
 
 function describe(value: unknown): string {
