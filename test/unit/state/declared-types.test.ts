@@ -65,7 +65,7 @@ describe("property: a value written to a field of declared type T is accepted if
       [],
     );
     expect(write(types, [{ path: "this.issues", operation: "append", value: "x" }]).errors).toEqual([]);
-    expect(write(types, [{ path: "this.count", operation: "increment" }]).errors).toEqual([]);
+    expect(write(types, [{ path: "this.count", operation: "increment", value: 1 }]).errors).toEqual([]);
     expect(write(types, [{ path: "this.meta", operation: "merge", value: { a: 1 } }]).errors).toEqual([]);
     // a nested write into a missing number field would make it an object
     const nested = write(types, [{ path: "this.count.total", operation: "set", value: 1 }]);
