@@ -79,10 +79,16 @@ function hintFor(declared: string, value: unknown): string | undefined {
     return `It is text holding JSON: parse it first, e.g. value: "JSON.parse(stdout)"`;
   }
   const inner = pathToType(value, declared);
+  const keepAsText =
+    declared === "string" && typeof value === "object" && value !== null
+      ? `; to keep the whole value as text, write value: "JSON.stringify(result)"`
+      : "";
   if (inner !== undefined) {
-    return `Its field ${inner} is ${withArticle(declared)}: write that instead, e.g. value: "result.${inner}"`;
+    return `Its field ${inner} is ${withArticle(declared)}: write that instead, e.g. value: "result.${inner}"${keepAsText}`;
   }
-  return undefined;
+  return keepAsText === ""
+    ? undefined
+    : `To keep the whole value as text, write value: "JSON.stringify(result)"`;
 }
 
 function isJsonOf(text: string, declared: string): boolean {

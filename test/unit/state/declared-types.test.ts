@@ -120,3 +120,16 @@ describe("the mismatch message says what to send instead", () => {
     );
   });
 });
+
+describe("a structured value written to a string field", () => {
+  it("suggests a string field inside it, or JSON.stringify to keep it as text", () => {
+    const refused = (value: unknown) =>
+      write({ note: "string" }, [{ path: "this.note", operation: "set", value }]).errors[0]!.message;
+    expect(refused({ data: { summary: "ok" } })).toBe(
+      'this.note is declared string; the value written is an object with key data. Its field data.summary is a string: write that instead, e.g. value: "result.data.summary"; to keep the whole value as text, write value: "JSON.stringify(result)"',
+    );
+    expect(refused([1, 2])).toBe(
+      'this.note is declared string; the value written is an array. To keep the whole value as text, write value: "JSON.stringify(result)"',
+    );
+  });
+});
