@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.ts";
 import { autoDrive, loadSource, ScriptedAgent } from "./agent.ts";
+import { loadGraphFixture } from "./graph-fixtures.ts";
 
 const fixture = (name: string) =>
   readFileSync(new URL(`../../fixtures/aromcp/${name}`, import.meta.url), "utf8");
@@ -145,5 +146,55 @@ steps:
     agent.steps();
     agent.complete("ask", '["a.ts", "b.ts"]');
     expect(agent.run.main.state.state.answer).toBe('["a.ts", "b.ts"]');
+  });
+});
+
+describe("every write path", () => {
+  it("a parallel_foreach's store_results into a field declared otherwise fails that step, not every later call", () => {
+    const agent = new ScriptedAgent(
+      loadSource(`name: "t:fan"
+description: "d"
+version: "1.0.0"
+state_schema:
+  state: {results: object}
+sub_agent_tasks:
+  work:
+    description: "w"
+    inputs: {file: {type: string}}
+    steps:
+      - {id: "touch", type: "agent_prompt", prompt: "touch {{ inputs.file }}"}
+steps:
+  - {id: "fan", type: "parallel_foreach", items: ["a.ts"], sub_agent_task: "work", store_results: "this.results"}
+`),
+      evaluator,
+    );
+    autoDrive(agent, () => ({ done: true }));
+    expect(agent.run.status).toBe("failed");
+    expect(agent.run.main.error).toMatchObject({
+      code: "state.type_mismatch",
+      message: expect.stringContaining("this.results is declared object; the value written is an array"),
+    });
+  });
+
+  it("a dependency-graph task's answer sent as JSON text still adds tasks (agent_prompt JSON text is parsed)", () => {
+    const agent = new ScriptedAgent(loadGraphFixture("dynamic-run.yaml"), evaluator);
+    agent.steps();
+    const plan = {
+      add_tasks: {
+        build_a: {
+          needs: ["plan"],
+          run: [
+            {
+              id: "a_mark",
+              type: "set_state",
+              state_update: { path: "this.ran", operation: "append", value: "a" },
+            },
+          ],
+        },
+      },
+      add_edges: [{ from: "build_a", to: "ship" }],
+    };
+    expect(agent.complete("make_plan", JSON.stringify(plan), "plan")).toEqual({ status: "completed" });
+    expect(agent.run.main.state.state.ran).toEqual(["a", "ship"]);
   });
 });
