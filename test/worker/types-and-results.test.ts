@@ -109,6 +109,19 @@ describe("declared types (test-agent-communication.yaml)", () => {
     expect((await stateOf(apiKey, runId)).computed.has_issues).toBe(true);
   });
 
+  it("refuses a workflow_start whose input is not of its declared type", async () => {
+    const { apiKey } = await newTenant("types");
+    const published = await callTool(apiKey, "workflow_publish", { yaml: COMMUNICATION });
+    const refused = await callTool(apiKey, "workflow_start", {
+      workflow: published.structured.workflow,
+      inputs: { project_path: ["/repo"] },
+    });
+    expect(toolErrorOf(refused)).toMatchObject({
+      code: "state.invalid_input",
+      message: expect.stringContaining("input project_path must be a string, got an array"),
+    });
+  });
+
   it("refuses to publish a default that does not fit its declared type, with its line", async () => {
     const { apiKey } = await newTenant("types");
     const yaml = COMMUNICATION.replace("    lint_issues: []", "    lint_issues: {}");
