@@ -176,6 +176,35 @@ steps:
     });
   });
 
+  it("a set_state in a foreach body writing another type fails under its error_handling (continue skips it)", () => {
+    const agent = new ScriptedAgent(
+      loadSource(`name: "t:loop"
+description: "d"
+version: "1.0.0"
+default_state:
+  state: {total: 0, last: ""}
+state_schema:
+  state: {total: number, last: string}
+steps:
+  - id: "each"
+    type: "foreach"
+    items: [1, "2"]
+    body:
+      - id: "add"
+        type: "set_state"
+        state_update: {path: "this.total", operation: "set", value: "{{ loop.item }}"}
+        error_handling: {strategy: continue}
+      - id: "keep"
+        type: "set_state"
+        state_update: {path: "this.last", value: "{{ String(loop.item) }}"}
+`),
+      evaluator,
+    );
+    // "2" is not a number: that pass's add is skipped (continue), the rest of the pass runs
+    expect(agent.run.status).toBe("completed");
+    expect(agent.run.main.state.state).toEqual({ total: 1, last: "2" });
+  });
+
   it("a dependency-graph task's answer sent as JSON text still adds tasks (agent_prompt JSON text is parsed)", () => {
     const agent = new ScriptedAgent(loadGraphFixture("dynamic-run.yaml"), evaluator);
     agent.steps();
