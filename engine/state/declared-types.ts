@@ -84,7 +84,7 @@ function hintFor(declared: string, value: unknown): string | undefined {
       ? `; to keep the whole value as text, write value: "JSON.stringify(result)"`
       : "";
   if (inner !== undefined) {
-    return `Its field ${inner} is ${withArticle(declared)}: write that instead, e.g. value: "result.${inner}"${keepAsText}`;
+    return `Its field ${inner} is ${withArticle(declared)}: write that instead (send it as the result, or use value: "result.${inner}" in a state_update)${keepAsText}`;
   }
   return keepAsText === ""
     ? undefined

@@ -81,7 +81,7 @@ describe("declared types (test-agent-communication.yaml)", () => {
     });
     const next = done.structured.next as { error: { message: string } };
     expect(next.error.message).toContain(
-      'this.lint_issues is declared array; the value written is an object with keys success, data. Its field data.issues is an array: write that instead, e.g. value: "result.data.issues"',
+      'this.lint_issues is declared array; the value written is an object with keys success, data. Its field data.issues is an array: write that instead (send it as the result, or use value: "result.data.issues" in a state_update)',
     );
   });
 

@@ -107,7 +107,7 @@ describe("the mismatch message says what to send instead", () => {
   it("points at the array inside a tool's envelope (AroMCP's lint_project output)", () => {
     const error = refused("array", { data: { issues: [{ rule: "no-var" }] }, success: true });
     expect(error.message).toBe(
-      'this.lint_issues is declared array; the value written is an object with keys data, success. Its field data.issues is an array: write that instead, e.g. value: "result.data.issues"',
+      'this.lint_issues is declared array; the value written is an object with keys data, success. Its field data.issues is an array: write that instead (send it as the result, or use value: "result.data.issues" in a state_update)',
     );
   });
 
@@ -126,7 +126,7 @@ describe("a structured value written to a string field", () => {
     const refused = (value: unknown) =>
       write({ note: "string" }, [{ path: "this.note", operation: "set", value }]).errors[0]!.message;
     expect(refused({ data: { summary: "ok" } })).toBe(
-      'this.note is declared string; the value written is an object with key data. Its field data.summary is a string: write that instead, e.g. value: "result.data.summary"; to keep the whole value as text, write value: "JSON.stringify(result)"',
+      'this.note is declared string; the value written is an object with key data. Its field data.summary is a string: write that instead (send it as the result, or use value: "result.data.summary" in a state_update); to keep the whole value as text, write value: "JSON.stringify(result)"',
     );
     expect(refused([1, 2])).toBe(
       'this.note is declared string; the value written is an array. To keep the whole value as text, write value: "JSON.stringify(result)"',
