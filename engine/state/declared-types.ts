@@ -65,7 +65,10 @@ function describe(value: unknown): string {
   if (!isPlainRecord(value)) return kindOf(value);
   const keys = Object.keys(value);
   if (keys.length === 0) return "an empty object";
-  const shown = keys.slice(0, 3).join(", ");
+  const shown = keys
+    .slice(0, 3)
+    .map((key) => (key.length > 40 ? `${key.slice(0, 40)}…` : key))
+    .join(", ");
   return `an object with key${keys.length === 1 ? "" : "s"} ${shown}${keys.length > 3 ? ", …" : ""}`;
 }
 
@@ -99,7 +102,8 @@ function isJsonOf(text: string, declared: string): boolean {
   }
 }
 
-const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** A key a hint can name in a dotted path: an identifier of at most 40 characters. */
+const IDENTIFIER = /^[A-Za-z_$][\w$]{0,39}$/;
 
 /** The first path (breadth first, at most 3 levels, at most 50 fields looked at) to a value of type `declared`. */
 function pathToType(value: unknown, declared: string): string | undefined {
