@@ -19,7 +19,8 @@ import type { Step } from "../dialect/index.ts";
 import { EngineError } from "../errors.ts";
 import { jsonDepthExceeds, MAX_JSON_DEPTH } from "../json-depth.ts";
 import { RuntimeCodes } from "../runtime-error-codes.ts";
-import { isPlainRecord, kindOf } from "../state/value-kind.ts";
+import { describeValue } from "../state/declared-types.ts";
+import { isPlainRecord } from "../state/value-kind.ts";
 
 /** Keys that show an object is a command's output. */
 const SHELL_OUTPUT_KEYS = ["stdout", "stderr", "exit_code", "returncode"];
@@ -43,8 +44,8 @@ function shellOutput(step: Step, sent: unknown): unknown {
   if (sent === undefined || sent === null || typeof sent === "string") return sent;
   if (isPlainRecord(sent) && SHELL_OUTPUT_KEYS.some((key) => Object.hasOwn(sent, key))) return sent;
   const what = isPlainRecord(sent)
-    ? `an object with none of ${SHELL_OUTPUT_KEYS.join(", ")} (keys: ${Object.keys(sent).slice(0, 5).join(", ") || "none"})`
-    : kindOf(sent);
+    ? `${describeValue(sent)}, without ${SHELL_OUTPUT_KEYS.join(", ")}`
+    : describeValue(sent);
   throw new EngineError(
     "step.invalid_result",
     `step "${step.id}" is a shell_command: its result is the command's output. Send the output text as a string (it becomes stdout, exactly as sent, e.g. the JSON that cat package.json prints) or an object {stdout, stderr, exit_code}; you sent ${what}. Nothing changed: complete the step again.`,

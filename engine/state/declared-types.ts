@@ -58,10 +58,11 @@ export function assertFitsDeclaredType(
  */
 export function mismatchMessage(where: string, declared: string, value: unknown, written = true): string {
   const hint = written ? hintFor(declared, value) : undefined;
-  return `${where} is declared ${declared}; ${written ? "the value written" : "its default"} is ${describe(value)}${hint ? `. ${hint}` : ""}`;
+  return `${where} is declared ${declared}; ${written ? "the value written" : "its default"} is ${describeValue(value)}${hint ? `. ${hint}` : ""}`;
 }
 
-function describe(value: unknown): string {
+/** "an array", "an object with keys data, success": a value's kind and first keys (cut), never its content. */
+export function describeValue(value: unknown): string {
   if (!isPlainRecord(value)) return kindOf(value);
   const keys = Object.keys(value);
   if (keys.length === 0) return "an empty object";

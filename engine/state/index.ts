@@ -18,6 +18,7 @@ export { type ComputedFieldPlan, computedFieldOrder, planComputedFields } from "
 export { type ComputedSource, parseComputedSource } from "./computed-sources.ts";
 export {
   assertFitsDeclaredType,
+  describeValue,
   fitsDeclaredType,
   hasType,
   mismatchMessage,

@@ -52,6 +52,7 @@ describe("results sent as plain text (analyze-dependencies.yaml)", () => {
     const error = toolErrorOf(refused);
     expect(error.code).toBe("step.invalid_result");
     expect(error.message).toContain("Send the output text as a string");
+    expect(error.message).toContain("you sent an object with keys name, dependencies, without stdout");
     expect(error.message).toContain("Nothing changed: complete the step again");
     expect(await firstStep(apiKey, runId)).toBe("read_package");
     const again = await callTool(apiKey, "workflow_step_complete", {
