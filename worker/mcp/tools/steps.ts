@@ -35,7 +35,7 @@ export const workflowStepComplete = defineTool({
   title: "Complete a step",
   description:
     "Reports that you finished a step workflow_get_next_step gave you. status=success with `result` (the tool output, " +
-    "the user's answer, your response object, {stdout, stderr, exit_code} for shell_command); or status=failed with " +
+    "the user's answer, your response object; for shell_command the output text or {stdout, stderr, exit_code}); or status=failed with " +
     "`error` (the step's error_handling decides: retry, continue, fallback or fail the run). The step's state updates " +
     "apply here. For a dependency-graph task pass the step's task_id and claim; a result {add_tasks, add_edges} adds " +
     "tasks to the graph. Next: call workflow_get_next_step.",
