@@ -6,6 +6,7 @@
  * then the semantic checks. Never throws: an unexpected failure is `loader.internal_error`.
  */
 import { workflowSchema } from "../dialect/index.ts";
+import { checkDefaultStateTypes } from "./check-default-state.ts";
 import { runSemanticChecks } from "./checks/index.ts";
 import {
   DEFAULT_MAX_ALIAS_COUNT,
@@ -123,6 +124,7 @@ function load(text: string, options: LoadOptions): LoadResult {
   const findings = [
     ...(validated.success ? [] : findingsFromIssues(validated.error.issues, data)),
     ...runSemanticChecks(data),
+    ...checkDefaultStateTypes(data),
   ];
   const errors = byPosition(dedupe(findings.map(place)));
   if (errors.length > 0 || !validated.success) return failure(errors, byPosition(warnings));

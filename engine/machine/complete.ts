@@ -1,6 +1,7 @@
 /**
  * @module
- * An agent reports a client step done (`workflow_step_complete`): check the result, apply the
+ * An agent reports a client step done (`workflow_step_complete`): read the result (one rule for
+ * plain strings, result-reading.ts), check it, apply the
  * step's `store_result` / `state_update(s)` with the result in scope, and move the thread past the
  * step; or, for a failure, apply the step's error handling.
  */
@@ -11,6 +12,7 @@ import { forgetAttempts, handleStepFailure } from "./failure.ts";
 import { misdirectedCompletion } from "./misdirected.ts";
 import { reaskOnBadShape } from "./reask.ts";
 import { checkResponseShape, checkUserInput } from "./result-checks.ts";
+import { readResult } from "./result-reading.ts";
 import type { PendingStep } from "./run-model.ts";
 import type { ErrorPolicy } from "./step-types.ts";
 import { applyToThread, resolveUpdates, updateSpecsOf } from "./step-updates.ts";
@@ -35,6 +37,8 @@ export function completeStep(scope: ThreadScope, completion: Completion): StepOu
     applyResult(scope, step, pending, undefined);
     return { kind: "continue" };
   }
+  // a result the step cannot take is refused here, before anything changes (result-reading.ts)
+  const sent = completion.status === "success" ? readResult(step, completion.result) : undefined;
   scope.thread.status = "ready";
   const frame = scope.thread.frames.at(-1)!;
   const moveOn = () => {
@@ -47,7 +51,7 @@ export function completeStep(scope: ThreadScope, completion: Completion): StepOu
         completion.error ?? "the agent reported the step as failed",
       );
     }
-    const result = checkedResult(scope, step, completion.result);
+    const result = checkedResult(scope, step, sent);
     applyResult(scope, step, pending, result);
     forgetAttempts(scope, step.id);
     moveOn();
@@ -70,6 +74,20 @@ export function completeStep(scope: ThreadScope, completion: Completion): StepOu
       policyFor(step, error),
     );
   }
+}
+
+/**
+ * The result a successful completion carries once read by its step's rule (result-reading.ts);
+ * the result as sent when the step is not pending (completing it then fails anyway).
+ */
+export function completedResult(scope: ThreadScope, completion: Completion): unknown {
+  const { thread } = scope;
+  const bare = completion.stepId.startsWith(`${thread.id}.`)
+    ? completion.stepId.slice(thread.id.length + 1)
+    : completion.stepId;
+  const pending = thread.pending.find((candidate) => candidate.id === bare && !candidate.implicit);
+  if (pending === undefined || completion.status !== "success") return completion.result;
+  return readResult(stepAt(scope.definition, pending.ref), completion.result);
 }
 
 /** Removes and returns the pending step; ids may be given bare or as `task_id.step_id`. */

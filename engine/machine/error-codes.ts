@@ -26,6 +26,7 @@ export const RUN_CODES = [
   "run.unsupported_step",
   "step.failed",
   "step.invalid_items",
+  "step.invalid_result",
   "step.invalid_wait",
   "step.max_iterations",
   "step.no_dependencies",

@@ -7,12 +7,13 @@
  */
 
 import type { WorkflowDefinition } from "../dialect/index.ts";
-import { EngineError } from "../errors.ts";
+import { EngineError, isEngineError } from "../errors.ts";
 import { advanceThread } from "./advance.ts";
 import { stepOfTypeAt } from "./definition.ts";
 import { settleGraph, syncGraphMarker } from "./dependency-flow/settle-graph.ts";
 import { handleStepFailure } from "./failure.ts";
-import type { MachineContext, RunState } from "./run-model.ts";
+import type { MachineContext, RunState, SubAgentTaskThread } from "./run-model.ts";
+import type { StepOf } from "./step-types.ts";
 import { applyToThread } from "./step-updates.ts";
 import { awaitedTasks, isFinished, promoteQueued } from "./sub-agent-tasks.ts";
 import type { ThreadScope } from "./thread-scope.ts";
@@ -32,16 +33,10 @@ export function settleRun(definition: WorkflowDefinition, run: RunState, machine
       const moveOn = () => {
         frame.pc += 1;
       };
-      if (typeof step.store_results === "string") {
-        const results = tasks.map((task) => ({
-          task_id: task.id,
-          status: task.status,
-          state: { ...task.state.state, ...task.state.computed },
-          ...(task.error ? { error: task.error } : {}),
-        }));
-        applyToThread(mainScope, [{ path: step.store_results, value: results, operation: "set" }]);
-      }
-      if (failed.length > 0) {
+      const stored = storeResults(mainScope, step, tasks);
+      if (stored !== undefined) {
+        handleStepFailure(mainScope, step, stored, { skip: moveOn });
+      } else if (failed.length > 0) {
         const error = new EngineError(
           "step.sub_agent_failed",
           `${failed.length} of ${tasks.length} sub-agent tasks failed: ${failed.map((task) => task.id).join(", ")}`,
@@ -71,5 +66,27 @@ function updateRunStatus(run: RunState, now: number): void {
     if (main.error) run.error = main.error;
   } else {
     run.status = main.waitingFor?.kind === "timer" ? "waiting" : "running";
+  }
+}
+
+/** Stores the tasks' results at the step's `store_results`; the error when that write is refused (a declared type, the size cap). */
+function storeResults(
+  scope: ThreadScope,
+  step: StepOf<"parallel_foreach">,
+  tasks: readonly SubAgentTaskThread[],
+): EngineError | undefined {
+  if (typeof step.store_results !== "string") return undefined;
+  const results = tasks.map((task) => ({
+    task_id: task.id,
+    status: task.status,
+    state: { ...task.state.state, ...task.state.computed },
+    ...(task.error ? { error: task.error } : {}),
+  }));
+  try {
+    applyToThread(scope, [{ path: step.store_results, value: results, operation: "set" }]);
+    return undefined;
+  } catch (error) {
+    if (isEngineError(error)) return error;
+    throw error;
   }
 }

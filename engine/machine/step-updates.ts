@@ -11,9 +11,9 @@
 import type { StateUpdateSpec, Step } from "../dialect/index.ts";
 import { EngineError, isEngineError } from "../errors.ts";
 import { hasTemplate } from "../expressions/template.ts";
-import { applyUpdates } from "../state/index.ts";
+import { applyUpdates, type StateFieldTypes } from "../state/index.ts";
 import type { LoopContext, ResolvedUpdate, UpdateOperation } from "../state/state-data.ts";
-import { computedFieldsFor } from "./definition.ts";
+import { computedFieldsFor, subAgentTask } from "./definition.ts";
 import { assertStateFits } from "./state-size.ts";
 import { evaluateExpression, evaluationContext, renderValue, type ThreadScope } from "./thread-scope.ts";
 import { WORK_UNITS } from "./work-meter.ts";
@@ -74,7 +74,8 @@ export function operationOf(operation: string | undefined): UpdateOperation {
 
 /**
  * Applies resolved updates to the thread's state; throws the first error, changing nothing. A
- * state past its size cap is `state.too_large`; the write's cost grows with the state's size.
+ * value that does not fit its field's declared type is `state.type_mismatch`; a state past its
+ * size cap is `state.too_large`; the write's cost grows with the state's size.
  */
 export function applyToThread(scope: ThreadScope, updates: ResolvedUpdate[], loop?: LoopContext): void {
   if (updates.length === 0) return;
@@ -86,10 +87,19 @@ export function applyToThread(scope: ThreadScope, updates: ResolvedUpdate[], loo
     computedFieldsFor(scope.definition, scope.thread),
     scope.machine.evaluator,
     context,
+    stateTypesFor(scope),
   );
   if (errors.length > 0) throw errors[0]!;
   assertStateFits(data, (bytes) =>
     scope.machine.meter?.charge(Math.floor(bytes / WORK_UNITS.stateBytesPerUnit)),
   );
   scope.thread.state = data;
+}
+
+/** The declared types of the thread's `this` fields: its sub-agent task's `state_schema.state`, or the workflow's. */
+function stateTypesFor(scope: ThreadScope): StateFieldTypes {
+  const { definition, thread } = scope;
+  const task = "task" in thread ? thread.task : undefined;
+  const schema = task === undefined ? definition.state_schema : subAgentTask(definition, task).state_schema;
+  return schema?.state ?? {};
 }

@@ -7,6 +7,7 @@
 import { EngineError, isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { recompute, type StateResult } from "./computed.ts";
+import { assertFitsDeclaredType, type StateFieldTypes } from "./declared-types.ts";
 import { assertNoPrototypeKeys } from "./forbidden-keys.ts";
 import { getPath, setPath } from "./path-access.ts";
 import { resolveWriteTarget, type WriteTarget } from "./paths.ts";
@@ -18,6 +19,8 @@ import { isPlainRecord, kindOf } from "./value-kind.ts";
  * Applies `updates` in order (later ones see earlier ones), then recomputes computed fields.
  * All or nothing: when any update or a `propagate` computed field fails, the result holds the
  * original `data` and the errors (the first failing update, or every `state.computed_failed`).
+ * A `this` field declared in `types` (`state_schema.state`) must still fit its type after each
+ * update (`state.type_mismatch` naming the field, its type and what came; `null` always fits).
  * Update errors: `state.read_only`, `state.type_mismatch`, `state.invalid_operation`,
  * `state.invalid_path`, `state.unknown_scope`, `state.forbidden_key`, `state.index_out_of_range`.
  */
@@ -27,6 +30,7 @@ export function applyUpdates(
   computed: ComputedFieldSpecs,
   evaluator: Evaluator,
   context: EvaluationContext = {},
+  types: StateFieldTypes = {},
 ): StateResult {
   if (updates.length === 0) return { data, errors: [] };
   let state = data.state;
@@ -34,8 +38,13 @@ export function applyUpdates(
   try {
     for (const update of updates) {
       const target = resolveWriteTarget(update.path, data.inputs, computed);
-      if (target.tier === "state") state = applyOperation(state, target, update);
-      else global = applyOperation(global, target, update);
+      if (target.tier === "global") {
+        global = applyOperation(global, target, update);
+        continue;
+      }
+      state = applyOperation(state, target, update);
+      const field = String(target.segments[0]);
+      assertFitsDeclaredType(types, field, state[field], fieldName(target, field));
     }
   } catch (error) {
     if (isEngineError(error)) return { data, errors: [error] };
@@ -43,6 +52,12 @@ export function applyUpdates(
   }
   const recomputed = recompute({ ...data, state, global }, computed, evaluator, context);
   return recomputed.errors.length === 0 ? recomputed : { data, errors: recomputed.errors };
+}
+
+/** The field as the path wrote it: `this.x`, or `state.x` / `raw.x` in a legacy path. */
+function fieldName(target: WriteTarget, field: string): string {
+  const root = /^[A-Za-z_$][\w$]*/.exec(target.text)?.[0] ?? "this";
+  return `${root}.${field}`;
 }
 
 function applyOperation(

@@ -16,8 +16,16 @@ export {
 export { recompute, type StateResult } from "./computed.ts";
 export { type ComputedFieldPlan, computedFieldOrder, planComputedFields } from "./computed-order.ts";
 export { type ComputedSource, parseComputedSource } from "./computed-sources.ts";
+export {
+  assertFitsDeclaredType,
+  describeValue,
+  fitsDeclaredType,
+  hasType,
+  mismatchMessage,
+  type StateFieldTypes,
+} from "./declared-types.ts";
 export { FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
-export { checkInputs, hasType, initState } from "./init.ts";
+export { checkInputs, initState } from "./init.ts";
 export { getPath, setPath } from "./path-access.ts";
 export {
   formatPath,

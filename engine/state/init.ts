@@ -6,16 +6,19 @@
 import { EngineError, isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { recompute, type StateResult } from "./computed.ts";
+import { assertFitsDeclaredType, hasType } from "./declared-types.ts";
 import { assertNoPrototypeKeys, FORBIDDEN_PATH_SEGMENTS } from "./forbidden-keys.ts";
 import type { InputFieldSpec, StateInitSpec, ValueTypeName } from "./specs.ts";
 import type { EvaluationContext, StateData } from "./state-data.ts";
-import { isPlainRecord, kindOf, withArticle } from "./value-kind.ts";
+import { kindOf, withArticle } from "./value-kind.ts";
 
 /**
  * Builds the initial state from a definition and the inputs `given` at start. An input's value is
  * the given one, else `inputs.<name>.default`, else `default_state.inputs.<name>`. Errors, all
  * reported together: `state.unknown_input` (given but not declared), `state.missing_input`
- * (required, no value, no default), `state.invalid_input` (wrong type), `state.forbidden_key`;
+ * (required, no value, no default), `state.invalid_input` (not the type `inputs.<name>.type` or
+ * `state_schema.inputs.<name>` declares), `state.forbidden_key`, `state.type_mismatch` (a
+ * `default_state.state` field that does not fit its `state_schema.state` type);
  * when there are any, computed fields are not computed. Then `state.computed_failed` from
  * computed fields with `on_error: propagate`.
  */
@@ -36,6 +39,10 @@ export function initState(
   };
   collectErrors(errors, () => assertNoPrototypeKeys(data.state, "default_state.state"));
   collectErrors(errors, () => assertNoPrototypeKeys(data.global, "default_state.global"));
+  const types = spec.state_schema?.state ?? {};
+  for (const [field, value] of Object.entries(data.state)) {
+    collectErrors(errors, () => assertFitsDeclaredType(types, field, value, `default_state.state.${field}`));
+  }
   if (errors.length > 0) return { data, errors };
   return recompute(data, spec.state_schema?.computed ?? {}, evaluator, context);
 }
@@ -58,6 +65,7 @@ function resolveInputs(
 ): { inputs: Record<string, unknown>; errors: EngineError[] } {
   const declared = spec.inputs ?? {};
   const stateDefaults = spec.default_state?.inputs ?? {};
+  const schemaTypes = spec.state_schema?.inputs ?? {};
   const errors: EngineError[] = [];
   const unknown = Object.keys(given).filter(
     (name) => !Object.hasOwn(declared, name) && !Object.hasOwn(stateDefaults, name),
@@ -89,8 +97,11 @@ function resolveInputs(
       if (field !== undefined && field.required !== false) missing.push(name);
       continue;
     }
-    const type = field?.type ?? "any";
-    if (!hasType(value, type)) {
+    const schemaType = Object.hasOwn(schemaTypes, name) ? schemaTypes[name] : undefined;
+    const type = [field?.type, schemaType].find(
+      (declared) => declared !== undefined && !hasType(value, declared),
+    );
+    if (type !== undefined) {
       errors.push(
         new EngineError(
           "state.invalid_input",
@@ -120,24 +131,6 @@ function resolveInputs(
 
 function inputField(spec: InputFieldSpec | ValueTypeName | undefined): InputFieldSpec | undefined {
   return typeof spec === "string" ? { type: spec } : spec;
-}
-
-/** Whether `value` has the dialect type `type` (`number` means a finite number; `any` and unknown names accept all). */
-export function hasType(value: unknown, type: ValueTypeName | (string & {})): boolean {
-  switch (type) {
-    case "string":
-      return typeof value === "string";
-    case "number":
-      return typeof value === "number" && Number.isFinite(value);
-    case "boolean":
-      return typeof value === "boolean";
-    case "array":
-      return Array.isArray(value);
-    case "object":
-      return isPlainRecord(value);
-    default:
-      return true;
-  }
 }
 
 function plural(names: readonly string[]): string {

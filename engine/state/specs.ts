@@ -34,7 +34,15 @@ export interface InputFieldSpec {
 export interface StateInitSpec {
   inputs?: Readonly<Record<string, InputFieldSpec | ValueTypeName>> | undefined;
   default_state?: DefaultStateSpec | undefined;
-  state_schema?: { computed?: ComputedFieldSpecs | undefined } | undefined;
+  state_schema?:
+    | {
+        computed?: ComputedFieldSpecs | undefined;
+        /** declared types of inputs, checked at start like `inputs.<name>.type` */
+        inputs?: Readonly<Record<string, ValueTypeName | (string & {})>> | undefined;
+        /** declared types of the `this` fields, checked on every write */
+        state?: Readonly<Record<string, ValueTypeName | (string & {})>> | undefined;
+      }
+    | undefined;
 }
 
 /** Initial values of the state tiers; `inputs` are defaults for inputs. */

@@ -208,6 +208,7 @@ export const ERROR_CLASS_OF = {
   "state.unknown_scope": "invalid_input",
   "step.failed": "invalid_input",
   "step.invalid_items": "invalid_input",
+  "step.invalid_result": "invalid_input",
   "step.invalid_wait": "invalid_input",
   "step.max_iterations": "invalid_input",
   "step.no_dependencies": "invalid_input",

@@ -11,11 +11,11 @@
  */
 import type { z } from "zod";
 import { EngineError } from "../../engine/errors.ts";
+import { jsonDepthExceeds, MAX_JSON_DEPTH } from "../../engine/json-depth.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
 import { inputError } from "../errors/to-error-shape.ts";
 
-/** Deepest nesting of arrays and objects accepted in request JSON: as deep as a workflow file may be. */
-export const MAX_JSON_DEPTH = 100;
+export { jsonDepthExceeds, MAX_JSON_DEPTH };
 
 export const TOO_DEEP_CODE = "input.too_deep";
 
@@ -43,18 +43,4 @@ export function assertJsonDepth(value: unknown, what: string, max = MAX_JSON_DEP
       `Invalid ${what}: arrays and objects nest more than ${max} levels deep.`,
     );
   }
-}
-
-/** Iterative (a recursive walk would overflow on the very input it guards against). */
-export function jsonDepthExceeds(value: unknown, max: number): boolean {
-  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
-  while (stack.length > 0) {
-    const { value: current, depth } = stack.pop()!;
-    if (typeof current !== "object" || current === null) continue;
-    if (depth + 1 > max) return true;
-    for (const child of Object.values(current)) {
-      if (typeof child === "object" && child !== null) stack.push({ value: child, depth: depth + 1 });
-    }
-  }
-  return false;
 }

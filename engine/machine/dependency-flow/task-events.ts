@@ -8,7 +8,7 @@
 import { EngineError } from "../../errors.ts";
 import { findTask } from "../../graph/index.ts";
 import { advanceThread } from "../advance.ts";
-import { type Completion, completeStep } from "../complete.ts";
+import { type Completion, completedResult, completeStep } from "../complete.ts";
 import type { GraphTaskThread, NextStep, Timer } from "../run-model.ts";
 import type { ThreadScope } from "../thread-scope.ts";
 import { applyAdditions, hasAdditions } from "./additions.ts";
@@ -61,14 +61,16 @@ export function completeGraphStep(
     ? completion.stepId.slice(thread.id.length + 1)
     : completion.stepId;
   const blocking = thread.pending.some((pending) => pending.id === bare && !pending.implicit);
+  let result = completion.result;
   onGraphThread(flow, thread, (scope) => {
+    result = completedResult(scope, completion);
     completeStep(scope, completion);
-    if (blocking && completion.status === "success") thread.result = completion.result;
+    if (blocking && completion.status === "success") thread.result = result;
   });
   if (blocking) thread.handedOutAt = undefined;
   // Additions see the state as the step left it; a refused addition fails the whole event.
-  if (completion.status === "success" && hasAdditions(completion.result)) {
-    applyAdditions(flow, thread.graphTask, completion.result);
+  if (completion.status === "success" && hasAdditions(result)) {
+    applyAdditions(flow, thread.graphTask, result);
   }
   return updateGraphState(flow, thread, completeDelivered);
 }

@@ -153,3 +153,27 @@ describe("initState: state and computed fields", () => {
     expect(counting.sources).toEqual([]);
   });
 });
+
+describe("initState: types state_schema declares", () => {
+  it("checks an input against state_schema.inputs as well as its own type (AroMCP declares both)", () => {
+    const spec: StateInitSpec = {
+      inputs: { project_path: { description: "the project" } },
+      state_schema: { inputs: { project_path: "string" } },
+    };
+    const { errors } = initState(spec, { project_path: { path: "/repo" } }, evaluator);
+    expect(errors.map((error) => [error.code, error.message])).toEqual([
+      ["state.invalid_input", "input project_path must be a string, got an object"],
+    ]);
+    expect(initState(spec, { project_path: "/repo" }, evaluator).errors).toEqual([]);
+  });
+
+  it("refuses a default_state.state field that does not fit state_schema.state; null fits", () => {
+    const spec: StateInitSpec = {
+      default_state: { state: { lint_issues: {}, lint_tool_output: null } },
+      state_schema: { state: { lint_issues: "array", lint_tool_output: "object" } },
+    };
+    expect(initState(spec, {}, evaluator).errors).toEqual([
+      expect.objectContaining({ code: "state.type_mismatch", path: "default_state.state.lint_issues" }),
+    ]);
+  });
+});

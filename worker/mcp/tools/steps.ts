@@ -7,7 +7,6 @@
 import { z } from "zod";
 import { unwrap } from "../../../durable-objects/outcome.ts";
 import { existingRunStub } from "../existing-run.ts";
-import { jsonArgument } from "../json-argument.ts";
 import { nextStepView, nextStepViewSchema } from "../next-step-view.ts";
 import { anyJson, runIdArg, runStatusSchema, taskIdArg } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
@@ -37,7 +36,7 @@ export const workflowStepComplete = defineTool({
   title: "Complete a step",
   description:
     "Reports that you finished a step workflow_get_next_step gave you. status=success with `result` (the tool output, " +
-    "the user's answer, your response object, {stdout, stderr, exit_code} for shell_command); or status=failed with " +
+    "the user's answer, your response object; for shell_command the output text or {stdout, stderr, exit_code}); or status=failed with " +
     "`error` (the step's error_handling decides: retry, continue, fallback or fail the run). The step's state updates " +
     "apply here. For a dependency-graph task pass the step's task_id and claim; a result {add_tasks, add_edges} adds " +
     "tasks to the graph. Next: call workflow_get_next_step.",
@@ -45,7 +44,12 @@ export const workflowStepComplete = defineTool({
     workflow_id: runIdArg,
     step_id: z.string().min(1).max(300).describe("the id of the step, as workflow_get_next_step returned it"),
     status: z.enum(["success", "failed"]).default("success"),
-    result: anyJson.optional().describe("the step's result (any JSON value; a JSON string is parsed)"),
+    result: anyJson
+      .optional()
+      .describe(
+        "the step's result (any JSON value). A string is text for shell_command (its stdout) and user_input (the answer); " +
+          "for mcp_call, agent_prompt and agent_response a string holding a JSON object or array is parsed",
+      ),
     error: z.string().max(10_000).optional().describe("what went wrong, when status is failed"),
     task_id: taskIdArg.optional(),
     claim: z
@@ -69,7 +73,7 @@ export const workflowStepComplete = defineTool({
       kind: "complete" as const,
       stepId: step_id,
       status,
-      ...(result === undefined ? {} : { result: parseMaybeJson(result) }),
+      ...(result === undefined ? {} : { result }),
       ...(error === undefined ? {} : { error }),
       ...(task_id === undefined ? {} : { taskId: task_id }),
       ...(claim === undefined ? {} : { claim }),
@@ -84,15 +88,3 @@ export const workflowStepComplete = defineTool({
     };
   },
 });
-
-/** A string result that is a JSON object or array is parsed; any other string stays a string. */
-function parseMaybeJson(result: unknown): unknown {
-  if (typeof result !== "string") return result;
-  const trimmed = result.trim();
-  if (!(trimmed.startsWith("{") || trimmed.startsWith("["))) return result;
-  try {
-    return jsonArgument<unknown>(result, "result");
-  } catch {
-    return result;
-  }
-}
