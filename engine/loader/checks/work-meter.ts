@@ -1,0 +1,45 @@
+/**
+ * @module
+ * A deterministic work budget for the static checks: each check counts its steps (tokens read,
+ * edit-distance cells, characters scanned to place a warning) here, and past the limit the meter
+ * throws `WorkBudgetExceeded`, which `staticChecks` turns into one `check.skipped` warning. Steps,
+ * not time: the same file always gets the same answer. Pure.
+ */
+
+/**
+ * Steps one file's static checks may take: AroMCP's reference workflows take at most a few
+ * hundred thousand (test/unit/loader/static-checks-reference.test.ts prints them); a hostile file
+ * is stopped within a fraction of a second of work.
+ */
+export const STATIC_CHECK_STEP_LIMIT = 5_000_000;
+
+export class WorkBudgetExceeded extends Error {
+  readonly limit: number;
+
+  constructor(limit: number) {
+    super(`static checks stopped after ${limit} steps`);
+    this.limit = limit;
+    this.name = "WorkBudgetExceeded";
+  }
+}
+
+export class WorkMeter {
+  #spent = 0;
+
+  readonly limit: number;
+
+  constructor(limit: number = STATIC_CHECK_STEP_LIMIT) {
+    this.limit = limit;
+  }
+
+  /** Steps counted so far. */
+  get spent(): number {
+    return this.#spent;
+  }
+
+  /** Counts `steps`; throws `WorkBudgetExceeded` once the total passes the limit. */
+  spend(steps: number): void {
+    this.#spent += steps;
+    if (this.#spent > this.limit) throw new WorkBudgetExceeded(this.limit);
+  }
+}
