@@ -7,10 +7,11 @@
  * the tenant's secret names are given (publish), secrets it has not set (`check.missing_secret`).
  * Warnings, each at its line and column. Nothing is evaluated. Bounded: at most
  * `MAX_FINDINGS_PER_CODE` findings per code (then one `check.truncated`), and a deterministic
- * work budget (`WorkMeter`) past which the checks give up with one `check.skipped` warning.
+ * work budget (`CheckBudget`) past which the checks give up with one `check.skipped` warning.
  */
 import type { WorkflowDefinition } from "../dialect/index.ts";
 import { errorDiagnostics } from "./check-expressions.ts";
+import { CheckBudget, CheckBudgetExceeded, STATIC_CHECK_STEP_LIMIT } from "./checks/check-budget.ts";
 import { NameHints } from "./checks/closest-name.ts";
 import { capFindings } from "./checks/finding-cap.ts";
 import { checkLoopConditions } from "./checks/loop-condition.ts";
@@ -18,14 +19,13 @@ import { checkMissingSecrets, type TenantServiceConfig } from "./checks/missing-
 import { siteReads } from "./checks/site-reads.ts";
 import { checkUnreachableSteps } from "./checks/unreachable-steps.ts";
 import { checkNames, type StaticProblem } from "./checks/unresolved-names.ts";
-import { STATIC_CHECK_STEP_LIMIT, WorkBudgetExceeded, WorkMeter } from "./checks/work-meter.ts";
 import type { Diagnostic } from "./diagnostic.ts";
 
 export interface StaticCheckOptions {
   /** the tenant's secret names (never values); without them secrets are not looked up */
   secretNames?: ReadonlySet<string>;
   /** the work budget, in steps (default `STATIC_CHECK_STEP_LIMIT`); tests pass a meter to read what was spent */
-  meter?: WorkMeter;
+  meter?: CheckBudget;
   /** "did you mean" lookups (tests pass one to count them) */
   hints?: NameHints;
 }
@@ -35,7 +35,7 @@ export function staticChecks(
   yaml: string,
   options: StaticCheckOptions = {},
 ): Diagnostic[] {
-  const meter = options.meter ?? new WorkMeter(STATIC_CHECK_STEP_LIMIT);
+  const meter = options.meter ?? new CheckBudget(STATIC_CHECK_STEP_LIMIT);
   let problems: StaticProblem[];
   try {
     problems = [
@@ -45,7 +45,7 @@ export function staticChecks(
       ...(options.secretNames === undefined ? [] : checkMissingSecrets(definition, options.secretNames)),
     ];
   } catch (error) {
-    if (!(error instanceof WorkBudgetExceeded)) throw error;
+    if (!(error instanceof CheckBudgetExceeded)) throw error;
     problems = [
       {
         code: "check.skipped",

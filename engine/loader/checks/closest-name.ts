@@ -6,7 +6,7 @@
  * as a row passes it; `NameHints` looks up each name once, for at most `MAX_HINTED_NAMES` distinct
  * names of at most `MAX_HINTED_NAME_LENGTH` characters, and counts every cell on the meter. Pure.
  */
-import type { WorkMeter } from "./work-meter.ts";
+import type { CheckBudget } from "./check-budget.ts";
 
 /** Distinct names of one file that get a hint; the rest are reported without one. */
 export const MAX_HINTED_NAMES = 50;
@@ -22,7 +22,7 @@ export function closestName(
   name: string,
   candidates: Iterable<string>,
   count?: CellCount,
-  meter?: WorkMeter,
+  meter?: CheckBudget,
 ): string | undefined {
   const limit = Math.max(1, Math.floor(name.length / 3));
   let best: string | undefined;
@@ -48,7 +48,7 @@ export function editDistance(
   b: string,
   atMost: number = Math.max(a.length, b.length),
   count?: CellCount,
-  meter?: WorkMeter,
+  meter?: CheckBudget,
 ): number {
   const over = atMost + 1;
   if (Math.abs(a.length - b.length) > atMost) return over;
@@ -88,9 +88,9 @@ export function editDistance(
 export class NameHints {
   readonly count: CellCount = { cells: 0 };
   readonly #known = new Map<string, string | undefined>();
-  readonly #meter: WorkMeter | undefined;
+  readonly #meter: CheckBudget | undefined;
 
-  constructor(meter?: WorkMeter) {
+  constructor(meter?: CheckBudget) {
     this.#meter = meter;
   }
 

@@ -13,7 +13,7 @@ import { isMemberAccess, JsLexError, JsLexer, type Token } from "../../expressio
 import { MAX_EXPRESSION_LENGTH } from "../../expressions/source-analysis.ts";
 import { isBindableBareName } from "../../state/bindings.ts";
 import { PATH_ROOTS } from "../../state/scope-names.ts";
-import type { WorkMeter } from "./work-meter.ts";
+import type { CheckBudget } from "./check-budget.ts";
 
 export interface ScopedRead {
   root: string;
@@ -41,7 +41,7 @@ const DECLARATIONS: ReadonlySet<string> = new Set(["const", "let", "var"]);
 const STRING_KEY = /^(["'])(.*)\1$/s;
 
 /** The names `source` reads (see the module comment). */
-export function expressionNames(source: string, meter?: WorkMeter): ExpressionNames {
+export function expressionNames(source: string, meter?: CheckBudget): ExpressionNames {
   // a longer one is refused by the expression check (`expression.too_long`)
   if (source.length > MAX_EXPRESSION_LENGTH) return { scoped: [], bare: [], readsClock: false };
   meter?.spend(source.length);
@@ -107,7 +107,7 @@ function isObjectKey(tokens: readonly Token[], index: number, opener: string | u
  * more). Linear in the tokens: each binding form marks a token range, the ranges are summed in one
  * pass, and the declarator scans jump over brackets with precomputed stops (`StopTable`).
  */
-function boundNames(tokens: readonly Token[], meter?: WorkMeter): Set<string> {
+function boundNames(tokens: readonly Token[], meter?: CheckBudget): Set<string> {
   const partners = bracketPartners(tokens);
   const stops = new StopTable(tokens, partners);
   // +1 where a bound range starts, -1 where it ends: a token is bound where the running sum is positive
@@ -171,7 +171,7 @@ function declarators(
   tokens: readonly Token[],
   start: number,
   stops: StopTable,
-  meter?: WorkMeter,
+  meter?: CheckBudget,
 ): [number, number][] {
   const ranges: [number, number][] = [];
   let at = start;

@@ -16,11 +16,11 @@ import type { WorkflowDefinition } from "../../dialect/index.ts";
 import { hasTemplate } from "../../expressions/template.ts";
 import { isPlainRecord, type PlainRecord, walkSteps } from "../step-walk.ts";
 import type { YamlPath } from "../yaml-path.ts";
+import type { CheckBudget } from "./check-budget.ts";
 import type { ExpressionNames } from "./expression-names.ts";
 import { readsOf } from "./site-reads.ts";
 import { writtenPaths } from "./state-paths.ts";
 import type { StaticProblem } from "./unresolved-names.ts";
-import type { WorkMeter } from "./work-meter.ts";
 
 /** Steps that run inside the engine's turn: only the slice boundaries let anything act between two passes. */
 const SAME_TURN_STEPS: ReadonlySet<string> = new Set([
@@ -35,7 +35,7 @@ const SAME_TURN_STEPS: ReadonlySet<string> = new Set([
 const CONSTANT_SCOPES: ReadonlySet<string> = new Set(["inputs", "config", "event", "tasks"]);
 const WRITTEN_FIELD = /^\s*[A-Za-z_$][\w$]*\s*(?:\.\s*([^.[\]\s]+)|\[\s*(["'])(.*?)\2\s*\])/s;
 
-export function checkLoopConditions(definition: WorkflowDefinition, meter?: WorkMeter): StaticProblem[] {
+export function checkLoopConditions(definition: WorkflowDefinition, meter?: CheckBudget): StaticProblem[] {
   const problems: StaticProblem[] = [];
   const computed = computedFroms(definition);
   walkSteps(definition, ({ step, path }) => {
@@ -53,7 +53,7 @@ function loopProblem(
   condition: string,
   path: YamlPath,
   computed: ReadonlyMap<string, readonly string[]>,
-  meter: WorkMeter | undefined,
+  meter: CheckBudget | undefined,
 ): StaticProblem | undefined {
   const body = Array.isArray(step.body) ? step.body : [];
   if (body.length === 0 || breaksOut(body)) return undefined;
@@ -107,7 +107,7 @@ function loopProblem(
 function conditionNames(
   condition: string,
   computed: ReadonlyMap<string, readonly string[]>,
-  meter: WorkMeter | undefined,
+  meter: CheckBudget | undefined,
 ): Set<string> | undefined {
   const reads = readsOf({ text: condition, form: hasTemplate(condition) ? "template" : "expression" }, meter);
   const direct = stateNames(reads);
@@ -141,7 +141,7 @@ function stateNames(reads: ExpressionNames): string[] | undefined {
 }
 
 /** The names a computed `from` entry reads: a template's, or a path's first field. */
-function sourceNames(source: string, meter: WorkMeter | undefined): string[] | undefined {
+function sourceNames(source: string, meter: CheckBudget | undefined): string[] | undefined {
   if (hasTemplate(source)) return stateNames(readsOf({ text: source, form: "template" }, meter));
   return stateNames(readsOf({ text: source, form: "expression" }, meter));
 }

@@ -8,9 +8,9 @@ import type { WorkflowDefinition } from "../../dialect/index.ts";
 import { expressionStart, hasTemplate, parseTemplate } from "../../expressions/template.ts";
 import { computedFromEntries } from "../check-secret-fields.ts";
 import { type ExpressionSite, listExpressionSites } from "../expression-sites.ts";
+import type { CheckBudget } from "./check-budget.ts";
 import { type ExpressionNames, expressionNames } from "./expression-names.ts";
 import { type SiteContext, siteContext } from "./site-context.ts";
-import type { WorkMeter } from "./work-meter.ts";
 
 export interface SiteReads {
   site: ExpressionSite;
@@ -19,7 +19,7 @@ export interface SiteReads {
   reads: ExpressionNames;
 }
 
-export function siteReads(definition: WorkflowDefinition, meter?: WorkMeter): SiteReads[] {
+export function siteReads(definition: WorkflowDefinition, meter?: CheckBudget): SiteReads[] {
   const sites = listExpressionSites(definition).map((site) => ({
     site,
     context: siteContext(definition, site.path),
@@ -32,7 +32,7 @@ export function siteReads(definition: WorkflowDefinition, meter?: WorkMeter): Si
  * A computed field's `from` paths (entries without `{{`): only the scope and first field count
  * (`this.results.file-1` reads `this.results`; what follows is a path, not names).
  */
-function fromPathReads(definition: WorkflowDefinition, meter?: WorkMeter): SiteReads[] {
+function fromPathReads(definition: WorkflowDefinition, meter?: CheckBudget): SiteReads[] {
   return computedFromEntries(definition).flatMap(({ path, from }) => {
     if (hasTemplate(from)) return [];
     const site: ExpressionSite = { path, text: from, form: "expression", kind: "transform" };
@@ -49,7 +49,7 @@ function fromPathReads(definition: WorkflowDefinition, meter?: WorkMeter): SiteR
 }
 
 /** The names of a site's expressions, with offsets in its text. */
-export function readsOf(site: Pick<ExpressionSite, "text" | "form">, meter?: WorkMeter): ExpressionNames {
+export function readsOf(site: Pick<ExpressionSite, "text" | "form">, meter?: CheckBudget): ExpressionNames {
   const reads: ExpressionNames = { scoped: [], bare: [], readsClock: false };
   for (const { source, start } of expressionsOf(site)) {
     const names = expressionNames(source, meter);

@@ -9,6 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { lineColumnAt } from "../../../engine/expressions/source-position.ts";
 import { parseTemplate } from "../../../engine/expressions/template.ts";
+import { CheckBudget } from "../../../engine/loader/checks/check-budget.ts";
 import {
   closestName,
   editDistance,
@@ -16,7 +17,6 @@ import {
   NameHints,
 } from "../../../engine/loader/checks/closest-name.ts";
 import { expressionNames } from "../../../engine/loader/checks/expression-names.ts";
-import { WorkMeter } from "../../../engine/loader/checks/work-meter.ts";
 import { loadWorkflow, missingSecretWarnings, staticChecks } from "../../../engine/loader/index.ts";
 import { ScalarPlacer } from "../../../engine/loader/scalar-offset.ts";
 import { parseYamlSource } from "../../../engine/loader/yaml-source.ts";
@@ -37,7 +37,7 @@ function definitionOf(yaml: string) {
 
 /** Steps `expressionNames` counts for `source`. */
 function stepsOf(source: string): number {
-  const meter = new WorkMeter(Number.MAX_SAFE_INTEGER);
+  const meter = new CheckBudget(Number.MAX_SAFE_INTEGER);
   expressionNames(source, meter);
   return meter.spent;
 }
@@ -172,7 +172,7 @@ describe("placing findings in one string", () => {
 describe("the work budget", () => {
   it("stops the checks with one check.skipped warning", () => {
     const yaml = manyNames(300);
-    const meter = new WorkMeter(1000);
+    const meter = new CheckBudget(1000);
     const found = staticChecks(definitionOf(yaml), yaml, { meter });
     expect(found.map((finding) => [finding.code, finding.severity])).toEqual([["check.skipped", "warning"]]);
     expect(found[0]?.message).toContain("static checks stopped: the file is too large to check fully");
@@ -180,7 +180,7 @@ describe("the work budget", () => {
 
   it("is far from reached by an ordinary file", () => {
     const yaml = manyNames(20);
-    const meter = new WorkMeter();
+    const meter = new CheckBudget();
     staticChecks(definitionOf(yaml), yaml, { meter });
     expect(meter.spent).toBeLessThan(meter.limit / 100);
   });

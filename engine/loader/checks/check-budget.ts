@@ -1,8 +1,8 @@
 /**
  * @module
  * A deterministic work budget for the static checks: each check counts its steps (tokens read,
- * edit-distance cells, characters scanned to place a warning) here, and past the limit the meter
- * throws `WorkBudgetExceeded`, which `staticChecks` turns into one `check.skipped` warning. Steps,
+ * edit-distance cells, loop bodies walked) here, and past the limit the budget
+ * throws `CheckBudgetExceeded`, which `staticChecks` turns into one `check.skipped` warning. Steps,
  * not time: the same file always gets the same answer. Pure.
  */
 
@@ -13,17 +13,17 @@
  */
 export const STATIC_CHECK_STEP_LIMIT = 2_000_000;
 
-export class WorkBudgetExceeded extends Error {
+export class CheckBudgetExceeded extends Error {
   readonly limit: number;
 
   constructor(limit: number) {
     super(`static checks stopped after ${limit} steps`);
     this.limit = limit;
-    this.name = "WorkBudgetExceeded";
+    this.name = "CheckBudgetExceeded";
   }
 }
 
-export class WorkMeter {
+export class CheckBudget {
   #spent = 0;
 
   readonly limit: number;
@@ -37,9 +37,9 @@ export class WorkMeter {
     return this.#spent;
   }
 
-  /** Counts `steps`; throws `WorkBudgetExceeded` once the total passes the limit. */
+  /** Counts `steps`; throws `CheckBudgetExceeded` once the total passes the limit. */
   spend(steps: number): void {
     this.#spent += steps;
-    if (this.#spent > this.limit) throw new WorkBudgetExceeded(this.limit);
+    if (this.#spent > this.limit) throw new CheckBudgetExceeded(this.limit);
   }
 }
