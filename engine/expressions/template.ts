@@ -12,7 +12,7 @@
 import { EngineError } from "../errors.ts";
 import { BoundedCache } from "./bounded-cache.ts";
 import { JsLexError, JsLexer } from "./js-lexer.ts";
-import { lineColumnAt } from "./source-position.ts";
+import { LineColumnCursor } from "./source-position.ts";
 
 export interface TemplateText {
   readonly kind: "text";
@@ -105,9 +105,11 @@ function soleExpression(parts: readonly TemplatePart[]): TemplateExpression | un
 function scanTemplate(text: string): TemplatePart[] {
   const parts: TemplatePart[] = [];
   let literalStart = 0;
+  // one pass over the text for every part's position, not one from the top per `{{`
+  const cursor = new LineColumnCursor(text);
   for (let open = text.indexOf(OPEN); open >= 0; open = text.indexOf(OPEN, literalStart)) {
     const close = findClose(text, open + OPEN.length);
-    const where = lineColumnAt(text, open);
+    const where = cursor.at(open);
     if (close === undefined) {
       throw new EngineError(
         "template.unclosed",
@@ -129,6 +131,16 @@ function scanTemplate(text: string): TemplatePart[] {
   }
   if (literalStart < text.length) parts.push({ kind: "text", text: text.slice(literalStart) });
   return parts;
+}
+
+/**
+ * Where the expression of the part whose `{{` is at `open` starts in `text`: after the braces and
+ * the blanks `parseTemplate` trims (reads only those blanks).
+ */
+export function expressionStart(text: string, open: number): number {
+  const blanks = /\s*/y;
+  blanks.lastIndex = open + OPEN.length;
+  return blanks.exec(text) === null ? open + OPEN.length : blanks.lastIndex;
 }
 
 /** The offset of the `}}` that closes an expression starting at `from`, skipping literals. */

@@ -17,12 +17,12 @@ import { isMap, isSeq } from "yaml";
 import type { WorkflowDefinition } from "../dialect/index.ts";
 import { EngineError, type ErrorCode, isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
-import { parseTemplate } from "../expressions/template.ts";
+import { expressionStart, parseTemplate } from "../expressions/template.ts";
 import { ENV_NOT_ALLOWED, envReferenceError } from "../secrets/env-references.ts";
 import { DEFAULT_MAX_ALIAS_COUNT, type Diagnostic, type Severity } from "./diagnostic.ts";
 import { type ExpressionSite, listExpressionSites } from "./expression-sites.ts";
 import { detectSchemaVersion } from "./phase5-detect.ts";
-import { offsetInSource } from "./scalar-offset.ts";
+import { ScalarPlacer } from "./scalar-offset.ts";
 import { upgradeV1 } from "./upgrade-v1.ts";
 import { formatYamlPath, type YamlPath } from "./yaml-path.ts";
 import { locate, nodeAtPath, parseYamlSource, type YamlSource } from "./yaml-source.ts";
@@ -90,8 +90,9 @@ export function checkExpressions(
   const failures = listExpressionSites(definition).flatMap((site) => siteFailures(site, checkOnce));
   if (failures.length === 0) return [];
   const source = documentAsLoaded(yaml);
+  const placer = source === undefined ? undefined : new ScalarPlacer(yaml, source.lineCounter);
   return failures
-    .map((failure) => toDiagnostic(failure, yaml, source))
+    .map((failure) => toDiagnostic(failure, yaml, source, placer))
     .sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
 }
 
@@ -115,8 +116,7 @@ function siteFailures(site: ExpressionSite, check: (source: string) => EngineErr
     if (part.kind !== "expression") continue;
     const error = check(part.source);
     if (error === undefined) continue;
-    const inner = site.text.slice(part.offset + 2);
-    const start = part.offset + 2 + (inner.length - inner.trimStart().length);
+    const start = expressionStart(site.text, part.offset);
     failures.push(failureAt(site, error, part.source, start));
   }
   return failures;
@@ -158,7 +158,12 @@ export function documentAsLoaded(yaml: string): YamlSource | undefined {
   return parsed.source;
 }
 
-function toDiagnostic(failure: Failure, yaml: string, source: YamlSource | undefined): Diagnostic {
+function toDiagnostic(
+  failure: Failure,
+  yaml: string,
+  source: YamlSource | undefined,
+  placer: ScalarPlacer | undefined,
+): Diagnostic {
   const { site, error } = failure;
   const path = source === undefined ? site.path : pathAsWritten(site.path, source);
   const diagnostic: Diagnostic = {
@@ -168,7 +173,7 @@ function toDiagnostic(failure: Failure, yaml: string, source: YamlSource | undef
     path: formatYamlPath(path),
   };
   if (source === undefined) return diagnostic;
-  const position = placeInFile(yaml, source, path, failure.offset);
+  const position = placeInFile(yaml, source, path, failure.offset, placer);
   diagnostic.line = position.line;
   diagnostic.column = position.column;
   diagnostic.message = messageOf(failure, !position.exact);
@@ -188,11 +193,12 @@ export interface ProblemInDefinition {
 /**
  * `problems` as diagnostics (errors unless a problem says otherwise), each at its line and column
  * in `yaml` (read again only here, when there is something to place; without a readable file, at
- * their paths only).
+ * their paths only). Each scalar's layout is read once (`ScalarPlacer`), however many problems it holds.
  */
 export function errorDiagnostics(problems: readonly ProblemInDefinition[], yaml: string): Diagnostic[] {
   if (problems.length === 0) return [];
   const source = documentAsLoaded(yaml);
+  const placer = source === undefined ? undefined : new ScalarPlacer(yaml, source.lineCounter);
   return problems.map((problem) => {
     const path = source === undefined ? problem.path : pathAsWritten(problem.path, source);
     const diagnostic: Diagnostic = {
@@ -202,7 +208,7 @@ export function errorDiagnostics(problems: readonly ProblemInDefinition[], yaml:
       path: formatYamlPath(path),
     };
     if (source === undefined) return diagnostic;
-    const { line, column } = placeInFile(yaml, source, path, problem.offset);
+    const { line, column } = placeInFile(yaml, source, path, problem.offset, placer);
     return { ...diagnostic, line, column };
   });
 }
@@ -216,9 +222,10 @@ export function placeInFile(
   source: YamlSource,
   path: YamlPath,
   offset: number,
+  placer: ScalarPlacer = new ScalarPlacer(yaml, source.lineCounter),
 ): { line: number; column: number; exact: boolean } {
   const node = nodeAtPath(source, path);
-  const inSource = offsetInSource(yaml, source.lineCounter, node, offset);
+  const inSource = placer.offsetInSource(node, offset);
   if (inSource === undefined) return { ...locate(source, path), exact: false };
   const { line, col } = source.lineCounter.linePos(inSource);
   return { line, column: col, exact: true };

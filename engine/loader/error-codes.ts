@@ -62,6 +62,8 @@ export const CHECK_CODES = [
   "check.loop_condition_constant",
   "check.unreachable_step",
   "check.missing_secret",
+  "check.truncated",
+  "check.skipped",
 ] as const;
 
 export type LoaderCode =

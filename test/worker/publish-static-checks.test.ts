@@ -3,11 +3,12 @@
  * file whose only problems are warnings (an undeclared name, `loop.iteration` after the loop) and
  * answers them with line:column, plus the secret its webhook needs that the tenant has not set
  * (gone once the secret is set); `workflow_validate` answers the same warnings (it never reaches
- * the TenantDO, so no secret lookup) with `valid: true`; a `while_loop` nothing can end is
- * refused with `check.loop_condition_constant` and nothing is stored.
+ * the TenantDO, so no secret lookup) with `valid: true`; a `while_loop` whose body writes nothing
+ * its condition reads is published with a `check.loop_condition_constant` warning (a
+ * `workflow_state_update` can land between two work slices, so it is not provably endless).
  */
 import { describe, expect, it } from "vitest";
-import { adminFetch, callTool, newTenant, toolErrorOf } from "./support/clients.ts";
+import { adminFetch, callTool, newTenant } from "./support/clients.ts";
 import { callToolWithPlugins } from "./support/plugin-tools.ts";
 
 interface Placed {
@@ -95,7 +96,7 @@ describe("static checks at publish", () => {
     expect(placed(call.structured.warnings)).toEqual(FILE_WARNINGS);
   });
 
-  it("refuses a while_loop that nothing can end, and stores nothing", async () => {
+  it("publishes a while_loop whose body writes nothing its condition reads, with a warning", async () => {
     const { apiKey } = await newTenant("checks");
     // the loop waits for all_clean, but its body only ever sets all_passed
     const endless = `name: "standards:wait"
@@ -114,8 +115,8 @@ steps:
         state_update: {path: this.all_passed, value: true}
 `;
     const call = await callTool(apiKey, "workflow_publish", { yaml: endless });
-    expect(toolErrorOf(call).code).toBe("workflow.invalid");
-    expect(placed(call.structured.errors)).toEqual(["9:17 error check.loop_condition_constant"]);
-    expect((await callTool(apiKey, "workflow_list")).structured.count).toBe(0);
+    expect(call.isError, call.text).toBe(false);
+    expect(placed(call.structured.warnings)).toEqual(["9:17 warning check.loop_condition_constant"]);
+    expect((await callTool(apiKey, "workflow_list")).structured.count).toBe(1);
   });
 });

@@ -36,6 +36,8 @@ export const ERROR_CLASS_OF = {
   "check.loop_condition_constant": "invalid_workflow",
   "check.loop_outside_loop": "invalid_workflow",
   "check.missing_secret": "invalid_workflow",
+  "check.skipped": "invalid_workflow",
+  "check.truncated": "invalid_workflow",
   "check.unreachable_step": "invalid_workflow",
   "check.unresolved_name": "invalid_workflow",
   // only the CLI reports it; it never reaches HTTP

@@ -13,6 +13,7 @@ import { isMemberAccess, JsLexError, JsLexer, type Token } from "../../expressio
 import { MAX_EXPRESSION_LENGTH } from "../../expressions/source-analysis.ts";
 import { isBindableBareName } from "../../state/bindings.ts";
 import { PATH_ROOTS } from "../../state/scope-names.ts";
+import type { CheckBudget } from "./check-budget.ts";
 
 export interface ScopedRead {
   root: string;
@@ -40,14 +41,17 @@ const DECLARATIONS: ReadonlySet<string> = new Set(["const", "let", "var"]);
 const STRING_KEY = /^(["'])(.*)\1$/s;
 
 /** The names `source` reads (see the module comment). */
-export function expressionNames(source: string): ExpressionNames {
+export function expressionNames(source: string, meter?: CheckBudget): ExpressionNames {
   // a longer one is refused by the expression check (`expression.too_long`)
   if (source.length > MAX_EXPRESSION_LENGTH) return { scoped: [], bare: [], readsClock: false };
+  meter?.spend(source.length);
   const tokens = tokenize(source);
-  const bound = boundNames(tokens);
+  meter?.spend(tokens.length);
+  const bound = boundNames(tokens, meter);
   const names: ExpressionNames = { scoped: [], bare: [], readsClock: false };
   const openers: string[] = [];
   tokens.forEach((token, index) => {
+    meter?.spend(1);
     if (token.kind === "punct" && "([{".includes(token.value)) openers.push(token.value);
     if (token.kind === "punct" && ")]}".includes(token.value)) openers.pop();
     if (token.kind !== "name") return;
@@ -98,33 +102,45 @@ function isObjectKey(tokens: readonly Token[], index: number, opener: string | u
   return opener === "{" && tokens[index + 1]?.value === ":" && (previous === "{" || previous === ",");
 }
 
-/** Every name the expression binds itself, wherever it is (scoping is ignored: fewer reads, never more). */
-function boundNames(tokens: readonly Token[]): Set<string> {
-  const bound = new Set<string>();
+/**
+ * Every name the expression binds itself, wherever it is (scoping is ignored: fewer reads, never
+ * more). Linear in the tokens: each binding form marks a token range, the ranges are summed in one
+ * pass, and the declarator scans jump over brackets with precomputed stops (`StopTable`).
+ */
+function boundNames(tokens: readonly Token[], meter?: CheckBudget): Set<string> {
   const partners = bracketPartners(tokens);
-  const addNamesBetween = (from: number, to: number) => {
-    for (let at = from; at < to; at++) {
-      const token = tokens[at];
-      if (token?.kind === "name") bound.add(token.value);
-    }
+  const stops = new StopTable(tokens, partners);
+  // +1 where a bound range starts, -1 where it ends: a token is bound where the running sum is positive
+  const marks = new Int32Array(tokens.length + 1);
+  const markRange = (from: number, to: number) => {
+    if (to <= from) return;
+    marks[from]! += 1;
+    marks[to]! -= 1;
   };
   tokens.forEach((token, index) => {
+    meter?.spend(1);
     if (token.kind === "punct" && token.value === "=>") {
       const previous = tokens[index - 1];
-      if (previous?.kind === "name") bound.add(previous.value);
-      else if (previous?.value === ")") addNamesBetween(partners.get(index - 1) ?? index, index);
+      if (previous?.kind === "name") markRange(index - 1, index);
+      else if (previous?.value === ")") markRange(partners.get(index - 1) ?? index, index);
       return;
     }
     if (token.kind !== "name") return;
     if (DECLARATIONS.has(token.value)) {
-      for (const [from, to] of declarators(tokens, index + 1)) addNamesBetween(from, to);
+      for (const [from, to] of declarators(tokens, index + 1, stops, meter)) markRange(from, to);
     }
     if (token.value === "function" || token.value === "catch") {
       // `function (a)`, `function name(a)`, `catch (error)`
       const open = [index + 1, index + 2].find((at) => tokens[at]?.value === "(");
       const close = open === undefined ? undefined : partners.get(open);
-      if (close !== undefined) addNamesBetween(index + 1, close);
+      if (close !== undefined) markRange(index + 1, close);
     }
+  });
+  const bound = new Set<string>();
+  let depth = 0;
+  tokens.forEach((token, index) => {
+    depth += marks[index]!;
+    if (depth > 0 && token.kind === "name") bound.add(token.value);
   });
   return bound;
 }
@@ -134,9 +150,8 @@ function bracketPartners(tokens: readonly Token[]): Map<number, number> {
   const partners = new Map<number, number>();
   const open: number[] = [];
   tokens.forEach((token, index) => {
-    if (token.kind !== "punct") return;
-    if ("([{".includes(token.value)) open.push(index);
-    else if (")]}".includes(token.value)) {
+    if (isOpener(token)) open.push(index);
+    else if (isCloser(token)) {
       const opener = open.pop();
       if (opener === undefined) return;
       partners.set(opener, index);
@@ -149,45 +164,99 @@ function bracketPartners(tokens: readonly Token[]): Map<number, number> {
 /**
  * The token ranges of the names a declaration binds (`const a = 1, {b, c} = d`): each
  * declarator's pattern, up to its `=`, `,`, `;`, `of`/`in` or the bracket around it closing;
- * initializers are skipped up to the `,` that starts the next declarator.
+ * initializers are skipped up to the `,` that starts the next declarator. A declaration word at
+ * the same bracket depth ends the declaration (the next one starts there).
  */
-function declarators(tokens: readonly Token[], start: number): [number, number][] {
+function declarators(
+  tokens: readonly Token[],
+  start: number,
+  stops: StopTable,
+  meter?: CheckBudget,
+): [number, number][] {
   const ranges: [number, number][] = [];
   let at = start;
   while (at < tokens.length) {
-    const end = topLevelStop(
-      tokens,
-      at,
-      (token) => ["=", ",", ";"].includes(token.value) || isLoopWord(token),
-    );
+    meter?.spend(1);
+    const end = stops.patternEnd(at);
     ranges.push([at, end]);
     let stop = tokens[end];
     if (stop?.value === "=") {
-      const next = topLevelStop(tokens, end + 1, (token) => token.value === "," || token.value === ";");
+      const next = stops.initializerEnd(end + 1);
       stop = tokens[next];
       at = next + 1;
     } else {
       at = end + 1;
     }
-    if (stop?.value !== ",") break;
+    if (stop?.value !== "," || stop.kind !== "punct") break;
   }
   return ranges;
 }
 
-function isLoopWord(token: Token): boolean {
-  return token.kind === "name" && (token.value === "of" || token.value === "in");
+function isOpener(token: Token): boolean {
+  return token.kind === "punct" && "([{".includes(token.value);
 }
 
-/** The first token from `start` that `isStop` accepts outside brackets, or a bracket closing around it. */
-function topLevelStop(tokens: readonly Token[], start: number, isStop: (token: Token) => boolean): number {
-  let depth = 0;
-  for (let at = start; at < tokens.length; at++) {
-    const token = tokens[at]!;
-    if (token.kind === "punct" && "([{".includes(token.value)) depth++;
-    else if (token.kind === "punct" && ")]}".includes(token.value)) {
-      if (depth === 0) return at;
-      depth--;
-    } else if (depth === 0 && (token.kind === "punct" || token.kind === "name") && isStop(token)) return at;
+function isCloser(token: Token): boolean {
+  return token.kind === "punct" && ")]}".includes(token.value);
+}
+
+function isDeclarationWord(token: Token): boolean {
+  return token.kind === "name" && DECLARATIONS.has(token.value);
+}
+
+function isPatternStop(token: Token): boolean {
+  if (token.kind === "punct") return ["=", ",", ";"].includes(token.value);
+  return (
+    token.kind === "name" && (token.value === "of" || token.value === "in" || DECLARATIONS.has(token.value))
+  );
+}
+
+function isInitializerStop(token: Token): boolean {
+  if (token.kind === "punct") return token.value === "," || token.value === ";";
+  return isDeclarationWord(token);
+}
+
+/**
+ * For every token, the first token from there that ends a declarator's pattern (or its
+ * initializer) outside brackets, or a bracket closing around it: computed once, right to left,
+ * jumping over each bracket pair to what follows its closer. An opener without a partner
+ * encloses the rest of the expression, so nothing after it stops.
+ */
+class StopTable {
+  readonly #pattern: Int32Array;
+  readonly #initializer: Int32Array;
+
+  constructor(tokens: readonly Token[], partners: ReadonlyMap<number, number>) {
+    this.#pattern = StopTable.#table(tokens, partners, isPatternStop);
+    this.#initializer = StopTable.#table(tokens, partners, isInitializerStop);
   }
-  return tokens.length;
+
+  patternEnd(start: number): number {
+    return this.#pattern[start] ?? this.#pattern.length - 1;
+  }
+
+  initializerEnd(start: number): number {
+    return this.#initializer[start] ?? this.#initializer.length - 1;
+  }
+
+  static #table(
+    tokens: readonly Token[],
+    partners: ReadonlyMap<number, number>,
+    isStop: (token: Token) => boolean,
+  ): Int32Array {
+    const table = new Int32Array(tokens.length + 1);
+    table[tokens.length] = tokens.length;
+    for (let at = tokens.length - 1; at >= 0; at--) {
+      const token = tokens[at]!;
+      if (isOpener(token)) {
+        const closer = partners.get(at);
+        table[at] = closer === undefined ? tokens.length : table[closer + 1]!;
+      } else if (isCloser(token) || isStop(token)) {
+        table[at] = at;
+      } else {
+        table[at] = table[at + 1]!;
+      }
+    }
+    return table;
+  }
 }

@@ -4,12 +4,11 @@
  * The condition's names are those it reads (bare names, `this.x`, `state.x`, `global.x`, ...), plus
  * the names every computed field among them reads through its `from`, transitively. When no step
  * of the body (at any depth) writes any of them, each pass sees the condition as the first did:
- * the loop never runs or runs to `max_iterations`. That is an error when the condition reads
- * state and nothing can change it between passes: the body has only server steps, which run in
- * one turn. A body with a step that pauses the run (a client step, a wait, an effect, sub-agents,
- * a dependency flow) is a warning: an agent could change state through `workflow_state_update`
- * meanwhile. A condition that reads no state (`true`) is a warning too: it may be a deliberate
- * count of `max_iterations` passes. Not judged (nothing is provable): a condition that reads
+ * the loop never runs or runs to `max_iterations`. Always a warning: even a body of server steps
+ * only yields between work slices (engine/machine/slice.ts), and a `workflow_state_update` can land
+ * there; a body with a step that pauses the run (a client step, a wait, an effect, sub-agents, a
+ * dependency flow) gives an agent every pass to do so. A condition that reads no state (`true`)
+ * may be a deliberate count of `max_iterations` passes. Not judged (nothing is provable): a condition that reads
  * `loop.iteration`, a clock (`Date`, `Math`), a computed name (`this[x]`), or a body holding a
  * `break` for this loop.
  */
@@ -17,12 +16,13 @@ import type { WorkflowDefinition } from "../../dialect/index.ts";
 import { hasTemplate } from "../../expressions/template.ts";
 import { isPlainRecord, type PlainRecord, walkSteps } from "../step-walk.ts";
 import type { YamlPath } from "../yaml-path.ts";
+import type { CheckBudget } from "./check-budget.ts";
 import type { ExpressionNames } from "./expression-names.ts";
 import { readsOf } from "./site-reads.ts";
 import { writtenPaths } from "./state-paths.ts";
 import type { StaticProblem } from "./unresolved-names.ts";
 
-/** Steps that run inside the engine's turn: nothing else can act between two passes. */
+/** Steps that run inside the engine's turn: only the slice boundaries let anything act between two passes. */
 const SAME_TURN_STEPS: ReadonlySet<string> = new Set([
   "set_state",
   "conditional",
@@ -35,14 +35,14 @@ const SAME_TURN_STEPS: ReadonlySet<string> = new Set([
 const CONSTANT_SCOPES: ReadonlySet<string> = new Set(["inputs", "config", "event", "tasks"]);
 const WRITTEN_FIELD = /^\s*[A-Za-z_$][\w$]*\s*(?:\.\s*([^.[\]\s]+)|\[\s*(["'])(.*?)\2\s*\])/s;
 
-export function checkLoopConditions(definition: WorkflowDefinition): StaticProblem[] {
+export function checkLoopConditions(definition: WorkflowDefinition, meter?: CheckBudget): StaticProblem[] {
   const problems: StaticProblem[] = [];
   const computed = computedFroms(definition);
   walkSteps(definition, ({ step, path }) => {
     if (step.type !== "while_loop") return;
     const condition = typeof step.condition === "boolean" ? String(step.condition) : step.condition;
     if (typeof condition !== "string") return;
-    const problem = loopProblem(step, condition, path, computed);
+    const problem = loopProblem(step, condition, path, computed, meter);
     if (problem !== undefined) problems.push(problem);
   });
   return problems;
@@ -53,14 +53,16 @@ function loopProblem(
   condition: string,
   path: YamlPath,
   computed: ReadonlyMap<string, readonly string[]>,
+  meter: CheckBudget | undefined,
 ): StaticProblem | undefined {
   const body = Array.isArray(step.body) ? step.body : [];
   if (body.length === 0 || breaksOut(body)) return undefined;
-  const read = conditionNames(condition, computed);
+  const read = conditionNames(condition, computed, meter);
   if (read === undefined) return undefined;
   const written = new Set<string>();
   let pauses = false;
   walkSteps({ steps: body }, ({ step: inner, path: innerPath }) => {
+    meter?.spend(1);
     if (!SAME_TURN_STEPS.has(String(inner.type))) pauses = true;
     for (const { path: target } of writtenPaths(inner, innerPath)) {
       const match = WRITTEN_FIELD.exec(target);
@@ -93,8 +95,8 @@ function loopProblem(
   }
   return {
     ...at,
-    severity: "error",
-    message: `${loop}: its condition reads ${shown}, no step of its body writes ${them} and nothing else can run between passes, so every pass sees the same value: the loop never runs, or runs until max_iterations. ${fix}`,
+    severity: "warning",
+    message: `${loop}: its condition reads ${shown} and no step of its body writes ${them}; the body has only server steps, so only a workflow_state_update landing between two work slices could change ${them}: in practice the loop never runs, or runs until max_iterations. ${fix}`,
   };
 }
 
@@ -105,8 +107,9 @@ function loopProblem(
 function conditionNames(
   condition: string,
   computed: ReadonlyMap<string, readonly string[]>,
+  meter: CheckBudget | undefined,
 ): Set<string> | undefined {
-  const reads = readsOf({ text: condition, form: hasTemplate(condition) ? "template" : "expression" });
+  const reads = readsOf({ text: condition, form: hasTemplate(condition) ? "template" : "expression" }, meter);
   const direct = stateNames(reads);
   if (direct === undefined) return undefined;
   const names = new Set<string>();
@@ -118,7 +121,7 @@ function conditionNames(
     const from = computed.get(name);
     if (from === undefined) continue;
     for (const source of from) {
-      const more = sourceNames(source);
+      const more = sourceNames(source, meter);
       if (more === undefined) return undefined;
       pending.push(...more);
     }
@@ -138,9 +141,9 @@ function stateNames(reads: ExpressionNames): string[] | undefined {
 }
 
 /** The names a computed `from` entry reads: a template's, or a path's first field. */
-function sourceNames(source: string): string[] | undefined {
-  if (hasTemplate(source)) return stateNames(readsOf({ text: source, form: "template" }));
-  return stateNames(readsOf({ text: source, form: "expression" }));
+function sourceNames(source: string, meter: CheckBudget | undefined): string[] | undefined {
+  if (hasTemplate(source)) return stateNames(readsOf({ text: source, form: "template" }, meter));
+  return stateNames(readsOf({ text: source, form: "expression" }, meter));
 }
 
 /** Each computed field of the file (pooled with its sub-agent tasks') with its `from` entries. */

@@ -44,22 +44,37 @@ function fileSecretProblems(
   }
   const problems: StaticProblem[] = [];
   for (const { path, text } of fields) {
-    const reported = new Set<string>();
+    // one warning per field, at its first missing reference, naming at most a few of them
+    const missing = new Map<string, number>();
     for (const { name, offset } of references(text)) {
-      if (secretNames.has(name) || reported.has(name)) continue;
-      reported.add(name);
-      problems.push({
-        code: "check.missing_secret",
-        severity: "warning",
-        path,
-        offset,
-        message:
-          `${consumerOf(definition, path)} needs the secret ${name}, which this tenant has not set: until it is, ${effectOf(path)}. ` +
-          `Set it with PUT /admin/tenants/<tenant>/secrets/${name} {"value": "..."}`,
-      });
+      if (!secretNames.has(name) && !missing.has(name)) missing.set(name, offset);
     }
+    const [first] = missing;
+    if (first === undefined) continue;
+    const [name, offset] = first;
+    problems.push({
+      code: "check.missing_secret",
+      severity: "warning",
+      path,
+      offset,
+      message:
+        missing.size === 1
+          ? `${consumerOf(definition, path)} needs the secret ${name}, which this tenant has not set: until it is, ${effectOf(path)}. ` +
+            `Set it with PUT /admin/tenants/<tenant>/secrets/${name} {"value": "..."}`
+          : `${consumerOf(definition, path)} needs the secrets ${listed([...missing.keys()])}, which this tenant has not set: until they are, ${effectOf(path)}. ` +
+            `Set each with PUT /admin/tenants/<tenant>/secrets/<name> {"value": "..."}`,
+    });
   }
   return problems;
+}
+
+/** Names listed in a message: at most this many, then how many more. */
+export const MAX_LISTED_SECRETS = 10;
+
+function listed(names: readonly string[]): string {
+  const shown = names.slice(0, MAX_LISTED_SECRETS).join(", ");
+  const more = names.length - MAX_LISTED_SECRETS;
+  return more > 0 ? `${shown} and ${more} more` : shown;
 }
 
 /**

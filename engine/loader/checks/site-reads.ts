@@ -5,9 +5,10 @@
  * left to the expression check), and of each computed field's `from` paths. Shared by the name, loop and loop-condition checks. Pure.
  */
 import type { WorkflowDefinition } from "../../dialect/index.ts";
-import { hasTemplate, parseTemplate } from "../../expressions/template.ts";
+import { expressionStart, hasTemplate, parseTemplate } from "../../expressions/template.ts";
 import { computedFromEntries } from "../check-secret-fields.ts";
 import { type ExpressionSite, listExpressionSites } from "../expression-sites.ts";
+import type { CheckBudget } from "./check-budget.ts";
 import { type ExpressionNames, expressionNames } from "./expression-names.ts";
 import { type SiteContext, siteContext } from "./site-context.ts";
 
@@ -18,24 +19,24 @@ export interface SiteReads {
   reads: ExpressionNames;
 }
 
-export function siteReads(definition: WorkflowDefinition): SiteReads[] {
+export function siteReads(definition: WorkflowDefinition, meter?: CheckBudget): SiteReads[] {
   const sites = listExpressionSites(definition).map((site) => ({
     site,
     context: siteContext(definition, site.path),
-    reads: readsOf(site),
+    reads: readsOf(site, meter),
   }));
-  return [...sites, ...fromPathReads(definition)];
+  return [...sites, ...fromPathReads(definition, meter)];
 }
 
 /**
  * A computed field's `from` paths (entries without `{{`): only the scope and first field count
  * (`this.results.file-1` reads `this.results`; what follows is a path, not names).
  */
-function fromPathReads(definition: WorkflowDefinition): SiteReads[] {
+function fromPathReads(definition: WorkflowDefinition, meter?: CheckBudget): SiteReads[] {
   return computedFromEntries(definition).flatMap(({ path, from }) => {
     if (hasTemplate(from)) return [];
     const site: ExpressionSite = { path, text: from, form: "expression", kind: "transform" };
-    const { scoped } = readsOf(site);
+    const { scoped } = readsOf(site, meter);
     const first = scoped.filter((read) => read.offset === from.length - from.trimStart().length);
     return [
       {
@@ -48,10 +49,10 @@ function fromPathReads(definition: WorkflowDefinition): SiteReads[] {
 }
 
 /** The names of a site's expressions, with offsets in its text. */
-export function readsOf(site: Pick<ExpressionSite, "text" | "form">): ExpressionNames {
+export function readsOf(site: Pick<ExpressionSite, "text" | "form">, meter?: CheckBudget): ExpressionNames {
   const reads: ExpressionNames = { scoped: [], bare: [], readsClock: false };
   for (const { source, start } of expressionsOf(site)) {
-    const names = expressionNames(source);
+    const names = expressionNames(source, meter);
     reads.readsClock ||= names.readsClock;
     for (const read of names.scoped) reads.scoped.push({ ...read, offset: start + read.offset });
     for (const read of names.bare) reads.bare.push({ ...read, offset: start + read.offset });
@@ -69,7 +70,6 @@ function expressionsOf(site: Pick<ExpressionSite, "text" | "form">): { source: s
   }
   return parts.flatMap((part) => {
     if (part.kind !== "expression") return [];
-    const inner = site.text.slice(part.offset + 2);
-    return [{ source: part.source, start: part.offset + 2 + (inner.length - inner.trimStart().length) }];
+    return [{ source: part.source, start: expressionStart(site.text, part.offset) }];
   });
 }

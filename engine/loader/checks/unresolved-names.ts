@@ -12,7 +12,7 @@
 import type { WorkflowDefinition } from "../../dialect/index.ts";
 import type { ProblemInDefinition } from "../check-expressions.ts";
 import type { Severity } from "../diagnostic.ts";
-import { closestName } from "./closest-name.ts";
+import { NameHints } from "./closest-name.ts";
 import { bareCandidates, type DeclaredNames, declaredNames } from "./declared-names.ts";
 import type { BareRead, ScopedRead } from "./expression-names.ts";
 import type { SiteReads } from "./site-reads.ts";
@@ -44,7 +44,11 @@ const STEPS_WITHOUT_RESULT: ReadonlySet<string> = new Set([
 ]);
 const LOOP_FIELDS: ReadonlySet<string> = new Set(["item", "index", "iteration"]);
 
-export function checkNames(definition: WorkflowDefinition, sites: readonly SiteReads[]): StaticProblem[] {
+export function checkNames(
+  definition: WorkflowDefinition,
+  sites: readonly SiteReads[],
+  hints: NameHints = new NameHints(),
+): StaticProblem[] {
   const names = declaredNames(definition);
   const bare = bareCandidates(names);
   const problems: StaticProblem[] = [];
@@ -56,13 +60,14 @@ export function checkNames(definition: WorkflowDefinition, sites: readonly SiteR
       problems.push(problem);
     };
     for (const read of entry.reads.scoped) {
-      once(`${read.root}.${read.field}`, scopedProblem(read, entry, names));
+      const key = `${read.root}.${read.field}`;
+      if (!seen.has(key)) once(key, scopedProblem(read, entry, names, hints));
     }
     if (!judgesBareNames(entry)) continue;
     for (const read of entry.reads.bare) {
       if (bare.has(read.name) || ENGINE_LOCALS.has(read.name)) continue;
       if (entry.context.region === "computed" && read.name === "input") continue;
-      once(read.name, bareProblem(read, entry, bare));
+      if (!seen.has(read.name)) once(read.name, bareProblem(read, entry, bare, hints));
     }
   }
   return problems;
@@ -81,6 +86,7 @@ function scopedProblem(
   read: ScopedRead,
   { site, context }: SiteReads,
   names: DeclaredNames,
+  hints: NameHints,
 ): StaticProblem | undefined {
   const { root, field } = read;
   if (root === "loop") return loopProblem(read, site.path, context.loops, context.region);
@@ -103,8 +109,8 @@ function scopedProblem(
     config: "is not a key of the file's config block",
     tasks: "is not a task of the dependencies block",
   };
-  const candidates = pool.flatMap((set) => [...set]);
-  const hint = suggestion(field, candidates, root, names);
+  const close = hints.closest(root, field, () => pool.flatMap((set) => [...set]));
+  const hint = suggestion(field, close, root, names);
   return {
     code: "check.unresolved_name",
     severity: "warning",
@@ -116,8 +122,13 @@ function scopedProblem(
   };
 }
 
-function bareProblem(read: BareRead, { site }: SiteReads, candidates: ReadonlySet<string>): StaticProblem {
-  const close = closestName(read.name, candidates);
+function bareProblem(
+  read: BareRead,
+  { site }: SiteReads,
+  candidates: ReadonlySet<string>,
+  hints: NameHints,
+): StaticProblem {
+  const close = hints.closest("", read.name, () => candidates);
   const hint = close === undefined ? "" : `; did you mean \`${close}\`?`;
   return {
     code: "check.unresolved_name",
@@ -130,14 +141,8 @@ function bareProblem(read: BareRead, { site }: SiteReads, candidates: ReadonlySe
   };
 }
 
-/** A hint for `root.field`: a close name in the same scope, or the scope that has exactly that name. */
-function suggestion(
-  field: string,
-  candidates: readonly string[],
-  root: string,
-  names: DeclaredNames,
-): string {
-  const close = closestName(field, candidates);
+/** A hint for `root.field`: a close name in the same scope (`close`), or the scope that has exactly that name. */
+function suggestion(field: string, close: string | undefined, root: string, names: DeclaredNames): string {
   if (close !== undefined) return `; did you mean \`${root}.${close}\`?`;
   if (names.inputs.has(field) && root !== "inputs") return `; did you mean \`inputs.${field}\`?`;
   if ((names.state.has(field) || names.computed.has(field)) && root !== "this")

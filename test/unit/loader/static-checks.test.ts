@@ -188,10 +188,12 @@ ${body}`;
     "      - {id: count, type: set_state, state_update: {path: this.attempts, operation: increment}}\n";
   const message = '      - {id: note, type: user_message, message: "waiting"}\n';
 
-  it("is an error when only server steps run and none writes what the condition reads", () => {
+  it("is a warning, not an error, when only server steps run and none writes what the condition reads", () => {
+    // a long server-only loop yields between work slices, where a workflow_state_update can land
     const yaml = loop("{{ !this.done }}", increment);
-    expect(findings(yaml)).toEqual(["12:17 error check.loop_condition_constant"]);
-    expect(messages(yaml)[0]).toContain("reads `done`, no step of its body writes it");
+    expect(findings(yaml)).toEqual(["12:17 warning check.loop_condition_constant"]);
+    expect(messages(yaml)[0]).toContain("reads `done` and no step of its body writes it");
+    expect(messages(yaml)[0]).toContain("between two work slices");
   });
 
   it("is a warning for a literal condition (a count of max_iterations passes) and when the body pauses", () => {
