@@ -62,6 +62,8 @@ export function backoffSeconds(attempt: number, policy: ErrorPolicy | undefined)
   const base = policy?.retry_delay ?? RETRY_DEFAULTS.retry_delay;
   const multiplier = policy?.backoff_multiplier ?? RETRY_DEFAULTS.backoff_multiplier;
   const cap = policy?.max_delay ?? RETRY_DEFAULTS.max_delay;
+  if (base === 0) return 0;
+  // multiplier^n may overflow to Infinity: the cap still holds
   return Math.min(base * multiplier ** (attempt - 1), cap);
 }
 

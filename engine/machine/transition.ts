@@ -26,7 +26,7 @@ import {
 } from "./dependency-flow/task-events.ts";
 import { graphThreadOf } from "./dependency-flow/task-threads.ts";
 import { applyEffectOutcome, takeEffect } from "./effect-outcome.ts";
-import { POLL_AFTER_MS, paceWait } from "./poll-intervals.ts";
+import { capWaitAtDeadline, POLL_AFTER_MS, paceWait } from "./poll-intervals.ts";
 import { addRunEndNotification } from "./run-end.ts";
 import type {
   MachineContext,
@@ -99,7 +99,7 @@ export function startRun(
   const tooLarge = checkpointTooLarge(run);
   if (tooLarge !== undefined) throw tooLarge;
   const graph = graphChanges(session);
-  const next = outgoingAnswer(answer, machine);
+  const next = outgoingAnswer(answer, run, machine);
   return graph === undefined ? { run, next } : { run, next, graph };
 }
 
@@ -151,6 +151,7 @@ export function transition(
     exceeded
       ? { status: "failed" as const, error: exceeded }
       : answerAfterSettle(definition, run, machine, next, event, answeredWhileGraphRan),
+    run,
     machine,
   );
   const graph = graphChanges(session);
@@ -373,10 +374,10 @@ function answerAfterSettle(
 
 /**
  * The answer as it leaves the machine: a `wait` says when to ask again (`poll-intervals.ts`), and
- * the warnings this transition raised (`warnings.ts`) go with it.
+ * the warnings this transition raised (`warnings.ts`) go with it; no wait outlasts the run's time limit.
  */
-function outgoingAnswer(answer: NextStep, machine: MachineContext): NextStep {
-  const next = paceWait(answer);
+function outgoingAnswer(answer: NextStep, run: RunState, machine: MachineContext): NextStep {
+  const next = capWaitAtDeadline(paceWait(answer), run.deadlineAt, machine.now);
   const raised = machine.raised ?? [];
   return raised.length === 0 ? next : { ...next, warnings: raised };
 }
