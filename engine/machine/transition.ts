@@ -7,7 +7,7 @@
  * and reported in `Transition.graph` (see `dependency-flow/session.ts`).
  */
 
-import type { WorkflowDefinition } from "../dialect/index.ts";
+import { MAX_DURATION_SECONDS, type WorkflowDefinition } from "../dialect/index.ts";
 import { EngineError, type ErrorShape } from "../errors.ts";
 import { initState } from "../state/index.ts";
 import type { ResolvedUpdate } from "../state/state-data.ts";
@@ -319,7 +319,8 @@ function toResolvedUpdate(update: { path: string; value: unknown; operation?: st
  */
 function setDeadline(run: RunState, timeoutSeconds: unknown): void {
   if (typeof timeoutSeconds !== "number" || !(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) return;
-  run.deadlineAt = run.createdAt + timeoutSeconds * 1000;
+  // at most the dialect's cap, also for a definition published before the dialect had one
+  run.deadlineAt = run.createdAt + Math.min(timeoutSeconds, MAX_DURATION_SECONDS) * 1000;
   addTimer(run, { kind: "deadline", at: run.deadlineAt, threadId: "main", stepId: "run" });
 }
 

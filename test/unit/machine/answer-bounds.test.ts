@@ -74,3 +74,10 @@ describe("waits", () => {
     expect([1, 2, 3].map((n) => backoffSeconds(n, policy))).toEqual([0, 0, 0]);
   });
 });
+
+describe("definitions stored before the caps", () => {
+  it("a backoff of 1e300 seconds is cut to 1 year", () => {
+    const policy = { retry_delay: 1e300, backoff_multiplier: 2, max_delay: 1e300 };
+    expect(backoffSeconds(1, policy)).toBe(31_536_000);
+  });
+});
