@@ -4,6 +4,7 @@
  * `steps.ts` with the other steps that own sub-steps or tasks.
  */
 import { z } from "zod";
+import { answerShapeSchema } from "./answer-shape.ts";
 import { RETRY_DEFAULTS } from "./error-handling.ts";
 import {
   freeObjectSchema,
@@ -13,6 +14,9 @@ import {
   valueValidationSchema,
 } from "./scalars.ts";
 import { stepCommonShape } from "./step-common.ts";
+
+/** The most re-asks a step may declare (`max_retries` of `user_input`, `agent_prompt`, `agent_response`). */
+export const MAX_REASKS = 10;
 
 /**
  * `max_retries` of a step whose answer has a declared shape: how many times an answer that does
@@ -24,9 +28,10 @@ function shapeRetriesSchema(schemaField: string) {
     .number()
     .int()
     .nonnegative()
+    .max(MAX_REASKS, `at most ${MAX_REASKS} re-asks`)
     .optional()
     .describe(
-      `Re-asks after an answer that does not fit ${schemaField} (default ${RETRY_DEFAULTS.max_retries}; 0: fail at once)`,
+      `Re-asks after an answer that does not fit ${schemaField} (default ${RETRY_DEFAULTS.max_retries}, at most ${MAX_REASKS}; 0: fail at once)`,
     );
 }
 
@@ -78,8 +83,11 @@ export const userInputStepSchema = z
       .number()
       .int()
       .nonnegative()
+      .max(MAX_REASKS, `at most ${MAX_REASKS} re-asks`)
       .default(RETRY_DEFAULTS.max_retries)
-      .describe(`Re-asks after invalid answers (default ${RETRY_DEFAULTS.max_retries})`),
+      .describe(
+        `Re-asks after invalid answers (default ${RETRY_DEFAULTS.max_retries}, at most ${MAX_REASKS})`,
+      ),
   })
   .describe("Ask the user for a value");
 export type UserInputStep = z.output<typeof userInputStepSchema>;
@@ -90,7 +98,7 @@ export const agentPromptStepSchema = z
     ...stepCommonShape,
     prompt: templateSchema.describe("Instruction for the agent"),
     context: z.unknown().optional().describe("Extra data handed to the agent (templates allowed)"),
-    expected_response: freeObjectSchema.optional().describe("JSON Schema (subset) of the expected answer"),
+    expected_response: answerShapeSchema.optional().describe("JSON Schema (subset) of the expected answer"),
     timeout: secondsSchema.optional().describe("Seconds the agent has"),
     max_retries: shapeRetriesSchema("expected_response"),
   })
@@ -101,7 +109,7 @@ export const agentResponseStepSchema = z
   .strictObject({
     type: z.literal("agent_response"),
     ...stepCommonShape,
-    response_schema: freeObjectSchema.optional().describe("JSON Schema (subset) the response must satisfy"),
+    response_schema: answerShapeSchema.optional().describe("JSON Schema (subset) the response must satisfy"),
     store_response: statePathSchema.optional().describe("State path that receives the response"),
     validation: valueValidationSchema.optional(),
     max_retries: shapeRetriesSchema("response_schema"),

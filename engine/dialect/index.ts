@@ -2,6 +2,7 @@
  * @module
  * The workflow dialect: zod schemas and the types derived from them.
  */
+export * from "./answer-shape.ts";
 export * from "./client-steps.ts";
 export * from "./dependencies.ts";
 export * from "./error-handling.ts";

@@ -58,8 +58,18 @@ export const valueTypeSchema = z
   .describe("Value type");
 export type ValueType = z.output<typeof valueTypeSchema>;
 
-/** A number of seconds (fractions allowed). */
-export const secondsSchema = z.number().nonnegative().describe("Seconds");
+/**
+ * The longest duration the dialect accepts anywhere (`seconds`, `timeout_seconds`, `retry_delay`,
+ * `max_delay`, ...): 1 year. A longer timer could not be written as a date or set as an alarm.
+ */
+export const MAX_DURATION_SECONDS = 365 * 24 * 60 * 60;
+
+/** A number of seconds (fractions allowed), at most `MAX_DURATION_SECONDS`. */
+export const secondsSchema = z
+  .number()
+  .nonnegative()
+  .max(MAX_DURATION_SECONDS, `at most ${MAX_DURATION_SECONDS} seconds (1 year)`)
+  .describe("Seconds (at most 31536000, 1 year)");
 
 /** A free-form object (tool parameters, config blocks, JSON Schemas). */
 export const freeObjectSchema = z.record(z.string(), z.unknown());

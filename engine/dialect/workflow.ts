@@ -8,7 +8,7 @@ import { z } from "zod";
 import { dependencyGraphSchema } from "./dependencies.ts";
 import { externalStateSchema } from "./external-state.ts";
 import { runNotificationSchema } from "./run-notifications.ts";
-import { semverSchema, workflowNameSchema } from "./scalars.ts";
+import { secondsSchema, semverSchema, workflowNameSchema } from "./scalars.ts";
 import { servicesSchema } from "./services.ts";
 import { defaultStateSchema, inputsSchema, stateSchemaSchema } from "./state.ts";
 import { stepSchema } from "./steps.ts";
@@ -21,9 +21,7 @@ export const CURRENT_SCHEMA_VERSION = 2;
 
 export const workflowConfigSchema = z
   .looseObject({
-    timeout_seconds: z
-      .number()
-      .nonnegative()
+    timeout_seconds: secondsSchema
       .optional()
       .describe("The run's time limit in seconds: a run that has not ended by then fails with run.timeout"),
     max_retries: z

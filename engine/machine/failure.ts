@@ -6,7 +6,7 @@
  * a client step and the end of a loop pass. Also how a whole run fails at once, whatever its
  * threads were doing (`failWholeRun`).
  */
-import { RETRY_DEFAULTS, type Step } from "../dialect/index.ts";
+import { MAX_DURATION_SECONDS, RETRY_DEFAULTS, type Step } from "../dialect/index.ts";
 import type { EngineError, ErrorShape } from "../errors.ts";
 import type { RunState } from "./run-model.ts";
 import type { ErrorPolicy } from "./step-types.ts";
@@ -62,7 +62,10 @@ export function backoffSeconds(attempt: number, policy: ErrorPolicy | undefined)
   const base = policy?.retry_delay ?? RETRY_DEFAULTS.retry_delay;
   const multiplier = policy?.backoff_multiplier ?? RETRY_DEFAULTS.backoff_multiplier;
   const cap = policy?.max_delay ?? RETRY_DEFAULTS.max_delay;
-  return Math.min(base * multiplier ** (attempt - 1), cap);
+  if (base === 0) return 0;
+  // multiplier^n may overflow to Infinity: the cap still holds (the dialect's own cap too, for a
+  // definition published before the dialect had one)
+  return Math.min(base * multiplier ** (attempt - 1), cap, MAX_DURATION_SECONDS);
 }
 
 function scheduleRetry(

@@ -65,12 +65,17 @@ function describeAnswerShape(step: Step, definition: Record<string, unknown>, at
   if (answerShapeOf(step) === undefined) return;
   const field = step.type === "agent_prompt" ? "expected_response" : "response_schema";
   const attempts = shapeRetriesOf(step) + 1;
-  // the shape as handed out (its templates rendered)
+  // the shape as handed out (the dialect refuses templates in it, so it is the one checked)
   definition.example_response = exampleOf(definition[field]);
+  // the attempt counter also counts error_handling retries, so it may pass the re-asks allowed
+  const judged =
+    attempt < attempts
+      ? `An answer that does not fit is refused and the step handed out again with previous_error ` +
+        `(this is attempt ${attempt} of ${attempts}).`
+      : `This is the last attempt (${attempt}): an answer that does not fit fails the step through its error_handling.`;
   definition.response_instructions =
     `Complete this step with a result that is JSON fitting ${field} (like example_response), not prose. ` +
-    `An answer that does not fit is refused and the step handed out again with previous_error ` +
-    `(this is attempt ${attempt} of ${attempts}).`;
+    judged;
 }
 
 function timeoutSeconds(step: Step): number | undefined {

@@ -20,3 +20,13 @@ export function paceWait(next: NextStep): NextStep {
   if (next.status !== "wait" || next.retryAfterMs !== undefined) return next;
   return { ...next, retryAfterMs: POLL_AFTER_MS.other };
 }
+
+/**
+ * The answer, its `retryAfterMs` no later than the run's time limit (`deadlineAt`, if it has
+ * one): a run that times out first is worth asking about then.
+ */
+export function capWaitAtDeadline(next: NextStep, deadlineAt: number | undefined, now: number): NextStep {
+  if (next.status !== "wait" || next.retryAfterMs === undefined || deadlineAt === undefined) return next;
+  const untilDeadline = Math.max(0, deadlineAt - now);
+  return next.retryAfterMs <= untilDeadline ? next : { ...next, retryAfterMs: untilDeadline };
+}

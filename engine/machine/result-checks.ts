@@ -51,11 +51,12 @@ function shapeProblem(schema: JsonShape, value: unknown, where: string): string 
   if (schema.type && !hasJsonType(value, schema.type)) return `${where} must be of type ${schema.type}`;
   if (value === null || typeof value !== "object" || Array.isArray(value)) return undefined;
   const record = value as Record<string, unknown>;
-  for (const key of schema.required ?? []) {
-    if (!(key in record)) return `${where} is missing the required field "${key}"`;
+  // the dialect checks shapes at publish; the guard keeps an unchecked one from throwing here
+  for (const key of Array.isArray(schema.required) ? schema.required : []) {
+    if (!Object.hasOwn(record, key)) return `${where} is missing the required field "${key}"`;
   }
   for (const [key, sub] of Object.entries(schema.properties ?? {})) {
-    if (key in record) {
+    if (Object.hasOwn(record, key) && sub !== null && typeof sub === "object") {
       const problem = shapeProblem(sub, record[key], `${where}.${key}`);
       if (problem) return problem;
     }

@@ -7,7 +7,7 @@
  * and reported in `Transition.graph` (see `dependency-flow/session.ts`).
  */
 
-import type { WorkflowDefinition } from "../dialect/index.ts";
+import { MAX_DURATION_SECONDS, type WorkflowDefinition } from "../dialect/index.ts";
 import { EngineError, type ErrorShape } from "../errors.ts";
 import { initState } from "../state/index.ts";
 import type { ResolvedUpdate } from "../state/state-data.ts";
@@ -26,7 +26,7 @@ import {
 } from "./dependency-flow/task-events.ts";
 import { graphThreadOf } from "./dependency-flow/task-threads.ts";
 import { applyEffectOutcome, takeEffect } from "./effect-outcome.ts";
-import { POLL_AFTER_MS, paceWait } from "./poll-intervals.ts";
+import { capWaitAtDeadline, POLL_AFTER_MS, paceWait } from "./poll-intervals.ts";
 import { addRunEndNotification } from "./run-end.ts";
 import type {
   MachineContext,
@@ -99,7 +99,7 @@ export function startRun(
   const tooLarge = checkpointTooLarge(run);
   if (tooLarge !== undefined) throw tooLarge;
   const graph = graphChanges(session);
-  const next = outgoingAnswer(answer, machine);
+  const next = outgoingAnswer(answer, run, machine);
   return graph === undefined ? { run, next } : { run, next, graph };
 }
 
@@ -151,6 +151,7 @@ export function transition(
     exceeded
       ? { status: "failed" as const, error: exceeded }
       : answerAfterSettle(definition, run, machine, next, event, answeredWhileGraphRan),
+    run,
     machine,
   );
   const graph = graphChanges(session);
@@ -318,7 +319,8 @@ function toResolvedUpdate(update: { path: string; value: unknown; operation?: st
  */
 function setDeadline(run: RunState, timeoutSeconds: unknown): void {
   if (typeof timeoutSeconds !== "number" || !(timeoutSeconds > 0) || !Number.isFinite(timeoutSeconds)) return;
-  run.deadlineAt = run.createdAt + timeoutSeconds * 1000;
+  // at most the dialect's cap, also for a definition published before the dialect had one
+  run.deadlineAt = run.createdAt + Math.min(timeoutSeconds, MAX_DURATION_SECONDS) * 1000;
   addTimer(run, { kind: "deadline", at: run.deadlineAt, threadId: "main", stepId: "run" });
 }
 
@@ -373,10 +375,10 @@ function answerAfterSettle(
 
 /**
  * The answer as it leaves the machine: a `wait` says when to ask again (`poll-intervals.ts`), and
- * the warnings this transition raised (`warnings.ts`) go with it.
+ * the warnings this transition raised (`warnings.ts`) go with it; no wait outlasts the run's time limit.
  */
-function outgoingAnswer(answer: NextStep, machine: MachineContext): NextStep {
-  const next = paceWait(answer);
+function outgoingAnswer(answer: NextStep, run: RunState, machine: MachineContext): NextStep {
+  const next = capWaitAtDeadline(paceWait(answer), run.deadlineAt, machine.now);
   const raised = machine.raised ?? [];
   return raised.length === 0 ? next : { ...next, warnings: raised };
 }

@@ -112,7 +112,7 @@ function statusView(
         status: "wait",
         message: next.message,
         ...(next.retryAfterMs === undefined ? {} : { retry_after_ms: next.retryAfterMs }),
-        ...(next.until === undefined ? {} : { wait_until: new Date(next.until).toISOString() }),
+        ...waitUntilOf(next.until),
         ...(next.taskIds === undefined || next.taskIds.length === 0 ? {} : { task_ids: next.taskIds }),
         hint: `Nothing to do yet (message says why). Call workflow_get_next_step again ${whenText(next.retryAfterMs)}.`,
       };
@@ -135,6 +135,13 @@ function statusView(
 
 function viewOf(step: ClientInstruction): NextStepView["steps"] extends (infer T)[] | undefined ? T : never {
   return { ...step, needs_completion: !SELF_FINISHING.has(step.type) };
+}
+
+/** The wake time as an ISO date, when it is one (a date past what `Date` holds is left out). */
+function waitUntilOf(until: number | undefined): { wait_until?: string } {
+  if (until === undefined) return {};
+  const date = new Date(until);
+  return Number.isNaN(date.getTime()) ? {} : { wait_until: date.toISOString() };
 }
 
 function whenText(retryAfterMs: number | undefined): string {

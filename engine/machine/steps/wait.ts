@@ -4,6 +4,7 @@
  * Without either it hands control back to the agent once: the next `workflow_get_next_step`
  * carries on (this is how AroMCP workflows poll).
  */
+import { MAX_DURATION_SECONDS } from "../../dialect/index.ts";
 import { EngineError } from "../../errors.ts";
 import { renderValue } from "../thread-scope.ts";
 import { addTimer } from "../timers.ts";
@@ -28,8 +29,11 @@ export const runWaitStep: ServerStepHandler<"wait_step"> = (scope, step, frame) 
 function wakeTime(seconds: unknown, until: unknown, now: number, stepId: string): number | undefined {
   if (seconds !== undefined && seconds !== null) {
     const value = Number(seconds);
-    if (!Number.isFinite(value) || value < 0) {
-      throw new EngineError("step.invalid_wait", `wait_step "${stepId}": seconds must be a number >= 0`);
+    if (!Number.isFinite(value) || value < 0 || value > MAX_DURATION_SECONDS) {
+      throw new EngineError(
+        "step.invalid_wait",
+        `wait_step "${stepId}": seconds must be a number from 0 to ${MAX_DURATION_SECONDS} (1 year)`,
+      );
     }
     return now + value * 1000;
   }
@@ -37,6 +41,9 @@ function wakeTime(seconds: unknown, until: unknown, now: number, stepId: string)
     const at = Date.parse(String(until));
     if (Number.isNaN(at)) {
       throw new EngineError("step.invalid_wait", `wait_step "${stepId}": until must be an ISO date-time`);
+    }
+    if (at > now + MAX_DURATION_SECONDS * 1000) {
+      throw new EngineError("step.invalid_wait", `wait_step "${stepId}": until must be at most 1 year away`);
     }
     return at;
   }
