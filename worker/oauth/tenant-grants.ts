@@ -83,13 +83,19 @@ export interface RevokedSignIns {
 
 /**
  * Revokes every grant of the tenant (with its access and refresh tokens) and withdraws its unused
- * sign-in links. Tenant deletion calls it first. The links go at once (TenantDO); the grants'
+ * sign-in links. Tenant deletion calls it first; it works on any origin, and on a deployment
+ * without OAuth it only withdraws the links. The links go at once (TenantDO); the grants'
  * KV entries are deleted now and stop working within about 60 s at other locations (KV is
  * eventually consistent).
  */
 export async function revokeTenantGrants(env: Env, tenant: string): Promise<RevokedSignIns> {
-  const oauth = await helpersFor(env, tenant);
+  await registeredTenantStub(env, tenant);
   const signInLinks = await withdrawSignInLinks(env, tenant);
+  // without OAUTH_KV or SECRETS_KEY no grant can have been made (Allow needs both)
+  if (env.OAUTH_KV === undefined || env.SECRETS_KEY === undefined || env.SECRETS_KEY === "") {
+    return { grants: 0, signInLinks };
+  }
+  const oauth = await helpersFor(env, tenant);
   const userId = await opaqueUserIdOf(env, tenant);
   const grants = await listTenantGrants(env, tenant);
   for (const grant of grants) await oauth.revokeGrant(grant.id, userId);
