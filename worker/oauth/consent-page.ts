@@ -3,6 +3,7 @@
  * The consent page's HTML (docs/auth.md, "The consent page"): who asks (the client's name, as it
  * registered itself, and the exact redirect URI its access goes to), the sign-in (an API key of
  * the tenant, or the one-time link this browser opened), the scopes to grant, and Allow / Deny.
+ * Also the page a sign-in link opens (its tenant and a Continue button).
  * Server-rendered, no script, no external asset; every value that came from a client is escaped.
  * The caller sends it with `pageHeaders` (CSP, no framing, no caching). Pure functions.
  */
