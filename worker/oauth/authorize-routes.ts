@@ -108,7 +108,9 @@ export const authorizeRoutes = new Hono<AppEnv>()
     const link = await peekSignInLink(c.env, c.req.param("code"));
     if (link === null) return messagePage(c, 410, "Sign-in link not valid", LINK_REFUSED);
     const nonce = newNonce();
-    return c.html(renderSignInLinkPage(link.tenant, nonce), 200, pageHeaders(nonce));
+    // `same-origin`: the browser then sends our own Origin with Continue (with `no-referrer` it would send `null`)
+    const headers = { ...pageHeaders(nonce), "referrer-policy": "same-origin" };
+    return c.html(renderSignInLinkPage(link.tenant, nonce), 200, headers);
   })
   .post("/sign-in/:code", async (c) => {
     helpersOf(c);
