@@ -220,6 +220,11 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forTenant(id, () => ({ redeemed: this.#signInLinks.redeem(hash, Date.now()) }));
   }
 
+  /** Withdraws every unused sign-in link of the tenant: `withdrawn` is how many were still usable. */
+  withdrawSignInLinks(id: string): Promise<Outcome<{ withdrawn: number }>> {
+    return this.#forTenant(id, () => ({ withdrawn: this.#signInLinks.withdrawAll(Date.now()) }));
+  }
+
   // ── workflow definitions ────────────────────────────────────────────────
 
   publishWorkflow(tenant: string, version: NewWorkflowVersion): Promise<Outcome<PublishedVersion>> {

@@ -22,6 +22,8 @@ export interface Env extends DurableObjectBindings {
   EMAIL?: SendEmail;
   /** OAuth clients, grants and tokens (hashed) of `@cloudflare/workers-oauth-provider` (docs/auth.md). Without it, `/mcp` takes API keys only. */
   OAUTH_KV?: KVNamespace;
+  /** Workers Rate Limiting binding for `/register` and `GET /authorize`, per client address (docs/auth.md). */
+  OAUTH_RATE_LIMITER?: RateLimit;
   /** The OAuth helpers the provider puts in `env` before it calls the app (worker/oauth/provider.ts). */
   OAUTH_PROVIDER?: OAuthHelpers;
   /** `1` lets plugins reach loopback and private addresses (local development and tests only). */

@@ -40,6 +40,16 @@ export class SignInLinks {
     return expiresAt !== undefined && expiresAt > now ? expiresAt : null;
   }
 
+  /** Withdraws every unused link (the admin revoked the tenant's sign-ins); how many were usable. */
+  withdrawAll(now: number): number {
+    let usable = 0;
+    for (const [key, expiry] of this.#kv.list<number>({ prefix: PREFIX })) {
+      if (expiry > now) usable += 1;
+      this.#kv.delete(key);
+    }
+    return usable;
+  }
+
   /** Uses the link up: true the first time (within its lifetime), false ever after. */
   redeem(hash: string, now: number): boolean {
     const usable = this.peek(hash, now) !== null;

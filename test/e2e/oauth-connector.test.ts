@@ -1,6 +1,7 @@
 /**
  * A connector added by URL, end to end against `wrangler dev` (docs/auth.md): the consent page in
- * real Chromium (sign in with an API key, Allow, land on the client's redirect with a code), and
+ * real Chromium (sign in with an API key, Allow, land on the client's redirect with a code; and
+ * with a one-time sign-in link: its page, Continue, then Allow without a key), and
  * `mcp-remote` completing OAuth headlessly (its browser is a script that fills the consent form),
  * then listing the tools and calling one through it. A wrong API key: `mcp-remote` prints the
  * consent URL (discovery works; it used to end at `404 POST /register`, "Connection closed"), and
@@ -110,6 +111,51 @@ describe.skipIf(chromiumPath === null)("a connector added by URL (OAuth)", () =>
       );
       expect((await mcp.listTools()).tools.map((tool) => tool.name)).toContain("workflow_list");
       await mcp.close();
+    } finally {
+      await browser.close();
+      callback.server.close();
+    }
+  });
+
+  it("a sign-in link in Chromium: the link page, Continue, then Allow on the consent page without a key", async () => {
+    const issued = await fetch(`${server.baseUrl}/admin/tenants/connector/sign-in-links`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${server.adminToken}` },
+    });
+    const link = ((await issued.json()) as { url: string }).url;
+    const callback = await listenForCallback();
+    const redirectUri = `http://127.0.0.1:${callback.port}/callback`;
+    const registered = await fetch(`${server.baseUrl}/register`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({
+        client_name: "Link Host",
+        redirect_uris: [redirectUri],
+        token_endpoint_auth_method: "none",
+      }),
+    });
+    const client = (await registered.json()) as { client_id: string };
+    const authorize = `${server.baseUrl}/authorize?${new URLSearchParams({
+      response_type: "code",
+      client_id: client.client_id,
+      redirect_uri: redirectUri,
+      code_challenge: "c".repeat(43),
+      code_challenge_method: "S256",
+      state: "from-link",
+      resource: `${server.baseUrl}/mcp`,
+    })}`;
+    const browser = await chromium.launch({ executablePath: chromiumPath ?? "", args: ["--no-sandbox"] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(link);
+      await page.getByRole("button", { name: "Continue as tenant connector" }).click();
+      expect(await page.getByRole("status").textContent()).toContain('signed in to the tenant "connector"');
+      await page.goto(authorize);
+      expect(await page.getByText("sign-in link for the tenant").count()).toBe(1);
+      await page.getByRole("button", { name: "Allow" }).click();
+      const landed = new URL(await callback.received);
+      expect(landed.searchParams.get("state")).toBe("from-link");
+      expect(landed.searchParams.get("code") ?? "").not.toBe("");
     } finally {
       await browser.close();
       callback.server.close();

@@ -458,6 +458,19 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
     const opened = await SELF.fetch(url);
     const text = await opened.text();
     seen.push({ sent: url, text });
+    expect(text).toContain(`Continue as tenant ${w.b.id}`);
+  },
+  "POST /sign-in/:code": async () => {
+    const url = await signInLinkOfB();
+    const forged = url.replace(`/efs_${w.b.id}_`, `/efs_${w.a.id}_`);
+    const post = (to: string) =>
+      SELF.fetch(to, { method: "POST", headers: { origin: SECURE_BASE, "sec-fetch-site": "same-origin" } });
+    const refused = await post(forged);
+    seen.push({ sent: `POST ${forged}`, text: await refused.text() });
+    expect(refused.status).toBe(410);
+    const signedIn = await post(url);
+    const text = await signedIn.text();
+    seen.push({ sent: `POST ${url}`, text });
     expect(text).toContain(`Signed in to ${w.b.id}`);
   },
   "GET /healthz": async () => {

@@ -10,6 +10,7 @@ import {
   authorizeUrl,
   newPkce,
   openConsent,
+  openSignInLink,
   postConsent,
   REDIRECT_URI,
   registerClient,
@@ -118,7 +119,7 @@ describe("one-time sign-in links", () => {
     const link = (await issued.json()) as { url: string; expires_at: string };
     expect(link.url).toMatch(new RegExp(`^${SECURE_BASE}/sign-in/efs_${id}_`));
 
-    const opened = await openConsent(link.url);
+    const opened = await openSignInLink(link.url);
     expect(opened.status).toBe(200);
     expect(opened.html).toContain(`Signed in to ${id}`);
     expect(opened.cookie).toContain("__Host-edgeflow-sign-in=");
@@ -144,7 +145,7 @@ describe("one-time sign-in links", () => {
     expect((await secureMcp(tokens.access_token, "tools/list")).res.status).toBe(200);
 
     // used once: the link itself and a second consent with the same cookie are refused
-    const again = await openConsent(link.url);
+    const again = await openSignInLink(link.url);
     expect(again.status).toBe(410);
     expect(again.html).toContain("already used");
     const second = authorizeUrl(client, await newPkce());

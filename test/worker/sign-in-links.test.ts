@@ -1,7 +1,8 @@
 /**
  * The TenantDO's sign-in link store (durable-objects/tenant/sign-in-links.ts) over an in-memory
  * stand-in for the object's synchronous key-value storage: a link works once and until it
- * expires, expired links are dropped, and a tenant holds at most MAX_OPEN_SIGN_IN_LINKS.
+ * expires, expired links are dropped, a tenant holds at most MAX_OPEN_SIGN_IN_LINKS, and the
+ * admin can withdraw them all.
  */
 import { describe, expect, it } from "vitest";
 import { MAX_OPEN_SIGN_IN_LINKS, SignInLinks } from "../../durable-objects/tenant/sign-in-links.ts";
@@ -49,5 +50,17 @@ describe("sign-in links", () => {
     }
     links.issue("after-expiry", 9_000, 3_000); // all earlier ones expired: dropped, room again
     expect(kv.size()).toBe(1);
+  });
+
+  it("withdraws every link at once, counting the usable ones", () => {
+    const kv = memoryKv();
+    const links = new SignInLinks(kv);
+    links.issue("old", 1_500, 1_000);
+    links.issue("h1", 9_000, 1_000);
+    links.issue("h2", 9_000, 1_000);
+    expect(links.withdrawAll(2_000)).toBe(2);
+    expect(kv.size()).toBe(0);
+    expect(links.redeem("h1", 2_000)).toBe(false);
+    expect(links.withdrawAll(2_000)).toBe(0);
   });
 });

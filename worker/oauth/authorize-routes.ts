@@ -2,10 +2,13 @@
  * @module
  * The pages a person sees (docs/auth.md): `GET /authorize` shows the consent page for a client's
  * authorization request, `POST /authorize` signs the person in to a tenant (an API key, or the
- * one-time link this browser opened) and grants or denies, `GET /sign-in/<code>` opens a one-time
- * sign-in link. The OAuth provider validated nothing here yet: `parseAuthRequest` checks the
+ * one-time link this browser opened) and grants or denies, `GET /sign-in/<code>` shows a
+ * one-time sign-in link's tenant and `POST /sign-in/<code>` (same-origin only) signs this browser
+ * in with it. The OAuth provider validated nothing here yet: `parseAuthRequest` checks the
  * client and its exact redirect URI, and the consent helpers bind the form to this browser with
- * a cookie (a forged or replayed POST is refused). The grant holds the tenant, never a key.
+ * a cookie (a forged or replayed POST is refused). The consent form names the link sign-in it
+ * showed (`sign_in`), and Allow is refused when this browser's link changed since. The grant
+ * holds the tenant, never a key.
  */
 import { AuthorizationError, type AuthRequest, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 import { type Context, Hono } from "hono";
@@ -13,10 +16,18 @@ import { getCookie } from "hono/cookie";
 import { EngineError, isEngineError } from "../../engine/errors.ts";
 import type { AppEnv } from "../app-env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
+import { hashApiKey } from "../keys/api-key.ts";
 import { verifyApiKey } from "../middleware/tenant-auth.ts";
-import { newNonce, pageHeaders, renderConsentPage, renderMessagePage } from "./consent-page.ts";
+import { isSafeRedirectUri } from "./client-registration.ts";
+import {
+  newNonce,
+  pageHeaders,
+  renderConsentPage,
+  renderMessagePage,
+  renderSignInLinkPage,
+} from "./consent-page.ts";
 import type { GrantProps } from "./grant-props.ts";
-import { ALL_SCOPES, isScope, type Scope } from "./scopes.ts";
+import { ALL_SCOPES, isScope, type Scope, Scopes } from "./scopes.ts";
 import {
   clearSignInCookie,
   peekSignInLink,
@@ -33,7 +44,7 @@ export const authorizeRoutes = new Hono<AppEnv>()
     const oauth = helpersOf(c);
     const request = await parsedOrPage(c, oauth);
     if (request instanceof Response) return request;
-    return consentPage(c, oauth, request, new Set(request.scope));
+    return consentPage(c, oauth, request, requestedScopes(request));
   })
   .post("/authorize", async (c) => {
     const oauth = helpersOf(c);
@@ -51,6 +62,9 @@ export const authorizeRoutes = new Hono<AppEnv>()
       const chosen = new Set(form.getAll("scope").map(String).filter(isScope));
       const signIn = await signInOf(c, String(form.get("api_key") ?? "").trim());
       if ("refused" in signIn) return consentPage(c, oauth, request, chosen, handle, signIn.refused, 401);
+      if (signIn.via === "sign_in_link" && !(await isDisplayedSignIn(signIn.code, form.get("sign_in")))) {
+        return consentPage(c, oauth, request, chosen, handle, SIGN_IN_CHANGED, 409);
+      }
       if (chosen.size === 0) {
         return consentPage(
           c,
@@ -69,7 +83,7 @@ export const authorizeRoutes = new Hono<AppEnv>()
       }
       const { redirectTo } = await oauth.completeAuthorization({
         request: approved.request,
-        userId: await opaqueUserIdOf(props.tenant),
+        userId: await opaqueUserIdOf(c.env, props.tenant),
         metadata: { tenant: props.tenant, signed_in_with: props.signedInWith.via },
         scope: approved.request.scope,
         props,
@@ -91,6 +105,18 @@ export const authorizeRoutes = new Hono<AppEnv>()
   })
   .get("/sign-in/:code", async (c) => {
     helpersOf(c);
+    const link = await peekSignInLink(c.env, c.req.param("code"));
+    if (link === null) return messagePage(c, 410, "Sign-in link not valid", LINK_REFUSED);
+    const nonce = newNonce();
+    // `same-origin`: the browser then sends our own Origin with Continue (with `no-referrer` it would send `null`)
+    const headers = { ...pageHeaders(nonce), "referrer-policy": "same-origin" };
+    return c.html(renderSignInLinkPage(link.tenant, nonce), 200, headers);
+  })
+  .post("/sign-in/:code", async (c) => {
+    helpersOf(c);
+    if (!isSameOriginPost(c)) {
+      return messagePage(c, 403, "Sign-in refused", "Open the sign-in link itself and press Continue there.");
+    }
     const code = c.req.param("code");
     const link = await peekSignInLink(c.env, code);
     if (link === null) return messagePage(c, 410, "Sign-in link not valid", LINK_REFUSED);
@@ -104,6 +130,10 @@ export const authorizeRoutes = new Hono<AppEnv>()
     response.headers.append("set-cookie", signInCookie(code, (link.expiresAt - Date.now()) / 1000));
     return response;
   });
+
+const SIGN_IN_CHANGED =
+  "This browser's sign-in changed since this page was shown (another sign-in link was opened). Nothing was " +
+  "granted: check the tenant named above and press Allow again, or sign in with an API key.";
 
 const LINK_REFUSED =
   "This sign-in link was already used, has expired (links work once, for 15 minutes), or was mistyped. " +
@@ -160,7 +190,7 @@ async function consentPage(
   c: PageContext,
   oauth: OAuthHelpers,
   request: AuthRequest,
-  ticked: ReadonlySet<string>,
+  ticked: ReadonlySet<Scope>,
   handle?: string,
   error?: string,
   status = 200,
@@ -169,17 +199,17 @@ async function consentPage(
   const consent = handle === undefined ? await oauth.beginConsent(request) : null;
   const code = getCookie(c, SIGN_IN_COOKIE);
   const link = code === undefined ? null : await peekSignInLink(c.env, code);
-  const known = [...ticked].filter(isScope);
-  const checked = (scope: Scope) => (known.length === 0 ? true : known.includes(scope));
   const nonce = newNonce();
   const html = renderConsentPage(
     {
       clientName: details.clientName,
       redirectUri: details.redirectUri,
       redirectIsLoopback: details.redirectIsLoopback,
-      scopes: ALL_SCOPES.map((scope) => ({ scope, checked: checked(scope) })),
+      scopes: ALL_SCOPES.map((scope) => ({ scope, checked: ticked.has(scope) })),
       handle: consent?.handle ?? handle ?? "",
-      ...(link === null ? {} : { linkTenant: link.tenant }),
+      ...(code === undefined || link === null
+        ? {}
+        : { linkTenant: link.tenant, signInMark: await displayedSignInMark(code) }),
       ...(error === undefined ? {} : { error }),
     },
     nonce,
@@ -189,6 +219,34 @@ async function consentPage(
     headers.set(name, value);
   }
   return new Response(html, { status, headers });
+}
+
+/**
+ * The scopes ticked when the page opens: those the client asked for, or, when it named none we
+ * know, reading and driving runs (publishing is ticked only when asked for).
+ */
+function requestedScopes(request: AuthRequest): Set<Scope> {
+  const asked = request.scope.filter(isScope);
+  return new Set(asked.length > 0 ? asked : [Scopes.runsRead, Scopes.runsDrive]);
+}
+
+/** What the consent form carries of the link sign-in it showed: a digest of the link's code. */
+async function displayedSignInMark(code: string): Promise<string> {
+  return hashApiKey(`edgeflow-consent-sign-in:${code}`);
+}
+
+async function isDisplayedSignIn(code: string, mark: unknown): Promise<boolean> {
+  if (typeof mark !== "string") return false;
+  const expected = new TextEncoder().encode(await displayedSignInMark(code));
+  const given = new TextEncoder().encode(mark);
+  return expected.length === given.length && crypto.subtle.timingSafeEqual(expected, given);
+}
+
+/** A form post from a page of this origin: `Sec-Fetch-Site: same-origin`, or else an `Origin` equal to ours. */
+function isSameOriginPost(c: PageContext): boolean {
+  const site = c.req.header("sec-fetch-site");
+  if (site !== undefined) return site === "same-origin";
+  return c.req.header("origin") === new URL(c.req.url).origin;
 }
 
 /** The redirect's origin as a CSP source (`cursor:` for a private-use scheme, whose origin is opaque). */
@@ -204,7 +262,16 @@ function messagePage(c: PageContext, status: number, title: string, message: str
 
 async function parsedOrPage(c: PageContext, oauth: OAuthHelpers): Promise<AuthRequest | Response> {
   try {
-    return await oauth.parseAuthRequest(c.req.raw);
+    const request = await oauth.parseAuthRequest(c.req.raw);
+    if (!isSafeRedirectUri(request.redirectUri)) {
+      return messagePage(
+        c,
+        400,
+        "This sign-in request is not valid",
+        "The app's redirect URI has a host that is not a plain host name; it cannot be used here.",
+      );
+    }
+    return request;
   } catch (thrown) {
     if (thrown instanceof AuthorizationError) {
       if (thrown.redirectTo !== undefined) return c.redirect(thrown.redirectTo, 302);

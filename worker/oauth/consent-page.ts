@@ -3,6 +3,7 @@
  * The consent page's HTML (docs/auth.md, "The consent page"): who asks (the client's name, as it
  * registered itself, and the exact redirect URI its access goes to), the sign-in (an API key of
  * the tenant, or the one-time link this browser opened), the scopes to grant, and Allow / Deny.
+ * Also the page a sign-in link opens (its tenant and a Continue button).
  * Server-rendered, no script, no external asset; every value that came from a client is escaped.
  * The caller sends it with `pageHeaders` (CSP, no framing, no caching). Pure functions.
  */
@@ -18,6 +19,8 @@ export interface ConsentView {
   handle: string;
   /** set when this browser opened a sign-in link that is still usable */
   linkTenant?: string;
+  /** with `linkTenant`: the digest of that link the form sends back (Allow checks it is still this browser's) */
+  signInMark?: string;
   /** why the last attempt was refused */
   error?: string;
 }
@@ -56,6 +59,7 @@ ${view.redirectIsLoopback ? "<p><strong>That is an app on your computer.</strong
 ${view.error === undefined ? "" : `<p class="error" role="alert">${escapeHtml(view.error)}</p>`}
 <form method="post">
 <input type="hidden" name="handle" value="${escapeHtml(view.handle)}">
+${view.signInMark === undefined ? "" : `<input type="hidden" name="sign_in" value="${escapeHtml(view.signInMark)}">`}
 <fieldset><legend>Sign in</legend>
 ${signIn}
 <label for="api_key">API key of your tenant</label>
@@ -67,6 +71,20 @@ ${scopes}
 </fieldset>
 <button type="submit" name="decision" value="approve">Allow</button>
 <button type="submit" name="decision" value="deny">Deny</button>
+</form>`,
+  );
+}
+
+/** `GET /sign-in/<code>`: names the link's tenant; Continue (a same-origin POST) signs this browser in. */
+export function renderSignInLinkPage(tenant: string, nonce: string): string {
+  const name = escapeHtml(tenant);
+  return page(
+    `Sign in to ${name}?`,
+    nonce,
+    `<h1>Sign in to the tenant <strong>${name}</strong>?</h1>
+<p>This one-time link signs this browser in to the edgeflow tenant <strong>${name}</strong>, for the next consent page you approve here. Continue only if you asked your admin for it and are about to add edgeflow in your app.</p>
+<form method="post">
+<button type="submit">Continue as tenant ${name}</button>
 </form>`,
   );
 }

@@ -19,6 +19,7 @@ import { RuntimeCodes } from "../errors/codes.ts";
 import { errorResponse } from "../middleware/errors.ts";
 import { verifyApiKey } from "../middleware/tenant-auth.ts";
 import { bearerChallenge } from "./challenge.ts";
+import { refusedRegistration } from "./client-registration.ts";
 import type { ApiKeyProps } from "./grant-props.ts";
 import { resourceMetadataUrlOf } from "./resource.ts";
 import { ALL_SCOPES } from "./scopes.ts";
@@ -65,6 +66,7 @@ export function providerOptions(resource: string, app: AppHandler): OAuthProvide
     accessTokenTTL: ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTTL: REFRESH_TOKEN_TTL_SECONDS,
     clientRegistrationTTL: CLIENT_REGISTRATION_TTL_SECONDS,
+    clientRegistrationCallback: ({ clientMetadata }) => refusedRegistration(clientMetadata),
     resourceMetadata: { resource, resource_name: "edgeflow", bearer_methods_supported: ["header"] },
     resolveExternalToken: async ({ token, env }) => {
       try {

@@ -2,8 +2,8 @@
  * @module
  * One-time sign-in links (docs/auth.md, "Signing in"): an admin issues one for a tenant
  * (`POST /admin/tenants/:id/sign-in-links`) and gives the URL to a person who has no API key.
- * Opening it (`GET /sign-in/<code>`) only looks the code up and keeps it in a cookie for this
- * browser; approving a client on the consent page uses it up, so it signs in exactly once. The
+ * Opening it (`GET /sign-in/<code>`) only names its tenant; Continue (`POST /sign-in/<code>`, from
+ * this origin's page only) keeps the code in a cookie for this browser; approving a client on the consent page uses it up, so it signs in exactly once. The
  * code `efs_<tenant>_<secret>` names its tenant; its TenantDO keeps only the SHA-256 hash
  * (durable-objects/tenant/sign-in-links.ts), strongly consistent, so a second use is refused.
  */
@@ -65,6 +65,12 @@ export async function redeemSignInLink(env: Env, code: string): Promise<string |
   if (tenant === null || !(await isRegisteredTenant(env, tenant))) return null;
   const { redeemed } = await unwrap(tenantStub(env, tenant).redeemSignInLink(tenant, await hashApiKey(code)));
   return redeemed ? tenant : null;
+}
+
+/** Withdraws the tenant's unused links (with its grants, worker/oauth/tenant-grants.ts): how many were usable. */
+export async function withdrawSignInLinks(env: Env, tenant: string): Promise<number> {
+  const { withdrawn } = await unwrap(tenantStub(env, tenant).withdrawSignInLinks(tenant));
+  return withdrawn;
 }
 
 export function signInCookie(code: string, maxAgeSeconds: number): string {

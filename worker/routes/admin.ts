@@ -73,9 +73,10 @@ export const adminRoutes = new Hono<AppEnv>()
   .get("/tenants/:id/grants", async (c) =>
     c.json({ grants: await listTenantGrants(c.env, c.req.param("id")) }),
   )
-  .delete("/tenants/:id/grants", async (c) =>
-    c.json({ revoked: await revokeTenantGrants(c.env, c.req.param("id")) }),
-  )
+  .delete("/tenants/:id/grants", async (c) => {
+    const revoked = await revokeTenantGrants(c.env, c.req.param("id"));
+    return c.json({ revoked: revoked.grants, withdrawn_sign_in_links: revoked.signInLinks });
+  })
   .get("/tenants/:id/secrets", async (c) =>
     c.json({ secrets: await listSecretNames(c.env, c.req.param("id")) }),
   )

@@ -61,6 +61,8 @@ export interface ConsentPage {
   status: number;
   html: string;
   handle: string;
+  /** the link sign-in the page showed (hidden `sign_in` field), or "" */
+  signIn: string;
   /** the cookies to send back (name=value; ...) */
   cookie: string;
   headers: Headers;
@@ -70,16 +72,56 @@ export async function openConsent(url: string, cookie = ""): Promise<ConsentPage
   const res = await SELF.fetch(url, { headers: cookie === "" ? {} : { cookie }, redirect: "manual" });
   const html = await res.text();
   const handle = /name="handle" value="([^"]*)"/.exec(html)?.[1] ?? "";
-  return { status: res.status, html, handle, cookie: joinCookies(cookie, res.headers), headers: res.headers };
+  const signIn = /name="sign_in" value="([^"]*)"/.exec(html)?.[1] ?? "";
+  return {
+    status: res.status,
+    html,
+    handle,
+    signIn,
+    cookie: joinCookies(cookie, res.headers),
+    headers: res.headers,
+  };
+}
+
+/**
+ * What a person does with a sign-in link: opens it (a page naming the tenant) and presses
+ * Continue, a same-origin form post that sets the sign-in cookie. The answer of the post.
+ */
+export async function openSignInLink(linkUrl: string, cookie = ""): Promise<ConsentPage> {
+  const shown = await SELF.fetch(linkUrl, { headers: cookie === "" ? {} : { cookie }, redirect: "manual" });
+  if (shown.status !== 200) {
+    const html = await shown.text();
+    return { status: shown.status, html, handle: "", signIn: "", cookie, headers: shown.headers };
+  }
+  await shown.body?.cancel();
+  const res = await SELF.fetch(linkUrl, {
+    method: "POST",
+    headers: {
+      origin: new URL(linkUrl).origin,
+      "sec-fetch-site": "same-origin",
+      ...(cookie === "" ? {} : { cookie }),
+    },
+    redirect: "manual",
+  });
+  const html = await res.text();
+  return {
+    status: res.status,
+    html,
+    handle: "",
+    signIn: "",
+    cookie: joinCookies(cookie, res.headers),
+    headers: res.headers,
+  };
 }
 
 export async function postConsent(
   url: string,
-  page: Pick<ConsentPage, "handle" | "cookie">,
+  page: Pick<ConsentPage, "handle" | "cookie"> & { signIn?: string },
   fields: { decision: "approve" | "deny"; apiKey?: string; scopes?: string[] },
 ): Promise<Response> {
   const form = new URLSearchParams({ handle: page.handle, decision: fields.decision });
   if (fields.apiKey !== undefined) form.set("api_key", fields.apiKey);
+  if (page.signIn !== undefined && page.signIn !== "") form.set("sign_in", page.signIn);
   for (const scope of fields.scopes ?? ["runs:read", "runs:drive", "workflows:publish"])
     form.append("scope", scope);
   return SELF.fetch(url, {
