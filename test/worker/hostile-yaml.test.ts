@@ -26,6 +26,11 @@ import { mcpHeaders, STABLE_CODE, toolCallBody } from "./support/hostile-harness
 import { expectStillServing, hostileSuite } from "./support/hostile-suite.ts";
 import { GREET } from "./support/workflows.ts";
 
+/**
+ * Each generated suite publishes and runs hundreds of documents: seconds alone, but several times
+ * that when the whole test run shares two cores, so they get more than the default 30 s.
+ */
+const GENERATED_SUITE_TIMEOUT_MS = 120_000;
 const GENERATED_DOCUMENTS = 600;
 /** more than the others: about a third carry an expression that does not compile, refused at publish, not run */
 const PLAUSIBLE_DOCUMENTS = 400;
@@ -299,71 +304,87 @@ const plausibleDocument = fc
     }),
   );
 describe("hostile workflow files", () => {
-  it(`generated workflow-shaped documents (${GENERATED_DOCUMENTS})`, async () => {
-    let index = 0;
-    await fc.assert(
-      fc.asyncProperty(documentArbitrary, (yaml) => exercise("generated", yaml, index++)),
-      { numRuns: GENERATED_DOCUMENTS },
-    );
-    harness.expectQuietLog();
-  });
+  it(
+    `generated workflow-shaped documents (${GENERATED_DOCUMENTS})`,
+    async () => {
+      let index = 0;
+      await fc.assert(
+        fc.asyncProperty(documentArbitrary, (yaml) => exercise("generated", yaml, index++)),
+        { numRuns: GENERATED_DOCUMENTS },
+      );
+      harness.expectQuietLog();
+    },
+    GENERATED_SUITE_TIMEOUT_MS,
+  );
 
-  it(`plausible documents with hostile values, published and run (${PLAUSIBLE_DOCUMENTS})`, async () => {
-    let index = 0;
-    await fc.assert(
-      fc.asyncProperty(plausibleDocument, (yaml) => exercise("plausible", yaml, 3 * index++)),
-      { numRuns: PLAUSIBLE_DOCUMENTS },
-    );
-    harness.expectQuietLog();
-  });
+  it(
+    `plausible documents with hostile values, published and run (${PLAUSIBLE_DOCUMENTS})`,
+    async () => {
+      let index = 0;
+      await fc.assert(
+        fc.asyncProperty(plausibleDocument, (yaml) => exercise("plausible", yaml, 3 * index++)),
+        { numRuns: PLAUSIBLE_DOCUMENTS },
+      );
+      harness.expectQuietLog();
+    },
+    GENERATED_SUITE_TIMEOUT_MS,
+  );
 
-  it(`random edits of valid fixtures (${MUTATED_FIXTURES})`, async () => {
-    const pieces = [
-      ":",
-      "- ",
-      "  ",
-      "\n",
-      "{{",
-      "}}",
-      "&a ",
-      "*a",
-      "<<: *a",
-      "[",
-      "]",
-      "{",
-      "}",
-      "#",
-      "'",
-      '"',
-      "!!js/function ",
-      "__proto__: ",
-      "constructor: ",
-      "{{ while(true){} }}",
-      "\t",
-      "\u0000",
-      "\ud800",
-    ];
-    let index = 0;
-    await fc.assert(
-      fc.asyncProperty(mutatedText(FIXTURES, pieces), (yaml) => exercise("mutated", yaml, index++)),
-      { numRuns: MUTATED_FIXTURES },
-    );
-    harness.expectQuietLog();
-  });
+  it(
+    `random edits of valid fixtures (${MUTATED_FIXTURES})`,
+    async () => {
+      const pieces = [
+        ":",
+        "- ",
+        "  ",
+        "\n",
+        "{{",
+        "}}",
+        "&a ",
+        "*a",
+        "<<: *a",
+        "[",
+        "]",
+        "{",
+        "}",
+        "#",
+        "'",
+        '"',
+        "!!js/function ",
+        "__proto__: ",
+        "constructor: ",
+        "{{ while(true){} }}",
+        "\t",
+        "\u0000",
+        "\ud800",
+      ];
+      let index = 0;
+      await fc.assert(
+        fc.asyncProperty(mutatedText(FIXTURES, pieces), (yaml) => exercise("mutated", yaml, index++)),
+        { numRuns: MUTATED_FIXTURES },
+      );
+      harness.expectQuietLog();
+    },
+    GENERATED_SUITE_TIMEOUT_MS,
+  );
 
-  it(`random YAML and text (${RANDOM_YAML})`, async () => {
-    const text = fc.oneof(
-      hostileJson.map((value) => stringify(value)),
-      fc.string({ maxLength: 300 }),
-      fc.string({ unit: "binary", maxLength: 300 }),
-    );
-    let index = 0;
-    await fc.assert(
-      fc.asyncProperty(text, (yaml) => exercise("random", yaml, index++)),
-      { numRuns: RANDOM_YAML },
-    );
-    harness.expectQuietLog();
-  });
+  it(
+    `random YAML and text (${RANDOM_YAML})`,
+    async () => {
+      const text = fc.oneof(
+        hostileJson.map((value) => stringify(value)),
+        fc.string({ maxLength: 300 }),
+        fc.string({ unit: "binary", maxLength: 300 }),
+      );
+      let index = 0;
+      await fc.assert(
+        fc.asyncProperty(text, (yaml) => exercise("random", yaml, index++)),
+        { numRuns: RANDOM_YAML },
+      );
+      harness.expectQuietLog();
+    },
+    GENERATED_SUITE_TIMEOUT_MS,
+  );
 
   it("alias bombs, deep nesting, huge files, tags", async () => {
     const laughs = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
