@@ -10,6 +10,9 @@
  * the tenant), `authenticate` and `receiveWebhook` (each answers an unknown tenant with its own
  * error, `auth.invalid_key` and `hooks.unknown_endpoint`). `test/worker/tenant-guard.test.ts` calls every
  * method with another tenant's id. Secrets go out only as capabilities (`tenant/secret-vault.ts`).
+ * The methods a tenant's own requests and runs reach go through `#forActiveTenant` as well, which
+ * refuses a suspended tenant (`tenant.suspended`) or one being deleted; the deletion steps go
+ * through `#forErasure`, which answers "done" once this object is empty (docs/operations.md).
  */
 
 import { DurableObject } from "cloudflare:workers";
@@ -46,6 +49,7 @@ import {
   type StoredSubscription,
   type StoredWorkflow,
   type TenantInfo,
+  type TenantLifecycle,
   type TenantService,
   type TenantSettings,
   unknownEndpoint,
@@ -64,7 +68,6 @@ import {
   markSuspended,
   readLifecycle,
   requireActive,
-  type TenantLifecycle,
 } from "./tenant/lifecycle-state.ts";
 import { hasPendingStart } from "./tenant/pending-starts.ts";
 import { pluginBindingsOf } from "./tenant/plugin-bindings.ts";

@@ -8,18 +8,9 @@
  * the coded errors the TenantDO's tenant-facing methods answer with. No I/O beyond that entry.
  */
 import { EngineError } from "../../engine/errors.ts";
+import type { TenantLifecycle } from "./contracts.ts";
 
 const KEY = "lifecycle";
-
-export type LifecycleStatus = "active" | "suspended" | "deleting";
-
-export interface TenantLifecycle {
-  status: LifecycleStatus;
-  /** when the status was set (ISO 8601); absent for an active tenant */
-  since?: string;
-  /** the operator's note given with the suspension */
-  reason?: string;
-}
 
 interface StoredLifecycle {
   status: "suspended" | "deleting";

@@ -37,6 +37,16 @@ steps:
     message: "tick"
 `;
 
+function stateKv(): KVNamespace {
+  if (env.STATE_KV === undefined) throw new Error("STATE_KV is bound in wrangler.toml");
+  return env.STATE_KV;
+}
+
+function files(): R2Bucket {
+  if (env.FILES === undefined) throw new Error("FILES is bound in wrangler.toml");
+  return env.FILES;
+}
+
 function deleteTenant(id: string): Promise<Response> {
   return adminFetch(`/admin/tenants/${id}`, { method: "DELETE" });
 }
@@ -55,11 +65,11 @@ async function signedPush(tenant: string, ref: string) {
 }
 
 async function kvKeys(prefix: string): Promise<string[]> {
-  return (await env.STATE_KV.list({ prefix })).keys.map((key) => key.name);
+  return (await stateKv().list({ prefix })).keys.map((key) => key.name);
 }
 
 async function r2Keys(prefix: string): Promise<string[]> {
-  return (await env.FILES.list({ prefix })).objects.map((object) => object.key);
+  return (await files().list({ prefix })).objects.map((object) => object.key);
 }
 
 /** A tenant with something of every kind: runs, events, secrets, keys, versions, subscriptions, a schedule, a service, settings, plugin data. */
@@ -88,10 +98,10 @@ async function populatedTenant(prefix: string) {
   });
   expect(service.status, await service.clone().text()).toBe(201);
   // what the kv and r2 plugins store for the tenant, and a file the tenant uploaded itself
-  await env.STATE_KV.put(`t/${tenant.id}/counter`, "1");
-  await env.STATE_KV.put(`t/${tenant.id}/nested/key`, "2");
-  await env.FILES.put(`_plugins/t/${tenant.id}/doc.json`, "{}");
-  await env.FILES.put(`${tenant.id}/inbox/upload.txt`, "the customer's file");
+  await stateKv().put(`t/${tenant.id}/counter`, "1");
+  await stateKv().put(`t/${tenant.id}/nested/key`, "2");
+  await files().put(`_plugins/t/${tenant.id}/doc.json`, "{}");
+  await files().put(`${tenant.id}/inbox/upload.txt`, "the customer's file");
   return { ...tenant, runs };
 }
 

@@ -10,7 +10,7 @@
  * lifecycle", says what is kept and what is removed.
  */
 import { unwrap } from "../../durable-objects/outcome.ts";
-import type { TenantLifecycle } from "../../durable-objects/tenant/lifecycle-state.ts";
+import type { TenantLifecycle } from "../../durable-objects/tenant/contracts.ts";
 import type { Env } from "../env.ts";
 import { assertTenantId } from "./tenant-id.ts";
 import { eraseKvPrefix, eraseR2Prefix, pluginKvPrefix, pluginR2Prefix } from "./tenant-plugin-data.ts";
