@@ -210,11 +210,12 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   /**
    * Deletes the run whatever its status: its alarm, then all its storage (`DELETE
    * /admin/tenants/:id`, durable-objects/tenant/tenant-erasure.ts). Idempotent: a run already
-   * gone, or never started, answers `erased: true` and writes nothing.
+   * gone, or never started, answers `erased: true` and writes nothing. A checkpoint that does not
+   * parse (`storage.corrupt`) is erased too: this object's name already binds it to the tenant.
    */
   erase(tenant: string, runId: string): Promise<Outcome<{ erased: true }>> {
     return this.#outcome(async () => {
-      if (this.#read() !== null) this.#load(tenant, runId);
+      if (this.#readUnlessCorrupt() !== null) this.#load(tenant, runId);
       await this.ctx.storage.deleteAlarm();
       await this.ctx.storage.deleteAll();
       this.#created = false;
@@ -457,6 +458,16 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   async #machine(): Promise<MachineContext> {
     const now = Date.now();
     return { now, evaluator: await this.#evaluator.get() };
+  }
+
+  /** `#read`, with a checkpoint that does not parse taken as no run (for `erase` only). */
+  #readUnlessCorrupt(): RunRecord | null {
+    try {
+      return this.#read();
+    } catch (error) {
+      if (isEngineError(error) && error.code === "storage.corrupt") return null;
+      throw error;
+    }
   }
 
   #read(): RunRecord | null {

@@ -11,8 +11,11 @@ import {
   env,
   getQueueResult,
   runDurableObjectAlarm,
+  runInDurableObject,
 } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { Outcome } from "../../durable-objects/outcome.ts";
+import type { TenantDO } from "../../durable-objects/tenant-do.ts";
 import worker from "../../worker/index.ts";
 import { adminFetch, callTool, mcpRaw, newTenant } from "./support/clients.ts";
 import {
@@ -219,6 +222,43 @@ steps:
       "schedule:cron:job#tick@2030-01-15T12:10:00.000Z",
     ]);
     expect((await tenantTableCounts(id)).runs).toBe(1);
+  });
+
+  it("the TenantDO refuses every method a tenant's request or run reaches, whatever authenticated it", async () => {
+    const { id } = await newTenant("susp-do");
+    expect((await suspend(id)).status).toBe(200);
+    // the methods a tool, /events or a run calls: a credential checked elsewhere (OAuth) meets them too
+    const tenantFacing = [
+      "publishWorkflow",
+      "getWorkflow",
+      "listWorkflows",
+      "listRuns",
+      "requireRun",
+      "startRun",
+      "receiveEvent",
+      "receiveEvents",
+      "subscribe",
+      "unsubscribe",
+      "listSubscriptions",
+      "listEvents",
+      "performEffect",
+      "listCircuits",
+    ];
+    const typed: DurableObjectStub<TenantDO> = env.TENANT_DO.get(env.TENANT_DO.idFromName(id));
+    await runInDurableObject(typed, async (instance: TenantDO) => {
+      for (const name of tenantFacing) {
+        const method = Reflect.get(instance, name) as (
+          tenant: string,
+          ...rest: unknown[]
+        ) => Promise<Outcome<unknown>>;
+        const outcome = await method.call(instance, id, undefined, undefined);
+        expect([name, outcome.ok ? "ok" : outcome.error.code]).toEqual([name, "tenant.suspended"]);
+      }
+      expect(await instance.acceptsRunWork(id)).toEqual({ ok: true, value: false });
+      // the operator's own methods keep working
+      expect((await instance.describeTenant(id)).ok).toBe(true);
+      expect((await instance.listSecrets(id)).ok).toBe(true);
+    });
   });
 
   it("answers 404 for an unknown tenant and 400 for a bad id or body", async () => {
