@@ -48,6 +48,11 @@ import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.t
 
 /** How long before the alarm tries again an effect it could not have performed. */
 const EFFECT_RETRY_MS = 2_000;
+/**
+ * While the tenant is suspended the alarm does nothing and looks again this much later; resuming
+ * wakes the tenant's active runs at once (`wake`), so this is only the fallback for a missed wake.
+ */
+const SUSPENDED_RECHECK_MS = 15 * 60_000;
 
 export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #evaluator = new LazyEvaluator();
@@ -203,13 +208,52 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   }
 
   /**
+   * Deletes the run whatever its status: its alarm, then all its storage (`DELETE
+   * /admin/tenants/:id`, durable-objects/tenant/tenant-erasure.ts). Idempotent: a run already
+   * gone, or never started, answers `erased: true` and writes nothing. A checkpoint that does not
+   * parse (`storage.corrupt`) is erased too: this object's name already binds it to the tenant.
+   */
+  erase(tenant: string, runId: string): Promise<Outcome<{ erased: true }>> {
+    return this.#outcome(async () => {
+      if (this.#readUnlessCorrupt() !== null) this.#load(tenant, runId);
+      await this.ctx.storage.deleteAlarm();
+      await this.ctx.storage.deleteAll();
+      this.#created = false;
+      this.#alarmAt = null;
+      this.#definition = undefined;
+      this.#graph.drop();
+      return { erased: true as const };
+    });
+  }
+
+  /**
+   * Called for each active run when its tenant is resumed: the alarm that found the tenant
+   * suspended is brought forward to now, so the run continues at once. A finished or never
+   * started run, or one with no alarm armed, is left alone.
+   */
+  wake(tenant: string, runId: string): Promise<Outcome<{ woken: boolean }>> {
+    return this.#outcome(async () => {
+      if (this.#read() === null) return { woken: false };
+      this.#load(tenant, runId);
+      const armed = await this.ctx.storage.getAlarm();
+      if (armed === null) return { woken: false };
+      this.#alarmAt = undefined;
+      await this.ctx.storage.setAlarm(Date.now());
+      return { woken: true };
+    });
+  }
+
+  /**
    * Performs outstanding effects and the external-state write, then feeds `{kind: "timers"}` to
    * the machine if the run has timers (it fires those due). Work that
    * could not be done now (the TenantDO unreachable) is tried again `EFFECT_RETRY_MS` later.
+   * While the tenant is suspended (or being deleted) nothing advances: the alarm looks again
+   * `SUSPENDED_RECHECK_MS` later, and resuming wakes the run.
    */
   override async alarm(): Promise<void> {
     if (!this.#created) return;
     this.#alarmAt = undefined;
+    if (!(await this.#tenantAllowsWork())) return;
     const performed = await this.#effects.pump();
     await this.#writeExternalState();
     const machine = await this.#machine();
@@ -232,6 +276,32 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       this.#alarmAt = undefined;
       if (latest !== null) await this.#armAlarm(latest);
     }
+  }
+
+  /**
+   * Asks the TenantDO (the authority) whether the run's tenant is active. When it is not, or
+   * cannot say, the alarm is put off: `SUSPENDED_RECHECK_MS` for a tenant that is not active,
+   * `EFFECT_RETRY_MS` for one that could not be asked.
+   */
+  async #tenantAllowsWork(): Promise<boolean> {
+    const record = this.#read();
+    if (record === null) return false;
+    let active: boolean;
+    try {
+      const outcome = await tenantStub(this.env, record.tenant).acceptsRunWork(record.tenant);
+      // a tenant that no longer exists: nothing will resume this run, so nothing is re-armed
+      if (!outcome.ok) return false;
+      active = outcome.value;
+    } catch (error) {
+      console.error(`run ${record.id}: tenant not reached, will retry`, String(error));
+      await this.#retryAlarm();
+      return false;
+    }
+    if (active) return true;
+    const at = Date.now() + SUSPENDED_RECHECK_MS;
+    this.#alarmAt = at;
+    await this.ctx.storage.setAlarm(at);
+    return false;
   }
 
   /** The TenantDO performs an effect: it holds the secrets the call may need. */
@@ -388,6 +458,16 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   async #machine(): Promise<MachineContext> {
     const now = Date.now();
     return { now, evaluator: await this.#evaluator.get() };
+  }
+
+  /** `#read`, with a checkpoint that does not parse taken as no run (for `erase` only). */
+  #readUnlessCorrupt(): RunRecord | null {
+    try {
+      return this.#read();
+    } catch (error) {
+      if (isEngineError(error) && error.code === "storage.corrupt") return null;
+      throw error;
+    }
   }
 
   #read(): RunRecord | null {

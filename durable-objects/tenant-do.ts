@@ -10,6 +10,9 @@
  * the tenant), `authenticate` and `receiveWebhook` (each answers an unknown tenant with its own
  * error, `auth.invalid_key` and `hooks.unknown_endpoint`). `test/worker/tenant-guard.test.ts` calls every
  * method with another tenant's id. Secrets go out only as capabilities (`tenant/secret-vault.ts`).
+ * The methods a tenant's own requests and runs reach go through `#forActiveTenant` as well, which
+ * refuses a suspended tenant (`tenant.suspended`) or one being deleted; the deletion steps go
+ * through `#forErasure`, which answers "done" once this object is empty (docs/operations.md).
  */
 
 import { DurableObject } from "cloudflare:workers";
@@ -48,6 +51,7 @@ import {
   type StoredSubscription,
   type StoredWorkflow,
   type TenantInfo,
+  type TenantLifecycle,
   type TenantService,
   type TenantSettings,
   unknownEndpoint,
@@ -59,6 +63,14 @@ import { runEffect } from "./tenant/effect-runner.ts";
 import { queryEventPage } from "./tenant/event-pages.ts";
 import { EventReception } from "./tenant/event-reception.ts";
 import { IntakeLimits } from "./tenant/intake-limits.ts";
+import {
+  isActive,
+  markActive,
+  markDeleting,
+  markSuspended,
+  readLifecycle,
+  requireActive,
+} from "./tenant/lifecycle-state.ts";
 import { hasPendingStart } from "./tenant/pending-starts.ts";
 import { pluginBindingsOf } from "./tenant/plugin-bindings.ts";
 import { findPlugin } from "./tenant/plugin-registry.ts";
@@ -73,10 +85,13 @@ import { deleteServiceRow, listServiceRows, upsertService } from "./tenant/servi
 import { patchSettings, readSettings } from "./tenant/settings.ts";
 import { SignInLinks } from "./tenant/sign-in-links.ts";
 import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
+import { type ErasedPage, eraseRunPage } from "./tenant/tenant-erasure.ts";
 import { TimerAlarm } from "./tenant/timer-alarm.ts";
 import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";
 
 const MAX_LISTED_RUNS = 200;
+/** Most active runs `resume` wakes at once; any others continue at their next alarm's re-check. */
+const MAX_WOKEN_RUNS = 500;
 
 /** What the TenantDO reads from the worker's environment. */
 export interface TenantEnv extends DurableObjectBindings {
@@ -155,11 +170,14 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   describeTenant(
     id: string,
-  ): Promise<Outcome<{ tenant: TenantInfo; keys: KeyInfo[]; settings: TenantSettings }>> {
+  ): Promise<
+    Outcome<{ tenant: TenantInfo; keys: KeyInfo[]; settings: TenantSettings; lifecycle: TenantLifecycle }>
+  > {
     return this.#forTenant(id, (tenant) => ({
       tenant,
       keys: listKeys(this.#sql),
       settings: readSettings(this.#sql),
+      lifecycle: readLifecycle(this.#kv),
     }));
   }
 
@@ -190,14 +208,18 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forTenant(id, () => revokeKey(this.#sql, keyId, Date.now()));
   }
 
-  /** Checks a presented key (by id and SHA-256 hash). Unknown tenant, key, or revoked: `auth.invalid_key`. */
+  /**
+   * Checks a presented key (by id and SHA-256 hash). Unknown tenant, key, or revoked, or a tenant
+   * being deleted: `auth.invalid_key`. A valid key of a suspended tenant: `tenant.suspended`.
+   */
   authenticate(id: string, keyId: string, hash: string): Promise<Outcome<{ tenant: string }>> {
     return toOutcome(() => {
       const tenant = readTenant(this.#sql);
       const valid = tenant !== null && verifyKey(this.#sql, keyId, hash);
-      if (tenant === null || tenant.id !== id || !valid) {
-        throw new EngineError("auth.invalid_key", "The API key is not valid (unknown or revoked).");
-      }
+      const invalid = () =>
+        new EngineError("auth.invalid_key", "The API key is not valid (unknown or revoked).");
+      if (tenant === null || tenant.id !== id || !valid) throw invalid();
+      requireActive(this.#kv, tenant.id, invalid);
       return { tenant: tenant.id };
     });
   }
@@ -212,12 +234,12 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   /** Whether a sign-in link is still usable, without using it: its expiry, or `null`. */
   peekSignInLink(id: string, hash: string): Promise<Outcome<{ expiresAt: number | null }>> {
-    return this.#forTenant(id, () => ({ expiresAt: this.#signInLinks.peek(hash, Date.now()) }));
+    return this.#forActiveTenant(id, () => ({ expiresAt: this.#signInLinks.peek(hash, Date.now()) }));
   }
 
   /** Uses a sign-in link up: `redeemed` is true the first time only. */
   redeemSignInLink(id: string, hash: string): Promise<Outcome<{ redeemed: boolean }>> {
-    return this.#forTenant(id, () => ({ redeemed: this.#signInLinks.redeem(hash, Date.now()) }));
+    return this.#forActiveTenant(id, () => ({ redeemed: this.#signInLinks.redeem(hash, Date.now()) }));
   }
 
   /** Withdraws every unused sign-in link of the tenant: `withdrawn` is how many were still usable. */
@@ -228,7 +250,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
   // ── workflow definitions ────────────────────────────────────────────────
 
   publishWorkflow(tenant: string, version: NewWorkflowVersion): Promise<Outcome<PublishedVersion>> {
-    return this.#forTenant(tenant, async () => {
+    return this.#forActiveTenant(tenant, async () => {
       const definition = version.definition;
       const [problem] = triggerProblems(definition);
       if (problem !== undefined) {
@@ -264,20 +286,20 @@ export class TenantDO extends DurableObject<TenantEnv> {
     name: string,
     version?: string,
   ): Promise<Outcome<{ workflow: StoredWorkflow; versions: string[] }>> {
-    return this.#forTenant(tenant, () => ({
+    return this.#forActiveTenant(tenant, () => ({
       workflow: getVersion(this.#sql, name, version),
       versions: listVersions(this.#sql, name),
     }));
   }
 
   listWorkflows(tenant: string): Promise<Outcome<WorkflowSummary[]>> {
-    return this.#forTenant(tenant, () => listWorkflows(this.#sql));
+    return this.#forActiveTenant(tenant, () => listWorkflows(this.#sql));
   }
 
   // ── run index ───────────────────────────────────────────────────────────
 
   listRuns(tenant: string, options: { activeOnly: boolean }): Promise<Outcome<RunIndexEntry[]>> {
-    return this.#forTenant(tenant, () =>
+    return this.#forActiveTenant(tenant, () =>
       listRuns(this.#sql, { activeOnly: options.activeOnly, limit: MAX_LISTED_RUNS }),
     );
   }
@@ -287,7 +309,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
    * tool reaches a RunDO only after this answers, so a made-up run id never creates one.
    */
   requireRun(tenant: string, runId: string): Promise<Outcome<void>> {
-    return this.#forTenant(tenant, () => {
+    return this.#forActiveTenant(tenant, () => {
       if (!hasRun(this.#sql, runId) && !hasPendingStart(this.#sql, runId)) {
         throw new EngineError(
           "run.not_found",
@@ -300,7 +322,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   /** Starts a run of a published workflow (latest version unless `version` is given). */
   startRun(tenant: string, request: StartRequest): Promise<Outcome<RunAnswer>> {
-    return this.#forTenant(tenant, async () => {
+    return this.#forActiveTenant(tenant, async () => {
       const stored = getVersion(this.#sql, request.workflow, request.version);
       // refused here, bad inputs never reach (and so never create) a RunDO
       checkInputs(stored.definition, request.inputs);
@@ -352,38 +374,39 @@ export class TenantDO extends DurableObject<TenantEnv> {
       if (stored === null || stored.id !== tenant) {
         throw unknownEndpoint();
       }
+      requireActive(this.#kv, tenant, unknownEndpoint);
       return this.#reception.receiveWebhook(tenant, delivery);
     });
   }
 
   /** A custom or file_change event from `POST /events` (tenant key). */
   receiveEvent(tenant: string, event: PostedEvent): Promise<Outcome<EventReceipt>> {
-    return this.#forTenant(tenant, () => this.#reception.receiveEvent(tenant, event));
+    return this.#forActiveTenant(tenant, () => this.#reception.receiveEvent(tenant, event));
   }
 
   /** Several events at once (`POST /events` with `{events: [...]}`, the R2 queue consumer): one commit. */
   receiveEvents(tenant: string, events: PostedEvent[]): Promise<Outcome<EventReceipt[]>> {
-    return this.#forTenant(tenant, () => this.#reception.receiveEvents(tenant, events));
+    return this.#forActiveTenant(tenant, () => this.#reception.receiveEvents(tenant, events));
   }
 
   subscribe(tenant: string, request: NewSubscription): Promise<Outcome<StoredSubscription>> {
-    return this.#forTenant(tenant, () => this.#subscriptions.subscribe(request, Date.now()));
+    return this.#forActiveTenant(tenant, () => this.#subscriptions.subscribe(request, Date.now()));
   }
 
   unsubscribe(tenant: string, id: string): Promise<Outcome<StoredSubscription>> {
-    return this.#forTenant(tenant, () => this.#subscriptions.unsubscribe(id));
+    return this.#forActiveTenant(tenant, () => this.#subscriptions.unsubscribe(id));
   }
 
   listSubscriptions(
     tenant: string,
     workflow?: string,
   ): Promise<Outcome<{ subscriptions: StoredSubscription[]; schedules: ScheduleRecord[] }>> {
-    return this.#forTenant(tenant, () => this.#subscriptions.list(workflow));
+    return this.#forActiveTenant(tenant, () => this.#subscriptions.list(workflow));
   }
 
   /** One page of the event log: bounded by `query.limit` and by bytes (`event-pages.ts`). */
   listEvents(tenant: string, query: EventQuery): Promise<Outcome<EventPage>> {
-    return this.#forTenant(tenant, () => queryEventPage(this.#sql, query));
+    return this.#forActiveTenant(tenant, () => queryEventPage(this.#sql, query));
   }
 
   // ── tenant services (resolved by the worker against the plugin catalog) ──
@@ -438,7 +461,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
    * (tenant/effect-runner.ts). The call's own failures are an `EffectOutcome`, not an error.
    */
   performEffect(tenant: string, request: EffectRequest): Promise<Outcome<EffectOutcome>> {
-    return this.#forTenant(tenant, () =>
+    return this.#forActiveTenant(tenant, () =>
       runEffect(tenant, request, {
         services: this.#services,
         plugins: findPlugin,
@@ -453,13 +476,18 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   /** The tenant's circuit breakers, one per service that was called (`service_circuits`). */
   listCircuits(tenant: string): Promise<Outcome<CircuitView[]>> {
-    return this.#forTenant(tenant, () => this.#circuits.list(Date.now()));
+    return this.#forActiveTenant(tenant, () => this.#circuits.list(Date.now()));
   }
 
-  /** Deletes expired runs, fires due schedules, re-drives pending starts, prunes old rows, re-arms. */
+  /**
+   * Deletes expired runs, fires due schedules, re-drives pending starts, prunes old rows, re-arms.
+   * A suspended tenant's alarm does nothing and is not re-armed: `resume` re-arms it, and the
+   * schedules then fire what they missed under their own `catchup` policy.
+   */
   override async alarm(): Promise<void> {
     const tenant = readTenant(this.#sql);
     if (tenant === null) return;
+    if (!isActive(this.#kv)) return;
     await deleteExpiredRuns(this.#sql, this.env, tenant.id, Date.now());
     await runDueTimers(
       {
@@ -475,12 +503,114 @@ export class TenantDO extends DurableObject<TenantEnv> {
     );
   }
 
+  // ── lifecycle: suspend, resume, delete (admin; docs/operations.md "Tenant lifecycle") ──
+
+  /** Suspends the tenant: its requests refused, its alarm and runs paused, its data kept. */
+  suspend(id: string, reason?: string): Promise<Outcome<TenantLifecycle>> {
+    return this.#forTenant(id, () => markSuspended(this.#kv, Date.now(), reason));
+  }
+
+  /** Resumes the tenant: re-arms its alarm and wakes its active runs (at most `MAX_WOKEN_RUNS`). */
+  resume(id: string): Promise<Outcome<TenantLifecycle>> {
+    return this.#forTenant(id, async () => {
+      const wasActive = isActive(this.#kv);
+      const lifecycle = markActive(this.#kv);
+      if (wasActive) return lifecycle;
+      await this.#alarm.rearm();
+      const active = listRuns(this.#sql, { activeOnly: true, limit: MAX_WOKEN_RUNS });
+      await Promise.allSettled(
+        active.map(async ({ workflow_id: runId }) => {
+          const outcome = await runStub(this.env, id, runId).wake(id, runId);
+          if (!outcome.ok) console.error(`run ${runId}: not woken`, outcome.error.code);
+        }),
+      );
+      return lifecycle;
+    });
+  }
+
+  /** Whether the tenant's runs may advance now (a RunDO's alarm asks before it does any work). */
+  acceptsRunWork(tenant: string): Promise<Outcome<boolean>> {
+    return this.#forTenant(tenant, () => isActive(this.#kv));
+  }
+
+  /**
+   * Deletion, step one: from now on the tenant answers as unknown to every tenant request, and
+   * its alarm is off. A tenant already erased (this object empty) answers `erased: true`.
+   */
+  beginDeletion(id: string): Promise<Outcome<{ erased: boolean }>> {
+    return this.#forErasure<{ erased: boolean }>(
+      id,
+      async () => {
+        markDeleting(this.#kv, Date.now());
+        await this.ctx.storage.deleteAlarm();
+        return { erased: false };
+      },
+      { erased: true },
+    );
+  }
+
+  /** Deletion, step two (repeated until nothing remains): erases a page of the tenant's runs. */
+  eraseRuns(id: string): Promise<Outcome<ErasedPage>> {
+    return this.#forErasure(id, () => eraseRunPage(this.#sql, this.env, id), { erased: 0, remaining: 0 });
+  }
+
+  /** Deletion, last step: every table, key and setting of this object, and its alarm. Idempotent. */
+  eraseTenant(id: string): Promise<Outcome<{ erased: boolean }>> {
+    return this.#forErasure<{ erased: boolean }>(
+      id,
+      async () => {
+        await this.ctx.storage.deleteAlarm();
+        await this.ctx.storage.deleteAll();
+        // the in-memory views of what was deleted, so a tenant created again under this id starts empty
+        this.#subscriptions.invalidate();
+        this.#starter.invalidate();
+        this.#limits.settingsChanged();
+        await this.#alarm.load();
+        return { erased: true };
+      },
+      { erased: true },
+    );
+  }
+
+  /**
+   * The guard of the deletion steps: this object holds `tenant`, or holds no tenant at all (an
+   * erasure that already finished here answers `done`); another tenant's id is `tenant.not_found`.
+   */
+  #forErasure<T>(tenant: string, work: () => T | Promise<T>, done: T): Promise<Outcome<T>> {
+    return toOutcome(() => {
+      if (readTenant(this.#sql) === null) return done;
+      requireTenant(this.#sql, tenant);
+      return work();
+    });
+  }
+
   /**
    * The tenant guard: `work` runs only when this DO was created for `tenant`
    * (`tenant.not_found` otherwise), and its result or `EngineError` comes back as an `Outcome`.
    */
   #forTenant<T>(tenant: string, work: (info: TenantInfo) => T | Promise<T>): Promise<Outcome<T>> {
     return toOutcome(() => work(requireTenant(this.#sql, tenant)));
+  }
+
+  /**
+   * The guard of every method a tenant's own request (or run) reaches: `#forTenant`, and the tenant
+   * is active (`tenant.suspended`; a tenant being deleted is `tenant.not_found`). Admin methods
+   * (keys, settings, secrets, services, describe) keep `#forTenant`: the operator manages a
+   * suspended tenant.
+   */
+  #forActiveTenant<T>(tenant: string, work: (info: TenantInfo) => T | Promise<T>): Promise<Outcome<T>> {
+    return this.#forTenant(tenant, (info) => {
+      requireActive(
+        this.#kv,
+        tenant,
+        () => new EngineError("tenant.not_found", `Tenant "${tenant}" does not exist.`),
+      );
+      return work(info);
+    });
+  }
+
+  get #kv(): SyncKvStorage {
+    return this.ctx.storage.kv;
   }
 
   get #sql(): SqlStorage {

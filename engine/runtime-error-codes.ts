@@ -27,6 +27,9 @@ export const RuntimeCodes = {
   tenantInvalidId: "tenant.invalid_id",
   tenantNotFound: "tenant.not_found",
   tenantExists: "tenant.exists",
+  // tenant lifecycle: suspended by the operator, or being deleted (docs/operations.md)
+  tenantSuspended: "tenant.suspended",
+  tenantDeleting: "tenant.deleting",
   keyNotFound: "key.not_found",
   // published workflows and runs (TenantDO, RunDO)
   workflowNotFound: "workflow.not_found",

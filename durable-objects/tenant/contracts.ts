@@ -20,6 +20,15 @@ export interface TenantInfo {
   created_at: string;
 }
 
+/** Whether the tenant is active, suspended or being deleted (tenant/lifecycle-state.ts, docs/operations.md). */
+export interface TenantLifecycle {
+  status: "active" | "suspended" | "deleting";
+  /** when the status was set (ISO 8601); absent for an active tenant */
+  since?: string;
+  /** the operator's note given with the suspension */
+  reason?: string;
+}
+
 export interface KeyInput {
   keyId: string;
   /** lowercase hex SHA-256 of the full key */

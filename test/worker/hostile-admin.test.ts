@@ -98,7 +98,8 @@ const adminCall = fc.oneof(
   }),
   fc.record({
     route: fc.constant("/admin/tenants/:id"),
-    method: fc.constantFrom("GET", "GET", "GET", "GET", "DELETE", "PATCH"),
+    // no DELETE: it deletes the target (test/worker/tenant-lifecycle-delete.test.ts covers it)
+    method: fc.constantFrom("GET", "GET", "GET", "GET", "PUT", "PATCH"),
     body: hostileJson,
   }),
   fc.record({
@@ -121,6 +122,14 @@ const adminCall = fc.oneof(
       fc.dictionary(fc.oneof(fc.constantFrom("max_runs", "a.b", "__proto__"), hostileKey), hostileJson, {
         maxKeys: 4,
       }),
+      hostileJson,
+    ),
+  }),
+  fc.record({
+    route: fc.constantFrom("/admin/tenants/:id/suspend", "/admin/tenants/:id/resume"),
+    method: fc.constantFrom("POST", "POST", "POST", "GET", "DELETE"),
+    body: fc.oneof(
+      fc.record({ reason: fc.oneof(hostileString, hostileJson) }, { requiredKeys: [] }),
       hostileJson,
     ),
   }),
@@ -165,6 +174,8 @@ describe("hostile admin calls", () => {
       }),
       { numRuns: ADMIN_CALLS },
     );
+    // the generated calls may have left the target suspended: the tests after need it active
+    expect((await adminFetch(`/admin/tenants/${target.id}/resume`, { method: "POST" })).status).toBe(200);
     harness.expectQuietLog();
     await expectNoStrayObjects();
   });

@@ -528,6 +528,9 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
     "DELETE",
     () => `/admin/tenants/${w.a.id}/services/a_private_api`,
   ),
+  "POST /admin/tenants/:id/suspend": adminRouteCase("POST", () => `/admin/tenants/${w.a.id}/suspend`, {}),
+  "POST /admin/tenants/:id/resume": adminRouteCase("POST", () => `/admin/tenants/${w.a.id}/resume`, {}),
+  "DELETE /admin/tenants/:id": adminRouteCase("DELETE", () => `/admin/tenants/${w.a.id}`),
   "POST /hooks/:tenant/*": async () => {
     const body = JSON.stringify({ marker: "from B" });
     // signed with B's secret, sent to A's endpoint: A's trigger does not verify it

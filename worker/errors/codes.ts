@@ -226,9 +226,12 @@ export const ERROR_CLASS_OF = {
   "subscription.too_many_secrets": "invalid_workflow",
   "template.empty": "invalid_workflow",
   "template.unclosed": "invalid_workflow",
+  "tenant.deleting": "conflict",
   "tenant.exists": "conflict",
   "tenant.invalid_id": "invalid_input",
   "tenant.not_found": "not_found",
+  // the operator suspended the tenant: 403 on /mcp and /events; /hooks answers 503 + Retry-After instead
+  "tenant.suspended": "forbidden",
   "webhook.bad_body": "invalid_input",
   "webhook.bad_secret": "unauthenticated",
   "webhook.bad_signature": "unauthenticated",

@@ -20,6 +20,7 @@ import {
   revokeKey,
   updateSettings,
 } from "../tenancy/tenant-admin.ts";
+import { deleteTenant, resumeTenant, suspendTenant } from "../tenancy/tenant-lifecycle.ts";
 import { listSecretNames, putSecret, removeSecret } from "../tenancy/tenant-secrets-admin.ts";
 import { listTenantServices, putService, removeService } from "../tenancy/tenant-services-admin.ts";
 
@@ -37,6 +38,9 @@ const serviceBody = z.strictObject({
     .optional()
     .describe("the plugin's configuration; secret fields take {{ env.NAME }}"),
   description: z.string().max(500).optional(),
+});
+const suspendBody = z.strictObject({
+  reason: z.string().max(500).optional().describe("why: shown to the operator in GET /admin/tenants/:id"),
 });
 const settingsPatch = z
   .record(
@@ -99,4 +103,20 @@ export const adminRoutes = new Hono<AppEnv>()
   })
   .delete("/tenants/:id/services/:name", async (c) =>
     c.json(await removeService(c.env, c.req.param("id"), c.req.param("name"))),
-  );
+  )
+  // lifecycle (tenancy/tenant-lifecycle.ts)
+  .post("/tenants/:id/suspend", async (c) => {
+    const body = await readJson(c, suspendBody);
+    return c.json({
+      tenant: c.req.param("id"),
+      lifecycle: await suspendTenant(c.env, c.req.param("id"), body.reason),
+    });
+  })
+  .post("/tenants/:id/resume", async (c) => {
+    await readJson(c, z.strictObject({}));
+    return c.json({ tenant: c.req.param("id"), lifecycle: await resumeTenant(c.env, c.req.param("id")) });
+  })
+  .delete("/tenants/:id", async (c) => {
+    const deletion = await deleteTenant(c.env, c.req.param("id"));
+    return c.json(deletion, deletion.deleted ? 200 : 202);
+  });

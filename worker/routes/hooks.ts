@@ -6,7 +6,8 @@
  * `now`, and hands everything to the tenant's DO, which answers `202 {event_id, runs}` once the
  * event, its log, the dedup row and the pending starts are stored in one transaction. A tenant
  * that does not exist and an endpoint nobody listens on get one answer (`unknownEndpoint` in
- * `durable-objects/tenant/contracts.ts`).
+ * `durable-objects/tenant/contracts.ts`). A suspended tenant's delivery is refused with `503
+ * tenant.suspended` and `Retry-After`: nothing is stored, the sender keeps it and retries.
  */
 
 import { Hono } from "hono";
@@ -15,10 +16,15 @@ import { unwrap } from "../../durable-objects/outcome.ts";
 import { unknownEndpoint } from "../../durable-objects/tenant/contracts.ts";
 import { MAX_BODY_BYTES } from "../../engine/body-size.ts";
 import type { AppEnv } from "../app-env.ts";
+import { RuntimeCodes } from "../errors/codes.ts";
 import { headerRecord } from "../http/header-record.ts";
 import { limitBody } from "../middleware/body-limit.ts";
+import { errorResponse } from "../middleware/errors.ts";
 import { isTenantId } from "../tenancy/tenant-id.ts";
 import { isRegisteredTenant } from "../tenancy/tenant-registry.ts";
+
+/** What a suspended tenant's webhook sender is told to wait before retrying. */
+export const SUSPENDED_RETRY_AFTER_SECONDS = 3600;
 
 const HOOK_PATH = /^\/hooks\/([^/]+)(\/.*)$/;
 
@@ -35,15 +41,20 @@ export const hookRoutes = new Hono<AppEnv>().post(
     if (!isTenantId(tenant) || !(await isRegisteredTenant(c.env, tenant))) throw unknownEndpoint();
     const body = new Uint8Array(await c.req.arrayBuffer());
     const contentType = c.req.header("content-type");
-    const receipt = await unwrap(
-      tenantStub(c.env, tenant).receiveWebhook(tenant, {
-        endpoint,
-        headers: headerRecord(c.req.raw.headers),
-        body,
-        now,
-        ...(contentType === undefined ? {} : { contentType }),
-      }),
-    );
+    const outcome = await tenantStub(c.env, tenant).receiveWebhook(tenant, {
+      endpoint,
+      headers: headerRecord(c.req.raw.headers),
+      body,
+      now,
+      ...(contentType === undefined ? {} : { contentType }),
+    });
+    // a suspended tenant's delivery is not accepted: 503 and Retry-After, so the sender keeps it and retries
+    if (!outcome.ok && outcome.error.code === RuntimeCodes.tenantSuspended) {
+      const refused = errorResponse(503, outcome.error);
+      refused.headers.set("retry-after", String(SUSPENDED_RETRY_AFTER_SECONDS));
+      return refused;
+    }
+    const receipt = await unwrap(outcome);
     if (receipt.duplicate) c.header("x-edgeflow-duplicate", "true");
     return c.json(receipt.answer, 202);
   },

@@ -39,3 +39,8 @@ export async function registeredTenantStub(
   }
   return tenantStub(env, id);
 }
+
+/** Forgets the tenant (the last step of its deletion): its id is unknown from then on. Idempotent. */
+export async function unregisterTenant(env: RegistryEnv, id: string): Promise<void> {
+  await env.TENANTS.delete(`${PREFIX}${id}`);
+}
