@@ -17,6 +17,7 @@ import { EngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
 import type { EffectOutcome } from "../engine/plugins/effect.ts";
 import { withoutResolved } from "../engine/plugins/published.ts";
+import type { RateLimitVerdict } from "../engine/rate-limits/rate-limited-error.ts";
 import { checkInputs } from "../engine/state/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
@@ -27,9 +28,11 @@ import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
 import { CircuitStore } from "./tenant/circuit-store.ts";
 import {
+  type Admission,
   type CircuitView,
   type EffectRequest,
   type EventPage,
+  type EventPoster,
   type EventQuery,
   type EventReceipt,
   type KeyInfo,
@@ -70,6 +73,7 @@ import { TenantServices } from "./tenant/service-lookup.ts";
 import { deleteServiceRow, listServiceRows, upsertService } from "./tenant/service-store.ts";
 import { patchSettings, readSettings } from "./tenant/settings.ts";
 import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
+import { TenantRateLimits } from "./tenant/tenant-rate-limits.ts";
 import { TimerAlarm } from "./tenant/timer-alarm.ts";
 import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";
 
@@ -97,6 +101,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   readonly #secrets: SecretKeeping;
   readonly #subscriptions: SubscriptionRegistry;
   readonly #limits: IntakeLimits;
+  /** durable per-tenant and per-key rate limits (tenant/tenant-rate-limits.ts) */
+  readonly #rateLimits: TenantRateLimits;
   /** starts in flight under the stored-runs cap, shared by event starts and `workflow_start` */
   readonly #reservations = new StartReservations();
   readonly #starter: RunStarter;
@@ -116,7 +122,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
     this.#circuits = new CircuitStore(storage.kv);
     this.#services = new TenantServices(storage.sql);
     this.#subscriptions = new SubscriptionRegistry(storage.sql, this.#evaluator);
-    this.#limits = new IntakeLimits(storage);
+    this.#rateLimits = new TenantRateLimits(() => storage.sql);
+    this.#limits = new IntakeLimits(storage, this.#rateLimits);
     this.#starter = new RunStarter({ storage, bindings: env, reservations: this.#reservations });
     this.#reception = new EventReception({
       storage,
@@ -124,6 +131,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       subscriptions: this.#subscriptions,
       verifier: vault,
       limits: this.#limits,
+      rateLimits: this.#rateLimits,
       alarm: this.#alarm,
       starter: this.#starter,
     });
@@ -171,6 +179,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
         return patched;
       });
       this.#limits.settingsChanged();
+      this.#rateLimits.settingsChanged();
       if (Object.hasOwn(patch, "run_retention_days")) await this.#alarm.rearm();
       return settings;
     });
@@ -184,16 +193,32 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forTenant(id, () => revokeKey(this.#sql, keyId, Date.now()));
   }
 
-  /** Checks a presented key (by id and SHA-256 hash). Unknown tenant, key, or revoked: `auth.invalid_key`. */
-  authenticate(id: string, keyId: string, hash: string): Promise<Outcome<{ tenant: string }>> {
+  /**
+   * Checks a presented key (by id and SHA-256 hash). Unknown tenant, key, or revoked:
+   * `auth.invalid_key`. With an `admission`, a valid key's request is also charged to the rate
+   * limits in the same call (no extra round trip); the verdict comes back for the edge to act on.
+   */
+  authenticate(
+    id: string,
+    keyId: string,
+    hash: string,
+    admission?: Admission,
+  ): Promise<Outcome<{ tenant: string; rateLimit?: RateLimitVerdict }>> {
     return toOutcome(() => {
       const tenant = readTenant(this.#sql);
       const valid = tenant !== null && verifyKey(this.#sql, keyId, hash);
       if (tenant === null || tenant.id !== id || !valid) {
         throw new EngineError("auth.invalid_key", "The API key is not valid (unknown or revoked).");
       }
-      return { tenant: tenant.id };
+      if (admission === undefined) return { tenant: tenant.id };
+      const rateLimit = this.#rateLimits.admit(admission.surface, admission.cost, Date.now(), keyId);
+      return { tenant: tenant.id, rateLimit };
     });
+  }
+
+  /** Charges one admin request on this tenant to its `admin` rate limit (`rate_limit.exceeded` when full). */
+  admitAdmin(id: string): Promise<Outcome<RateLimitVerdict>> {
+    return this.#forTenant(id, () => this.#rateLimits.require("admin", 1, Date.now()));
   }
 
   // ── workflow definitions ────────────────────────────────────────────────
@@ -327,13 +352,17 @@ export class TenantDO extends DurableObject<TenantEnv> {
   }
 
   /** A custom or file_change event from `POST /events` (tenant key). */
-  receiveEvent(tenant: string, event: PostedEvent): Promise<Outcome<EventReceipt>> {
-    return this.#forTenant(tenant, () => this.#reception.receiveEvent(tenant, event));
+  receiveEvent(tenant: string, event: PostedEvent, poster?: EventPoster): Promise<Outcome<EventReceipt>> {
+    return this.#forTenant(tenant, () => this.#reception.receiveEvent(tenant, event, poster));
   }
 
   /** Several events at once (`POST /events` with `{events: [...]}`, the R2 queue consumer): one commit. */
-  receiveEvents(tenant: string, events: PostedEvent[]): Promise<Outcome<EventReceipt[]>> {
-    return this.#forTenant(tenant, () => this.#reception.receiveEvents(tenant, events));
+  receiveEvents(
+    tenant: string,
+    events: PostedEvent[],
+    poster?: EventPoster,
+  ): Promise<Outcome<EventReceipt[]>> {
+    return this.#forTenant(tenant, () => this.#reception.receiveEvents(tenant, events, poster));
   }
 
   subscribe(tenant: string, request: NewSubscription): Promise<Outcome<StoredSubscription>> {

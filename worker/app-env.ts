@@ -3,6 +3,8 @@
  * Hono's type parameters for this app: the bindings and the per-request variables that
  * middleware sets (`requestId` by hono's request-id middleware, `tenant`/`keyId` by tenant auth).
  */
+import type { Admission } from "../durable-objects/tenant/contracts.ts";
+import type { RateLimitVerdict } from "../engine/rate-limits/rate-limited-error.ts";
 import type { Env } from "./env.ts";
 
 export interface AppEnv {
@@ -11,5 +13,11 @@ export interface AppEnv {
     requestId: string;
     tenant: string;
     keyId: string;
+    /** what the request costs against the tenant's rate limits, charged by tenant auth (rate-limits/) */
+    admission: Admission | undefined;
+    /** the rate-limit verdict tenant auth got back for `admission` */
+    rateLimit: RateLimitVerdict | undefined;
+    /** `/mcp`: whether every JSON-RPC message of the body is a `tools/call` */
+    mcpToolCallsOnly: boolean | undefined;
   };
 }

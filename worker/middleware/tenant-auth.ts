@@ -33,9 +33,11 @@ export const requireTenantKey: MiddlewareHandler<AppEnv> = async (c, next) => {
     throw new EngineError(RuntimeCodes.authInvalidKey, "The API key is not valid (unknown or revoked).");
   }
   const hash = await hashApiKey(presented);
-  const { tenant } = await unwrap(
-    tenantStub(c.env, parsed.tenant).authenticate(parsed.tenant, parsed.keyId, hash),
+  // A request priced for the rate limits (`admission`) is charged in the same call.
+  const { tenant, rateLimit } = await unwrap(
+    tenantStub(c.env, parsed.tenant).authenticate(parsed.tenant, parsed.keyId, hash, c.get("admission")),
   );
+  c.set("rateLimit", rateLimit);
   c.set("tenant", tenant);
   c.set("keyId", parsed.keyId);
   await next();

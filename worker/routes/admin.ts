@@ -11,6 +11,7 @@ import type { AppEnv } from "../app-env.ts";
 import { parseInput } from "../http/parse-input.ts";
 import { readJson } from "../http/read-json.ts";
 import { requireAdmin } from "../middleware/admin-auth.ts";
+import { limitAdminRequests } from "../rate-limits/admin-rate-limit.ts";
 import {
   createTenant,
   describeTenant,
@@ -47,6 +48,7 @@ const settingsPatch = z
 
 export const adminRoutes = new Hono<AppEnv>()
   .use("*", requireAdmin)
+  .use("*", limitAdminRequests)
   .post("/tenants", async (c) => {
     const body = await readJson(c, createTenantBody);
     return c.json(await createTenant(c.env, body.id, body.label), 201);
