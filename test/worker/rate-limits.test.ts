@@ -158,8 +158,10 @@ describe("webhooks", () => {
     const forged = await sign("standard", "whsec_QUFBQUFBQUFBQUFBQUFBQUFBQUFBQUFB", body);
     for (let i = 0; i < 5; i += 1)
       expect((await postHook(tenant.id, "/push", body, forged)).status).toBe(401);
-    const genuine = await sign("standard", HOOK_SECRET, body);
+    const genuine = await sign("standard", HOOK_SECRET, body, { id: "msg_genuine" });
     expect((await postHook(tenant.id, "/push", body, genuine)).status).toBe(202);
+    const next = await sign("standard", HOOK_SECRET, body, { id: "msg_next" });
+    expect((await postHook(tenant.id, "/push", body, next)).status).toBe(429);
   });
 });
 
