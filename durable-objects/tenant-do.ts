@@ -216,7 +216,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     });
   }
 
-  /** Charges one admin request on this tenant to its `admin` rate limit (`rate_limit.exceeded` when full). */
+  /** Charges one admin request on this tenant to its `admin` rate limit (`ratelimit.exceeded` when full). */
   admitAdmin(id: string): Promise<Outcome<RateLimitVerdict>> {
     return this.#forTenant(id, () => this.#rateLimits.require("admin", 1, Date.now()));
   }

@@ -63,7 +63,7 @@ export interface ErrorShape {
   path?: string;
   line?: number;
   column?: number;
-  /** set by a rate-limit refusal (`rate_limit.exceeded`): milliseconds until a retry can succeed */
+  /** set by a rate-limit refusal (`ratelimit.exceeded`): milliseconds until a retry can succeed */
   retry_after_ms?: number;
 }
 

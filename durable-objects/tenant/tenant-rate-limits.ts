@@ -30,7 +30,7 @@ export class TenantRateLimits {
     return this.#limiter.admit(bucketsFor(surface, this.#current(), keyId), cost, now);
   }
 
-  /** As `admit`, throwing `rate_limit.exceeded` (with the verdict) when refused. */
+  /** As `admit`, throwing `ratelimit.exceeded` (with the verdict) when refused. */
   require(surface: RateLimitSurface, cost: number, now: number, keyId?: string): RateLimitVerdict {
     const verdict = this.admit(surface, cost, now, keyId);
     if (!verdict.admitted) throw new RateLimitedError(verdict);

@@ -27,7 +27,7 @@ export class RateLimitedError extends EngineError {
 
   constructor(verdict: RateLimitVerdict) {
     super(
-      "rate_limit.exceeded",
+      "ratelimit.exceeded",
       `Rate limit "${verdict.policy}" reached: ${verdict.limit} per ${verdict.windowSeconds} s. Retry in ${Math.ceil(verdict.resetMs / 1000)} s.`,
       { retryable: true, retryAfterSeconds: Math.ceil(verdict.resetMs / 1000) },
     );

@@ -1,6 +1,6 @@
 /**
  * The `mcp` rate limits on `POST /mcp`, charged in the key check (one DO call): a burst of five
- * times the limit of `tools/call`s gets the coded tool error `rate_limit.exceeded` with
+ * times the limit of `tools/call`s gets the coded tool error `ratelimit.exceeded` with
  * `retry_after_ms` (and the RateLimit headers), any other JSON-RPC method an HTTP 429; every
  * admitted call took effect; per-key limits are independent; the count survives an eviction.
  */
@@ -69,7 +69,7 @@ describe("POST /mcp", () => {
     expect(refused).toHaveLength(limit * 4);
     for (const answer of refused) {
       expect(answer.status).toBe(200);
-      expect(toolErrorOf(answer.call)).toMatchObject({ code: "rate_limit.exceeded", retry_after_ms: 59_000 });
+      expect(toolErrorOf(answer.call)).toMatchObject({ code: "ratelimit.exceeded", retry_after_ms: 59_000 });
       expect(rateLimitHeadersOf(answer.headers)).toEqual({
         "retry-after": "59",
         "ratelimit-policy": `"mcp";q=${limit};w=60`,
@@ -85,7 +85,7 @@ describe("POST /mcp", () => {
     );
     expect(listed.status).toBe(429);
     expect(await listed.json()).toMatchObject({
-      error: { code: "rate_limit.exceeded", retry_after_ms: 59_000 },
+      error: { code: "ratelimit.exceeded", retry_after_ms: 59_000 },
     });
     expect(rateLimitHeadersOf(listed.headers)["retry-after"]).toBe("59");
 
@@ -105,7 +105,7 @@ describe("POST /mcp", () => {
     for (let i = 0; i < 2; i += 1)
       expect((await rawToolCall(tenant.apiKey, "workflow_list")).call.isError).toBe(false);
     const refused = await rawToolCall(tenant.apiKey, "workflow_list");
-    expect(toolErrorOf(refused.call).code).toBe("rate_limit.exceeded");
+    expect(toolErrorOf(refused.call).code).toBe("ratelimit.exceeded");
     expect(rateLimitHeadersOf(refused.headers)["ratelimit-policy"]).toBe('"mcp-key";q=2;w=60');
     for (let i = 0; i < 2; i += 1)
       expect((await rawToolCall(second, "workflow_list")).call.isError).toBe(false);
@@ -120,6 +120,6 @@ describe("POST /mcp", () => {
       expect((await rawToolCall(tenant.apiKey, "workflow_list")).call.isError).toBe(false);
     await evictDurableObject(tenantObject(tenant.id));
     const after = await rawToolCall(tenant.apiKey, "workflow_list");
-    expect(toolErrorOf(after.call)).toMatchObject({ code: "rate_limit.exceeded", retry_after_ms: 55_000 });
+    expect(toolErrorOf(after.call)).toMatchObject({ code: "ratelimit.exceeded", retry_after_ms: 55_000 });
   });
 });

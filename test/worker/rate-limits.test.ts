@@ -57,7 +57,7 @@ describe("POST /events", () => {
     expect(accepted).toHaveLength(LIMIT);
     expect(refused).toHaveLength(LIMIT * 4);
     for (const answer of refused) {
-      expect(answer.body.error?.code).toBe("rate_limit.exceeded");
+      expect(answer.body.error?.code).toBe("ratelimit.exceeded");
       expect(rateLimitHeadersOf(answer.headers)).toEqual({
         "retry-after": "59",
         "ratelimit-policy": `"events";q=${LIMIT};w=60`,

@@ -140,7 +140,7 @@ export const ERROR_CLASS_OF = {
   "plugin.wrong_role": "invalid_workflow",
   "quota.stored_runs": "conflict",
   // a rate limit of the tenant or its key (docs/operations.md, "Rate limits"): 429 with Retry-After
-  "rate_limit.exceeded": "rate_limited",
+  "ratelimit.exceeded": "rate_limited",
   "request.invalid_body": "invalid_input",
   "request.invalid_json": "invalid_input",
   "request.too_large": "too_large",

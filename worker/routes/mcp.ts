@@ -5,7 +5,7 @@
  * charges the price in the same call to the tenant's DO; the handler from `agents/mcp/server`
  * then serves the request with a server built for that tenant. Over the limit, a body of
  * `tools/call`s is still answered by the MCP server, each call with the coded tool error
- * `rate_limit.exceeded` and its `retry_after_ms`; any other body gets HTTP 429 before the JSON-RPC
+ * `ratelimit.exceeded` and its `retry_after_ms`; any other body gets HTTP 429 before the JSON-RPC
  * layer. Every priced answer carries the `RateLimit-Policy` / `RateLimit` headers. The tenant id
  * also travels as `authInfo` (clientId), the SDK's slot for the caller's identity.
  */
