@@ -42,28 +42,14 @@ export async function benchNoisyNeighbour(): Promise<BenchSection> {
     const figures: Record<string, Figure> = {
       alone_next_step_p50: { value: alone.p50Ms, unit: "ms", note: noteOf(alone) },
       alone_next_step_p99: { value: alone.p99Ms, unit: "ms" },
-      at_limit_neighbour_next_step_p50: msVersus(
-        limited.measured.p50Ms,
-        "no neighbour p50",
-        alone.p50Ms,
-        { note: `${noteOf(limited.measured)}; tenant A: ${limited.noise}` },
-      ),
-      at_limit_neighbour_next_step_p99: msVersus(
-        limited.measured.p99Ms,
-        "no neighbour p99",
-        alone.p99Ms,
-      ),
-      unlimited_neighbour_next_step_p50: msVersus(
-        unlimited.measured.p50Ms,
-        "no neighbour p50",
-        alone.p50Ms,
-        { note: `for scale: ${noteOf(unlimited.measured)}; tenant A: ${unlimited.noise}` },
-      ),
-      unlimited_neighbour_next_step_p99: msVersus(
-        unlimited.measured.p99Ms,
-        "no neighbour p99",
-        alone.p99Ms,
-      ),
+      at_limit_neighbour_next_step_p50: msVersus(limited.measured.p50Ms, "no neighbour p50", alone.p50Ms, {
+        note: `${noteOf(limited.measured)}; tenant A: ${limited.noise}`,
+      }),
+      at_limit_neighbour_next_step_p99: msVersus(limited.measured.p99Ms, "no neighbour p99", alone.p99Ms),
+      unlimited_neighbour_next_step_p50: msVersus(unlimited.measured.p50Ms, "no neighbour p50", alone.p50Ms, {
+        note: `for scale: ${noteOf(unlimited.measured)}; tenant A: ${unlimited.noise}`,
+      }),
+      unlimited_neighbour_next_step_p99: msVersus(unlimited.measured.p99Ms, "no neighbour p99", alone.p99Ms),
     };
     return {
       name: "noisy neighbour: tenant B's workflow_get_next_step while tenant A hammers at its rate limit",
@@ -112,18 +98,21 @@ async function withNoise<T>(
       }
     }
   };
+  const minuteOf = () => Math.floor(Date.now() / 60_000);
+  const firstMinute = minuteOf();
   const loops = Array.from({ length: NOISY_CONNECTIONS }, loop);
-  try {
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    const measured = await measure();
-    return {
-      measured,
-      noise: `${counts.sent} calls on ${NOISY_CONNECTIONS} connections, ${counts.refused} refused (ratelimit.exceeded), ${counts.errors} other errors`,
-    };
-  } finally {
-    stop = true;
-    await Promise.all(loops);
-  }
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const measured = await measure();
+  stop = true;
+  await Promise.all(loops);
+  const minutes = minuteOf() - firstMinute + 1;
+  const admitted = counts.sent - counts.refused - counts.errors;
+  return {
+    measured,
+    noise:
+      `${counts.sent} calls on ${NOISY_CONNECTIONS} connections, ${admitted} admitted over ${minutes} clock minute(s), ` +
+      `${counts.refused} refused (ratelimit.exceeded), ${counts.errors} other errors`,
+  };
 }
 
 function noteOf(result: { requests: number; errors: number; rps: number }): string {

@@ -95,10 +95,15 @@ export function windowStartOf(now: number): number {
   return Math.floor(now / RATE_LIMIT_WINDOW_MS) * RATE_LIMIT_WINDOW_MS;
 }
 
-/** The count to use at `now`: the stored one while its window lasts, else a fresh window. */
+/**
+ * The count to use at `now`: the stored one while its window lasts, else a fresh window. A stored
+ * window newer than `now`'s is kept too: requests queued at a Durable Object may carry a clock
+ * reading a little older than one already handled, and going back to the older window would
+ * start a fresh count and overwrite the newer one.
+ */
 export function currentWindow(stored: WindowCount | undefined, now: number): WindowCount {
   const start = windowStartOf(now);
-  return stored !== undefined && stored.start === start ? stored : { start, used: 0 };
+  return stored !== undefined && stored.start >= start ? stored : { start, used: 0 };
 }
 
 /** The verdict for `cost` units against `buckets` whose current counts are `counts` (same order). */
@@ -108,7 +113,8 @@ export function judge(
   cost: number,
   now: number,
 ): RateLimitVerdict {
-  const resetMs = windowStartOf(now) + RATE_LIMIT_WINDOW_MS - now;
+  const windowStart = Math.max(windowStartOf(now), ...counts.map((count) => count.start));
+  const resetMs = Math.max(0, windowStart + RATE_LIMIT_WINDOW_MS - now);
   const fits = buckets.map((bucket, index) => counts[index]!.used + cost <= bucket.limit);
   const admitted = fits.every(Boolean);
   const leftAfter = (index: number) => buckets[index]!.limit - counts[index]!.used - cost;

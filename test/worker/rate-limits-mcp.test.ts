@@ -97,6 +97,16 @@ describe("POST /mcp", () => {
     expect(ids).toEqual(started.map((answer) => String(answer.call.structured.workflow_id)).sort());
   });
 
+  it("concurrent calls are counted exactly: the DO admits the limit and no more", async () => {
+    const tenant = await newTenant("rl-mcp-concurrent");
+    await setSettings(tenant.id, { rate_limit_mcp_per_minute: 5 });
+    freezeInWindow(1);
+    const answers = await Promise.all(
+      Array.from({ length: 25 }, () => rawToolCall(tenant.apiKey, "workflow_list")),
+    );
+    expect(answers.filter((answer) => !answer.call.isError)).toHaveLength(5);
+  });
+
   it("per-key limits of two keys of one tenant are independent", async () => {
     const tenant = await newTenant("rl-mcp-keys");
     const second = await newKey(tenant.id);
