@@ -4,10 +4,13 @@
  * `retry_after_ms` (and the RateLimit headers), any other JSON-RPC method an HTTP 429; every
  * admitted call took effect; per-key limits are independent; the count survives an eviction.
  */
-import { evictDurableObject } from "cloudflare:test";
+
+import { evictDurableObject, SELF } from "cloudflare:test";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   adminFetch,
+  BASE,
   callTool,
   mcpRaw,
   newTenant,
@@ -131,5 +134,27 @@ describe("POST /mcp", () => {
     await evictDurableObject(tenantObject(tenant.id));
     const after = await rawToolCall(tenant.apiKey, "workflow_list");
     expect(toolErrorOf(after.call)).toMatchObject({ code: "ratelimit.exceeded", retry_after_ms: 55_000 });
+  });
+
+  it("the official SDK client reads the refusal as a tool error with the code and retry_after_ms", async () => {
+    const tenant = await newTenant("rl-mcp-sdk");
+    // connecting costs two units (initialize, notifications/initialized), each call one
+    await setSettings(tenant.id, { rate_limit_mcp_per_minute: 3 });
+    freezeInWindow(20);
+    const client = new Client({ name: "rate-limit-test", version: "1.0.0" });
+    const transport = new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`), {
+      fetch: (input, init) => SELF.fetch(input as string, init),
+      requestInit: { headers: { authorization: `Bearer ${tenant.apiKey}` } },
+    });
+    await client.connect(transport);
+    const admitted = await client.callTool({ name: "workflow_list", arguments: {} });
+    expect(admitted.isError).not.toBe(true);
+    const refused = await client.callTool({ name: "workflow_list", arguments: {} });
+    expect(refused.isError).toBe(true);
+    const text = (refused.content as { type: string; text: string }[])[0]!.text;
+    expect(JSON.parse(text)).toMatchObject({
+      error: { code: "ratelimit.exceeded", retry_after_ms: 40_000 },
+    });
+    await client.close();
   });
 });

@@ -16,7 +16,8 @@ export interface McpCost {
 }
 
 export const priceMcpRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
-  if (c.req.method === "POST") {
+  // a request without a key is refused by tenant auth: not worth parsing
+  if (c.req.method === "POST" && c.req.header("authorization") !== undefined) {
     const priced = mcpCostOf(await c.req.raw.clone().text());
     c.set("admission", { surface: "mcp", cost: priced.cost });
     c.set("mcpToolCallsOnly", priced.toolCallsOnly);
