@@ -6,6 +6,7 @@
 import type { Admission } from "../durable-objects/tenant/contracts.ts";
 import type { RateLimitVerdict } from "../engine/rate-limits/rate-limited-error.ts";
 import type { Env } from "./env.ts";
+import type { McpToolCalls } from "./rate-limits/mcp-tool-calls.ts";
 
 export interface AppEnv {
   Bindings: Env;
@@ -17,7 +18,7 @@ export interface AppEnv {
     admission: Admission | undefined;
     /** the rate-limit verdict tenant auth got back for `admission` */
     rateLimit: RateLimitVerdict | undefined;
-    /** `/mcp`: whether every JSON-RPC message of the body is a `tools/call` */
-    mcpToolCallsOnly: boolean | undefined;
+    /** `/mcp`: the body's `tools/call`s, when it holds nothing else */
+    mcpToolCalls: McpToolCalls | undefined;
   };
 }

@@ -27,8 +27,6 @@ export interface TenantScope {
   tenant: string;
   /** what `uses:` resolves against (worker/plugins/installed-plugins.ts; a test may pass its own) */
   plugins: PluginCatalog;
-  /** set when the request was refused by a rate limit: every tool answers with it instead of running */
-  refusal?: Error;
 }
 
 export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
@@ -70,7 +68,6 @@ export async function runTool(
   scope: TenantScope,
 ): Promise<CallToolResult> {
   try {
-    if (scope.refusal !== undefined) throw scope.refusal;
     const parsed = parseInput(tool.input, args ?? {}, `arguments for ${tool.name}`);
     const value = (await tool.run(parsed, scope)) as Record<string, unknown>;
     return { content: [{ type: "text", text: JSON.stringify(value) }], structuredContent: value };

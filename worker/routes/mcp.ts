@@ -14,10 +14,10 @@ import { Hono } from "hono";
 import { RateLimitedError } from "../../engine/rate-limits/rate-limited-error.ts";
 import type { AppEnv } from "../app-env.ts";
 import { createEdgeflowServer } from "../mcp/server.ts";
-import type { TenantScope } from "../mcp/tool-kit.ts";
 import { requireTenantKey } from "../middleware/tenant-auth.ts";
 import { installedPlugins } from "../plugins/installed-plugins.ts";
 import { priceMcpRequest } from "../rate-limits/mcp-admission.ts";
+import { refuseToolCalls } from "../rate-limits/mcp-refusal.ts";
 import { rateLimitHeaders } from "../rate-limits/rate-limit-headers.ts";
 
 export const MCP_ROUTE = "/mcp";
@@ -26,14 +26,13 @@ export const mcpRoutes = new Hono<AppEnv>()
   .use(MCP_ROUTE, priceMcpRequest, requireTenantKey)
   .all(MCP_ROUTE, async (c) => {
     const verdict = c.get("rateLimit");
-    const refused = verdict !== undefined && !verdict.admitted;
-    if (refused && c.get("mcpToolCallsOnly") !== true) throw new RateLimitedError(verdict);
-    const scope: TenantScope = {
-      env: c.env,
-      tenant: c.get("tenant"),
-      plugins: installedPlugins(),
-      ...(refused ? { refusal: new RateLimitedError(verdict) } : {}),
-    };
+    if (verdict !== undefined && !verdict.admitted) {
+      const refusal = new RateLimitedError(verdict);
+      const toolCalls = c.get("mcpToolCalls");
+      if (toolCalls === undefined) throw refusal;
+      return refuseToolCalls(toolCalls, refusal);
+    }
+    const scope = { env: c.env, tenant: c.get("tenant"), plugins: installedPlugins() };
     const handler = createMcpHandler(() => createEdgeflowServer(scope), {
       route: MCP_ROUTE,
       onerror: (error) => console.warn(`[${c.get("requestId")}] mcp: ${error.message}`),
