@@ -4,13 +4,14 @@
  * calls `workflow_get_next_step` on one connection, first with nobody else sending (the baseline),
  * then while tenant A hammers the same tool on 8 connections past its `mcp` limit (the refusals
  * are coded tool errors decided in A's TenantDO), and, for scale, while A hammers with no limit in
- * the way. All three are measured in the same run. Locally every Durable Object shares one workerd
+ * the way, and while the same connections send `GET /healthz` (plain HTTP load, no Durable Object).
+ * All are measured in the same run. Locally every Durable Object shares one workerd
  * process on a small machine, so A's load competes with B's for the same CPU: what the rate limit
  * buys is that A's refused calls stop at A's key check instead of reaching a RunDO.
  */
 import { createTenantClient, type EdgeflowClient } from "../test/e2e/edgeflow-client.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
-import { warmThenRun } from "./load.ts";
+import { healthz, warmThenRun } from "./load.ts";
 import { NEXT_STEP_WORKFLOW } from "./mcp.ts";
 import { type BenchSection, type Figure, msVersus } from "./report.ts";
 
@@ -34,10 +35,13 @@ export async function benchNoisyNeighbour(): Promise<BenchSection> {
     const alone = await warmThenRun(1, DURATION_MS, quietCall);
 
     await setLimit(NOISY_LIMIT);
-    const limited = await withNoise(noisy, noisyRun, () => warmThenRun(1, DURATION_MS, quietCall));
+    const noisyCall = nextStep(noisy, noisyRun);
+    const measureQuiet = () => warmThenRun(1, DURATION_MS, quietCall);
+    const limited = await withNoise(noisyCall, measureQuiet);
 
     await setLimit(1_000_000);
-    const unlimited = await withNoise(noisy, noisyRun, () => warmThenRun(1, DURATION_MS, quietCall));
+    const unlimited = await withNoise(noisyCall, measureQuiet);
+    const plainHttp = await withNoise(healthz(workerUrl), measureQuiet);
 
     const figures: Record<string, Figure> = {
       alone_next_step_p50: { value: alone.p50Ms, unit: "ms", note: noteOf(alone) },
@@ -50,6 +54,10 @@ export async function benchNoisyNeighbour(): Promise<BenchSection> {
         note: `for scale: ${noteOf(unlimited.measured)}; tenant A: ${unlimited.noise}`,
       }),
       unlimited_neighbour_next_step_p99: msVersus(unlimited.measured.p99Ms, "no neighbour p99", alone.p99Ms),
+      healthz_neighbour_next_step_p50: msVersus(plainHttp.measured.p50Ms, "no neighbour p50", alone.p50Ms, {
+        note: `for scale, the same 8 connections sending GET /healthz (no Durable Object): ${noteOf(plainHttp.measured)}; ${plainHttp.noise}`,
+      }),
+      healthz_neighbour_next_step_p99: msVersus(plainHttp.measured.p99Ms, "no neighbour p99", alone.p99Ms),
     };
     return {
       name: "noisy neighbour: tenant B's workflow_get_next_step while tenant A hammers at its rate limit",
@@ -78,13 +86,8 @@ interface Noisy<T> {
   noise: string;
 }
 
-/** Runs `measure` while tenant A sends `workflow_get_next_step` on `NOISY_CONNECTIONS` connections. */
-async function withNoise<T>(
-  client: EdgeflowClient,
-  runId: string,
-  measure: () => Promise<T>,
-): Promise<Noisy<T>> {
-  const call = nextStep(client, runId);
+/** Runs `measure` while `call` (tenant A's `workflow_get_next_step`) is sent on `NOISY_CONNECTIONS` connections. */
+async function withNoise<T>(call: () => Promise<void>, measure: () => Promise<T>): Promise<Noisy<T>> {
   const counts = { sent: 0, refused: 0, errors: 0 };
   let stop = false;
   const loop = async () => {
