@@ -16,6 +16,7 @@ import { benchGraph } from "./graph.ts";
 import { benchGraphRun } from "./graph-run.ts";
 import { benchHostileCpu } from "./hostile-cpu.ts";
 import { benchMcp } from "./mcp.ts";
+import { benchNoisyNeighbour } from "./noisy-neighbour.ts";
 import {
   type BenchSection,
   type Figure,
@@ -76,6 +77,7 @@ const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "graph", run: benchGraph },
   { name: "graph-run", run: benchGraphRun },
   { name: "mcp", run: benchMcp },
+  { name: "noisy-neighbour", run: benchNoisyNeighbour },
   { name: "events", run: benchEvents },
   { name: "events-runtime", run: benchEventsRuntime },
   { name: "hostile-cpu", run: benchHostileCpu },

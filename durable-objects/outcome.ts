@@ -5,14 +5,20 @@
  * and the caller turns them back into an `EngineError`. Unexpected failures still throw.
  */
 import { EngineError, type ErrorShape, isEngineError } from "../engine/errors.ts";
+import { RateLimitedError, type RateLimitVerdict } from "../engine/rate-limits/rate-limited-error.ts";
 
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: ErrorShape };
+/** A refusal by a rate limit also carries its verdict, so the edge can answer with its headers. */
+export type Outcome<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: ErrorShape; rateLimit?: RateLimitVerdict };
 
 /** Runs `work`, returning its value, or the shape of the `EngineError` it threw. */
 export async function toOutcome<T>(work: () => T | Promise<T>): Promise<Outcome<T>> {
   try {
     return { ok: true, value: await work() };
   } catch (thrown) {
+    if (thrown instanceof RateLimitedError)
+      return { ok: false, error: thrown.toJSON(), rateLimit: thrown.verdict };
     if (isEngineError(thrown)) return { ok: false, error: thrown.toJSON() };
     throw thrown;
   }
@@ -22,6 +28,7 @@ export async function toOutcome<T>(work: () => T | Promise<T>): Promise<Outcome<
 export async function unwrap<T>(pending: Promise<Outcome<T>> | Outcome<T>): Promise<T> {
   const outcome = await pending;
   if (outcome.ok) return outcome.value;
+  if (outcome.rateLimit !== undefined) throw new RateLimitedError(outcome.rateLimit);
   const { code, message, path, line, column } = outcome.error;
   const options: { path?: string; line?: number; column?: number } = {};
   if (path !== undefined) options.path = path;

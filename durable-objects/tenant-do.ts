@@ -21,6 +21,7 @@ import { triggerProblems } from "../engine/events/index.ts";
 import { missingSecretWarnings } from "../engine/loader/index.ts";
 import type { EffectOutcome } from "../engine/plugins/effect.ts";
 import { withoutResolved } from "../engine/plugins/published.ts";
+import type { RateLimitVerdict } from "../engine/rate-limits/rate-limited-error.ts";
 import { checkInputs } from "../engine/state/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
@@ -31,9 +32,11 @@ import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
 import { CircuitStore } from "./tenant/circuit-store.ts";
 import {
+  type Admission,
   type CircuitView,
   type EffectRequest,
   type EventPage,
+  type EventPoster,
   type EventQuery,
   type EventReceipt,
   type KeyInfo,
@@ -86,6 +89,7 @@ import { patchSettings, readSettings } from "./tenant/settings.ts";
 import { SignInLinks } from "./tenant/sign-in-links.ts";
 import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
 import { type ErasedPage, eraseRunPage } from "./tenant/tenant-erasure.ts";
+import { TenantRateLimits } from "./tenant/tenant-rate-limits.ts";
 import { TimerAlarm } from "./tenant/timer-alarm.ts";
 import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";
 
@@ -115,6 +119,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   readonly #secrets: SecretKeeping;
   readonly #subscriptions: SubscriptionRegistry;
   readonly #limits: IntakeLimits;
+  /** durable per-tenant and per-key rate limits (tenant/tenant-rate-limits.ts) */
+  readonly #rateLimits: TenantRateLimits;
   /** starts in flight under the stored-runs cap, shared by event starts and `workflow_start` */
   readonly #reservations = new StartReservations();
   readonly #starter: RunStarter;
@@ -137,7 +143,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
     this.#signInLinks = new SignInLinks(storage.kv);
     this.#services = new TenantServices(storage.sql);
     this.#subscriptions = new SubscriptionRegistry(storage.sql, this.#evaluator);
-    this.#limits = new IntakeLimits(storage);
+    this.#rateLimits = new TenantRateLimits(() => storage.sql);
+    this.#limits = new IntakeLimits(storage, this.#rateLimits);
     this.#starter = new RunStarter({ storage, bindings: env, reservations: this.#reservations });
     this.#reception = new EventReception({
       storage,
@@ -145,6 +152,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       subscriptions: this.#subscriptions,
       verifier: vault,
       limits: this.#limits,
+      rateLimits: this.#rateLimits,
       alarm: this.#alarm,
       starter: this.#starter,
     });
@@ -195,6 +203,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
         return patched;
       });
       this.#limits.settingsChanged();
+      this.#rateLimits.settingsChanged();
       if (Object.hasOwn(patch, "run_retention_days")) await this.#alarm.rearm();
       return settings;
     });
@@ -210,9 +219,16 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   /**
    * Checks a presented key (by id and SHA-256 hash). Unknown tenant, key, or revoked, or a tenant
-   * being deleted: `auth.invalid_key`. A valid key of a suspended tenant: `tenant.suspended`.
+   * being deleted: `auth.invalid_key`. A valid key of a suspended tenant: `tenant.suspended`. With
+   * an `admission`, a valid key's request is also charged to the rate limits in the same call (no
+   * extra round trip); the verdict comes back for the edge to act on.
    */
-  authenticate(id: string, keyId: string, hash: string): Promise<Outcome<{ tenant: string }>> {
+  authenticate(
+    id: string,
+    keyId: string,
+    hash: string,
+    admission?: Admission,
+  ): Promise<Outcome<{ tenant: string; rateLimit?: RateLimitVerdict }>> {
     return toOutcome(() => {
       const tenant = readTenant(this.#sql);
       const valid = tenant !== null && verifyKey(this.#sql, keyId, hash);
@@ -220,8 +236,33 @@ export class TenantDO extends DurableObject<TenantEnv> {
         new EngineError("auth.invalid_key", "The API key is not valid (unknown or revoked).");
       if (tenant === null || tenant.id !== id || !valid) throw invalid();
       requireActive(this.#kv, tenant.id, invalid);
-      return { tenant: tenant.id };
+      if (admission === undefined) return { tenant: tenant.id };
+      const rateLimit = this.#rateLimits.admit(admission.surface, admission.cost, Date.now(), keyId);
+      return { tenant: tenant.id, rateLimit };
     });
+  }
+
+  /**
+   * An OAuth caller whose credential the worker already checked (a token's grant, or an API key
+   * the provider verified on this request): refused when the tenant is suspended
+   * (`tenant.suspended`) or being deleted (`tenant.not_found`), and charged to the rate limits
+   * like `authenticate` (`caller` is its per-key bucket: the key's id, or `oauth:<grant id>`).
+   */
+  admitCaller(
+    id: string,
+    caller: string,
+    admission?: Admission,
+  ): Promise<Outcome<{ rateLimit?: RateLimitVerdict }>> {
+    return this.#forActiveTenant(id, () =>
+      admission === undefined
+        ? {}
+        : { rateLimit: this.#rateLimits.admit(admission.surface, admission.cost, Date.now(), caller) },
+    );
+  }
+
+  /** Charges one admin request on this tenant to its `admin` rate limit (`ratelimit.exceeded` when full). */
+  admitAdmin(id: string): Promise<Outcome<RateLimitVerdict>> {
+    return this.#forTenant(id, () => this.#rateLimits.require("admin", 1, Date.now()));
   }
 
   /** Keeps a one-time sign-in link (by the hash of its secret) until `expiresAt` (ms). */
@@ -380,13 +421,17 @@ export class TenantDO extends DurableObject<TenantEnv> {
   }
 
   /** A custom or file_change event from `POST /events` (tenant key). */
-  receiveEvent(tenant: string, event: PostedEvent): Promise<Outcome<EventReceipt>> {
-    return this.#forActiveTenant(tenant, () => this.#reception.receiveEvent(tenant, event));
+  receiveEvent(tenant: string, event: PostedEvent, poster?: EventPoster): Promise<Outcome<EventReceipt>> {
+    return this.#forActiveTenant(tenant, () => this.#reception.receiveEvent(tenant, event, poster));
   }
 
   /** Several events at once (`POST /events` with `{events: [...]}`, the R2 queue consumer): one commit. */
-  receiveEvents(tenant: string, events: PostedEvent[]): Promise<Outcome<EventReceipt[]>> {
-    return this.#forActiveTenant(tenant, () => this.#reception.receiveEvents(tenant, events));
+  receiveEvents(
+    tenant: string,
+    events: PostedEvent[],
+    poster?: EventPoster,
+  ): Promise<Outcome<EventReceipt[]>> {
+    return this.#forActiveTenant(tenant, () => this.#reception.receiveEvents(tenant, events, poster));
   }
 
   subscribe(tenant: string, request: NewSubscription): Promise<Outcome<StoredSubscription>> {

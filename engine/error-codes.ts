@@ -12,6 +12,7 @@ import { CHECK_CODES, DEPRECATION_CODES, LOADER_CODES, type LoaderCode } from ".
 import { RUN_CODES, type RunCode } from "./machine/error-codes.ts";
 import { EXTERNAL_CODES, type ExternalCode } from "./plugins/effect-error-codes.ts";
 import { PLUGIN_CODES, type PluginCode, SERVICE_CODES, type ServiceCode } from "./plugins/error-codes.ts";
+import { RATE_LIMIT_CODES, type RateLimitCode } from "./rate-limits/error-codes.ts";
 import { RUNTIME_CODES, type RuntimeCode } from "./runtime-error-codes.ts";
 import { SECRET_REFERENCE_CODES, type SecretReferenceCode } from "./secrets/error-codes.ts";
 import { STATE_CODES, type StateCode } from "./state/error-codes.ts";
@@ -27,7 +28,8 @@ export type ErrorCode =
   | RuntimeCode
   | ExternalCode
   | PluginCode
-  | ServiceCode;
+  | ServiceCode
+  | RateLimitCode;
 
 /** Every code once, for tests and tools that walk the whole set. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -44,6 +46,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   ...EXTERNAL_CODES,
   ...PLUGIN_CODES,
   ...SERVICE_CODES,
+  ...RATE_LIMIT_CODES,
 ];
 
 const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

@@ -63,6 +63,8 @@ export interface ErrorShape {
   path?: string;
   line?: number;
   column?: number;
+  /** set by a rate-limit refusal (`ratelimit.exceeded`): milliseconds until a retry can succeed */
+  retry_after_ms?: number;
 }
 
 export function isEngineError(value: unknown): value is EngineError {

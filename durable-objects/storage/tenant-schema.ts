@@ -168,4 +168,16 @@ export const TENANT_MIGRATIONS: readonly SchemaMigration[] = [
       )`,
     ],
   },
+  {
+    version: 6,
+    name: "rate limits: one fixed one-minute window per bucket (surface, or surface and key)",
+    statements: [
+      // bucket: mcp, events, webhooks, admin, event_runs, or <surface>:key:<key id>
+      `CREATE TABLE rate_limit_windows (
+        bucket TEXT PRIMARY KEY,
+        window_start INTEGER NOT NULL,
+        used INTEGER NOT NULL
+      )`,
+    ],
+  },
 ];

@@ -126,6 +126,20 @@ export interface PostedEvent {
   now: number;
 }
 
+// ── rate limits (docs/operations.md, "Rate limits") ─────────────────────
+
+/** Who posted events through `POST /events`: their key's `events` rate limits apply. */
+export interface EventPoster {
+  keyId: string;
+}
+
+/** What a request asks of the rate limits while its key is checked (`authenticate`). */
+export interface Admission {
+  surface: "mcp";
+  /** units to charge: one per JSON-RPC message */
+  cost: number;
+}
+
 /** What became of one subscription's interest in an event. */
 export const MATCH_OUTCOMES = [
   "pending",

@@ -18,7 +18,13 @@ import {
   webhookEvent,
 } from "../../engine/events/index.ts";
 import type { LazyEvaluator } from "../run/lazy-evaluator.ts";
-import { type EventReceipt, type PostedEvent, unknownEndpoint, type WebhookDelivery } from "./contracts.ts";
+import {
+  type EventPoster,
+  type EventReceipt,
+  type PostedEvent,
+  unknownEndpoint,
+  type WebhookDelivery,
+} from "./contracts.ts";
 import { newEventId } from "./event-ids.ts";
 import { type IntakeStorage, type RecordedEvent, recordEvent } from "./event-intake.ts";
 import { EVENT_RETENTION_MS, eventAnswerOf, hasEvent } from "./event-log.ts";
@@ -29,6 +35,7 @@ import { RejectionLog } from "./rejection-log.ts";
 import type { RunStarter } from "./run-starter.ts";
 import type { WebhookVerifier } from "./secret-vault.ts";
 import type { SubscriptionRegistry } from "./subscription-registry.ts";
+import type { TenantRateLimits } from "./tenant-rate-limits.ts";
 import type { TimerAlarm } from "./timer-alarm.ts";
 import { findDelivery } from "./webhook-dedup.ts";
 
@@ -38,6 +45,7 @@ export interface EventReceptionParts {
   subscriptions: SubscriptionRegistry;
   verifier: WebhookVerifier;
   limits: IntakeLimits;
+  rateLimits: TenantRateLimits;
   alarm: TimerAlarm;
   starter: RunStarter;
 }
@@ -70,6 +78,9 @@ export class EventReception {
     }
     const body = parseWebhookBody(delivery.body, { contentType: delivery.contentType });
     if (!body.ok) throw new EngineError(body.code, body.message);
+    // Verified, new and well-formed deliveries count (forged ones cannot spend the tenant's limit);
+    // refused before anything is stored, so a 429 never hides an accepted delivery.
+    this.#parts.rateLimits.require("webhooks", 1, delivery.now);
     const event = webhookEvent({
       id: newEventId(),
       endpoint,
@@ -90,8 +101,8 @@ export class EventReception {
   }
 
   /** One posted event (`POST /events` with a single event). */
-  async receiveEvent(tenant: string, posted: PostedEvent): Promise<EventReceipt> {
-    const [receipt] = await this.receiveEvents(tenant, [posted], false);
+  async receiveEvent(tenant: string, posted: PostedEvent, poster?: EventPoster): Promise<EventReceipt> {
+    const [receipt] = await this.receiveEvents(tenant, [posted], poster, false);
     return receipt as EventReceipt;
   }
 
@@ -99,10 +110,13 @@ export class EventReception {
    * Posted events, all or none: each is checked first (a problem names `events[i]` when
    * `batched`), then all are matched and stored in one transaction, one commit for the batch.
    * An id the tenant already used is answered with its original result. Receipts in order.
+   * Events from a `poster` (`POST /events`) count against the `events` rate limits, every event
+   * of the batch one unit, all admitted or none; the R2 queue consumer's are not limited.
    */
   async receiveEvents(
     tenant: string,
     posted: readonly PostedEvent[],
+    poster?: EventPoster,
     batched = true,
   ): Promise<EventReceipt[]> {
     const events = posted.map((item, index) => {
@@ -116,6 +130,7 @@ export class EventReception {
     // From here to the commit nothing awaits.
     const subscriptions = this.#parts.subscriptions.all();
     const now = posted[0]?.now ?? Date.now();
+    if (poster !== undefined) this.#parts.rateLimits.require("events", events.length, now, poster.keyId);
     const allowRun = this.#parts.limits.allowRun(now);
     const budget = new MatchBudget(sandbox);
     const taken = this.#parts.storage.transactionSync(() =>

@@ -1,40 +1,37 @@
 /**
  * @module
  * The tenant's limits on what events cost, shared by event intake and the alarm: runs started
- * per minute (`run-rate-limit.ts`), the stored event bodies' byte budget (`event-bodies.ts`),
+ * per minute (a durable rate limit, `tenant-rate-limits.ts`), the stored event bodies' byte budget (`event-bodies.ts`),
  * and pruning the event log every `PRUNE_EVERY_EVENTS` stored events. The settings they read are
  * cached until `settingsChanged`.
  */
 import { eventBodyBudgetOf, trimEventBodies } from "./event-bodies.ts";
 import { EVENT_RETENTION_MS, pruneEvents } from "./event-log.ts";
-import { RunRateLimit, runsPerMinuteOf } from "./run-rate-limit.ts";
 import { readSettings } from "./settings.ts";
+import type { TenantRateLimits } from "./tenant-rate-limits.ts";
 
 /** The event log is trimmed to its cap after this many new events (and by every alarm). */
 const PRUNE_EVERY_EVENTS = 1_000;
 
 export class IntakeLimits {
   readonly #storage: DurableObjectStorage;
-  readonly #rateLimit = new RunRateLimit();
-  #runsPerMinute: number | undefined;
+  readonly #rateLimits: TenantRateLimits;
   #bodyBudget: number | undefined;
   #storedSincePrune = 0;
 
-  constructor(storage: DurableObjectStorage) {
+  constructor(storage: DurableObjectStorage, rateLimits: TenantRateLimits) {
     this.#storage = storage;
+    this.#rateLimits = rateLimits;
   }
 
   /** A tenant setting changed: read the limits again. */
   settingsChanged(): void {
-    this.#runsPerMinute = undefined;
     this.#bodyBudget = undefined;
   }
 
   /** Asks, per run an event would start at `now`, whether the runs-per-minute limit allows it. */
   allowRun(now: number): () => boolean {
-    this.#runsPerMinute ??= runsPerMinuteOf(readSettings(this.#storage.sql));
-    const limit = this.#runsPerMinute;
-    return () => this.#rateLimit.take(now, limit);
+    return this.#rateLimits.allowEventRun(now);
   }
 
   /** Keeps the stored event bodies within the tenant's budget (oldest first; see `event-bodies.ts`). */

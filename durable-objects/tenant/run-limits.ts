@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import { EngineError } from "../../engine/errors.ts";
+import { rateLimitSettings } from "./rate-limit-policy.ts";
 
 export const DAY_MS = 86_400_000;
 /** Finished runs are deleted this many days after they finished, unless the tenant sets otherwise. */
@@ -27,6 +28,7 @@ const knownSettings = {
   max_stored_runs: z.number().int().min(1).max(MAX_STORED_RUNS_CEILING),
   max_event_runs_per_minute: z.number().int().min(0).max(1_000_000),
   max_event_payload_bytes: z.number().int().min(0).max(MAX_EVENT_PAYLOAD_BUDGET_BYTES),
+  ...rateLimitSettings,
 } as const;
 
 /** Throws `settings.invalid` (with the setting's name as path) for a known setting with a bad value. */

@@ -19,6 +19,7 @@ export type ErrorClass =
   | "conflict"
   | "too_large"
   | "unavailable"
+  | "rate_limited"
   | "internal";
 
 /**
@@ -148,6 +149,8 @@ export const ERROR_CLASS_OF = {
   "plugin.unknown_method": "invalid_workflow",
   "plugin.wrong_role": "invalid_workflow",
   "quota.stored_runs": "conflict",
+  // a rate limit of the tenant or its key (docs/operations.md, "Rate limits"): 429 with Retry-After
+  "ratelimit.exceeded": "rate_limited",
   "request.invalid_body": "invalid_input",
   "request.invalid_json": "invalid_input",
   "request.too_large": "too_large",
@@ -250,7 +253,7 @@ export function classifyCode(code: ErrorCode): ErrorClass {
   return ERROR_CLASS_OF[code];
 }
 
-export type HttpErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 500 | 503;
+export type HttpErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500 | 503;
 
 /** The HTTP status of an error class. Exhaustive: a new class does not compile until mapped. */
 export function httpStatusOf(errorClass: ErrorClass): HttpErrorStatus {
@@ -271,6 +274,8 @@ export function httpStatusOf(errorClass: ErrorClass): HttpErrorStatus {
       return 413;
     case "unavailable":
       return 503;
+    case "rate_limited":
+      return 429;
     case "internal":
       return 500;
   }

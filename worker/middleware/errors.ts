@@ -6,15 +6,18 @@
  */
 import type { Context, ErrorHandler, NotFoundHandler } from "hono";
 import type { ErrorShape } from "../../engine/errors.ts";
+import { RateLimitedError } from "../../engine/rate-limits/rate-limited-error.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
 import { mapError } from "../errors/to-error-shape.ts";
+import { rateLimitHeaders } from "../rate-limits/rate-limit-headers.ts";
 
 export const handleError: ErrorHandler = (thrown, c) => {
   const mapped = mapError(thrown);
   if (mapped.unexpected) {
     console.error(`[${requestIdOf(c)}] unexpected error`, thrown);
   }
-  return errorResponse(mapped.status, mapped.error);
+  const extra = thrown instanceof RateLimitedError ? rateLimitHeaders(thrown.verdict) : {};
+  return errorResponse(mapped.status, mapped.error, extra);
 };
 
 export const handleNotFound: NotFoundHandler = (c) =>
@@ -23,8 +26,12 @@ export const handleNotFound: NotFoundHandler = (c) =>
     message: `No route for ${c.req.method} ${new URL(c.req.url).pathname}. Routes: POST /mcp, POST /hooks/:tenant/<endpoint>, POST /events, GET /healthz, /admin/*.`,
   });
 
-export function errorResponse(status: number, error: ErrorShape): Response {
-  const headers: Record<string, string> = { "content-type": "application/json" };
+export function errorResponse(
+  status: number,
+  error: ErrorShape,
+  extraHeaders: Record<string, string> = {},
+): Response {
+  const headers: Record<string, string> = { ...extraHeaders, "content-type": "application/json" };
   if (status === 401) headers["www-authenticate"] = 'Bearer realm="edgeflow"';
   return new Response(JSON.stringify({ error }), { status, headers });
 }

@@ -9,12 +9,17 @@
  *   whose grant props arrive in `ctx.props`. The grant is checked again on every request: its
  *   tenant must still be registered and, for a grant approved with an API key, that key must not
  *   be revoked. Its scopes are the token's.
+ * Either way a suspended tenant is refused (`tenant.suspended`) and a `/mcp` request priced by
+ * rate-limits/mcp-admission.ts (`admission`) is charged to the tenant's rate limits, in the same
+ * call to its DO; the verdict is left in `rateLimit`. `actor` names the caller for the audit log.
  * CORS preflights pass through unauthenticated, as browsers send them without credentials.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
+import type { Admission } from "../../durable-objects/tenant/contracts.ts";
 import { EngineError, isEngineError } from "../../engine/errors.ts";
+import type { RateLimitVerdict } from "../../engine/rate-limits/rate-limited-error.ts";
 import type { AppEnv } from "../app-env.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
@@ -34,10 +39,20 @@ export interface VerifiedApiKey {
   keyId: string;
   /** SHA-256 of the key: what the TenantDO compares; never the key itself */
   keyHash: string;
+  /** the rate-limit verdict, when an `admission` was charged */
+  rateLimit?: RateLimitVerdict;
 }
 
-/** Checks a presented API key; `auth.invalid_key` unless it is a live key of a registered tenant. */
-export async function verifyApiKey(env: Env, presented: string): Promise<VerifiedApiKey> {
+/**
+ * Checks a presented API key; `auth.invalid_key` unless it is a live key of a registered tenant,
+ * `tenant.suspended` for a suspended tenant. With an `admission`, the request is charged to the
+ * tenant's rate limits in the same call to its DO.
+ */
+export async function verifyApiKey(
+  env: Env,
+  presented: string,
+  admission?: Admission,
+): Promise<VerifiedApiKey> {
   const parsed = parseApiKey(presented);
   // A tenant the admin never created has no DO; reaching one would create it (tenant-registry.ts).
   if (parsed === null || !(await isRegisteredTenant(env, parsed.tenant))) {
@@ -45,10 +60,10 @@ export async function verifyApiKey(env: Env, presented: string): Promise<Verifie
   }
   const keyHash = await hashApiKey(presented);
   try {
-    const { tenant } = await unwrap(
-      tenantStub(env, parsed.tenant).authenticate(parsed.tenant, parsed.keyId, keyHash),
+    const { tenant, rateLimit } = await unwrap(
+      tenantStub(env, parsed.tenant).authenticate(parsed.tenant, parsed.keyId, keyHash, admission),
     );
-    return { tenant, keyId: parsed.keyId, keyHash };
+    return { tenant, keyId: parsed.keyId, keyHash, ...(rateLimit === undefined ? {} : { rateLimit }) };
   } catch (thrown) {
     if (isEngineError(thrown) && thrown.code === RuntimeCodes.authInvalidKey) {
       throw new EngineError(RuntimeCodes.authInvalidKey, INVALID_KEY_MESSAGE);
@@ -59,10 +74,12 @@ export async function verifyApiKey(env: Env, presented: string): Promise<Verifie
 
 export const requireTenantKey: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.req.method === "OPTIONS") return next();
-  const provided = await providedCallerOf(c.env, executionContextOf(c));
+  const provided = await providedCallerOf(c.env, executionContextOf(c), c.get("admission"));
   if (provided !== null) {
+    c.set("rateLimit", provided.rateLimit);
     c.set("tenant", provided.tenant);
     c.set("keyId", provided.keyId);
+    c.set("actor", provided.actor);
     c.set("scopes", provided.scopes);
     return next();
   }
@@ -74,9 +91,12 @@ export const requireTenantKey: MiddlewareHandler<AppEnv> = async (c, next) => {
         "or add edgeflow to a client that signs in with OAuth (docs/auth.md).",
     );
   }
-  const { tenant, keyId } = await verifyApiKey(c.env, presented);
+  // A request priced for the rate limits (`admission`) is charged in the same call.
+  const { tenant, keyId, rateLimit } = await verifyApiKey(c.env, presented, c.get("admission"));
+  c.set("rateLimit", rateLimit);
   c.set("tenant", tenant);
   c.set("keyId", keyId);
+  c.set("actor", `key:${keyId}`);
   c.set("scopes", [...ALL_SCOPES]);
   await next();
 };

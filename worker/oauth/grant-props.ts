@@ -11,7 +11,9 @@
 import { z } from "zod";
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
+import type { Admission } from "../../durable-objects/tenant/contracts.ts";
 import { EngineError, isEngineError } from "../../engine/errors.ts";
+import type { RateLimitVerdict } from "../../engine/rate-limits/rate-limited-error.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
 import { isRegisteredTenant } from "../tenancy/tenant-registry.ts";
@@ -32,7 +34,7 @@ export type ApiKeyProps = z.output<typeof apiKeyProps>;
 export type GrantProps = z.output<typeof grantProps>;
 
 const providedProps = z.discriminatedUnion("kind", [apiKeyProps, grantProps]);
-const providedAuth = z.object({ scope: z.array(z.string()) });
+const providedAuth = z.object({ scope: z.array(z.string()), token: z.string().optional() });
 
 /** The execution context as the provider leaves it: `props` (the grant's) and `auth` (the token's). */
 export interface ProviderContext {
@@ -42,40 +44,96 @@ export interface ProviderContext {
 
 export interface ProvidedCaller {
   tenant: string;
-  /** the API key's id, or `oauth` for a grant made with a sign-in link */
+  /** the API key's id, or `oauth:<grant id>` for a grant made with a sign-in link */
   keyId: string;
+  /** who the audit log names: `key:<key id>` (the key that approved the grant), or `oauth:<grant id>` */
+  actor: CallerActor;
   scopes: string[];
+  /** the verdict of the `admission` charged to the tenant's rate limits, when one was given */
+  rateLimit?: RateLimitVerdict;
 }
+
+export type CallerActor = `key:${string}` | `oauth:${string}`;
 
 const REVOKED_MESSAGE =
   "This connection's sign-in is no longer valid (the API key it was approved with was revoked, or the tenant " +
   "is gone). Remove the connector and add it again to sign in anew.";
 
-/** The caller the OAuth provider authenticated, or `null` when it did not (API-key-only path). */
+/**
+ * The caller the OAuth provider authenticated, or `null` when it did not (API-key-only path).
+ * Like an API key's request, it is refused for a suspended tenant (`tenant.suspended`) and
+ * charged to the tenant's rate limits (`admission`) in one call to the TenantDO.
+ */
 export async function providedCallerOf(
   env: Env,
   carrier: ProviderContext | undefined,
+  admission?: Admission,
 ): Promise<ProvidedCaller | null> {
   const props = providedProps.safeParse(carrier?.props);
   if (!props.success) return null;
   if (props.data.kind === "api_key") {
-    return { tenant: props.data.tenant, keyId: props.data.keyId, scopes: [...ALL_SCOPES] };
+    const { tenant, keyId } = props.data;
+    const { rateLimit } = await admitCaller(env, tenant, keyId, admission);
+    return { tenant, keyId, actor: `key:${keyId}`, scopes: [...ALL_SCOPES], ...definedRateLimit(rateLimit) };
   }
   const grant = props.data;
   const auth = providedAuth.safeParse(carrier?.auth);
-  await assertGrantStillValid(env, grant);
-  const keyId = grant.signedInWith.via === "api_key" ? grant.signedInWith.keyId : "oauth";
-  return { tenant: grant.tenant, keyId, scopes: auth.success ? auth.data.scope : [] };
-}
-
-async function assertGrantStillValid(env: Env, grant: GrantProps): Promise<void> {
+  const scopes = auth.success ? auth.data.scope : [];
   if (!(await isRegisteredTenant(env, grant.tenant))) {
     throw new EngineError(RuntimeCodes.authInvalidToken, REVOKED_MESSAGE);
   }
   const signIn = grant.signedInWith;
-  if (signIn.via !== "api_key") return;
+  if (signIn.via === "api_key") {
+    const rateLimit = await authenticateGrantKey(env, grant.tenant, signIn, admission);
+    const keyId = signIn.keyId;
+    return { tenant: grant.tenant, keyId, actor: `key:${keyId}`, scopes, ...definedRateLimit(rateLimit) };
+  }
+  const caller = `oauth:${grantIdOf(auth.success ? auth.data.token : undefined)}` as const;
+  const { rateLimit } = await admitCaller(env, grant.tenant, caller, admission);
+  return { tenant: grant.tenant, keyId: caller, actor: caller, scopes, ...definedRateLimit(rateLimit) };
+}
+
+/**
+ * The grant's id from an access token (`userId:grantId:secret`, the provider's format): not a
+ * secret by itself. `unknown` when the token does not have that shape.
+ */
+export function grantIdOf(token: string | undefined): string {
+  const grantId = token?.split(":")[1];
+  return grantId !== undefined && /^[A-Za-z0-9_.-]{1,128}$/.test(grantId) ? grantId : "unknown";
+}
+
+function definedRateLimit(rateLimit: RateLimitVerdict | undefined): { rateLimit?: RateLimitVerdict } {
+  return rateLimit === undefined ? {} : { rateLimit };
+}
+
+async function admitCaller(
+  env: Env,
+  tenant: string,
+  caller: string,
+  admission: Admission | undefined,
+): Promise<{ rateLimit?: RateLimitVerdict }> {
   try {
-    await unwrap(tenantStub(env, grant.tenant).authenticate(grant.tenant, signIn.keyId, signIn.keyHash));
+    return await unwrap(tenantStub(env, tenant).admitCaller(tenant, caller, admission));
+  } catch (thrown) {
+    // a tenant being deleted answers as unknown: its tokens are no longer valid
+    if (isEngineError(thrown) && thrown.code === RuntimeCodes.tenantNotFound) {
+      throw new EngineError(RuntimeCodes.authInvalidToken, REVOKED_MESSAGE);
+    }
+    throw thrown;
+  }
+}
+
+async function authenticateGrantKey(
+  env: Env,
+  tenant: string,
+  signIn: { keyId: string; keyHash: string },
+  admission: Admission | undefined,
+): Promise<RateLimitVerdict | undefined> {
+  try {
+    const { rateLimit } = await unwrap(
+      tenantStub(env, tenant).authenticate(tenant, signIn.keyId, signIn.keyHash, admission),
+    );
+    return rateLimit;
   } catch (thrown) {
     if (isEngineError(thrown) && thrown.code === RuntimeCodes.authInvalidKey) {
       throw new EngineError(RuntimeCodes.authInvalidToken, REVOKED_MESSAGE);

@@ -15,7 +15,7 @@ import {
 } from "@cloudflare/workers-oauth-provider";
 import { type ErrorCode, isEngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
-import { RuntimeCodes } from "../errors/codes.ts";
+import { classifyCode, httpStatusOf, RuntimeCodes } from "../errors/codes.ts";
 import { errorResponse } from "../middleware/errors.ts";
 import { verifyApiKey } from "../middleware/tenant-auth.ts";
 import { bearerChallenge } from "./challenge.ts";
@@ -88,8 +88,12 @@ export function providerOptions(resource: string, app: AppHandler): OAuthProvide
       const refusedKey = error.internal.detail instanceof ApiKeyRefused ? error.internal.detail : null;
       const code: ErrorCode = refusedKey?.edgeflowCode ?? RuntimeCodes.authInvalidToken;
       const message = refusedKey?.description ?? INVALID_TOKEN_MESSAGE;
-      const response = errorResponse(error.status, { code, message });
-      response.headers.set("www-authenticate", bearerChallenge({ resourceMetadata, description: message }));
+      // a refused API key keeps its own status (a suspended tenant's key is 403 `tenant.suspended`)
+      const status = refusedKey === null ? error.status : httpStatusOf(classifyCode(code));
+      const response = errorResponse(status, { code, message });
+      if (status === 401) {
+        response.headers.set("www-authenticate", bearerChallenge({ resourceMetadata, description: message }));
+      }
       response.headers.set("cache-control", "no-store");
       return response;
     },

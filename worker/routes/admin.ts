@@ -13,6 +13,7 @@ import { readJson } from "../http/read-json.ts";
 import { requireAdmin } from "../middleware/admin-auth.ts";
 import { issueSignInLink } from "../oauth/sign-in-links.ts";
 import { listTenantGrants, revokeTenantGrants } from "../oauth/tenant-grants.ts";
+import { limitAdminRequests } from "../rate-limits/admin-rate-limit.ts";
 import {
   createTenant,
   describeTenant,
@@ -53,6 +54,7 @@ const settingsPatch = z
 
 export const adminRoutes = new Hono<AppEnv>()
   .use("*", requireAdmin)
+  .use("*", limitAdminRequests)
   .post("/tenants", async (c) => {
     const body = await readJson(c, createTenantBody);
     return c.json(await createTenant(c.env, body.id, body.label), 201);

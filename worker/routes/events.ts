@@ -5,7 +5,8 @@
  * matches each event against every subscription, stores them with their log and pending starts
  * in one transaction, and only then answers `202 {event_id, runs}` (a batch:
  * `202 {events: [{event_id, runs}, ...]}`, all or none). Re-posting an event `id` already taken
- * in starts nothing and answers the original result, so a sender may retry safely.
+ * in starts nothing and answers the original result, so a sender may retry safely. Over the
+ * tenant's or the key's `events` rate limit: 429 with `Retry-After`, nothing stored.
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -44,16 +45,19 @@ export const eventRoutes = new Hono<AppEnv>().post("/events", requireTenantKey, 
   const body = parseBody(await readJson(c, z.unknown()));
   const tenant = c.get("tenant");
   const stub = tenantStub(c.env, tenant);
+  // the poster's key: the tenant's DO charges the events to its rate limits (429 when over)
+  const poster = { keyId: c.get("keyId") };
   if ("events" in body) {
     const receipts = await unwrap(
       stub.receiveEvents(
         tenant,
         body.events.map((event) => postedOf(event, now)),
+        poster,
       ),
     );
     return c.json({ events: receipts.map((receipt) => receipt.answer) }, 202);
   }
-  const receipt = await unwrap(stub.receiveEvent(tenant, postedOf(body, now)));
+  const receipt = await unwrap(stub.receiveEvent(tenant, postedOf(body, now), poster));
   if (receipt.duplicate) c.header("x-edgeflow-duplicate", "true");
   return c.json(receipt.answer, 202);
 });

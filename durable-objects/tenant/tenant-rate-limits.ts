@@ -1,0 +1,51 @@
+/**
+ * @module
+ * The tenant's rate limits as its Durable Object applies them: which buckets a request on a
+ * surface is charged to (from the tenant's settings, cached until `settingsChanged`), and the
+ * durable counters (`rate-limiter.ts`). `admit` answers a verdict (the caller decides how to refuse,
+ * e.g. `authenticate` hands it to the edge); `require` throws `RateLimitedError` when refused.
+ */
+import { RateLimitedError, type RateLimitVerdict } from "../../engine/rate-limits/rate-limited-error.ts";
+import { bucketsFor, type RateLimitSurface, tenantLimitOf } from "./rate-limit-policy.ts";
+import { RateLimiter } from "./rate-limiter.ts";
+import { readSettings } from "./settings.ts";
+
+export class TenantRateLimits {
+  readonly #sql: () => SqlStorage;
+  readonly #limiter: RateLimiter;
+  #settings: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(sql: () => SqlStorage) {
+    this.#sql = sql;
+    this.#limiter = new RateLimiter(sql);
+  }
+
+  /** A tenant setting changed: read the limits again. */
+  settingsChanged(): void {
+    this.#settings = undefined;
+  }
+
+  /** Charges `cost` units on `surface` to the tenant (and to `keyId` when it has a per-key limit). */
+  admit(surface: RateLimitSurface, cost: number, now: number, keyId?: string): RateLimitVerdict {
+    return this.#limiter.admit(bucketsFor(surface, this.#current(), keyId), cost, now);
+  }
+
+  /** As `admit`, throwing `ratelimit.exceeded` (with the verdict) when refused. */
+  require(surface: RateLimitSurface, cost: number, now: number, keyId?: string): RateLimitVerdict {
+    const verdict = this.admit(surface, cost, now, keyId);
+    if (!verdict.admitted) throw new RateLimitedError(verdict);
+    return verdict;
+  }
+
+  /** Asks, per run an event would start at `now`, whether the tenant's runs-per-minute limit allows it. */
+  allowEventRun(now: number): () => boolean {
+    const limit = tenantLimitOf("event_runs", this.#current());
+    const bucket = { key: "event_runs", policy: "event_runs", limit };
+    return () => limit > 0 && this.#limiter.take(bucket, now);
+  }
+
+  #current(): Readonly<Record<string, unknown>> {
+    this.#settings ??= readSettings(this.#sql());
+    return this.#settings;
+  }
+}
