@@ -25,8 +25,13 @@ import { LazyEvaluator } from "./run/lazy-evaluator.ts";
 import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
+import { appendAudit, auditPage } from "./tenant/audit-log.ts";
 import { CircuitStore } from "./tenant/circuit-store.ts";
 import {
+  type AuditContext,
+  type AuditPage,
+  type AuditQuery,
+  type AuditRecord,
   type CircuitView,
   type EffectRequest,
   type EventPage,
@@ -74,6 +79,9 @@ import { TimerAlarm } from "./tenant/timer-alarm.ts";
 import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";
 
 const MAX_LISTED_RUNS = 200;
+
+/** Who a change is recorded as when the caller names no one (direct RPC from tests and tools of ours). */
+const SYSTEM: AuditContext = { actor: "system" };
 
 /** What the TenantDO reads from the worker's environment. */
 export interface TenantEnv extends DurableObjectBindings {
@@ -136,13 +144,19 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   // ── tenants and keys (admin) ────────────────────────────────────────────
 
-  createTenant(id: string, key: KeyInput): Promise<Outcome<{ tenant: TenantInfo; key: KeyInfo }>> {
+  createTenant(
+    id: string,
+    key: KeyInput,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<{ tenant: TenantInfo; key: KeyInfo }>> {
     return toOutcome(() =>
       this.ctx.storage.transactionSync(() => {
         applyMigrations(this.ctx.storage, TENANT_MIGRATIONS);
         const now = Date.now();
         const tenant = insertTenant(this.#sql, id, now);
-        return { tenant, key: insertKey(this.#sql, key, now) };
+        const first = insertKey(this.#sql, key, now);
+        this.#audit({ action: "tenant.create", object: { type: "tenant", id } }, audit, now);
+        return { tenant, key: first };
       }),
     );
   }
@@ -161,11 +175,17 @@ export class TenantDO extends DurableObject<TenantEnv> {
    * Sets the named settings; a `null` value removes one. Known settings are checked first
    * (`settings.invalid`). A new retention applies to runs already finished. Answers all settings.
    */
-  updateSettings(id: string, patch: Record<string, unknown>): Promise<Outcome<TenantSettings>> {
+  updateSettings(
+    id: string,
+    patch: Record<string, unknown>,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<TenantSettings>> {
     return this.#forTenant(id, async () => {
       checkSettingsPatch(patch);
       const settings = this.ctx.storage.transactionSync(() => {
         const patched = patchSettings(this.#sql, patch);
+        const object = { type: "settings", id };
+        this.#audit({ action: "settings.update", object, hashed: { patch } }, audit, Date.now());
         if (Object.hasOwn(patch, "run_retention_days"))
           resetRunExpiries(this.#sql, runLimitsOf(patched).retentionMs);
         return patched;
@@ -176,12 +196,18 @@ export class TenantDO extends DurableObject<TenantEnv> {
     });
   }
 
-  addKey(id: string, key: KeyInput): Promise<Outcome<KeyInfo>> {
-    return this.#forTenant(id, () => insertKey(this.#sql, key, Date.now()));
+  addKey(id: string, key: KeyInput, audit: AuditContext = SYSTEM): Promise<Outcome<KeyInfo>> {
+    return this.#audited(id, audit, (now) => {
+      const added = insertKey(this.#sql, key, now);
+      return { value: added, record: { action: "key.create", object: { type: "key", id: added.id } } };
+    });
   }
 
-  revokeKey(id: string, keyId: string): Promise<Outcome<KeyInfo>> {
-    return this.#forTenant(id, () => revokeKey(this.#sql, keyId, Date.now()));
+  revokeKey(id: string, keyId: string, audit: AuditContext = SYSTEM): Promise<Outcome<KeyInfo>> {
+    return this.#audited(id, audit, (now) => {
+      const revoked = revokeKey(this.#sql, keyId, now);
+      return { value: revoked, record: { action: "key.revoke", object: { type: "key", id: revoked.id } } };
+    });
   }
 
   /** Checks a presented key (by id and SHA-256 hash). Unknown tenant, key, or revoked: `auth.invalid_key`. */
@@ -201,6 +227,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
   publishWorkflow(
     tenant: string,
     version: NewWorkflowVersion,
+    audit: AuditContext = SYSTEM,
   ): Promise<Outcome<{ workflow: WorkflowSummary; created: boolean }>> {
     return this.#forTenant(tenant, async () => {
       const definition = version.definition;
@@ -215,7 +242,11 @@ export class TenantDO extends DurableObject<TenantEnv> {
       const now = Date.now();
       const { created } = this.ctx.storage.transactionSync(() => {
         const inserted = insertVersion(this.#sql, version, now);
-        if (inserted.created) this.#subscriptions.registerTriggers(definition, now);
+        if (inserted.created) {
+          this.#subscriptions.registerTriggers(definition, now);
+          const object = { type: "workflow", id: `${version.name}@${version.version}` };
+          this.#audit({ action: "workflow.publish", object, hashed: { yaml: version.yaml } }, audit, now);
+        }
         return inserted;
       });
       if (created) {
@@ -268,8 +299,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
     });
   }
 
-  /** Starts a run of a published workflow (latest version unless `version` is given). */
-  startRun(tenant: string, request: StartRequest): Promise<Outcome<RunAnswer>> {
+  /** Starts a run of a published workflow (latest version unless `version` is given); `audit.actor` is logged as its starter. */
+  startRun(tenant: string, request: StartRequest, audit: AuditContext = SYSTEM): Promise<Outcome<RunAnswer>> {
     return this.#forTenant(tenant, async () => {
       const stored = getVersion(this.#sql, request.workflow, request.version);
       // refused here, bad inputs never reach (and so never create) a RunDO
@@ -285,6 +316,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
             // the run keeps the dialect's definition; its pinned services stay here (service-lookup.ts)
             definition: withoutResolved(stored.definition),
             inputs: request.inputs,
+            actor: audit.actor,
           }),
         );
         this.#indexRun({
@@ -336,12 +368,29 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forTenant(tenant, () => this.#reception.receiveEvents(tenant, events));
   }
 
-  subscribe(tenant: string, request: NewSubscription): Promise<Outcome<StoredSubscription>> {
-    return this.#forTenant(tenant, () => this.#subscriptions.subscribe(request, Date.now()));
+  subscribe(
+    tenant: string,
+    request: NewSubscription,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<StoredSubscription>> {
+    return this.#forTenant(tenant, () => {
+      const now = Date.now();
+      return this.#subscriptions.subscribe(request, now, (stored) => {
+        const object = { type: "subscription", id: stored.subscription.id };
+        this.#audit({ action: "subscription.create", object, hashed: { subscription: request } }, audit, now);
+      });
+    });
   }
 
-  unsubscribe(tenant: string, id: string): Promise<Outcome<StoredSubscription>> {
-    return this.#forTenant(tenant, () => this.#subscriptions.unsubscribe(id));
+  unsubscribe(
+    tenant: string,
+    id: string,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<StoredSubscription>> {
+    return this.#audited(tenant, audit, () => ({
+      value: this.#subscriptions.unsubscribe(id),
+      record: { action: "subscription.delete", object: { type: "subscription", id } },
+    }));
   }
 
   listSubscriptions(
@@ -362,43 +411,86 @@ export class TenantDO extends DurableObject<TenantEnv> {
   registerService(
     tenant: string,
     service: NewTenantService,
+    audit: AuditContext = SYSTEM,
   ): Promise<Outcome<{ service: TenantService; created: boolean }>> {
-    return this.#forTenant(tenant, () => upsertService(this.#sql, service, Date.now()));
+    return this.#audited(tenant, audit, (now) => ({
+      value: upsertService(this.#sql, service, now),
+      record: {
+        action: "service.register",
+        object: { type: "service", id: service.name },
+        hashed: { service },
+      },
+    }));
   }
 
   listServices(tenant: string): Promise<Outcome<TenantService[]>> {
     return this.#forTenant(tenant, () => listServiceRows(this.#sql));
   }
 
-  deleteService(tenant: string, name: string): Promise<Outcome<{ name: string; deleted: true }>> {
-    return this.#forTenant(tenant, () => {
+  deleteService(
+    tenant: string,
+    name: string,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<{ name: string; deleted: true }>> {
+    return this.#audited(tenant, audit, () => {
       deleteServiceRow(this.#sql, name);
-      return { name, deleted: true as const };
+      return {
+        value: { name, deleted: true as const },
+        record: { action: "service.delete", object: { type: "service", id: name } },
+      };
     });
   }
 
   // ── secrets (values go in, never come out: webhook intake gets a verifier) ─
 
+  /** Audited as `secret.set` with `changes: {value: "changed"}`: the value is never hashed (a short one could be guessed). */
   setSecret(
     tenant: string,
     name: string,
     value: string,
+    audit: AuditContext = SYSTEM,
   ): Promise<Outcome<{ name: string; created: boolean }>> {
     return this.#forTenant(tenant, async () => {
-      const { created } = await this.#secrets.set(tenant, name, value, Date.now());
+      const now = Date.now();
+      const { created } = await this.#secrets.set(tenant, name, value, now, () => {
+        const object = { type: "secret", id: name };
+        this.#audit({ action: "secret.set", object, changed: ["value"] }, audit, now);
+      });
       return { name, created };
     });
   }
 
-  deleteSecret(tenant: string, name: string): Promise<Outcome<{ name: string; deleted: true }>> {
-    return this.#forTenant(tenant, () => {
+  deleteSecret(
+    tenant: string,
+    name: string,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<{ name: string; deleted: true }>> {
+    return this.#audited(tenant, audit, () => {
       this.#secrets.delete(name);
-      return { name, deleted: true as const };
+      return {
+        value: { name, deleted: true as const },
+        record: { action: "secret.delete", object: { type: "secret", id: name } },
+      };
     });
   }
 
   listSecrets(tenant: string): Promise<Outcome<SecretInfo[]>> {
     return this.#forTenant(tenant, () => this.#secrets.list());
+  }
+
+  // ── the audit log (tenant/audit-log.ts) ─────────────────────────────────
+
+  /**
+   * Records a change made outside this DO (a run's cancel or state update, committed by its RunDO
+   * first): the one entry that cannot share the change's transaction.
+   */
+  recordAudit(tenant: string, record: AuditRecord, audit: AuditContext): Promise<Outcome<void>> {
+    return this.#audited(tenant, audit, () => ({ value: undefined, record }));
+  }
+
+  /** One page of the audit log (`workflow_audit`, `GET /admin/tenants/:id/audit`). */
+  listAudit(tenant: string, query: AuditQuery): Promise<Outcome<AuditPage>> {
+    return this.#forTenant(tenant, () => auditPage(this.#sql, query));
   }
 
   // ── effects (external_call, notify, run-end notifications, external_state) ──
@@ -443,6 +535,26 @@ export class TenantDO extends DurableObject<TenantEnv> {
       tenant.id,
       Date.now(),
     );
+  }
+
+  /** Runs a change and appends its audit entry in one storage transaction. */
+  #audited<T>(
+    tenant: string,
+    audit: AuditContext,
+    change: (now: number) => { value: T; record: AuditRecord },
+  ): Promise<Outcome<T>> {
+    return this.#forTenant(tenant, () =>
+      this.ctx.storage.transactionSync(() => {
+        const now = Date.now();
+        const { value, record } = change(now);
+        this.#audit(record, audit, now);
+        return value;
+      }),
+    );
+  }
+
+  #audit(record: AuditRecord, audit: AuditContext, now: number): void {
+    appendAudit(this.#sql, record, audit, now);
   }
 
   /**

@@ -168,4 +168,29 @@ export const TENANT_MIGRATIONS: readonly SchemaMigration[] = [
       )`,
     ],
   },
+  // 6 and 7: placeholders keeping the numbering without gaps on this branch; issue 15's other
+  // migrations take these numbers when the branches are merged.
+  { version: 6, name: "reserved (issue 15)", statements: [] },
+  { version: 7, name: "reserved (issue 15)", statements: [] },
+  {
+    version: 8,
+    name: "audit log: a hash chain of every change to the tenant",
+    statements: [
+      // one row per entry; `hash` covers the entry's canonical JSON with prev_hash (engine/audit/)
+      `CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        object_type TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        request_id TEXT,
+        changes TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      )`,
+      "CREATE INDEX audit_by_action ON audit_log (action, seq)",
+      "CREATE INDEX audit_by_time ON audit_log (at)",
+    ],
+  },
 ];

@@ -42,7 +42,14 @@ export interface CapabilityResolver {
 
 /** Writing and listing secrets by name: values go in, never come out. */
 export interface SecretKeeping {
-  set(tenant: string, name: string, value: string, now: number): Promise<{ created: boolean }>;
+  /** `stored` runs right after the write, in the same synchronous turn (its audit entry commits with it) */
+  set(
+    tenant: string,
+    name: string,
+    value: string,
+    now: number,
+    stored?: (created: boolean) => void,
+  ): Promise<{ created: boolean }>;
   delete(name: string): void;
   list(): SecretInfo[];
 }
@@ -91,10 +98,17 @@ export class SecretVault implements WebhookVerifier, SecretKeeping, CapabilityRe
     return { text: resolved, secrets };
   }
 
-  async set(tenant: string, name: string, value: string, now: number): Promise<{ created: boolean }> {
+  async set(
+    tenant: string,
+    name: string,
+    value: string,
+    now: number,
+    stored?: (created: boolean) => void,
+  ): Promise<{ created: boolean }> {
     checkSecret(name, value);
     const sealed = await encryptSecret(await this.#tenantKey(tenant), tenant, name, value);
     const created = upsertSecret(this.#sql, name, sealed, now);
+    stored?.(created);
     this.#plain = undefined;
     return { created };
   }

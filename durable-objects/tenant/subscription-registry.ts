@@ -69,17 +69,25 @@ export class SubscriptionRegistry {
   }
 
   /** A `workflow_subscribe_events` request: checked, stored, answered. */
-  async subscribe(request: NewSubscription, now: number): Promise<StoredSubscription> {
+  /** `stored` runs right after the insert, in the same synchronous turn (its audit entry commits with it). */
+  async subscribe(
+    request: NewSubscription,
+    now: number,
+    stored?: (subscription: StoredSubscription) => void,
+  ): Promise<StoredSubscription> {
     const subscription = apiSubscriptionOf(request);
     if (listVersions(this.#sql, subscription.workflow).length === 0) throw noWorkflow(subscription.workflow);
     checkSubscriptionExpressions(subscription, await this.#evaluator.get());
+    const inserted: StoredSubscription = { subscription, origin: "api", createdAt: now };
     insertApiSubscription(this.#sql, subscription, now);
+    stored?.(inserted);
     this.#cached = undefined;
-    return { subscription, origin: "api", createdAt: now };
+    return inserted;
   }
 
-  unsubscribe(id: string): StoredSubscription {
+  unsubscribe(id: string, removedThen?: (removed: StoredSubscription) => void): StoredSubscription {
     const removed = deleteApiSubscription(this.#sql, id);
+    removedThen?.(removed);
     this.#cached = undefined;
     return removed;
   }

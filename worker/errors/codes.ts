@@ -28,6 +28,7 @@ export type ErrorClass =
 export const ERROR_CLASS_OF = {
   "admin.invalid_token": "unauthenticated",
   "admin.not_configured": "unavailable",
+  "audit.invalid_cursor": "invalid_input",
   "auth.invalid_key": "unauthenticated",
   "auth.missing_key": "unauthenticated",
   // only the CLI reports it; it never reaches HTTP

@@ -5,6 +5,7 @@
  */
 import { McpServer } from "@modelcontextprotocol/server";
 import { registerTools, type TenantScope, type ToolDefinition } from "./tool-kit.ts";
+import { workflowAudit } from "./tools/audit.ts";
 import { workflowPublish, workflowValidate } from "./tools/authoring.ts";
 import { workflowGetInfo, workflowList } from "./tools/catalog.ts";
 import { serviceCircuits } from "./tools/circuits.ts";
@@ -52,6 +53,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   serviceList,
   serviceDelete,
   serviceCircuits,
+  workflowAudit,
 ];
 
 export function createEdgeflowServer(scope: TenantScope): McpServer {

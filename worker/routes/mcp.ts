@@ -14,7 +14,8 @@ import { installedPlugins } from "../plugins/installed-plugins.ts";
 export const MCP_ROUTE = "/mcp";
 
 export const mcpRoutes = new Hono<AppEnv>().use(MCP_ROUTE, requireTenantKey).all(MCP_ROUTE, async (c) => {
-  const scope = { env: c.env, tenant: c.get("tenant"), plugins: installedPlugins() };
+  const audit = { actor: `key:${c.get("keyId")}` as const, requestId: c.get("requestId") };
+  const scope = { env: c.env, tenant: c.get("tenant"), audit, plugins: installedPlugins() };
   const handler = createMcpHandler(() => createEdgeflowServer(scope), {
     route: MCP_ROUTE,
     onerror: (error) => console.warn(`[${c.get("requestId")}] mcp: ${error.message}`),

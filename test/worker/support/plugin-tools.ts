@@ -19,7 +19,7 @@ export async function callToolWithPlugins(
 ): Promise<ToolCall> {
   const tool = TOOLS.find((candidate) => candidate.name === name);
   if (tool === undefined) throw new Error(`no tool ${name}`);
-  const result = await runTool(tool, args, { env, tenant, plugins });
+  const result = await runTool(tool, args, { env, tenant, plugins, audit: { actor: "system" } });
   const text = result.content[0]?.type === "text" ? result.content[0].text : "";
   const structured = Object.fromEntries(Object.entries(result.structuredContent ?? {}));
   return { isError: result.isError === true, structured, text };

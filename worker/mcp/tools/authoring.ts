@@ -71,7 +71,7 @@ export const workflowPublish = defineTool({
     versions: z.array(z.string()),
     warnings: z.array(diagnosticSchema),
   }),
-  async run({ yaml }, { env, tenant, plugins }) {
+  async run({ yaml }, { env, tenant, plugins, audit }) {
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) throw new WorkflowDiagnosticsError(loaded.errors, loaded.warnings);
     const { warnings } = loaded;
@@ -82,14 +82,18 @@ export const workflowPublish = defineTool({
     // the exact plugin versions resolved now stay with this version (engine/plugins/published.ts)
     const definition = withResolved(loaded.definition, uses.resolved);
     const published = await unwrap(
-      tenantStub(env, tenant).publishWorkflow(tenant, {
-        name: definition.name,
-        version: definition.version,
-        description: definition.description,
-        yaml,
-        definition,
-        warnings,
-      }),
+      tenantStub(env, tenant).publishWorkflow(
+        tenant,
+        {
+          name: definition.name,
+          version: definition.version,
+          description: definition.description,
+          yaml,
+          definition,
+          warnings,
+        },
+        audit,
+      ),
     );
     return {
       workflow: published.workflow.name,

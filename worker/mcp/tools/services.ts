@@ -40,8 +40,8 @@ export const serviceRegister = defineTool({
     description: z.string().max(500).optional(),
   }),
   output: z.object({ service: tenantServiceSchema, created: z.boolean() }),
-  async run(args, { env, tenant, plugins }) {
-    return registerService(tenantStub(env, tenant), tenant, plugins, args);
+  async run(args, { env, tenant, plugins, audit }) {
+    return registerService(tenantStub(env, tenant), tenant, plugins, args, audit);
   },
 });
 
@@ -68,7 +68,7 @@ export const serviceDelete = defineTool({
   input: z.strictObject({ name: serviceNameSchema }),
   output: z.object({ name: z.string(), deleted: z.literal(true) }),
   annotations: { destructiveHint: true },
-  async run({ name }, { env, tenant }) {
-    return unwrap(tenantStub(env, tenant).deleteService(tenant, name));
+  async run({ name }, { env, tenant, audit }) {
+    return unwrap(tenantStub(env, tenant).deleteService(tenant, name, audit));
   },
 });
