@@ -375,10 +375,17 @@ export class TenantDO extends DurableObject<TenantEnv> {
   ): Promise<Outcome<StoredSubscription>> {
     return this.#forTenant(tenant, () => {
       const now = Date.now();
-      return this.#subscriptions.subscribe(request, now, (stored) => {
-        const object = { type: "subscription", id: stored.subscription.id };
-        this.#audit({ action: "subscription.create", object, hashed: { subscription: request } }, audit, now);
-      });
+      return this.#subscriptions.subscribe(request, now, (insert, subscription) =>
+        this.ctx.storage.transactionSync(() => {
+          insert();
+          const object = { type: "subscription", id: subscription.id };
+          this.#audit(
+            { action: "subscription.create", object, hashed: { subscription: request } },
+            audit,
+            now,
+          );
+        }),
+      );
     });
   }
 
@@ -452,10 +459,17 @@ export class TenantDO extends DurableObject<TenantEnv> {
   ): Promise<Outcome<{ name: string; created: boolean }>> {
     return this.#forTenant(tenant, async () => {
       const now = Date.now();
-      const { created } = await this.#secrets.set(tenant, name, value, now, () => {
-        const object = { type: "secret", id: name };
-        this.#audit({ action: "secret.set", object, changed: ["value"] }, audit, now);
-      });
+      const { created } = await this.#secrets.set(tenant, name, value, now, (write) =>
+        this.ctx.storage.transactionSync(() => {
+          const stored = write();
+          this.#audit(
+            { action: "secret.set", object: { type: "secret", id: name }, changed: ["value"] },
+            audit,
+            now,
+          );
+          return stored;
+        }),
+      );
       return { name, created };
     });
   }

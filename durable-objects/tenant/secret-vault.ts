@@ -42,13 +42,13 @@ export interface CapabilityResolver {
 
 /** Writing and listing secrets by name: values go in, never come out. */
 export interface SecretKeeping {
-  /** `stored` runs right after the write, in the same synchronous turn (its audit entry commits with it) */
+  /** `commit` runs the write (answering whether it created the secret), e.g. in a transaction with its audit entry */
   set(
     tenant: string,
     name: string,
     value: string,
     now: number,
-    stored?: (created: boolean) => void,
+    commit?: (write: () => boolean) => boolean,
   ): Promise<{ created: boolean }>;
   delete(name: string): void;
   list(): SecretInfo[];
@@ -103,12 +103,11 @@ export class SecretVault implements WebhookVerifier, SecretKeeping, CapabilityRe
     name: string,
     value: string,
     now: number,
-    stored?: (created: boolean) => void,
+    commit: (write: () => boolean) => boolean = (write) => write(),
   ): Promise<{ created: boolean }> {
     checkSecret(name, value);
     const sealed = await encryptSecret(await this.#tenantKey(tenant), tenant, name, value);
-    const created = upsertSecret(this.#sql, name, sealed, now);
-    stored?.(created);
+    const created = commit(() => upsertSecret(this.#sql, name, sealed, now));
     this.#plain = undefined;
     return { created };
   }

@@ -69,25 +69,22 @@ export class SubscriptionRegistry {
   }
 
   /** A `workflow_subscribe_events` request: checked, stored, answered. */
-  /** `stored` runs right after the insert, in the same synchronous turn (its audit entry commits with it). */
+  /** `commit` runs the insert of `subscription`, e.g. in a transaction with its audit entry. */
   async subscribe(
     request: NewSubscription,
     now: number,
-    stored?: (subscription: StoredSubscription) => void,
+    commit: (insert: () => void, subscription: Subscription) => void = (insert) => insert(),
   ): Promise<StoredSubscription> {
     const subscription = apiSubscriptionOf(request);
     if (listVersions(this.#sql, subscription.workflow).length === 0) throw noWorkflow(subscription.workflow);
     checkSubscriptionExpressions(subscription, await this.#evaluator.get());
-    const inserted: StoredSubscription = { subscription, origin: "api", createdAt: now };
-    insertApiSubscription(this.#sql, subscription, now);
-    stored?.(inserted);
+    commit(() => insertApiSubscription(this.#sql, subscription, now), subscription);
     this.#cached = undefined;
-    return inserted;
+    return { subscription, origin: "api", createdAt: now };
   }
 
-  unsubscribe(id: string, removedThen?: (removed: StoredSubscription) => void): StoredSubscription {
+  unsubscribe(id: string): StoredSubscription {
     const removed = deleteApiSubscription(this.#sql, id);
-    removedThen?.(removed);
     this.#cached = undefined;
     return removed;
   }

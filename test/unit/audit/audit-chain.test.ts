@@ -18,7 +18,7 @@ const sha256 = (text: string): string => createHash("sha256").update(text, "utf8
 const hex = (length: number) =>
   fc.string({ unit: fc.constantFrom(..."0123456789abcdef"), minLength: length, maxLength: length });
 
-const draftArbitrary = fc.record({
+const draftArbitrary: fc.Arbitrary<Draft> = fc.record({
   at: fc.integer({ min: 0, max: 4_102_444_800_000 }).map((ms) => new Date(ms).toISOString()),
   actor: fc.oneof(
     hex(16).map((id) => `key:${id}`),
@@ -46,7 +46,9 @@ const draftArbitrary = fc.record({
   ),
 });
 
-function chainOf(drafts: fc.infer<typeof draftArbitrary>[]): AuditEntry[] {
+type Draft = Omit<AuditEntry, "seq" | "prev_hash" | "hash">;
+
+function chainOf(drafts: Draft[]): AuditEntry[] {
   const entries: AuditEntry[] = [];
   for (const [index, draft] of drafts.entries()) {
     entries.push(sealEntry({ seq: index + 1, ...draft }, entries.at(-1)?.hash ?? GENESIS_HASH, sha256));
