@@ -318,6 +318,53 @@ describe("the chain in storage", () => {
   });
 });
 
+describe("a change and its entry commit together", () => {
+  it("commits no change whose entry could not be appended", async () => {
+    const t = await newTenant("audit-atomic");
+    await tool(t.apiKey, "workflow_publish", { yaml: GREET });
+    // a storage fault on the audit table only: every append fails
+    await runInDurableObject(tenantObject(t.id), (_instance, state) => {
+      state.storage.sql.exec(
+        "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log BEGIN SELECT RAISE(ABORT, 'audit refused'); END",
+      );
+    });
+    const settings = await admin(`/admin/tenants/${t.id}/settings`, "PATCH", "r", { run_retention_days: 3 });
+    expect(settings.status).toBe(500);
+    const secret = await admin(`/admin/tenants/${t.id}/secrets/TOKEN`, "PUT", "r", { value: "s3cret-value" });
+    expect(secret.status).toBe(500);
+    const key = await admin(`/admin/tenants/${t.id}/keys`, "POST", "r", {});
+    expect(key.status).toBe(500);
+    const subscribed = await callTool(t.apiKey, "workflow_subscribe_events", {
+      event_pattern: "x.*",
+      workflow: "demo:greet",
+    });
+    expect(subscribed.isError).toBe(true);
+    const published = await callTool(t.apiKey, "workflow_publish", { yaml: GREET.replace("1.0.0", "1.0.1") });
+    expect(published.isError).toBe(true);
+    await runInDurableObject(tenantObject(t.id), (_instance, state) => {
+      state.storage.sql.exec("DROP TRIGGER refuse_audit");
+    });
+    const described = (await (await adminFetch(`/admin/tenants/${t.id}`)).json()) as {
+      settings: Record<string, unknown>;
+      keys: unknown[];
+    };
+    expect(described.settings.run_retention_days).toBeUndefined();
+    expect(described.keys.length).toBe(1);
+    const secrets = (await (await adminFetch(`/admin/tenants/${t.id}/secrets`)).json()) as {
+      secrets: unknown[];
+    };
+    expect(secrets.secrets).toEqual([]);
+    const listed = await tool(t.apiKey, "workflow_list_subscriptions", {});
+    expect(listed.count).toBe(0);
+    const info = await tool(t.apiKey, "workflow_get_info", { workflow: "demo:greet" });
+    expect(info.versions).toEqual(["1.0.0"]);
+    expect((await entriesOf(t.id)).map((entry) => entry.action)).toEqual([
+      "tenant.create",
+      "workflow.publish",
+    ]);
+  });
+});
+
 describe("workflow_audit", () => {
   let t: Tenant;
   beforeAll(async () => {
