@@ -6,16 +6,16 @@
  * at that entry; `workflow_audit` pages and filters; the run transition log names each actor.
  */
 
-import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { createHash } from "node:crypto";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { verifyAuditExport } from "../../cli/audit/verify-export.ts";
 import type { AuditEntry } from "../../engine/audit/audit-entry.ts";
 import { canonicalJson } from "../../engine/audit/canonical-json.ts";
 import { adminFetch, callTool, newTenant, toolErrorOf } from "./support/clients.ts";
 import { postEvent, settledEvent } from "./support/events.ts";
 import { runObject, tenantObject } from "./support/runs.ts";
-import { GREET } from "./support/workflows.ts";
+import { GREET, SLEEPER } from "./support/workflows.ts";
 
 const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
 
@@ -441,6 +441,61 @@ describe("the run transition log", () => {
     ).toEqual(["started"]);
     const started = settled.matches[0]!.workflow_id!;
     expect((await transitionsOf(t.id, started))[0]).toMatchObject({ event: "start", actor: "event" });
+  });
+});
+
+describe("the run transition log of a timer", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("names the system for what the run does on its own", async () => {
+    const t = await newTenant("audit-timer");
+    await tool(t.apiKey, "workflow_publish", { yaml: SLEEPER });
+    const runId = (await tool(t.apiKey, "workflow_start", { workflow: "demo:sleeper" }))
+      .workflow_id as string;
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 61_000);
+    expect(await runDurableObjectAlarm(runObject(t.id, runId))).toBe(true);
+    expect((await transitionsOf(t.id, runId)).map((row) => [row.event, row.actor])).toEqual([
+      ["start", `key:${t.keyId}`],
+      ["timers", "system"],
+    ]);
+  });
+});
+
+describe("the run transition log of a scheduled run", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("names the schedule", async () => {
+    // a fake clock in the future: workerd clamps an alarm set in the (real) past to the real now
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2030-01-15T12:01:00Z"));
+    const t = await newTenant("audit-cron");
+    await tool(t.apiKey, "workflow_publish", {
+      yaml: `name: "cron:job"
+description: "Runs on a schedule"
+version: "1.0.0"
+triggers:
+  - id: tick
+    type: schedule
+    cron: "*/5 * * * *"
+steps:
+  - id: "say"
+    type: "user_message"
+    message: "tick"
+`,
+    });
+    vi.setSystemTime(new Date("2030-01-15T12:05:00.400Z"));
+    expect(await runDurableObjectAlarm(tenantObject(t.id))).toBe(true);
+    const [fire] = (await callTool(t.apiKey, "workflow_events", { type: "schedule" })).structured.events as {
+      event_id: string;
+    }[];
+    const settled = await settledEvent(t.apiKey, fire!.event_id);
+    const runId = settled.matches[0]!.workflow_id!;
+    expect((await transitionsOf(t.id, runId))[0]).toMatchObject({ event: "start", actor: "schedule" });
   });
 });
 
