@@ -32,28 +32,35 @@ export const GENESIS_HASH = "0".repeat(64);
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, "a SHA-256 digest as 64 lowercase hex digits");
 
-/** Who made a change: `key:<key id>`, `admin` (the admin token), or `event`/`schedule`/`system`. */
+/** Who made a change, as the platform writes it (never a key or a token). */
+export type AuditActor = `key:${string}` | "admin" | "event" | "schedule" | "system";
+
+/**
+ * An actor as read from an export: `key:<key id>`, `admin`, `event`, `schedule`, `system`, or a
+ * kind a newer platform adds (`<kind>:<id>`), so an older `edgeflow audit verify` still checks it.
+ */
 export const auditActorSchema = z
   .string()
-  .regex(
-    /^(key:[0-9a-f]{1,64}|admin|event|schedule|system)$/,
-    "key:<key id>, admin, event, schedule or system",
-  );
+  .regex(/^[a-z]+(:[A-Za-z0-9_.-]{1,128})?$/, "an actor such as key:<key id> or admin");
 
 /** A digest of what changed (`sha256:<hex>` of its canonical JSON or text) or `changed` (a secret). */
 export const changeMarkSchema = z.union([z.string().regex(/^sha256:[0-9a-f]{64}$/), z.literal("changed")]);
 
 export const auditObjectSchema = z.strictObject({
-  type: z.string().min(1).max(64),
-  id: z.string().min(1).max(512),
+  type: z.string().regex(/^[a-z][a-z_]{0,63}$/, "an object type such as workflow"),
+  id: z.string().min(1).max(4096),
 });
 
-/** An entry as exported and hashed; `hash` is the SHA-256 of the canonical JSON of everything else. */
+/**
+ * An entry as exported and hashed; `hash` is the SHA-256 of the canonical JSON of everything else.
+ * `action` is any `area.verb`, not only today's `AUDIT_ACTIONS`: verify checks the chain, not the
+ * vocabulary, so an export from a newer platform still verifies.
+ */
 export const auditEntrySchema = z.strictObject({
   seq: z.number().int().min(1),
   at: z.iso.datetime(),
   actor: auditActorSchema,
-  action: z.enum(AUDIT_ACTIONS),
+  action: z.string().regex(/^[a-z_]+\.[a-z_]+$/, "an action such as workflow.publish"),
   object: auditObjectSchema,
   request_id: z.string().max(255).nullable(),
   changes: z.record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/), changeMarkSchema),
@@ -63,5 +70,4 @@ export const auditEntrySchema = z.strictObject({
 
 export type AuditEntry = z.output<typeof auditEntrySchema>;
 export type AuditObject = z.output<typeof auditObjectSchema>;
-export type AuditActor = z.output<typeof auditActorSchema>;
 export type ChangeMark = z.output<typeof changeMarkSchema>;
