@@ -213,7 +213,9 @@ async function snapshotOfA(): Promise<unknown> {
       adminFetch(`/admin/tenants/${w.a.id}`).then((res) => res.json()),
       adminFetch(`/admin/tenants/${w.a.id}/secrets`).then((res) => res.json()),
       adminFetch(`/admin/tenants/${w.a.id}/services`).then((res) => res.json()),
-      adminFetch(`/admin/tenants/${w.a.id}/audit`).then((res) => res.text()),
+      adminFetch(`/admin/tenants/${w.a.id}/audit`)
+        .then((res) => res.arrayBuffer())
+        .then((body) => new TextDecoder().decode(body)),
     ]);
   const withoutTimes = (call: ToolCall) => ({ ...call.structured, updated_at: undefined });
   return {
