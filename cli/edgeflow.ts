@@ -5,6 +5,7 @@
  * Exit codes: 0 success, 1 the command found problems, 2 usage error.
  */
 import process from "node:process";
+import { AUDIT_USAGE, auditCommand } from "./commands/audit.ts";
 import type { CommandIo } from "./commands/command-io.ts";
 import { VALIDATE_USAGE, validateCommand } from "./commands/validate.ts";
 import { WATCH_USAGE, watchCommand } from "./commands/watch.ts";
@@ -14,6 +15,7 @@ type Command = (args: readonly string[], io: CommandIo) => Promise<number>;
 const COMMANDS: Record<string, { run: Command; usage: string }> = {
   validate: { run: validateCommand, usage: VALIDATE_USAGE },
   watch: { run: (args, io) => watchCommand(args, io), usage: WATCH_USAGE },
+  audit: { run: auditCommand, usage: AUDIT_USAGE },
 };
 
 const USAGE = [

@@ -31,6 +31,7 @@ import {
 import type {
   GraphView,
   GraphViewOptions,
+  RunActor,
   RunAnswer,
   RunInit,
   RunPurge,
@@ -126,20 +127,35 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       this.#created = true;
       this.#write(started, () => {
         insertRun(this.#sql, record);
-        appendTransition(this.#sql, { seq: run.seq, event: "start", status: run.status, at: run.updatedAt });
+        const actor = init.actor ?? "system";
+        appendTransition(this.#sql, {
+          seq: run.seq,
+          event: "start",
+          status: run.status,
+          at: run.updatedAt,
+          actor,
+        });
       });
       await this.#armAlarm({ ...record, state: run });
       return answerOf(run, next);
     });
   }
 
-  /** Applies one event (next, complete, update_state, cancel) and checkpoints the result. */
-  apply(tenant: string, runId: string, event: MachineEvent): Promise<Outcome<RunAnswer>> {
+  /**
+   * Applies one event (next, complete, update_state, cancel) and checkpoints the result; `actor`
+   * (who asked: the caller's key) goes into the transition log.
+   */
+  apply(
+    tenant: string,
+    runId: string,
+    event: MachineEvent,
+    actor: RunActor = "system",
+  ): Promise<Outcome<RunAnswer>> {
     return this.#outcome(async () => {
       const machine = await this.#machine();
       const record = this.#load(tenant, runId);
       const result = this.#transition(record, event, machine);
-      await this.#checkpoint(record, result, event.kind);
+      await this.#checkpoint(record, result, event.kind, actor);
       return answerOf(result.run, result.next);
     });
   }
@@ -263,7 +279,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       if (hasTimers(record.state, this.#graph.of(this.#sql, record.state))) {
         const event: MachineEvent = { kind: "timers" };
         const result = this.#transition(record, event, machine);
-        await this.#checkpoint(record, result, event.kind);
+        await this.#checkpoint(record, result, event.kind, "system");
       }
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
@@ -319,7 +335,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     if (record === null || !record.state.effects?.some((pending) => pending.id === effect.id)) return;
     const event: MachineEvent = { kind: "effect", effectId: effect.id, outcome };
     const result = this.#transition(record, event, machine);
-    await this.#checkpoint(record, result, event.kind);
+    await this.#checkpoint(record, result, event.kind, "system");
   }
 
   /** Writes the run's state to its `external_state` backend when the backend's copy is older. */
@@ -376,12 +392,23 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     }
   }
 
-  async #checkpoint(record: RunRecord, result: Transition, eventKind: string): Promise<void> {
+  async #checkpoint(
+    record: RunRecord,
+    result: Transition,
+    eventKind: string,
+    actor: RunActor,
+  ): Promise<void> {
     const { run } = result;
     if (run.seq === record.state.seq) return;
     this.#write(result, () => {
       saveState(this.#sql, run);
-      appendTransition(this.#sql, { seq: run.seq, event: eventKind, status: run.status, at: run.updatedAt });
+      appendTransition(this.#sql, {
+        seq: run.seq,
+        event: eventKind,
+        status: run.status,
+        at: run.updatedAt,
+        actor,
+      });
     });
     await this.#armAlarm({ ...record, state: run });
     if (run.status !== record.state.status) await this.#reportStatus(record.tenant, run);

@@ -30,9 +30,14 @@ import { LazyEvaluator } from "./run/lazy-evaluator.ts";
 import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
+import { appendAudit, auditPage } from "./tenant/audit-log.ts";
 import { CircuitStore } from "./tenant/circuit-store.ts";
 import {
   type Admission,
+  type AuditContext,
+  type AuditPage,
+  type AuditQuery,
+  type AuditRecord,
   type CircuitView,
   type EffectRequest,
   type EventPage,
@@ -96,6 +101,9 @@ import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant
 const MAX_LISTED_RUNS = 200;
 /** Most active runs `resume` wakes at once; any others continue at their next alarm's re-check. */
 const MAX_WOKEN_RUNS = 500;
+
+/** Who a change is recorded as when the caller names no one (direct RPC from tests and tools of ours). */
+const SYSTEM: AuditContext = { actor: "system" };
 
 /** What the TenantDO reads from the worker's environment. */
 export interface TenantEnv extends DurableObjectBindings {
@@ -165,13 +173,19 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   // ── tenants and keys (admin) ────────────────────────────────────────────
 
-  createTenant(id: string, key: KeyInput): Promise<Outcome<{ tenant: TenantInfo; key: KeyInfo }>> {
+  createTenant(
+    id: string,
+    key: KeyInput,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<{ tenant: TenantInfo; key: KeyInfo }>> {
     return toOutcome(() =>
       this.ctx.storage.transactionSync(() => {
         applyMigrations(this.ctx.storage, TENANT_MIGRATIONS);
         const now = Date.now();
         const tenant = insertTenant(this.#sql, id, now);
-        return { tenant, key: insertKey(this.#sql, key, now) };
+        const first = insertKey(this.#sql, key, now);
+        this.#audit({ action: "tenant.create", object: { type: "tenant", id } }, audit, now);
+        return { tenant, key: first };
       }),
     );
   }
@@ -193,11 +207,17 @@ export class TenantDO extends DurableObject<TenantEnv> {
    * Sets the named settings; a `null` value removes one. Known settings are checked first
    * (`settings.invalid`). A new retention applies to runs already finished. Answers all settings.
    */
-  updateSettings(id: string, patch: Record<string, unknown>): Promise<Outcome<TenantSettings>> {
+  updateSettings(
+    id: string,
+    patch: Record<string, unknown>,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<TenantSettings>> {
     return this.#forTenant(id, async () => {
       checkSettingsPatch(patch);
       const settings = this.ctx.storage.transactionSync(() => {
         const patched = patchSettings(this.#sql, patch);
+        const object = { type: "settings", id };
+        this.#audit({ action: "settings.update", object, hashed: { patch } }, audit, Date.now());
         if (Object.hasOwn(patch, "run_retention_days"))
           resetRunExpiries(this.#sql, runLimitsOf(patched).retentionMs);
         return patched;
@@ -209,12 +229,18 @@ export class TenantDO extends DurableObject<TenantEnv> {
     });
   }
 
-  addKey(id: string, key: KeyInput): Promise<Outcome<KeyInfo>> {
-    return this.#forTenant(id, () => insertKey(this.#sql, key, Date.now()));
+  addKey(id: string, key: KeyInput, audit: AuditContext = SYSTEM): Promise<Outcome<KeyInfo>> {
+    return this.#audited(id, audit, (now) => {
+      const added = insertKey(this.#sql, key, now);
+      return { value: added, record: { action: "key.create", object: { type: "key", id: added.id } } };
+    });
   }
 
-  revokeKey(id: string, keyId: string): Promise<Outcome<KeyInfo>> {
-    return this.#forTenant(id, () => revokeKey(this.#sql, keyId, Date.now()));
+  revokeKey(id: string, keyId: string, audit: AuditContext = SYSTEM): Promise<Outcome<KeyInfo>> {
+    return this.#audited(id, audit, (now) => {
+      const revoked = revokeKey(this.#sql, keyId, now);
+      return { value: revoked, record: { action: "key.revoke", object: { type: "key", id: revoked.id } } };
+    });
   }
 
   /**
@@ -290,7 +316,11 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   // ── workflow definitions ────────────────────────────────────────────────
 
-  publishWorkflow(tenant: string, version: NewWorkflowVersion): Promise<Outcome<PublishedVersion>> {
+  publishWorkflow(
+    tenant: string,
+    version: NewWorkflowVersion,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<PublishedVersion>> {
     return this.#forActiveTenant(tenant, async () => {
       const definition = version.definition;
       const [problem] = triggerProblems(definition);
@@ -304,7 +334,11 @@ export class TenantDO extends DurableObject<TenantEnv> {
       const now = Date.now();
       const { created } = this.ctx.storage.transactionSync(() => {
         const inserted = insertVersion(this.#sql, version, now);
-        if (inserted.created) this.#subscriptions.registerTriggers(definition, now);
+        if (inserted.created) {
+          this.#subscriptions.registerTriggers(definition, now);
+          const object = { type: "workflow", id: `${version.name}@${version.version}` };
+          this.#audit({ action: "workflow.publish", object, hashed: { yaml: version.yaml } }, audit, now);
+        }
         return inserted;
       });
       if (created) {
@@ -361,8 +395,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
     });
   }
 
-  /** Starts a run of a published workflow (latest version unless `version` is given). */
-  startRun(tenant: string, request: StartRequest): Promise<Outcome<RunAnswer>> {
+  /** Starts a run of a published workflow (latest version unless `version` is given); `audit.actor` is logged as its starter. */
+  startRun(tenant: string, request: StartRequest, audit: AuditContext = SYSTEM): Promise<Outcome<RunAnswer>> {
     return this.#forActiveTenant(tenant, async () => {
       const stored = getVersion(this.#sql, request.workflow, request.version);
       // refused here, bad inputs never reach (and so never create) a RunDO
@@ -378,6 +412,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
             // the run keeps the dialect's definition; its pinned services stay here (service-lookup.ts)
             definition: withoutResolved(stored.definition),
             inputs: request.inputs,
+            actor: audit.actor,
           }),
         );
         this.#indexRun({
@@ -434,12 +469,41 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forActiveTenant(tenant, () => this.#reception.receiveEvents(tenant, events, poster));
   }
 
-  subscribe(tenant: string, request: NewSubscription): Promise<Outcome<StoredSubscription>> {
-    return this.#forActiveTenant(tenant, () => this.#subscriptions.subscribe(request, Date.now()));
+  subscribe(
+    tenant: string,
+    request: NewSubscription,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<StoredSubscription>> {
+    return this.#forActiveTenant(tenant, () => {
+      const now = Date.now();
+      return this.#subscriptions.subscribe(request, now, (insert, subscription) =>
+        this.ctx.storage.transactionSync(() => {
+          insert();
+          const object = { type: "subscription", id: subscription.id };
+          this.#audit(
+            { action: "subscription.create", object, hashed: { subscription: request } },
+            audit,
+            now,
+          );
+        }),
+      );
+    });
   }
 
-  unsubscribe(tenant: string, id: string): Promise<Outcome<StoredSubscription>> {
-    return this.#forActiveTenant(tenant, () => this.#subscriptions.unsubscribe(id));
+  unsubscribe(
+    tenant: string,
+    id: string,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<StoredSubscription>> {
+    return this.#audited(
+      tenant,
+      audit,
+      () => ({
+        value: this.#subscriptions.unsubscribe(id),
+        record: { action: "subscription.delete", object: { type: "subscription", id } },
+      }),
+      "active",
+    );
   }
 
   listSubscriptions(
@@ -460,43 +524,93 @@ export class TenantDO extends DurableObject<TenantEnv> {
   registerService(
     tenant: string,
     service: NewTenantService,
+    audit: AuditContext = SYSTEM,
   ): Promise<Outcome<{ service: TenantService; created: boolean }>> {
-    return this.#forTenant(tenant, () => upsertService(this.#sql, service, Date.now()));
+    return this.#audited(tenant, audit, (now) => ({
+      value: upsertService(this.#sql, service, now),
+      record: {
+        action: "service.register",
+        object: { type: "service", id: service.name },
+        hashed: { service },
+      },
+    }));
   }
 
   listServices(tenant: string): Promise<Outcome<TenantService[]>> {
     return this.#forTenant(tenant, () => listServiceRows(this.#sql));
   }
 
-  deleteService(tenant: string, name: string): Promise<Outcome<{ name: string; deleted: true }>> {
-    return this.#forTenant(tenant, () => {
+  deleteService(
+    tenant: string,
+    name: string,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<{ name: string; deleted: true }>> {
+    return this.#audited(tenant, audit, () => {
       deleteServiceRow(this.#sql, name);
-      return { name, deleted: true as const };
+      return {
+        value: { name, deleted: true as const },
+        record: { action: "service.delete", object: { type: "service", id: name } },
+      };
     });
   }
 
   // ── secrets (values go in, never come out: webhook intake gets a verifier) ─
 
+  /** Audited as `secret.set` with `changes: {value: "changed"}`: the value is never hashed (a short one could be guessed). */
   setSecret(
     tenant: string,
     name: string,
     value: string,
+    audit: AuditContext = SYSTEM,
   ): Promise<Outcome<{ name: string; created: boolean }>> {
     return this.#forTenant(tenant, async () => {
-      const { created } = await this.#secrets.set(tenant, name, value, Date.now());
+      const now = Date.now();
+      const { created } = await this.#secrets.set(tenant, name, value, now, (write) =>
+        this.ctx.storage.transactionSync(() => {
+          const stored = write();
+          this.#audit(
+            { action: "secret.set", object: { type: "secret", id: name }, changed: ["value"] },
+            audit,
+            now,
+          );
+          return stored;
+        }),
+      );
       return { name, created };
     });
   }
 
-  deleteSecret(tenant: string, name: string): Promise<Outcome<{ name: string; deleted: true }>> {
-    return this.#forTenant(tenant, () => {
+  deleteSecret(
+    tenant: string,
+    name: string,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<{ name: string; deleted: true }>> {
+    return this.#audited(tenant, audit, () => {
       this.#secrets.delete(name);
-      return { name, deleted: true as const };
+      return {
+        value: { name, deleted: true as const },
+        record: { action: "secret.delete", object: { type: "secret", id: name } },
+      };
     });
   }
 
   listSecrets(tenant: string): Promise<Outcome<SecretInfo[]>> {
     return this.#forTenant(tenant, () => this.#secrets.list());
+  }
+
+  // ── the audit log (tenant/audit-log.ts) ─────────────────────────────────
+
+  /**
+   * Records a change made outside this DO (a run's cancel or state update, committed by its RunDO
+   * first): the one entry that cannot share the change's transaction.
+   */
+  recordAudit(tenant: string, record: AuditRecord, audit: AuditContext): Promise<Outcome<void>> {
+    return this.#audited(tenant, audit, () => ({ value: undefined, record }));
+  }
+
+  /** One page of the audit log (`workflow_audit`, `GET /admin/tenants/:id/audit`). */
+  listAudit(tenant: string, query: AuditQuery): Promise<Outcome<AuditPage>> {
+    return this.#forTenant(tenant, () => auditPage(this.#sql, query));
   }
 
   // ── effects (external_call, notify, run-end notifications, external_state) ──
@@ -627,6 +741,31 @@ export class TenantDO extends DurableObject<TenantEnv> {
       requireTenant(this.#sql, tenant);
       return work();
     });
+  }
+
+  /**
+   * Runs a change and appends its audit entry in one storage transaction. `guard`: `active` for a
+   * change only an active tenant's own requests make (`#forActiveTenant`), `tenant` otherwise.
+   */
+  #audited<T>(
+    tenant: string,
+    audit: AuditContext,
+    change: (now: number) => { value: T; record: AuditRecord },
+    guard: "tenant" | "active" = "tenant",
+  ): Promise<Outcome<T>> {
+    const guarded = guard === "active" ? this.#forActiveTenant.bind(this) : this.#forTenant.bind(this);
+    return guarded(tenant, () =>
+      this.ctx.storage.transactionSync(() => {
+        const now = Date.now();
+        const { value, record } = change(now);
+        this.#audit(record, audit, now);
+        return value;
+      }),
+    );
+  }
+
+  #audit(record: AuditRecord, audit: AuditContext, now: number): void {
+    appendAudit(this.#sql, record, audit, now);
   }
 
   /**

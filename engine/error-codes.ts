@@ -5,6 +5,7 @@
  * joins them. A new code is added to its area's list, classified in worker/errors/codes.ts (the
  * compiler insists) and documented in a docs table (test/unit/errors/documented-codes.test.ts insists).
  */
+import { AUDIT_CODES, type AuditCode } from "./audit/error-codes.ts";
 import { EVENT_CODES, type EventCode } from "./events/error-codes.ts";
 import { EXPRESSION_CODES, type ExpressionCode } from "./expressions/error-codes.ts";
 import { GRAPH_CODES, type GraphCode } from "./graph/error-codes.ts";
@@ -29,7 +30,8 @@ export type ErrorCode =
   | ExternalCode
   | PluginCode
   | ServiceCode
-  | RateLimitCode;
+  | RateLimitCode
+  | AuditCode;
 
 /** Every code once, for tests and tools that walk the whole set. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -47,6 +49,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   ...PLUGIN_CODES,
   ...SERVICE_CODES,
   ...RATE_LIMIT_CODES,
+  ...AUDIT_CODES,
 ];
 
 const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

@@ -1,7 +1,7 @@
 /**
  * @module
  * A run's checkpoint: the engine's `RunState` as JSON in one row, rewritten after every
- * transition, plus an append-only log of transitions (sequence number, event kind, status).
+ * transition, plus an append-only log of transitions (sequence number, event kind, status, actor).
  * Row types stay here; the rest of the code sees `RunRecord`. The JSON columns are parsed when
  * read (`checkpoint-format.ts`): a row that does not parse is `storage.corrupt`.
  */
@@ -25,6 +25,8 @@ export interface TransitionLogEntry {
   event: string;
   status: string;
   at: number;
+  /** who made it: `key:<key id>`, `admin`, `event`, `schedule` or `system`; null before run migration 3 */
+  actor: string | null;
 }
 
 interface RunRow extends Record<string, SqlStorageValue> {
@@ -116,11 +118,12 @@ export function saveState(sql: SqlStorage, state: RunState): void {
 
 export function appendTransition(sql: SqlStorage, entry: TransitionLogEntry): void {
   sql.exec(
-    "INSERT OR REPLACE INTO transitions (seq, event, status, at) VALUES (?, ?, ?, ?)",
+    "INSERT OR REPLACE INTO transitions (seq, event, status, at, actor) VALUES (?, ?, ?, ?, ?)",
     entry.seq,
     entry.event,
     entry.status,
     entry.at,
+    entry.actor,
   );
 }
 

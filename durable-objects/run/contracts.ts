@@ -3,6 +3,7 @@
  * Every shape that crosses the RunDO's RPC boundary: what starts a run, what its methods answer.
  * Callers (the worker, the TenantDO) import these, never the run's storage modules. Types only.
  */
+import type { AuditActor } from "../../engine/audit/audit-entry.ts";
 import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import type { CriticalPath, TaskStatus } from "../../engine/graph/index.ts";
 import type { GraphSummary, RunSnapshot } from "../../engine/machine/index.ts";
@@ -17,7 +18,12 @@ export interface RunInit {
   event?: unknown;
   /** work units the run may spend over its life (default `DEFAULT_RUN_WORK_ALLOWANCE`) */
   workAllowance?: number;
+  /** who started it, kept in the transition log (default `system`) */
+  actor?: RunActor;
 }
+
+/** Who made a transition: `key:<key id>`, `admin`, `event`, `schedule` or `system` (the run's own alarm). */
+export type RunActor = AuditActor;
 
 /** What `purge` did: deleted the run (or found it gone), or kept it because it is still active. */
 export type RunPurge = { deleted: true } | { deleted: false; record: RunIndexRecord };

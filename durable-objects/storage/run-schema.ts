@@ -41,4 +41,12 @@ export const RUN_MIGRATIONS: readonly SchemaMigration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    name: "transition log: who made each transition",
+    statements: [
+      // key:<key id>, admin, event, schedule or system; null for transitions logged before
+      "ALTER TABLE transitions ADD COLUMN actor TEXT",
+    ],
+  },
 ];

@@ -180,4 +180,25 @@ export const TENANT_MIGRATIONS: readonly SchemaMigration[] = [
       )`,
     ],
   },
+  {
+    version: 7,
+    name: "audit log: a hash chain of every change to the tenant",
+    statements: [
+      // one row per entry; `hash` covers the entry's canonical JSON with prev_hash (engine/audit/)
+      `CREATE TABLE audit_log (
+        seq INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        object_type TEXT NOT NULL,
+        object_id TEXT NOT NULL,
+        request_id TEXT,
+        changes TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      )`,
+      "CREATE INDEX audit_by_action ON audit_log (action, seq)",
+      "CREATE INDEX audit_by_time ON audit_log (at)",
+    ],
+  },
 ];

@@ -7,6 +7,7 @@
  * (`unknownEndpoint`): no storage, no I/O.
  */
 
+import type { AuditAction, AuditActor, AuditEntry, AuditObject } from "../../engine/audit/audit-entry.ts";
 import { EngineError, type ErrorShape } from "../../engine/errors.ts";
 import type { CatchupPolicy, ScheduleSpec, Subscription, TriggerEvent } from "../../engine/events/index.ts";
 import type { Diagnostic } from "../../engine/loader/index.ts";
@@ -310,4 +311,43 @@ export function unknownEndpoint(): EngineError {
     "hooks.unknown_endpoint",
     "No webhook trigger listens on this endpoint. Check the URL against a published webhook trigger: /hooks/<tenant><endpoint>.",
   );
+}
+
+// ── audit log (tenant/audit-log.ts, engine/audit/) ─────────────────────────
+
+/** Who asked for a change and in which request: every changing method of the TenantDO takes one. */
+export interface AuditContext {
+  /** `key:<key id>`, `admin`, `event`, `schedule` or `system` (never a key or token) */
+  actor: AuditActor;
+  /** the worker's request id (`X-Request-Id`) */
+  requestId?: string;
+}
+
+/** What an entry records about a change; the TenantDO digests the values and links the entry. */
+export interface AuditRecord {
+  action: AuditAction;
+  object: AuditObject;
+  /** values that changed: each is recorded as the SHA-256 of its canonical JSON, never as itself */
+  hashed?: Record<string, unknown>;
+  /** names of secret values that changed: recorded as `"changed"`, not even hashed */
+  changed?: readonly string[];
+}
+
+export interface AuditQuery {
+  /** `newest` first (the default for readers) or `oldest` first (chain order, the export) */
+  order: "newest" | "oldest";
+  /** go on after this entry (the `next_cursor` of the previous page) */
+  cursor?: string;
+  limit: number;
+  action?: AuditAction;
+  /** epoch milliseconds, inclusive */
+  since?: number;
+  /** epoch milliseconds, exclusive */
+  until?: number;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** absent when nothing is left */
+  next_cursor?: string;
 }

@@ -123,6 +123,8 @@ export class RunStarter {
         definition: withoutResolved(stored.definition),
         inputs: start.inputs,
         ...(event === undefined ? {} : { event: eventScope(event) }),
+        // schedule fires are events with ids `schedule:<key>` (engine/events/event-builders.ts)
+        actor: start.eventId.startsWith("schedule:") ? "schedule" : "event",
       });
       if (outcome.ok)
         return this.#settle(start, { startedAt: Date.parse(outcome.value.run.created_at) }, outcome.value);

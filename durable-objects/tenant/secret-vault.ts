@@ -42,7 +42,14 @@ export interface CapabilityResolver {
 
 /** Writing and listing secrets by name: values go in, never come out. */
 export interface SecretKeeping {
-  set(tenant: string, name: string, value: string, now: number): Promise<{ created: boolean }>;
+  /** `commit` runs the write (answering whether it created the secret), e.g. in a transaction with its audit entry */
+  set(
+    tenant: string,
+    name: string,
+    value: string,
+    now: number,
+    commit?: (write: () => boolean) => boolean,
+  ): Promise<{ created: boolean }>;
   delete(name: string): void;
   list(): SecretInfo[];
 }
@@ -91,10 +98,16 @@ export class SecretVault implements WebhookVerifier, SecretKeeping, CapabilityRe
     return { text: resolved, secrets };
   }
 
-  async set(tenant: string, name: string, value: string, now: number): Promise<{ created: boolean }> {
+  async set(
+    tenant: string,
+    name: string,
+    value: string,
+    now: number,
+    commit: (write: () => boolean) => boolean = (write) => write(),
+  ): Promise<{ created: boolean }> {
     checkSecret(name, value);
     const sealed = await encryptSecret(await this.#tenantKey(tenant), tenant, name, value);
-    const created = upsertSecret(this.#sql, name, sealed, now);
+    const created = commit(() => upsertSecret(this.#sql, name, sealed, now));
     this.#plain = undefined;
     return { created };
   }

@@ -69,11 +69,16 @@ export class SubscriptionRegistry {
   }
 
   /** A `workflow_subscribe_events` request: checked, stored, answered. */
-  async subscribe(request: NewSubscription, now: number): Promise<StoredSubscription> {
+  /** `commit` runs the insert of `subscription`, e.g. in a transaction with its audit entry. */
+  async subscribe(
+    request: NewSubscription,
+    now: number,
+    commit: (insert: () => void, subscription: Subscription) => void = (insert) => insert(),
+  ): Promise<StoredSubscription> {
     const subscription = apiSubscriptionOf(request);
     if (listVersions(this.#sql, subscription.workflow).length === 0) throw noWorkflow(subscription.workflow);
     checkSubscriptionExpressions(subscription, await this.#evaluator.get());
-    insertApiSubscription(this.#sql, subscription, now);
+    commit(() => insertApiSubscription(this.#sql, subscription, now), subscription);
     this.#cached = undefined;
     return { subscription, origin: "api", createdAt: now };
   }

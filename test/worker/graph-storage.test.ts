@@ -25,13 +25,13 @@ async function tableInfo(tenant: string, runId: string) {
 
 describe("graph storage", () => {
   it("migration 2 adds graph_tasks: one row per task, none for a run without a graph", async () => {
-    expect(RUN_MIGRATIONS.map((migration) => migration.version)).toEqual([1, 2]);
+    expect(RUN_MIGRATIONS[1]).toMatchObject({ version: 2, name: "dependency graph task records" });
     const { id, apiKey } = await newTenant();
     const withGraph = await publishAndStart(apiKey, REVIEWS);
     const info = await tableInfo(id, withGraph);
     expect(info.columns).toEqual(["idx", "id", "status", "record"]);
     expect(info.rows).toBe(3);
-    expect(info.migrations).toEqual([
+    expect(info.migrations.slice(0, 2)).toEqual([
       { version: 1, name: "run checkpoint and transition log" },
       { version: 2, name: "dependency graph task records" },
     ]);

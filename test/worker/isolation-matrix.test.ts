@@ -18,6 +18,7 @@ import {
 import { inspectRoutes } from "hono/dev";
 import { beforeAll, describe, expect, it } from "vitest";
 import { CircuitStore } from "../../durable-objects/tenant/circuit-store.ts";
+import type { AuditEntry } from "../../engine/audit/audit-entry.ts";
 import { createApp } from "../../worker/app.ts";
 import worker from "../../worker/index.ts";
 import { TOOLS } from "../../worker/mcp/server.ts";
@@ -211,7 +212,7 @@ function errorCodeOf(text: string): string {
 
 async function snapshotOfA(): Promise<unknown> {
   const key = w.a.apiKey;
-  const [status, graph, workflows, subscriptions, active, events, tenant, secrets, services] =
+  const [status, graph, workflows, subscriptions, active, events, tenant, secrets, services, audit] =
     await Promise.all([
       callTool(key, "workflow_get_status", { workflow_id: w.runOfA }),
       callTool(key, "workflow_get_status", { workflow_id: w.graphRunOfA }),
@@ -222,6 +223,9 @@ async function snapshotOfA(): Promise<unknown> {
       adminFetch(`/admin/tenants/${w.a.id}`).then((res) => res.json()),
       adminFetch(`/admin/tenants/${w.a.id}/secrets`).then((res) => res.json()),
       adminFetch(`/admin/tenants/${w.a.id}/services`).then((res) => res.json()),
+      adminFetch(`/admin/tenants/${w.a.id}/audit`)
+        .then((res) => res.arrayBuffer())
+        .then((body) => new TextDecoder().decode(body)),
     ]);
   const withoutTimes = (call: ToolCall) => ({ ...call.structured, updated_at: undefined });
   return {
@@ -234,6 +238,7 @@ async function snapshotOfA(): Promise<unknown> {
     tenant,
     secrets,
     services,
+    audit,
   };
 }
 
@@ -390,6 +395,24 @@ const TOOL_CASES: Record<string, () => Promise<void>> = {
   service_delete: async () => {
     expect(codeOf(await asB("service_delete", { name: "a_private_api" }))).toBe("service.not_found");
   },
+  workflow_audit: async () => {
+    // B's log holds B's own changes only, whatever the order, filter or cursor
+    const entries = [
+      ...((await asB("workflow_audit", { limit: 200 })).structured.entries as AuditEntry[]),
+      ...((await asB("workflow_audit", { order: "oldest_first", limit: 200 })).structured
+        .entries as AuditEntry[]),
+      ...((await asB("workflow_audit", { action: "workflow.publish" })).structured.entries as AuditEntry[]),
+    ];
+    expect(entries.length).toBeGreaterThan(0);
+    expect(entries.find((entry) => entry.action === "tenant.create")?.object.id).toBe(w.b.id);
+    for (const entry of entries) expect(["admin", "system", `key:${w.b.keyId}`]).toContain(entry.actor);
+    // A's log has more entries than B's: a cursor past B's own still finds none of A's
+    const beyond = await asB("workflow_audit", { order: "oldest_first", cursor: "1", limit: 200 });
+    expect((beyond.structured.entries as AuditEntry[]).every((entry) => entry.seq > 1)).toBe(true);
+    const aEntries = (await callTool(w.a.apiKey, "workflow_audit", { limit: 200 })).structured
+      .entries as AuditEntry[];
+    expect(aEntries.some((entry) => entry.object.id === w.subscriptionOfA)).toBe(true);
+  },
 };
 
 // ── one case per HTTP route ──────────────────────────────────────────────
@@ -531,6 +554,7 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
   "POST /admin/tenants/:id/suspend": adminRouteCase("POST", () => `/admin/tenants/${w.a.id}/suspend`, {}),
   "POST /admin/tenants/:id/resume": adminRouteCase("POST", () => `/admin/tenants/${w.a.id}/resume`, {}),
   "DELETE /admin/tenants/:id": adminRouteCase("DELETE", () => `/admin/tenants/${w.a.id}`),
+  "GET /admin/tenants/:id/audit": adminRouteCase("GET", () => `/admin/tenants/${w.a.id}/audit`),
   "POST /hooks/:tenant/*": async () => {
     const body = JSON.stringify({ marker: "from B" });
     // signed with B's secret, sent to A's endpoint: A's trigger does not verify it

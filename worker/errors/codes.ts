@@ -30,6 +30,7 @@ export const ERROR_CLASS_OF = {
   "admin.invalid_token": "unauthenticated",
   "admin.not_configured": "unavailable",
   "auth.insufficient_scope": "forbidden",
+  "audit.invalid_cursor": "invalid_input",
   "auth.invalid_key": "unauthenticated",
   "auth.invalid_token": "unauthenticated",
   "auth.missing_key": "unauthenticated",

@@ -12,6 +12,8 @@ import {
   tenantStub,
 } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
+import type { AuditContext, AuditRecord } from "../../durable-objects/tenant/contracts.ts";
+import type { AuditObject } from "../../engine/audit/audit-entry.ts";
 
 export async function existingRunStub(
   env: DurableObjectBindings,
@@ -20,4 +22,22 @@ export async function existingRunStub(
 ): Promise<RunRpc> {
   await unwrap(tenantStub(env, tenant).requireRun(tenant, runId));
   return runStub(env, tenant, runId);
+}
+
+/** The audit object of a run, or of one task of it (`<run id>/<task id>`). */
+export function runObject(runId: string, taskId?: string): AuditObject {
+  return { type: "run", id: taskId === undefined ? runId : `${runId}/${taskId}` };
+}
+
+/**
+ * Records a change a RunDO made (cancel, state update) in the tenant's audit log. The run's own
+ * transition log already holds it with its actor, in the run's transaction; this entry follows it.
+ */
+export async function recordRunChange(
+  env: DurableObjectBindings,
+  tenant: string,
+  record: AuditRecord,
+  audit: AuditContext,
+): Promise<void> {
+  await unwrap(tenantStub(env, tenant).recordAudit(tenant, record, audit));
 }

@@ -7,6 +7,7 @@ import { McpServer } from "@modelcontextprotocol/server";
 import { ALL_SCOPES } from "../oauth/scopes.ts";
 import { registerTools, type TenantScope, type ToolDefinition } from "./tool-kit.ts";
 import { withScopeChecks } from "./tool-scopes.ts";
+import { workflowAudit } from "./tools/audit.ts";
 import { workflowPublish, workflowValidate } from "./tools/authoring.ts";
 import { workflowGetInfo, workflowList } from "./tools/catalog.ts";
 import { serviceCircuits } from "./tools/circuits.ts";
@@ -55,6 +56,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   serviceList,
   serviceDelete,
   serviceCircuits,
+  workflowAudit,
 ];
 
 /**

@@ -18,6 +18,7 @@ import type {
   ToolAnnotations,
 } from "@modelcontextprotocol/server";
 import type { z } from "zod";
+import type { AuditContext } from "../../durable-objects/tenant/contracts.ts";
 import type { PluginCatalog } from "../../engine/plugins/descriptor.ts";
 import type { Env } from "../env.ts";
 import { mapError } from "../errors/to-error-shape.ts";
@@ -28,6 +29,8 @@ import { WorkflowDiagnosticsError } from "./diagnostics-error.ts";
 export interface TenantScope {
   env: Env;
   tenant: string;
+  /** who calls (`key:<key id>`) and the request id: recorded with every change a tool makes */
+  audit: AuditContext;
   /** what `uses:` resolves against (worker/plugins/installed-plugins.ts; a test may pass its own) */
   plugins: PluginCatalog;
 }

@@ -8,7 +8,11 @@
  */
 import type { TenantRpc } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
-import type { NewTenantService, TenantService } from "../../durable-objects/tenant/contracts.ts";
+import type {
+  AuditContext,
+  NewTenantService,
+  TenantService,
+} from "../../durable-objects/tenant/contracts.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { configProblems } from "../../engine/plugins/config-check.ts";
 import type { PluginCatalog } from "../../engine/plugins/descriptor.ts";
@@ -59,6 +63,7 @@ export async function registerService(
   tenant: string,
   catalog: PluginCatalog,
   request: ServiceRequest,
+  audit: AuditContext,
 ): Promise<{ service: TenantService; created: boolean }> {
-  return unwrap(stub.registerService(tenant, resolveServiceRequest(catalog, request)));
+  return unwrap(stub.registerService(tenant, resolveServiceRequest(catalog, request), audit));
 }

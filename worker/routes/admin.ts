@@ -1,6 +1,6 @@
 /**
  * @module
- * `/admin/*`: tenants, their API keys, their secrets and their services, behind `ADMIN_TOKEN`. Routes only parse
+ * `/admin/*`: tenants, their API keys, their secrets, their services and their audit log, behind `ADMIN_TOKEN`. Routes only parse
  * and answer; `tenancy/tenant-admin.ts` and `tenancy/tenant-secrets-admin.ts` do the work.
  * Secret values are accepted and never returned.
  */
@@ -21,6 +21,7 @@ import {
   revokeKey,
   updateSettings,
 } from "../tenancy/tenant-admin.ts";
+import { adminAudit, exportAudit } from "../tenancy/tenant-audit-admin.ts";
 import { deleteTenant, resumeTenant, suspendTenant } from "../tenancy/tenant-lifecycle.ts";
 import { listSecretNames, putSecret, removeSecret } from "../tenancy/tenant-secrets-admin.ts";
 import { listTenantServices, putService, removeService } from "../tenancy/tenant-services-admin.ts";
@@ -57,19 +58,19 @@ export const adminRoutes = new Hono<AppEnv>()
   .use("*", limitAdminRequests)
   .post("/tenants", async (c) => {
     const body = await readJson(c, createTenantBody);
-    return c.json(await createTenant(c.env, body.id, body.label), 201);
+    return c.json(await createTenant(c.env, body.id, body.label, adminAudit(c)), 201);
   })
   .get("/tenants/:id", async (c) => c.json(await describeTenant(c.env, c.req.param("id"))))
   .post("/tenants/:id/keys", async (c) => {
     const body = await readJson(c, issueKeyBody);
-    return c.json(await issueKey(c.env, c.req.param("id"), body.label), 201);
+    return c.json(await issueKey(c.env, c.req.param("id"), body.label, adminAudit(c)), 201);
   })
   .patch("/tenants/:id/settings", async (c) => {
     const patch = await readJson(c, settingsPatch);
-    return c.json({ settings: await updateSettings(c.env, c.req.param("id"), patch) });
+    return c.json({ settings: await updateSettings(c.env, c.req.param("id"), patch, adminAudit(c)) });
   })
   .delete("/tenants/:id/keys/:keyId", async (c) => {
-    const key = await revokeKey(c.env, c.req.param("id"), c.req.param("keyId"));
+    const key = await revokeKey(c.env, c.req.param("id"), c.req.param("keyId"), adminAudit(c));
     return c.json({ revoked: true, key });
   })
   .post("/tenants/:id/sign-in-links", async (c) => {
@@ -88,11 +89,11 @@ export const adminRoutes = new Hono<AppEnv>()
   )
   .put("/tenants/:id/secrets/:name", async (c) => {
     const body = await readJson(c, secretBody);
-    const stored = await putSecret(c.env, c.req.param("id"), c.req.param("name"), body.value);
+    const stored = await putSecret(c.env, c.req.param("id"), c.req.param("name"), body.value, adminAudit(c));
     return c.json(stored, stored.created ? 201 : 200);
   })
   .delete("/tenants/:id/secrets/:name", async (c) =>
-    c.json(await removeSecret(c.env, c.req.param("id"), c.req.param("name"))),
+    c.json(await removeSecret(c.env, c.req.param("id"), c.req.param("name"), adminAudit(c))),
   )
   .get("/tenants/:id/services", async (c) =>
     c.json({ services: await listTenantServices(c.env, c.req.param("id")) }),
@@ -100,11 +101,11 @@ export const adminRoutes = new Hono<AppEnv>()
   .put("/tenants/:id/services/:name", async (c) => {
     const name = parseInput(serviceNameSchema, c.req.param("name"), "the service name");
     const body = await readJson(c, serviceBody);
-    const stored = await putService(c.env, c.req.param("id"), { name, ...body });
+    const stored = await putService(c.env, c.req.param("id"), { name, ...body }, adminAudit(c));
     return c.json(stored, stored.created ? 201 : 200);
   })
   .delete("/tenants/:id/services/:name", async (c) =>
-    c.json(await removeService(c.env, c.req.param("id"), c.req.param("name"))),
+    c.json(await removeService(c.env, c.req.param("id"), c.req.param("name"), adminAudit(c))),
   )
   // lifecycle (tenancy/tenant-lifecycle.ts)
   .post("/tenants/:id/suspend", async (c) => {
@@ -121,4 +122,6 @@ export const adminRoutes = new Hono<AppEnv>()
   .delete("/tenants/:id", async (c) => {
     const deletion = await deleteTenant(c.env, c.req.param("id"));
     return c.json(deletion, deletion.deleted ? 200 : 202);
-  });
+  })
+  // the audit log as JSONL, oldest first (`edgeflow audit verify` checks it)
+  .get("/tenants/:id/audit", async (c) => exportAudit(c.env, c.req.param("id")));

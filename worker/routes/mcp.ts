@@ -35,7 +35,8 @@ export const mcpRoutes = new Hono<AppEnv>()
       if (toolCalls === undefined) throw refusal;
       return refuseToolCalls(toolCalls, refusal);
     }
-    const scope = { env: c.env, tenant: c.get("tenant"), plugins: installedPlugins() };
+    const audit = { actor: c.get("actor"), requestId: c.get("requestId") };
+    const scope = { env: c.env, tenant: c.get("tenant"), audit, plugins: installedPlugins() };
     const scopes = c.get("scopes");
     const handler = createMcpHandler(() => createEdgeflowServer(scope, scopes), {
       route: MCP_ROUTE,

@@ -8,7 +8,12 @@
 
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
-import type { KeyInfo, TenantInfo, TenantSettings } from "../../durable-objects/tenant/contracts.ts";
+import type {
+  AuditContext,
+  KeyInfo,
+  TenantInfo,
+  TenantSettings,
+} from "../../durable-objects/tenant/contracts.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
@@ -28,28 +33,44 @@ export interface IssuedKey {
  * crash in between harmless (tenant-registry.ts); it also registers a tenant created before the
  * registry existed, which then answers `tenant.exists`.
  */
-export async function createTenant(env: Env, id: string, label?: string): Promise<IssuedKey> {
+export async function createTenant(
+  env: Env,
+  id: string,
+  label: string | undefined,
+  audit: AuditContext,
+): Promise<IssuedKey> {
   assertTenantId(id);
   const issued = await generateApiKey(id);
   await registerTenant(env, id, Date.now());
   const created = await unwrap(
-    tenantStub(env, id).createTenant(id, { keyId: issued.keyId, hash: issued.hash, ...labelOf(label) }),
+    tenantStub(env, id).createTenant(
+      id,
+      { keyId: issued.keyId, hash: issued.hash, ...labelOf(label) },
+      audit,
+    ),
   );
   return { ...created, apiKey: issued.key };
 }
 
-export async function issueKey(env: Env, id: string, label?: string): Promise<IssuedKey> {
+export async function issueKey(
+  env: Env,
+  id: string,
+  label: string | undefined,
+  audit: AuditContext,
+): Promise<IssuedKey> {
   assertTenantId(id);
   const issued = await generateApiKey(id);
   const stub = await registeredTenantStub(env, id);
-  const key = await unwrap(stub.addKey(id, { keyId: issued.keyId, hash: issued.hash, ...labelOf(label) }));
+  const key = await unwrap(
+    stub.addKey(id, { keyId: issued.keyId, hash: issued.hash, ...labelOf(label) }, audit),
+  );
   const { tenant } = await unwrap(stub.describeTenant(id));
   return { tenant, key, apiKey: issued.key };
 }
 
-export async function revokeKey(env: Env, id: string, keyId: string): Promise<KeyInfo> {
+export async function revokeKey(env: Env, id: string, keyId: string, audit: AuditContext): Promise<KeyInfo> {
   assertTenantId(id);
-  return unwrap((await registeredTenantStub(env, id)).revokeKey(id, keyId));
+  return unwrap((await registeredTenantStub(env, id)).revokeKey(id, keyId, audit));
 }
 
 export async function describeTenant(
@@ -64,9 +85,10 @@ export async function updateSettings(
   env: Env,
   id: string,
   patch: Record<string, unknown>,
+  audit: AuditContext,
 ): Promise<TenantSettings> {
   assertTenantId(id);
-  return unwrap((await registeredTenantStub(env, id)).updateSettings(id, patch));
+  return unwrap((await registeredTenantStub(env, id)).updateSettings(id, patch, audit));
 }
 
 function assertTenantId(id: string): void {

@@ -4,7 +4,7 @@
  * encrypted by the tenant's DO; only names and dates ever come back out.
  */
 import { unwrap } from "../../durable-objects/outcome.ts";
-import type { SecretInfo } from "../../durable-objects/tenant/contracts.ts";
+import type { AuditContext, SecretInfo } from "../../durable-objects/tenant/contracts.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
@@ -16,6 +16,7 @@ export async function putSecret(
   tenant: string,
   name: string,
   value: string,
+  audit: AuditContext,
 ): Promise<{ name: string; created: boolean }> {
   assertTenantId(tenant);
   if (env.SECRETS_KEY === undefined || env.SECRETS_KEY === "") {
@@ -24,16 +25,17 @@ export async function putSecret(
       "Tenant secrets need the platform secret SECRETS_KEY. Locally, `npm start` writes one to .dev.vars; when deployed, run `wrangler secret put SECRETS_KEY`.",
     );
   }
-  return unwrap((await registeredTenantStub(env, tenant)).setSecret(tenant, name, value));
+  return unwrap((await registeredTenantStub(env, tenant)).setSecret(tenant, name, value, audit));
 }
 
 export async function removeSecret(
   env: Env,
   tenant: string,
   name: string,
+  audit: AuditContext,
 ): Promise<{ name: string; deleted: true }> {
   assertTenantId(tenant);
-  return unwrap((await registeredTenantStub(env, tenant)).deleteSecret(tenant, name));
+  return unwrap((await registeredTenantStub(env, tenant)).deleteSecret(tenant, name, audit));
 }
 
 export async function listSecretNames(env: Env, tenant: string): Promise<SecretInfo[]> {

@@ -6,7 +6,7 @@
  * `{{ env.NAME }}` references, never a secret value.
  */
 import { unwrap } from "../../durable-objects/outcome.ts";
-import type { TenantService } from "../../durable-objects/tenant/contracts.ts";
+import type { AuditContext, TenantService } from "../../durable-objects/tenant/contracts.ts";
 import type { Env } from "../env.ts";
 import { installedPlugins } from "../plugins/installed-plugins.ts";
 import { registerService, type ServiceRequest } from "../plugins/service-registration.ts";
@@ -17,9 +17,10 @@ export async function putService(
   env: Env,
   tenant: string,
   request: ServiceRequest,
+  audit: AuditContext,
 ): Promise<{ service: TenantService; created: boolean }> {
   assertTenantId(tenant);
-  return registerService(await registeredTenantStub(env, tenant), tenant, installedPlugins(), request);
+  return registerService(await registeredTenantStub(env, tenant), tenant, installedPlugins(), request, audit);
 }
 
 export async function listTenantServices(env: Env, tenant: string): Promise<TenantService[]> {
@@ -31,7 +32,8 @@ export async function removeService(
   env: Env,
   tenant: string,
   name: string,
+  audit: AuditContext,
 ): Promise<{ name: string; deleted: true }> {
   assertTenantId(tenant);
-  return unwrap((await registeredTenantStub(env, tenant)).deleteService(tenant, name));
+  return unwrap((await registeredTenantStub(env, tenant)).deleteService(tenant, name, audit));
 }

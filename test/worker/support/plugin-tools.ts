@@ -19,6 +19,6 @@ export async function callToolWithPlugins(
 ): Promise<ToolCall> {
   const tool = TOOLS.find((candidate) => candidate.name === name);
   if (tool === undefined) throw new Error(`no tool ${name}`);
-  const result = await runTool(tool, args, { env, tenant, plugins });
+  const result = await runTool(tool, args, { env, tenant, plugins, audit: { actor: "system" } });
   return toolCallOf(result);
 }

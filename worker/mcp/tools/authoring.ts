@@ -76,7 +76,7 @@ export const workflowPublish = defineTool({
     warnings: z.array(diagnosticSchema),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  async run({ yaml }, { env, tenant, plugins }) {
+  async run({ yaml }, { env, tenant, plugins, audit }) {
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) throw new WorkflowDiagnosticsError(loaded.errors, loaded.warnings);
     const expressionProblems = await problemsOf(yaml, loaded.definition);
@@ -86,14 +86,18 @@ export const workflowPublish = defineTool({
     // the exact plugin versions resolved now stay with this version (engine/plugins/published.ts)
     const definition = withResolved(loaded.definition, uses.resolved);
     const published = await unwrap(
-      tenantStub(env, tenant).publishWorkflow(tenant, {
-        name: definition.name,
-        version: definition.version,
-        description: definition.description,
-        yaml,
-        definition,
-        warnings,
-      }),
+      tenantStub(env, tenant).publishWorkflow(
+        tenant,
+        {
+          name: definition.name,
+          version: definition.version,
+          description: definition.description,
+          yaml,
+          definition,
+          warnings,
+        },
+        audit,
+      ),
     );
     return {
       workflow: published.workflow.name,

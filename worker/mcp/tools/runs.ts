@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
-import { existingRunStub } from "../existing-run.ts";
+import { existingRunStub, recordRunChange, runObject } from "../existing-run.ts";
 import { jsonArgument } from "../json-argument.ts";
 import { nextStepView, nextStepViewSchema } from "../next-step-view.ts";
 import {
@@ -59,13 +59,13 @@ export const workflowStart = defineTool({
     next: nextStepViewSchema,
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run({ workflow, inputs, version }, { env, tenant }) {
+  async run({ workflow, inputs, version }, { env, tenant, audit }) {
     const request = {
       workflow,
       inputs: jsonArgument(inputs, "inputs") ?? {},
       ...(version === undefined ? {} : { version }),
     };
-    const { run, next } = await unwrap(tenantStub(env, tenant).startRun(tenant, request));
+    const { run, next } = await unwrap(tenantStub(env, tenant).startRun(tenant, request, audit));
     return {
       workflow_id: run.workflow_id,
       workflow: run.workflow,
@@ -106,10 +106,17 @@ export const workflowCancel = defineTool({
   }),
   output: z.object({ workflow_id: z.string(), status: runStatusSchema }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  async run({ workflow_id, reason }, { env, tenant }) {
+  async run({ workflow_id, reason }, { env, tenant, audit }) {
     const event = { kind: "cancel" as const, ...(reason === undefined ? {} : { reason }) };
     const stub = await existingRunStub(env, tenant, workflow_id);
-    const { run } = await unwrap(stub.apply(tenant, workflow_id, event));
+    const { run } = await unwrap(stub.apply(tenant, workflow_id, event, audit.actor));
+    const hashed = reason === undefined ? {} : { reason };
+    await recordRunChange(
+      env,
+      tenant,
+      { action: "run.cancel", object: runObject(workflow_id), hashed },
+      audit,
+    );
     return { workflow_id: run.workflow_id, status: run.status };
   },
 });

@@ -41,8 +41,8 @@ export const serviceRegister = defineTool({
   }),
   output: z.object({ service: tenantServiceSchema, created: z.boolean() }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  async run(args, { env, tenant, plugins }) {
-    return registerService(tenantStub(env, tenant), tenant, plugins, args);
+  async run(args, { env, tenant, plugins, audit }) {
+    return registerService(tenantStub(env, tenant), tenant, plugins, args, audit);
   },
 });
 
@@ -69,7 +69,7 @@ export const serviceDelete = defineTool({
   input: z.strictObject({ name: serviceNameSchema }),
   output: z.object({ name: z.string(), deleted: z.literal(true) }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  async run({ name }, { env, tenant }) {
-    return unwrap(tenantStub(env, tenant).deleteService(tenant, name));
+  async run({ name }, { env, tenant, audit }) {
+    return unwrap(tenantStub(env, tenant).deleteService(tenant, name, audit));
   },
 });

@@ -6,7 +6,7 @@ import { z } from "zod";
 import { unwrap } from "../../../durable-objects/outcome.ts";
 import { EngineError } from "../../../engine/errors.ts";
 import { parseInput } from "../../http/parse-input.ts";
-import { existingRunStub } from "../existing-run.ts";
+import { existingRunStub, recordRunChange, runObject } from "../existing-run.ts";
 import { jsonArgument } from "../json-argument.ts";
 import { anyJson, runIdArg, stateTiersSchema, taskIdArg } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
@@ -85,7 +85,7 @@ export const workflowStateUpdate = defineTool({
     state: stateTiersSchema,
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  async run({ workflow_id, updates, task_id }, { env, tenant }) {
+  async run({ workflow_id, updates, task_id }, { env, tenant, audit }) {
     const list = parseInput(updateListSchema, jsonArgument(updates, "updates"), "updates");
     const event = {
       kind: "update_state" as const,
@@ -93,7 +93,14 @@ export const workflowStateUpdate = defineTool({
       ...(task_id === undefined ? {} : { taskId: task_id }),
     };
     const stub = await existingRunStub(env, tenant, workflow_id);
-    const { run } = await unwrap(stub.apply(tenant, workflow_id, event));
+    const { run } = await unwrap(stub.apply(tenant, workflow_id, event, audit.actor));
+    const object = runObject(workflow_id, task_id);
+    await recordRunChange(
+      env,
+      tenant,
+      { action: "run.state_update", object, hashed: { updates: list } },
+      audit,
+    );
     const task = task_id !== undefined && Object.hasOwn(run.tasks, task_id) ? run.tasks[task_id] : undefined;
     const state = task?.state;
     return {

@@ -23,10 +23,10 @@ export const workflowGetNextStep = defineTool({
   input: z.strictObject({ workflow_id: runIdArg, task_id: taskIdArg.optional() }),
   output: nextStepViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run({ workflow_id, task_id }, { env, tenant }) {
+  async run({ workflow_id, task_id }, { env, tenant, audit }) {
     const event = { kind: "next" as const, ...(task_id === undefined ? {} : { taskId: task_id }) };
     const stub = await existingRunStub(env, tenant, workflow_id);
-    const { run, next } = await unwrap(stub.apply(tenant, workflow_id, event));
+    const { run, next } = await unwrap(stub.apply(tenant, workflow_id, event, audit.actor));
     return nextStepView(workflow_id, next, task_id, run.status);
   },
 });
@@ -68,7 +68,7 @@ export const workflowStepComplete = defineTool({
     next: nextStepViewSchema,
   }),
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: true },
-  async run({ workflow_id, step_id, status, result, error, task_id, claim }, { env, tenant }) {
+  async run({ workflow_id, step_id, status, result, error, task_id, claim }, { env, tenant, audit }) {
     const event = {
       kind: "complete" as const,
       stepId: step_id,
@@ -79,7 +79,7 @@ export const workflowStepComplete = defineTool({
       ...(claim === undefined ? {} : { claim }),
     };
     const stub = await existingRunStub(env, tenant, workflow_id);
-    const { run, next } = await unwrap(stub.apply(tenant, workflow_id, event));
+    const { run, next } = await unwrap(stub.apply(tenant, workflow_id, event, audit.actor));
     return {
       workflow_id,
       step_id,

@@ -46,14 +46,14 @@ export const workflowSubscribeEvents = defineTool({
   }),
   output: subscriptionViewSchema,
   annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
-  async run(args, { env, tenant }) {
+  async run(args, { env, tenant, audit }) {
     const request = {
       event_pattern: args.event_pattern,
       workflow: args.workflow,
       ...(args.filter === undefined ? {} : { filter: args.filter }),
       ...(args.inputs_mapping === undefined ? {} : { inputs_mapping: args.inputs_mapping }),
     };
-    return subscriptionView(await unwrap(tenantStub(env, tenant).subscribe(tenant, request)));
+    return subscriptionView(await unwrap(tenantStub(env, tenant).subscribe(tenant, request, audit)));
   },
 });
 
@@ -67,8 +67,8 @@ export const workflowUnsubscribe = defineTool({
   input: z.strictObject({ subscription_id: subscriptionIdArg }),
   output: z.object({ subscription_id: z.string(), removed: z.literal(true) }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
-  async run({ subscription_id }, { env, tenant }) {
-    await unwrap(tenantStub(env, tenant).unsubscribe(tenant, subscription_id));
+  async run({ subscription_id }, { env, tenant, audit }) {
+    await unwrap(tenantStub(env, tenant).unsubscribe(tenant, subscription_id, audit));
     return { subscription_id, removed: true as const };
   },
 });
