@@ -664,16 +664,36 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   // ── lifecycle: suspend, resume, delete (admin; docs/operations.md "Tenant lifecycle") ──
 
-  /** Suspends the tenant: its requests refused, its alarm and runs paused, its data kept. */
-  suspend(id: string, reason?: string): Promise<Outcome<TenantLifecycle>> {
-    return this.#forTenant(id, () => markSuspended(this.#kv, Date.now(), reason));
+  /**
+   * Suspends the tenant: its requests refused, its alarm and runs paused, its data kept. The audit
+   * entry `tenant.suspend` (the reason hashed) is appended in the same transaction.
+   */
+  suspend(id: string, reason?: string, audit: AuditContext = SYSTEM): Promise<Outcome<TenantLifecycle>> {
+    return this.#audited(id, audit, (now) => ({
+      value: markSuspended(this.#kv, now, reason),
+      record: {
+        action: "tenant.suspend",
+        object: { type: "tenant", id },
+        ...(reason === undefined ? {} : { hashed: { reason } }),
+      },
+    }));
   }
 
-  /** Resumes the tenant: re-arms its alarm and wakes its active runs (at most `MAX_WOKEN_RUNS`). */
-  resume(id: string): Promise<Outcome<TenantLifecycle>> {
+  /**
+   * Resumes the tenant: re-arms its alarm and wakes its active runs (at most `MAX_WOKEN_RUNS`).
+   * A suspended tenant's resume appends `tenant.resume` to the audit log with the change; resuming
+   * an active tenant changes nothing and records nothing.
+   */
+  resume(id: string, audit: AuditContext = SYSTEM): Promise<Outcome<TenantLifecycle>> {
     return this.#forTenant(id, async () => {
       const wasActive = isActive(this.#kv);
-      const lifecycle = markActive(this.#kv);
+      const lifecycle = this.ctx.storage.transactionSync(() => {
+        const active = markActive(this.#kv);
+        if (!wasActive) {
+          this.#audit({ action: "tenant.resume", object: { type: "tenant", id } }, audit, Date.now());
+        }
+        return active;
+      });
       if (wasActive) return lifecycle;
       await this.#alarm.rearm();
       const active = listRuns(this.#sql, { activeOnly: true, limit: MAX_WOKEN_RUNS });

@@ -23,6 +23,8 @@ export const AUDIT_ACTIONS = [
   "subscription.delete",
   "run.cancel",
   "run.state_update",
+  "tenant.suspend",
+  "tenant.resume",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -16,6 +16,7 @@ import {
   newTenant,
   readRpcBody,
   type ToolCall,
+  toolCallOf,
   toolErrorOf,
 } from "./support/clients.ts";
 import { advanceClock, freezeInWindow, rateLimitHeadersOf, setSettings } from "./support/rate-limits.ts";
@@ -36,12 +37,7 @@ async function rawToolCall(apiKey: string, name: string, args: Record<string, un
     JSON.stringify({ jsonrpc: "2.0", id: rpcId, method: "tools/call", params: { name, arguments: args } }),
   );
   const body = await readRpcBody(res);
-  const result = body.result as { isError?: boolean; structuredContent?: Record<string, unknown> };
-  const call: ToolCall = {
-    isError: result.isError === true,
-    structured: result.structuredContent ?? {},
-    text: "",
-  };
+  const call: ToolCall = toolCallOf(body.result as Parameters<typeof toolCallOf>[0]);
   return { status: res.status, headers: res.headers, call };
 }
 

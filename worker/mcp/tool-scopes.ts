@@ -35,6 +35,8 @@ export const TOOL_SCOPES: Readonly<Record<string, Scope>> = {
   service_list: runsRead,
   service_delete: workflowsPublish,
   service_circuits: runsRead,
+  // a tenant-admin read: who changed what, by key id; only for connections trusted with changes
+  workflow_audit: workflowsPublish,
 };
 
 /** The scope `toolName` needs; a tool missing from the table needs one no token has. */

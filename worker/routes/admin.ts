@@ -112,15 +112,15 @@ export const adminRoutes = new Hono<AppEnv>()
     const body = await readJson(c, suspendBody);
     return c.json({
       tenant: c.req.param("id"),
-      lifecycle: await suspendTenant(c.env, c.req.param("id"), body.reason),
+      lifecycle: await suspendTenant(c.env, c.req.param("id"), body.reason, adminAudit(c)),
     });
   })
   .post("/tenants/:id/resume", async (c) => {
     await readJson(c, z.strictObject({}));
-    return c.json({ tenant: c.req.param("id"), lifecycle: await resumeTenant(c.env, c.req.param("id")) });
+    return c.json({ tenant: c.req.param("id"), lifecycle: await resumeTenant(c.env, c.req.param("id"), adminAudit(c)) });
   })
   .delete("/tenants/:id", async (c) => {
-    const deletion = await deleteTenant(c.env, c.req.param("id"));
+    const deletion = await deleteTenant(c.env, c.req.param("id"), adminAudit(c));
     return c.json(deletion, deletion.deleted ? 200 : 202);
   })
   // the audit log as JSONL, oldest first (`edgeflow audit verify` checks it)

@@ -10,8 +10,9 @@
  * lifecycle", says what is kept and what is removed.
  */
 import { unwrap } from "../../durable-objects/outcome.ts";
-import type { TenantLifecycle } from "../../durable-objects/tenant/contracts.ts";
+import type { AuditContext, TenantLifecycle } from "../../durable-objects/tenant/contracts.ts";
 import type { Env } from "../env.ts";
+import { revokeTenantGrants } from "../oauth/tenant-grants.ts";
 import { assertTenantId } from "./tenant-id.ts";
 import { eraseKvPrefix, eraseR2Prefix, pluginKvPrefix, pluginR2Prefix } from "./tenant-plugin-data.ts";
 import { registeredTenantStub, unregisterTenant } from "./tenant-registry.ts";
@@ -19,7 +20,7 @@ import { registeredTenantStub, unregisterTenant } from "./tenant-registry.ts";
 /** Most pages of runs (50 each, tenant-erasure.ts) one DELETE call erases: 2,000 runs. */
 export const RUN_PAGES_PER_CALL = 40;
 
-/** The lifecycle actions the audit log records (wired by the audit log: see `recordLifecycle`). */
+/** The lifecycle actions audited: suspend and resume in the tenant's log, delete in the worker's log. */
 export type LifecycleAction = "tenant.suspend" | "tenant.resume" | "tenant.delete";
 
 export interface TenantDeletion {
@@ -30,29 +31,38 @@ export interface TenantDeletion {
   erased: { runs: number; kv_keys: number; r2_objects: number };
 }
 
-export async function suspendTenant(env: Env, id: string, reason?: string): Promise<TenantLifecycle> {
+/** Suspends the tenant; its DO appends `tenant.suspend` to the tenant's audit log with the change. */
+export async function suspendTenant(
+  env: Env,
+  id: string,
+  reason: string | undefined,
+  audit: AuditContext,
+): Promise<TenantLifecycle> {
   assertTenantId(id);
-  const lifecycle = await unwrap((await registeredTenantStub(env, id)).suspend(id, reason));
-  recordLifecycle("tenant.suspend", id);
-  return lifecycle;
+  return unwrap((await registeredTenantStub(env, id)).suspend(id, reason, audit));
 }
 
-export async function resumeTenant(env: Env, id: string): Promise<TenantLifecycle> {
+/** Resumes the tenant; its DO appends `tenant.resume` (when it was suspended) with the change. */
+export async function resumeTenant(env: Env, id: string, audit: AuditContext): Promise<TenantLifecycle> {
   assertTenantId(id);
-  const lifecycle = await unwrap((await registeredTenantStub(env, id)).resume(id));
-  recordLifecycle("tenant.resume", id);
-  return lifecycle;
+  return unwrap((await registeredTenantStub(env, id)).resume(id, audit));
 }
 
 /**
  * Deletes the tenant, or as much of it as one call's budget allows (`deleted: false`: call again).
- * `tenant.not_found` once the deletion has finished.
+ * `tenant.not_found` once the deletion has finished. First, every OAuth grant of the tenant is
+ * revoked and its sign-in links withdrawn (worker/oauth/tenant-grants.ts), so no token outlives
+ * the tenant or comes back if the id is registered again.
  */
-export async function deleteTenant(env: Env, id: string): Promise<TenantDeletion> {
+export async function deleteTenant(env: Env, id: string, audit: AuditContext): Promise<TenantDeletion> {
   assertTenantId(id);
   const stub = await registeredTenantStub(env, id);
   const begun = await unwrap(stub.beginDeletion(id));
-  if (!begun.erased) recordLifecycle("tenant.delete", id);
+  if (!begun.erased) {
+    recordDeletion(id, audit);
+    // before the DO is erased (the links live there); a call after that finds it already done
+    await revokeTenantGrants(env, id);
+  }
   const erased = { runs: 0, kv_keys: 0, r2_objects: 0 };
   const partly = (): TenantDeletion => ({ tenant: id, deleted: false, erased });
 
@@ -75,10 +85,18 @@ export async function deleteTenant(env: Env, id: string): Promise<TenantDeletion
 }
 
 /**
- * The one call site per lifecycle action for the audit log (issue 15, branch i15-audit): a no-op
- * until the audit log is merged. `tenant.delete` is recorded once, when the deletion begins (the
- * tenant's own log is erased with it, so the audit log must keep this entry outside the tenant).
+ * The record of a deletion. The tenant's own audit log is erased with the tenant, so a deletion is
+ * recorded in the worker's logs instead (Workers Logs / `wrangler tail`): one JSON line, once, when
+ * the deletion begins. No secret: the tenant id, the actor (`admin`) and the request id.
  */
-function recordLifecycle(_action: LifecycleAction, _tenant: string): void {
-  // audit: wire the audit log's append here (action, tenant, admin actor, request id)
+function recordDeletion(tenant: string, audit: AuditContext): void {
+  console.log(
+    JSON.stringify({
+      audit: "tenant.delete" satisfies LifecycleAction,
+      tenant,
+      actor: audit.actor,
+      request_id: audit.requestId ?? null,
+      at: new Date().toISOString(),
+    }),
+  );
 }

@@ -156,5 +156,7 @@ export function matrixCalls({ runId, subscriptionId, serviceName }: ClientFixtur
     fail("service_circuits", { unexpected: true }, "input.invalid"),
     ok("service_delete", { name: serviceName }, "deleted"),
     fail("service_delete", { name: "matrix_missing" }, "service.not_found"),
+    ok("workflow_audit", { limit: 5 }, "entries"),
+    fail("workflow_audit", { cursor: "not-a-cursor" }, "audit.invalid_cursor"),
   ];
 }

@@ -19,8 +19,8 @@ export const workflowAudit = defineTool({
   title: "Read the audit log",
   description:
     "Lists your tenant's audit log: one entry per change (workflow_publish, subscriptions, services, cancels, " +
-    "state updates, and the operator's key, secret and settings changes), each with `at`, `actor` (key:<key id> or " +
-    "admin; never a key), `action`, `object` {type, id}, `request_id`, `changes` (SHA-256 digests of what changed; " +
+    "state updates, and the operator's key, secret and settings changes), each with `at`, `actor` (key:<key id>, " +
+    "oauth:<grant id> or admin; never a key or token), `action`, `object` {type, id}, `request_id`, `changes` (SHA-256 digests of what changed; " +
     'a secret only as "changed") and its place in the hash chain (`prev_hash`, `hash`). Newest first by default; ' +
     "`order: oldest_first` gives chain order. Filter by `action` and by time (`since` inclusive, `until` exclusive, " +
     "ISO 8601). Pass `next_cursor` back as `cursor` for the next page.",
