@@ -117,7 +117,10 @@ export const adminRoutes = new Hono<AppEnv>()
   })
   .post("/tenants/:id/resume", async (c) => {
     await readJson(c, z.strictObject({}));
-    return c.json({ tenant: c.req.param("id"), lifecycle: await resumeTenant(c.env, c.req.param("id"), adminAudit(c)) });
+    return c.json({
+      tenant: c.req.param("id"),
+      lifecycle: await resumeTenant(c.env, c.req.param("id"), adminAudit(c)),
+    });
   })
   .delete("/tenants/:id", async (c) => {
     const deletion = await deleteTenant(c.env, c.req.param("id"), adminAudit(c));
