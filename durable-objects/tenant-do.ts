@@ -60,8 +60,11 @@ import { IntakeLimits } from "./tenant/intake-limits.ts";
 import { hasPendingStart } from "./tenant/pending-starts.ts";
 import { pluginBindingsOf } from "./tenant/plugin-bindings.ts";
 import { findPlugin } from "./tenant/plugin-registry.ts";
+import { checkQuotaSettingsPatch, quotaLimitsOf, stateLimitOf } from "./tenant/quota-settings.ts";
+import { assertRoomToPublish, readTenantUsage, type TenantUsage } from "./tenant/quota-usage.ts";
 import { insertTenant, readTenant, requireTenant } from "./tenant/registration.ts";
-import { hasRun, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";
+import { RunAdmission } from "./tenant/run-admission.ts";
+import { hasRun, isActiveStatus, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";
 import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
 import { deleteExpiredRuns, makeRoomForRun, StartReservations } from "./tenant/run-retention.ts";
 import { RunStarter } from "./tenant/run-starter.ts";
@@ -99,6 +102,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   readonly #limits: IntakeLimits;
   /** starts in flight under the stored-runs cap, shared by event starts and `workflow_start` */
   readonly #reservations = new StartReservations();
+  /** the run quotas (`max_active_runs`, `max_runs_per_day`) and the queue for a free slot */
+  readonly #admission: RunAdmission;
   readonly #starter: RunStarter;
   readonly #reception: EventReception;
   readonly #capabilities: CapabilityResolver;
@@ -117,7 +122,13 @@ export class TenantDO extends DurableObject<TenantEnv> {
     this.#services = new TenantServices(storage.sql);
     this.#subscriptions = new SubscriptionRegistry(storage.sql, this.#evaluator);
     this.#limits = new IntakeLimits(storage);
-    this.#starter = new RunStarter({ storage, bindings: env, reservations: this.#reservations });
+    this.#admission = new RunAdmission(storage, this.#reservations);
+    this.#starter = new RunStarter({
+      storage,
+      bindings: env,
+      reservations: this.#reservations,
+      admission: this.#admission,
+    });
     this.#reception = new EventReception({
       storage,
       evaluator: this.#evaluator,
@@ -164,6 +175,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
   updateSettings(id: string, patch: Record<string, unknown>): Promise<Outcome<TenantSettings>> {
     return this.#forTenant(id, async () => {
       checkSettingsPatch(patch);
+      checkQuotaSettingsPatch(patch);
       const settings = this.ctx.storage.transactionSync(() => {
         const patched = patchSettings(this.#sql, patch);
         if (Object.hasOwn(patch, "run_retention_days"))
@@ -172,6 +184,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       });
       this.#limits.settingsChanged();
       if (Object.hasOwn(patch, "run_retention_days")) await this.#alarm.rearm();
+      this.#wakeQueuedStarts();
       return settings;
     });
   }
@@ -214,6 +227,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       }
       const now = Date.now();
       const { created } = this.ctx.storage.transactionSync(() => {
+        assertRoomToPublish(this.#sql, version.name, version.version);
         const inserted = insertVersion(this.#sql, version, now);
         if (inserted.created) this.#subscriptions.registerTriggers(definition, now);
         return inserted;
@@ -278,6 +292,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
       const reservations = this.#reservations;
       await makeRoomForRun(this.#sql, this.env, tenant, reservations, runId);
       try {
+        // an agent's start is never queued: the agent is there to retry (docs/operations.md "Quotas")
+        this.#admission.admit({ runId, now: Date.now(), mayQueue: false });
         const answer = await unwrap(
           runStub(this.env, tenant, runId).start({
             tenant,
@@ -285,6 +301,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
             // the run keeps the dialect's definition; its pinned services stay here (service-lookup.ts)
             definition: withoutResolved(stored.definition),
             inputs: request.inputs,
+            ...stateLimitOf(readSettings(this.#sql)),
           }),
         );
         this.#indexRun({
@@ -311,6 +328,13 @@ export class TenantDO extends DurableObject<TenantEnv> {
   #indexRun(record: RunIndexRecord): void {
     const expiresAt = upsertRun(this.#sql, record);
     if (expiresAt !== null) this.#alarm.ensureBy(expiresAt);
+    if (!isActiveStatus(record.status)) this.#wakeQueuedStarts();
+  }
+
+  /** A slot may have freed (a run ended, a limit changed): queued starts it can take start on the alarm. */
+  #wakeQueuedStarts(): void {
+    const now = Date.now();
+    if (this.#admission.wakeQueued(now) > 0) this.#alarm.ensureBy(now);
   }
 
   // ── events: webhooks, posted events, subscriptions, the event log ───────
@@ -363,7 +387,13 @@ export class TenantDO extends DurableObject<TenantEnv> {
     tenant: string,
     service: NewTenantService,
   ): Promise<Outcome<{ service: TenantService; created: boolean }>> {
-    return this.#forTenant(tenant, () => upsertService(this.#sql, service, Date.now()));
+    return this.#forTenant(tenant, () => {
+      const limits = quotaLimitsOf(readSettings(this.#sql));
+      return upsertService(this.#sql, service, Date.now(), {
+        services: limits.max_services,
+        plugins: limits.max_plugins,
+      });
+    });
   }
 
   listServices(tenant: string): Promise<Outcome<TenantService[]>> {
@@ -424,6 +454,13 @@ export class TenantDO extends DurableObject<TenantEnv> {
   /** The tenant's circuit breakers, one per service that was called (`service_circuits`). */
   listCircuits(tenant: string): Promise<Outcome<CircuitView[]>> {
     return this.#forTenant(tenant, () => this.#circuits.list(Date.now()));
+  }
+
+  // ── quotas ──────────────────────────────────────────────────────────────
+
+  /** Usage against every quota, counted from storage (`workflow_quota`, `GET /admin/tenants/:id/usage`). */
+  quotaUsage(tenant: string): Promise<Outcome<TenantUsage>> {
+    return this.#forTenant(tenant, () => readTenantUsage(this.ctx.storage, Date.now()));
   }
 
   /** Deletes expired runs, fires due schedules, re-drives pending starts, prunes old rows, re-arms. */

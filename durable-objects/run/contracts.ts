@@ -17,6 +17,8 @@ export interface RunInit {
   event?: unknown;
   /** work units the run may spend over its life (default `DEFAULT_RUN_WORK_ALLOWANCE`) */
   workAllowance?: number;
+  /** the tenant's `max_state_bytes` when below the engine's cap (`RunState.stateLimit`) */
+  stateLimit?: number;
 }
 
 /** What `purge` did: deleted the run (or found it gone), or kept it because it is still active. */

@@ -171,6 +171,11 @@ export interface RunState {
   effects?: EffectIntent[];
   /** work units spent so far and the run's allowance (`work-meter.ts`); absent in older checkpoints */
   work?: RunWork;
+  /**
+   * The most bytes a thread's state may hold in this run, when the tenant set less than
+   * `MAX_STATE_BYTES` (its `max_state_bytes` quota when the run started); absent: the engine's cap.
+   */
+  stateLimit?: number;
   error?: ErrorShape;
 }
 

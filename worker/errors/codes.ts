@@ -137,6 +137,8 @@ export const ERROR_CLASS_OF = {
   "plugin.unknown": "invalid_workflow",
   "plugin.unknown_method": "invalid_workflow",
   "plugin.wrong_role": "invalid_workflow",
+  // a tenant quota: the path names it (docs/operations.md "Quotas"); not a rate limit, waiting does not help
+  "quota.exceeded": "conflict",
   "quota.stored_runs": "conflict",
   "request.invalid_body": "invalid_input",
   "request.invalid_json": "invalid_input",

@@ -16,6 +16,7 @@ import {
   describeTenant,
   issueKey,
   revokeKey,
+  tenantUsage,
   updateSettings,
 } from "../tenancy/tenant-admin.ts";
 import { listSecretNames, putSecret, removeSecret } from "../tenancy/tenant-secrets-admin.ts";
@@ -60,6 +61,7 @@ export const adminRoutes = new Hono<AppEnv>()
     const patch = await readJson(c, settingsPatch);
     return c.json({ settings: await updateSettings(c.env, c.req.param("id"), patch) });
   })
+  .get("/tenants/:id/usage", async (c) => c.json(await tenantUsage(c.env, c.req.param("id"))))
   .delete("/tenants/:id/keys/:keyId", async (c) => {
     const key = await revokeKey(c.env, c.req.param("id"), c.req.param("keyId"));
     return c.json({ revoked: true, key });

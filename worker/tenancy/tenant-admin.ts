@@ -9,6 +9,7 @@
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
 import type { KeyInfo, TenantInfo, TenantSettings } from "../../durable-objects/tenant/contracts.ts";
+import type { TenantUsage } from "../../durable-objects/tenant/quota-usage.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
@@ -67,6 +68,12 @@ export async function updateSettings(
 ): Promise<TenantSettings> {
   assertTenantId(id);
   return unwrap((await registeredTenantStub(env, id)).updateSettings(id, patch));
+}
+
+/** The tenant's usage against every quota (`GET /admin/tenants/:id/usage`). */
+export async function tenantUsage(env: Env, id: string): Promise<TenantUsage> {
+  assertTenantId(id);
+  return unwrap((await registeredTenantStub(env, id)).quotaUsage(id));
 }
 
 function assertTenantId(id: string): void {
