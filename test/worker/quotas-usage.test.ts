@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { adminFetch, callTool, newTenant, toolErrorOf } from "./support/clients.ts";
 import { publish, setSecret } from "./support/events.ts";
 import { callToolWithPlugins } from "./support/plugin-tools.ts";
-import { setSettings, type UsageView, usageOf, usedOf } from "./support/quotas.ts";
+import { setSettings, type UsageView, usageOf } from "./support/quotas.ts";
 import { tenantObject } from "./support/runs.ts";
 import { GREET, GREET_V2 } from "./support/workflows.ts";
 
