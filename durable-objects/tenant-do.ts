@@ -48,6 +48,7 @@ import {
   type TenantInfo,
   type TenantService,
   type TenantSettings,
+  type TenantUsage,
   unknownEndpoint,
   type WebhookDelivery,
   type WorkflowSummary,
@@ -61,7 +62,7 @@ import { hasPendingStart } from "./tenant/pending-starts.ts";
 import { pluginBindingsOf } from "./tenant/plugin-bindings.ts";
 import { findPlugin } from "./tenant/plugin-registry.ts";
 import { checkQuotaSettingsPatch, quotaLimitsOf, stateLimitOf } from "./tenant/quota-settings.ts";
-import { assertRoomToPublish, readTenantUsage, type TenantUsage } from "./tenant/quota-usage.ts";
+import { assertRoomToPublish, readTenantUsage } from "./tenant/quota-usage.ts";
 import { insertTenant, readTenant, requireTenant } from "./tenant/registration.ts";
 import { RunAdmission } from "./tenant/run-admission.ts";
 import { hasRun, isActiveStatus, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";

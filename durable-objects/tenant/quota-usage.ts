@@ -4,36 +4,14 @@
  * an eviction), and the checks a publish makes (`max_workflows`, `max_versions_per_workflow`).
  * Read by `workflow_quota` and `GET /admin/tenants/:id/usage`.
  */
+import type { TenantUsage } from "./contracts.ts";
 import { runsStartedToday } from "./daily-run-count.ts";
 import { storedBodyBytes } from "./event-bodies.ts";
 import { assertWithinQuota } from "./quota-refusal.ts";
-import {
-  type ActiveRunsPolicy,
-  activeRunsPolicyOf,
-  QUOTAS,
-  type QuotaName,
-  quotaLimitsOf,
-} from "./quota-settings.ts";
+import { activeRunsPolicyOf, QUOTAS, type QuotaName, quotaLimitsOf } from "./quota-settings.ts";
 import { countActiveRuns, countRuns } from "./run-index.ts";
 import { readSettings } from "./settings.ts";
 import { queuedStarts } from "./start-queue.ts";
-
-export interface QuotaUsage {
-  /** the quota's name, also the setting that changes it */
-  quota: QuotaName;
-  limit: number;
-  /** null for a per-run limit (`max_state_bytes`): it is checked at each write of each run */
-  usage: number | null;
-  default: number;
-  counts: string;
-}
-
-export interface TenantUsage {
-  quotas: QuotaUsage[];
-  active_runs_policy: ActiveRunsPolicy;
-  /** run starts waiting for an active-run slot (`active_runs_policy: queue`) */
-  queued_starts: number;
-}
 
 export function readTenantUsage(storage: DurableObjectStorage, now: number): TenantUsage {
   const sql = storage.sql;

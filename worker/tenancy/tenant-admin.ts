@@ -8,8 +8,12 @@
 
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
-import type { KeyInfo, TenantInfo, TenantSettings } from "../../durable-objects/tenant/contracts.ts";
-import type { TenantUsage } from "../../durable-objects/tenant/quota-usage.ts";
+import type {
+  KeyInfo,
+  TenantInfo,
+  TenantSettings,
+  TenantUsage,
+} from "../../durable-objects/tenant/contracts.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
