@@ -135,7 +135,13 @@ describe("quota usage", () => {
     const tenant = await newTenant("usage-auth");
     const noToken = await fetchUsage(tenant.id, tenant.apiKey);
     expect(noToken.status).toBe(401);
-    expect((await adminFetch("/admin/tenants/no-such-tenant-q/usage")).status).toBe(404);
+    const unknown = await adminFetch("/admin/tenants/no-such-tenant-q/usage");
+    expect([unknown.status, ((await unknown.json()) as { error: { code: string } }).error.code]).toEqual([
+      404,
+      "tenant.not_found",
+    ]);
+    const known = await adminFetch(`/admin/tenants/${tenant.id}/usage`);
+    expect(known.status).toBe(200);
   });
 });
 
