@@ -464,11 +464,13 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forTenant(tenant, () => readTenantUsage(this.ctx.storage, Date.now()));
   }
 
-  /** Deletes expired runs, fires due schedules, re-drives pending starts, prunes old rows, re-arms. */
+  /** Deletes expired runs, wakes queued starts for free slots, fires due schedules, re-drives pending starts, prunes old rows, re-arms. */
   override async alarm(): Promise<void> {
     const tenant = readTenant(this.#sql);
     if (tenant === null) return;
     await deleteExpiredRuns(this.#sql, this.env, tenant.id, Date.now());
+    // free active-run slots go to queued starts first: they are due now, runDueTimers starts them
+    this.#admission.wakeQueued(Date.now());
     await runDueTimers(
       {
         storage: this.ctx.storage,

@@ -23,6 +23,11 @@ export interface AdmissionRequest {
   now: number;
   /** an event or schedule start: it may wait for a slot; an agent's `workflow_start` may not */
   mayQueue: boolean;
+  /**
+   * a pending start re-driven after an attempt that failed in transit: it was admitted, and
+   * counted for the day, before; it is not counted again
+   */
+  counted?: boolean;
 }
 
 export class RunAdmission {
@@ -43,6 +48,7 @@ export class RunAdmission {
       if (request.mayQueue && activeRunsPolicyOf(settings) === "queue") return "queued";
       throw quotaExceeded("max_active_runs", limits.max_active_runs, active);
     }
+    if (request.counted === true) return "admitted";
     const kv = this.#storage.kv;
     const today = runsStartedToday(kv, request.now);
     if (today + 1 > limits.max_runs_per_day)

@@ -119,7 +119,14 @@ export class RunStarter {
         const { storage, bindings, reservations } = this.#options;
         await makeRoomForRun(storage.sql, bindings, tenant, reservations, start.runId);
         const now = Date.now();
-        if (this.#options.admission.admit({ runId: start.runId, now, mayQueue: true }) === "queued") {
+        if (
+          this.#options.admission.admit({
+            runId: start.runId,
+            now,
+            mayQueue: true,
+            counted: start.attempts > 0,
+          }) === "queued"
+        ) {
           this.#options.admission.queue(start.runId, now);
           this.#inFlight.delete(start.runId);
           reservations.release(start.runId);

@@ -87,6 +87,24 @@ describe("active_runs_policy: queue", () => {
     expect([after.queued_starts, usedOf(after, "max_active_runs")]).toEqual([0, 1]);
   });
 
+  it("a raised max_active_runs gives the new slots to queued starts", async () => {
+    const tenant = await newTenant("queue-raise");
+    await publish(tenant.apiKey, ON_PING);
+    await setSettings(tenant.id, { max_active_runs: 0, active_runs_policy: "queue" });
+    const events: string[] = [];
+    for (const n of [1, 2, 3]) {
+      events.push(await ping(tenant.apiKey, n));
+      await tried(tenant.id, tenant.apiKey, events[n - 1]!, n);
+    }
+    expect(await setSettings(tenant.id, { max_active_runs: 2 }).then((res) => res.status)).toBe(200);
+    expect(await runDurableObjectAlarm(tenantObject(tenant.id))).toBe(true);
+    // the two oldest start, the third stays queued
+    const outcomes = [];
+    for (const id of events) outcomes.push((await matchOf(tenant.apiKey, id)).outcome);
+    expect(outcomes).toEqual(["started", "started", "pending"]);
+    expect((await usageOf(tenant.id)).queued_starts).toBe(1);
+  });
+
   it("an agent's workflow_start is refused, not queued", async () => {
     const tenant = await newTenant("queue-agent");
     await publish(tenant.apiKey, GREET);

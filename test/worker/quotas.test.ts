@@ -227,6 +227,27 @@ describe("every quota is refused at its limit and accepted below it", () => {
   });
 });
 
+describe("max_state_bytes applies to every write of the run, not only its start", () => {
+  it("a state update past the tenant's limit is refused with state.too_large naming the quota", async () => {
+    const tenant = await newTenant("quota-state");
+    await publish(tenant.apiKey, GREET);
+    expect((await setSettings(tenant.id, { max_state_bytes: 2_048 })).status).toBe(200);
+    const started = await callTool(tenant.apiKey, "workflow_start", {
+      workflow: "demo:greet",
+      inputs: { name: "Ada" },
+    });
+    const update = (bytes: number) =>
+      tool(tenant.apiKey, "workflow_state_update", {
+        workflow_id: started.structured.workflow_id,
+        updates: [{ path: "this.blob", value: "b".repeat(bytes), operation: "set" }],
+      });
+    expect(await update(500)).toBeNull();
+    const refused = await update(3_000);
+    expect(refused?.code).toBe("state.too_large");
+    expect(refused?.message).toContain("max_state_bytes");
+  });
+});
+
 describe("runs started by events over a quota", () => {
   const ON_PING = `name: "quota:ping"
 description: "Runs on a custom event"
