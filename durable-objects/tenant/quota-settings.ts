@@ -1,8 +1,8 @@
 /**
  * @module
  * The tenant quotas: for each, the setting that changes it (`PATCH /admin/tenants/:id/settings`),
- * its default, the values an admin may set (the largest is the platform's ceiling) and the code a
- * refusal carries. `max_runs` (stored and read by nothing before quotas existed) is now a legacy
+ * its default, the values an admin may set (the largest is the platform's ceiling) and what it
+ * counts. Refusals: `quota-refusal.ts` (docs/operations.md "Quotas" lists each quota's code). `max_runs` (stored and read by nothing before quotas existed) is now a legacy
  * name of `max_active_runs`, read only while `max_active_runs` is unset. Pure: reads a settings
  * map, no I/O.
  */
@@ -48,7 +48,13 @@ function quota<Setting extends string>(
 export const QUOTAS = [
   quota("max_workflows", "distinct workflow names published", 100, 0, 10_000),
   quota("max_versions_per_workflow", "versions published of the workflow with the most", 200, 1, 10_000),
-  quota("max_active_runs", "runs running or waiting, and starts in flight", 1_000, 0, 100_000),
+  quota(
+    "max_active_runs",
+    "runs running or waiting (starts in flight count too when a start is checked)",
+    1_000,
+    0,
+    100_000,
+  ),
   quota("max_runs_per_day", "runs started since 00:00 UTC", 50_000, 0, 10_000_000),
   quota(
     "max_stored_runs",
