@@ -46,8 +46,8 @@ function quota<Setting extends string>(
 
 /** Every quota, in the order usage lists them. */
 export const QUOTAS = [
-  quota("max_workflows", "distinct workflow names published", 100, 0, 10_000),
-  quota("max_versions_per_workflow", "versions published of the workflow with the most", 200, 1, 10_000),
+  quota("max_workflows", "distinct workflow names published", 1_000, 0, 100_000),
+  quota("max_versions_per_workflow", "versions published of the workflow with the most", 1_000, 1, 100_000),
   quota(
     "max_active_runs",
     "runs running or waiting (starts in flight count too when a start is checked)",
