@@ -111,6 +111,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         inputs: init.inputs,
         ...(init.event === undefined ? {} : { event: init.event }),
         ...(init.workAllowance === undefined ? {} : { workAllowance: init.workAllowance }),
+        ...(init.stateLimit === undefined ? {} : { stateLimit: init.stateLimit }),
       };
       const started = startRun(init.definition, options, machine);
       const { run, next } = started;

@@ -62,6 +62,7 @@ import {
   type TenantLifecycle,
   type TenantService,
   type TenantSettings,
+  type TenantUsage,
   unknownEndpoint,
   type WebhookDelivery,
   type WorkflowSummary,
@@ -82,8 +83,11 @@ import {
 import { hasPendingStart } from "./tenant/pending-starts.ts";
 import { pluginBindingsOf } from "./tenant/plugin-bindings.ts";
 import { findPlugin } from "./tenant/plugin-registry.ts";
+import { checkQuotaSettingsPatch, quotaLimitsOf, stateLimitOf } from "./tenant/quota-settings.ts";
+import { assertRoomToPublish, readTenantUsage } from "./tenant/quota-usage.ts";
 import { insertTenant, readTenant, requireTenant } from "./tenant/registration.ts";
-import { hasRun, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";
+import { RunAdmission } from "./tenant/run-admission.ts";
+import { hasRun, isActiveStatus, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";
 import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
 import { deleteExpiredRuns, makeRoomForRun, StartReservations } from "./tenant/run-retention.ts";
 import { RunStarter } from "./tenant/run-starter.ts";
@@ -131,6 +135,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   readonly #rateLimits: TenantRateLimits;
   /** starts in flight under the stored-runs cap, shared by event starts and `workflow_start` */
   readonly #reservations = new StartReservations();
+  /** the run quotas (`max_active_runs`, `max_runs_per_day`) and the queue for a free slot */
+  readonly #admission: RunAdmission;
   readonly #starter: RunStarter;
   readonly #reception: EventReception;
   readonly #capabilities: CapabilityResolver;
@@ -153,7 +159,13 @@ export class TenantDO extends DurableObject<TenantEnv> {
     this.#subscriptions = new SubscriptionRegistry(storage.sql, this.#evaluator);
     this.#rateLimits = new TenantRateLimits(() => storage.sql);
     this.#limits = new IntakeLimits(storage, this.#rateLimits);
-    this.#starter = new RunStarter({ storage, bindings: env, reservations: this.#reservations });
+    this.#admission = new RunAdmission(storage, this.#reservations);
+    this.#starter = new RunStarter({
+      storage,
+      bindings: env,
+      reservations: this.#reservations,
+      admission: this.#admission,
+    });
     this.#reception = new EventReception({
       storage,
       evaluator: this.#evaluator,
@@ -214,6 +226,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
   ): Promise<Outcome<TenantSettings>> {
     return this.#forTenant(id, async () => {
       checkSettingsPatch(patch);
+      checkQuotaSettingsPatch(patch);
       const settings = this.ctx.storage.transactionSync(() => {
         const patched = patchSettings(this.#sql, patch);
         const object = { type: "settings", id };
@@ -225,6 +238,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       this.#limits.settingsChanged();
       this.#rateLimits.settingsChanged();
       if (Object.hasOwn(patch, "run_retention_days")) await this.#alarm.rearm();
+      this.#wakeQueuedStarts();
       return settings;
     });
   }
@@ -333,6 +347,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       }
       const now = Date.now();
       const { created } = this.ctx.storage.transactionSync(() => {
+        assertRoomToPublish(this.#sql, version.name, version.version);
         const inserted = insertVersion(this.#sql, version, now);
         if (inserted.created) {
           this.#subscriptions.registerTriggers(definition, now);
@@ -405,6 +420,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
       const reservations = this.#reservations;
       await makeRoomForRun(this.#sql, this.env, tenant, reservations, runId);
       try {
+        // an agent's start is never queued: the agent is there to retry (docs/operations.md "Quotas")
+        this.#admission.admit({ runId, now: Date.now(), mayQueue: false });
         const answer = await unwrap(
           runStub(this.env, tenant, runId).start({
             tenant,
@@ -413,6 +430,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
             definition: withoutResolved(stored.definition),
             inputs: request.inputs,
             actor: audit.actor,
+            ...stateLimitOf(readSettings(this.#sql)),
           }),
         );
         this.#indexRun({
@@ -439,6 +457,13 @@ export class TenantDO extends DurableObject<TenantEnv> {
   #indexRun(record: RunIndexRecord): void {
     const expiresAt = upsertRun(this.#sql, record);
     if (expiresAt !== null) this.#alarm.ensureBy(expiresAt);
+    if (!isActiveStatus(record.status)) this.#wakeQueuedStarts();
+  }
+
+  /** A slot may have freed (a run ended, a limit changed): queued starts it can take start on the alarm. */
+  #wakeQueuedStarts(): void {
+    const now = Date.now();
+    if (this.#admission.wakeQueued(now) > 0) this.#alarm.ensureBy(now);
   }
 
   // ── events: webhooks, posted events, subscriptions, the event log ───────
@@ -526,14 +551,20 @@ export class TenantDO extends DurableObject<TenantEnv> {
     service: NewTenantService,
     audit: AuditContext = SYSTEM,
   ): Promise<Outcome<{ service: TenantService; created: boolean }>> {
-    return this.#audited(tenant, audit, (now) => ({
-      value: upsertService(this.#sql, service, now),
-      record: {
-        action: "service.register",
-        object: { type: "service", id: service.name },
-        hashed: { service },
-      },
-    }));
+    return this.#audited(tenant, audit, (now) => {
+      const limits = quotaLimitsOf(readSettings(this.#sql));
+      return {
+        value: upsertService(this.#sql, service, now, {
+          services: limits.max_services,
+          plugins: limits.max_plugins,
+        }),
+        record: {
+          action: "service.register",
+          object: { type: "service", id: service.name },
+          hashed: { service },
+        },
+      };
+    });
   }
 
   listServices(tenant: string): Promise<Outcome<TenantService[]>> {
@@ -638,8 +669,16 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forActiveTenant(tenant, () => this.#circuits.list(Date.now()));
   }
 
+  // ── quotas ──────────────────────────────────────────────────────────────
+
+  /** Usage against every quota, counted from storage (`workflow_quota`, `GET /admin/tenants/:id/usage`). */
+  quotaUsage(tenant: string): Promise<Outcome<TenantUsage>> {
+    return this.#forTenant(tenant, () => readTenantUsage(this.ctx.storage, Date.now()));
+  }
+
   /**
-   * Deletes expired runs, fires due schedules, re-drives pending starts, prunes old rows, re-arms.
+   * Deletes expired runs, wakes queued starts for free slots, fires due schedules, re-drives pending
+   * starts, prunes old rows, re-arms.
    * A suspended tenant's alarm does nothing and is not re-armed: `resume` re-arms it, and the
    * schedules then fire what they missed under their own `catchup` policy.
    */
@@ -648,6 +687,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
     if (tenant === null) return;
     if (!isActive(this.#kv)) return;
     await deleteExpiredRuns(this.#sql, this.env, tenant.id, Date.now());
+    // free active-run slots go to queued starts first: they are due now, runDueTimers starts them
+    this.#admission.wakeQueued(Date.now());
     await runDueTimers(
       {
         storage: this.ctx.storage,

@@ -58,6 +58,8 @@ export const RuntimeCodes = {
   // tenant settings and storage quotas
   settingsInvalid: "settings.invalid",
   quotaStoredRuns: "quota.stored_runs",
+  // any other tenant quota (durable-objects/tenant/quota-settings.ts): the path names it
+  quotaExceeded: "quota.exceeded",
   // the worker's expression checker (publish-time QuickJS compile)
   expressionCheckerUnavailable: "expression.checker_unavailable",
   // the command-line validator could not read the file it was given

@@ -20,6 +20,8 @@ export interface RunInit {
   workAllowance?: number;
   /** who started it, kept in the transition log (default `system`) */
   actor?: RunActor;
+  /** the tenant's `max_state_bytes` when below the engine's cap (`RunState.stateLimit`) */
+  stateLimit?: number;
 }
 
 /** Who made a transition: `key:<key id>`, `admin`, `event`, `schedule` or `system` (the run's own alarm). */

@@ -171,5 +171,6 @@ export const runStateSchema: z.ZodType<RunState> = z.looseObject({
   effects: z.array(effectIntent).optional(),
   seq: z.number().int().nonnegative(),
   work: z.looseObject({ used: z.number(), allowance: z.number() }).optional(),
+  stateLimit: z.number().int().positive().optional(),
   error: errorShape.optional(),
 });

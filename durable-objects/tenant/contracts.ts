@@ -46,6 +46,25 @@ export interface KeyInfo {
 
 export type TenantSettings = Record<string, unknown>;
 
+/** One quota's limit and usage (`workflow_quota`, `GET /admin/tenants/:id/usage`; tenant/quota-usage.ts). */
+export interface QuotaUsage {
+  /** the quota's name, also the setting that changes it */
+  quota: string;
+  limit: number;
+  /** null for a per-run limit (`max_state_bytes`): it is checked at each write of each run */
+  usage: number | null;
+  default: number;
+  /** what is counted */
+  counts: string;
+}
+
+export interface TenantUsage {
+  quotas: QuotaUsage[];
+  active_runs_policy: "refuse" | "queue";
+  /** run starts waiting for an active-run slot (`active_runs_policy: queue`) */
+  queued_starts: number;
+}
+
 export interface StoredWorkflow {
   name: string;
   version: string;

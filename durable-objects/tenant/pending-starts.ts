@@ -32,6 +32,8 @@ interface PendingRow extends Record<string, SqlStorageValue> {
 
 /** A start normally completes within milliseconds; the alarm re-drives it only after this long. */
 export const REDRIVE_AFTER_MS = 15_000;
+/** A start queued for an active-run slot (`start-queue.ts`) is tried again after this long even if no run end woke it. */
+export const QUEUED_RECHECK_MS = 10 * 60_000;
 /** Attempts before a start is given up (logged `start_failed`). */
 export const MAX_START_ATTEMPTS = 8;
 

@@ -56,6 +56,16 @@ export function countRuns(sql: SqlStorage): number {
   return sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM runs").one().n;
 }
 
+/** Runs running or waiting (what `max_active_runs` counts, besides starts in flight). */
+export function countActiveRuns(sql: SqlStorage): number {
+  return sql
+    .exec<{ n: number }>(
+      `SELECT COUNT(*) AS n FROM runs WHERE status IN (${ACTIVE.map(() => "?").join(", ")})`,
+      ...ACTIVE,
+    )
+    .one().n;
+}
+
 /** Finished runs whose retention has passed, soonest expired first. */
 export function expiredRuns(sql: SqlStorage, now: number, limit: number): string[] {
   return sql

@@ -93,6 +93,7 @@ export async function makeRoomForRun(
       "quota.stored_runs",
       `Stored-runs quota reached: this tenant stores or is starting ${stored} runs, its limit (setting max_stored_runs) is ` +
         `${maxStoredRuns}, and no finished run could be deleted to make room. Cancel runs that are still going, or ask the admin to raise max_stored_runs.`,
+      { path: "max_stored_runs" },
     );
   }
   reservations.hold(runId);

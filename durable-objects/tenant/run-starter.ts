@@ -5,7 +5,9 @@
  * scope (never a tenant secret: runs have none). A start that lands, or finds its run already there (a re-drive
  * after a crash), is logged `started`; one the engine refuses (bad inputs, no such workflow) is
  * logged `start_failed` with the error (so is one over the stored-runs quota, `quota.stored_runs`,
- * after the oldest finished runs were deleted to make room); one that fails in transit is retried by the alarm with
+ * after the oldest finished runs were deleted to make room, and one over `max_active_runs` or
+ * `max_runs_per_day`, `quota.exceeded`, unless `active_runs_policy: queue` keeps it pending until
+ * a slot frees: `run-admission.ts`); one that fails in transit is retried by the alarm with
  * back-off, up to `MAX_START_ATTEMPTS`. The outcomes of starts that land within a few
  * milliseconds of each other are written in one transaction: until then their pending rows stay,
  * and a crash in between only means the alarm finds the runs already there.
@@ -25,8 +27,11 @@ import {
   type PendingStart,
   postponeStart,
 } from "./pending-starts.ts";
+import { stateLimitOf } from "./quota-settings.ts";
+import type { RunAdmission } from "./run-admission.ts";
 import { upsertRun } from "./run-index.ts";
 import { makeRoomForRun, type StartReservations } from "./run-retention.ts";
+import { readSettings } from "./settings.ts";
 import { getVersion } from "./workflow-store.ts";
 
 export interface RunStarterOptions {
@@ -34,6 +39,8 @@ export interface RunStarterOptions {
   bindings: DurableObjectBindings;
   /** the TenantDO's starts in flight under the stored-runs cap, shared with `workflow_start` */
   reservations: StartReservations;
+  /** the run quotas (`max_active_runs`, `max_runs_per_day`) and the queue for a free slot */
+  admission: RunAdmission;
 }
 
 /** How long finished starts wait to be written together. */
@@ -81,6 +88,7 @@ export class RunStarter {
     storage.transactionSync(() => {
       for (const { start, result, answer } of batch) {
         deletePendingStart(storage.sql, start.runId);
+        this.#options.admission.settled(start.runId);
         settleLogEntry(storage.sql, start.eventId, start.position, result);
         if (answer !== undefined) {
           upsertRun(storage.sql, {
@@ -110,6 +118,20 @@ export class RunStarter {
         checkInputs(stored.definition, start.inputs);
         const { storage, bindings, reservations } = this.#options;
         await makeRoomForRun(storage.sql, bindings, tenant, reservations, start.runId);
+        const now = Date.now();
+        if (
+          this.#options.admission.admit({
+            runId: start.runId,
+            now,
+            mayQueue: true,
+            counted: start.attempts > 0,
+          }) === "queued"
+        ) {
+          this.#options.admission.queue(start.runId, now);
+          this.#inFlight.delete(start.runId);
+          reservations.release(start.runId);
+          return;
+        }
       } catch (error) {
         if (!isEngineError(error)) throw error;
         return this.#settle(start, { error: error.toJSON() });
@@ -125,6 +147,7 @@ export class RunStarter {
         ...(event === undefined ? {} : { event: eventScope(event) }),
         // schedule fires are events with ids `schedule:<key>` (engine/events/event-builders.ts)
         actor: start.eventId.startsWith("schedule:") ? "schedule" : "event",
+        ...stateLimitOf(readSettings(this.#options.storage.sql)),
       });
       if (outcome.ok)
         return this.#settle(start, { startedAt: Date.parse(outcome.value.run.created_at) }, outcome.value);

@@ -10,6 +10,7 @@ import { SECRET_NAME_PATTERN } from "../../engine/secrets/secret-template.ts";
 import type { SecretInfo } from "./contracts.ts";
 
 export const MAX_SECRET_BYTES = 16 * 1024;
+/** The most secrets a tenant may hold: the default and ceiling of the `max_secrets` quota. */
 export const MAX_SECRETS = 100;
 
 interface SecretRow extends Record<string, SqlStorageValue> {
@@ -34,15 +35,22 @@ export function readCiphertexts(sql: SqlStorage): { name: string; ciphertext: st
   return sql.exec<SecretRow>("SELECT name, ciphertext FROM secrets ORDER BY name").toArray();
 }
 
-/** Stores (or replaces) a secret's ciphertext; answers whether it is new. */
-export function upsertSecret(sql: SqlStorage, name: string, ciphertext: string, now: number): boolean {
+/** Stores (or replaces) a secret's ciphertext; answers whether it is new. A new one must fit `limit` (`max_secrets`). */
+export function upsertSecret(
+  sql: SqlStorage,
+  name: string,
+  ciphertext: string,
+  now: number,
+  limit = MAX_SECRETS,
+): boolean {
   const exists = sql.exec("SELECT 1 FROM secrets WHERE name = ?", name).toArray().length > 0;
   if (!exists) {
     const count = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM secrets").one().n;
-    if (count >= MAX_SECRETS) {
+    if (count >= limit) {
       throw new EngineError(
         "secrets.limit_reached",
-        `This tenant already has ${count} secrets (the limit); delete unused ones first.`,
+        `Quota max_secrets exceeded: the limit is ${limit} and this tenant has ${count} secrets; delete unused ones first.`,
+        { path: "max_secrets" },
       );
     }
   }

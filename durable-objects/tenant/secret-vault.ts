@@ -13,7 +13,9 @@ import type { Subscription } from "../../engine/events/index.ts";
 import { parseSecretTemplate } from "../../engine/secrets/secret-template.ts";
 import { decryptSecret, encryptSecret, tenantSecretKey } from "../secrets/secret-cipher.ts";
 import type { SecretInfo, WebhookDelivery } from "./contracts.ts";
+import { quotaLimitsOf } from "./quota-settings.ts";
 import { checkSecret, deleteSecret, listSecretInfo, readCiphertexts, upsertSecret } from "./secret-store.ts";
+import { readSettings } from "./settings.ts";
 import { type DeliveryVerification, verifyDelivery } from "./webhook-verification.ts";
 
 /** The one use of secret values outside this class: checking a webhook delivery's signature. */
@@ -107,7 +109,9 @@ export class SecretVault implements WebhookVerifier, SecretKeeping, CapabilityRe
   ): Promise<{ created: boolean }> {
     checkSecret(name, value);
     const sealed = await encryptSecret(await this.#tenantKey(tenant), tenant, name, value);
-    const created = commit(() => upsertSecret(this.#sql, name, sealed, now));
+    const created = commit(() =>
+      upsertSecret(this.#sql, name, sealed, now, quotaLimitsOf(readSettings(this.#sql)).max_secrets),
+    );
     this.#plain = undefined;
     return { created };
   }

@@ -28,16 +28,33 @@ export function upsertService(
   sql: SqlStorage,
   service: NewTenantService,
   now: number,
+  limits: { services: number; plugins: number } = {
+    services: MAX_TENANT_SERVICES,
+    plugins: MAX_TENANT_SERVICES,
+  },
 ): { service: TenantService; created: boolean } {
   const existing = findRow(sql, service.name);
   if (existing === null) {
     const count = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM tenant_services").one().n;
-    if (count >= MAX_TENANT_SERVICES) {
+    if (count >= limits.services) {
       throw new EngineError(
         "service.limit_reached",
-        `This tenant already has ${count} services (the limit); delete unused ones first (service_delete).`,
+        `Quota max_services exceeded: the limit is ${limits.services} and this tenant has ${count} services; delete unused ones first (service_delete).`,
+        { path: "max_services" },
       );
     }
+  }
+  const plugins = sql
+    .exec<{ plugin: string }>("SELECT DISTINCT plugin FROM tenant_services WHERE name != ?", service.name)
+    .toArray()
+    .map((row) => row.plugin);
+  if (!plugins.includes(service.plugin) && plugins.length >= limits.plugins) {
+    throw new EngineError(
+      "quota.exceeded",
+      `Quota max_plugins exceeded: the limit is ${limits.plugins} and this tenant's services use ${plugins.length} plugins; ` +
+        "use a plugin already in use, delete a service, or ask the admin to raise it.",
+      { path: "max_plugins" },
+    );
   }
   const registeredAt = existing?.registered_at ?? now;
   sql.exec(

@@ -14,7 +14,9 @@ import {
 } from "../../engine/events/index.ts";
 import type { LazyEvaluator } from "../run/lazy-evaluator.ts";
 import type { NewSubscription, ScheduleRecord, StoredSubscription } from "./contracts.ts";
+import { quotaLimitsOf } from "./quota-settings.ts";
 import { listSchedules, syncSchedules } from "./schedule-store.ts";
+import { readSettings } from "./settings.ts";
 import { apiSubscriptionOf, checkSubscriptionExpressions } from "./subscription-checks.ts";
 import {
   deleteApiSubscription,
@@ -78,7 +80,16 @@ export class SubscriptionRegistry {
     const subscription = apiSubscriptionOf(request);
     if (listVersions(this.#sql, subscription.workflow).length === 0) throw noWorkflow(subscription.workflow);
     checkSubscriptionExpressions(subscription, await this.#evaluator.get());
-    commit(() => insertApiSubscription(this.#sql, subscription, now), subscription);
+    commit(
+      () =>
+        insertApiSubscription(
+          this.#sql,
+          subscription,
+          now,
+          quotaLimitsOf(readSettings(this.#sql)).max_subscriptions,
+        ),
+      subscription,
+    );
     this.#cached = undefined;
     return { subscription, origin: "api", createdAt: now };
   }

@@ -67,14 +67,21 @@ export function replaceTriggerSubscriptions(
   return removed;
 }
 
-export function insertApiSubscription(sql: SqlStorage, subscription: Subscription, now: number): void {
+/** Stores a `workflow_subscribe_events` subscription; it must fit `limit` (`max_subscriptions`). */
+export function insertApiSubscription(
+  sql: SqlStorage,
+  subscription: Subscription,
+  now: number,
+  limit = MAX_API_SUBSCRIPTIONS,
+): void {
   const count = sql
     .exec<{ n: number }>("SELECT COUNT(*) AS n FROM subscriptions WHERE origin = 'api'")
     .one().n;
-  if (count >= MAX_API_SUBSCRIPTIONS) {
+  if (count >= limit) {
     throw new EngineError(
       "subscription.limit_reached",
-      `This tenant already has ${count} subscriptions made with workflow_subscribe_events (the limit); remove some with workflow_unsubscribe.`,
+      `Quota max_subscriptions exceeded: the limit is ${limit} and this tenant has ${count} subscriptions made with workflow_subscribe_events; remove some with workflow_unsubscribe.`,
+      { path: "max_subscriptions" },
     );
   }
   sql.exec(

@@ -191,6 +191,11 @@ export interface RunState {
   work?: RunWork;
   /** warnings raised so far (oldest dropped past `MAX_RUN_WARNINGS`); absent while there are none */
   warnings?: RunWarning[];
+  /**
+   * The most bytes a thread's state may hold in this run, when the tenant set less than
+   * `MAX_STATE_BYTES` (its `max_state_bytes` quota when the run started); absent: the engine's cap.
+   */
+  stateLimit?: number;
   error?: ErrorShape;
 }
 

@@ -6,7 +6,8 @@
  * caps keep a run's row under Cloudflare's 2 MB limit for a SQLite row, with room for the rest.
  * Exceeding either is `state.too_large`; a transition whose checkpoint would be too large leaves
  * the run failed from its last checkpoint instead (`failedFrom`). Sizes are UTF-8 bytes of the
- * JSON text.
+ * JSON text. A run may carry a lower cap (`RunState.stateLimit`, a tenant's `max_state_bytes`
+ * quota); the engine's cap is its ceiling.
  */
 import { EngineError } from "../errors.ts";
 import type { StateData } from "../state/state-data.ts";
@@ -27,16 +28,24 @@ export function jsonBytes(value: unknown, limit: number): number {
 }
 
 /**
- * Throws `state.too_large` when a thread's state is over `MAX_STATE_BYTES`. `measured` hears the
- * size first, even when it is over (measuring a large state is work too).
+ * Throws `state.too_large` when a thread's state is over `limit` (a run's `stateLimit`, never
+ * above `MAX_STATE_BYTES`). `measured` hears the size first, even when it is over (measuring a
+ * large state is work too).
  */
-export function assertStateFits(data: StateData, measured?: (bytes: number) => void): void {
-  const bytes = jsonBytes(data, MAX_STATE_BYTES);
+export function assertStateFits(
+  data: StateData,
+  measured?: (bytes: number) => void,
+  limit: number = MAX_STATE_BYTES,
+): void {
+  const cap = Math.min(limit, MAX_STATE_BYTES);
+  const bytes = jsonBytes(data, cap);
   measured?.(bytes);
-  if (bytes > MAX_STATE_BYTES) {
+  if (bytes > cap) {
+    const which =
+      cap < MAX_STATE_BYTES ? "this tenant's quota max_state_bytes" : "a run's state may hold at most";
     throw new EngineError(
       "state.too_large",
-      `the state would be ${bytes} bytes as JSON; a run's state may hold at most ${MAX_STATE_BYTES} bytes (keep large data in external storage)`,
+      `the state would be ${bytes} bytes as JSON; ${which} ${cap} bytes (keep large data in external storage)`,
     );
   }
 }

@@ -90,8 +90,10 @@ export function applyToThread(scope: ThreadScope, updates: ResolvedUpdate[], loo
     stateTypesFor(scope),
   );
   if (errors.length > 0) throw errors[0]!;
-  assertStateFits(data, (bytes) =>
-    scope.machine.meter?.charge(Math.floor(bytes / WORK_UNITS.stateBytesPerUnit)),
+  assertStateFits(
+    data,
+    (bytes) => scope.machine.meter?.charge(Math.floor(bytes / WORK_UNITS.stateBytesPerUnit)),
+    scope.run.stateLimit,
   );
   scope.thread.state = data;
 }

@@ -40,7 +40,7 @@ import type {
 } from "./run-model.ts";
 import { settleRun } from "./settle.ts";
 import { chargeRun, meteredContext, workOf } from "./slice.ts";
-import { assertStateFits, checkpointTooLarge, failedFrom } from "./state-size.ts";
+import { assertStateFits, checkpointTooLarge, failedFrom, MAX_STATE_BYTES } from "./state-size.ts";
 import { applyToThread, operationOf } from "./step-updates.ts";
 import type { ThreadScope } from "./thread-scope.ts";
 import { addTimer, takeDueTimers } from "./timers.ts";
@@ -53,6 +53,8 @@ export interface StartOptions {
   event?: unknown;
   /** work units the run may spend over its life (default `DEFAULT_RUN_WORK_ALLOWANCE`) */
   workAllowance?: number;
+  /** the most bytes a thread's state may hold, below `MAX_STATE_BYTES` (a tenant's `max_state_bytes`) */
+  stateLimit?: number;
 }
 
 export function startRun(
@@ -70,7 +72,7 @@ export function startRun(
   if (errors.length > 1) {
     throw new EngineError(errors[0]!.code, errors.map((error) => error.message).join("; "));
   }
-  assertStateFits(data);
+  assertStateFits(data, undefined, options.stateLimit);
   const run: RunState = {
     id: options.id,
     workflow: definition.name,
@@ -85,6 +87,8 @@ export function startRun(
     work: { used: 0, allowance },
   };
   if (options.event !== undefined) run.event = options.event;
+  if (options.stateLimit !== undefined && options.stateLimit < MAX_STATE_BYTES)
+    run.stateLimit = options.stateLimit;
   setDeadline(run, definition.config?.timeout_seconds);
   const session = openGraphSession(run, undefined);
   const started = advanceThread({ definition, run, thread: run.main, machine }, { issue: false });

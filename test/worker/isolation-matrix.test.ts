@@ -371,6 +371,18 @@ const TOOL_CASES: Record<string, () => Promise<void>> = {
     expect((await callTool(w.a.apiKey, "service_circuits")).structured.count).toBe(1);
     expect((await asB("service_circuits")).structured).toEqual({ circuits: [], count: 0 });
   },
+  workflow_quota: async () => {
+    // B's usage counts B's objects only: its own workflows and secret, none of A's
+    const [ofA, ofB] = [await callTool(w.a.apiKey, "workflow_quota"), await asB("workflow_quota")];
+    const used = (call: ToolCall, quota: string) =>
+      (call.structured.quotas as { quota: string; usage: number | null }[]).find((q) => q.quota === quota)
+        ?.usage;
+    const bWorkflows = (await asB("workflow_list")).structured.workflows as unknown[];
+    expect(used(ofB, "max_workflows")).toBe(bWorkflows.length);
+    expect(used(ofA, "max_workflows")).toBe(5);
+    expect(used(ofB, "max_workflows")).not.toBe(used(ofA, "max_workflows"));
+    expect(used(ofB, "max_secrets")).toBe(1);
+  },
   workflow_graph: async () => {
     expect(codeOf(await asB("workflow_graph", { workflow_id: w.graphRunOfA }))).toBe("run.not_found");
     expect(codeOf(await asB("workflow_graph", { workflow: "isoa:reviews" }))).toBe("workflow.not_found");
@@ -525,6 +537,7 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
   "PATCH /admin/tenants/:id/settings": adminRouteCase("PATCH", () => `/admin/tenants/${w.a.id}/settings`, {
     max_runs: 0,
   }),
+  "GET /admin/tenants/:id/usage": adminRouteCase("GET", () => `/admin/tenants/${w.a.id}/usage`),
   "DELETE /admin/tenants/:id/keys/:keyId": adminRouteCase(
     "DELETE",
     () => `/admin/tenants/${w.a.id}/keys/${w.a.keyId}`,

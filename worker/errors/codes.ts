@@ -149,6 +149,8 @@ export const ERROR_CLASS_OF = {
   "plugin.unknown": "invalid_workflow",
   "plugin.unknown_method": "invalid_workflow",
   "plugin.wrong_role": "invalid_workflow",
+  // a tenant quota: the path names it (docs/operations.md "Quotas"); not a rate limit, waiting does not help
+  "quota.exceeded": "conflict",
   "quota.stored_runs": "conflict",
   // a rate limit of the tenant or its key (docs/operations.md, "Rate limits"): 429 with Retry-After
   "ratelimit.exceeded": "rate_limited",

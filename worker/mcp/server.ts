@@ -15,6 +15,7 @@ import { workflowEvents } from "./tools/events.ts";
 import { workflowGraph } from "./tools/graph.ts";
 import { workflowListActive } from "./tools/list-active.ts";
 import { pluginList } from "./tools/plugins.ts";
+import { workflowQuota } from "./tools/quota.ts";
 import { workflowCancel, workflowGetStatus, workflowStart } from "./tools/runs.ts";
 import { serviceDelete, serviceList, serviceRegister } from "./tools/services.ts";
 import { workflowStateRead, workflowStateUpdate } from "./tools/state.ts";
@@ -57,6 +58,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   serviceDelete,
   serviceCircuits,
   workflowAudit,
+  workflowQuota,
 ];
 
 /**

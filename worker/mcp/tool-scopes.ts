@@ -35,6 +35,7 @@ export const TOOL_SCOPES: Readonly<Record<string, Scope>> = {
   service_list: runsRead,
   service_delete: workflowsPublish,
   service_circuits: runsRead,
+  workflow_quota: runsRead,
   // a tenant-admin read: who changed what, by key id; only for connections trusted with changes
   workflow_audit: workflowsPublish,
 };

@@ -19,6 +19,7 @@ import {
   describeTenant,
   issueKey,
   revokeKey,
+  tenantUsage,
   updateSettings,
 } from "../tenancy/tenant-admin.ts";
 import { adminAudit, exportAudit } from "../tenancy/tenant-audit-admin.ts";
@@ -69,6 +70,7 @@ export const adminRoutes = new Hono<AppEnv>()
     const patch = await readJson(c, settingsPatch);
     return c.json({ settings: await updateSettings(c.env, c.req.param("id"), patch, adminAudit(c)) });
   })
+  .get("/tenants/:id/usage", async (c) => c.json(await tenantUsage(c.env, c.req.param("id"))))
   .delete("/tenants/:id/keys/:keyId", async (c) => {
     const key = await revokeKey(c.env, c.req.param("id"), c.req.param("keyId"), adminAudit(c));
     return c.json({ revoked: true, key });

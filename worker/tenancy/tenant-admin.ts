@@ -13,6 +13,7 @@ import type {
   KeyInfo,
   TenantInfo,
   TenantSettings,
+  TenantUsage,
 } from "../../durable-objects/tenant/contracts.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
@@ -89,6 +90,12 @@ export async function updateSettings(
 ): Promise<TenantSettings> {
   assertTenantId(id);
   return unwrap((await registeredTenantStub(env, id)).updateSettings(id, patch, audit));
+}
+
+/** The tenant's usage against every quota (`GET /admin/tenants/:id/usage`). */
+export async function tenantUsage(env: Env, id: string): Promise<TenantUsage> {
+  assertTenantId(id);
+  return unwrap((await registeredTenantStub(env, id)).quotaUsage(id));
 }
 
 function assertTenantId(id: string): void {

@@ -158,5 +158,7 @@ export function matrixCalls({ runId, subscriptionId, serviceName }: ClientFixtur
     fail("service_delete", { name: "matrix_missing" }, "service.not_found"),
     ok("workflow_audit", { limit: 5 }, "entries"),
     fail("workflow_audit", { cursor: "not-a-cursor" }, "audit.invalid_cursor"),
+    ok("workflow_quota", {}, "quotas"),
+    fail("workflow_quota", { unexpected: true }, "input.invalid"),
   ];
 }
