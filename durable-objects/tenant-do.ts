@@ -126,56 +126,31 @@ export interface TenantEnv extends DurableObjectBindings {
 export class TenantDO extends DurableObject<TenantEnv> {
   /** one expression sandbox per TenantDO (trigger filters, mappings), never shared across tenants */
   readonly #evaluator = new LazyEvaluator();
-  readonly #alarm: TimerAlarm;
+  // The helpers below hold in-memory views of this object's storage (decrypted secrets, cached
+  // settings and definitions, pending results): `#build` makes them, again after an erasure.
+  #alarm!: TimerAlarm;
   /** set, delete, list by name; the vault itself goes to intake only as its `WebhookVerifier` */
-  readonly #secrets: SecretKeeping;
-  readonly #subscriptions: SubscriptionRegistry;
-  readonly #limits: IntakeLimits;
+  #secrets!: SecretKeeping;
+  #subscriptions!: SubscriptionRegistry;
+  #limits!: IntakeLimits;
   /** durable per-tenant and per-key rate limits (tenant/tenant-rate-limits.ts) */
-  readonly #rateLimits: TenantRateLimits;
+  #rateLimits!: TenantRateLimits;
   /** starts in flight under the stored-runs cap, shared by event starts and `workflow_start` */
-  readonly #reservations = new StartReservations();
+  #reservations!: StartReservations;
   /** the run quotas (`max_active_runs`, `max_runs_per_day`) and the queue for a free slot */
-  readonly #admission: RunAdmission;
-  readonly #starter: RunStarter;
-  readonly #reception: EventReception;
-  readonly #capabilities: CapabilityResolver;
-  readonly #circuits: CircuitStore;
+  #admission!: RunAdmission;
+  #starter!: RunStarter;
+  #reception!: EventReception;
+  #capabilities!: CapabilityResolver;
+  #circuits!: CircuitStore;
   /** one-time sign-in links for the OAuth consent page (worker/oauth) */
-  readonly #signInLinks: SignInLinks;
+  #signInLinks!: SignInLinks;
   /** the service an effect names: the workflow version's own, else the tenant's registered one */
-  readonly #services: TenantServices;
+  #services!: TenantServices;
 
   constructor(ctx: DurableObjectState, env: TenantEnv) {
     super(ctx, env);
-    const storage = ctx.storage;
-    this.#alarm = new TimerAlarm(storage);
-    const vault = new SecretVault(storage.sql, env.SECRETS_KEY);
-    this.#secrets = vault;
-    this.#capabilities = vault;
-    this.#circuits = new CircuitStore(storage.kv);
-    this.#signInLinks = new SignInLinks(storage.kv);
-    this.#services = new TenantServices(storage.sql);
-    this.#subscriptions = new SubscriptionRegistry(storage.sql, this.#evaluator);
-    this.#rateLimits = new TenantRateLimits(() => storage.sql);
-    this.#limits = new IntakeLimits(storage, this.#rateLimits);
-    this.#admission = new RunAdmission(storage, this.#reservations);
-    this.#starter = new RunStarter({
-      storage,
-      bindings: env,
-      reservations: this.#reservations,
-      admission: this.#admission,
-    });
-    this.#reception = new EventReception({
-      storage,
-      evaluator: this.#evaluator,
-      subscriptions: this.#subscriptions,
-      verifier: vault,
-      limits: this.#limits,
-      rateLimits: this.#rateLimits,
-      alarm: this.#alarm,
-      starter: this.#starter,
-    });
+    this.#build();
     void ctx.blockConcurrencyWhile(async () => {
       // Writes nothing unless the tenant exists: only createTenant creates the schema.
       upgradeIfCreated(ctx.storage, TENANT_MIGRATIONS);
@@ -781,10 +756,10 @@ export class TenantDO extends DurableObject<TenantEnv> {
       async () => {
         await this.ctx.storage.deleteAlarm();
         await this.ctx.storage.deleteAll();
-        // the in-memory views of what was deleted, so a tenant created again under this id starts empty
-        this.#subscriptions.invalidate();
-        this.#starter.invalidate();
-        this.#limits.settingsChanged();
+        // every in-memory view of what was deleted (decrypted secrets, settings, definitions,
+        // pending results) goes with it, so a tenant created again under this id starts empty
+        this.#starter.discard();
+        this.#build();
         await this.#alarm.load();
         return { erased: true };
       },
@@ -851,6 +826,40 @@ export class TenantDO extends DurableObject<TenantEnv> {
         () => new EngineError("tenant.not_found", `Tenant "${tenant}" does not exist.`),
       );
       return work(info);
+    });
+  }
+
+  /** Makes every in-memory helper afresh over this object's storage. */
+  #build(): void {
+    const storage = this.ctx.storage;
+    const env = this.env;
+    this.#reservations = new StartReservations();
+    this.#alarm = new TimerAlarm(storage);
+    const vault = new SecretVault(storage.sql, env.SECRETS_KEY);
+    this.#secrets = vault;
+    this.#capabilities = vault;
+    this.#circuits = new CircuitStore(storage.kv);
+    this.#signInLinks = new SignInLinks(storage.kv);
+    this.#services = new TenantServices(storage.sql);
+    this.#subscriptions = new SubscriptionRegistry(storage.sql, this.#evaluator);
+    this.#rateLimits = new TenantRateLimits(() => storage.sql);
+    this.#limits = new IntakeLimits(storage, this.#rateLimits);
+    this.#admission = new RunAdmission(storage, this.#reservations);
+    this.#starter = new RunStarter({
+      storage,
+      bindings: env,
+      reservations: this.#reservations,
+      admission: this.#admission,
+    });
+    this.#reception = new EventReception({
+      storage,
+      evaluator: this.#evaluator,
+      subscriptions: this.#subscriptions,
+      verifier: vault,
+      limits: this.#limits,
+      rateLimits: this.#rateLimits,
+      alarm: this.#alarm,
+      starter: this.#starter,
     });
   }
 

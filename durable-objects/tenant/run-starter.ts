@@ -77,6 +77,14 @@ export class RunStarter {
     await Promise.all(starts.map((start) => this.#startOne(tenant, start, event)));
   }
 
+  /** The tenant's storage was erased: drops what it would have written down, and its timer. */
+  discard(): void {
+    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    this.#settled = [];
+    this.#definitions.clear();
+  }
+
   /** Writes down every finished start now (the alarm does, before it re-arms). */
   flush(): void {
     if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);

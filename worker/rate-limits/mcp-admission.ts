@@ -3,7 +3,8 @@
  * What a `POST /mcp` costs against the tenant's `mcp` rate limits, read before the key check so
  * the tenant's DO can charge it in the same call (`authenticate`'s `admission`): one unit per
  * JSON-RPC message (a request or a notification; a batch is its length; a body that is not
- * JSON-RPC costs one, and the MCP handler refuses it). Also notes the body's `tools/call`s when it
+ * JSON-RPC costs one, and the MCP handler refuses it); any other authenticated method (GET,
+ * DELETE) costs one. Also notes the body's `tools/call`s when it
  * holds nothing else: refused, those get a coded tool error with `retry_after_ms`
  * (`mcp-refusal.ts`), anything else an HTTP 429. The original body stays unread for the MCP handler.
  */
@@ -18,10 +19,14 @@ export interface McpCost {
 
 export const priceMcpRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
   // a request without a key is refused by tenant auth: not worth parsing
-  if (c.req.method === "POST" && c.req.header("authorization") !== undefined) {
+  if (c.req.header("authorization") === undefined || c.req.method === "OPTIONS") return next();
+  if (c.req.method === "POST") {
     const priced = mcpCostOf(await c.req.raw.clone().text());
     c.set("admission", { surface: "mcp", cost: priced.cost });
     c.set("mcpToolCalls", priced.toolCalls);
+  } else {
+    // GET (a stream) or DELETE (end a session): one unit, as each reaches the DO and the handler
+    c.set("admission", { surface: "mcp", cost: 1 });
   }
   await next();
 };

@@ -1,0 +1,119 @@
+/**
+ * Regression tests for the attack review of rate limits and the tenant lifecycle (issue 15):
+ * - a tenant deleted and created again under the same id starts with nothing of the old one in
+ *   the warm TenantDO's memory (decrypted secrets, cached rate-limit settings);
+ * - the operator's lifecycle calls and revocations are never refused by the admin rate limit, so a
+ *   deletion can always be finished;
+ * - a percent-encoded tenant id in an admin path is charged to the tenant it names;
+ * - every authenticated `/mcp` method is charged, not only POST.
+ */
+import { SELF } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { adminFetch, BASE, mcpRaw, newTenant } from "./support/clients.ts";
+import { DEPLOY_HOOK, HOOK_SECRET, postHook, publish, setSecret, sign } from "./support/events.ts";
+import { freezeInWindow, setSettings } from "./support/rate-limits.ts";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+async function deleteFully(id: string): Promise<void> {
+  for (let i = 0; i < 10; i += 1) {
+    const res = await adminFetch(`/admin/tenants/${id}`, { method: "DELETE" });
+    if (res.status === 200) return;
+    expect(res.status).toBe(202);
+  }
+  throw new Error("deletion did not finish");
+}
+
+async function createAgain(id: string): Promise<string> {
+  const created = await adminFetch("/admin/tenants", { method: "POST", body: JSON.stringify({ id }) });
+  expect(created.status).toBe(201);
+  return ((await created.json()) as { apiKey: string }).apiKey;
+}
+
+async function signedPush(tenant: string, secret: string) {
+  const body = JSON.stringify({ ref: "refs/heads/main" });
+  return postHook(tenant, "/workflow/trigger", body, await sign("standard", secret, body));
+}
+
+const LIST = JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list", params: {} });
+
+describe("a tenant created again under a deleted tenant's id", () => {
+  it("does not verify webhooks with the deleted tenant's cached secret", async () => {
+    const old = await newTenant("atk-sec");
+    await setSecret(old.id, "WEBHOOK_SECRET", HOOK_SECRET);
+    await publish(old.apiKey, DEPLOY_HOOK);
+    // a verified delivery makes the vault decrypt and keep the secrets in memory
+    expect((await signedPush(old.id, HOOK_SECRET)).status).toBe(202);
+
+    await deleteFully(old.id);
+    const apiKey = await createAgain(old.id);
+    await publish(apiKey, DEPLOY_HOOK); // the same trigger, but no secret set
+
+    const delivered = await signedPush(old.id, HOOK_SECRET);
+    expect(delivered.status).not.toBe(202);
+  });
+
+  it("does not inherit the deleted tenant's cached rate-limit settings", async () => {
+    freezeInWindow(1);
+    const old = await newTenant("atk-rl");
+    await setSettings(old.id, { rate_limit_mcp_per_minute: 1 });
+    expect((await mcpRaw(old.apiKey, LIST)).status).toBe(200);
+    expect((await mcpRaw(old.apiKey, LIST)).status).toBe(429);
+
+    await deleteFully(old.id);
+    const apiKey = await createAgain(old.id);
+    for (let i = 0; i < 3; i += 1) expect((await mcpRaw(apiKey, LIST)).status).toBe(200);
+  });
+});
+
+describe("the admin rate limit", () => {
+  it("never refuses suspend, resume, key revocation or a deletion", async () => {
+    freezeInWindow(1);
+    const tenant = await newTenant("atk-adm-life");
+    await setSettings(tenant.id, { rate_limit_admin_per_minute: 1 });
+    expect((await adminFetch(`/admin/tenants/${tenant.id}`)).status).toBe(429);
+
+    expect(
+      (await adminFetch(`/admin/tenants/${tenant.id}/suspend`, { method: "POST", body: "{}" })).status,
+    ).toBe(200);
+    expect(
+      (await adminFetch(`/admin/tenants/${tenant.id}/resume`, { method: "POST", body: "{}" })).status,
+    ).toBe(200);
+    expect(
+      (await adminFetch(`/admin/tenants/${tenant.id}/keys/${tenant.keyId}`, { method: "DELETE" })).status,
+    ).toBe(200);
+    await deleteFully(tenant.id);
+    expect((await adminFetch(`/admin/tenants/${tenant.id}`)).status).toBe(404);
+  });
+
+  it("charges a percent-encoded tenant id to the tenant it decodes to", async () => {
+    freezeInWindow(1);
+    const tenant = await newTenant("atk-adm-enc");
+    await setSettings(tenant.id, { rate_limit_admin_per_minute: 2 });
+    expect((await adminFetch(`/admin/tenants/${tenant.id}`)).status).toBe(200);
+    const encoded = `%${tenant.id.charCodeAt(0).toString(16)}${tenant.id.slice(1)}`;
+    expect((await adminFetch(`/admin/tenants/${encoded}`)).status).toBe(429);
+    const patched = await adminFetch(`/admin/tenants/${encoded}/settings`, {
+      method: "PATCH",
+      body: JSON.stringify({ rate_limit_admin_per_minute: 1_000_000 }),
+    });
+    expect(patched.status).toBe(429);
+  });
+});
+
+describe("the MCP rate limit", () => {
+  it("charges every authenticated /mcp method, not only POST", async () => {
+    freezeInWindow(1);
+    const tenant = await newTenant("atk-mcpget");
+    await setSettings(tenant.id, { rate_limit_mcp_per_minute: 1 });
+    expect((await mcpRaw(tenant.apiKey, LIST)).status).toBe(200);
+    const res = await SELF.fetch(`${BASE}/mcp`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${tenant.apiKey}`, "mcp-protocol-version": "2025-06-18" },
+    });
+    expect(res.status).toBe(429);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("ratelimit.exceeded");
+  });
+});
