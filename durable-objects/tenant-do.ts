@@ -109,6 +109,11 @@ const MAX_WOKEN_RUNS = 500;
 /** Who a change is recorded as when the caller names no one (direct RPC from tests and tools of ours). */
 const SYSTEM: AuditContext = { actor: "system" };
 
+/** The operator (actor `admin`) changes a suspended tenant's services; anyone else needs it active. */
+function serviceGuard(audit: AuditContext): "tenant" | "active" {
+  return audit.actor === "admin" ? "tenant" : "active";
+}
+
 /** What the TenantDO reads from the worker's environment. */
 export interface TenantEnv extends DurableObjectBindings {
   /** platform secret tenant secrets are encrypted with (AES-GCM, a key derived per tenant) */
@@ -519,6 +524,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   }
 
   // ── tenant services (resolved by the worker against the plugin catalog) ──
+  // Reached by the operator (`/admin/tenants/:id/services`: actor `admin`, or `caller: "admin"`),
+  // who manages a suspended tenant, and by the tenant's own tools, refused while it is suspended.
 
   /** Registers (or replaces) a service for all the tenant's workflows; its exact version is pinned. */
   registerService(
@@ -526,24 +533,30 @@ export class TenantDO extends DurableObject<TenantEnv> {
     service: NewTenantService,
     audit: AuditContext = SYSTEM,
   ): Promise<Outcome<{ service: TenantService; created: boolean }>> {
-    return this.#audited(tenant, audit, (now) => {
-      const limits = quotaLimitsOf(readSettings(this.#sql));
-      return {
-        value: upsertService(this.#sql, service, now, {
-          services: limits.max_services,
-          plugins: limits.max_plugins,
-        }),
-        record: {
-          action: "service.register",
-          object: { type: "service", id: service.name },
-          hashed: { service },
-        },
-      };
-    });
+    return this.#audited(
+      tenant,
+      audit,
+      (now) => {
+        const limits = quotaLimitsOf(readSettings(this.#sql));
+        return {
+          value: upsertService(this.#sql, service, now, {
+            services: limits.max_services,
+            plugins: limits.max_plugins,
+          }),
+          record: {
+            action: "service.register",
+            object: { type: "service", id: service.name },
+            hashed: { service },
+          },
+        };
+      },
+      serviceGuard(audit),
+    );
   }
 
-  listServices(tenant: string): Promise<Outcome<TenantService[]>> {
-    return this.#forTenant(tenant, () => listServiceRows(this.#sql));
+  listServices(tenant: string, caller: "admin" | "tenant" = "tenant"): Promise<Outcome<TenantService[]>> {
+    const work = () => listServiceRows(this.#sql);
+    return caller === "admin" ? this.#forTenant(tenant, work) : this.#forActiveTenant(tenant, work);
   }
 
   deleteService(
@@ -551,13 +564,18 @@ export class TenantDO extends DurableObject<TenantEnv> {
     name: string,
     audit: AuditContext = SYSTEM,
   ): Promise<Outcome<{ name: string; deleted: true }>> {
-    return this.#audited(tenant, audit, () => {
-      deleteServiceRow(this.#sql, name);
-      return {
-        value: { name, deleted: true as const },
-        record: { action: "service.delete", object: { type: "service", id: name } },
-      };
-    });
+    return this.#audited(
+      tenant,
+      audit,
+      () => {
+        deleteServiceRow(this.#sql, name);
+        return {
+          value: { name, deleted: true as const },
+          record: { action: "service.delete", object: { type: "service", id: name } },
+        };
+      },
+      serviceGuard(audit),
+    );
   }
 
   // ── secrets (values go in, never come out: webhook intake gets a verifier) ─

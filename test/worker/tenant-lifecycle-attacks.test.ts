@@ -5,10 +5,12 @@
  * - the operator's lifecycle calls and revocations are never refused by the admin rate limit, so a
  *   deletion can always be finished;
  * - a percent-encoded tenant id in an admin path is charged to the tenant it names;
- * - every authenticated `/mcp` method is charged, not only POST.
+ * - every authenticated `/mcp` method is charged, not only POST;
+ * - the TenantDO's service methods refuse a suspended tenant's own calls; the operator's still work.
  */
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { tenantStub } from "../../durable-objects/bindings.ts";
 import { adminFetch, BASE, mcpRaw, newTenant } from "./support/clients.ts";
 import { DEPLOY_HOOK, HOOK_SECRET, postHook, publish, setSecret, sign } from "./support/events.ts";
 import { freezeInWindow, setSettings } from "./support/rate-limits.ts";
@@ -115,5 +117,22 @@ describe("the MCP rate limit", () => {
     });
     expect(res.status).toBe(429);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("ratelimit.exceeded");
+  });
+});
+
+describe("a suspended tenant's services", () => {
+  it("refuses the tenant's own service calls in the TenantDO; the operator still manages them", async () => {
+    const tenant = await newTenant("atk-svc");
+    const suspended = await adminFetch(`/admin/tenants/${tenant.id}/suspend`, { method: "POST", body: "{}" });
+    expect(suspended.status).toBe(200);
+    const stub = tenantStub(env, tenant.id);
+    const listed = await stub.listServices(tenant.id);
+    expect(listed.ok ? "ok" : listed.error.code).toBe("tenant.suspended");
+    const deleted = await stub.deleteService(tenant.id, "anything", { actor: `key:${tenant.keyId}` });
+    expect(deleted.ok ? "ok" : deleted.error.code).toBe("tenant.suspended");
+
+    expect((await adminFetch(`/admin/tenants/${tenant.id}/services`)).status).toBe(200);
+    const removed = await adminFetch(`/admin/tenants/${tenant.id}/services/anything`, { method: "DELETE" });
+    expect(((await removed.json()) as { error: { code: string } }).error.code).toBe("service.not_found");
   });
 });

@@ -25,7 +25,7 @@ export async function putService(
 
 export async function listTenantServices(env: Env, tenant: string): Promise<TenantService[]> {
   assertTenantId(tenant);
-  return unwrap((await registeredTenantStub(env, tenant)).listServices(tenant));
+  return unwrap((await registeredTenantStub(env, tenant)).listServices(tenant, "admin"));
 }
 
 export async function removeService(
