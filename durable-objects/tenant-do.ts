@@ -455,8 +455,12 @@ export class TenantDO extends DurableObject<TenantEnv> {
       if (stored === null || stored.id !== tenant) {
         throw unknownEndpoint();
       }
-      requireActive(this.#kv, tenant, unknownEndpoint);
-      return this.#reception.receiveWebhook(tenant, delivery);
+      // a tenant being deleted is unknown at once; a suspended one is said so only to a sender
+      // whose delivery verifies on a real endpoint (others learn nothing about the tenant)
+      if (readLifecycle(this.#kv).status === "deleting") throw unknownEndpoint();
+      return this.#reception.receiveWebhook(tenant, delivery, () =>
+        requireActive(this.#kv, tenant, unknownEndpoint),
+      );
     });
   }
 

@@ -58,7 +58,15 @@ export class EventReception {
     this.#parts = parts;
   }
 
-  async receiveWebhook(tenant: string, delivery: WebhookDelivery): Promise<EventReceipt> {
+  /**
+   * `requireOpen` runs once the delivery is verified, before anything of it is stored: a refusal
+   * there (a suspended tenant) is told only to a sender that holds the endpoint's secret.
+   */
+  async receiveWebhook(
+    tenant: string,
+    delivery: WebhookDelivery,
+    requireOpen: () => void = () => {},
+  ): Promise<EventReceipt> {
     const { subscriptions, evaluator, verifier, limits } = this.#parts;
     const endpoint = normalizeEndpoint(delivery.endpoint);
     const listening = endpoint === undefined ? [] : subscriptionsForEndpoint(endpoint, subscriptions.all());
@@ -71,6 +79,7 @@ export class EventReception {
       this.#rejections.record(this.#sql, endpoint, delivery.now, verification.rejection);
       throw new EngineError(verification.rejection.code, verification.rejection.message);
     }
+    requireOpen();
     // From here to the transaction nothing awaits: the dedup check and the write are one step.
     for (const key of verification.dedupKeys) {
       const earlier = findDelivery(this.#sql, endpoint, key, delivery.now);

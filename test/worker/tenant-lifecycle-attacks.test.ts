@@ -6,7 +6,8 @@
  *   deletion can always be finished;
  * - a percent-encoded tenant id in an admin path is charged to the tenant it names;
  * - every authenticated `/mcp` method is charged, not only POST;
- * - the TenantDO's service methods refuse a suspended tenant's own calls; the operator's still work.
+ * - the TenantDO's service methods refuse a suspended tenant's own calls; the operator's still work;
+ * - a suspended tenant's webhook endpoints say "suspended" only to a delivery that verifies.
  */
 import { env, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -134,5 +135,26 @@ describe("a suspended tenant's services", () => {
     expect((await adminFetch(`/admin/tenants/${tenant.id}/services`)).status).toBe(200);
     const removed = await adminFetch(`/admin/tenants/${tenant.id}/services/anything`, { method: "DELETE" });
     expect(((await removed.json()) as { error: { code: string } }).error.code).toBe("service.not_found");
+  });
+});
+
+describe("a suspended tenant's webhooks", () => {
+  it("tell only a sender whose delivery verifies that the tenant is suspended", async () => {
+    const tenant = await newTenant("atk-hook");
+    await setSecret(tenant.id, "WEBHOOK_SECRET", HOOK_SECRET);
+    await publish(tenant.apiKey, DEPLOY_HOOK);
+    const suspended = await adminFetch(`/admin/tenants/${tenant.id}/suspend`, { method: "POST", body: "{}" });
+    expect(suspended.status).toBe(200);
+
+    const probe = await postHook(tenant.id, "/no/such/endpoint", "{}");
+    expect(probe.status).toBe(404);
+    expect(probe.body.error?.code).toBe("hooks.unknown_endpoint");
+    const unsigned = await postHook(tenant.id, "/workflow/trigger", "{}");
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.body.error?.code).not.toBe("tenant.suspended");
+
+    const signed = await signedPush(tenant.id, HOOK_SECRET);
+    expect(signed.status).toBe(503);
+    expect(signed.body.error?.code).toBe("tenant.suspended");
   });
 });
