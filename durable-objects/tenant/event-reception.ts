@@ -139,7 +139,10 @@ export class EventReception {
     // From here to the commit nothing awaits.
     const subscriptions = this.#parts.subscriptions.all();
     const now = posted[0]?.now ?? Date.now();
-    if (poster !== undefined) this.#parts.rateLimits.require("events", events.length, now, poster.keyId);
+    if (poster !== undefined) {
+      this.#parts.rateLimits.requireWithinLimit("events", events.length, poster.keyId);
+      this.#parts.rateLimits.require("events", events.length, now, poster.keyId);
+    }
     const allowRun = this.#parts.limits.allowRun(now);
     const budget = new MatchBudget(sandbox);
     const taken = this.#parts.storage.transactionSync(() =>

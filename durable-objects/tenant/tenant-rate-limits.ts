@@ -5,6 +5,7 @@
  * durable counters (`rate-limiter.ts`). `admit` answers a verdict (the caller decides how to refuse,
  * e.g. `authenticate` hands it to the edge); `require` throws `RateLimitedError` when refused.
  */
+import { EngineError } from "../../engine/errors.ts";
 import { RateLimitedError, type RateLimitVerdict } from "../../engine/rate-limits/rate-limited-error.ts";
 import { bucketsFor, type RateLimitSurface, tenantLimitOf } from "./rate-limit-policy.ts";
 import { RateLimiter } from "./rate-limiter.ts";
@@ -28,6 +29,23 @@ export class TenantRateLimits {
   /** Charges `cost` units on `surface` to the tenant (and to `keyId` when it has a per-key limit). */
   admit(surface: RateLimitSurface, cost: number, now: number, keyId?: string): RateLimitVerdict {
     return this.#limiter.admit(bucketsFor(surface, this.#current(), keyId), cost, now);
+  }
+
+  /**
+   * The most units one request may cost on `surface` (the smallest of its per-minute limits): a
+   * larger one could never be admitted, so it is refused as `ratelimit.batch_too_large`, without
+   * `Retry-After`, and charges nothing.
+   */
+  requireWithinLimit(surface: RateLimitSurface, cost: number, keyId?: string): void {
+    const largest = Math.min(...bucketsFor(surface, this.#current(), keyId).map((bucket) => bucket.limit));
+    if (cost > largest) {
+      throw new EngineError(
+        "ratelimit.batch_too_large",
+        `This request holds ${cost} units of the ${surface} rate limit, which allows ${largest} per minute: no retry ` +
+          `can succeed. Send at most ${largest} at once.`,
+        { path: surface },
+      );
+    }
   }
 
   /** As `admit`, throwing `ratelimit.exceeded` (with the verdict) when refused. */

@@ -4,6 +4,6 @@
  * (`ErrorCode` in engine/error-codes.ts); worker/errors/codes.ts classifies each one.
  */
 
-export const RATE_LIMIT_CODES = ["ratelimit.exceeded"] as const;
+export const RATE_LIMIT_CODES = ["ratelimit.exceeded", "ratelimit.batch_too_large"] as const;
 
 export type RateLimitCode = (typeof RATE_LIMIT_CODES)[number];

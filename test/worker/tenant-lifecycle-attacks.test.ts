@@ -7,7 +7,8 @@
  * - a percent-encoded tenant id in an admin path is charged to the tenant it names;
  * - every authenticated `/mcp` method is charged, not only POST;
  * - the TenantDO's service methods refuse a suspended tenant's own calls; the operator's still work;
- * - a suspended tenant's webhook endpoints say "suspended" only to a delivery that verifies.
+ * - a suspended tenant's webhook endpoints say "suspended" only to a delivery that verifies;
+ * - an events batch no minute could admit is refused 413, not 429 with a Retry-After.
  */
 import { env, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
@@ -156,5 +157,29 @@ describe("a suspended tenant's webhooks", () => {
     const signed = await signedPush(tenant.id, HOOK_SECRET);
     expect(signed.status).toBe(503);
     expect(signed.body.error?.code).toBe("tenant.suspended");
+  });
+});
+
+describe("a POST /events batch larger than the events limit", () => {
+  it("is refused 413 ratelimit.batch_too_large without Retry-After, and charges nothing", async () => {
+    freezeInWindow(1);
+    const tenant = await newTenant("atk-evb");
+    await setSettings(tenant.id, { rate_limit_events_per_minute: 3 });
+    const post = (count: number) =>
+      SELF.fetch(`${BASE}/events`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${tenant.apiKey}`, "content-type": "application/json" },
+        body: JSON.stringify({
+          events: Array.from({ length: count }, (_, i) => ({ type: "custom.batch", id: `e${count}-${i}` })),
+        }),
+      });
+    const tooLarge = await post(4);
+    expect(tooLarge.status).toBe(413);
+    expect(tooLarge.headers.get("retry-after")).toBeNull();
+    expect(((await tooLarge.json()) as { error: { code: string } }).error.code).toBe(
+      "ratelimit.batch_too_large",
+    );
+    // nothing was charged: a batch of three still fits this minute
+    expect((await post(3)).status).toBe(202);
   });
 });

@@ -153,6 +153,7 @@ export const ERROR_CLASS_OF = {
   "quota.exceeded": "conflict",
   "quota.stored_runs": "conflict",
   // a rate limit of the tenant or its key (docs/operations.md, "Rate limits"): 429 with Retry-After
+  "ratelimit.batch_too_large": "too_large",
   "ratelimit.exceeded": "rate_limited",
   "request.invalid_body": "invalid_input",
   "request.invalid_json": "invalid_input",
