@@ -285,11 +285,19 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forTenant(id, () => this.#rateLimits.require("admin", 1, Date.now()));
   }
 
-  /** Keeps a one-time sign-in link (by the hash of its secret) until `expiresAt` (ms). */
-  issueSignInLink(id: string, hash: string, expiresAt: number): Promise<Outcome<{ expiresAt: number }>> {
-    return this.#forTenant(id, () => {
-      this.#signInLinks.issue(hash, expiresAt, Date.now());
-      return { expiresAt };
+  /** Keeps a one-time sign-in link (by the hash of its secret) until `expiresAt` (ms); audited. */
+  issueSignInLink(
+    id: string,
+    hash: string,
+    expiresAt: number,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<{ expiresAt: number }>> {
+    return this.#audited(id, audit, (now) => {
+      this.#signInLinks.issue(hash, expiresAt, now);
+      return {
+        value: { expiresAt },
+        record: { action: "sign_in_link.create", object: { type: "tenant", id } },
+      };
     });
   }
 

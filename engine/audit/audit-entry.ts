@@ -25,6 +25,8 @@ export const AUDIT_ACTIONS = [
   "run.state_update",
   "tenant.suspend",
   "tenant.resume",
+  "sign_in_link.create",
+  "grant.revoke",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

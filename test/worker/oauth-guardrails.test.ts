@@ -135,7 +135,7 @@ describe("OAuth requests of a suspended tenant", () => {
 });
 
 describe("OAuth requests in the audit log", () => {
-  it("names the approving key (key:<key id>) or the grant (oauth:<grant id>), never a token", async () => {
+  it("names the approving key (key:<key id>) or the grant (oauth:<grant id>), never a token; records link issue and grant revocation", async () => {
     const tenant = await newTenant("oga");
     const { tokens } = await grantWithKey(tenant.apiKey, ALL);
     const linkToken = await grantWithSignInLink(tenant.id);
@@ -148,6 +148,20 @@ describe("OAuth requests in the audit log", () => {
     const grants = await adminFetch(`/admin/tenants/${tenant.id}/grants`);
     const listed = ((await grants.json()) as { grants: { id: string }[] }).grants.map((grant) => grant.id);
     expect(listed).toContain(grantId);
+
+    // the operator's OAuth changes are audited too: the link issued above, and revoking the grants
+    const revoked = await adminFetch(`/admin/tenants/${tenant.id}/grants`, {
+      method: "DELETE",
+      headers: { "x-request-id": "req-revoke-1" },
+    });
+    expect(revoked.status).toBe(200);
+    const oauthEntries = (await auditEntries(tenant.id)).filter((entry) => entry.object.type === "tenant");
+    expect(oauthEntries.map((entry) => [entry.action, entry.actor])).toEqual([
+      ["tenant.create", "admin"],
+      ["sign_in_link.create", "admin"],
+      ["grant.revoke", "admin"],
+    ]);
+    expect(oauthEntries.at(-1)?.request_id).toBe("req-revoke-1");
 
     const log = JSON.stringify(await auditEntries(tenant.id));
     for (const secret of [tokens.access_token, linkToken, tenant.apiKey, linkToken.split(":")[2]!]) {

@@ -319,7 +319,7 @@ describe("revocation", () => {
     const { tokens } = await grantWithLink(await issueLink(id));
     expect((await secureMcp(tokens.access_token, "tools/list")).res.status).toBe(200);
     // on a plain env, without the provider's helpers of a request (as a deletion route may run)
-    expect(await revokeTenantGrants({ ...env, OAUTH_PROVIDER: undefined }, id)).toEqual({
+    expect(await revokeTenantGrants({ ...env, OAUTH_PROVIDER: undefined }, id, { actor: "admin" })).toEqual({
       grants: 1,
       signInLinks: 0,
     });

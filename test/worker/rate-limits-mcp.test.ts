@@ -134,8 +134,9 @@ describe("POST /mcp", () => {
 
   it("the official SDK client reads the refusal as a tool error with the code and retry_after_ms", async () => {
     const tenant = await newTenant("rl-mcp-sdk");
-    // connecting costs two units (initialize, notifications/initialized), each call one
-    await setSettings(tenant.id, { rate_limit_mcp_per_minute: 3 });
+    // connecting costs three units (initialize, notifications/initialized, and the GET the client
+    // opens for server messages right after, before its first call completes), each call one
+    await setSettings(tenant.id, { rate_limit_mcp_per_minute: 4 });
     freezeInWindow(20);
     const client = new Client({ name: "rate-limit-test", version: "1.0.0" });
     const transport = new StreamableHTTPClientTransport(new URL(`${BASE}/mcp`), {

@@ -9,6 +9,7 @@
  */
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
+import type { AuditContext } from "../../durable-objects/tenant/contracts.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
@@ -33,6 +34,7 @@ export async function issueSignInLink(
   tenant: string,
   origin: string,
   now: number,
+  audit: AuditContext,
 ): Promise<IssuedSignInLink> {
   const stub = await registeredTenantStub(env, tenant);
   if (env.OAUTH_PROVIDER === undefined) {
@@ -44,7 +46,7 @@ export async function issueSignInLink(
   }
   const code = `efs_${tenant}_${randomSecret()}`;
   const expiresAt = now + SIGN_IN_LINK_TTL_MS;
-  await unwrap(stub.issueSignInLink(tenant, await hashApiKey(code), expiresAt));
+  await unwrap(stub.issueSignInLink(tenant, await hashApiKey(code), expiresAt, audit));
   return { url: `${origin}/sign-in/${code}`, expires_at: new Date(expiresAt).toISOString() };
 }
 

@@ -11,6 +11,8 @@
  * come back to life if the id were registered again.
  */
 import { getOAuthApi, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
+import { unwrap } from "../../durable-objects/outcome.ts";
+import type { AuditContext } from "../../durable-objects/tenant/contracts.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
@@ -88,18 +90,26 @@ export interface RevokedSignIns {
  * KV entries are deleted now and stop working within about 60 s at other locations (KV is
  * eventually consistent).
  */
-export async function revokeTenantGrants(env: Env, tenant: string): Promise<RevokedSignIns> {
-  await registeredTenantStub(env, tenant);
+export async function revokeTenantGrants(
+  env: Env,
+  tenant: string,
+  audit: AuditContext,
+): Promise<RevokedSignIns> {
+  const stub = await registeredTenantStub(env, tenant);
   const signInLinks = await withdrawSignInLinks(env, tenant);
+  let grants = 0;
   // without OAUTH_KV or SECRETS_KEY no grant can have been made (Allow needs both)
-  if (env.OAUTH_KV === undefined || env.SECRETS_KEY === undefined || env.SECRETS_KEY === "") {
-    return { grants: 0, signInLinks };
+  if (env.OAUTH_KV !== undefined && env.SECRETS_KEY !== undefined && env.SECRETS_KEY !== "") {
+    const oauth = await helpersFor(env, tenant);
+    const userId = await opaqueUserIdOf(env, tenant);
+    const listed = await listTenantGrants(env, tenant);
+    for (const grant of listed) await oauth.revokeGrant(grant.id, userId);
+    grants = listed.length;
   }
-  const oauth = await helpersFor(env, tenant);
-  const userId = await opaqueUserIdOf(env, tenant);
-  const grants = await listTenantGrants(env, tenant);
-  for (const grant of grants) await oauth.revokeGrant(grant.id, userId);
-  return { grants: grants.length, signInLinks };
+  // the grants live in OAUTH_KV, not in the tenant's DO: the entry follows the revocation
+  const record = { action: "grant.revoke" as const, object: { type: "tenant", id: tenant } };
+  await unwrap(stub.recordAudit(tenant, record, audit));
+  return { grants, signInLinks };
 }
 
 /**

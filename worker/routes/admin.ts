@@ -76,14 +76,20 @@ export const adminRoutes = new Hono<AppEnv>()
     return c.json({ revoked: true, key });
   })
   .post("/tenants/:id/sign-in-links", async (c) => {
-    const link = await issueSignInLink(c.env, c.req.param("id"), new URL(c.req.url).origin, Date.now());
+    const link = await issueSignInLink(
+      c.env,
+      c.req.param("id"),
+      new URL(c.req.url).origin,
+      Date.now(),
+      adminAudit(c),
+    );
     return c.json(link, 201);
   })
   .get("/tenants/:id/grants", async (c) =>
     c.json({ grants: await listTenantGrants(c.env, c.req.param("id")) }),
   )
   .delete("/tenants/:id/grants", async (c) => {
-    const revoked = await revokeTenantGrants(c.env, c.req.param("id"));
+    const revoked = await revokeTenantGrants(c.env, c.req.param("id"), adminAudit(c));
     return c.json({ revoked: revoked.grants, withdrawn_sign_in_links: revoked.signInLinks });
   })
   .get("/tenants/:id/secrets", async (c) =>

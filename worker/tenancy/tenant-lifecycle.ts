@@ -61,7 +61,7 @@ export async function deleteTenant(env: Env, id: string, audit: AuditContext): P
   if (!begun.erased) {
     recordDeletion(id, audit);
     // before the DO is erased (the links live there); a call after that finds it already done
-    await revokeTenantGrants(env, id);
+    await revokeTenantGrants(env, id, audit);
   }
   const erased = { runs: 0, kv_keys: 0, r2_objects: 0 };
   const partly = (): TenantDeletion => ({ tenant: id, deleted: false, erased });
