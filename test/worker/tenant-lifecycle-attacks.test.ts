@@ -8,11 +8,15 @@
  * - every authenticated `/mcp` method is charged, not only POST;
  * - the TenantDO's service methods refuse a suspended tenant's own calls; the operator's still work;
  * - a suspended tenant's webhook endpoints say "suspended" only to a delivery that verifies;
- * - an events batch no minute could admit is refused 413, not 429 with a Retry-After.
+ * - an events batch no minute could admit is refused 413, not 429 with a Retry-After;
+ * - every TenantDO method is either tenant-facing (refused while suspended) or listed as the
+ *   operator's or the platform's, so a new method cannot skip the suspension unnoticed.
  */
-import { env, SELF } from "cloudflare:test";
+import { env, runInDurableObject, SELF } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { tenantStub } from "../../durable-objects/bindings.ts";
+import type { Outcome } from "../../durable-objects/outcome.ts";
+import type { TenantDO } from "../../durable-objects/tenant-do.ts";
 import { adminFetch, BASE, mcpRaw, newTenant } from "./support/clients.ts";
 import { DEPLOY_HOOK, HOOK_SECRET, postHook, publish, setSecret, sign } from "./support/events.ts";
 import { freezeInWindow, setSettings } from "./support/rate-limits.ts";
@@ -181,5 +185,85 @@ describe("a POST /events batch larger than the events limit", () => {
     );
     // nothing was charged: a batch of three still fits this minute
     expect((await post(3)).status).toBe(202);
+  });
+});
+
+/** Methods a tenant's own request, tool or run reaches: refused while the tenant is suspended. */
+const TENANT_FACING = [
+  "admitCaller",
+  "peekSignInLink",
+  "redeemSignInLink",
+  "publishWorkflow",
+  "getWorkflow",
+  "listWorkflows",
+  "listRuns",
+  "requireRun",
+  "startRun",
+  "receiveEvent",
+  "receiveEvents",
+  "subscribe",
+  "unsubscribe",
+  "listSubscriptions",
+  "listEvents",
+  "registerService",
+  "listServices",
+  "deleteService",
+  "performEffect",
+  "listCircuits",
+];
+
+/**
+ * The operator's methods (they manage a suspended tenant), those with their own answer, and the
+ * platform's own bookkeeping. A tenant's credential reaches none of them while it is suspended:
+ * `authenticate` / `admitCaller` refuse it first.
+ */
+const NOT_TENANT_FACING = [
+  "createTenant",
+  "describeTenant",
+  "updateSettings",
+  "addKey",
+  "revokeKey",
+  "authenticate", // tenant.suspended for a valid key (its own answer)
+  "admitAdmin",
+  "issueSignInLink",
+  "withdrawSignInLinks",
+  "recordRun", // a RunDO's index update
+  "receiveWebhook", // tenant.suspended once a delivery verifies (above)
+  "setSecret",
+  "deleteSecret",
+  "listSecrets",
+  "recordAudit", // the entry of a change a RunDO already committed
+  "listAudit", // workflow_audit and the admin export
+  "quotaUsage", // workflow_quota and GET /admin/tenants/:id/usage
+  "suspend",
+  "resume",
+  "acceptsRunWork",
+  "beginDeletion",
+  "eraseRuns",
+  "eraseTenant",
+];
+
+describe("every TenantDO method and suspension", () => {
+  it("is tenant-facing and refused, or listed as the operator's or the platform's", async () => {
+    const { id } = await newTenant("atk-walk");
+    const suspended = await adminFetch(`/admin/tenants/${id}/suspend`, { method: "POST", body: "{}" });
+    expect(suspended.status).toBe(200);
+    const typed: DurableObjectStub<TenantDO> = env.TENANT_DO.get(env.TENANT_DO.idFromName(id));
+    await runInDurableObject(typed, async (instance: TenantDO) => {
+      const methods = Object.getOwnPropertyNames(Object.getPrototypeOf(instance)).filter(
+        (name) =>
+          !["constructor", "alarm", "fetch"].includes(name) &&
+          typeof Reflect.get(instance, name) === "function",
+      );
+      expect(methods.sort()).toEqual([...TENANT_FACING, ...NOT_TENANT_FACING].sort());
+      for (const name of TENANT_FACING) {
+        const method = Reflect.get(instance, name) as (
+          tenant: string,
+          ...rest: unknown[]
+        ) => Promise<Outcome<unknown>>;
+        const outcome = await method.call(instance, id, undefined, undefined);
+        expect([name, outcome.ok ? "ok" : outcome.error.code]).toEqual([name, "tenant.suspended"]);
+      }
+    });
   });
 });
