@@ -10,7 +10,7 @@ export const Scopes = {
   runsRead: "runs:read",
   /** start, advance (next step, step complete), update the state of and cancel runs */
   runsDrive: "runs:drive",
-  /** publish workflow versions and change the tenant's subscriptions and services */
+  /** publish workflow versions, change the tenant's subscriptions and services; read its audit log */
   workflowsPublish: "workflows:publish",
 } as const;
 
@@ -21,7 +21,8 @@ export const ALL_SCOPES: readonly Scope[] = [Scopes.runsRead, Scopes.runsDrive, 
 export const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   "runs:read": "Read workflows, runs, their state and events, subscriptions, services and plugins",
   "runs:drive": "Start runs, complete their steps, update their state and cancel them",
-  "workflows:publish": "Publish workflow versions and change the tenant's event subscriptions and services",
+  "workflows:publish":
+    "Publish workflow versions, change the tenant's event subscriptions and services, and read its audit log",
 };
 
 export function isScope(value: string): value is Scope {
