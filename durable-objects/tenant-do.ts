@@ -495,8 +495,9 @@ export class TenantDO extends DurableObject<TenantEnv> {
   // ── the audit log (tenant/audit-log.ts) ─────────────────────────────────
 
   /**
-   * Records a change made outside this DO (a run's cancel or state update, committed by its RunDO
-   * first): the one entry that cannot share the change's transaction.
+   * Records a change made outside this DO (a run's cancel or state update): the one entry that
+   * cannot share the change's transaction, so it is written first, as an intent
+   * (worker/mcp/existing-run.ts `applyAuditedRunChange`).
    */
   recordAudit(tenant: string, record: AuditRecord, audit: AuditContext): Promise<Outcome<void>> {
     return this.#audited(tenant, audit, () => ({ value: undefined, record }));

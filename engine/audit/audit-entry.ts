@@ -22,7 +22,9 @@ export const AUDIT_ACTIONS = [
   "subscription.create",
   "subscription.delete",
   "run.cancel",
+  "run.cancel_failed",
   "run.state_update",
+  "run.state_update_failed",
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,0 +1,96 @@
+/**
+ * The audit log after the attacker review of issue 15: each block names the finding it closes
+ * (the reproductions passed on the code before these fixes).
+ */
+import { runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { AuditEntry } from "../../engine/audit/audit-entry.ts";
+import { adminFetch, callTool, newTenant, toolErrorOf } from "./support/clients.ts";
+import { runObject } from "./support/runs.ts";
+import { GREET } from "./support/workflows.ts";
+
+async function entriesOf(tenant: string): Promise<AuditEntry[]> {
+  const res = await adminFetch(`/admin/tenants/${tenant}/audit`);
+  expect(res.status).toBe(200);
+  const text = new TextDecoder().decode(await res.arrayBuffer());
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as AuditEntry);
+}
+
+async function transitionsOf(tenant: string, runId: string) {
+  return runInDurableObject(runObject(tenant, runId), (_instance, state) =>
+    state.storage.sql
+      .exec<{ event: string; actor: string | null }>("SELECT event, actor FROM transitions ORDER BY seq")
+      .toArray(),
+  );
+}
+
+async function startedRun(prefix: string) {
+  const t = await newTenant(prefix);
+  const pub = await callTool(t.apiKey, "workflow_publish", { yaml: GREET });
+  expect(pub.isError, pub.text).toBe(false);
+  const started = await callTool(t.apiKey, "workflow_start", {
+    workflow: "demo:greet",
+    inputs: { name: "Ada" },
+  });
+  return { t, runId: started.structured.workflow_id as string };
+}
+
+describe("finding 1: a run change is never committed without its audit entry", () => {
+  it("updates holding 1e999 (a JSON-string argument) are input.invalid and change nothing", async () => {
+    const { t, runId } = await startedRun("hard-inf");
+    const before = await entriesOf(t.id);
+    const transitionsBefore = await transitionsOf(t.id, runId);
+    const call = await callTool(t.apiKey, "workflow_state_update", {
+      workflow_id: runId,
+      updates: '[{"path":"global.hidden","value":1e999}]',
+    });
+    expect(call.isError).toBe(true);
+    expect(toolErrorOf(call).code).toBe("input.invalid");
+    expect(await transitionsOf(t.id, runId)).toEqual(transitionsBefore);
+    expect(await entriesOf(t.id)).toEqual(before);
+  });
+
+  it("the entry is written before the RunDO applies the change; a refused change is followed by _failed", async () => {
+    const { t, runId } = await startedRun("hard-intent");
+    const first = await callTool(t.apiKey, "workflow_cancel", { workflow_id: runId });
+    expect(first.isError, first.text).toBe(false);
+    const again = await callTool(t.apiKey, "workflow_cancel", { workflow_id: runId });
+    expect(again.isError).toBe(true);
+    const runEntries = (await entriesOf(t.id)).filter((entry) => entry.object.type === "run");
+    expect(runEntries.map((entry) => entry.action)).toEqual([
+      "run.cancel",
+      "run.cancel",
+      "run.cancel_failed",
+    ]);
+    expect(runEntries[2]).toMatchObject({ actor: `key:${t.keyId}`, object: { type: "run", id: runId } });
+    const cancels = (await transitionsOf(t.id, runId)).filter((row) => row.event === "cancel");
+    expect(cancels).toEqual([{ event: "cancel", actor: `key:${t.keyId}` }]);
+  });
+});
+
+describe("finding 2: a hashed value JSON cannot hold is a coded 400, not a 500", () => {
+  it("PATCH settings with 1e999 is 400 input.invalid and appends nothing", async () => {
+    const t = await newTenant("hard-500");
+    const before = await entriesOf(t.id);
+    const res = await adminFetch(`/admin/tenants/${t.id}/settings`, {
+      method: "PATCH",
+      body: '{"note": 1e999}',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("input.invalid");
+    expect(await entriesOf(t.id)).toEqual(before);
+  });
+
+  it("a service config with -1e999 is 400 input.invalid", async () => {
+    const t = await newTenant("hard-svc");
+    const res = await adminFetch(`/admin/tenants/${t.id}/services/api`, {
+      method: "PUT",
+      body: '{"base_url":"https://api.example.com","timeout_ms":-1e999}',
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("input.invalid");
+  });
+});
