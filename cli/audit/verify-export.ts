@@ -15,10 +15,11 @@ export function verifyAuditExport(jsonl: string): ChainVerdict {
   return verifyAuditChain(jsonl, sha256Hex);
 }
 
-/** The verdict as the command prints it: `file:line: seq N: problem`, or a one-line summary. */
+/** The verdict as the command prints it: one `file:line: seq N: problem` per problem, or a one-line summary. */
 export function describeVerdict(file: string, verdict: ChainVerdict): string {
   if (verdict.ok)
     return `${file}: ${verdict.entries} entries, the chain verifies (last hash ${verdict.lastHash})`;
-  const seq = verdict.seq === undefined ? "" : ` seq ${verdict.seq}:`;
-  return `${file}:${verdict.line}:${seq} ${verdict.problem}`;
+  return verdict.problems
+    .map(({ line, seq, problem }) => `${file}:${line}:${seq === undefined ? "" : ` seq ${seq}:`} ${problem}`)
+    .join("\n");
 }

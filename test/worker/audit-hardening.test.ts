@@ -2,12 +2,18 @@
  * The audit log after the attacker review of issue 15: each block names the finding it closes
  * (the reproductions passed on the code before these fixes).
  */
+
 import { runInDurableObject } from "cloudflare:test";
+import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
+import { verifyAuditExport } from "../../cli/audit/verify-export.ts";
+import { changeDigest } from "../../engine/audit/audit-chain.ts";
 import type { AuditEntry } from "../../engine/audit/audit-entry.ts";
 import { adminFetch, callTool, newTenant, toolErrorOf } from "./support/clients.ts";
 import { runObject } from "./support/runs.ts";
 import { GREET } from "./support/workflows.ts";
+
+const sha256 = (text: string): string => createHash("sha256").update(text, "utf8").digest("hex");
 
 async function entriesOf(tenant: string): Promise<AuditEntry[]> {
   const res = await adminFetch(`/admin/tenants/${tenant}/audit`);
@@ -92,5 +98,22 @@ describe("finding 2: a hashed value JSON cannot hold is a coded 400, not a 500",
     });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("input.invalid");
+  });
+});
+
+describe("finding 3: every entry written is one the readers and verify accept", () => {
+  it("a workflow name longer than an object id may be is recorded as its digest; workflow_audit and verify pass", async () => {
+    const t = await newTenant("hard-long");
+    const name = `${"a".repeat(4100)}:b`;
+    const yaml = GREET.replace('"demo:greet"', `"${name}"`);
+    const pub = await callTool(t.apiKey, "workflow_publish", { yaml });
+    expect(pub.isError, pub.text).toBe(false);
+    const read = await callTool(t.apiKey, "workflow_audit", {});
+    expect(read.isError, read.text).toBe(false);
+    const res = await adminFetch(`/admin/tenants/${t.id}/audit`);
+    const text = new TextDecoder().decode(await res.arrayBuffer());
+    expect(verifyAuditExport(text)).toMatchObject({ ok: true, entries: 2 });
+    const published = (await entriesOf(t.id)).find((entry) => entry.action === "workflow.publish");
+    expect(published?.object).toEqual({ type: "workflow", id: changeDigest(`${name}@1.0.0`, sha256) });
   });
 });

@@ -10,6 +10,7 @@ import type { Context } from "hono";
 import type { TenantRpc } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
 import type { AuditContext, AuditPage } from "../../durable-objects/tenant/contracts.ts";
+import { auditLine } from "../../engine/audit/audit-chain.ts";
 import type { AppEnv } from "../app-env.ts";
 import type { Env } from "../env.ts";
 import { assertTenantId } from "./tenant-id.ts";
@@ -34,7 +35,7 @@ export async function exportAudit(env: Env, tenant: string): Promise<Response> {
         controller.close();
         return;
       }
-      const lines = page.entries.map((entry) => `${JSON.stringify(entry)}\n`).join("");
+      const lines = page.entries.map((entry) => `${auditLine(entry)}\n`).join("");
       if (lines !== "") controller.enqueue(encoder.encode(lines));
       const cursor = page.next_cursor;
       page = cursor === undefined ? undefined : await readPage(stub, tenant, cursor);
