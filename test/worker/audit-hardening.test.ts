@@ -10,6 +10,7 @@ import { verifyAuditExport } from "../../cli/audit/verify-export.ts";
 import { changeDigest } from "../../engine/audit/audit-chain.ts";
 import type { AuditEntry } from "../../engine/audit/audit-entry.ts";
 import { adminFetch, callTool, newTenant, toolErrorOf } from "./support/clients.ts";
+import { postEvent, settledEvent } from "./support/events.ts";
 import { runObject } from "./support/runs.ts";
 import { GREET } from "./support/workflows.ts";
 
@@ -115,5 +116,36 @@ describe("finding 3: every entry written is one the readers and verify accept", 
     expect(verifyAuditExport(text)).toMatchObject({ ok: true, entries: 2 });
     const published = (await entriesOf(t.id)).find((entry) => entry.action === "workflow.publish");
     expect(published?.object).toEqual({ type: "workflow", id: changeDigest(`${name}@1.0.0`, sha256) });
+  });
+});
+
+describe("finding 4: a run's start actor comes from the event's source, never its id", () => {
+  const EVENT_GREET = GREET.replace(
+    'version: "1.0.0"',
+    'version: "1.0.0"\ntriggers:\n  - type: event\n    event_type: "atk.go"\n    inputs_mapping:\n      name: "payload.who"',
+  );
+
+  it("a posted event id starting with schedule: is refused with events.reserved_id", async () => {
+    const t = await newTenant("hard-actor");
+    expect((await callTool(t.apiKey, "workflow_publish", { yaml: EVENT_GREET })).isError).toBe(false);
+    const posted = await postEvent(t.apiKey, {
+      id: "schedule:nightly",
+      type: "atk.go",
+      payload: { who: "Eve" },
+    });
+    expect(posted.status).toBe(400);
+    expect((posted.body as unknown as { error: { code: string; path?: string } }).error).toMatchObject({
+      code: "events.reserved_id",
+    });
+  });
+
+  it("a posted event starts a run whose first transition is by actor event", async () => {
+    const t = await newTenant("hard-actor2");
+    expect((await callTool(t.apiKey, "workflow_publish", { yaml: EVENT_GREET })).isError).toBe(false);
+    const posted = await postEvent(t.apiKey, { id: "nightly", type: "atk.go", payload: { who: "Eve" } });
+    expect(posted.status).toBe(202);
+    const settled = await settledEvent(t.apiKey, posted.body.event_id!);
+    const runId = settled.matches[0]!.workflow_id!;
+    expect((await transitionsOf(t.id, runId))[0]).toMatchObject({ event: "start", actor: "event" });
   });
 });
