@@ -13,6 +13,7 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
+import { canonicalJson } from "../engine/audit/canonical-json.ts";
 import { EngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
 import type { EffectOutcome } from "../engine/plugins/effect.ts";
@@ -183,9 +184,12 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forTenant(id, async () => {
       checkSettingsPatch(patch);
       const settings = this.ctx.storage.transactionSync(() => {
+        const before = canonicalJson(readSettings(this.#sql));
         const patched = patchSettings(this.#sql, patch);
         const object = { type: "settings", id };
-        this.#audit({ action: "settings.update", object, hashed: { patch } }, audit, Date.now());
+        // a patch that changes nothing (`{}`, the values already set) records nothing
+        if (canonicalJson(patched) !== before)
+          this.#audit({ action: "settings.update", object, hashed: { patch } }, audit, Date.now());
         if (Object.hasOwn(patch, "run_retention_days"))
           resetRunExpiries(this.#sql, runLimitsOf(patched).retentionMs);
         return patched;
@@ -205,8 +209,9 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   revokeKey(id: string, keyId: string, audit: AuditContext = SYSTEM): Promise<Outcome<KeyInfo>> {
     return this.#audited(id, audit, (now) => {
-      const revoked = revokeKey(this.#sql, keyId, now);
-      return { value: revoked, record: { action: "key.revoke", object: { type: "key", id: revoked.id } } };
+      const { key, changed } = revokeKey(this.#sql, keyId, now);
+      const record = { action: "key.revoke" as const, object: { type: "key", id: key.id } };
+      return { value: key, record: changed ? record : undefined };
     });
   }
 
@@ -552,17 +557,17 @@ export class TenantDO extends DurableObject<TenantEnv> {
     );
   }
 
-  /** Runs a change and appends its audit entry in one storage transaction. */
+  /** Runs a change and appends its audit entry in one storage transaction (none when `record` is undefined: nothing changed). */
   #audited<T>(
     tenant: string,
     audit: AuditContext,
-    change: (now: number) => { value: T; record: AuditRecord },
+    change: (now: number) => { value: T; record: AuditRecord | undefined },
   ): Promise<Outcome<T>> {
     return this.#forTenant(tenant, () =>
       this.ctx.storage.transactionSync(() => {
         const now = Date.now();
         const { value, record } = change(now);
-        this.#audit(record, audit, now);
+        if (record !== undefined) this.#audit(record, audit, now);
         return value;
       }),
     );

@@ -149,3 +149,30 @@ describe("finding 4: a run's start actor comes from the event's source, never it
     expect((await transitionsOf(t.id, runId))[0]).toMatchObject({ event: "start", actor: "event" });
   });
 });
+
+describe("finding 5: a change that changes nothing records nothing", () => {
+  it("revoking an already revoked key appends no second key.revoke", async () => {
+    const t = await newTenant("hard-revoke");
+    const res = await adminFetch(`/admin/tenants/${t.id}/keys`, {
+      method: "POST",
+      body: JSON.stringify({ label: "x" }),
+    });
+    const keyId = ((await res.json()) as { key: { id: string } }).key.id;
+    const r1 = await adminFetch(`/admin/tenants/${t.id}/keys/${keyId}`, { method: "DELETE" });
+    const r2 = await adminFetch(`/admin/tenants/${t.id}/keys/${keyId}`, { method: "DELETE" });
+    expect([r1.status, r2.status]).toEqual([200, 200]);
+    const revokes = (await entriesOf(t.id)).filter((entry) => entry.action === "key.revoke");
+    expect(revokes.map((entry) => entry.object.id)).toEqual([keyId]);
+  });
+
+  it("an empty settings patch, or one that sets what is already set, appends no settings.update", async () => {
+    const t = await newTenant("hard-noop");
+    const patch = (body: unknown) =>
+      adminFetch(`/admin/tenants/${t.id}/settings`, { method: "PATCH", body: JSON.stringify(body) });
+    expect((await patch({})).status).toBe(200);
+    expect((await patch({ note: "x" })).status).toBe(200);
+    expect((await patch({ note: "x" })).status).toBe(200);
+    const updates = (await entriesOf(t.id)).filter((entry) => entry.action === "settings.update");
+    expect(updates).toHaveLength(1);
+  });
+});
