@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import { verifyAuditExport } from "../../cli/audit/verify-export.ts";
 import { changeDigest } from "../../engine/audit/audit-chain.ts";
 import type { AuditEntry } from "../../engine/audit/audit-entry.ts";
+import { parseChainHead } from "../../engine/audit/chain-verifier.ts";
 import { adminFetch, callTool, newTenant, toolErrorOf } from "./support/clients.ts";
 import { postEvent, settledEvent } from "./support/events.ts";
 import { runObject } from "./support/runs.ts";
@@ -174,5 +175,20 @@ describe("finding 5: a change that changes nothing records nothing", () => {
     expect((await patch({ note: "x" })).status).toBe(200);
     const updates = (await entriesOf(t.id)).filter((entry) => entry.action === "settings.update");
     expect(updates).toHaveLength(1);
+  });
+});
+
+describe("finding 7: the export names its head", () => {
+  it("X-Audit-Head is <seq>:<hash> of the newest entry, and the export verifies against it", async () => {
+    const t = await newTenant("hard-head");
+    expect((await callTool(t.apiKey, "workflow_publish", { yaml: GREET })).isError).toBe(false);
+    const res = await adminFetch(`/admin/tenants/${t.id}/audit`);
+    const head = res.headers.get("x-audit-head") ?? "";
+    const text = new TextDecoder().decode(await res.arrayBuffer());
+    const newest = (await entriesOf(t.id)).at(-1)!;
+    expect(head).toBe(`${newest.seq}:${newest.hash}`);
+    expect(verifyAuditExport(text, parseChainHead(head))).toMatchObject({ ok: true, entries: newest.seq });
+    const cut = text.split("\n").slice(0, 1).join("\n");
+    expect(verifyAuditExport(`${cut}\n`, parseChainHead(head))).toMatchObject({ ok: false });
   });
 });
