@@ -16,6 +16,7 @@
  */
 
 import { DurableObject } from "cloudflare:workers";
+import { canonicalJson } from "../engine/audit/canonical-json.ts";
 import { EngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
 import { missingSecretWarnings } from "../engine/loader/index.ts";
@@ -208,9 +209,12 @@ export class TenantDO extends DurableObject<TenantEnv> {
       checkSettingsPatch(patch);
       checkQuotaSettingsPatch(patch);
       const settings = this.ctx.storage.transactionSync(() => {
+        const before = canonicalJson(readSettings(this.#sql));
         const patched = patchSettings(this.#sql, patch);
         const object = { type: "settings", id };
-        this.#audit({ action: "settings.update", object, hashed: { patch } }, audit, Date.now());
+        // a patch that changes nothing (`{}`, the values already set) records nothing
+        if (canonicalJson(patched) !== before)
+          this.#audit({ action: "settings.update", object, hashed: { patch } }, audit, Date.now());
         if (Object.hasOwn(patch, "run_retention_days"))
           resetRunExpiries(this.#sql, runLimitsOf(patched).retentionMs);
         return patched;
@@ -232,8 +236,9 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   revokeKey(id: string, keyId: string, audit: AuditContext = SYSTEM): Promise<Outcome<KeyInfo>> {
     return this.#audited(id, audit, (now) => {
-      const revoked = revokeKey(this.#sql, keyId, now);
-      return { value: revoked, record: { action: "key.revoke", object: { type: "key", id: revoked.id } } };
+      const { key, changed } = revokeKey(this.#sql, keyId, now);
+      const record = { action: "key.revoke" as const, object: { type: "key", id: key.id } };
+      return { value: key, record: changed ? record : undefined };
     });
   }
 
@@ -637,8 +642,9 @@ export class TenantDO extends DurableObject<TenantEnv> {
   // ── the audit log (tenant/audit-log.ts) ─────────────────────────────────
 
   /**
-   * Records a change made outside this DO (a run's cancel or state update, committed by its RunDO
-   * first): the one entry that cannot share the change's transaction.
+   * Records a change made outside this DO (a run's cancel or state update): the one entry that
+   * cannot share the change's transaction, so it is written first, as an intent
+   * (worker/mcp/existing-run.ts `applyAuditedRunChange`).
    */
   recordAudit(tenant: string, record: AuditRecord, audit: AuditContext): Promise<Outcome<void>> {
     return this.#audited(tenant, audit, () => ({ value: undefined, record }));
@@ -810,13 +816,14 @@ export class TenantDO extends DurableObject<TenantEnv> {
   }
 
   /**
-   * Runs a change and appends its audit entry in one storage transaction. `guard`: `active` for a
-   * change only an active tenant's own requests make (`#forActiveTenant`), `tenant` otherwise.
+   * Runs a change and appends its audit entry in one storage transaction (none when `record` is
+   * undefined: nothing changed). `guard`: `active` for a change only an active tenant's own
+   * requests make (`#forActiveTenant`), `tenant` otherwise.
    */
   #audited<T>(
     tenant: string,
     audit: AuditContext,
-    change: (now: number) => { value: T; record: AuditRecord },
+    change: (now: number) => { value: T; record: AuditRecord | undefined },
     guard: "tenant" | "active" = "tenant",
   ): Promise<Outcome<T>> {
     const guarded = guard === "active" ? this.#forActiveTenant.bind(this) : this.#forTenant.bind(this);
@@ -824,7 +831,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       this.ctx.storage.transactionSync(() => {
         const now = Date.now();
         const { value, record } = change(now);
-        this.#audit(record, audit, now);
+        if (record !== undefined) this.#audit(record, audit, now);
         return value;
       }),
     );

@@ -41,6 +41,7 @@ export const RuntimeCodes = {
   // events, webhooks and subscriptions (TenantDO)
   hooksUnknownEndpoint: "hooks.unknown_endpoint",
   eventsReservedType: "events.reserved_type",
+  eventsReservedId: "events.reserved_id",
   eventsInvalidPayload: "events.invalid_payload",
   eventsTooLarge: "events.too_large",
   eventsInvalidCursor: "events.invalid_cursor",

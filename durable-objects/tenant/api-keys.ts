@@ -37,14 +37,16 @@ export function listKeys(sql: SqlStorage): KeyInfo[] {
   return sql.exec<KeyRow>("SELECT * FROM api_keys ORDER BY created_at, id").toArray().map(toKeyInfo);
 }
 
-export function revokeKey(sql: SqlStorage, keyId: string, now: number): KeyInfo {
+/** Revokes a key; `changed` is false when it was already revoked (nothing to audit). */
+export function revokeKey(sql: SqlStorage, keyId: string, now: number): { key: KeyInfo; changed: boolean } {
   const row = findKey(sql, keyId);
   if (row === null) throw new EngineError("key.not_found", `No API key "${keyId}" for this tenant.`);
-  if (row.revoked_at === null) {
+  const changed = row.revoked_at === null;
+  if (changed) {
     sql.exec("UPDATE api_keys SET revoked_at = ? WHERE id = ?", now, keyId);
     row.revoked_at = now;
   }
-  return toKeyInfo(row);
+  return { key: toKeyInfo(row), changed };
 }
 
 /** True when `keyId` exists, is not revoked, and its stored hash equals `hash`. */

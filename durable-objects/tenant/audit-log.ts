@@ -13,8 +13,11 @@ import {
   type AuditAction,
   type AuditActor,
   type AuditEntry,
+  type AuditObject,
+  auditEntrySchema,
   type ChangeMark,
   GENESIS_HASH,
+  MAX_OBJECT_ID,
 } from "../../engine/audit/audit-entry.ts";
 import { EngineError } from "../../engine/errors.ts";
 import type { AuditContext, AuditPage, AuditQuery, AuditRecord } from "./contracts.ts";
@@ -57,13 +60,17 @@ export function appendAudit(
       at: new Date(now).toISOString(),
       actor: context.actor,
       action: record.action,
-      object: record.object,
+      object: storableObject(record.object),
       request_id: context.requestId ?? null,
       changes,
     },
     last?.hash ?? GENESIS_HASH,
     sha256Hex,
   );
+  const checked = auditEntrySchema.safeParse(entry);
+  // a platform bug, not bad input: throwing rolls the change back with the entry it cannot record
+  if (!checked.success)
+    throw new Error(`audit entry ${entry.action} would not verify: ${checked.error.message}`);
   sql.exec(
     `INSERT INTO audit_log (seq, at, actor, action, object_type, object_id, request_id, changes, prev_hash, hash)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -79,6 +86,16 @@ export function appendAudit(
     entry.hash,
   );
   return entry;
+}
+
+/**
+ * The object as an entry can hold it: an id longer than `MAX_OBJECT_ID` (a very long workflow
+ * name) is recorded as `sha256:<hex>` of the id, so the entry still reads and verifies.
+ */
+function storableObject(object: AuditObject): AuditObject {
+  return object.id.length <= MAX_OBJECT_ID
+    ? object
+    : { type: object.type, id: changeDigest(object.id, sha256Hex) };
 }
 
 /** One page of entries matching the query; `next_cursor` goes on from the last one. */

@@ -1,7 +1,7 @@
 /**
  * @module
  * An event posted to `POST /events` (or by the R2 queue consumer) as a `TriggerEvent`: the types
- * only edgeflow itself produces are refused, a `file_change` payload must be `{path, change}`
+ * and id prefixes only edgeflow itself produces are refused, a `file_change` payload must be `{path, change}`
  * (its path normalised), the id is the sender's or a fresh `evt_…`, `receivedAt` is the route's
  * `now`. Pure apart from minting the id.
  */
@@ -14,12 +14,23 @@ import { newEventId } from "./event-ids.ts";
 /** Event types only edgeflow itself produces; `POST /events` refuses them. */
 const RESERVED_TYPES: ReadonlySet<string> = new Set(["webhook", "schedule"]);
 
+/** Event id prefixes only edgeflow itself mints (a schedule fire is `schedule:<fire key>`). */
+const RESERVED_ID_PREFIXES = ["schedule:"] as const;
+
 export function eventOfPosted(posted: PostedEvent): TriggerEvent {
   if (RESERVED_TYPES.has(posted.type)) {
     throw new EngineError(
       "events.reserved_type",
       `Events of type "${posted.type}" come only from edgeflow itself (signed webhooks, schedules); post a custom type such as "deploy.requested".`,
       { path: "type" },
+    );
+  }
+  const reserved = RESERVED_ID_PREFIXES.find((prefix) => posted.id?.startsWith(prefix));
+  if (reserved !== undefined) {
+    throw new EngineError(
+      "events.reserved_id",
+      `Event ids starting with "${reserved}" come only from edgeflow itself (schedule fires); choose another id.`,
+      { path: "id" },
     );
   }
   let payload = posted.payload ?? {};

@@ -153,8 +153,9 @@ export class RunStarter {
         definition: withoutResolved(stored.definition),
         inputs: start.inputs,
         ...(event === undefined ? {} : { event: eventScope(event) }),
-        // schedule fires are events with ids `schedule:<key>` (engine/events/event-builders.ts)
-        actor: start.eventId.startsWith("schedule:") ? "schedule" : "event",
+        // from the stored event's type, which only a schedule fire can have (posted-event.ts refuses
+        // it), never from the event id, which a poster chooses
+        actor: event?.type === "schedule" ? "schedule" : "event",
         ...stateLimitOf(readSettings(this.#options.storage.sql)),
       });
       if (outcome.ok)

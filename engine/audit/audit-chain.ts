@@ -2,12 +2,12 @@
  * @module
  * The audit hash chain, pure: each entry's `hash` is the SHA-256 of the canonical JSON of the entry
  * without `hash` (so `prev_hash` is covered), and each `prev_hash` is the previous entry's `hash`
- * (`GENESIS_HASH` for entry 1). `verifyAuditChain` walks an exported JSONL text and names the first
- * line that breaks the chain. The digest function comes in as an argument (the Durable Object and
+ * (`GENESIS_HASH` for entry 1). `auditLine` is the one text an entry is exported as; the verifier
+ * (chain-verifier.ts) checks an export against both. The digest function comes in as an argument (the Durable Object and
  * the CLI pass `node:crypto`'s synchronous one), so the chain can be extended inside a storage
  * transaction.
  */
-import { type AuditEntry, auditEntrySchema, GENESIS_HASH } from "./audit-entry.ts";
+import type { AuditEntry } from "./audit-entry.ts";
 import { canonicalJson } from "./canonical-json.ts";
 
 /** SHA-256 of UTF-8 text, as 64 lowercase hex digits. */
@@ -34,55 +34,13 @@ export function sealEntry(
   return { ...linked, hash: entryHash(linked, sha256) };
 }
 
-export type ChainVerdict =
-  | { ok: true; entries: number; lastHash: string }
-  | { ok: false; line: number; seq?: number; problem: string };
-
 /**
- * Checks a JSONL export (one entry per line, oldest first; blank lines are not allowed except one
- * final newline). The first entry must be seq 1 after `GENESIS_HASH`, every next one seq + 1 after
- * its predecessor's hash, and every hash must match its entry.
+ * The one line an entry is exported as (without its newline): fields in a fixed order, no
+ * whitespace. The export writes it and verify requires each line to be exactly it, so what a
+ * reader sees is the text that was hashed (no duplicate keys, CRLF, padding or `2.0e0`).
  */
-export function verifyAuditChain(jsonl: string, sha256: Sha256Hex): ChainVerdict {
-  const lines = jsonl.endsWith("\n") ? jsonl.slice(0, -1).split("\n") : jsonl.split("\n");
-  if (jsonl === "") return { ok: true, entries: 0, lastHash: GENESIS_HASH };
-  let previous: { seq: number; hash: string } = { seq: 0, hash: GENESIS_HASH };
-  for (const [index, text] of lines.entries()) {
-    const line = index + 1;
-    const checked = checkLine(text, previous, sha256);
-    if (typeof checked === "string") return { ok: false, line, problem: checked };
-    if ("problem" in checked) return { ok: false, line, seq: checked.seq, problem: checked.problem };
-    previous = checked;
-  }
-  return { ok: true, entries: lines.length, lastHash: previous.hash };
-}
-
-function checkLine(
-  text: string,
-  previous: { seq: number; hash: string },
-  sha256: Sha256Hex,
-): string | { seq: number; problem: string } | { seq: number; hash: string } {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    return "not a JSON object";
-  }
-  const result = auditEntrySchema.safeParse(parsed);
-  if (!result.success) {
-    const [issue] = result.error.issues;
-    const where = issue === undefined || issue.path.length === 0 ? "" : ` at ${issue.path.join(".")}`;
-    return `not an audit entry${where}: ${issue?.message ?? "invalid"}`;
-  }
-  const entry = result.data;
-  if (entry.seq !== previous.seq + 1)
-    return {
-      seq: entry.seq,
-      problem: `seq ${entry.seq} follows seq ${previous.seq}; expected ${previous.seq + 1}`,
-    };
-  if (entry.prev_hash !== previous.hash)
-    return { seq: entry.seq, problem: "prev_hash is not the hash of the entry before it" };
-  if (entryHash(entry, sha256) !== entry.hash)
-    return { seq: entry.seq, problem: "hash does not match the entry (the entry was changed)" };
-  return { seq: entry.seq, hash: entry.hash };
+export function auditLine(entry: AuditEntry): string {
+  const { seq, at, actor, action, object, request_id, changes, prev_hash, hash } = entry;
+  const line = { seq, at, actor, action, object: { type: object.type, id: object.id }, request_id, changes };
+  return JSON.stringify({ ...line, prev_hash, hash });
 }

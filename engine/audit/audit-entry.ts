@@ -22,7 +22,9 @@ export const AUDIT_ACTIONS = [
   "subscription.create",
   "subscription.delete",
   "run.cancel",
+  "run.cancel_failed",
   "run.state_update",
+  "run.state_update_failed",
   "tenant.suspend",
   "tenant.resume",
   "sign_in_link.create",
@@ -54,9 +56,12 @@ export const auditActorSchema = z
 /** A digest of what changed (`sha256:<hex>` of its canonical JSON or text) or `changed` (a secret). */
 export const changeMarkSchema = z.union([z.string().regex(/^sha256:[0-9a-f]{64}$/), z.literal("changed")]);
 
+/** The longest object id an entry holds; a longer one is recorded as `sha256:<hex>` of it. */
+export const MAX_OBJECT_ID = 4096;
+
 export const auditObjectSchema = z.strictObject({
   type: z.string().regex(/^[a-z][a-z_]{0,63}$/, "an object type such as workflow"),
-  id: z.string().min(1).max(4096),
+  id: z.string().min(1).max(MAX_OBJECT_ID),
 });
 
 /**

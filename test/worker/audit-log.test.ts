@@ -245,8 +245,11 @@ describe("every audited action appends one entry", () => {
     });
     const cancelled = await oneEntry(t.id, () => tool(t.apiKey, "workflow_cancel", { workflow_id: runId }));
     expect(cancelled).toMatchObject({ actor, action: "run.cancel", object: { type: "run", id: runId } });
-    // cancelling again is refused: no entry
-    await noEntry(t.id, () => callTool(t.apiKey, "workflow_cancel", { workflow_id: runId }));
+    // cancelling again is refused: the intent entry (written before the RunDO is asked) and its _failed
+    const before = (await entriesOf(t.id)).length;
+    await callTool(t.apiKey, "workflow_cancel", { workflow_id: runId });
+    const refused = (await entriesOf(t.id)).slice(before);
+    expect(refused.map((entry) => entry.action)).toEqual(["run.cancel", "run.cancel_failed"]);
   });
 
   it("holds no secret: not its text, not its hash, in the stored rows or the export", async () => {

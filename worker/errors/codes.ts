@@ -63,6 +63,7 @@ export const ERROR_CLASS_OF = {
   // only ever an event log entry's error: the intake call's filter work budget was spent (match-budget.ts)
   "events.match_budget_exceeded": "conflict",
   "events.reserved_type": "invalid_input",
+  "events.reserved_id": "invalid_input",
   "events.too_large": "too_large",
   // an effect's failure is a step's failure: it reaches callers only inside a run's error
   "external.circuit_open": "unavailable",

@@ -7,7 +7,9 @@
  *   levels, which a 1 MiB body reaches easily (`[[[[…]]]]`);
  * - zod 4.6 runs its length checks (`.min`, `.max` on strings and arrays) on any value with a
  *   `length` property, even after the type check failed, so `{"length": {"toString": {}}}`
- *   makes `safeParse` throw a TypeError instead of answering; that becomes `input.invalid`.
+ *   makes `safeParse` throw a TypeError instead of answering; that becomes `input.invalid`;
+ * - a number JSON cannot hold (`1e999` parses as `Infinity`) is `input.invalid`: it would change
+ *   state that no audit digest, checkpoint or export can then write back as JSON.
  */
 import type { z } from "zod";
 import { EngineError } from "../../engine/errors.ts";
@@ -22,6 +24,7 @@ export const TOO_DEEP_CODE = "input.too_deep";
 /** The schema's output for `value`, or an `EngineError` naming what was wrong with `what`. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
   assertJsonDepth(value, what);
+  assertFiniteNumbers(value, what);
   let parsed: z.ZodSafeParseResult<z.output<S>>;
   try {
     parsed = schema.safeParse(value) as z.ZodSafeParseResult<z.output<S>>;
@@ -42,5 +45,21 @@ export function assertJsonDepth(value: unknown, what: string, max = MAX_JSON_DEP
       TOO_DEEP_CODE,
       `Invalid ${what}: arrays and objects nest more than ${max} levels deep.`,
     );
+  }
+}
+
+/** Throws `input.invalid` when `value` holds a number JSON cannot write (`Infinity`, `NaN`). */
+export function assertFiniteNumbers(value: unknown, what: string): void {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === "number" && !Number.isFinite(current)) {
+      throw new EngineError(
+        RuntimeCodes.inputInvalid,
+        `Invalid ${what}: a number is too large for JSON (such as 1e999); send a finite number.`,
+      );
+    }
+    if (typeof current === "object" && current !== null)
+      for (const child of Object.values(current)) stack.push(child);
   }
 }

@@ -30,14 +30,28 @@ export function runObject(runId: string, taskId?: string): AuditObject {
 }
 
 /**
- * Records a change a RunDO made (cancel, state update) in the tenant's audit log. The run's own
- * transition log already holds it with its actor, in the run's transaction; this entry follows it.
+ * Applies a change to a run (cancel, state update) with its audit entry written FIRST: the RunDO
+ * commits in its own storage, so an entry appended after it could be lost (an error or an
+ * eviction in between). The entry is an intent: it is committed before the RunDO is asked. When
+ * the RunDO refuses or the call fails, a `<action>_failed` entry with the same object and digests
+ * follows. Guarantee: every change a RunDO committed through a tool has an entry before it; an
+ * intent without a `_failed` entry means the change was applied, or the worker stopped before it
+ * could say otherwise (the run's transition log, with its actor, tells which).
  */
-export async function recordRunChange(
+export async function applyAuditedRunChange<T>(
   env: DurableObjectBindings,
   tenant: string,
-  record: AuditRecord,
+  intent: AuditRecord & { action: "run.cancel" | "run.state_update" },
   audit: AuditContext,
-): Promise<void> {
-  await unwrap(tenantStub(env, tenant).recordAudit(tenant, record, audit));
+  apply: () => Promise<T>,
+): Promise<T> {
+  const tenantDo = tenantStub(env, tenant);
+  await unwrap(tenantDo.recordAudit(tenant, intent, audit));
+  try {
+    return await apply();
+  } catch (error) {
+    const failed = { ...intent, action: `${intent.action}_failed` as const };
+    await tenantDo.recordAudit(tenant, failed, audit).catch(() => undefined);
+    throw error;
+  }
 }

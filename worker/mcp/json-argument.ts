@@ -2,11 +2,12 @@
  * @module
  * Some MCP clients send object arguments as JSON strings (AroMCP accepted both). This turns such
  * a string back into a value, or fails with `input.invalid` naming the argument (`input.too_deep`
- * when it nests deeper than the arguments themselves may).
+ * when it nests deeper than the arguments themselves may, `input.invalid` when it holds a number
+ * JSON cannot write back, such as `1e999`).
  */
 import { EngineError } from "../../engine/errors.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
-import { assertJsonDepth } from "../http/parse-input.ts";
+import { assertFiniteNumbers, assertJsonDepth } from "../http/parse-input.ts";
 
 export function jsonArgument<T>(value: T | string | undefined, name: string): T | undefined {
   if (typeof value !== "string") return value;
@@ -19,5 +20,6 @@ export function jsonArgument<T>(value: T | string | undefined, name: string): T 
     });
   }
   assertJsonDepth(parsed, name);
+  assertFiniteNumbers(parsed, name);
   return parsed;
 }

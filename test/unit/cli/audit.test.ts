@@ -61,7 +61,9 @@ describe("edgeflow audit verify", () => {
     const file = exportFile([JSON.stringify(first), JSON.stringify(second)]);
     const result = run("audit", "verify", file);
     expect(result.code).toBe(0);
-    expect(result.stdout).toBe(`${file}: 2 entries, the chain verifies (last hash ${second.hash})\n`);
+    expect(result.stdout).toBe(
+      `${file}: 2 entries, the chain verifies (head 2:${second.hash}, for --expect)\n`,
+    );
   });
 
   it("exits 1 and points at the first bad entry", () => {

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
-import { existingRunStub, recordRunChange, runObject } from "../existing-run.ts";
+import { applyAuditedRunChange, existingRunStub, runObject } from "../existing-run.ts";
 import { jsonArgument } from "../json-argument.ts";
 import { nextStepView, nextStepViewSchema } from "../next-step-view.ts";
 import {
@@ -109,13 +109,13 @@ export const workflowCancel = defineTool({
   async run({ workflow_id, reason }, { env, tenant, audit }) {
     const event = { kind: "cancel" as const, ...(reason === undefined ? {} : { reason }) };
     const stub = await existingRunStub(env, tenant, workflow_id);
-    const { run } = await unwrap(stub.apply(tenant, workflow_id, event, audit.actor));
     const hashed = reason === undefined ? {} : { reason };
-    await recordRunChange(
+    const { run } = await applyAuditedRunChange(
       env,
       tenant,
       { action: "run.cancel", object: runObject(workflow_id), hashed },
       audit,
+      () => unwrap(stub.apply(tenant, workflow_id, event, audit.actor)),
     );
     return { workflow_id: run.workflow_id, status: run.status };
   },

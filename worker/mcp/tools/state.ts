@@ -6,7 +6,7 @@ import { z } from "zod";
 import { unwrap } from "../../../durable-objects/outcome.ts";
 import { EngineError } from "../../../engine/errors.ts";
 import { parseInput } from "../../http/parse-input.ts";
-import { existingRunStub, recordRunChange, runObject } from "../existing-run.ts";
+import { applyAuditedRunChange, existingRunStub, runObject } from "../existing-run.ts";
 import { jsonArgument } from "../json-argument.ts";
 import { anyJson, runIdArg, stateTiersSchema, taskIdArg } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
@@ -93,13 +93,13 @@ export const workflowStateUpdate = defineTool({
       ...(task_id === undefined ? {} : { taskId: task_id }),
     };
     const stub = await existingRunStub(env, tenant, workflow_id);
-    const { run } = await unwrap(stub.apply(tenant, workflow_id, event, audit.actor));
     const object = runObject(workflow_id, task_id);
-    await recordRunChange(
+    const { run } = await applyAuditedRunChange(
       env,
       tenant,
       { action: "run.state_update", object, hashed: { updates: list } },
       audit,
+      () => unwrap(stub.apply(tenant, workflow_id, event, audit.actor)),
     );
     const task = task_id !== undefined && Object.hasOwn(run.tasks, task_id) ? run.tasks[task_id] : undefined;
     const state = task?.state;
