@@ -411,6 +411,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
       checkInputs(stored.definition, request.inputs);
       const runId = newRunId();
       const reservations = this.#reservations;
+      // quotas first, with no side effect: a refused start must not cost a stored run
+      this.#admission.check({ runId, now: Date.now(), mayQueue: false });
       await makeRoomForRun(this.#sql, this.env, tenant, reservations, runId);
       try {
         // an agent's start is never queued: the agent is there to retry (docs/operations.md "Quotas")

@@ -41,6 +41,18 @@ export class RunAdmission {
 
   /** Admits (and counts) the start, queues it, or throws `quota.exceeded` naming the quota. */
   admit(request: AdmissionRequest): Admission {
+    return this.#decide(request, true);
+  }
+
+  /**
+   * What `admit` would answer, with no side effect: asked before anything is done for a start
+   * (`makeRoomForRun` deletes finished runs), so a refused or queued start costs the tenant nothing.
+   */
+  check(request: AdmissionRequest): Admission {
+    return this.#decide(request, false);
+  }
+
+  #decide(request: AdmissionRequest, count: boolean): Admission {
     const settings = readSettings(this.#storage.sql);
     const limits = quotaLimitsOf(settings);
     const active = this.activeRuns(request.runId);
@@ -53,7 +65,7 @@ export class RunAdmission {
     const today = runsStartedToday(kv, request.now);
     if (today + 1 > limits.max_runs_per_day)
       throw quotaExceeded("max_runs_per_day", limits.max_runs_per_day, today);
-    countRunStarted(kv, request.now);
+    if (count) countRunStarted(kv, request.now);
     return "admitted";
   }
 

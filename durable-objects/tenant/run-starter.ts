@@ -125,6 +125,18 @@ export class RunStarter {
         stored = this.#definition(start.workflow, start.version);
         checkInputs(stored.definition, start.inputs);
         const { storage, bindings, reservations } = this.#options;
+        // quotas first, with no side effect: a refused or queued start must not cost a stored run
+        const admission = {
+          runId: start.runId,
+          now: Date.now(),
+          mayQueue: true,
+          counted: start.attempts > 0,
+        };
+        if (this.#options.admission.check(admission) === "queued") {
+          this.#options.admission.queue(start.runId, admission.now);
+          this.#inFlight.delete(start.runId);
+          return;
+        }
         await makeRoomForRun(storage.sql, bindings, tenant, reservations, start.runId);
         const now = Date.now();
         if (

@@ -1,0 +1,33 @@
+/**
+ * Regression test for the quotas attack review (issue 15): a start refused by a quota costs the
+ * tenant nothing. Quotas are checked, with no side effect, before `makeRoomForRun` deletes the
+ * oldest finished run to stay under `max_stored_runs`.
+ */
+import { describe, expect, it } from "vitest";
+import { callTool, newTenant, toolErrorOf } from "./support/clients.ts";
+import { publish } from "./support/events.ts";
+import { setSettings, usageOf, usedOf } from "./support/quotas.ts";
+import { GREET } from "./support/workflows.ts";
+
+const start = (apiKey: string) =>
+  callTool(apiKey, "workflow_start", { workflow: "demo:greet", inputs: { name: "x" } });
+
+describe("a start refused by a quota", () => {
+  it("does not delete a finished run to make room first", async () => {
+    const t = await newTenant("qatk");
+    await publish(t.apiKey, GREET);
+    expect((await setSettings(t.id, { max_stored_runs: 1 })).status).toBe(200);
+    const first = await start(t.apiKey);
+    expect(first.isError).toBe(false);
+    const id = (first.structured as { workflow_id: string }).workflow_id;
+    const cancelled = await callTool(t.apiKey, "workflow_cancel", { workflow_id: id });
+    expect((cancelled.structured as { status: string }).status).toBe("cancelled");
+
+    expect((await setSettings(t.id, { max_active_runs: 0 })).status).toBe(200);
+    const refused = await start(t.apiKey);
+    expect(toolErrorOf(refused).code).toBe("quota.exceeded");
+    expect(usedOf(await usageOf(t.id), "max_stored_runs")).toBe(1);
+    const status = await callTool(t.apiKey, "workflow_get_status", { workflow_id: id });
+    expect(status.isError).toBe(false);
+  });
+});
