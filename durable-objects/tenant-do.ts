@@ -68,6 +68,7 @@ import {
   type WebhookDelivery,
   type WorkflowSummary,
 } from "./tenant/contracts.ts";
+import { uncountRunStarted } from "./tenant/daily-run-count.ts";
 import { runDueTimers } from "./tenant/due-timers.ts";
 import { runEffect } from "./tenant/effect-runner.ts";
 import { queryEventPage } from "./tenant/event-pages.ts";
@@ -416,18 +417,20 @@ export class TenantDO extends DurableObject<TenantEnv> {
       await makeRoomForRun(this.#sql, this.env, tenant, reservations, runId);
       try {
         // an agent's start is never queued: the agent is there to retry (docs/operations.md "Quotas")
-        this.#admission.admit({ runId, now: Date.now(), mayQueue: false });
-        const answer = await unwrap(
-          runStub(this.env, tenant, runId).start({
-            tenant,
-            runId,
-            // the run keeps the dialect's definition; its pinned services stay here (service-lookup.ts)
-            definition: withoutResolved(stored.definition),
-            inputs: request.inputs,
-            actor: audit.actor,
-            ...stateLimitOf(readSettings(this.#sql)),
-          }),
-        );
+        const admittedAt = Date.now();
+        this.#admission.admit({ runId, now: admittedAt, mayQueue: false });
+        const outcome = await runStub(this.env, tenant, runId).start({
+          tenant,
+          runId,
+          // the run keeps the dialect's definition; its pinned services stay here (service-lookup.ts)
+          definition: withoutResolved(stored.definition),
+          inputs: request.inputs,
+          actor: audit.actor,
+          ...stateLimitOf(readSettings(this.#sql)),
+        });
+        // a start the run refused (a coded error: it never started) does not use up the day's quota
+        if (!outcome.ok) uncountRunStarted(this.#kv, admittedAt);
+        const answer = await unwrap(outcome);
         this.#indexRun({
           id: runId,
           workflow: stored.name,

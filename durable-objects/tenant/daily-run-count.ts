@@ -22,3 +22,9 @@ export function runsStartedToday(kv: SyncKvStorage, now: number): number {
 export function countRunStarted(kv: SyncKvStorage, now: number): void {
   kv.put(KEY, { day: Math.floor(now / DAY_MS), count: runsStartedToday(kv, now) + 1 } satisfies DailyCount);
 }
+
+/** Gives back a start counted at `now` that the run then refused (it never started). */
+export function uncountRunStarted(kv: SyncKvStorage, now: number): void {
+  const today = runsStartedToday(kv, now);
+  if (today > 0) kv.put(KEY, { day: Math.floor(now / DAY_MS), count: today - 1 } satisfies DailyCount);
+}

@@ -1,7 +1,8 @@
 /**
  * Regression test for the quotas attack review (issue 15): a start refused by a quota costs the
  * tenant nothing. Quotas are checked, with no side effect, before `makeRoomForRun` deletes the
- * oldest finished run to stay under `max_stored_runs`.
+ * oldest finished run to stay under `max_stored_runs`; and a start the run itself refuses (its
+ * state over `max_state_bytes`) does not use up `max_runs_per_day`.
  */
 import { describe, expect, it } from "vitest";
 import { callTool, newTenant, toolErrorOf } from "./support/clients.ts";
@@ -29,5 +30,22 @@ describe("a start refused by a quota", () => {
     expect(usedOf(await usageOf(t.id), "max_stored_runs")).toBe(1);
     const status = await callTool(t.apiKey, "workflow_get_status", { workflow_id: id });
     expect(status.isError).toBe(false);
+  });
+});
+
+describe("a workflow_start the run refuses", () => {
+  it("does not use up max_runs_per_day", async () => {
+    const t = await newTenant("qburn");
+    await publish(t.apiKey, GREET);
+    expect((await setSettings(t.id, { max_state_bytes: 2_048, max_runs_per_day: 2 })).status).toBe(200);
+    for (let i = 0; i < 2; i += 1) {
+      const big = await callTool(t.apiKey, "workflow_start", {
+        workflow: "demo:greet",
+        inputs: { name: "x".repeat(3_000) },
+      });
+      expect(big.isError).toBe(true);
+    }
+    expect(usedOf(await usageOf(t.id), "max_runs_per_day")).toBe(0);
+    expect((await start(t.apiKey)).isError).toBe(false);
   });
 });
