@@ -87,6 +87,13 @@ export const QUOTAS = [
   quota("max_secrets", "tenant secrets", MAX_SECRETS, 0, MAX_SECRETS),
   quota("max_services", "tenant services", MAX_TENANT_SERVICES, 0, MAX_TENANT_SERVICES),
   quota("max_plugins", "distinct plugins the tenant services use", 20, 0, 100),
+  quota(
+    "max_queued_starts",
+    "run starts queued for a free slot (active_runs_policy: queue)",
+    10_000,
+    0,
+    100_000,
+  ),
 ] as const satisfies readonly QuotaDefinition[];
 
 export type QuotaName = (typeof QUOTAS)[number]["setting"];

@@ -11,7 +11,7 @@ import { assertWithinQuota } from "./quota-refusal.ts";
 import { activeRunsPolicyOf, QUOTAS, type QuotaName, quotaLimitsOf } from "./quota-settings.ts";
 import { countActiveRuns, countRuns } from "./run-index.ts";
 import { readSettings } from "./settings.ts";
-import { queuedStarts } from "./start-queue.ts";
+import { queueLength } from "./start-queue.ts";
 
 export function readTenantUsage(storage: DurableObjectStorage, now: number): TenantUsage {
   const sql = storage.sql;
@@ -32,6 +32,7 @@ export function readTenantUsage(storage: DurableObjectStorage, now: number): Ten
     max_secrets: count(sql, "SELECT COUNT(*) AS n FROM secrets"),
     max_services: count(sql, "SELECT COUNT(*) AS n FROM tenant_services"),
     max_plugins: count(sql, "SELECT COUNT(DISTINCT plugin) AS n FROM tenant_services"),
+    max_queued_starts: queueLength(storage.kv),
   };
   return {
     quotas: QUOTAS.map((q) => ({
@@ -42,7 +43,7 @@ export function readTenantUsage(storage: DurableObjectStorage, now: number): Ten
       counts: q.counts,
     })),
     active_runs_policy: activeRunsPolicyOf(settings),
-    queued_starts: queuedStarts(storage.kv).length,
+    queued_starts: queueLength(storage.kv),
   };
 }
 

@@ -5,7 +5,8 @@
  * daily count, `daily-run-count.ts`). Called after `makeRoomForRun` has held the start's
  * reservation and with no `await` in between, so concurrent starts see each other. Over
  * `max_active_runs`, a start that may wait (one from an event or a schedule) is queued under
- * `active_runs_policy: queue` (`start-queue.ts`); every other refusal is `quota.exceeded`.
+ * `active_runs_policy: queue` (`start-queue.ts`) while fewer than `max_queued_starts` are queued;
+ * every other refusal is `quota.exceeded`.
  */
 
 import { countRunStarted, runsStartedToday } from "./daily-run-count.ts";
@@ -14,7 +15,7 @@ import { activeRunsPolicyOf, quotaLimitsOf } from "./quota-settings.ts";
 import { countActiveRuns } from "./run-index.ts";
 import type { StartReservations } from "./run-retention.ts";
 import { readSettings } from "./settings.ts";
-import { dequeueStart, queuedStarts, queueStart, wakeQueuedStarts } from "./start-queue.ts";
+import { dequeueStart, isQueued, queueLength, queueStart, wakeQueuedStarts } from "./start-queue.ts";
 
 export type Admission = "admitted" | "queued";
 
@@ -57,7 +58,10 @@ export class RunAdmission {
     const limits = quotaLimitsOf(settings);
     const active = this.activeRuns(request.runId);
     if (active + 1 > limits.max_active_runs) {
-      if (request.mayQueue && activeRunsPolicyOf(settings) === "queue") return "queued";
+      if (request.mayQueue && activeRunsPolicyOf(settings) === "queue") {
+        this.#assertRoomInQueue(request.runId, limits.max_queued_starts);
+        return "queued";
+      }
       throw quotaExceeded("max_active_runs", limits.max_active_runs, active);
     }
     if (request.counted === true) return "admitted";
@@ -67,6 +71,14 @@ export class RunAdmission {
       throw quotaExceeded("max_runs_per_day", limits.max_runs_per_day, today);
     if (count) countRunStarted(kv, request.now);
     return "admitted";
+  }
+
+  /** A start not queued yet may join the queue only below `max_queued_starts`. */
+  #assertRoomInQueue(runId: string, limit: number): void {
+    const kv = this.#storage.kv;
+    if (isQueued(kv, runId)) return;
+    const queued = queueLength(kv);
+    if (queued + 1 > limit) throw quotaExceeded("max_queued_starts", limit, queued);
   }
 
   /** Keeps a pending start queued for a slot (its reservation is the caller's to release). */
@@ -89,7 +101,7 @@ export class RunAdmission {
    * slots. Answers how many; the caller arms the alarm when any were.
    */
   wakeQueued(now: number): number {
-    if (queuedStarts(this.#storage.kv).length === 0) return 0;
+    if (queueLength(this.#storage.kv) === 0) return 0;
     const { max_active_runs: limit } = quotaLimitsOf(readSettings(this.#storage.sql));
     return wakeQueuedStarts(this.#storage, limit - this.activeRuns(), now);
   }

@@ -5,11 +5,15 @@
  * marked here, in the DO's synchronous KV (same storage, same transactions), with its place in
  * the queue (a stored sequence number) and when it was queued: slots go to the oldest first. A run's end wakes as many as there are free slots (their
  * retry time becomes now); a start that still finds no slot is queued again, keeping its place.
+ * The queue's length is a stored counter kept in the same synchronous stretch as each entry, so
+ * `max_queued_starts` is checked without listing the queue. The entries' keys are run ids, which do
+ * not sort by place, so a wake still lists the whole queue: `max_queued_starts` bounds it.
  */
 import { QUEUED_RECHECK_MS } from "./pending-starts.ts";
 
 const PREFIX = "quota:queued:";
 const SEQUENCE = "quota:queue_seq";
+const LENGTH = "quota:queue_length";
 
 interface QueuedEntry {
   seq: number;
@@ -27,6 +31,7 @@ export function queueStart(storage: DurableObjectStorage, runId: string, now: nu
       const seq = (storage.kv.get<number>(SEQUENCE) ?? 0) + 1;
       storage.kv.put(SEQUENCE, seq);
       storage.kv.put(PREFIX + runId, { seq, queuedAt: now } satisfies QueuedEntry);
+      storage.kv.put(LENGTH, queueLength(storage.kv) + 1);
     }
     storage.sql.exec(
       "UPDATE pending_starts SET next_attempt_at = ? WHERE run_id = ?",
@@ -38,7 +43,28 @@ export function queueStart(storage: DurableObjectStorage, runId: string, now: nu
 
 /** The start left the queue (it started, or it was refused for good). */
 export function dequeueStart(kv: SyncKvStorage, runId: string): void {
+  if (kv.get(PREFIX + runId) === undefined) return;
+  const length = queueLength(kv);
   kv.delete(PREFIX + runId);
+  kv.put(LENGTH, Math.max(0, length - 1));
+}
+
+/** Whether the start is queued already (it keeps its place, so it takes no new room). */
+export function isQueued(kv: SyncKvStorage, runId: string): boolean {
+  return kv.get(PREFIX + runId) !== undefined;
+}
+
+/**
+ * How many starts are queued: the stored counter, or (for a queue stored before the counter
+ * existed) a count of the entries, stored then.
+ */
+export function queueLength(kv: SyncKvStorage): number {
+  const stored = kv.get<number>(LENGTH);
+  if (stored !== undefined) return stored;
+  let length = 0;
+  for (const _ of kv.list({ prefix: PREFIX })) length++;
+  kv.put(LENGTH, length);
+  return length;
 }
 
 /** Queued starts, oldest first. */

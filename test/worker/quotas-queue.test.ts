@@ -116,4 +116,43 @@ describe("active_runs_policy: queue", () => {
     expect([refused.code, refused.path]).toEqual(["quota.exceeded", "max_active_runs"]);
     expect((await usageOf(tenant.id)).queued_starts).toBe(0);
   });
+
+  it("max_queued_starts bounds the queue: one more start is logged start_failed, the rest start in order", async () => {
+    const tenant = await newTenant("queue-bound");
+    await publish(tenant.apiKey, ON_PING);
+    const set = await setSettings(tenant.id, {
+      max_active_runs: 0,
+      active_runs_policy: "queue",
+      max_queued_starts: 2,
+    });
+    expect(set.status).toBe(200);
+    const queued = [await ping(tenant.apiKey, 1)];
+    await tried(tenant.id, tenant.apiKey, queued[0]!, 1);
+    queued.push(await ping(tenant.apiKey, 2));
+    await tried(tenant.id, tenant.apiKey, queued[1]!, 2);
+
+    const over = await ping(tenant.apiKey, 3);
+    await tried(tenant.id, tenant.apiKey, over, 0);
+    const refused = await matchOf(tenant.apiKey, over);
+    expect(refused).toMatchObject({ outcome: "start_failed", error: { code: "quota.exceeded" } });
+    expect((refused as { error?: { message: string } }).error?.message).toContain("max_queued_starts");
+    // the refused event is kept in the log
+    expect(await eventLog(tenant.apiKey, { event_id: over })).toHaveLength(1);
+    const full = await usageOf(tenant.id);
+    expect([full.queued_starts, usedOf(full, "max_queued_starts")]).toEqual([2, 2]);
+
+    // one slot: the oldest queued start takes it, the other keeps its place
+    expect((await setSettings(tenant.id, { max_active_runs: 1 })).status).toBe(200);
+    expect(await runDurableObjectAlarm(tenantObject(tenant.id))).toBe(true);
+    const outcomes = [];
+    for (const id of queued) outcomes.push((await matchOf(tenant.apiKey, id)).outcome);
+    expect(outcomes).toEqual(["started", "pending"]);
+    expect(usedOf(await usageOf(tenant.id), "max_queued_starts")).toBe(1);
+
+    // below the bound again: a new start is queued behind the waiting one
+    const later = await ping(tenant.apiKey, 4);
+    await tried(tenant.id, tenant.apiKey, later, 2);
+    expect((await matchOf(tenant.apiKey, later)).outcome).toBe("pending");
+    expect(usedOf(await usageOf(tenant.id), "max_queued_starts")).toBe(2);
+  });
 });

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { adminFetch, callTool, newTenant, toolErrorOf } from "./support/clients.ts";
-import { type EventMatchView, postEvent, publish, settledEvent } from "./support/events.ts";
+import { type EventMatchView, eventLog, postEvent, publish, settledEvent } from "./support/events.ts";
 import { callToolWithPlugins } from "./support/plugin-tools.ts";
 import { setSettings, usageOf } from "./support/quotas.ts";
 import { GREET, GREET_V2 } from "./support/workflows.ts";
@@ -81,6 +81,42 @@ interface QuotaCase {
 }
 
 const publishGreet = async (t: Tenant) => publish(t.apiKey, GREET);
+
+const ON_QUEUE_PING = `name: "quota:queue-ping"
+description: "Runs on a custom event"
+version: "1.0.0"
+triggers:
+  - type: event
+    event_type: "qping"
+steps:
+  - id: "say"
+    type: "user_message"
+    message: "pong"
+`;
+
+/** No slot at all, every start from an event queued: `max_queued_starts` is all that is left. */
+async function queueOnly(t: Tenant): Promise<void> {
+  await publish(t.apiKey, ON_QUEUE_PING);
+  expect((await setSettings(t.id, { max_active_runs: 0, active_runs_policy: "queue" })).status).toBe(200);
+}
+
+/** Posts an event: null once its start is queued, the logged error when the start was refused. */
+async function queuedPing(t: Tenant): Promise<Refusal | null> {
+  const before = (await usageOf(t.id)).queued_starts;
+  const res = await postEvent(t.apiKey, { type: "qping", payload: {} });
+  expect(res.status).toBe(202);
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const [event] = await eventLog(t.apiKey, { event_id: res.body.event_id! });
+    const match = event?.matches[0];
+    if (match !== undefined && match.outcome !== "pending") {
+      expect(match.outcome).toBe("start_failed");
+      return match.error as Refusal;
+    }
+    if ((await usageOf(t.id)).queued_starts > before) return null;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("the event's start was neither queued nor refused");
+}
 
 const CASES: QuotaCase[] = [
   {
@@ -167,6 +203,15 @@ const CASES: QuotaCase[] = [
     code: "quota.exceeded",
     fill: (t) => demoService(t, "first"),
     attempt: (t) => chatService(t, "second"),
+  },
+  {
+    quota: "max_queued_starts",
+    limit: 1,
+    raised: 2,
+    code: "quota.exceeded",
+    setup: queueOnly,
+    fill: (t) => queuedPing(t),
+    attempt: (t) => queuedPing(t),
   },
 ];
 
@@ -301,6 +346,7 @@ describe("quota settings", () => {
       { max_secrets: 101 },
       { max_services: true },
       { max_plugins: 1_000 },
+      { max_queued_starts: 100_001 },
       { max_runs: -1 },
     ]) {
       const res = await setSettings(tenant.id, patch);
