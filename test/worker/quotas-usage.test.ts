@@ -56,6 +56,7 @@ const FILLED: Record<string, number | null> = {
   max_secrets: 2,
   max_services: 3,
   max_plugins: 2,
+  max_queued_starts: 0,
 };
 
 function counted(view: UsageView): Record<string, number | null> {
