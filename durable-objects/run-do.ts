@@ -214,14 +214,19 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       const { state } = this.#load(tenant, runId);
       if (state.status === "running" || state.status === "waiting")
         return { deleted: false, record: indexRecordOf(state) };
-      await this.ctx.storage.deleteAlarm();
-      await this.ctx.storage.deleteAll();
-      this.#created = false;
-      this.#alarmAt = null;
-      this.#definition = undefined;
-      this.#graph.drop();
+      await this.#forget();
       return { deleted: true };
     });
+  }
+
+  /** Deletes the alarm and all storage, and drops what this object remembers of the run. */
+  async #forget(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.#created = false;
+    this.#alarmAt = null;
+    this.#definition = undefined;
+    this.#graph.drop();
   }
 
   /**
@@ -233,12 +238,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   erase(tenant: string, runId: string): Promise<Outcome<{ erased: true }>> {
     return this.#outcome(async () => {
       if (this.#readUnlessCorrupt() !== null) this.#load(tenant, runId);
-      await this.ctx.storage.deleteAlarm();
-      await this.ctx.storage.deleteAll();
-      this.#created = false;
-      this.#alarmAt = null;
-      this.#definition = undefined;
-      this.#graph.drop();
+      await this.#forget();
       return { erased: true as const };
     });
   }
