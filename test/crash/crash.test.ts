@@ -84,9 +84,9 @@ describe("crash: kill -9 mid-load", () => {
     ).toBe(201);
     // The load keeps more than the default 1,000 runs active at once (docs/operations.md, Quotas):
     // every delivery's runs must start, so the tenant's active-run quota is raised above it.
-    expect(
-      (await admin("/admin/tenants/crash/settings", "PATCH", { max_active_runs: 10_000 })).status,
-    ).toBe(200);
+    expect((await admin("/admin/tenants/crash/settings", "PATCH", { max_active_runs: 10_000 })).status).toBe(
+      200,
+    );
 
     const call = mcpClient(() => server!.baseUrl, apiKey);
     // crash:calls reaches the receiver through a tenant service of the first-party http plugin
