@@ -20,17 +20,9 @@ import type { CheckBudget } from "./check-budget.ts";
 import type { ExpressionNames } from "./expression-names.ts";
 import { readsOf } from "./site-reads.ts";
 import { writtenPaths } from "./state-paths.ts";
+import { SAME_TURN_STEPS } from "./step-groups.ts";
 import type { StaticProblem } from "./unresolved-names.ts";
 
-/** Steps that run inside the engine's turn: only the slice boundaries let anything act between two passes. */
-const SAME_TURN_STEPS: ReadonlySet<string> = new Set([
-  "set_state",
-  "conditional",
-  "while_loop",
-  "foreach",
-  "break",
-  "continue",
-]);
 /** Scopes whose values no step can change during a run. */
 const CONSTANT_SCOPES: ReadonlySet<string> = new Set(["inputs", "config", "event", "tasks"]);
 const WRITTEN_FIELD = /^\s*[A-Za-z_$][\w$]*\s*(?:\.\s*([^.[\]\s]+)|\[\s*(["'])(.*?)\2\s*\])/s;

@@ -16,6 +16,7 @@ import { NameHints } from "./closest-name.ts";
 import { bareCandidates, type DeclaredNames, declaredNames } from "./declared-names.ts";
 import type { BareRead, ScopedRead } from "./expression-names.ts";
 import type { SiteReads } from "./site-reads.ts";
+import { STEPS_WITHOUT_RESULT } from "./step-groups.ts";
 
 export type StaticProblem = ProblemInDefinition & { severity: Severity };
 
@@ -31,16 +32,6 @@ const ENGINE_LOCALS: ReadonlySet<string> = new Set([
   "user_input",
   "value",
   "task_id",
-]);
-/** Server steps that have no result: their state updates see no result fields. */
-const STEPS_WITHOUT_RESULT: ReadonlySet<string> = new Set([
-  "set_state",
-  "conditional",
-  "while_loop",
-  "foreach",
-  "break",
-  "continue",
-  "wait_step",
 ]);
 const LOOP_FIELDS: ReadonlySet<string> = new Set(["item", "index", "iteration"]);
 
