@@ -11,6 +11,7 @@ import { EXPRESSION_CODES, type ExpressionCode } from "./expressions/error-codes
 import { GRAPH_CODES, type GraphCode } from "./graph/error-codes.ts";
 import { CHECK_CODES, DEPRECATION_CODES, LOADER_CODES, type LoaderCode } from "./loader/error-codes.ts";
 import { RUN_CODES, type RunCode } from "./machine/error-codes.ts";
+import { PACKAGE_CODES, type PackageCode } from "./packages/error-codes.ts";
 import { EXTERNAL_CODES, type ExternalCode } from "./plugins/effect-error-codes.ts";
 import { PLUGIN_CODES, type PluginCode, SERVICE_CODES, type ServiceCode } from "./plugins/error-codes.ts";
 import { RATE_LIMIT_CODES, type RateLimitCode } from "./rate-limits/error-codes.ts";
@@ -31,7 +32,8 @@ export type ErrorCode =
   | PluginCode
   | ServiceCode
   | RateLimitCode
-  | AuditCode;
+  | AuditCode
+  | PackageCode;
 
 /** Every code once, for tests and tools that walk the whole set. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -50,6 +52,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   ...SERVICE_CODES,
   ...RATE_LIMIT_CODES,
   ...AUDIT_CODES,
+  ...PACKAGE_CODES,
 ];
 
 const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

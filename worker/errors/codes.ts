@@ -143,6 +143,15 @@ export const ERROR_CLASS_OF = {
   "loader.upgrade_failed": "invalid_workflow",
   "loader.yaml_syntax": "invalid_workflow",
   "loader.yaml_warning": "invalid_workflow",
+  // workflow packages (docs/versioning.md, "Export and import")
+  "package.checksum_mismatch": "invalid_input",
+  "package.keys_misconfigured": "unavailable",
+  "package.malformed": "invalid_input",
+  "package.plugin_unavailable": "invalid_workflow",
+  "package.signature_invalid": "invalid_input",
+  "package.signature_required": "forbidden",
+  "package.too_large": "too_large",
+  "package.untrusted_key": "forbidden",
   // publish-time plugin resolution and checks (docs/plugins.md, "Versions, services and publish-time checks")
   "plugin.invalid_params": "invalid_workflow",
   "plugin.invalid_uses": "invalid_workflow",
