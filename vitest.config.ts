@@ -34,6 +34,11 @@ export default defineConfig({
                 // plugins reach the local HTTP target on 127.0.0.1 (test/worker/support/http-target.ts);
                 // test/worker/effect-calls.test.ts ("egress and limits") proves the refusal without it
                 EDGEFLOW_ALLOW_PRIVATE_EGRESS: "1",
+                // test-only package keys (test/worker/workflow-packages.test.ts): the deployment's signing key, and a
+                // second, trusted public key whose private half that test holds
+                EDGEFLOW_PACKAGE_SIGNING_KEY:
+                  "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEIN6NbJeGJ0V9iIlVt4Ng0iDqcHtGnm9LhhD852EIyvph\n-----END PRIVATE KEY-----\n",
+                EDGEFLOW_PACKAGE_TRUSTED_KEYS: "YmJzwxFp18zf4viMrcq3L8HXnf8gPGgKJImtC2tHPvE",
               },
             },
           }),

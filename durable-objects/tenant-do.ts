@@ -102,6 +102,7 @@ import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
 import { type ErasedPage, eraseRunPage } from "./tenant/tenant-erasure.ts";
 import { TenantRateLimits } from "./tenant/tenant-rate-limits.ts";
 import { TimerAlarm } from "./tenant/timer-alarm.ts";
+import { allVersionsOf, assertTriggersValid, insertVersions } from "./tenant/workflow-packages.ts";
 import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";
 
 const MAX_LISTED_RUNS = 200;
@@ -374,6 +375,36 @@ export class TenantDO extends DurableObject<TenantEnv> {
       workflow: getVersion(this.#sql, name, version),
       versions: listVersions(this.#sql, name),
     }));
+  }
+
+  /** Every version of a workflow, ascending (`workflow_export` with format "package"; tenant/workflow-packages.ts). */
+  exportWorkflowVersions(tenant: string, name: string, max: number): Promise<Outcome<StoredWorkflow[]>> {
+    return this.#forActiveTenant(tenant, () => allVersionsOf(this.#sql, name, max));
+  }
+
+  /** Publishes checked versions of one workflow in the order given, all or none (`workflow_import`). */
+  importWorkflowVersions(
+    tenant: string,
+    versions: NewWorkflowVersion[],
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<{ created: boolean[] }>> {
+    return this.#forActiveTenant(tenant, async () => {
+      assertTriggersValid(versions);
+      const now = Date.now();
+      const created = this.ctx.storage.transactionSync(() =>
+        insertVersions(this.#sql, versions, now, (version) => {
+          this.#subscriptions.registerTriggers(version.definition, now);
+          const object = { type: "workflow", id: `${version.name}@${version.version}` };
+          this.#audit({ action: "workflow.publish", object, hashed: { yaml: version.yaml } }, audit, now);
+        }),
+      );
+      if (created.some(Boolean)) {
+        this.#subscriptions.invalidate();
+        this.#starter.invalidate();
+        await this.#alarm.rearm();
+      }
+      return { created };
+    });
   }
 
   listWorkflows(tenant: string): Promise<Outcome<WorkflowSummary[]>> {

@@ -32,4 +32,10 @@ export interface Env extends DurableObjectBindings {
   EDGEFLOW_MCP_ALLOWED_HOSTS?: string;
   /** Comma-separated hostnames `/mcp` accepts in `Origin`, or `*` (DNS-rebinding guard; docs/runtime.md). */
   EDGEFLOW_MCP_ALLOWED_ORIGINS?: string;
+  /** Ed25519 private key (PKCS#8 PEM or JWK) that signs exported workflow packages (secret; docs/versioning.md). */
+  EDGEFLOW_PACKAGE_SIGNING_KEY?: string;
+  /** Comma-separated Ed25519 public keys (raw, base64url) whose package signatures `workflow_import` accepts. */
+  EDGEFLOW_PACKAGE_TRUSTED_KEYS?: string;
+  /** `1` makes `workflow_import` refuse unsigned packages (`package.signature_required`). */
+  EDGEFLOW_PACKAGE_REQUIRE_SIGNATURE?: string;
 }

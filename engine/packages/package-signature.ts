@@ -54,7 +54,7 @@ export async function importSigningKey(text: string): Promise<PackageSigningKey>
     }
     const der = decodeBase64(trimmed.replace(/-----(BEGIN|END) PRIVATE KEY-----/g, "").replace(/\s+/g, ""));
     const extractable = await crypto.subtle.importKey("pkcs8", der, ED25519, true, ["sign"]);
-    const { x } = await crypto.subtle.exportKey("jwk", extractable);
+    const { x } = (await crypto.subtle.exportKey("jwk", extractable)) as { x?: unknown };
     if (typeof x !== "string") throw new Error("no public key");
     const privateKey = await crypto.subtle.importKey("pkcs8", der, ED25519, false, ["sign"]);
     return { privateKey, publicKey: x, keyId: await keyIdOf(x) };
@@ -122,14 +122,17 @@ export async function verifyPackageSignature(
 }
 
 function signedMessage(checksum: string): Uint8Array<ArrayBuffer> {
-  return new TextEncoder().encode(`${SIGNED_PREFIX}${checksum}`);
+  const encoded = new TextEncoder().encode(`${SIGNED_PREFIX}${checksum}`);
+  return new Uint8Array(encoded);
 }
 
 /** base64 or base64url, padded or not. */
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const standard = text.replaceAll("-", "+").replaceAll("_", "/");
   const binary = atob(standard.padEnd(Math.ceil(standard.length / 4) * 4, "="));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
+  const bytes = new Uint8Array(binary.length);
+  for (let index = 0; index < binary.length; index++) bytes[index] = binary.charCodeAt(index);
+  return bytes;
 }
 
 export function encodeBase64Url(bytes: Uint8Array): string {

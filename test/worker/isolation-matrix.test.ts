@@ -285,6 +285,19 @@ const TOOL_CASES: Record<string, () => Promise<void>> = {
       "workflow.not_found",
     );
   },
+  workflow_export: async () => {
+    for (const format of ["yaml", "json", "package"]) {
+      expect(codeOf(await asB("workflow_export", { workflow: "isoa:hook", format }))).toBe(
+        "workflow.not_found",
+      );
+    }
+  },
+  workflow_import: async () => {
+    // B's own package goes back into B's tenant only (a no-op there); A's workflows stay as they were
+    const exported = await asB("workflow_export", { workflow: "isob:hook", format: "package" });
+    const imported = await asB("workflow_import", { package: exported.structured.package });
+    expect(imported.structured.versions).toEqual([{ version: "1.0.0", created: false }]);
+  },
   workflow_start: async () => {
     expect(codeOf(await asB("workflow_start", { workflow: "isoa:hook" }))).toBe("workflow.not_found");
   },
