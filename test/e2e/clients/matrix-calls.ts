@@ -5,6 +5,9 @@
  * other. The ids a call needs (a run with a step handed out, a subscription to remove) are made
  * for each client beforehand, so the list is fixed and a client can take it in one batch.
  */
+import { createHash } from "node:crypto";
+import { canonicalJson } from "../../../engine/audit/canonical-json.ts";
+import { PACKAGE_FORMAT, PACKAGE_FORMAT_VERSION } from "../../../engine/packages/package-format.ts";
 
 export const HELLO = `name: "matrix:hello"
 description: "Greets, asks the agent for a number, reports it"
@@ -160,5 +163,23 @@ export function matrixCalls({ runId, subscriptionId, serviceName }: ClientFixtur
     fail("workflow_audit", { cursor: "not-a-cursor" }, "audit.invalid_cursor"),
     ok("workflow_quota", {}, "quotas"),
     fail("workflow_quota", { unexpected: true }, "input.invalid"),
+    ok("workflow_export", { workflow: "matrix:hello" }, "yaml"),
+    fail("workflow_export", { workflow: "matrix:missing", format: "package" }, "workflow.not_found"),
+    // matrix:hello 1.0.0 as published above: importing it again is a no-op
+    ok("workflow_import", { package: helloPackage() }, "versions"),
+    fail("workflow_import", { package: { format: "zip" } }, "package.malformed"),
   ];
+}
+
+/** An unsigned package of HELLO, its checksums computed as engine/packages/package-checksums.ts does. */
+function helloPackage(): Record<string, unknown> {
+  const sha256 = (value: unknown) => createHash("sha256").update(canonicalJson(value)).digest("hex");
+  const entry = { version: "1.0.0", yaml: HELLO, migrations: [], plugins: [] };
+  const body = {
+    format: PACKAGE_FORMAT,
+    format_version: PACKAGE_FORMAT_VERSION,
+    workflow: "matrix:hello",
+    versions: [{ ...entry, sha256: sha256(entry) }],
+  };
+  return { ...body, sha256: sha256(body) };
 }
