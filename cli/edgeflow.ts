@@ -7,6 +7,8 @@
 import process from "node:process";
 import { AUDIT_USAGE, auditCommand } from "./commands/audit.ts";
 import type { CommandIo } from "./commands/command-io.ts";
+import { EXPORT_USAGE, exportCommand } from "./commands/export.ts";
+import { IMPORT_USAGE, importCommand } from "./commands/import.ts";
 import { VALIDATE_USAGE, validateCommand } from "./commands/validate.ts";
 import { WATCH_USAGE, watchCommand } from "./commands/watch.ts";
 
@@ -16,6 +18,8 @@ const COMMANDS: Record<string, { run: Command; usage: string }> = {
   validate: { run: validateCommand, usage: VALIDATE_USAGE },
   watch: { run: (args, io) => watchCommand(args, io), usage: WATCH_USAGE },
   audit: { run: auditCommand, usage: AUDIT_USAGE },
+  export: { run: (args, io) => exportCommand(args, io), usage: EXPORT_USAGE },
+  import: { run: (args, io) => importCommand(args, io), usage: IMPORT_USAGE },
 };
 
 const USAGE = [
