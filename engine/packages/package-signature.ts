@@ -8,7 +8,6 @@
  * SHA-256. Pure: the keys come in as text, nothing is read from the environment here.
  */
 import { EngineError } from "../errors.ts";
-import { sha256Hex } from "./package-checksums.ts";
 import type { PackageSignature } from "./package-format.ts";
 
 const ED25519 = { name: "Ed25519" } as const;
