@@ -407,6 +407,22 @@ const TOOL_CASES: Record<string, () => Promise<void>> = {
   service_delete: async () => {
     expect(codeOf(await asB("service_delete", { name: "a_private_api" }))).toBe("service.not_found");
   },
+  workflow_set_default: async () => {
+    const call = await asB("workflow_set_default", { workflow: "isoa:hook", version: "1.0.0" });
+    expect(codeOf(call)).toBe("workflow.not_found");
+    expect(codeOf(await asB("workflow_set_default", { workflow: "isoa:hook", version: "latest" }))).toBe(
+      "workflow.not_found",
+    );
+  },
+  workflow_yank: async () => {
+    const call = await asB("workflow_yank", { workflow: "isoa:greet", version: "1.0.0", reason: "B" });
+    expect(codeOf(call)).toBe("workflow.not_found");
+  },
+  workflow_unyank: async () => {
+    expect(codeOf(await asB("workflow_unyank", { workflow: "isoa:greet", version: "1.0.0" }))).toBe(
+      "workflow.not_found",
+    );
+  },
   workflow_audit: async () => {
     // B's log holds B's own changes only, whatever the order, filter or cursor
     const entries = [

@@ -38,6 +38,9 @@ export const TOOL_SCOPES: Readonly<Record<string, Scope>> = {
   workflow_quota: runsRead,
   // a tenant-admin read: who changed what, by key id; only for connections trusted with changes
   workflow_audit: workflowsPublish,
+  workflow_set_default: workflowsPublish,
+  workflow_yank: workflowsPublish,
+  workflow_unyank: workflowsPublish,
 };
 
 /** The scope `toolName` needs; a tool missing from the table needs one no token has. */
