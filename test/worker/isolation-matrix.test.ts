@@ -526,7 +526,7 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
   },
   "GET /healthz": async () => {
     const res = await bFetch("/healthz", { headers: bearer(w.b.apiKey) });
-    expect([res.status, JSON.parse(res.text)]).toEqual([200, { ok: true }]);
+    expect([res.status, JSON.parse(res.text)]).toEqual([200, { ok: true, build: "dev" }]);
   },
   "ALL /mcp": async () => {
     // B's key resolves to B; a key naming tenant A with B's key id and secret is refused
