@@ -4,9 +4,17 @@
  * picks "the" version (workflow_start, triggers, MCP subscriptions, workflow_get_info, workflow_list)
  * following the default.
  */
-import { describe, expect, it } from "vitest";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { recordEvent } from "../../durable-objects/tenant/event-intake.ts";
+import { listSubscriptions } from "../../durable-objects/tenant/subscription-store.ts";
 import { callTool, newTenant, toolErrorOf } from "./support/clients.ts";
 import { postEvent, settledEvent } from "./support/events.ts";
+import { tenantObject } from "./support/runs.ts";
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 function pinger(version: string, eventType = "rel.ping"): string {
   return `name: "rel:ping"
@@ -187,6 +195,32 @@ describe("yanking", () => {
     expect(restored.structured).toMatchObject({ default_version: "2.0.0", yanked: [], changed: true });
     expect(await startedVersion(apiKey, { version: "2.0.0" })).toBe("2.0.0");
     expect(await triggeredVersions(apiKey)).toEqual(["2.0.0"]);
+  });
+
+  it("a trigger's start queued for a version yanked since starts the default", async () => {
+    const { id, apiKey } = await newTenant("rel");
+    for (const version of ["1.0.0", "2.0.0"])
+      await callTool(apiKey, "workflow_publish", { yaml: pinger(version) });
+    // what a crash right after the intake leaves: the event and a pending start for 2.0.0, no run
+    const runId = await runInDurableObject(tenantObject(id), (_instance, state) => {
+      const [stored] = listSubscriptions(state.storage.sql);
+      expect(stored?.subscription.version).toBe("2.0.0");
+      const now = Date.now();
+      return recordEvent(state.storage, {
+        event: { id: "evt_queued", type: "rel.ping", source: "test", payload: {}, receivedAt: now },
+        matches: [{ subscription: stored!.subscription, inputs: {} }],
+        now,
+        allowRun: () => true,
+      }).answer.runs[0]!;
+    });
+    await callTool(apiKey, "workflow_yank", { workflow: "rel:ping", version: "2.0.0" });
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + 16_000);
+    await runDurableObjectAlarm(tenantObject(id));
+    const event = await settledEvent(apiKey, "evt_queued");
+    expect(event.matches).toEqual([expect.objectContaining({ outcome: "started", workflow_id: runId })]);
+    const status = await callTool(apiKey, "workflow_get_status", { workflow_id: runId });
+    expect(status.structured.version).toBe("1.0.0");
   });
 
   it("refuses to yank the pinned default or the last version not yanked", async () => {
