@@ -23,6 +23,7 @@ import { missingSecretWarnings } from "../engine/loader/index.ts";
 import type { EffectOutcome } from "../engine/plugins/effect.ts";
 import { withoutResolved } from "../engine/plugins/published.ts";
 import type { RateLimitVerdict } from "../engine/rate-limits/rate-limited-error.ts";
+import type { ReleaseChange, ReleaseState } from "../engine/release/release-change.ts";
 import { checkInputs } from "../engine/state/index.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
@@ -103,6 +104,7 @@ import { type ErasedPage, eraseRunPage } from "./tenant/tenant-erasure.ts";
 import { TenantRateLimits } from "./tenant/tenant-rate-limits.ts";
 import { TimerAlarm } from "./tenant/timer-alarm.ts";
 import { allVersionsOf, assertTriggersValid, insertVersions } from "./tenant/workflow-packages.ts";
+import { applyReleaseChange, assertStartable, releaseState } from "./tenant/workflow-release.ts";
 import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";
 
 const MAX_LISTED_RUNS = 200;
@@ -370,10 +372,11 @@ export class TenantDO extends DurableObject<TenantEnv> {
     tenant: string,
     name: string,
     version?: string,
-  ): Promise<Outcome<{ workflow: StoredWorkflow; versions: string[] }>> {
+  ): Promise<Outcome<{ workflow: StoredWorkflow; versions: string[]; release: ReleaseState }>> {
     return this.#forActiveTenant(tenant, () => ({
       workflow: getVersion(this.#sql, name, version),
       versions: listVersions(this.#sql, name),
+      release: releaseState(this.#sql, name),
     }));
   }
 
@@ -407,6 +410,36 @@ export class TenantDO extends DurableObject<TenantEnv> {
     });
   }
 
+  /**
+   * `workflow_set_default`, `workflow_yank`, `workflow_unyank` (tenant/workflow-release.ts): when
+   * the default moves, its version's triggers replace the workflow's, in the same transaction.
+   */
+  changeRelease(
+    tenant: string,
+    change: ReleaseChange,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<ReleaseState & { changed: boolean }>> {
+    return this.#forActiveTenant(tenant, async () => {
+      const now = Date.now();
+      const changed = this.ctx.storage.transactionSync(() => {
+        const before = releaseState(this.#sql, change.workflow).default_version;
+        if (!applyReleaseChange(this.#sql, change, now)) return false;
+        const after = releaseState(this.#sql, change.workflow).default_version;
+        if (after !== before)
+          this.#subscriptions.registerTriggers(getVersion(this.#sql, change.workflow).definition, now);
+        const object = { type: "workflow", id: `${change.workflow}@${change.version}` };
+        this.#audit({ action: `workflow.${change.action}`, object, hashed: { change } }, audit, now);
+        return true;
+      });
+      if (changed) {
+        this.#subscriptions.invalidate();
+        this.#starter.invalidate();
+        await this.#alarm.rearm();
+      }
+      return { ...releaseState(this.#sql, change.workflow), changed };
+    });
+  }
+
   listWorkflows(tenant: string): Promise<Outcome<WorkflowSummary[]>> {
     return this.#forActiveTenant(tenant, () => listWorkflows(this.#sql));
   }
@@ -435,10 +468,11 @@ export class TenantDO extends DurableObject<TenantEnv> {
     });
   }
 
-  /** Starts a run of a published workflow (latest version unless `version` is given); `audit.actor` is logged as its starter. */
+  /** Starts a run of a published workflow (its default version unless `version` is given); `audit.actor` is logged as its starter. */
   startRun(tenant: string, request: StartRequest, audit: AuditContext = SYSTEM): Promise<Outcome<RunAnswer>> {
     return this.#forActiveTenant(tenant, async () => {
       const stored = getVersion(this.#sql, request.workflow, request.version);
+      if (request.version !== undefined) assertStartable(this.#sql, stored.name, stored.version);
       // refused here, bad inputs never reach (and so never create) a RunDO
       checkInputs(stored.definition, request.inputs);
       const runId = newRunId();

@@ -15,6 +15,7 @@ import { PACKAGE_CODES, type PackageCode } from "./packages/error-codes.ts";
 import { EXTERNAL_CODES, type ExternalCode } from "./plugins/effect-error-codes.ts";
 import { PLUGIN_CODES, type PluginCode, SERVICE_CODES, type ServiceCode } from "./plugins/error-codes.ts";
 import { RATE_LIMIT_CODES, type RateLimitCode } from "./rate-limits/error-codes.ts";
+import { RELEASE_CODES, type ReleaseCode } from "./release/error-codes.ts";
 import { RUNTIME_CODES, type RuntimeCode } from "./runtime-error-codes.ts";
 import { SECRET_REFERENCE_CODES, type SecretReferenceCode } from "./secrets/error-codes.ts";
 import { STATE_CODES, type StateCode } from "./state/error-codes.ts";
@@ -33,7 +34,8 @@ export type ErrorCode =
   | ServiceCode
   | RateLimitCode
   | AuditCode
-  | PackageCode;
+  | PackageCode
+  | ReleaseCode;
 
 /** Every code once, for tests and tools that walk the whole set. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -53,6 +55,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   ...RATE_LIMIT_CODES,
   ...AUDIT_CODES,
   ...PACKAGE_CODES,
+  ...RELEASE_CODES,
 ];
 
 const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

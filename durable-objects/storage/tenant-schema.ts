@@ -201,4 +201,24 @@ export const TENANT_MIGRATIONS: readonly SchemaMigration[] = [
       "CREATE INDEX audit_by_time ON audit_log (at)",
     ],
   },
+  {
+    version: 8,
+    name: "release controls: a workflow's pinned default version, and its yanked versions",
+    statements: [
+      // no row: the default is the highest non-yanked version; a row pins it (workflow_set_default)
+      `CREATE TABLE workflow_defaults (
+        name TEXT PRIMARY KEY,
+        version TEXT NOT NULL,
+        set_at INTEGER NOT NULL
+      )`,
+      // one row per yanked version (workflow_yank); deleted when it is restored (workflow_unyank)
+      `CREATE TABLE workflow_yanks (
+        name TEXT NOT NULL,
+        version TEXT NOT NULL,
+        reason TEXT,
+        yanked_at INTEGER NOT NULL,
+        PRIMARY KEY (name, version)
+      )`,
+    ],
+  },
 ];

@@ -86,6 +86,10 @@ export interface WorkflowSummary {
   version: string;
   versions: string[];
   published_at: string;
+  /** the version new runs and triggers get (workflow-release.ts) */
+  default_version: string;
+  /** the yanked versions, highest first */
+  yanked: string[];
 }
 
 export type NewWorkflowVersion = Omit<StoredWorkflow, "published_at">;

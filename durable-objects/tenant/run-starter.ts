@@ -32,6 +32,7 @@ import type { RunAdmission } from "./run-admission.ts";
 import { upsertRun } from "./run-index.ts";
 import { makeRoomForRun, type StartReservations } from "./run-retention.ts";
 import { readSettings } from "./settings.ts";
+import { isYanked } from "./workflow-release.ts";
 import { getVersion } from "./workflow-store.ts";
 
 export interface RunStarterOptions {
@@ -64,7 +65,7 @@ export class RunStarter {
     this.#options = options;
   }
 
-  /** Forget cached definitions (after a publish: "latest" may have moved). */
+  /** Forget cached definitions (after a publish, a yank or a new default: the default may have moved). */
   invalidate(): void {
     this.#definitions.clear();
   }
@@ -200,11 +201,14 @@ export class RunStarter {
     postponeStart(this.#options.storage.sql, start, Date.now());
   }
 
-  #definition(workflow: string, version: string | undefined): StoredWorkflow {
+  #definition(workflow: string, asked: string | undefined): StoredWorkflow {
+    // a trigger never starts a yanked version: a start queued before the yank gets the default
+    const { sql } = this.#options.storage;
+    const version = asked !== undefined && isYanked(sql, workflow, asked) ? undefined : asked;
     const key = `${workflow}@${version ?? ""}`;
     let stored = this.#definitions.get(key);
     if (stored === undefined) {
-      stored = getVersion(this.#options.storage.sql, workflow, version);
+      stored = getVersion(sql, workflow, version);
       if (this.#definitions.size >= 256) this.#definitions.clear();
       this.#definitions.set(key, stored);
     }

@@ -24,7 +24,7 @@ import {
   listSubscriptions,
   replaceTriggerSubscriptions,
 } from "./subscription-store.ts";
-import { listVersions } from "./workflow-store.ts";
+import { defaultVersionOf, listVersions } from "./workflow-store.ts";
 
 export class SubscriptionRegistry {
   readonly #sql: SqlStorage;
@@ -48,13 +48,13 @@ export class SubscriptionRegistry {
   }
 
   /**
-   * Registers a newly published version's triggers when it is the workflow's latest version
-   * (an older hotfix leaves the latest version's triggers alone). Call inside the publish's
+   * Registers a version's triggers when it is the workflow's default version (an older hotfix, or
+   * a publish while the default is pinned, leaves the default's triggers alone). Call inside the publish's
    * transaction; throws the first trigger problem as an `EngineError` with its path.
    */
   registerTriggers(definition: WorkflowDefinition, now: number): void {
     const subscriptions = subscriptionsFromTriggers(definition);
-    if (listVersions(this.#sql, definition.name)[0] !== definition.version) return;
+    if (defaultVersionOf(this.#sql, definition.name) !== definition.version) return;
     const others = this.#load().filter((s) => s.workflow !== definition.name);
     const paths = (definition.triggers ?? []).flatMap((trigger, index) =>
       trigger.enabled === false ? [] : [`triggers[${index}]`],

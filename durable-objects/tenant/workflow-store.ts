@@ -2,8 +2,10 @@
  * @module
  * Published workflow versions of one tenant: the YAML as published and its parsed form, one row
  * per (name, version). Versions are immutable: publishing the same text again is a no-op,
- * publishing different text under an existing version is `workflow.version_exists`. "Latest"
- * is the highest semver, not the most recent publish (a 1.4.1 hotfix does not shadow 2.0.0).
+ * publishing different text under an existing version is `workflow.version_exists`. A run
+ * started without a version gets the workflow's default version: the one pinned by
+ * `workflow_set_default`, else the highest non-yanked semver, not the most recent publish (a 1.4.1
+ * hotfix does not shadow 2.0.0). Pins and yanks are changed in `workflow-release.ts`.
  */
 
 import semver from "semver";
@@ -51,9 +53,10 @@ export function insertVersion(
   return { workflow: { ...input, published_at: new Date(now).toISOString() }, created: true };
 }
 
-/** One version, or the latest when `version` is omitted. */
+/** One version, or the default version when `version` is omitted. */
 export function getVersion(sql: SqlStorage, name: string, version?: string): StoredWorkflow {
-  const row = version === undefined ? latestRow(sql, name) : findRow(sql, name, version);
+  const chosen = version ?? defaultVersionOf(sql, name);
+  const row = chosen === undefined ? null : findRow(sql, name, chosen);
   if (row !== null) return toStored(row);
   const message =
     version === undefined
@@ -71,6 +74,28 @@ export function listVersions(sql: SqlStorage, name: string): string[] {
   return rows.map((row) => row.version).sort(semver.rcompare);
 }
 
+/** The yanked versions of `name`, highest first. */
+export function listYanked(sql: SqlStorage, name: string): string[] {
+  const rows = sql
+    .exec<{ version: string }>("SELECT version FROM workflow_yanks WHERE name = ?", name)
+    .toArray();
+  return rows.map((row) => row.version).sort(semver.rcompare);
+}
+
+/**
+ * The version a run of `name` starts when none is asked for: the pinned default, else the highest
+ * non-yanked version; undefined when nothing is published (a yank never leaves none: see
+ * `workflow-release.ts`).
+ */
+export function defaultVersionOf(sql: SqlStorage, name: string): string | undefined {
+  const pinned = sql
+    .exec<{ version: string }>("SELECT version FROM workflow_defaults WHERE name = ?", name)
+    .toArray()[0];
+  if (pinned !== undefined) return pinned.version;
+  const yanked = new Set(listYanked(sql, name));
+  return listVersions(sql, name).find((version) => !yanked.has(version));
+}
+
 export function listWorkflows(sql: SqlStorage): WorkflowSummary[] {
   const rows = sql
     .exec<Pick<VersionRow, "name" | "version" | "description" | "published_at">>(
@@ -82,19 +107,18 @@ export function listWorkflows(sql: SqlStorage): WorkflowSummary[] {
   return [...byName.entries()].map(([name, versions]) => {
     const sorted = [...versions].sort((a, b) => semver.rcompare(a.version, b.version));
     const latest = sorted[0]!;
+    const defaultVersion = defaultVersionOf(sql, name) ?? latest.version;
+    const chosen = sorted.find((row) => row.version === defaultVersion) ?? latest;
     return {
       name,
-      description: latest.description,
+      description: chosen.description,
       version: latest.version,
       versions: sorted.map((row) => row.version),
       published_at: new Date(latest.published_at).toISOString(),
+      default_version: defaultVersion,
+      yanked: listYanked(sql, name),
     };
   });
-}
-
-function latestRow(sql: SqlStorage, name: string): VersionRow | null {
-  const versions = listVersions(sql, name);
-  return versions[0] === undefined ? null : findRow(sql, name, versions[0]);
 }
 
 function findRow(sql: SqlStorage, name: string, version: string): VersionRow | null {

@@ -19,6 +19,8 @@ export interface WranglerDevOptions {
   vars: Record<string, string>;
   /** a worker entry point other than wrangler.toml's `main` (the rest of wrangler.toml applies) */
   script?: string;
+  /** bundle-time constants, passed as `--define NAME:<JSON of value>` (e.g. EDGEFLOW_BUILD) */
+  defines?: Record<string, string>;
   /** how long to wait for `GET /healthz` to answer 2xx; 90 s by default */
   readyTimeoutMs?: number;
   /**
@@ -45,6 +47,10 @@ export interface WranglerDevProcess {
 export async function spawnWranglerDev(options: WranglerDevOptions): Promise<WranglerDevProcess> {
   const port = await freePort();
   const vars = Object.entries(options.vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
+  const defines = Object.entries(options.defines ?? {}).flatMap(([name, value]) => [
+    "--define",
+    `${name}:${JSON.stringify(value)}`,
+  ]);
   const child = spawn(
     process.execPath,
     [
@@ -58,6 +64,7 @@ export async function spawnWranglerDev(options: WranglerDevOptions): Promise<Wra
       "--persist-to",
       options.persistDir,
       ...vars,
+      ...defines,
       "--show-interactive-dev-session=false",
     ],
     {

@@ -4,5 +4,5 @@ import { expect, it } from "vitest";
 it("answers /healthz", async () => {
   const res = await SELF.fetch("http://edgeflow.test/healthz");
   expect(res.status).toBe(200);
-  expect(await res.json()).toEqual({ ok: true });
+  expect(await res.json()).toEqual({ ok: true, build: "dev" });
 });

@@ -420,6 +420,22 @@ const TOOL_CASES: Record<string, () => Promise<void>> = {
   service_delete: async () => {
     expect(codeOf(await asB("service_delete", { name: "a_private_api" }))).toBe("service.not_found");
   },
+  workflow_set_default: async () => {
+    const call = await asB("workflow_set_default", { workflow: "isoa:hook", version: "1.0.0" });
+    expect(codeOf(call)).toBe("workflow.not_found");
+    expect(codeOf(await asB("workflow_set_default", { workflow: "isoa:hook", version: "latest" }))).toBe(
+      "workflow.not_found",
+    );
+  },
+  workflow_yank: async () => {
+    const call = await asB("workflow_yank", { workflow: "isoa:greet", version: "1.0.0", reason: "B" });
+    expect(codeOf(call)).toBe("workflow.not_found");
+  },
+  workflow_unyank: async () => {
+    expect(codeOf(await asB("workflow_unyank", { workflow: "isoa:greet", version: "1.0.0" }))).toBe(
+      "workflow.not_found",
+    );
+  },
   workflow_audit: async () => {
     // B's log holds B's own changes only, whatever the order, filter or cursor
     const entries = [
@@ -523,7 +539,7 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
   },
   "GET /healthz": async () => {
     const res = await bFetch("/healthz", { headers: bearer(w.b.apiKey) });
-    expect([res.status, JSON.parse(res.text)]).toEqual([200, { ok: true }]);
+    expect([res.status, JSON.parse(res.text)]).toEqual([200, { ok: true, build: "dev" }]);
   },
   "ALL /mcp": async () => {
     // B's key resolves to B; a key naming tenant A with B's key id and secret is refused

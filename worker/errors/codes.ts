@@ -261,6 +261,8 @@ export const ERROR_CLASS_OF = {
   "workflow.invalid": "invalid_workflow",
   "workflow.not_found": "not_found",
   "workflow.version_exists": "conflict",
+  "workflow.version_yanked": "conflict",
+  "workflow.yank_refused": "conflict",
 } as const satisfies Record<ErrorCode, ErrorClass>;
 
 export function classifyCode(code: ErrorCode): ErrorClass {

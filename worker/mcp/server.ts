@@ -17,6 +17,7 @@ import { workflowListActive } from "./tools/list-active.ts";
 import { workflowExport, workflowImport } from "./tools/packages.ts";
 import { pluginList } from "./tools/plugins.ts";
 import { workflowQuota } from "./tools/quota.ts";
+import { workflowSetDefault, workflowUnyank, workflowYank } from "./tools/release.ts";
 import { workflowCancel, workflowGetStatus, workflowStart } from "./tools/runs.ts";
 import { serviceDelete, serviceList, serviceRegister } from "./tools/services.ts";
 import { workflowStateRead, workflowStateUpdate } from "./tools/state.ts";
@@ -59,6 +60,9 @@ export const TOOLS: readonly ToolDefinition[] = [
   serviceDelete,
   serviceCircuits,
   workflowAudit,
+  workflowSetDefault,
+  workflowYank,
+  workflowUnyank,
   workflowQuota,
   workflowExport,
   workflowImport,

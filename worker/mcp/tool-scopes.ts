@@ -40,6 +40,9 @@ export const TOOL_SCOPES: Readonly<Record<string, Scope>> = {
   workflow_audit: workflowsPublish,
   workflow_export: runsRead,
   workflow_import: workflowsPublish,
+  workflow_set_default: workflowsPublish,
+  workflow_yank: workflowsPublish,
+  workflow_unyank: workflowsPublish,
 };
 
 /** The scope `toolName` needs; a tool missing from the table needs one no token has. */

@@ -54,6 +54,9 @@ steps:
     type: "dependency_flow"
 `;
 
+/** A second version of GRAPH, so that the release tools have a version to yank. */
+export const GRAPH_V2 = GRAPH.replace('version: "1.0.0"', 'version: "1.1.0"');
+
 /** A run id of the right shape that no run has. */
 export const UNKNOWN_RUN = "wf_000000000000000000000000";
 
@@ -159,6 +162,12 @@ export function matrixCalls({ runId, subscriptionId, serviceName }: ClientFixtur
     fail("service_circuits", { unexpected: true }, "input.invalid"),
     ok("service_delete", { name: serviceName }, "deleted"),
     fail("service_delete", { name: "matrix_missing" }, "service.not_found"),
+    ok("workflow_set_default", { workflow: "matrix:graph", version: "latest" }, "default_version"),
+    fail("workflow_set_default", { workflow: "matrix:graph", version: "9.9.9" }, "workflow.not_found"),
+    ok("workflow_yank", { workflow: "matrix:graph", version: "1.0.0", reason: "client matrix" }, "yanked"),
+    fail("workflow_yank", { workflow: "matrix:graph", version: "9.9.9" }, "workflow.not_found"),
+    ok("workflow_unyank", { workflow: "matrix:graph", version: "1.0.0" }, "yanked"),
+    fail("workflow_unyank", { workflow: "matrix:missing", version: "1.0.0" }, "workflow.not_found"),
     ok("workflow_audit", { limit: 5 }, "entries"),
     fail("workflow_audit", { cursor: "not-a-cursor" }, "audit.invalid_cursor"),
     ok("workflow_quota", {}, "quotas"),

@@ -65,7 +65,7 @@ export const workflowPublish = defineTool({
     "Validates workflow YAML (as workflow_validate does) and stores it as version `version` of workflow `name` for your tenant. " +
     "Versions are immutable: publishing identical text again is a no-op (created=false); changed text " +
     "needs a new `version` in the YAML. On errors nothing is stored and the result lists every problem " +
-    "with line:column. If it is the highest version, its `triggers:` (webhooks, schedules, file changes, events) " +
+    "with line:column. If it becomes the default version (the highest, unless workflow_set_default pinned one), its `triggers:` (webhooks, schedules, file changes, events) " +
     "replace the workflow's previous ones (see workflow_list_subscriptions). Next: workflow_start with workflow=<name>.",
   input: z.strictObject({ yaml: yamlArg }),
   output: z.object({

@@ -7,6 +7,7 @@ import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
 import { versionArg, workflowNameArg } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
+import { releaseStateSchema } from "./release.ts";
 
 const workflowSummarySchema = z.object({
   name: z.string(),
@@ -14,13 +15,16 @@ const workflowSummarySchema = z.object({
   version: z.string().describe("highest published version"),
   versions: z.array(z.string()).describe("all published versions, highest first"),
   published_at: z.string(),
+  default_version: z.string().describe("the version new runs and triggers get (workflow_set_default)"),
+  yanked: z.array(z.string()).describe("yanked versions (workflow_yank), highest first"),
 });
 
 export const workflowList = defineTool({
   name: "workflow_list",
   title: "List workflows",
   description:
-    "Lists the workflow definitions published for your tenant: name, description, highest version and all versions. " +
+    "Lists the workflow definitions published for your tenant: name, description, highest version, all versions, " +
+    "the default version (what workflow_start without a version and triggers get) and the yanked versions. " +
     "Call workflow_get_info with a name to see its inputs, then workflow_start to run it. " +
     "To add a definition, call workflow_publish with its YAML.",
   input: z.strictObject({}),
@@ -44,7 +48,8 @@ export const workflowGetInfo = defineTool({
   title: "Describe a workflow",
   description:
     "Describes one published workflow: description, version, the inputs workflow_start expects (type, required, default), " +
-    "the number of top-level steps, and every published version. Pass `version` for an older one. " +
+    "the number of top-level steps, every published version, the default version and the yanked ones. " +
+    "Without `version` it describes the default version; pass `version` for another. " +
     "Next: call workflow_start with `workflow` and `inputs`.",
   input: z.strictObject({ workflow: workflowNameArg, version: versionArg.optional() }),
   output: z.object({
@@ -56,6 +61,9 @@ export const workflowGetInfo = defineTool({
     total_steps: z.number().int(),
     published_at: z.string(),
     warnings: z.array(z.unknown()).describe("diagnostics reported when this version was published"),
+    default_version: z.string().describe("the version new runs and triggers get (workflow_set_default)"),
+    default_pinned: z.boolean().describe("false: the default follows the highest non-yanked version"),
+    yanked: releaseStateSchema.shape.yanked,
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ workflow, version }, { env, tenant }) {
@@ -81,6 +89,9 @@ export const workflowGetInfo = defineTool({
       total_steps: definition.steps.length,
       published_at: found.workflow.published_at,
       warnings: found.workflow.warnings,
+      default_version: found.release.default_version,
+      default_pinned: found.release.default_pinned,
+      yanked: found.release.yanked,
     };
   },
 });

@@ -22,7 +22,7 @@ export const workflowSubscribeEvents = defineTool({
   name: "workflow_subscribe_events",
   title: "Subscribe a workflow to events",
   description:
-    "Starts a run of `workflow` (its latest version) for every event whose type matches `event_pattern`: " +
+    "Starts a run of `workflow` (its default version) for every event whose type matches `event_pattern`: " +
     "exact (`deploy.requested`, `file_change`) or with * matching any characters (`github.*`, `*`). " +
     "Events arrive as signed webhooks, schedule fires, file changes (edgeflow watch, R2) and POST /events. " +
     "`filter` is a JavaScript expression over the event, whose fields are visible bare and under `event.` " +
