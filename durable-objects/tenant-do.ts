@@ -91,6 +91,7 @@ import { insertTenant, readTenant, requireTenant } from "./tenant/registration.t
 import { RunAdmission } from "./tenant/run-admission.ts";
 import { hasRun, isActiveStatus, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";
 import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
+import { listRunPage, type RunListPage, type RunListQuery } from "./tenant/run-listing.ts";
 import { deleteExpiredRuns, makeRoomForRun, StartReservations } from "./tenant/run-retention.ts";
 import { RunStarter } from "./tenant/run-starter.ts";
 import { type CapabilityResolver, type SecretKeeping, SecretVault } from "./tenant/secret-vault.ts";
@@ -386,6 +387,11 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forActiveTenant(tenant, () =>
       listRuns(this.#sql, { activeOnly: options.activeOnly, limit: MAX_LISTED_RUNS }),
     );
+  }
+
+  /** `workflow_list_runs`: runs of every status, filtered, newest first, one page (tenant/run-listing.ts). */
+  listRunPage(tenant: string, query: RunListQuery): Promise<Outcome<RunListPage>> {
+    return this.#forActiveTenant(tenant, () => listRunPage(this.#sql, query));
   }
 
   /**

@@ -117,6 +117,10 @@ export interface RunIndexRecord {
   status: IndexedRunStatus;
   createdAt: number;
   updatedAt: number;
+  /** lifecycle events that led to the run (tenant/lifecycle-events.ts); absent: 0 or as stored */
+  depth?: number;
+  /** the code of the error a failed run ended with (for its `run.failed` event) */
+  errorCode?: string;
 }
 
 export interface StartRequest {

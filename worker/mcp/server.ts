@@ -16,6 +16,7 @@ import { workflowGraph } from "./tools/graph.ts";
 import { workflowListActive } from "./tools/list-active.ts";
 import { pluginList } from "./tools/plugins.ts";
 import { workflowQuota } from "./tools/quota.ts";
+import { workflowListRuns, workflowRunHistory } from "./tools/run-history.ts";
 import { workflowCancel, workflowGetStatus, workflowStart } from "./tools/runs.ts";
 import { serviceDelete, serviceList, serviceRegister } from "./tools/services.ts";
 import { workflowStateRead, workflowStateUpdate } from "./tools/state.ts";
@@ -59,6 +60,8 @@ export const TOOLS: readonly ToolDefinition[] = [
   serviceCircuits,
   workflowAudit,
   workflowQuota,
+  workflowListRuns,
+  workflowRunHistory,
 ];
 
 /**
