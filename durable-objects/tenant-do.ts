@@ -75,6 +75,11 @@ import { queryEventPage } from "./tenant/event-pages.ts";
 import { EventReception } from "./tenant/event-reception.ts";
 import { IntakeLimits } from "./tenant/intake-limits.ts";
 import {
+  indexRunWithLifecycle,
+  LIFECYCLE_REDRIVE_MS,
+  takeDueLifecycleEvents,
+} from "./tenant/lifecycle-events.ts";
+import {
   isActive,
   markActive,
   markDeleting,
@@ -89,7 +94,7 @@ import { checkQuotaSettingsPatch, quotaLimitsOf, stateLimitOf } from "./tenant/q
 import { assertRoomToPublish, readTenantUsage } from "./tenant/quota-usage.ts";
 import { insertTenant, readTenant, requireTenant } from "./tenant/registration.ts";
 import { RunAdmission } from "./tenant/run-admission.ts";
-import { hasRun, isActiveStatus, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";
+import { hasRun, isActiveStatus, listRuns, resetRunExpiries } from "./tenant/run-index.ts";
 import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
 import { listRunPage, type RunListPage, type RunListQuery } from "./tenant/run-listing.ts";
 import { deleteExpiredRuns, makeRoomForRun, StartReservations } from "./tenant/run-retention.ts";
@@ -444,6 +449,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
           status: answer.run.status,
           createdAt: Date.parse(answer.run.created_at),
           updatedAt: Date.parse(answer.run.updated_at),
+          ...(answer.run.error === undefined ? {} : { errorCode: answer.run.error.code }),
         });
         return answer;
       } finally {
@@ -459,9 +465,33 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   /** Writes a run's index row; a finished run's expiry is a tenant timer, so the alarm is armed for it. */
   #indexRun(record: RunIndexRecord): void {
-    const expiresAt = upsertRun(this.#sql, record);
+    const expiresAt = this.#indexRunRow(record);
     if (expiresAt !== null) this.#alarm.ensureBy(expiresAt);
     if (!isActiveStatus(record.status)) this.#wakeQueuedStarts();
+  }
+
+  /**
+   * The index row, and the run's lifecycle events when a subscription listens for them: noted in
+   * the row, then drained onto the event bus (tenant/lifecycle-events.ts).
+   */
+  #indexRunRow(record: RunIndexRecord): number | null {
+    const { expiresAt, due } = indexRunWithLifecycle(this.#sql, record, this.#subscriptions);
+    if (due) {
+      this.#alarm.ensureBy(Date.now() + LIFECYCLE_REDRIVE_MS);
+      void this.#drainLifecycleEvents();
+    }
+    return expiresAt;
+  }
+
+  /** Stores the due lifecycle events as events and starts the runs they match; never throws. */
+  async #drainLifecycleEvents(): Promise<void> {
+    const tenant = readTenant(this.#sql);
+    if (tenant === null) return;
+    try {
+      await this.#reception.receiveEmitted(tenant.id, (now) => takeDueLifecycleEvents(this.#sql, now));
+    } catch (error) {
+      console.error("lifecycle events not stored, the alarm will retry", String(error));
+    }
   }
 
   /** A slot may have freed (a run ended, a limit changed): queued starts it can take start on the alarm. */
@@ -709,6 +739,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     if (tenant === null) return;
     if (!isActive(this.#kv)) return;
     await deleteExpiredRuns(this.#sql, this.env, tenant.id, Date.now());
+    await this.#drainLifecycleEvents();
     // free active-run slots go to queued starts first: they are due now, runDueTimers starts them
     this.#admission.wakeQueued(Date.now());
     await runDueTimers(
@@ -898,6 +929,9 @@ export class TenantDO extends DurableObject<TenantEnv> {
       bindings: env,
       reservations: this.#reservations,
       admission: this.#admission,
+      indexRun: (record) => {
+        this.#indexRunRow(record);
+      },
     });
     this.#reception = new EventReception({
       storage,
