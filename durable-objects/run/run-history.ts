@@ -8,11 +8,8 @@
  */
 import type { RunRecord } from "./checkpoint-store.ts";
 import { droppedTransitions, readTransitionPage } from "./checkpoint-store.ts";
+import { HISTORY_PAGE } from "./contracts.ts";
 import type { TransitionDetail } from "./transition-detail.ts";
-
-/** Entries one page holds by default, and at most. */
-export const DEFAULT_HISTORY_PAGE = 100;
-export const MAX_HISTORY_PAGE = 500;
 
 export interface HistoryPageRequest {
   /** entries after this sequence number (a previous page's `next_cursor`) */
@@ -49,7 +46,7 @@ export function historyPageOf(
   record: RunRecord,
   request: HistoryPageRequest,
 ): RunHistoryPage {
-  const limit = Math.min(Math.max(request.limit ?? DEFAULT_HISTORY_PAGE, 1), MAX_HISTORY_PAGE);
+  const limit = Math.min(Math.max(request.limit ?? HISTORY_PAGE.default, 1), HISTORY_PAGE.max);
   const rows = readTransitionPage(sql, { afterSeq: request.afterSeq ?? -1, limit: limit + 1 });
   const entries = rows.slice(0, limit).map(
     (row): HistoryEntry => ({

@@ -374,3 +374,6 @@ export interface AuditPage {
   /** absent when nothing is left */
   next_cursor?: string;
 }
+
+/** `workflow_list_runs` page sizes: runs per page by default, and at most (tenant/run-listing.ts). */
+export const RUNS_PAGE = { default: 50, max: 200 } as const;

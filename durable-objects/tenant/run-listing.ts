@@ -2,15 +2,12 @@
  * @module
  * `workflow_list_runs`: the tenant's runs of every status from the run index, newest first (by
  * creation, then id), filtered by workflow, version, status and time ranges (created, finished),
- * in pages of at most `MAX_RUNS_PAGE` with an opaque cursor. A run deleted by retention leaves
+ * in pages of at most `RUNS_PAGE.max` with an opaque cursor. A run deleted by retention leaves
  * the index only once its RunDO has deleted its storage, so a listed run always has a history,
  * and a purged run is neither listed nor has one.
  */
 import { EngineError } from "../../engine/errors.ts";
-import type { IndexedRunStatus } from "./contracts.ts";
-
-export const DEFAULT_RUNS_PAGE = 50;
-export const MAX_RUNS_PAGE = 200;
+import { type IndexedRunStatus, RUNS_PAGE } from "./contracts.ts";
 
 export interface RunListQuery {
   workflow?: string;
@@ -53,7 +50,7 @@ interface ListedRow extends Record<string, SqlStorageValue> {
 }
 
 export function listRunPage(sql: SqlStorage, query: RunListQuery): RunListPage {
-  const limit = Math.min(Math.max(query.limit ?? DEFAULT_RUNS_PAGE, 1), MAX_RUNS_PAGE);
+  const limit = Math.min(Math.max(query.limit ?? RUNS_PAGE.default, 1), RUNS_PAGE.max);
   const where: string[] = [];
   const params: SqlStorageValue[] = [];
   const add = (clause: string, ...values: SqlStorageValue[]) => {

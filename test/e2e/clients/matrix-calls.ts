@@ -160,5 +160,9 @@ export function matrixCalls({ runId, subscriptionId, serviceName }: ClientFixtur
     fail("workflow_audit", { cursor: "not-a-cursor" }, "audit.invalid_cursor"),
     ok("workflow_quota", {}, "quotas"),
     fail("workflow_quota", { unexpected: true }, "input.invalid"),
+    ok("workflow_list_runs", { limit: 5 }, "runs"),
+    fail("workflow_list_runs", { cursor: "not-a-cursor" }, "runs.invalid_cursor"),
+    ok("workflow_run_history", { workflow_id: runId }, "entries"),
+    fail("workflow_run_history", { workflow_id: UNKNOWN_RUN }, "run.not_found"),
   ];
 }

@@ -7,8 +7,8 @@
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
-import { DEFAULT_HISTORY_PAGE, MAX_HISTORY_PAGE } from "../../../durable-objects/run/run-history.ts";
-import { DEFAULT_RUNS_PAGE, MAX_RUNS_PAGE } from "../../../durable-objects/tenant/run-listing.ts";
+import { HISTORY_PAGE } from "../../../durable-objects/run/contracts.ts";
+import { RUNS_PAGE } from "../../../durable-objects/tenant/contracts.ts";
 import { existingRunStub } from "../existing-run.ts";
 import { runIdArg, runStatusSchema, versionArg, workflowNameArg } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
@@ -31,7 +31,7 @@ export const workflowListRuns = defineTool({
   description:
     "Lists your tenant's runs of every status (running, waiting, completed, failed, cancelled), newest first. " +
     "Filter by workflow, version, status (one or several) and time ranges on when runs were created or finished " +
-    `(ISO 8601). At most limit runs per page (default ${DEFAULT_RUNS_PAGE}, max ${MAX_RUNS_PAGE}); pass next_cursor ` +
+    `(ISO 8601). At most limit runs per page (default ${RUNS_PAGE.default}, max ${RUNS_PAGE.max}); pass next_cursor ` +
     "as cursor for the next page. Finished runs are kept for the tenant's run retention, then deleted. " +
     "workflow_run_history shows what one run did, step by step.",
   input: z.strictObject({
@@ -43,7 +43,7 @@ export const workflowListRuns = defineTool({
     finished_since: isoTime.optional().describe("finished at or after (finished runs only)"),
     finished_before: isoTime.optional().describe("finished strictly before (finished runs only)"),
     cursor: z.string().max(200).optional().describe("a next_cursor from the previous page"),
-    limit: z.number().int().min(1).max(MAX_RUNS_PAGE).optional(),
+    limit: z.number().int().min(1).max(RUNS_PAGE.max).optional(),
   }),
   output: z.object({
     runs: z.array(listedRunSchema),
@@ -115,13 +115,13 @@ export const workflowRunHistory = defineTool({
     "The timeline of one run (workflow_id), oldest first: every transition with its time, who made it (actor: " +
     "key:<key id>, admin, event, schedule or system), the run's status after it, and what it did: steps handed out, " +
     "completed or failed (step id, task id, attempt, error), retries and waits (with until, epoch ms), the effect it " +
-    `answered, the error that ended the run. No state values. At most limit entries per page (default ${DEFAULT_HISTORY_PAGE}, ` +
-    `max ${MAX_HISTORY_PAGE}); pass next_cursor as cursor for the next page. A run keeps its start and last 1,000 ` +
+    `answered, the error that ended the run. No state values. At most limit entries per page (default ${HISTORY_PAGE.default}, ` +
+    `max ${HISTORY_PAGE.max}); pass next_cursor as cursor for the next page. A run keeps its start and last 1,000 ` +
     "entries (dropped counts the older ones), for as long as the tenant's run retention keeps the run.",
   input: z.strictObject({
     workflow_id: runIdArg,
     cursor: z.number().int().min(0).optional().describe("a next_cursor from the previous page"),
-    limit: z.number().int().min(1).max(MAX_HISTORY_PAGE).optional(),
+    limit: z.number().int().min(1).max(HISTORY_PAGE.max).optional(),
   }),
   output: z.object({
     workflow_id: z.string(),
