@@ -483,10 +483,13 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return expiresAt;
   }
 
-  /** Stores the due lifecycle events as events and starts the runs they match; never throws. */
+  /**
+   * Stores the due lifecycle events as events and starts the runs they match; never throws. Not
+   * while the tenant is suspended: the alarm drains them once it is resumed.
+   */
   async #drainLifecycleEvents(): Promise<void> {
     const tenant = readTenant(this.#sql);
-    if (tenant === null) return;
+    if (tenant === null || !isActive(this.#kv)) return;
     try {
       await this.#reception.receiveEmitted(tenant.id, (now) => takeDueLifecycleEvents(this.#sql, now));
     } catch (error) {

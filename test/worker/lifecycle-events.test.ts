@@ -154,6 +154,9 @@ triggers:
     event_type: "run.failed"
   - type: event
     event_type: "run.cancelled"
+  - type: event
+    event_type: "run.started"
+    filter: "event.workflow === 'chain:a'"
 steps:
   - id: "say"
     type: "user_message"
@@ -179,6 +182,23 @@ steps:
       async () => (await eventLog(apiKey, { type: "run.cancelled", include_payload: true }))[0],
     );
     expect(cancelledEvent.payload).toMatchObject({ run_id: cancelled, status: "cancelled" });
+    const started = await eventually(async () => {
+      const events = await eventLog(apiKey, { type: "run.started", include_payload: true });
+      return events.length === 2 ? events : undefined;
+    });
+    expect(new Set(started.map((event) => (event.payload as { run_id: string }).run_id))).toEqual(
+      new Set([failing, cancelled]),
+    );
+    expect(started.map((event) => (event.payload as { status: string }).status)).toEqual([
+      "running",
+      "running",
+    ]);
+    // the watcher's own runs started too, and their run.started was filtered out
+    const watcherRuns = await eventually(async () => {
+      const runs = await runsOf(apiKey, "chain:watch");
+      return runs.length >= 4 ? runs : undefined;
+    });
+    expect(watcherRuns).toHaveLength(4);
   });
 
   it("a workflow that starts itself stops at the depth limit, with the coded reason in workflow_events", async () => {
