@@ -32,7 +32,7 @@ export interface TransitionDetail {
   handed_out?: StepMark[];
   completed?: StepMark[];
   failed?: (StepMark & { error: { code?: string; message: string } })[];
-  /** a step failed and will be tried again: `until` is when (epoch ms) */
+  /** a step failed and will be tried again: `attempt` is the coming attempt, `until` when (epoch ms) */
   retries?: (StepMark & { until?: number })[];
   /** a thread started waiting: on a timer, its tasks, its graph or an effect */
   waits?: { step_id: string; task_id?: string; kind: string; until?: number }[];
@@ -69,7 +69,7 @@ export function transitionDetailOf(
     if (event.status === "success") put("completed", [mark]);
     else put("failed", [{ ...mark, error: { message: cut(event.error ?? "failed") } }]);
   }
-  put("retries", newRetries(before, after));
+  put("retries", newRetries(before, after, afterThreads));
   put("waits", newWaits(beforeThreads, afterThreads));
   if (event.kind === "effect") {
     const effect = before?.effects?.find((pending) => pending.id === event.effectId);
@@ -124,12 +124,16 @@ function completedMark(
     : markOf(threadId, pending);
 }
 
-function newRetries(before: RunState | null, after: RunState): (StepMark & { until?: number })[] {
+function newRetries(
+  before: RunState | null,
+  after: RunState,
+  afterThreads: Map<string, Thread>,
+): (StepMark & { until?: number })[] {
   const known = new Set((before?.timers ?? []).map((timer) => timer.id));
   return after.timers
     .filter((timer) => timer.kind === "retry" && !known.has(timer.id))
     .map((timer) => {
-      const thread = threadsOf(after).get(timer.threadId);
+      const thread = afterThreads.get(timer.threadId);
       const attempt = thread?.attempts?.[timer.stepId];
       return {
         step_id: timer.stepId,
