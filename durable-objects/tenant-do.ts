@@ -76,6 +76,7 @@ import { EventReception } from "./tenant/event-reception.ts";
 import { IntakeLimits } from "./tenant/intake-limits.ts";
 import {
   indexRunWithLifecycle,
+  LIFECYCLE_DRAIN_ROUNDS,
   LIFECYCLE_REDRIVE_MS,
   takeDueLifecycleEvents,
 } from "./tenant/lifecycle-events.ts";
@@ -491,7 +492,12 @@ export class TenantDO extends DurableObject<TenantEnv> {
     const tenant = readTenant(this.#sql);
     if (tenant === null || !isActive(this.#kv)) return;
     try {
-      await this.#reception.receiveEmitted(tenant.id, (now) => takeDueLifecycleEvents(this.#sql, now));
+      for (let round = 0; round < LIFECYCLE_DRAIN_ROUNDS; round += 1) {
+        const stored = await this.#reception.receiveEmitted(tenant.id, (now) =>
+          takeDueLifecycleEvents(this.#sql, now),
+        );
+        if (stored === 0) break;
+      }
     } catch (error) {
       console.error("lifecycle events not stored, the alarm will retry", String(error));
     }

@@ -35,8 +35,10 @@ export const LIFECYCLE_ID_PREFIX = "run:";
 /** A drain that did not happen (the object stopped first) is done by the tenant alarm this much later. */
 export const LIFECYCLE_REDRIVE_MS = REDRIVE_AFTER_MS;
 
-/** Runs whose due events one drain takes at most (the rest: the next drain). */
+/** Runs whose due events one transaction takes at most. */
 const DRAIN_BATCH = 50;
+/** Transactions one drain runs at most (the rest: the tenant alarm, due at once by then). */
+export const LIFECYCLE_DRAIN_ROUNDS = 20;
 
 interface Due {
   types: LifecycleEventType[];
