@@ -74,12 +74,7 @@ import { runEffect } from "./tenant/effect-runner.ts";
 import { queryEventPage } from "./tenant/event-pages.ts";
 import { EventReception } from "./tenant/event-reception.ts";
 import { IntakeLimits } from "./tenant/intake-limits.ts";
-import {
-  indexRunWithLifecycle,
-  LIFECYCLE_DRAIN_ROUNDS,
-  LIFECYCLE_REDRIVE_MS,
-  takeDueLifecycleEvents,
-} from "./tenant/lifecycle-events.ts";
+import { LifecycleEmitter } from "./tenant/lifecycle-emitter.ts";
 import {
   isActive,
   markActive,
@@ -155,6 +150,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
   #admission!: RunAdmission;
   #starter!: RunStarter;
   #reception!: EventReception;
+  #lifecycle!: LifecycleEmitter;
   #capabilities!: CapabilityResolver;
   #circuits!: CircuitStore;
   /** one-time sign-in links for the OAuth consent page (worker/oauth) */
@@ -466,41 +462,9 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   /** Writes a run's index row; a finished run's expiry is a tenant timer, so the alarm is armed for it. */
   #indexRun(record: RunIndexRecord): void {
-    const expiresAt = this.#indexRunRow(record);
+    const expiresAt = this.#lifecycle.index(record);
     if (expiresAt !== null) this.#alarm.ensureBy(expiresAt);
     if (!isActiveStatus(record.status)) this.#wakeQueuedStarts();
-  }
-
-  /**
-   * The index row, and the run's lifecycle events when a subscription listens for them: noted in
-   * the row, then drained onto the event bus (tenant/lifecycle-events.ts).
-   */
-  #indexRunRow(record: RunIndexRecord): number | null {
-    const { expiresAt, due } = indexRunWithLifecycle(this.#sql, record, this.#subscriptions);
-    if (due) {
-      this.#alarm.ensureBy(Date.now() + LIFECYCLE_REDRIVE_MS);
-      void this.#drainLifecycleEvents();
-    }
-    return expiresAt;
-  }
-
-  /**
-   * Stores the due lifecycle events as events and starts the runs they match; never throws. Not
-   * while the tenant is suspended: the alarm drains them once it is resumed.
-   */
-  async #drainLifecycleEvents(): Promise<void> {
-    const tenant = readTenant(this.#sql);
-    if (tenant === null || !isActive(this.#kv)) return;
-    try {
-      for (let round = 0; round < LIFECYCLE_DRAIN_ROUNDS; round += 1) {
-        const stored = await this.#reception.receiveEmitted(tenant.id, (now) =>
-          takeDueLifecycleEvents(this.#sql, now),
-        );
-        if (stored === 0) break;
-      }
-    } catch (error) {
-      console.error("lifecycle events not stored, the alarm will retry", String(error));
-    }
   }
 
   /** A slot may have freed (a run ended, a limit changed): queued starts it can take start on the alarm. */
@@ -748,7 +712,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     if (tenant === null) return;
     if (!isActive(this.#kv)) return;
     await deleteExpiredRuns(this.#sql, this.env, tenant.id, Date.now());
-    await this.#drainLifecycleEvents();
+    await this.#lifecycle.drain();
     // free active-run slots go to queued starts first: they are due now, runDueTimers starts them
     this.#admission.wakeQueued(Date.now());
     await runDueTimers(
@@ -938,8 +902,9 @@ export class TenantDO extends DurableObject<TenantEnv> {
       bindings: env,
       reservations: this.#reservations,
       admission: this.#admission,
+      // run lifecycle events ride on the index write (tenant/lifecycle-emitter.ts)
       indexRun: (record) => {
-        this.#indexRunRow(record);
+        this.#lifecycle.index(record);
       },
     });
     this.#reception = new EventReception({
@@ -951,6 +916,12 @@ export class TenantDO extends DurableObject<TenantEnv> {
       rateLimits: this.#rateLimits,
       alarm: this.#alarm,
       starter: this.#starter,
+    });
+    this.#lifecycle = new LifecycleEmitter({
+      storage,
+      subscriptions: this.#subscriptions,
+      reception: this.#reception,
+      alarm: this.#alarm,
     });
   }
 
