@@ -89,9 +89,13 @@ export function indexRunWithLifecycle(
       record.id,
     )
     .toArray()[0];
-  const pending = sql
-    .exec<{ depth: number }>("SELECT depth FROM pending_starts WHERE run_id = ?", record.id)
-    .toArray()[0];
+  // a run reported before its start was written down: its depth is still in its pending start
+  const pending =
+    prior === undefined
+      ? sql
+          .exec<{ depth: number }>("SELECT depth FROM pending_starts WHERE run_id = ?", record.id)
+          .toArray()[0]
+      : undefined;
   const depth = Math.max(record.depth ?? 0, prior?.depth ?? 0, pending?.depth ?? 0);
   const expiresAt = upsertRun(sql, { ...record, depth });
   // a report older than the row changed nothing
