@@ -44,6 +44,8 @@ import { writeGraphChanges } from "./run/graph-store.ts";
 import { graphViewOf, statusOf } from "./run/graph-view.ts";
 import { LazyEvaluator } from "./run/lazy-evaluator.ts";
 import { answerOf, indexRecordOf } from "./run/run-answer.ts";
+import { type HistoryPageRequest, historyPageOf, type RunHistoryPage } from "./run/run-history.ts";
+import { transitionDetailOf } from "./run/transition-detail.ts";
 import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
 import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
 
@@ -135,6 +137,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
           status: run.status,
           at: run.updatedAt,
           actor,
+          detail: transitionDetailOf(null, run, { kind: "start" }),
         });
       });
       await this.#armAlarm({ ...record, state: run });
@@ -156,7 +159,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       const machine = await this.#machine();
       const record = this.#load(tenant, runId);
       const result = this.#transition(record, event, machine);
-      await this.#checkpoint(record, result, event.kind, actor);
+      await this.#checkpoint(record, result, event, actor);
       return answerOf(result.run, result.next);
     });
   }
@@ -179,6 +182,11 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       const run = this.#load(tenant, runId).state;
       return graphViewOf(run, this.#graph.of(this.#sql, run), options);
     });
+  }
+
+  /** The run's timeline from its transition log, oldest first, one page (`run/run-history.ts`). */
+  history(tenant: string, runId: string, page: HistoryPageRequest): Promise<Outcome<RunHistoryPage>> {
+    return this.#outcome(() => historyPageOf(this.#sql, this.#load(tenant, runId), page));
   }
 
   /** Values at state paths (`this.x`, `inputs.y`, `global.z`) of the main thread or one task. */
@@ -280,7 +288,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       if (hasTimers(record.state, this.#graph.of(this.#sql, record.state))) {
         const event: MachineEvent = { kind: "timers" };
         const result = this.#transition(record, event, machine);
-        await this.#checkpoint(record, result, event.kind, "system");
+        await this.#checkpoint(record, result, event, "system");
       }
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
@@ -336,7 +344,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     if (record === null || !record.state.effects?.some((pending) => pending.id === effect.id)) return;
     const event: MachineEvent = { kind: "effect", effectId: effect.id, outcome };
     const result = this.#transition(record, event, machine);
-    await this.#checkpoint(record, result, event.kind, "system");
+    await this.#checkpoint(record, result, event, "system");
   }
 
   /** Writes the run's state to its `external_state` backend when the backend's copy is older. */
@@ -396,7 +404,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   async #checkpoint(
     record: RunRecord,
     result: Transition,
-    eventKind: string,
+    event: MachineEvent,
     actor: RunActor,
   ): Promise<void> {
     const { run } = result;
@@ -405,10 +413,11 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       saveState(this.#sql, run);
       appendTransition(this.#sql, {
         seq: run.seq,
-        event: eventKind,
+        event: event.kind,
         status: run.status,
         at: run.updatedAt,
         actor,
+        detail: transitionDetailOf(record.state, run, event),
       });
     });
     await this.#armAlarm({ ...record, state: run });

@@ -75,6 +75,7 @@ import { runEffect } from "./tenant/effect-runner.ts";
 import { queryEventPage } from "./tenant/event-pages.ts";
 import { EventReception } from "./tenant/event-reception.ts";
 import { IntakeLimits } from "./tenant/intake-limits.ts";
+import { LifecycleEmitter } from "./tenant/lifecycle-emitter.ts";
 import {
   isActive,
   markActive,
@@ -90,8 +91,9 @@ import { checkQuotaSettingsPatch, quotaLimitsOf, stateLimitOf } from "./tenant/q
 import { assertRoomToPublish, readTenantUsage } from "./tenant/quota-usage.ts";
 import { insertTenant, readTenant, requireTenant } from "./tenant/registration.ts";
 import { RunAdmission } from "./tenant/run-admission.ts";
-import { hasRun, isActiveStatus, listRuns, resetRunExpiries, upsertRun } from "./tenant/run-index.ts";
+import { hasRun, isActiveStatus, listRuns, resetRunExpiries } from "./tenant/run-index.ts";
 import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
+import { listRunPage, type RunListPage, type RunListQuery } from "./tenant/run-listing.ts";
 import { deleteExpiredRuns, makeRoomForRun, StartReservations } from "./tenant/run-retention.ts";
 import { RunStarter } from "./tenant/run-starter.ts";
 import { type CapabilityResolver, type SecretKeeping, SecretVault } from "./tenant/secret-vault.ts";
@@ -151,6 +153,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
   #admission!: RunAdmission;
   #starter!: RunStarter;
   #reception!: EventReception;
+  #lifecycle!: LifecycleEmitter;
   #capabilities!: CapabilityResolver;
   #circuits!: CircuitStore;
   /** one-time sign-in links for the OAuth consent page (worker/oauth) */
@@ -452,6 +455,11 @@ export class TenantDO extends DurableObject<TenantEnv> {
     );
   }
 
+  /** `workflow_list_runs`: runs of every status, filtered, newest first, one page (tenant/run-listing.ts). */
+  listRunPage(tenant: string, query: RunListQuery): Promise<Outcome<RunListPage>> {
+    return this.#forActiveTenant(tenant, () => listRunPage(this.#sql, query));
+  }
+
   /**
    * Whether the run exists for this tenant (in the run index, or being started from an event): a
    * tool reaches a RunDO only after this answers, so a made-up run id never creates one.
@@ -503,6 +511,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
           status: answer.run.status,
           createdAt: Date.parse(answer.run.created_at),
           updatedAt: Date.parse(answer.run.updated_at),
+          ...(answer.run.error === undefined ? {} : { errorCode: answer.run.error.code }),
         });
         return answer;
       } finally {
@@ -518,7 +527,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
 
   /** Writes a run's index row; a finished run's expiry is a tenant timer, so the alarm is armed for it. */
   #indexRun(record: RunIndexRecord): void {
-    const expiresAt = upsertRun(this.#sql, record);
+    const expiresAt = this.#lifecycle.index(record);
     if (expiresAt !== null) this.#alarm.ensureBy(expiresAt);
     if (!isActiveStatus(record.status)) this.#wakeQueuedStarts();
   }
@@ -768,6 +777,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     if (tenant === null) return;
     if (!isActive(this.#kv)) return;
     await deleteExpiredRuns(this.#sql, this.env, tenant.id, Date.now());
+    await this.#lifecycle.drain();
     // free active-run slots go to queued starts first: they are due now, runDueTimers starts them
     this.#admission.wakeQueued(Date.now());
     await runDueTimers(
@@ -957,6 +967,10 @@ export class TenantDO extends DurableObject<TenantEnv> {
       bindings: env,
       reservations: this.#reservations,
       admission: this.#admission,
+      // run lifecycle events ride on the index write (tenant/lifecycle-emitter.ts)
+      indexRun: (record) => {
+        this.#lifecycle.index(record);
+      },
     });
     this.#reception = new EventReception({
       storage,
@@ -967,6 +981,12 @@ export class TenantDO extends DurableObject<TenantEnv> {
       rateLimits: this.#rateLimits,
       alarm: this.#alarm,
       starter: this.#starter,
+    });
+    this.#lifecycle = new LifecycleEmitter({
+      storage,
+      subscriptions: this.#subscriptions,
+      reception: this.#reception,
+      alarm: this.#alarm,
     });
   }
 

@@ -9,6 +9,7 @@ import { AUDIT_CODES, type AuditCode } from "./audit/error-codes.ts";
 import { EVENT_CODES, type EventCode } from "./events/error-codes.ts";
 import { EXPRESSION_CODES, type ExpressionCode } from "./expressions/error-codes.ts";
 import { GRAPH_CODES, type GraphCode } from "./graph/error-codes.ts";
+import { HISTORY_CODES, type HistoryCode } from "./history/error-codes.ts";
 import { CHECK_CODES, DEPRECATION_CODES, LOADER_CODES, type LoaderCode } from "./loader/error-codes.ts";
 import { RUN_CODES, type RunCode } from "./machine/error-codes.ts";
 import { PACKAGE_CODES, type PackageCode } from "./packages/error-codes.ts";
@@ -35,7 +36,8 @@ export type ErrorCode =
   | RateLimitCode
   | AuditCode
   | PackageCode
-  | ReleaseCode;
+  | ReleaseCode
+  | HistoryCode;
 
 /** Every code once, for tests and tools that walk the whole set. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -56,6 +58,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   ...AUDIT_CODES,
   ...PACKAGE_CODES,
   ...RELEASE_CODES,
+  ...HISTORY_CODES,
 ];
 
 const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

@@ -9,6 +9,7 @@ import type { WorkflowDefinition } from "../../engine/dialect/index.ts";
 import type { RunState } from "../../engine/machine/run-model.ts";
 import { decodeDefinition, encodeDefinition } from "../storage/stored-definition.ts";
 import { decodeCheckpoint, encodeCheckpoint } from "./checkpoint-format.ts";
+import type { TransitionDetail } from "./transition-detail.ts";
 
 export interface RunRecord {
   id: string;
@@ -27,7 +28,15 @@ export interface TransitionLogEntry {
   at: number;
   /** who made it: `key:<key id>`, `admin`, `event`, `schedule` or `system`; null before run migration 3 */
   actor: string | null;
+  /** what the transition did; null before run migration 5 */
+  detail?: TransitionDetail | null;
 }
+
+/**
+ * The transition log keeps a run's start and its last `MAX_LOGGED_TRANSITIONS` transitions; older
+ * ones are deleted by the write that goes past the cap (in the checkpoint's transaction).
+ */
+export const MAX_LOGGED_TRANSITIONS = 1_000;
 
 interface RunRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -116,19 +125,66 @@ export function saveState(sql: SqlStorage, state: RunState): void {
   );
 }
 
+/** Call inside the checkpoint's `transactionSync`: one row, and the oldest past the cap dropped. */
 export function appendTransition(sql: SqlStorage, entry: TransitionLogEntry): void {
   sql.exec(
-    "INSERT OR REPLACE INTO transitions (seq, event, status, at, actor) VALUES (?, ?, ?, ?, ?)",
+    "INSERT OR REPLACE INTO transitions (seq, event, status, at, actor, detail) VALUES (?, ?, ?, ?, ?, ?)",
     entry.seq,
     entry.event,
     entry.status,
     entry.at,
     entry.actor,
+    entry.detail === undefined || entry.detail === null ? null : JSON.stringify(entry.detail),
   );
+  if (entry.seq > MAX_LOGGED_TRANSITIONS)
+    sql.exec(
+      "DELETE FROM transitions WHERE seq <= ? AND event <> 'start'",
+      entry.seq - MAX_LOGGED_TRANSITIONS,
+    );
+}
+
+interface TransitionRow extends Record<string, SqlStorageValue> {
+  seq: number;
+  event: string;
+  status: string;
+  at: number;
+  actor: string | null;
+  detail: string | null;
 }
 
 export function readTransitions(sql: SqlStorage): TransitionLogEntry[] {
+  return readTransitionPage(sql, { afterSeq: -1, limit: Number.MAX_SAFE_INTEGER });
+}
+
+/** Log entries after `afterSeq`, oldest first, at most `limit`. */
+export function readTransitionPage(
+  sql: SqlStorage,
+  page: { afterSeq: number; limit: number },
+): TransitionLogEntry[] {
   return sql
-    .exec<TransitionLogEntry & Record<string, SqlStorageValue>>("SELECT * FROM transitions ORDER BY seq")
-    .toArray();
+    .exec<TransitionRow>(
+      "SELECT seq, event, status, at, actor, detail FROM transitions WHERE seq > ? ORDER BY seq LIMIT ?",
+      page.afterSeq,
+      page.limit,
+    )
+    .toArray()
+    .map((row) => ({
+      seq: row.seq,
+      event: row.event,
+      status: row.status,
+      at: row.at,
+      actor: row.actor,
+      detail: row.detail === null ? null : (JSON.parse(row.detail) as TransitionDetail),
+    }));
+}
+
+/** How many log entries the cap dropped (the seqs missing between the start and the oldest kept). */
+export function droppedTransitions(sql: SqlStorage): number {
+  const row = sql
+    .exec<{ kept: number; first: number | null; last: number | null }>(
+      "SELECT COUNT(*) AS kept, MIN(seq) AS first, MAX(seq) AS last FROM transitions",
+    )
+    .one();
+  if (row.first === null || row.last === null) return 0;
+  return Math.max(0, row.last - row.first + 1 - row.kept);
 }

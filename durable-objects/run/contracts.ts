@@ -58,3 +58,6 @@ export interface GraphView {
   counts: Record<TaskStatus, number>;
   mermaid: string;
 }
+
+/** `workflow_run_history` page sizes: entries per page by default, and at most (run/run-history.ts). */
+export const HISTORY_PAGE = { default: 100, max: 500 } as const;

@@ -20,5 +20,6 @@ export function indexRecordOf(run: RunState): RunIndexRecord {
     status: run.status,
     createdAt: run.createdAt,
     updatedAt: run.updatedAt,
+    ...(run.error === undefined ? {} : { errorCode: run.error.code }),
   };
 }

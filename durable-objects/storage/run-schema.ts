@@ -49,4 +49,15 @@ export const RUN_MIGRATIONS: readonly SchemaMigration[] = [
       "ALTER TABLE transitions ADD COLUMN actor TEXT",
     ],
   },
+  // placeholder: number 4 belongs to another branch of issue 14 (the lead renumbers at merge)
+  { version: 4, name: "reserved (merged from another branch)", statements: [] },
+  {
+    version: 5,
+    name: "transition log: what each transition did (run history)",
+    statements: [
+      // JSON `TransitionDetail` (durable-objects/run/transition-detail.ts): step ids, attempts,
+      // error codes and messages, waits, retries; never a state value. Null before this migration.
+      "ALTER TABLE transitions ADD COLUMN detail TEXT",
+    ],
+  },
 ];

@@ -221,4 +221,23 @@ export const TENANT_MIGRATIONS: readonly SchemaMigration[] = [
       )`,
     ],
   },
+  { version: 9, name: "reserved (merged from another branch)", statements: [] },
+  { version: 10, name: "reserved (merged from another branch)", statements: [] },
+  {
+    version: 11,
+    name: "run history and lifecycle events: finished time, chain depth, lifecycle outbox",
+    statements: [
+      // when the run finished (null while active): `workflow_list_runs` filters on it
+      "ALTER TABLE runs ADD COLUMN finished_at INTEGER",
+      // how many lifecycle events led to this run (0: started by an agent, a webhook, a schedule)
+      "ALTER TABLE runs ADD COLUMN depth INTEGER NOT NULL DEFAULT 0",
+      // JSON list of lifecycle event types not yet emitted (durable-objects/tenant/lifecycle-events.ts)
+      "ALTER TABLE runs ADD COLUMN lifecycle_due TEXT",
+      "CREATE INDEX runs_by_created ON runs (created_at, id)",
+      "CREATE INDEX runs_by_workflow ON runs (workflow, created_at, id)",
+      "CREATE INDEX runs_lifecycle_due ON runs (lifecycle_due) WHERE lifecycle_due IS NOT NULL",
+      // a run started by a lifecycle event carries the depth it will have
+      "ALTER TABLE pending_starts ADD COLUMN depth INTEGER NOT NULL DEFAULT 0",
+    ],
+  },
 ];

@@ -121,6 +121,10 @@ export interface RunIndexRecord {
   status: IndexedRunStatus;
   createdAt: number;
   updatedAt: number;
+  /** lifecycle events that led to the run (tenant/lifecycle-events.ts); absent: 0 or as stored */
+  depth?: number;
+  /** the code of the error a failed run ended with (for its `run.failed` event) */
+  errorCode?: string;
 }
 
 export interface StartRequest {
@@ -374,3 +378,6 @@ export interface AuditPage {
   /** absent when nothing is left */
   next_cursor?: string;
 }
+
+/** `workflow_list_runs` page sizes: runs per page by default, and at most (tenant/run-listing.ts). */
+export const RUNS_PAGE = { default: 50, max: 200 } as const;

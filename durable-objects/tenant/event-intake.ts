@@ -6,10 +6,12 @@
  * 2xx only after this returns, then starts the runs; whatever a crash leaves behind, the alarm
  * re-drives from the pending starts. Synchronous: no other request can interleave.
  */
+import type { ErrorShape } from "../../engine/errors.ts";
 import type { EventMatch, TriggerEvent } from "../../engine/events/index.ts";
 import { newRunId } from "../bindings.ts";
 import type { EventAnswer, LogEntry } from "./contracts.ts";
 import { eventAnswerOf, insertEvent, insertLogEntries } from "./event-log.ts";
+import { MAX_CHAIN_DEPTH } from "./lifecycle-events.ts";
 import { insertPendingStart, type PendingStart, REDRIVE_AFTER_MS } from "./pending-starts.ts";
 import { rememberDelivery } from "./webhook-dedup.ts";
 
@@ -27,6 +29,11 @@ export interface RecordEventOptions {
   detail?: Record<string, unknown>;
   /** asked once per run about to be promised; false logs the match as `rate_limited` */
   allowRun: () => boolean;
+  /**
+   * set for a run lifecycle event: the depth of the run it is about. Its runs get depth + 1; past
+   * `MAX_CHAIN_DEPTH` a match starts none (`start_failed`, `events.chain_depth_exceeded`).
+   */
+  chainDepth?: number;
 }
 
 export interface RecordedEvent {
@@ -64,6 +71,9 @@ export function recordEvent(storage: IntakeStorage, options: RecordEventOptions)
       if ("skipped" in match) {
         entry.outcome = match.skipped;
         if (match.error !== undefined) entry.error = match.error;
+      } else if (options.chainDepth !== undefined && options.chainDepth >= MAX_CHAIN_DEPTH) {
+        entry.outcome = "start_failed";
+        entry.error = chainTooDeep();
       } else if (!options.allowRun()) {
         entry.outcome = "rate_limited";
       } else {
@@ -78,6 +88,7 @@ export function recordEvent(storage: IntakeStorage, options: RecordEventOptions)
           nextAttemptAt: now + REDRIVE_AFTER_MS,
         };
         if (subscription.version !== undefined) start.version = subscription.version;
+        if (options.chainDepth !== undefined) start.depth = options.chainDepth + 1;
         starts.push(start);
       }
       entries.push(entry);
@@ -89,4 +100,11 @@ export function recordEvent(storage: IntakeStorage, options: RecordEventOptions)
       rememberDelivery(sql, options.dedup!.endpoint, key, answer, now);
     return { answer, starts, stored: true };
   });
+}
+
+function chainTooDeep(): ErrorShape {
+  return {
+    code: "events.chain_depth_exceeded",
+    message: `This run lifecycle event comes from a run already ${MAX_CHAIN_DEPTH} lifecycle events deep: the chain stops here (a workflow that starts itself, or a loop of workflows).`,
+  };
 }

@@ -29,6 +29,7 @@ import { newEventId } from "./event-ids.ts";
 import { type IntakeStorage, type RecordedEvent, recordEvent } from "./event-intake.ts";
 import { EVENT_RETENTION_MS, eventAnswerOf, hasEvent } from "./event-log.ts";
 import type { IntakeLimits } from "./intake-limits.ts";
+import type { EmittedEvent } from "./lifecycle-events.ts";
 import { REDRIVE_AFTER_MS } from "./pending-starts.ts";
 import { eventOfPosted } from "./posted-event.ts";
 import { RejectionLog } from "./rejection-log.ts";
@@ -159,6 +160,32 @@ export class EventReception {
       }),
     );
     return taken.map(([event, recorded]) => this.#taken(tenant, event, recorded, now));
+  }
+
+  /**
+   * Events edgeflow emits itself (run lifecycle events, `lifecycle-events.ts`): `take` runs inside
+   * the transaction that stores them, so taking them off their rows and storing them with their
+   * matches is one commit. Not rate limited as posted events are (the runs behind them were
+   * admitted); the runs they start count against `max_event_runs_per_minute` like any other.
+   * Answers how many were stored.
+   */
+  async receiveEmitted(tenant: string, take: (now: number) => EmittedEvent[]): Promise<number> {
+    const sandbox = await this.#parts.evaluator.get();
+    // From here to the commit nothing awaits.
+    const subscriptions = this.#parts.subscriptions.all();
+    const now = Date.now();
+    const allowRun = this.#parts.limits.allowRun(now);
+    const budget = new MatchBudget(sandbox);
+    const taken = this.#parts.storage.transactionSync(() =>
+      take(now).map(({ event, depth }): [TriggerEvent, RecordedEvent] => {
+        if (hasEvent(this.#sql, event.id))
+          return [event, { answer: eventAnswerOf(this.#sql, event.id), starts: [], stored: false }];
+        const matches = matchEvent(event, subscriptions, sandbox, budget);
+        return [event, recordEvent(this.#intake, { event, matches, now, allowRun, chainDepth: depth })];
+      }),
+    );
+    for (const [event, recorded] of taken) this.#taken(tenant, event, recorded, now);
+    return taken.length;
   }
 
   /** Right after the transaction, with no `await` in between: arm the alarm, start the runs. */

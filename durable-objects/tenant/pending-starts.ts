@@ -17,6 +17,8 @@ export interface PendingStart {
   inputs: Record<string, unknown>;
   attempts: number;
   nextAttemptAt: number;
+  /** the run's lifecycle chain depth (tenant/lifecycle-events.ts); absent: 0 */
+  depth?: number;
 }
 
 interface PendingRow extends Record<string, SqlStorageValue> {
@@ -28,6 +30,7 @@ interface PendingRow extends Record<string, SqlStorageValue> {
   inputs: string;
   attempts: number;
   next_attempt_at: number;
+  depth: number;
 }
 
 /** A start normally completes within milliseconds; the alarm re-drives it only after this long. */
@@ -39,8 +42,8 @@ export const MAX_START_ATTEMPTS = 8;
 
 export function insertPendingStart(sql: SqlStorage, start: PendingStart): void {
   sql.exec(
-    `INSERT INTO pending_starts (run_id, event_id, position, workflow, version, inputs, attempts, next_attempt_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO pending_starts (run_id, event_id, position, workflow, version, inputs, attempts, next_attempt_at, depth)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     start.runId,
     start.eventId,
     start.position,
@@ -49,6 +52,7 @@ export function insertPendingStart(sql: SqlStorage, start: PendingStart): void {
     JSON.stringify(start.inputs),
     start.attempts,
     start.nextAttemptAt,
+    start.depth ?? 0,
   );
 }
 
@@ -97,5 +101,6 @@ function toPending(row: PendingRow): PendingStart {
     nextAttemptAt: row.next_attempt_at,
   };
   if (row.version !== null) start.version = row.version;
+  if (row.depth > 0) start.depth = row.depth;
   return start;
 }

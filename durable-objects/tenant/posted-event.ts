@@ -10,18 +10,19 @@ import { EngineError } from "../../engine/errors.ts";
 import { fileChangePayloadSchema, type TriggerEvent } from "../../engine/events/index.ts";
 import type { PostedEvent } from "./contracts.ts";
 import { newEventId } from "./event-ids.ts";
+import { LIFECYCLE_EVENT_TYPES, LIFECYCLE_ID_PREFIX } from "./lifecycle-events.ts";
 
-/** Event types only edgeflow itself produces; `POST /events` refuses them. */
-const RESERVED_TYPES: ReadonlySet<string> = new Set(["webhook", "schedule"]);
+/** Event types only edgeflow itself produces (run lifecycle events too); `POST /events` refuses them. */
+const RESERVED_TYPES: ReadonlySet<string> = new Set(["webhook", "schedule", ...LIFECYCLE_EVENT_TYPES]);
 
-/** Event id prefixes only edgeflow itself mints (a schedule fire is `schedule:<fire key>`). */
-const RESERVED_ID_PREFIXES = ["schedule:"] as const;
+/** Event id prefixes only edgeflow itself mints (a schedule fire is `schedule:<fire key>`, a lifecycle event `run:…`). */
+const RESERVED_ID_PREFIXES = ["schedule:", LIFECYCLE_ID_PREFIX] as const;
 
 export function eventOfPosted(posted: PostedEvent): TriggerEvent {
   if (RESERVED_TYPES.has(posted.type)) {
     throw new EngineError(
       "events.reserved_type",
-      `Events of type "${posted.type}" come only from edgeflow itself (signed webhooks, schedules); post a custom type such as "deploy.requested".`,
+      `Events of type "${posted.type}" come only from edgeflow itself (signed webhooks, schedules, run lifecycle events); post a custom type such as "deploy.requested".`,
       { path: "type" },
     );
   }

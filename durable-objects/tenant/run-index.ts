@@ -37,9 +37,11 @@ export function upsertRun(sql: SqlStorage, record: RunIndexRecord): number | nul
     ? null
     : record.updatedAt + runLimitsOf(readSettings(sql)).retentionMs;
   sql.exec(
-    `INSERT INTO runs (id, workflow, version, status, created_at, updated_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO runs (id, workflow, version, status, created_at, updated_at, expires_at, finished_at, depth)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
-       expires_at = excluded.expires_at
+       expires_at = excluded.expires_at, finished_at = excluded.finished_at,
+       depth = MAX(runs.depth, excluded.depth)
      WHERE excluded.updated_at >= runs.updated_at`,
     record.id,
     record.workflow,
@@ -48,6 +50,8 @@ export function upsertRun(sql: SqlStorage, record: RunIndexRecord): number | nul
     record.createdAt,
     record.updatedAt,
     expiresAt,
+    isActiveStatus(record.status) ? null : record.updatedAt,
+    record.depth ?? 0,
   );
   return expiresAt;
 }
@@ -98,7 +102,7 @@ export function resetRunExpiries(sql: SqlStorage, retentionMs: number): void {
 /** Sets a row to what the RunDO says (retention found it still active: the index was behind). */
 export function correctRun(sql: SqlStorage, record: RunIndexRecord): void {
   sql.exec(
-    "UPDATE runs SET status = ?, updated_at = ?, expires_at = NULL WHERE id = ?",
+    "UPDATE runs SET status = ?, updated_at = ?, expires_at = NULL, finished_at = NULL WHERE id = ?",
     record.status,
     record.updatedAt,
     record.id,

@@ -18,7 +18,7 @@ import { withoutResolved } from "../../engine/plugins/published.ts";
 import { checkInputs } from "../../engine/state/index.ts";
 import { type DurableObjectBindings, runStub } from "../bindings.ts";
 import type { RunAnswer } from "../run/contracts.ts";
-import type { StoredWorkflow } from "./contracts.ts";
+import type { RunIndexRecord, StoredWorkflow } from "./contracts.ts";
 import type { IntakeStorage } from "./event-intake.ts";
 import { readEvent, settleLogEntry } from "./event-log.ts";
 import {
@@ -42,6 +42,8 @@ export interface RunStarterOptions {
   reservations: StartReservations;
   /** the run quotas (`max_active_runs`, `max_runs_per_day`) and the queue for a free slot */
   admission: RunAdmission;
+  /** writes a started run's index row (default `upsertRun`; the TenantDO adds lifecycle events) */
+  indexRun?: (record: RunIndexRecord) => void;
 }
 
 /** How long finished starts wait to be written together. */
@@ -100,14 +102,18 @@ export class RunStarter {
         this.#options.admission.settled(start.runId);
         settleLogEntry(storage.sql, start.eventId, start.position, result);
         if (answer !== undefined) {
-          upsertRun(storage.sql, {
+          const record: RunIndexRecord = {
             id: start.runId,
             workflow: answer.run.workflow,
             version: answer.run.version,
             status: answer.run.status,
             createdAt: Date.parse(answer.run.created_at),
             updatedAt: Date.parse(answer.run.updated_at),
-          });
+            ...(start.depth === undefined ? {} : { depth: start.depth }),
+            ...(answer.run.error === undefined ? {} : { errorCode: answer.run.error.code }),
+          };
+          if (this.#options.indexRun !== undefined) this.#options.indexRun(record);
+          else upsertRun(storage.sql, record);
         }
       }
     });

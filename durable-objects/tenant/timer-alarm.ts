@@ -6,7 +6,9 @@
  * path (an event with runs to start) only ever moves it earlier, without a query and without an
  * `await`, so the alarm is written in the same atomic batch as the rows it serves.
  */
+
 import { nextEventExpiry } from "./event-log.ts";
+import { nextLifecycleDrainAt } from "./lifecycle-events.ts";
 import { earliestStartAt } from "./pending-starts.ts";
 import { nextRunExpiry } from "./run-index.ts";
 import { earliestScheduleAt } from "./schedule-store.ts";
@@ -20,6 +22,7 @@ export function nextTimerAlarmAt(sql: SqlStorage): number | null {
     nextDeliveryExpiry(sql),
     nextEventExpiry(sql),
     nextRunExpiry(sql),
+    nextLifecycleDrainAt(sql),
   ];
   let earliest: number | null = null;
   for (const time of times) if (time !== null && (earliest === null || time < earliest)) earliest = time;

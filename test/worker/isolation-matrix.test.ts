@@ -396,6 +396,20 @@ const TOOL_CASES: Record<string, () => Promise<void>> = {
     expect(used(ofB, "max_workflows")).not.toBe(used(ofA, "max_workflows"));
     expect(used(ofB, "max_secrets")).toBe(1);
   },
+  workflow_list_runs: async () => {
+    const listed = (await asB("workflow_list_runs", { limit: 200 })).structured.runs as {
+      workflow_id: string;
+    }[];
+    expect(listed.some((run) => run.workflow_id === w.runOfA || run.workflow_id === w.graphRunOfA)).toBe(
+      false,
+    );
+    const byName = await asB("workflow_list_runs", { workflow: "isoa:reviews" });
+    expect(byName.structured.runs).toEqual([]);
+  },
+  workflow_run_history: async () => {
+    expect(codeOf(await asB("workflow_run_history", { workflow_id: w.runOfA }))).toBe("run.not_found");
+    expect(codeOf(await asB("workflow_run_history", { workflow_id: w.graphRunOfA }))).toBe("run.not_found");
+  },
   workflow_graph: async () => {
     expect(codeOf(await asB("workflow_graph", { workflow_id: w.graphRunOfA }))).toBe("run.not_found");
     expect(codeOf(await asB("workflow_graph", { workflow: "isoa:reviews" }))).toBe("workflow.not_found");

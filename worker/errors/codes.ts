@@ -31,6 +31,8 @@ export const ERROR_CLASS_OF = {
   "admin.not_configured": "unavailable",
   "auth.insufficient_scope": "forbidden",
   "audit.invalid_cursor": "invalid_input",
+  "runs.invalid_cursor": "invalid_input",
+  "events.chain_depth_exceeded": "conflict",
   "auth.invalid_key": "unauthenticated",
   "auth.invalid_token": "unauthenticated",
   "auth.missing_key": "unauthenticated",

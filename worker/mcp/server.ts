@@ -18,6 +18,7 @@ import { workflowExport, workflowImport } from "./tools/packages.ts";
 import { pluginList } from "./tools/plugins.ts";
 import { workflowQuota } from "./tools/quota.ts";
 import { workflowSetDefault, workflowUnyank, workflowYank } from "./tools/release.ts";
+import { workflowListRuns, workflowRunHistory } from "./tools/run-history.ts";
 import { workflowCancel, workflowGetStatus, workflowStart } from "./tools/runs.ts";
 import { serviceDelete, serviceList, serviceRegister } from "./tools/services.ts";
 import { workflowStateRead, workflowStateUpdate } from "./tools/state.ts";
@@ -66,6 +67,8 @@ export const TOOLS: readonly ToolDefinition[] = [
   workflowQuota,
   workflowExport,
   workflowImport,
+  workflowListRuns,
+  workflowRunHistory,
 ];
 
 /**

@@ -36,6 +36,8 @@ export const TOOL_SCOPES: Readonly<Record<string, Scope>> = {
   service_delete: workflowsPublish,
   service_circuits: runsRead,
   workflow_quota: runsRead,
+  workflow_list_runs: runsRead,
+  workflow_run_history: runsRead,
   // a tenant-admin read: who changed what, by key id; only for connections trusted with changes
   workflow_audit: workflowsPublish,
   workflow_export: runsRead,

@@ -177,6 +177,10 @@ export function matrixCalls({ runId, subscriptionId, serviceName }: ClientFixtur
     // matrix:hello 1.0.0 as published above: importing it again is a no-op
     ok("workflow_import", { package: helloPackage() }, "versions"),
     fail("workflow_import", { package: { format: "zip" } }, "package.malformed"),
+    ok("workflow_list_runs", { limit: 5 }, "runs"),
+    fail("workflow_list_runs", { cursor: "not-a-cursor" }, "runs.invalid_cursor"),
+    ok("workflow_run_history", { workflow_id: runId }, "entries"),
+    fail("workflow_run_history", { workflow_id: UNKNOWN_RUN }, "run.not_found"),
   ];
 }
 
