@@ -30,6 +30,8 @@ export type MappedThread =
 export function mapThread(pair: VersionPair, thread: Thread, taskId?: string): MappedThread {
   const problems: MigrationProblem[] = [];
   const report = (problem: Omit<MigrationProblem, "task_id">): void => {
+    // a step handed out is also the step its thread stands at: one problem for both
+    if (problems.some((known) => known.code === problem.code && known.step_id === problem.step_id)) return;
     problems.push(taskId === undefined ? problem : { ...problem, task_id: taskId });
   };
   const refs = thread.frames.map((frame) => mapFrameList(pair, frame, report));
