@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { WorkflowDefinition } from "../../../engine/dialect/index.ts";
+import type { Migration, WorkflowDefinition } from "../../../engine/dialect/index.ts";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.ts";
 import { type RunState, transition } from "../../../engine/machine/index.ts";
@@ -184,6 +184,56 @@ steps:
     });
   });
 
+  it("gives a loop frame the settings its loop has in the new version (max_iterations)", () => {
+    const result = okPlan(
+      plan(
+        inLoop().run,
+        V1,
+        loadSource(text("review-v2.yaml").replace("max_iterations: 5", "max_iterations: 7")),
+      ),
+    );
+    expect(result.run.main.frames[1]!.loop).toMatchObject({
+      stepId: "review_loop",
+      iteration: 1,
+      maxIterations: 7,
+    });
+  });
+
+  it("refuses a branch the step no longer has (migrate.scope_changed)", () => {
+    const branchy = (version: string, pick: string) =>
+      loadSource(`
+name: "test:review"
+description: "Branches"
+version: "${version}"
+steps:
+  - id: "pick"
+${pick}
+  - id: "after"
+    type: "user_message"
+    message: "done"
+`);
+    const v1 = branchy(
+      "1.0.0",
+      `    type: "conditional"
+    condition: "true"
+    then_steps:
+      - { id: "ask", type: "user_input", prompt: "?" }`,
+    );
+    const agent = new ScriptedAgent(v1, evaluator);
+    expect(agent.steps().map((step) => step.id)).toEqual(["ask"]);
+    const looped = branchy(
+      "2.0.0",
+      `    type: "while_loop"
+    condition: "false"
+    body:
+      - { id: "ask", type: "user_input", prompt: "?" }`,
+    );
+    expect(plan(agent.run, v1, looped)).toMatchObject({
+      ok: false,
+      problems: [{ code: "migrate.scope_changed", step_id: "pick" }],
+    });
+  });
+
   it("refuses a new required input without a default (migrate.input_missing)", () => {
     const v2 = loadSource(
       text("review-v2.yaml").replace("    required: false\n    default: false\n", "    required: true\n"),
@@ -211,13 +261,14 @@ steps:
     ["throws", "{{ state.nothing.here }}", "migrate.script_failed"],
     ["runs out of its budget", "{{ (() => { for (;;) {} })() }}", "migrate.script_failed"],
     ["returns a list", "{{ [1, 2] }}", "migrate.script_result"],
+    ["returns __proto__ keys", '{{ JSON.parse(\'{"__proto__": {"x": 1}}\') }}', "migrate.script_result"],
+    // the loader refuses this one; a definition stored before that check is refused here
     ["is not one expression", "count: {{ 1 }}", "migrate.bad_script"],
   ])("refuses a script that %s, the run untouched", (_what, script, code) => {
     const run = atAskScope().run;
     const before = structuredClone(run);
-    const v2 = loadSource(
-      text("review-v2.yaml").replace(/ {4}script: .*\n/, `    script: ${JSON.stringify(script)}\n`),
-    );
+    const v2 = structuredClone(V2);
+    v2.migrations = [{ ...(V2.migrations![0] as Exclude<Migration, string>), script }];
     expect(plan(run, V1, v2)).toMatchObject({ ok: false, problems: [{ code, path: "migrations[0]" }] });
     expect(run).toEqual(before);
   });
