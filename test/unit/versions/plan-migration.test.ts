@@ -273,6 +273,64 @@ ${pick}
     expect(run).toEqual(before);
   });
 
+  it("runs declarative operations in order, then the target's declarations", () => {
+    const v2 = structuredClone(V2);
+    v2.migrations = [
+      {
+        from: "1.x",
+        to: "2.0.0",
+        operations: [
+          { rename: { from: "counter", to: "count" } },
+          { move: { from: "scratch", to: "notes.first" } },
+          { set_default: { path: "severity", value: "warn" } },
+          { set_default: { path: "count", value: 99 } },
+          { delete: "findings" },
+        ],
+      },
+    ];
+    const result = okPlan(plan(atAskScope().run, V1, v2));
+    // `findings` deleted, then given v2's default back; `notes` is no version's field: kept
+    expect(result.run.main.state.state).toEqual({
+      count: 0,
+      notes: { first: "temp" },
+      severity: "warn",
+      findings: [],
+    });
+    expect(result.migrations).toMatchObject([{ index: 0, operations: 5, script: false }]);
+  });
+
+  it("refuses an operation that meets a non-object on its path (migrate.operation_failed)", () => {
+    const v2 = structuredClone(V2);
+    v2.migrations = [
+      { from: "1.x", to: "2.0.0", operations: [{ move: { from: "scratch", to: "counter.inner" } }] },
+    ];
+    expect(plan(atAskScope().run, V1, v2)).toMatchObject({
+      ok: false,
+      problems: [{ code: "migrate.operation_failed", path: "migrations[0]" }],
+    });
+  });
+
+  it("chains entries in list order by their ranges until the target version, each seeing its versions", () => {
+    const v2 = structuredClone(V2);
+    const trail = (tag: string) =>
+      `{{ ({ ...state, findings: state.findings.concat(['${tag} ' + from_version + '>' + to_version]) }) }}`;
+    v2.migrations = [
+      "prose: never runs",
+      { from: "^2.0.0", to: "3.0.0", script: trail("too new") },
+      { from: ">=1.0.0 <1.5.0", to: "1.5.0", script: trail("first") },
+      { from: "1.5.x", to: "2.0.0", script: trail("second") },
+      { from: "1.x", to: "2.0.0", script: trail("not again") },
+    ];
+    const result = okPlan(plan(atAskScope().run, V1, v2));
+    expect(result.run.main.state.state.findings).toEqual(["first 1.0.0>1.5.0", "second 1.5.0>2.0.0"]);
+    expect(
+      result.migrations.map((migration) => [migration.index, migration.applied_to, migration.to]),
+    ).toEqual([
+      [2, "1.0.0", "1.5.0"],
+      [3, "1.5.0", "2.0.0"],
+    ]);
+  });
+
   it("refuses an ended run and a run of another workflow", () => {
     const agent = atAskScope();
     const cancelled = transition(V1, agent.run, { kind: "cancel" }, { now: 1, evaluator }).run;
