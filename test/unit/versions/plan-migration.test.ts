@@ -396,3 +396,52 @@ describe("sub-agent task threads", () => {
     });
   });
 });
+
+describe("AroMCP's test-sub-agents.yaml", () => {
+  const source = readFileSync(new URL("../../fixtures/aromcp/test-sub-agents.yaml", import.meta.url), "utf8");
+  const v1 = loadSource(source, "test-sub-agents.yaml");
+  // 1.1.0 renames processed_count to files_done (a declarative rename)
+  const v2 = loadSource(
+    `${source.replace('version: "1.0.0"', 'version: "1.1.0"').replaceAll("processed_count", "files_done")}
+migrations:
+  - from: "1.0.x"
+    to: "1.1.0"
+    operations:
+      - rename: { from: "processed_count", to: "files_done" }
+`,
+  );
+
+  it("moves a run whose sub-agents stand inside a loop's branch, and renames the main state field", () => {
+    const agent = new ScriptedAgent(v1, evaluator);
+    expect(agent.steps().at(-1)).toMatchObject({ id: "process_files_parallel" });
+    const steps = agent.steps("process_file.item0").map((step) => step.id);
+    expect(steps).toEqual(["attempt_message", "get_hints"]);
+    const result = okPlan(plan(agent.run, v1, v2));
+    expect(result.stateChanges).toEqual([
+      { path: "state.files_done", after: 0 },
+      { path: "state.processed_count", before: 0 },
+    ]);
+    const item0 = result.positions.find((position) => position.thread_id === "process_file.item0");
+    expect(item0).toMatchObject({
+      from_step_id: "get_hints",
+      step_id: "get_hints",
+      list: [
+        "sub_agent_tasks",
+        "process_file",
+        "steps",
+        "standards_enforcement_loop",
+        "body",
+        "get_hints_step",
+        "then_steps",
+      ],
+    });
+    expect(result.positions.find((position) => position.thread_id === "main")).toMatchObject({
+      step_id: "process_files_parallel",
+    });
+    // the migrated run goes on under 1.1.0
+    const migrated = new ScriptedAgent(v2, evaluator);
+    migrated.run = result.run;
+    migrated.complete("get_hints", { success: true }, "process_file.item0");
+    expect(migrated.steps("process_file.item0").length).toBeGreaterThan(0);
+  });
+});
