@@ -120,6 +120,16 @@ function preconditions(input: MigrationInput): MigrationProblem[] {
       },
     ];
   }
+  for (const side of [input.from, input.to]) {
+    if (side.version !== side.definition.version) {
+      return [
+        {
+          code: "migrate.workflow_mismatch",
+          message: `version ${side.version} was given with the definition of version ${side.definition.version}`,
+        },
+      ];
+    }
+  }
   if (input.from.version !== run.version) {
     return [
       {

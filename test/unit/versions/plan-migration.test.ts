@@ -343,6 +343,15 @@ ${pick}
       ok: false,
       problems: [{ code: "migrate.workflow_mismatch" }],
     });
+    // a version given with another version's definition
+    const mislabelled = planMigration({
+      run: agent.run,
+      from: { version: "1.0.0", definition: V1 },
+      to: { version: "2.1.0", definition: V2 },
+      evaluator,
+      now: 5_000,
+    });
+    expect(mislabelled).toMatchObject({ ok: false, problems: [{ code: "migrate.workflow_mismatch" }] });
   });
 });
 
