@@ -116,19 +116,27 @@ export function saveState(sql: SqlStorage, state: RunState): void {
   );
 }
 
-export function appendTransition(sql: SqlStorage, entry: TransitionLogEntry): void {
+/** `stepMetrics`: the steps the transition finished (run/step-metrics.ts), in the same row write. */
+export function appendTransition(
+  sql: SqlStorage,
+  entry: TransitionLogEntry,
+  stepMetrics: string | null = null,
+): void {
   sql.exec(
-    "INSERT OR REPLACE INTO transitions (seq, event, status, at, actor) VALUES (?, ?, ?, ?, ?)",
+    "INSERT OR REPLACE INTO transitions (seq, event, status, at, actor, step_metrics) VALUES (?, ?, ?, ?, ?, ?)",
     entry.seq,
     entry.event,
     entry.status,
     entry.at,
     entry.actor,
+    stepMetrics,
   );
 }
 
 export function readTransitions(sql: SqlStorage): TransitionLogEntry[] {
   return sql
-    .exec<TransitionLogEntry & Record<string, SqlStorageValue>>("SELECT * FROM transitions ORDER BY seq")
+    .exec<TransitionLogEntry & Record<string, SqlStorageValue>>(
+      "SELECT seq, event, status, at, actor FROM transitions ORDER BY seq",
+    )
     .toArray();
 }

@@ -49,4 +49,15 @@ export const RUN_MIGRATIONS: readonly SchemaMigration[] = [
       "ALTER TABLE transitions ADD COLUMN actor TEXT",
     ],
   },
+  // 4 and 5 are other branches' (issue 14): empty stand-ins keep the list numbered 1..n until the merge
+  { version: 4, name: "reserved for another branch", statements: [] },
+  { version: 5, name: "reserved for another branch", statements: [] },
+  {
+    version: 6,
+    name: "transition log: the steps each transition finished, for the step-duration metric",
+    statements: [
+      // JSON [[step type, seconds], ...]; null when the transition finished no client or effect step
+      "ALTER TABLE transitions ADD COLUMN step_metrics TEXT",
+    ],
+  },
 ];
