@@ -47,11 +47,17 @@ export function readSeries(sql: SqlStorage): MetricSample[] {
     }));
 }
 
-/** Active runs per workflow, from the run index (a gauge: counted at scrape time, never stored). */
+/**
+ * Active runs per workflow, from the run index (a gauge: counted at scrape time, never stored);
+ * every published workflow has a series, 0 when none of its runs is active.
+ */
 export function activeRunsByWorkflow(sql: SqlStorage): { workflow: string; n: number }[] {
   return sql
     .exec<{ workflow: string; n: number }>(
-      "SELECT workflow, COUNT(*) AS n FROM runs WHERE status IN ('running', 'waiting') GROUP BY workflow ORDER BY workflow LIMIT ?",
+      `SELECT workflow, SUM(active) AS n FROM (
+         SELECT name AS workflow, 0 AS active FROM workflow_versions
+         UNION ALL SELECT workflow, 1 AS active FROM runs WHERE status IN ('running', 'waiting')
+       ) GROUP BY workflow ORDER BY workflow LIMIT ?`,
       MAX_SCRAPED_SERIES,
     )
     .toArray();

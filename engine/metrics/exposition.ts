@@ -34,23 +34,41 @@ function familyNameOf(sample: MetricSample, histograms: ReadonlySet<string>): st
   return sample.name;
 }
 
-/** Histogram series in the order the format wants: per label set, buckets by `le`, then sum, count. */
-function orderHistogram(samples: MetricSample[]): MetricSample[] {
-  const seriesKey = (sample: MetricSample) => {
-    const { le: _le, ...rest } = sample.labels;
-    return labelText(rest);
-  };
-  const kind = (sample: MetricSample) =>
-    sample.name.endsWith("_bucket") ? 0 : sample.name.endsWith("_sum") ? 1 : 2;
-  const bound = (sample: MetricSample) =>
-    sample.labels.le === "+Inf" ? Number.POSITIVE_INFINITY : Number(sample.labels.le ?? 0);
-  return [...samples].sort((a, b) => {
-    const byKey = seriesKey(a).localeCompare(seriesKey(b));
-    if (byKey !== 0) return byKey;
-    const byKind = kind(a) - kind(b);
-    if (byKind !== 0) return byKind;
-    return bound(a) === bound(b) ? 0 : bound(a) < bound(b) ? -1 : 1;
-  });
+/**
+ * One histogram's samples in the order the format wants: per label set, every bucket of the family
+ * ascending (a bucket with no row of its own holds the count of the bucket below it: buckets are
+ * cumulative and rows are only written for the buckets an observation reached), `+Inf`, `_sum`,
+ * `_count`.
+ */
+function completeHistogram(family: MetricFamily, samples: MetricSample[]): MetricSample[] {
+  const series = new Map<
+    string,
+    { labels: Record<string, string>; byLe: Map<string, number>; sum: number; count: number }
+  >();
+  for (const sample of samples) {
+    const { le, ...labels } = sample.labels;
+    const key = labelText(labels);
+    let entry = series.get(key);
+    if (entry === undefined) {
+      entry = { labels, byLe: new Map(), sum: 0, count: 0 };
+      series.set(key, entry);
+    }
+    if (sample.name.endsWith("_bucket") && le !== undefined) entry.byLe.set(le, sample.value);
+    else if (sample.name.endsWith("_sum")) entry.sum = sample.value;
+    else entry.count = sample.value;
+  }
+  const out: MetricSample[] = [];
+  for (const key of [...series.keys()].sort()) {
+    const { labels, byLe, sum, count } = series.get(key)!;
+    let below = 0;
+    for (const bound of [...(family.buckets ?? []).map(formatValue), "+Inf"]) {
+      below = byLe.get(bound) ?? (bound === "+Inf" ? count : below);
+      out.push({ name: `${family.name}_bucket`, labels: { ...labels, le: bound }, value: below });
+    }
+    out.push({ name: `${family.name}_sum`, labels, value: sum });
+    out.push({ name: `${family.name}_count`, labels, value: count });
+  }
+  return out;
 }
 
 /** Writes `samples` under `families` (in that order); samples of an unknown family are dropped. */
@@ -73,7 +91,7 @@ export function formatExposition(
     lines.push(`# HELP ${family.name} ${escapeHelp(family.help)}`, `# TYPE ${family.name} ${family.type}`);
     const ordered =
       family.type === "histogram"
-        ? orderHistogram(list)
+        ? completeHistogram(family, list)
         : [...list].sort((a, b) => labelText(a.labels).localeCompare(labelText(b.labels)));
     for (const sample of ordered)
       lines.push(`${sample.name}${labelText(sample.labels)} ${formatValue(sample.value)}`);
