@@ -156,6 +156,8 @@ export async function benchObservability(): Promise<BenchSection> {
         const baseline = await warmThenRun(connections, DURATION_MS, workload(off, baseUrl));
         for (const variant of variants) {
           const result = await warmThenRun(connections, DURATION_MS, workload(variant.tenant, baseUrl));
+          if (result.errors > 0)
+            console.error(`${name}: ${result.firstError}\n${server.output().slice(-2_000)}`);
           // the baseline again after the variant: the two halves of the run bracket it
           const again = await runLoad({
             connections,

@@ -65,7 +65,11 @@ export class TenantRateLimits {
   allowEventRun(now: number): () => boolean {
     const limit = tenantLimitOf("event_runs", this.#current());
     const bucket = { key: "event_runs", policy: "event_runs", limit };
-    return () => limit > 0 && this.#limiter.take(bucket, now);
+    return () => {
+      const allowed = limit > 0 && this.#limiter.take(bucket, now);
+      if (!allowed) this.#onRefused?.("event_runs");
+      return allowed;
+    };
   }
 
   #current(): Readonly<Record<string, unknown>> {
