@@ -949,6 +949,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       bindings: env,
       reservations: this.#reservations,
       admission: this.#admission,
+      metrics: this.#metrics,
     });
     this.#reception = new EventReception({
       storage,

@@ -32,6 +32,7 @@ import type { RunAdmission } from "./run-admission.ts";
 import { upsertRun } from "./run-index.ts";
 import { makeRoomForRun, type StartReservations } from "./run-retention.ts";
 import { readSettings } from "./settings.ts";
+import type { TenantMetrics } from "./tenant-metrics.ts";
 import { getVersion } from "./workflow-store.ts";
 
 export interface RunStarterOptions {
@@ -41,6 +42,8 @@ export interface RunStarterOptions {
   reservations: StartReservations;
   /** the run quotas (`max_active_runs`, `max_runs_per_day`) and the queue for a free slot */
   admission: RunAdmission;
+  /** counts the run's start (and an immediate finish) with its index row (tenant-metrics.ts) */
+  metrics?: TenantMetrics;
 }
 
 /** How long finished starts wait to be written together. */
@@ -99,14 +102,16 @@ export class RunStarter {
         this.#options.admission.settled(start.runId);
         settleLogEntry(storage.sql, start.eventId, start.position, result);
         if (answer !== undefined) {
-          upsertRun(storage.sql, {
+          const record = {
             id: start.runId,
             workflow: answer.run.workflow,
             version: answer.run.version,
             status: answer.run.status,
             createdAt: Date.parse(answer.run.created_at),
             updatedAt: Date.parse(answer.run.updated_at),
-          });
+          };
+          this.#options.metrics?.runIndexed(record);
+          upsertRun(storage.sql, record);
         }
       }
     });
