@@ -411,10 +411,10 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       const entry = { seq: run.seq, event: eventKind, status: run.status, at: run.updatedAt, actor };
       appendTransition(this.#sql, entry, encodeStepMetrics(finished));
     });
-    this.#stepMetrics.noteFinished(finished.length);
+    this.#stepMetrics.noteFinished(finished.length, run.updatedAt);
     await this.#armAlarm({ ...record, state: run });
     if (run.status !== record.state.status) await this.#reportStatus(record.tenant, run);
-    else if (this.#stepMetrics.due) await this.#flushStepMetrics(record.tenant, run);
+    else if (this.#stepMetrics.due(run.updatedAt)) await this.#flushStepMetrics(record.tenant, run);
   }
 
   /** Best effort, like the status report: the steps stay logged here and go with the next batch. */
