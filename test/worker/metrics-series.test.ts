@@ -8,8 +8,9 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { CircuitStore } from "../../durable-objects/tenant/circuit-store.ts";
 import type { TenantDO } from "../../durable-objects/tenant-do.ts";
 import { type ParsedSample, parseExposition, sampleSum } from "../support/exposition-parse.ts";
-import { adminFetch, BASE, newTenant } from "./support/clients.ts";
+import { adminFetch, BASE, callTool, newTenant } from "./support/clients.ts";
 import { postEvent, publish } from "./support/events.ts";
+import { GREET } from "./support/workflows.ts";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -90,6 +91,31 @@ describe("metrics outside runs", () => {
     const circuit = { tenant: id, service: "billing" };
     expect(sampleSum(samples, "edgeflow_circuit_state", { ...circuit, state: "open" })).toBe(1);
     expect(sampleSum(samples, "edgeflow_circuit_state", { ...circuit, state: "closed" })).toBe(0);
+  });
+
+  it("counts a RunDO's step batch once: a batch sent again, or an older one, adds nothing", async () => {
+    const { id, apiKey } = await newTenant("mbatch");
+    await publish(apiKey, GREET);
+    const started = await callTool(apiKey, "workflow_start", {
+      workflow: "demo:greet",
+      inputs: { name: "Q" },
+    });
+    const runId = started.structured.workflow_id as string;
+    const batch = { throughSeq: 5, steps: [[5, "mcp_call", 2] as [number, string, number]] };
+    const first = await tenantRpc(id).recordStepMetrics(id, runId, batch);
+    expect(first).toEqual({ ok: true, value: { throughSeq: 5, enabled: true } });
+    expect(await tenantRpc(id).recordStepMetrics(id, runId, batch)).toEqual(first);
+    const older = { throughSeq: 4, steps: [[4, "mcp_call", 1] as [number, string, number]] };
+    expect(await tenantRpc(id).recordStepMetrics(id, runId, older)).toEqual(first);
+    // a run the index does not know yet: nothing counted, its mark stays 0 so the RunDO sends again
+    const unknown = await tenantRpc(id).recordStepMetrics(id, "wf_unknown", batch);
+    expect(unknown).toEqual({ ok: true, value: { throughSeq: 0, enabled: true } });
+    const samples = await samplesOf(apiKey);
+    const steps = { tenant: id, step_type: "mcp_call" };
+    expect(sampleSum(samples, "edgeflow_step_duration_seconds_count", steps)).toBe(1);
+    expect(sampleSum(samples, "edgeflow_step_duration_seconds_sum", steps)).toBe(2);
+    expect(sampleSum(samples, "edgeflow_step_duration_seconds_bucket", { ...steps, le: "1" })).toBe(0);
+    expect(sampleSum(samples, "edgeflow_step_duration_seconds_bucket", { ...steps, le: "5" })).toBe(1);
   });
 
   it("counts a schedule fire once, with how late it was taken in", async () => {
