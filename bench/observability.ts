@@ -14,7 +14,7 @@ import { signWebhook } from "../engine/events/index.ts";
 import { createTenantClient, type EdgeflowClient } from "../test/e2e/edgeflow-client.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
 import { type LoadResult, runLoad, warmThenRun } from "./load.ts";
-import { type BenchSection, type Figure, msVersus } from "./report.ts";
+import { type BenchSection, type Figure, msVersus, round } from "./report.ts";
 
 const DURATION_MS = 3_000;
 const CONNECTIONS = [1, 8] as const;
@@ -164,8 +164,8 @@ export async function benchObservability(): Promise<BenchSection> {
             durationMs: DURATION_MS,
             request: workload(off, baseUrl),
           });
-          const offP50 = (baseline.p50Ms + again.p50Ms) / 2;
-          const offP99 = (baseline.p99Ms + again.p99Ms) / 2;
+          const offP50 = round((baseline.p50Ms + again.p50Ms) / 2);
+          const offP99 = round((baseline.p99Ms + again.p99Ms) / 2);
           const note = `${variant.name} on vs off, same run; off is the mean of before and after${errorsOf(result)}${errorsOf(baseline)}`;
           figures[`c${connections}_${name}_${variant.name}_p50`] = msVersus(
             result.p50Ms,
