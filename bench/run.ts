@@ -17,6 +17,7 @@ import { benchGraphRun } from "./graph-run.ts";
 import { benchHostileCpu } from "./hostile-cpu.ts";
 import { benchMcp } from "./mcp.ts";
 import { benchNoisyNeighbour } from "./noisy-neighbour.ts";
+import { benchObservability } from "./observability.ts";
 import {
   type BenchSection,
   type Figure,
@@ -82,6 +83,7 @@ const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "events-runtime", run: benchEventsRuntime },
   { name: "hostile-cpu", run: benchHostileCpu },
   { name: "external-call", run: benchExternalCall },
+  { name: "observability", run: benchObservability },
 ];
 
 await useMeteredQuickJS();

@@ -16,6 +16,7 @@ import { EngineError, isEngineError } from "../engine/errors.ts";
 import { findTask } from "../engine/graph/index.ts";
 import { type RunSnapshot, snapshotRun, startRun, transition } from "../engine/machine/index.ts";
 import type { MachineContext, MachineEvent, RunState, Transition } from "../engine/machine/run-model.ts";
+import { finishedSteps } from "../engine/metrics/step-observations.ts";
 import type { EffectIntent, EffectOutcome } from "../engine/plugins/effect.ts";
 import { readPath } from "../engine/state/index.ts";
 import { type DurableObjectBindings, tenantStub } from "./bindings.ts";
@@ -45,6 +46,7 @@ import { graphViewOf, statusOf } from "./run/graph-view.ts";
 import { LazyEvaluator } from "./run/lazy-evaluator.ts";
 import { answerOf, indexRecordOf } from "./run/run-answer.ts";
 import { type HistoryPageRequest, historyPageOf, type RunHistoryPage } from "./run/run-history.ts";
+import { encodeStepMetrics, StepMetricsOutbox } from "./run/step-metrics.ts";
 import { transitionDetailOf } from "./run/transition-detail.ts";
 import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
 import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
@@ -70,6 +72,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #effects: EffectPump;
   /** writes the state to the workflow's `external_state` backend after checkpoints */
   readonly #mirror: ExternalStateMirror;
+  /** step durations logged with the transitions, on their way to the tenant's metrics */
+  readonly #stepMetrics = new StepMetricsOutbox();
 
   constructor(ctx: DurableObjectState, env: DurableObjectBindings) {
     super(ctx, env);
@@ -409,26 +413,47 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   ): Promise<void> {
     const { run } = result;
     if (run.seq === record.state.seq) return;
+    const finished = finishedSteps(record.state, run);
     this.#write(result, () => {
       saveState(this.#sql, run, record.definition);
-      appendTransition(this.#sql, {
-        seq: run.seq,
-        event: event.kind,
-        status: run.status,
-        at: run.updatedAt,
-        actor,
-        detail: transitionDetailOf(record.state, run, event),
-      });
+      appendTransition(
+        this.#sql,
+        {
+          seq: run.seq,
+          event: event.kind,
+          status: run.status,
+          at: run.updatedAt,
+          actor,
+          detail: transitionDetailOf(record.state, run, event),
+        },
+        encodeStepMetrics(finished),
+      );
     });
+    this.#stepMetrics.noteFinished(finished.length, run.updatedAt);
     await this.#armAlarm({ ...record, state: run });
     if (run.status !== record.state.status) await this.#reportStatus(record.tenant, run);
+    else if (this.#stepMetrics.due(run.updatedAt)) await this.#flushStepMetrics(record.tenant, run);
+  }
+
+  /** Best effort, like the status report: the steps stay logged here and go with the next batch. */
+  async #flushStepMetrics(tenant: string, run: RunState): Promise<void> {
+    const batch = this.#stepMetrics.batch(this.#sql, run.seq);
+    if (batch === undefined) return;
+    try {
+      const outcome = await tenantStub(this.env, tenant).recordStepMetrics(tenant, run.id, batch);
+      if (outcome.ok) this.#stepMetrics.acknowledged(outcome.value);
+    } catch (error) {
+      console.error(`run ${run.id}: step metrics not sent`, String(error));
+    }
   }
 
   /** Best effort: the run's own checkpoint is the truth; the tenant's index is a view of it. */
   async #reportStatus(tenant: string, run: RunState): Promise<void> {
     try {
-      const outcome = await tenantStub(this.env, tenant).recordRun(tenant, indexRecordOf(run));
+      const steps = this.#stepMetrics.batch(this.#sql, run.seq);
+      const outcome = await tenantStub(this.env, tenant).recordRun(tenant, indexRecordOf(run), steps);
       if (!outcome.ok) console.error(`run ${run.id}: run index not updated`, outcome.error);
+      else this.#stepMetrics.acknowledged(outcome.value);
     } catch (error) {
       console.error(`run ${run.id}: run index not updated`, error);
     }

@@ -17,9 +17,10 @@
 
 import { DurableObject } from "cloudflare:workers";
 import { canonicalJson } from "../engine/audit/canonical-json.ts";
-import { EngineError } from "../engine/errors.ts";
+import { EngineError, isEngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
 import { missingSecretWarnings } from "../engine/loader/index.ts";
+import type { StepMetricsBatch } from "../engine/metrics/step-observations.ts";
 import type { EffectOutcome } from "../engine/plugins/effect.ts";
 import { withoutResolved } from "../engine/plugins/published.ts";
 import type { RateLimitVerdict } from "../engine/rate-limits/rate-limited-error.ts";
@@ -103,6 +104,7 @@ import { patchSettings, readSettings } from "./tenant/settings.ts";
 import { SignInLinks } from "./tenant/sign-in-links.ts";
 import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
 import { type ErasedPage, eraseRunPage } from "./tenant/tenant-erasure.ts";
+import { checkMetricsSettingsPatch, type MetricsSnapshot, TenantMetrics } from "./tenant/tenant-metrics.ts";
 import { TenantRateLimits } from "./tenant/tenant-rate-limits.ts";
 import { TimerAlarm } from "./tenant/timer-alarm.ts";
 import { allVersionsOf, assertTriggersValid, insertVersions } from "./tenant/workflow-packages.ts";
@@ -160,6 +162,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   #signInLinks!: SignInLinks;
   /** the service an effect names: the workflow version's own, else the tenant's registered one */
   #services!: TenantServices;
+  /** counters and histograms for `GET /metrics`, kept in this object's SQLite (tenant-metrics.ts) */
+  #metrics!: TenantMetrics;
 
   constructor(ctx: DurableObjectState, env: TenantEnv) {
     super(ctx, env);
@@ -215,6 +219,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forTenant(id, async () => {
       checkSettingsPatch(patch);
       checkQuotaSettingsPatch(patch);
+      checkMetricsSettingsPatch(patch);
       const settings = this.ctx.storage.transactionSync(() => {
         const before = canonicalJson(readSettings(this.#sql));
         const patched = patchSettings(this.#sql, patch);
@@ -228,6 +233,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       });
       this.#limits.settingsChanged();
       this.#rateLimits.settingsChanged();
+      this.#metrics.settingsChanged();
       if (Object.hasOwn(patch, "run_retention_days")) await this.#alarm.rearm();
       this.#wakeQueuedStarts();
       return settings;
@@ -520,13 +526,48 @@ export class TenantDO extends DurableObject<TenantEnv> {
     });
   }
 
-  /** Called by a RunDO after each status change of its run. */
-  recordRun(tenant: string, record: RunIndexRecord): Promise<Outcome<void>> {
-    return this.#forTenant(tenant, () => this.#indexRun(record));
+  /**
+   * Called by a RunDO after each status change of its run, with the step durations it logged since
+   * the last batch (`steps`, counted once: tenant-metrics.ts); answers the run's metrics mark.
+   */
+  recordRun(
+    tenant: string,
+    record: RunIndexRecord,
+    steps?: StepMetricsBatch,
+  ): Promise<Outcome<{ throughSeq: number; enabled: boolean } | undefined>> {
+    return this.#forTenant(tenant, () => {
+      this.#indexRun(record);
+      return steps === undefined ? undefined : this.#metrics.applyStepBatch(record.id, steps);
+    });
+  }
+
+  /** A RunDO's batch of step durations between status changes (run/step-metrics.ts). */
+  recordStepMetrics(
+    tenant: string,
+    runId: string,
+    steps: StepMetricsBatch,
+  ): Promise<Outcome<{ throughSeq: number; enabled: boolean }>> {
+    return this.#forTenant(tenant, () => this.#metrics.applyStepBatch(runId, steps));
+  }
+
+  /** The tenant's series for `GET /metrics` (tenant key or admin token; a suspended tenant's too). */
+  metricsSnapshot(tenant: string): Promise<Outcome<MetricsSnapshot>> {
+    return this.#forTenant(tenant, () => this.#metrics.snapshot(this.#circuits.list(Date.now())));
+  }
+
+  /** Counts a refused intake in `edgeflow_events_rejected_total` (one per event), then rethrows. */
+  async #countingRejections<T>(eventTypes: readonly string[], work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (isEngineError(error)) this.#metrics.eventsRejected(eventTypes, error.code);
+      throw error;
+    }
   }
 
   /** Writes a run's index row; a finished run's expiry is a tenant timer, so the alarm is armed for it. */
   #indexRun(record: RunIndexRecord): void {
+    this.#metrics.runIndexed(record);
     const expiresAt = this.#lifecycle.index(record);
     if (expiresAt !== null) this.#alarm.ensureBy(expiresAt);
     if (!isActiveStatus(record.status)) this.#wakeQueuedStarts();
@@ -550,15 +591,19 @@ export class TenantDO extends DurableObject<TenantEnv> {
       // a tenant being deleted is unknown at once; a suspended one is said so only to a sender
       // whose delivery verifies on a real endpoint (others learn nothing about the tenant)
       if (readLifecycle(this.#kv).status === "deleting") throw unknownEndpoint();
-      return this.#reception.receiveWebhook(tenant, delivery, () =>
-        requireActive(this.#kv, tenant, unknownEndpoint),
+      return this.#countingRejections(["webhook"], () =>
+        this.#reception.receiveWebhook(tenant, delivery, () =>
+          requireActive(this.#kv, tenant, unknownEndpoint),
+        ),
       );
     });
   }
 
   /** A custom or file_change event from `POST /events` (tenant key). */
   receiveEvent(tenant: string, event: PostedEvent, poster?: EventPoster): Promise<Outcome<EventReceipt>> {
-    return this.#forActiveTenant(tenant, () => this.#reception.receiveEvent(tenant, event, poster));
+    return this.#forActiveTenant(tenant, () =>
+      this.#countingRejections([event.type], () => this.#reception.receiveEvent(tenant, event, poster)),
+    );
   }
 
   /** Several events at once (`POST /events` with `{events: [...]}`, the R2 queue consumer): one commit. */
@@ -567,7 +612,12 @@ export class TenantDO extends DurableObject<TenantEnv> {
     events: PostedEvent[],
     poster?: EventPoster,
   ): Promise<Outcome<EventReceipt[]>> {
-    return this.#forActiveTenant(tenant, () => this.#reception.receiveEvents(tenant, events, poster));
+    return this.#forActiveTenant(tenant, () =>
+      this.#countingRejections(
+        events.map((event) => event.type),
+        () => this.#reception.receiveEvents(tenant, events, poster),
+      ),
+    );
   }
 
   subscribe(
@@ -741,8 +791,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
    * (tenant/effect-runner.ts). The call's own failures are an `EffectOutcome`, not an error.
    */
   performEffect(tenant: string, request: EffectRequest): Promise<Outcome<EffectOutcome>> {
-    return this.#forActiveTenant(tenant, () =>
-      runEffect(tenant, request, {
+    return this.#forActiveTenant(tenant, async () => {
+      const outcome = await runEffect(tenant, request, {
         services: this.#services,
         plugins: findPlugin,
         secrets: this.#capabilities,
@@ -750,8 +800,10 @@ export class TenantDO extends DurableObject<TenantEnv> {
         bindings: pluginBindingsOf(this.env),
         allowPrivateEgress: this.env.EDGEFLOW_ALLOW_PRIVATE_EGRESS === "1",
         now: () => Date.now(),
-      }),
-    );
+      });
+      this.#metrics.externalCall(request.effect.service, outcome);
+      return outcome;
+    });
   }
 
   /** The tenant's circuit breakers, one per service that was called (`service_circuits`). */
@@ -788,6 +840,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
         limits: this.#limits,
         alarm: this.#alarm,
         starter: this.#starter,
+        metrics: this.#metrics,
       },
       tenant.id,
       Date.now(),
@@ -959,7 +1012,11 @@ export class TenantDO extends DurableObject<TenantEnv> {
     this.#signInLinks = new SignInLinks(storage.kv);
     this.#services = new TenantServices(storage.sql);
     this.#subscriptions = new SubscriptionRegistry(storage.sql, this.#evaluator);
-    this.#rateLimits = new TenantRateLimits(() => storage.sql);
+    this.#metrics = new TenantMetrics(() => storage.sql);
+    this.#rateLimits = new TenantRateLimits(
+      () => storage.sql,
+      (surface) => this.#metrics.rateLimited(surface),
+    );
     this.#limits = new IntakeLimits(storage, this.#rateLimits);
     this.#admission = new RunAdmission(storage, this.#reservations);
     this.#starter = new RunStarter({
@@ -971,6 +1028,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       indexRun: (record) => {
         this.#lifecycle.index(record);
       },
+      metrics: this.#metrics,
     });
     this.#reception = new EventReception({
       storage,
@@ -981,6 +1039,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       rateLimits: this.#rateLimits,
       alarm: this.#alarm,
       starter: this.#starter,
+      metrics: this.#metrics,
     });
     this.#lifecycle = new LifecycleEmitter({
       storage,

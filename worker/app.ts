@@ -1,7 +1,8 @@
 /**
  * @module
  * The Hono app: request id, body limit, error boundary, and the surfaces: `/mcp`, `/healthz`,
- * `/admin/*`, `/hooks/:tenant/*` (signed webhooks), `/events` (tenant key), and the OAuth pages
+ * `/admin/*`, `/hooks/:tenant/*` (signed webhooks), `/events` (tenant key), `/metrics` (tenant key
+ * or admin token), and the OAuth pages
  * `/authorize` and `/sign-in/<code>`. Routes parse and answer; the work happens in services and
  * DOs. The OAuth provider sits in front of this app (worker/oauth/entry.ts).
  */
@@ -18,6 +19,7 @@ import { eventRoutes } from "./routes/events.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { hookRoutes } from "./routes/hooks.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 
 /** The consent form holds a handle, an API key and a few scopes: 16 KiB is plenty. */
 const CONSENT_FORM_BYTES = 16 * 1024;
@@ -36,6 +38,7 @@ export function createApp(): Hono<AppEnv> {
   app.route("/admin", adminRoutes);
   app.route("/", hookRoutes);
   app.route("/", eventRoutes);
+  app.route("/", metricsRoutes);
   app.route("/", authorizeRoutes);
   app.notFound(handleNotFound);
   app.onError(handleError);

@@ -126,16 +126,24 @@ export function saveState(sql: SqlStorage, state: RunState, definition: Workflow
   );
 }
 
-/** Call inside the checkpoint's `transactionSync`: one row, and the oldest past the cap dropped. */
-export function appendTransition(sql: SqlStorage, entry: TransitionLogEntry): void {
+/**
+ * Call inside the checkpoint's `transactionSync`: one row, and the oldest past the cap dropped.
+ * `stepMetrics`: the steps the transition finished (run/step-metrics.ts), in the same row write.
+ */
+export function appendTransition(
+  sql: SqlStorage,
+  entry: TransitionLogEntry,
+  stepMetrics: string | null = null,
+): void {
   sql.exec(
-    "INSERT OR REPLACE INTO transitions (seq, event, status, at, actor, detail) VALUES (?, ?, ?, ?, ?, ?)",
+    "INSERT OR REPLACE INTO transitions (seq, event, status, at, actor, detail, step_metrics) VALUES (?, ?, ?, ?, ?, ?, ?)",
     entry.seq,
     entry.event,
     entry.status,
     entry.at,
     entry.actor,
     entry.detail === undefined || entry.detail === null ? null : JSON.stringify(entry.detail),
+    stepMetrics,
   );
   if (entry.seq > MAX_LOGGED_TRANSITIONS)
     sql.exec(

@@ -60,4 +60,12 @@ export const RUN_MIGRATIONS: readonly SchemaMigration[] = [
       "ALTER TABLE transitions ADD COLUMN detail TEXT",
     ],
   },
+  {
+    version: 6,
+    name: "transition log: the steps each transition finished, for the step-duration metric",
+    statements: [
+      // JSON [[step type, seconds], ...]; null when the transition finished no client or effect step
+      "ALTER TABLE transitions ADD COLUMN step_metrics TEXT",
+    ],
+  },
 ];

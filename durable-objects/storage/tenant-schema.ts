@@ -221,7 +221,22 @@ export const TENANT_MIGRATIONS: readonly SchemaMigration[] = [
       )`,
     ],
   },
-  { version: 9, name: "reserved (merged from another branch)", statements: [] },
+  {
+    version: 9,
+    name: "metrics: durable counters and histogram buckets, and each run's applied step-metrics mark",
+    statements: [
+      // one row per series: name is the family's (or a histogram's _bucket/_sum/_count), labels the
+      // canonical JSON of its label pairs sorted by name (docs/observability.md "Metrics")
+      `CREATE TABLE metric_series (
+        name TEXT NOT NULL,
+        labels TEXT NOT NULL,
+        value REAL NOT NULL,
+        PRIMARY KEY (name, labels)
+      )`,
+      // the last transition seq of the run whose step durations are counted (exactly once)
+      "ALTER TABLE runs ADD COLUMN metrics_seq INTEGER NOT NULL DEFAULT 0",
+    ],
+  },
   { version: 10, name: "reserved (merged from another branch)", statements: [] },
   {
     version: 11,

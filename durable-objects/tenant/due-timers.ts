@@ -13,6 +13,7 @@ import { dueStarts } from "./pending-starts.ts";
 import type { RunStarter } from "./run-starter.ts";
 import { fireDueSchedules } from "./schedule-fires.ts";
 import type { SubscriptionRegistry } from "./subscription-registry.ts";
+import type { TenantMetrics } from "./tenant-metrics.ts";
 import type { TimerAlarm } from "./timer-alarm.ts";
 import { pruneDeliveries } from "./webhook-dedup.ts";
 
@@ -23,6 +24,7 @@ export interface DueTimerParts {
   limits: IntakeLimits;
   alarm: TimerAlarm;
   starter: RunStarter;
+  metrics?: TenantMetrics;
 }
 
 /** Runs every event timer due at `now` (the alarm's time), then re-arms the alarm. */
@@ -39,6 +41,7 @@ export async function runDueTimers(parts: DueTimerParts, tenant: string, now: nu
       evaluator,
       budget: new MatchBudget(evaluator),
       allowRun: limits.allowRun(now),
+      onFired: (lateness) => parts.metrics?.scheduleFired(lateness),
     },
     now,
   );

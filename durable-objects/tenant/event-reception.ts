@@ -36,6 +36,7 @@ import { RejectionLog } from "./rejection-log.ts";
 import type { RunStarter } from "./run-starter.ts";
 import type { WebhookVerifier } from "./secret-vault.ts";
 import type { SubscriptionRegistry } from "./subscription-registry.ts";
+import type { TenantMetrics } from "./tenant-metrics.ts";
 import type { TenantRateLimits } from "./tenant-rate-limits.ts";
 import type { TimerAlarm } from "./timer-alarm.ts";
 import { findDelivery } from "./webhook-dedup.ts";
@@ -49,6 +50,7 @@ export interface EventReceptionParts {
   rateLimits: TenantRateLimits;
   alarm: TimerAlarm;
   starter: RunStarter;
+  metrics?: TenantMetrics;
 }
 
 export class EventReception {
@@ -78,6 +80,7 @@ export class EventReception {
     ]);
     if (!verification.ok) {
       this.#rejections.record(this.#sql, endpoint, delivery.now, verification.rejection);
+      this.#parts.metrics?.webhookRejected(verification.rejection.code);
       throw new EngineError(verification.rejection.code, verification.rejection.message);
     }
     requireOpen();
@@ -199,7 +202,10 @@ export class EventReception {
     } else if (recorded.stored) {
       alarm.ensureBy(now + EVENT_RETENTION_MS);
     }
-    if (recorded.stored) limits.stored(now);
+    if (recorded.stored) {
+      limits.stored(now);
+      this.#parts.metrics?.eventReceived(event.type);
+    }
     return { answer: recorded.answer, duplicate: !recorded.stored };
   }
 

@@ -32,6 +32,7 @@ import type { RunAdmission } from "./run-admission.ts";
 import { upsertRun } from "./run-index.ts";
 import { makeRoomForRun, type StartReservations } from "./run-retention.ts";
 import { readSettings } from "./settings.ts";
+import type { TenantMetrics } from "./tenant-metrics.ts";
 import { isYanked } from "./workflow-release.ts";
 import { getVersion } from "./workflow-store.ts";
 
@@ -44,6 +45,8 @@ export interface RunStarterOptions {
   admission: RunAdmission;
   /** writes a started run's index row (default `upsertRun`; the TenantDO adds lifecycle events) */
   indexRun?: (record: RunIndexRecord) => void;
+  /** counts the run's start (and an immediate finish) with its index row (tenant-metrics.ts) */
+  metrics?: TenantMetrics;
 }
 
 /** How long finished starts wait to be written together. */
@@ -112,6 +115,7 @@ export class RunStarter {
             ...(start.depth === undefined ? {} : { depth: start.depth }),
             ...(answer.run.error === undefined ? {} : { errorCode: answer.run.error.code }),
           };
+          this.#options.metrics?.runIndexed(record);
           if (this.#options.indexRun !== undefined) this.#options.indexRun(record);
           else upsertRun(storage.sql, record);
         }

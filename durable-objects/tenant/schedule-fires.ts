@@ -29,6 +29,8 @@ export interface ScheduleFireContext {
   /** the alarm's work budget for filters and mappings, shared by every fire */
   budget: MatchBudget;
   allowRun: () => boolean;
+  /** counts each fire taken in and how late it was (tenant-metrics.ts), in the fire's transaction */
+  onFired?: (latenessSeconds: number) => void;
 }
 
 /** Fires every due schedule; returns the runs to start. */
@@ -66,8 +68,11 @@ function fireSchedule(context: ScheduleFireContext, schedule: ScheduleRecord, no
   });
   return storage.transactionSync(() => {
     const starts: PendingStart[] = [];
-    for (const { event, matches } of matched) {
-      starts.push(...recordEvent(storage, { event, matches, now, allowRun: context.allowRun }).starts);
+    for (const [index, { event, matches }] of matched.entries()) {
+      const recorded = recordEvent(storage, { event, matches, now, allowRun: context.allowRun });
+      starts.push(...recorded.starts);
+      const fire = due.fires[index];
+      if (recorded.stored && fire !== undefined) context.onFired?.(Math.max(0, now - fire.fireAt) / 1000);
     }
     if (due.skipped.count > 0) {
       const latest = new Date(due.skipped.latest ?? now).toISOString();

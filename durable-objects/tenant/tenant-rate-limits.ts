@@ -16,8 +16,12 @@ export class TenantRateLimits {
   readonly #limiter: RateLimiter;
   #settings: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(sql: () => SqlStorage) {
+  /** told of every refusal (the `edgeflow_rate_limit_rejections_total` metric) */
+  readonly #onRefused: ((surface: RateLimitSurface) => void) | undefined;
+
+  constructor(sql: () => SqlStorage, onRefused?: (surface: RateLimitSurface) => void) {
     this.#sql = sql;
+    this.#onRefused = onRefused;
     this.#limiter = new RateLimiter(sql);
   }
 
@@ -28,7 +32,9 @@ export class TenantRateLimits {
 
   /** Charges `cost` units on `surface` to the tenant (and to `keyId` when it has a per-key limit). */
   admit(surface: RateLimitSurface, cost: number, now: number, keyId?: string): RateLimitVerdict {
-    return this.#limiter.admit(bucketsFor(surface, this.#current(), keyId), cost, now);
+    const verdict = this.#limiter.admit(bucketsFor(surface, this.#current(), keyId), cost, now);
+    if (!verdict.admitted) this.#onRefused?.(surface);
+    return verdict;
   }
 
   /**
@@ -59,7 +65,11 @@ export class TenantRateLimits {
   allowEventRun(now: number): () => boolean {
     const limit = tenantLimitOf("event_runs", this.#current());
     const bucket = { key: "event_runs", policy: "event_runs", limit };
-    return () => limit > 0 && this.#limiter.take(bucket, now);
+    return () => {
+      const allowed = limit > 0 && this.#limiter.take(bucket, now);
+      if (!allowed) this.#onRefused?.("event_runs");
+      return allowed;
+    };
   }
 
   #current(): Readonly<Record<string, unknown>> {

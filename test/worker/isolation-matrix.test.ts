@@ -555,6 +555,17 @@ const ROUTE_CASES: Record<string, () => Promise<void>> = {
     const res = await bFetch("/healthz", { headers: bearer(w.b.apiKey) });
     expect([res.status, JSON.parse(res.text)]).toEqual([200, { ok: true, build: "dev" }]);
   },
+  "GET /metrics": async () => {
+    // B's key reads B's series only; a key naming tenant A with B's key id and secret is refused
+    const scraped = await bFetch("/metrics", { headers: bearer(w.b.apiKey) });
+    seen.push({ sent: "GET /metrics", text: scraped.text });
+    expect(scraped.status).toBe(200);
+    expect(scraped.text).toContain(`tenant="${w.b.id}"`);
+    expect(scraped.text).not.toContain(w.a.id);
+    const forged = w.b.apiKey.replace(`efk_${w.b.id}_`, `efk_${w.a.id}_`);
+    const refused = await bFetch("/metrics", { headers: bearer(forged) });
+    expect([refused.status, errorCodeOf(refused.text)]).toEqual([401, "auth.invalid_key"]);
+  },
   "ALL /mcp": async () => {
     // B's key resolves to B; a key naming tenant A with B's key id and secret is refused
     const listed = await mcpRequest(w.b.apiKey, "tools/list");

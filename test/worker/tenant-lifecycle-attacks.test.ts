@@ -228,6 +228,8 @@ const NOT_TENANT_FACING = [
   "issueSignInLink",
   "withdrawSignInLinks",
   "recordRun", // a RunDO's index update
+  "recordStepMetrics", // a RunDO's batch of step durations
+  "metricsSnapshot", // GET /metrics: a suspended tenant's key is refused by authenticate first
   "receiveWebhook", // tenant.suspended once a delivery verifies (above)
   "setSecret",
   "deleteSecret",

@@ -1,0 +1,64 @@
+/**
+ * @module
+ * What one `GET /metrics` scrape reads: the caller's tenant's series (a tenant API key), or every
+ * tenant's (the admin token, compared in constant time), each series labelled `tenant`. A tenant's
+ * series come from its TenantDO (`metricsSnapshot`); the admin scrape lists the tenant registry
+ * (`tenant:` keys in KV, at most `MAX_SCRAPED_TENANTS`) and asks `SCRAPE_CONCURRENCY` DOs at a
+ * time. A tenant that cannot answer (being deleted, unreachable) is left out of that scrape.
+ */
+import { tenantStub } from "../../durable-objects/bindings.ts";
+import { unwrap } from "../../durable-objects/outcome.ts";
+import { secretsEqual } from "../../engine/crypto/constant-time.ts";
+import { EngineError } from "../../engine/errors.ts";
+import { formatExposition } from "../../engine/metrics/exposition.ts";
+import { METRIC_FAMILY_LIST, type MetricSample } from "../../engine/metrics/metric-catalog.ts";
+import type { Env } from "../env.ts";
+import { RuntimeCodes } from "../errors/codes.ts";
+import { verifyApiKey } from "../middleware/tenant-auth.ts";
+
+/** Most tenants one admin scrape reads (one page of the registry). */
+export const MAX_SCRAPED_TENANTS = 1_000;
+/** TenantDOs asked at once by an admin scrape. */
+const SCRAPE_CONCURRENCY = 20;
+const REGISTRY_PREFIX = "tenant:";
+
+/** Whose series a bearer token may read: `all` for the admin token, else the key's tenant. */
+export async function scrapeScope(
+  env: Env,
+  presented: string | null,
+): Promise<{ all: true } | { tenant: string }> {
+  if (presented === null) {
+    throw new EngineError(
+      RuntimeCodes.authMissingKey,
+      "GET /metrics needs `Authorization: Bearer <tenant API key>` (that tenant's series) or the admin token (every tenant's).",
+    );
+  }
+  const admin = env.ADMIN_TOKEN;
+  if (admin !== undefined && admin !== "" && (await secretsEqual(presented, admin))) return { all: true };
+  const { tenant } = await verifyApiKey(env, presented);
+  return { tenant };
+}
+
+async function tenantSamples(env: Env, tenant: string): Promise<MetricSample[]> {
+  const snapshot = await unwrap(tenantStub(env, tenant).metricsSnapshot(tenant));
+  return snapshot.samples.map((sample) => ({ ...sample, labels: { ...sample.labels, tenant } }));
+}
+
+async function registeredTenants(env: Env): Promise<string[]> {
+  const page = await env.TENANTS.list({ prefix: REGISTRY_PREFIX, limit: MAX_SCRAPED_TENANTS });
+  return page.keys.map((key) => key.name.slice(REGISTRY_PREFIX.length));
+}
+
+/** The exposition text for a scope. */
+export async function scrape(env: Env, scope: { all: true } | { tenant: string }): Promise<string> {
+  if ("tenant" in scope) return formatExposition(METRIC_FAMILY_LIST, await tenantSamples(env, scope.tenant));
+  const tenants = await registeredTenants(env);
+  const samples: MetricSample[] = [];
+  for (let start = 0; start < tenants.length; start += SCRAPE_CONCURRENCY) {
+    const settled = await Promise.allSettled(
+      tenants.slice(start, start + SCRAPE_CONCURRENCY).map((tenant) => tenantSamples(env, tenant)),
+    );
+    for (const result of settled) if (result.status === "fulfilled") samples.push(...result.value);
+  }
+  return formatExposition(METRIC_FAMILY_LIST, samples);
+}
