@@ -252,6 +252,8 @@ export const ERROR_CLASS_OF = {
   "workflow.invalid": "invalid_workflow",
   "workflow.not_found": "not_found",
   "workflow.version_exists": "conflict",
+  "publish.breaking_change": "conflict",
+  "publish.deprecated_feature": "invalid_workflow",
 } as const satisfies Record<ErrorCode, ErrorClass>;
 
 export function classifyCode(code: ErrorCode): ErrorClass {
