@@ -7,6 +7,7 @@
  */
 import semver from "semver";
 import type { WorkflowDefinition } from "../dialect/index.ts";
+import type { PublishedDefinition } from "../plugins/published.ts";
 import { type CompatibilityChange, compareDefinitions } from "./compatibility.ts";
 
 /** The most changes a report carries; past it the report says how many were left out. */
@@ -52,8 +53,8 @@ export interface CompatibilityVerdict {
 
 /** Compares `next` with the previous version `against` and applies the rule. */
 export function judgeCompatibility(
-  previous: WorkflowDefinition & { version: string },
-  next: WorkflowDefinition,
+  previous: PublishedDefinition,
+  next: PublishedDefinition,
 ): CompatibilityVerdict {
   const changes = compareDefinitions(previous, next);
   const breaking = changes.filter((change) => change.breaking);

@@ -5,7 +5,7 @@
  * of the previous version, each classified breaking or not (docs/versioning.md, "Compatibility").
  * Pure: no clock, no I/O; the definitions may carry publish's `resolved` plugin versions.
  */
-import type { WorkflowDefinition } from "../dialect/index.ts";
+import type { PublishedDefinition } from "../plugins/published.ts";
 import { type CompatibilityChange, inReportOrder } from "./compatibility-change.ts";
 import { inputChanges, stateChanges } from "./compatibility-fields.ts";
 import { pluginMajorChanges, serviceChanges } from "./compatibility-services.ts";
@@ -16,8 +16,8 @@ export type { ChangeKind, CompatibilityChange } from "./compatibility-change.ts"
 
 /** Every difference from `previous` to `next`, in report order (by kind, then path). */
 export function compareDefinitions(
-  previous: WorkflowDefinition,
-  next: WorkflowDefinition,
+  previous: PublishedDefinition,
+  next: PublishedDefinition,
 ): CompatibilityChange[] {
   return inReportOrder([
     ...inputChanges(previous, next),
