@@ -15,8 +15,9 @@ import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
 import type { WorkflowDefinition } from "../../../engine/dialect/index.ts";
 import { type Diagnostic, loadWorkflow } from "../../../engine/loader/index.ts";
-import { withResolved } from "../../../engine/plugins/published.ts";
+import { type PublishedPlugins, withResolved } from "../../../engine/plugins/published.ts";
 import { checkUses } from "../../plugins/plugin-uses.ts";
+import { compatibilitySchema, deprecationWarnings, validateCompatibility } from "../compatibility-answer.ts";
 import { WorkflowDiagnosticsError } from "../diagnostics-error.ts";
 import { problemsOf } from "../expression-checker.ts";
 import { diagnosticSchema } from "../schemas.ts";
@@ -43,18 +44,23 @@ export const workflowValidate = defineTool({
     version: z.string().optional(),
     errors: z.array(diagnosticSchema),
     warnings: z.array(diagnosticSchema),
+    compatibility: compatibilitySchema.optional(),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async run({ yaml }, scope) {
     const loaded = loadWorkflow(yaml);
     if (!loaded.ok) return { valid: false, errors: loaded.errors, warnings: loaded.warnings };
-    const { errors, warnings } = bySeverity(
-      await allProblems(yaml, loaded.definition, scope),
-      loaded.warnings,
-    );
+    const { problems, resolved } = await allProblems(yaml, loaded.definition, scope);
+    const deprecations = deprecationWarnings(yaml, loaded.definition);
+    const { errors, warnings } = bySeverity([...problems, ...deprecations], loaded.warnings);
     if (errors.length > 0) return { valid: false, errors, warnings };
     const { name, version } = loaded.definition;
-    return { valid: true, name, version, errors: [], warnings };
+    const compatibility = await validateCompatibility(withResolved(loaded.definition, resolved), scope);
+    const report = compatibility.report === undefined ? {} : { compatibility: compatibility.report };
+    if (compatibility.error !== undefined) {
+      return { valid: false, name, version, errors: [compatibility.error], warnings, ...report };
+    }
+    return { valid: true, name, version, errors: [], warnings, ...report };
   },
 });
 
@@ -74,6 +80,7 @@ export const workflowPublish = defineTool({
     created: z.boolean().describe("false when this exact text was already published"),
     versions: z.array(z.string()),
     warnings: z.array(diagnosticSchema),
+    compatibility: compatibilitySchema.optional(),
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: false },
   async run({ yaml }, { env, tenant, plugins, audit }) {
@@ -81,7 +88,11 @@ export const workflowPublish = defineTool({
     if (!loaded.ok) throw new WorkflowDiagnosticsError(loaded.errors, loaded.warnings);
     const expressionProblems = await problemsOf(yaml, loaded.definition);
     const uses = await checkUses(yaml, loaded.definition, { env, tenant, plugins });
-    const { errors, warnings } = bySeverity([...expressionProblems, ...uses.problems], loaded.warnings);
+    const deprecations = deprecationWarnings(yaml, loaded.definition);
+    const { errors, warnings } = bySeverity(
+      [...expressionProblems, ...uses.problems, ...deprecations],
+      loaded.warnings,
+    );
     if (errors.length > 0) throw new WorkflowDiagnosticsError(errors, warnings);
     // the exact plugin versions resolved now stay with this version (engine/plugins/published.ts)
     const definition = withResolved(loaded.definition, uses.resolved);
@@ -105,6 +116,7 @@ export const workflowPublish = defineTool({
       created: published.created,
       versions: published.workflow.versions,
       warnings: inFileOrder([...warnings, ...published.secretWarnings]),
+      ...(published.compatibility === undefined ? {} : { compatibility: published.compatibility }),
     };
   },
 });
@@ -114,10 +126,10 @@ async function allProblems(
   yaml: string,
   definition: WorkflowDefinition,
   scope: TenantScope,
-): Promise<Diagnostic[]> {
+): Promise<{ problems: Diagnostic[]; resolved: PublishedPlugins }> {
   const expressionProblems = await problemsOf(yaml, definition);
   const uses = await checkUses(yaml, definition, scope);
-  return inFileOrder([...expressionProblems, ...uses.problems]);
+  return { problems: inFileOrder([...expressionProblems, ...uses.problems]), resolved: uses.resolved };
 }
 
 /** Problems split into errors (which refuse the file) and warnings (joined with the loader's). */
