@@ -2,8 +2,11 @@
  * @module
  * Differences in `triggers:`. A trigger is identified by its `id` when it has one, else by its
  * address (a webhook's endpoint, a schedule's cron and time zone, a file pattern, an event type),
- * so changing an unnamed trigger's address reads as one removed and one added.
+ * so changing an unnamed trigger's address reads as one removed and one added. Breaking: what a
+ * sender of the previous version relies on (a webhook's endpoint and signature scheme, an event
+ * type) removed or changed; a schedule's or file pattern's change is not (no one outside sends them).
  */
+import { canonicalJson } from "../audit/canonical-json.ts";
 import type { Trigger, WorkflowDefinition } from "../dialect/index.ts";
 import type { CompatibilityChange } from "./compatibility-change.ts";
 
@@ -19,6 +22,11 @@ function senderContract(trigger: Trigger): string {
     case "file_change":
       return "file_change";
   }
+}
+
+/** Webhooks and events come from outside senders; schedules and file changes are the platform's own. */
+function hasSenders(trigger: Trigger): boolean {
+  return trigger.type === "webhook" || trigger.type === "event";
 }
 
 function addressOf(trigger: Trigger): string {
@@ -51,13 +59,16 @@ export function triggerChanges(
     const path = `triggers.${key}`;
     const now = after.get(key);
     if (now === undefined) {
+      const sent = hasSenders(trigger);
       changes.push({
         kind: "trigger_removed",
         path,
-        breaking: true,
-        message: `trigger ${key} was removed: what started runs of the previous version no longer does`,
+        breaking: sent,
+        message: sent
+          ? `trigger ${key} was removed: senders of the previous version's ${trigger.type}s are no longer answered`
+          : `trigger ${key} was removed: it no longer starts runs (no outside sender relies on a ${trigger.type})`,
       });
-    } else if (JSON.stringify(now) !== JSON.stringify(trigger)) {
+    } else if (canonicalJson(now) !== canonicalJson(trigger)) {
       const moved = senderContract(now) !== senderContract(trigger) || now.type !== trigger.type;
       changes.push(
         moved

@@ -146,6 +146,13 @@ const MUTATIONS: Mutation[] = [
     },
   },
   {
+    name: "remove a schedule",
+    apply: (file) => {
+      file.triggers = file.triggers!.filter((trigger) => trigger.id !== "nightly");
+      return [["trigger_removed", "triggers.nightly", false]];
+    },
+  },
+  {
     name: "add a trigger",
     apply: (file) => {
       file.triggers!.push({ id: "added_trigger", type: "event", event_type: "added.event" });
@@ -197,6 +204,7 @@ function baseFile(shape: Shape): WorkflowInput {
       { id: "hook", type: "webhook", endpoint: "/hook", secret: "s3cret" },
       { id: "tick", type: "schedule", cron: "*/5 * * * *" },
       { id: "feed", type: "event", event_type: "feed.item" },
+      { id: "nightly", type: "schedule", cron: "0 3 * * *" },
       ...Array.from({ length: shape.extraTriggers }, (_, index) => ({
         id: `extra${index}`,
         type: "event" as const,
