@@ -20,9 +20,11 @@ export interface DeprecatedFeature {
   entry: string;
   /** what it names, e.g. `input legacy_mode`, `step type shell_command`; empty for free text */
   names: string[];
+  /** the same, as data: which kind of thing (`steps`, `types`, `inputs`, ...) and its name */
+  targets: { space: Namespace; name: string }[];
 }
 
-type Namespace = "inputs" | "state" | "computed" | "steps" | "triggers" | "services" | "types";
+export type Namespace = "inputs" | "state" | "computed" | "steps" | "triggers" | "services" | "types";
 
 const QUALIFIERS: Record<string, Namespace> = {
   inputs: "inputs",
@@ -74,10 +76,9 @@ export function deprecatedFeatures(definition: WorkflowDefinition): DeprecatedFe
     const qualifier = dot > 0 ? QUALIFIERS[text.slice(0, dot)] : undefined;
     const spaces: Namespace[] = qualifier === undefined ? (Object.keys(LABELS) as Namespace[]) : [qualifier];
     const name = qualifier === undefined ? text : text.slice(dot + 1);
-    const names = spaces
-      .filter((space) => present[space].has(name))
-      .map((space) => `${LABELS[space]} ${name}`);
-    return { index, entry, names };
+    const targets = spaces.filter((space) => present[space].has(name)).map((space) => ({ space, name }));
+    const names = targets.map((target) => `${LABELS[target.space]} ${name}`);
+    return { index, entry, names, targets };
   });
 }
 

@@ -122,7 +122,7 @@ describe("compatibility at publish", () => {
       expect(answer.isError).toBe(false);
       const warnings = (
         answer.structured.warnings as { code: string; line: number; message: string }[]
-      ).filter((warning) => warning.code === "publish.deprecated_feature");
+      ).filter((warning) => warning.code === "version.deprecated_feature");
       expect(warnings.map((warning) => warning.line)).toEqual([4, 4]);
       expect(warnings[0]!.message).toContain('"inputs.tag" is deprecated (input tag)');
       expect(warnings[1]!.message).toContain("free text");

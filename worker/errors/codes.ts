@@ -253,7 +253,7 @@ export const ERROR_CLASS_OF = {
   "workflow.not_found": "not_found",
   "workflow.version_exists": "conflict",
   "publish.breaking_change": "conflict",
-  "publish.deprecated_feature": "invalid_workflow",
+  "version.deprecated_feature": "invalid_workflow",
 } as const satisfies Record<ErrorCode, ErrorClass>;
 
 export function classifyCode(code: ErrorCode): ErrorClass {

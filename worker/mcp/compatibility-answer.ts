@@ -77,7 +77,7 @@ export function deprecationWarnings(yaml: string, definition: WorkflowDefinition
         ? "warned at publish only"
         : "runs of this version are warned at start and at their first workflow_get_next_step";
     return {
-      code: "publish.deprecated_feature",
+      code: "version.deprecated_feature",
       message: `${describeDeprecation(feature)}: ${uses}`,
       severity: "warning",
       path: `deprecated_features[${feature.index}]`,
