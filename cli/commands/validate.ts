@@ -15,6 +15,7 @@ import type { WorkflowDefinition } from "../../engine/dialect/index.ts";
 import type { Evaluator } from "../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../engine/expressions/quickjs-evaluator.ts";
 import { type Diagnostic, loadWorkflow, publishProblems } from "../../engine/loader/index.ts";
+import { deprecationWarnings } from "../../engine/versions/compatibility-deprecation-warnings.ts";
 import { useMeteredQuickJS } from "../metered-quickjs.ts";
 import type { CommandIo } from "./command-io.ts";
 import { compareAgainst } from "./validate-against.ts";
@@ -48,7 +49,11 @@ async function check(file: string, evaluator: Evaluator): Promise<Checked> {
   }
   const result = loadWorkflow(text);
   if (!result.ok) return { diagnostics: [...result.errors, ...result.warnings], text };
-  const diagnostics = [...publishProblems(text, result.definition, evaluator), ...result.warnings];
+  const diagnostics = [
+    ...publishProblems(text, result.definition, evaluator),
+    ...deprecationWarnings(text, result.definition),
+    ...result.warnings,
+  ];
   return { diagnostics, text, definition: result.definition };
 }
 

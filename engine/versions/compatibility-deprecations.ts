@@ -90,6 +90,6 @@ export function usedDeprecations(definition: WorkflowDefinition): DeprecatedFeat
 /** One line for a warning: `"legacy_mode" is deprecated (input legacy_mode)`. */
 export function describeDeprecation(feature: DeprecatedFeature): string {
   const named =
-    feature.names.length === 0 ? "not a name in this version: free text" : feature.names.join(", ");
+    feature.names.length === 0 ? "free text, naming nothing in this version" : feature.names.join(", ");
   return `"${feature.entry}" is deprecated (${named})`;
 }

@@ -1,18 +1,15 @@
 /**
  * @module
  * What `workflow_publish` and `workflow_validate` add about versions (docs/versioning.md,
- * "Compatibility"): the comparison with the tenant's previous version of the workflow, and a
- * warning per `deprecated_features` entry. Validate reads the version publish would compare with
- * (the newest published version below the file's), so it refuses exactly what publish refuses.
+ * "Compatibility"): the comparison with the tenant's previous version of the workflow. Validate
+ * reads the version publish would compare with (the newest published version below the file's),
+ * so it refuses exactly what publish refuses.
  */
 import { z } from "zod";
 import { tenantStub } from "../../durable-objects/bindings.ts";
-import type { WorkflowDefinition } from "../../engine/dialect/index.ts";
 import type { Diagnostic } from "../../engine/loader/index.ts";
-import { locate, parseYamlSource } from "../../engine/loader/yaml-source.ts";
 import type { PublishedDefinition } from "../../engine/plugins/published.ts";
 import { CHANGE_KINDS } from "../../engine/versions/compatibility-change.ts";
-import { deprecatedFeatures, describeDeprecation } from "../../engine/versions/compatibility-deprecations.ts";
 import {
   type CompatibilityReport,
   describeRefusal,
@@ -62,26 +59,4 @@ export async function validateCompatibility(
     report: verdict.report,
     error: { code: "publish.breaking_change", message, severity: "error", path: "version" },
   };
-}
-
-/** A warning per `deprecated_features` entry, placed on the entry. */
-export function deprecationWarnings(yaml: string, definition: WorkflowDefinition): Diagnostic[] {
-  const features = deprecatedFeatures(definition);
-  if (features.length === 0) return [];
-  const parsed = parseYamlSource(yaml);
-  return features.map((feature) => {
-    const path = ["deprecated_features", feature.index];
-    const position = parsed.ok ? locate(parsed.source, path) : undefined;
-    const uses =
-      feature.names.length === 0
-        ? "warned at publish only"
-        : "runs of this version are warned at start and at their first workflow_get_next_step";
-    return {
-      code: "version.deprecated_feature",
-      message: `${describeDeprecation(feature)}: ${uses}`,
-      severity: "warning",
-      path: `deprecated_features[${feature.index}]`,
-      ...position,
-    };
-  });
 }

@@ -78,6 +78,16 @@ describe("edgeflow validate --against", () => {
     );
   });
 
+  it("warns about deprecated_features entries as publish does", () => {
+    const next = file("deprecated.yaml", "1.0.1", 'deprecated_features: ["inputs.tag", "old notes"]\n');
+    const result = run("validate", next, "--against", OLD);
+    expect(result.code).toBe(0);
+    expect(result.lines.filter((line) => line.includes("version.deprecated_feature"))).toEqual([
+      `${next}:4:23 warning version.deprecated_feature "inputs.tag" is deprecated (input tag): runs of this version are warned at start`,
+      `${next}:4:37 warning version.deprecated_feature "old notes" is deprecated (free text, naming nothing in this version): warned at publish only`,
+    ]);
+  });
+
   it("exits 2 when --against names no file", () => {
     const result = run("validate", OLD, "--against");
     expect(result.code).toBe(2);
