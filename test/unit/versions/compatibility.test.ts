@@ -8,6 +8,11 @@ import type { WorkflowDefinition } from "../../../engine/dialect/index.ts";
 import { loadWorkflow } from "../../../engine/loader/index.ts";
 import { compareDefinitions } from "../../../engine/versions/compatibility.ts";
 import {
+  deprecatedFeatures,
+  MAX_DEPRECATED_FEATURES,
+  usedDeprecations,
+} from "../../../engine/versions/compatibility-deprecations.ts";
+import {
   declaresBreaking,
   isMajorBump,
   judgeCompatibility,
@@ -227,5 +232,43 @@ describe("the publish rule", () => {
       changes: [{ kind: "input_added" }],
     });
     expect(declaresBreaking({ ...next, breaking_changes: [] })).toBe(false);
+  });
+});
+
+describe("deprecatedFeatures", () => {
+  it("matches bare and qualified names against what the definition has; anything else is free text", () => {
+    const features = deprecatedFeatures({
+      ...v1,
+      deprecated_features: [
+        "compare_to",
+        "this.attempts",
+        "types.shell_command",
+        "steps.lint",
+        "services.api",
+        "triggers.push",
+        "computed.changed_files",
+        "inputs.gone",
+        "the old report",
+      ],
+    });
+    expect(features.map((feature) => feature.names)).toEqual([
+      ["input compare_to"],
+      ["state field attempts"],
+      ["step type shell_command"],
+      ["step lint"],
+      ["service api"],
+      ["trigger push"],
+      ["computed field changed_files"],
+      [],
+      [],
+    ]);
+    expect(usedDeprecations({ ...v1, deprecated_features: ["the old report", "lint"] })).toMatchObject([
+      { index: 1, entry: "lint", targets: [{ space: "steps", name: "lint" }] },
+    ]);
+  });
+
+  it("examines at most MAX_DEPRECATED_FEATURES entries", () => {
+    const many = Array.from({ length: MAX_DEPRECATED_FEATURES + 5 }, (_, index) => `entry ${index}`);
+    expect(deprecatedFeatures({ ...v1, deprecated_features: many })).toHaveLength(MAX_DEPRECATED_FEATURES);
   });
 });
