@@ -7,8 +7,10 @@
  * is run), each located by line and column.
  *
  * The expressions are checked here, in the worker, not in the TenantDO's publish path, so that
- * `workflow_validate` (which never reaches a DO) answers exactly what `workflow_publish` would
- * refuse, and a refused file costs the tenant's DO nothing (`../expression-checker.ts`).
+ * `workflow_validate` answers exactly what `workflow_publish` would refuse, and a refused file
+ * costs the tenant's DO nothing (`../expression-checker.ts`). Both also compare the file with the
+ * tenant's previous version of the workflow (`../compatibility-answer.ts`; publish in the TenantDO,
+ * validate by reading that version): the only DO call validate makes, after every other check passed.
  */
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
@@ -37,7 +39,8 @@ export const workflowValidate = defineTool({
     "expression and {{ }} template compiles (nothing is run), and static checks (names nothing declares, " +
     "loop.* outside a loop, loops that cannot end, unreachable steps). Returns valid=true/false with every error and " +
     "warning (code, message, path such as steps[2].condition, line and column). Fix the errors, then call " +
-    "workflow_publish with the same text to make it runnable.",
+    "workflow_publish with the same text to make it runnable. When the tenant has published the workflow, `compatibility` lists " +
+    "the differences from the version publish would compare with (breaking or not).",
   input: z.strictObject({ yaml: yamlArg }),
   output: z.object({
     valid: z.boolean(),
@@ -73,7 +76,9 @@ export const workflowPublish = defineTool({
     "Versions are immutable: publishing identical text again is a no-op (created=false); changed text " +
     "needs a new `version` in the YAML. On errors nothing is stored and the result lists every problem " +
     "with line:column. If it is the highest version, its `triggers:` (webhooks, schedules, file changes, events) " +
-    "replace the workflow's previous ones (see workflow_list_subscriptions). Next: workflow_start with workflow=<name>.",
+    "replace the workflow's previous ones (see workflow_list_subscriptions). `compatibility` lists the differences from the " +
+    "previous version; a breaking one needs a major version bump or a `breaking_changes` entry (else publish.breaking_change). " +
+    "Next: workflow_start with workflow=<name>.",
   input: z.strictObject({ yaml: yamlArg }),
   output: z.object({
     workflow: z.string(),
