@@ -43,11 +43,14 @@ export function inputChanges(previous: WorkflowDefinition, next: WorkflowDefinit
       continue;
     }
     if (old.type !== input.type) {
+      const widened = input.type === "any";
       changes.push({
         kind: "input_retyped",
         path,
-        breaking: true,
-        message: `input "${name}" changed type from ${old.type} to ${input.type}: values callers give today no longer fit`,
+        breaking: !widened,
+        message: widened
+          ? `input "${name}" changed type from ${old.type} to any: every value callers give today still fits`
+          : `input "${name}" changed type from ${old.type} to ${input.type}: values callers give today no longer fit`,
       });
     }
     if (!old.mandatory && input.mandatory) {

@@ -119,6 +119,10 @@ describe("compareDefinitions", () => {
     expect(compareDefinitions(v1, retyped)).toMatchObject([
       { kind: "input_retyped", path: "inputs.max_attempts", breaking: true },
     ]);
+    const widened = edit([["max_attempts: { type: number", "max_attempts: { type: any"]]);
+    expect(compareDefinitions(v1, widened)).toMatchObject([
+      { kind: "input_retyped", path: "inputs.max_attempts", breaking: false },
+    ]);
   });
 
   it("state fields removed or retyped, and computed fields removed, break runs in flight", () => {
