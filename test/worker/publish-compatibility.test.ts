@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { callTool, newTenant, toolErrorOf } from "./support/clients.ts";
+import { callToolWithPlugins } from "./support/plugin-tools.ts";
 
 const workflow = (version: string, extra = "", inputs = "") => `name: "release:notes"
 description: "draft release notes"
@@ -127,5 +128,33 @@ describe("compatibility at publish", () => {
       expect(warnings[0]!.message).toContain('"inputs.tag" is deprecated (input tag)');
       expect(warnings[1]!.message).toContain("free text");
     }
+  });
+
+  it("compares the plugin majors publish resolved: demo 1.4.2 → 2.0.0 needs a major bump", async () => {
+    const { id } = await newTenant("compat");
+    const withService = (version: string, uses: string, config: string) =>
+      workflow(version).replace(
+        "inputs:\n",
+        `services:\n  api: { uses: "${uses}", config: ${config} }\ninputs:\n`,
+      );
+    const v1 = withService("1.0.0", "demo@^1", "{ base_url: 'https://example.com' }");
+    expect((await callToolWithPlugins(id, "workflow_publish", { yaml: v1 })).isError).toBe(false);
+    const v2 = (version: string) => withService(version, "demo@^2", "{ endpoint: 'https://example.com' }");
+    const refused = toolErrorOf(await callToolWithPlugins(id, "workflow_publish", { yaml: v2("1.1.0") }));
+    expect(refused.code).toBe("publish.breaking_change");
+    expect(refused.message).toContain("plugin_major_changed services.api");
+    const major = await callToolWithPlugins(id, "workflow_publish", { yaml: v2("2.0.0") });
+    expect(major.structured.compatibility).toMatchObject({
+      against: "1.0.0",
+      changes: [
+        { kind: "service_changed", path: "services.api", breaking: false },
+        {
+          kind: "plugin_major_changed",
+          path: "services.api",
+          breaking: true,
+          message: expect.stringContaining("from demo 1.4.2 to 2.0.0"),
+        },
+      ],
+    });
   });
 });
