@@ -3,7 +3,8 @@
  * newest published version below it; a breaking change on a minor bump is refused with
  * `publish.breaking_change` listing it (nothing stored), a major bump or a file that declares
  * `breaking_changes` is accepted and answers the differences; `workflow_validate` answers the same
- * comparison and refusal; `deprecated_features` entries are warned at publish with line:column.
+ * comparison and refusal; `deprecated_features` entries are warned at publish with line:column;
+ * plugin majors are those publish resolved (the test catalog holds demo 1.x and 2.x).
  */
 import { describe, expect, it } from "vitest";
 import { callTool, newTenant, toolErrorOf } from "./support/clients.ts";
