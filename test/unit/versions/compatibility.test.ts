@@ -14,8 +14,10 @@ import {
 } from "../../../engine/versions/compatibility-deprecations.ts";
 import {
   declaresBreaking,
+  describeRefusal,
   isMajorBump,
   judgeCompatibility,
+  MAX_REPORTED_CHANGES,
   previousVersion,
 } from "../../../engine/versions/compatibility-rule.ts";
 
@@ -274,5 +276,24 @@ describe("deprecatedFeatures", () => {
   it("examines at most MAX_DEPRECATED_FEATURES entries", () => {
     const many = Array.from({ length: MAX_DEPRECATED_FEATURES + 5 }, (_, index) => `entry ${index}`);
     expect(deprecatedFeatures({ ...v1, deprecated_features: many })).toHaveLength(MAX_DEPRECATED_FEATURES);
+  });
+});
+
+describe("bounded reports", () => {
+  it("a report carries at most MAX_REPORTED_CHANGES differences and a refusal names the first 10", () => {
+    const many = Object.fromEntries(
+      Array.from({ length: MAX_REPORTED_CHANGES + 20 }, (_, index) => [
+        `input${index}`,
+        { type: "string" as const },
+      ]),
+    );
+    const next = { ...v1, version: "1.1.0", inputs: { ...v1.inputs, ...many } };
+    const verdict = judgeCompatibility(v1, next);
+    expect(verdict.report.changes).toHaveLength(MAX_REPORTED_CHANGES);
+    expect(verdict.report.omitted).toBe(20);
+    expect(verdict.refused).toHaveLength(MAX_REPORTED_CHANGES + 20);
+    const message = describeRefusal("1.0.0", "1.1.0", verdict.refused);
+    expect(message.match(/input_added/g)).toHaveLength(10);
+    expect(message).toContain(`and ${MAX_REPORTED_CHANGES + 10} more`);
   });
 });
