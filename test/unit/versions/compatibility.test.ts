@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { WorkflowDefinition } from "../../../engine/dialect/index.ts";
+import type { InputSpec } from "../../../engine/dialect/state.ts";
 import { loadWorkflow } from "../../../engine/loader/index.ts";
 import { compareDefinitions } from "../../../engine/versions/compatibility.ts";
 import {
@@ -281,10 +282,10 @@ describe("deprecatedFeatures", () => {
 
 describe("bounded reports", () => {
   it("a report carries at most MAX_REPORTED_CHANGES differences and a refusal names the first 10", () => {
-    const many = Object.fromEntries(
+    const many: Record<string, InputSpec> = Object.fromEntries(
       Array.from({ length: MAX_REPORTED_CHANGES + 20 }, (_, index) => [
         `input${index}`,
-        { type: "string" as const },
+        { type: "string", required: true },
       ]),
     );
     const next = { ...v1, version: "1.1.0", inputs: { ...v1.inputs, ...many } };
