@@ -88,6 +88,7 @@ import {
 import { hasPendingStart } from "./tenant/pending-starts.ts";
 import { pluginBindingsOf } from "./tenant/plugin-bindings.ts";
 import { findPlugin } from "./tenant/plugin-registry.ts";
+import { checkCompatibility } from "./tenant/publish-compatibility.ts";
 import { checkQuotaSettingsPatch, quotaLimitsOf, stateLimitOf } from "./tenant/quota-settings.ts";
 import { assertRoomToPublish, readTenantUsage } from "./tenant/quota-usage.ts";
 import { insertTenant, readTenant, requireTenant } from "./tenant/registration.ts";
@@ -352,15 +353,16 @@ export class TenantDO extends DurableObject<TenantEnv> {
         );
       }
       const now = Date.now();
-      const { created } = this.ctx.storage.transactionSync(() => {
+      const { created, compatibility } = this.ctx.storage.transactionSync(() => {
         assertRoomToPublish(this.#sql, version.name, version.version);
+        const compatibility = checkCompatibility(this.#sql, definition);
         const inserted = insertVersion(this.#sql, version, now);
         if (inserted.created) {
           this.#subscriptions.registerTriggers(definition, now);
           const object = { type: "workflow", id: `${version.name}@${version.version}` };
           this.#audit({ action: "workflow.publish", object, hashed: { yaml: version.yaml } }, audit, now);
         }
-        return inserted;
+        return { ...inserted, compatibility };
       });
       if (created) {
         // After the publish has committed: drop caches and re-arm for the schedules.
@@ -373,7 +375,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       const secretNames = new Set(this.#secrets.list().map((secret) => secret.name));
       const tenantServices = listServiceRows(this.#sql);
       const secretWarnings = missingSecretWarnings(definition, version.yaml, secretNames, tenantServices);
-      return { workflow: summary, created, secretWarnings };
+      return { workflow: summary, created, secretWarnings, ...(compatibility && { compatibility }) };
     });
   }
 

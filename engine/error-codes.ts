@@ -20,6 +20,7 @@ import { RELEASE_CODES, type ReleaseCode } from "./release/error-codes.ts";
 import { RUNTIME_CODES, type RuntimeCode } from "./runtime-error-codes.ts";
 import { SECRET_REFERENCE_CODES, type SecretReferenceCode } from "./secrets/error-codes.ts";
 import { STATE_CODES, type StateCode } from "./state/error-codes.ts";
+import { COMPATIBILITY_CODES, type CompatibilityCode } from "./versions/compatibility-codes.ts";
 import { MIGRATION_CODES, type MigrationCode } from "./versions/error-codes.ts";
 
 export type ErrorCode =
@@ -39,7 +40,8 @@ export type ErrorCode =
   | PackageCode
   | ReleaseCode
   | HistoryCode
-  | MigrationCode;
+  | MigrationCode
+  | CompatibilityCode;
 
 /** Every code once, for tests and tools that walk the whole set. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -62,6 +64,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   ...RELEASE_CODES,
   ...HISTORY_CODES,
   ...MIGRATION_CODES,
+  ...COMPATIBILITY_CODES,
 ];
 
 const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

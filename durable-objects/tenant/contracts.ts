@@ -15,6 +15,7 @@ import type { CircuitStatus } from "../../engine/plugins/circuit.ts";
 import type { ResolvedService } from "../../engine/plugins/descriptor.ts";
 import type { EffectIntent } from "../../engine/plugins/effect.ts";
 import type { PublishedDefinition } from "../../engine/plugins/published.ts";
+import type { CompatibilityReport } from "../../engine/versions/compatibility-rule.ts";
 
 export interface TenantInfo {
   id: string;
@@ -100,6 +101,8 @@ export interface PublishedVersion {
   created: boolean;
   /** `check.missing_secret` warnings (engine/loader/static-checks.ts), never stored with the version */
   secretWarnings: Diagnostic[];
+  /** the comparison with the previous version (docs/versioning.md, "Compatibility"); absent for the first */
+  compatibility?: CompatibilityReport;
 }
 
 export type IndexedRunStatus = "running" | "waiting" | "completed" | "failed" | "cancelled";

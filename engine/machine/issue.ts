@@ -5,6 +5,7 @@
  */
 
 import type { Step } from "../dialect/index.ts";
+import { warnDeprecatedStep } from "./deprecation-warnings.ts";
 import { answerShapeOf, shapeRetriesOf } from "./reask.ts";
 import { exampleOf } from "./response-example.ts";
 import type { ClientInstruction, PendingStep } from "./run-model.ts";
@@ -14,6 +15,7 @@ import { addTimer } from "./timers.ts";
 
 export function issueClientStep(scope: ThreadScope, step: Step, ref: (string | number)[]): ClientInstruction {
   const { thread, machine, run } = scope;
+  warnDeprecatedStep(scope, step);
   const attempt = thread.attempts?.[step.id] ?? 1;
   const definition: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(step)) {

@@ -59,9 +59,10 @@ export interface LoopFrame {
  * attached to the answer of the transition that raised it (`NextStep.warnings`).
  */
 export interface RunWarning {
-  code: "step.max_iterations";
+  code: "step.max_iterations" | "version.deprecated_feature";
   message: string;
-  step_id: string;
+  /** the step it is about (absent for a deprecated feature warned at start) */
+  step_id?: string;
   /** the sub-agent task whose thread raised it, when not the main thread */
   task_id?: string;
   /** epoch ms */

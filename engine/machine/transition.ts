@@ -25,6 +25,7 @@ import {
   updateGraphState,
 } from "./dependency-flow/task-events.ts";
 import { graphThreadOf } from "./dependency-flow/task-threads.ts";
+import { warnDeprecationsAtStart } from "./deprecation-warnings.ts";
 import { applyEffectOutcome, takeEffect } from "./effect-outcome.ts";
 import { capWaitAtDeadline, POLL_AFTER_MS, paceWait } from "./poll-intervals.ts";
 import { addRunEndNotification } from "./run-end.ts";
@@ -90,6 +91,7 @@ export function startRun(
   if (options.stateLimit !== undefined && options.stateLimit < MAX_STATE_BYTES)
     run.stateLimit = options.stateLimit;
   setDeadline(run, definition.config?.timeout_seconds);
+  warnDeprecationsAtStart({ definition, run, thread: run.main, machine });
   const session = openGraphSession(run, undefined);
   const started = advanceThread({ definition, run, thread: run.main, machine }, { issue: false });
   settleRun(definition, run, machine);

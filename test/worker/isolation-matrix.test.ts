@@ -272,6 +272,11 @@ const TOOL_CASES: Record<string, () => Promise<void>> = {
   },
   workflow_validate: async () => {
     expect((await asB("workflow_validate", { yaml: hookWorkflow("isob2") })).structured.valid).toBe(true);
+    // a later version of A's workflow that would break A's: B has no such workflow, nothing to compare
+    const aNext = hookWorkflow("isoa").replace('"1.0.0"', '"1.1.0"').replace('id: "say"', 'id: "said"');
+    const compared = await asB("workflow_validate", { yaml: aNext });
+    expect(compared.structured).toMatchObject({ valid: true, errors: [] });
+    expect(compared.structured.compatibility).toBeUndefined();
   },
   workflow_list: async () => {
     const names = ((await asB("workflow_list")).structured.workflows as { name: string }[]).map(

@@ -87,7 +87,9 @@ describe("trigger subscriptions", () => {
       version: "2.0.0",
       event_pattern: "release.published",
     });
-    await publish(apiKey, NOTIFY.replace('"2.0.0"', '"2.1.0"').replace("release.published", "release.*"));
+    // a new event type is a breaking change (docs/versioning.md, "Compatibility"): declared
+    const widened = NOTIFY.replace('"2.0.0"', '"2.1.0"\nbreaking_changes: ["on_release takes release.*"]');
+    await publish(apiKey, widened.replace("release.published", "release.*"));
     expect(await subscriptionsOf(apiKey)).toEqual([
       expect.objectContaining({
         subscription_id: "team:notify#on_release",

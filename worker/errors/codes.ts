@@ -283,6 +283,8 @@ export const ERROR_CLASS_OF = {
   "workflow.version_exists": "conflict",
   "workflow.version_yanked": "conflict",
   "workflow.yank_refused": "conflict",
+  "publish.breaking_change": "conflict",
+  "version.deprecated_feature": "invalid_workflow",
 } as const satisfies Record<ErrorCode, ErrorClass>;
 
 export function classifyCode(code: ErrorCode): ErrorClass {

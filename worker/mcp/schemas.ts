@@ -68,7 +68,7 @@ export const stateTiersSchema = z
 export const runWarningSchema = z.object({
   code: z.string(),
   message: z.string(),
-  step_id: z.string(),
+  step_id: z.string().optional(),
   task_id: z.string().optional(),
   at: z.number().describe("epoch milliseconds"),
 });

@@ -51,12 +51,14 @@ describe("edgeflow validate", () => {
 
   it("prints every error as file:line:col code message and exits 1", () => {
     const file = fixturePath("loader/invalid/unknown-key.yaml");
-    const result = run("validate", fixturePath("loader/valid/event-driven.yaml"), file);
+    const eventDriven = fixturePath("loader/valid/event-driven.yaml");
+    const result = run("validate", eventDriven, file);
     expect(result.code).toBe(1);
     expect(result.lines).toEqual([
+      `${eventDriven}:14:5 warning version.deprecated_feature "inputs.legacy_flag" is deprecated (free text, naming nothing in this version): warned at publish only`,
       `${file}:6:5 loader.missing_field missing required field "message"`,
       `${file}:8:5 loader.unknown_key unknown key "mesage"`,
-      "2 file(s) checked: 2 error(s), 0 warning(s)",
+      "2 file(s) checked: 2 error(s), 1 warning(s)",
     ]);
   });
 

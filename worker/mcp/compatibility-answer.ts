@@ -1,0 +1,62 @@
+/**
+ * @module
+ * What `workflow_publish` and `workflow_validate` add about versions (docs/versioning.md,
+ * "Compatibility"): the comparison with the tenant's previous version of the workflow. Validate
+ * reads the version publish would compare with (the newest published version below the file's),
+ * so it refuses exactly what publish refuses.
+ */
+import { z } from "zod";
+import { tenantStub } from "../../durable-objects/bindings.ts";
+import type { Diagnostic } from "../../engine/loader/index.ts";
+import type { PublishedDefinition } from "../../engine/plugins/published.ts";
+import { CHANGE_KINDS } from "../../engine/versions/compatibility-change.ts";
+import {
+  type CompatibilityReport,
+  describeRefusal,
+  judgeCompatibility,
+  previousVersion,
+} from "../../engine/versions/compatibility-rule.ts";
+import type { TenantScope } from "./tool-kit.ts";
+
+export const compatibilitySchema = z
+  .object({
+    against: z.string().describe("the published version compared with"),
+    changes: z.array(
+      z.object({
+        kind: z.enum(CHANGE_KINDS),
+        path: z.string(),
+        breaking: z
+          .boolean()
+          .describe("a run in flight, a caller or a trigger of the previous version may fail"),
+        message: z.string(),
+      }),
+    ),
+    omitted: z.number().int().optional().describe("differences left out past the first 100"),
+  })
+  .describe("differences from the previous published version (absent for the first version)");
+
+/** For validate: the report against the version publish would compare with, and the refusal as an error. */
+export async function validateCompatibility(
+  definition: PublishedDefinition,
+  { env, tenant }: TenantScope,
+): Promise<{ report?: CompatibilityReport; error?: Diagnostic }> {
+  const stub = tenantStub(env, tenant);
+  const newest = await stub.getWorkflow(tenant, definition.name);
+  if (!newest.ok) return {};
+  const against = previousVersion(newest.value.versions, definition.version);
+  if (against === undefined) return {};
+  let previous = newest.value.workflow;
+  if (against !== previous.version) {
+    const found = await stub.getWorkflow(tenant, definition.name, against);
+    if (!found.ok) return {};
+    previous = found.value.workflow;
+  }
+  const verdict = judgeCompatibility(previous.definition, definition);
+  if (verdict.refused.length === 0 || newest.value.versions.includes(definition.version))
+    return { report: verdict.report };
+  const message = describeRefusal(against, definition.version, verdict.refused);
+  return {
+    report: verdict.report,
+    error: { code: "publish.breaking_change", message, severity: "error", path: "version" },
+  };
+}
