@@ -17,6 +17,7 @@ import { RATE_LIMIT_CODES, type RateLimitCode } from "./rate-limits/error-codes.
 import { RUNTIME_CODES, type RuntimeCode } from "./runtime-error-codes.ts";
 import { SECRET_REFERENCE_CODES, type SecretReferenceCode } from "./secrets/error-codes.ts";
 import { STATE_CODES, type StateCode } from "./state/error-codes.ts";
+import { MIGRATE_CODES, type MigrateCode } from "./versions/migrate-codes.ts";
 
 export type ErrorCode =
   | LoaderCode
@@ -31,7 +32,8 @@ export type ErrorCode =
   | PluginCode
   | ServiceCode
   | RateLimitCode
-  | AuditCode;
+  | AuditCode
+  | MigrateCode;
 
 /** Every code once, for tests and tools that walk the whole set. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -50,6 +52,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   ...SERVICE_CODES,
   ...RATE_LIMIT_CODES,
   ...AUDIT_CODES,
+  ...MIGRATE_CODES,
 ];
 
 const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

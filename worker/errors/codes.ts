@@ -143,6 +143,11 @@ export const ERROR_CLASS_OF = {
   "loader.upgrade_failed": "invalid_workflow",
   "loader.yaml_syntax": "invalid_workflow",
   "loader.yaml_warning": "invalid_workflow",
+  "migrate.not_possible": "conflict",
+  "migrate.nothing_to_roll_back": "conflict",
+  "migrate.run_finished": "conflict",
+  "migrate.run_moved": "conflict",
+  "migrate.same_version": "conflict",
   // publish-time plugin resolution and checks (docs/plugins.md, "Versions, services and publish-time checks")
   "plugin.invalid_params": "invalid_workflow",
   "plugin.invalid_uses": "invalid_workflow",
