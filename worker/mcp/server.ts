@@ -14,6 +14,7 @@ import { serviceCircuits } from "./tools/circuits.ts";
 import { workflowEvents } from "./tools/events.ts";
 import { workflowGraph } from "./tools/graph.ts";
 import { workflowListActive } from "./tools/list-active.ts";
+import { workflowMigrate, workflowMigrateRollback, workflowMigrateRuns } from "./tools/migrate.ts";
 import { pluginList } from "./tools/plugins.ts";
 import { workflowQuota } from "./tools/quota.ts";
 import { workflowCancel, workflowGetStatus, workflowStart } from "./tools/runs.ts";
@@ -59,6 +60,9 @@ export const TOOLS: readonly ToolDefinition[] = [
   serviceCircuits,
   workflowAudit,
   workflowQuota,
+  workflowMigrate,
+  workflowMigrateRuns,
+  workflowMigrateRollback,
 ];
 
 /**

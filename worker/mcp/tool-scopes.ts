@@ -38,6 +38,10 @@ export const TOOL_SCOPES: Readonly<Record<string, Scope>> = {
   workflow_quota: runsRead,
   // a tenant-admin read: who changed what, by key id; only for connections trusted with changes
   workflow_audit: workflowsPublish,
+  // a release operation: it changes which workflow code live runs follow (docs/auth.md)
+  workflow_migrate: workflowsPublish,
+  workflow_migrate_runs: workflowsPublish,
+  workflow_migrate_rollback: workflowsPublish,
 };
 
 /** The scope `toolName` needs; a tool missing from the table needs one no token has. */
