@@ -16,6 +16,7 @@ import { benchGraph } from "./graph.ts";
 import { benchGraphRun } from "./graph-run.ts";
 import { benchHostileCpu } from "./hostile-cpu.ts";
 import { benchMcp } from "./mcp.ts";
+import { benchMigrate } from "./migrate.ts";
 import { benchNoisyNeighbour } from "./noisy-neighbour.ts";
 import {
   type BenchSection,
@@ -82,6 +83,7 @@ const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "events-runtime", run: benchEventsRuntime },
   { name: "hostile-cpu", run: benchHostileCpu },
   { name: "external-call", run: benchExternalCall },
+  { name: "migrate", run: benchMigrate },
 ];
 
 await useMeteredQuickJS();
