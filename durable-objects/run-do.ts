@@ -467,7 +467,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     const { run } = result;
     if (run.seq === record.state.seq) return;
     this.#write(result, () => {
-      saveState(this.#sql, run);
+      saveState(this.#sql, run, record.definition);
       appendTransition(this.#sql, {
         seq: run.seq,
         event: eventKind,

@@ -17,6 +17,7 @@ import { RATE_LIMIT_CODES, type RateLimitCode } from "./rate-limits/error-codes.
 import { RUNTIME_CODES, type RuntimeCode } from "./runtime-error-codes.ts";
 import { SECRET_REFERENCE_CODES, type SecretReferenceCode } from "./secrets/error-codes.ts";
 import { STATE_CODES, type StateCode } from "./state/error-codes.ts";
+import { MIGRATION_CODES, type MigrationCode } from "./versions/error-codes.ts";
 import { MIGRATE_CODES, type MigrateCode } from "./versions/migrate-codes.ts";
 
 export type ErrorCode =
@@ -33,6 +34,7 @@ export type ErrorCode =
   | ServiceCode
   | RateLimitCode
   | AuditCode
+  | MigrationCode
   | MigrateCode;
 
 /** Every code once, for tests and tools that walk the whole set. */
@@ -52,6 +54,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   ...SERVICE_CODES,
   ...RATE_LIMIT_CODES,
   ...AUDIT_CODES,
+  ...MIGRATION_CODES,
   ...MIGRATE_CODES,
 ];
 

@@ -52,13 +52,14 @@ interface RunHeadRow extends Record<string, SqlStorageValue> {
 export function readRun(sql: SqlStorage): RunRecord | null {
   const row = sql.exec<RunRow>("SELECT * FROM run LIMIT 1").toArray()[0];
   if (row === undefined) return null;
+  const definition = decodeDefinition(row.definition);
   return {
     id: row.id,
     tenant: row.tenant,
     workflow: row.workflow,
     version: row.version,
-    definition: decodeDefinition(row.definition),
-    state: decodeCheckpoint(row.state),
+    definition,
+    state: decodeCheckpoint(row.state, definition),
   };
 }
 
@@ -85,7 +86,7 @@ export function readRunWith(
     workflow: row.workflow,
     version: row.version,
     definition,
-    state: decodeCheckpoint(row.state),
+    state: decodeCheckpoint(row.state, definition),
   };
 }
 
@@ -98,18 +99,18 @@ export function insertRun(sql: SqlStorage, record: RunRecord): void {
     record.workflow,
     record.version,
     encodeDefinition(record.definition),
-    encodeCheckpoint(record.state),
+    encodeCheckpoint(record.state, record.definition),
     record.state.status,
     record.state.seq,
     record.state.updatedAt,
   );
 }
 
-/** Rewrites the checkpoint with the state after a transition. */
-export function saveState(sql: SqlStorage, state: RunState): void {
+/** Rewrites the checkpoint with the state after a transition (`definition`: the run's own). */
+export function saveState(sql: SqlStorage, state: RunState, definition: WorkflowDefinition): void {
   sql.exec(
     "UPDATE run SET state = ?, status = ?, seq = ?, updated_at = ?",
-    encodeCheckpoint(state),
+    encodeCheckpoint(state, definition),
     state.status,
     state.seq,
     state.updatedAt,

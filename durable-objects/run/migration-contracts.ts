@@ -4,6 +4,7 @@
  * RPC boundary (`migrate`, `rollbackMigration`) and the TenantDO's (`migrateRuns`). Types only.
  */
 import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
+import type { ErrorCode } from "../../engine/error-codes.ts";
 import type { RunSnapshot } from "../../engine/machine/index.ts";
 import type {
   AppliedMigration,
@@ -64,11 +65,14 @@ export interface BulkMigrationRequest {
   limit?: number;
 }
 
+/** Why a run in a bulk migration did not move: the planner's problems, or the RunDO's refusal. */
+export type RunMigrationProblem = Omit<MigrationProblem, "code"> & { code: ErrorCode };
+
 /** One run's outcome in a bulk migration. */
 export interface BulkRunOutcome {
   workflow_id: string;
   outcome: "would_migrate" | "migrated" | "refused";
-  problems: MigrationProblem[];
+  problems: RunMigrationProblem[];
 }
 
 export interface BulkMigrationAnswer {

@@ -11,7 +11,7 @@
 import { EngineError } from "../../engine/errors.ts";
 import { snapshotRun } from "../../engine/machine/index.ts";
 import type { MachineContext, RunState } from "../../engine/machine/run-model.ts";
-import { planMigration } from "../../engine/versions/migration-plan.ts";
+import { planMigration } from "../../engine/versions/index.ts";
 import { encodeDefinition } from "../storage/stored-definition.ts";
 import { encodeCheckpoint } from "./checkpoint-format.ts";
 import { appendTransition, type RunRecord } from "./checkpoint-store.ts";
@@ -29,7 +29,7 @@ export interface PlannedRunMigration {
 /**
  * What migrating `record` to `target` would do. Refuses a finished run (`migrate.run_finished`)
  * and a move to the version the run is on (`migrate.same_version`); the planner's reasons come
- * back as `problems`. The migrated run is one transition on: `seq` + 1, `updatedAt` now.
+ * back as `problems`. The planned run is one transition on: `seq` + 1, `updatedAt` now.
  */
 export function planRunMigration(
   record: RunRecord,
@@ -71,7 +71,7 @@ export function planRunMigration(
     const empty = { positions: [], state_changes: [], migrations: [], warnings: [] };
     return { answer: { ...base, possible: false, ...empty, problems: plan.problems } };
   }
-  const run: RunState = { ...plan.run, version: target.version, seq: state.seq + 1, updatedAt: machine.now };
+  const { run } = plan;
   const answer: RunMigrationAnswer = {
     ...base,
     possible: true,
@@ -115,7 +115,7 @@ export function writeMigration(
     "UPDATE run SET version = ?, definition = ?, state = ?, status = ?, seq = ?, updated_at = ? WHERE id = ?",
     target.version,
     encodeDefinition(target.definition),
-    encodeCheckpoint(run),
+    encodeCheckpoint(run, target.definition),
     run.status,
     run.seq,
     run.updatedAt,

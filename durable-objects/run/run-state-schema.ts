@@ -40,9 +40,16 @@ const loopContext = z.looseObject({
   names: dataObject.optional(),
 });
 
+/** A frame's place by step ids (format 2; `engine/machine/frame-address.ts`). */
+const frameAddress = z.strictObject({
+  list: z.array(z.string()),
+  at: z.string().optional(),
+});
+
 const frame = z.looseObject({
   ref,
   pc: z.number().int().nonnegative(),
+  address: frameAddress.optional(),
   loop: z
     .looseObject({
       kind: z.enum(["while", "foreach"]),

@@ -127,7 +127,10 @@ async function outcomeOf(
   } catch (error) {
     const problem = isEngineError(error)
       ? { code: error.code, message: error.message }
-      : { code: "internal.error", message: "The run could not be reached; it is unchanged. Try again." };
+      : {
+          code: "internal.error" as const,
+          message: "The run could not be reached; it is unchanged. Try again.",
+        };
     if (!isEngineError(error)) console.error(`run ${runId}: migration not asked`, String(error));
     return { workflow_id: runId, outcome: "refused", problems: [problem] };
   }

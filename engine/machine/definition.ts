@@ -43,6 +43,11 @@ export function stepOfTypeAt<T extends StepType>(
   return step;
 }
 
+/** Whatever the definition holds at `ref` (a list, a step, a branch), or undefined. */
+export function nodeAt(definition: WorkflowDefinition, ref: Ref): unknown {
+  return walk(definition, ref);
+}
+
 function walk(root: unknown, ref: Ref): unknown {
   let node = root;
   let parent: unknown;

@@ -23,6 +23,20 @@ export interface Frame {
   /** index of the next step to run in that list */
   pc: number;
   loop?: LoopFrame;
+  /**
+   * The same place by step ids (`frame-address.ts`), written into the checkpoint (format 2) from
+   * the run's definition. The machine moves by `ref`/`pc` only and does not keep this current
+   * between checkpoint writes: read it from a decoded checkpoint, or compute it with `frameAddress`.
+   */
+  address?: FrameAddress;
+}
+
+/** A frame's place by step ids: its list's path with each index replaced by the step id there. */
+export interface FrameAddress {
+  /** e.g. ["steps"], ["steps", "check_size", "then_steps"], ["sub_agent_tasks", "process_file", "steps"] */
+  list: string[];
+  /** id of the step at `pc` (the one running, handed out, or next); absent when `pc` is at the list's end */
+  at?: string;
 }
 
 export interface LoopFrame {

@@ -72,7 +72,7 @@ export class ScriptedAgent {
    * both through the RunDO's storage formats (written, then parsed back).
    */
   evict(): void {
-    this.run = decodeCheckpoint(encodeCheckpoint(this.run));
+    this.run = decodeCheckpoint(encodeCheckpoint(this.run, this.definition), this.definition);
     this.graph = this.rows.size === 0 ? undefined : restoreRows(this.rows);
   }
 

@@ -1,6 +1,6 @@
 /**
- * The RunDO's storage formats, in Node: a checkpoint round-trips through `format: 1`; a row
- * written before the field existed is format 1; an unknown format, broken JSON or a shape that
+ * The RunDO's storage formats, in Node: a checkpoint round-trips through `format: 2` (frames
+ * addressed by step ids); a row written before the field existed is format 1, upgraded; an unknown format, broken JSON or a shape that
  * does not fit is `storage.corrupt`; a stored definition is read with the dialect's schema.
  * (The same formats are exercised by every machine test that evicts: `ScriptedAgent.evict`.)
  */
@@ -10,7 +10,21 @@ import { decodeCheckpoint, encodeCheckpoint } from "../../../durable-objects/run
 import { decodeTaskRow } from "../../../durable-objects/run/task-row-format.ts";
 import { decodeDefinition, encodeDefinition } from "../../../durable-objects/storage/stored-definition.ts";
 import type { RunState } from "../../../engine/machine/index.ts";
-import { loadFixture } from "../machine/agent.ts";
+import { loadFixture, loadSource } from "../machine/agent.ts";
+
+/** The workflow `RUN` belongs to: `ask` is its second step. */
+const DEFINITION = loadSource(`
+name: demo:greet
+description: greets
+version: 1.0.0
+steps:
+  - id: hello
+    type: user_message
+    message: hi
+  - id: ask
+    type: user_input
+    prompt: "?"
+`);
 
 const RUN: RunState = {
   id: "wf_1",
@@ -52,23 +66,28 @@ function codeOf(work: () => unknown): string | undefined {
 }
 
 describe("the checkpoint format", () => {
-  it("writes format 1 and reads the run back without it", () => {
-    const text = encodeCheckpoint(RUN);
-    expect(JSON.parse(text).format).toBe(1);
-    expect(decodeCheckpoint(text)).toEqual(RUN);
+  const ADDRESSED: RunState = {
+    ...RUN,
+    main: { ...RUN.main, frames: [{ ref: ["steps"], pc: 1, address: { list: ["steps"], at: "ask" } }] },
+  };
+
+  it("writes format 2, its frames addressed by step ids, and reads the run back without the format", () => {
+    const text = encodeCheckpoint(RUN, DEFINITION);
+    expect(JSON.parse(text).format).toBe(2);
+    expect(decodeCheckpoint(text, DEFINITION)).toEqual(ADDRESSED);
   });
 
-  it("reads a row written before the format field existed as format 1", () => {
-    expect(decodeCheckpoint(JSON.stringify(RUN))).toEqual(RUN);
+  it("reads a row written before the format field existed as format 1 and upgrades it", () => {
+    expect(decodeCheckpoint(JSON.stringify(RUN), DEFINITION)).toEqual(ADDRESSED);
   });
 
   it("keeps a field the schema does not name (a loose object, nothing dropped)", () => {
     const text = JSON.stringify({ ...RUN, later: { added: true } });
-    expect(decodeCheckpoint(text)).toMatchObject({ later: { added: true } });
+    expect(decodeCheckpoint(text, DEFINITION)).toMatchObject({ later: { added: true } });
   });
 
   it.each([
-    ["an unknown format", JSON.stringify({ ...RUN, format: 2 })],
+    ["an unknown format", JSON.stringify({ ...RUN, format: 3 })],
     ["a format that is not a number", JSON.stringify({ ...RUN, format: "1" })],
     ["broken JSON", "{"],
     ["not an object", "null"],
@@ -76,7 +95,7 @@ describe("the checkpoint format", () => {
     ["a status the machine never writes", JSON.stringify({ ...RUN, status: "paused" })],
     ["a timer without a time", JSON.stringify({ ...RUN, timers: [{ ...RUN.timers[0], at: "soon" }] })],
   ])("refuses %s with storage.corrupt", (_what, text) => {
-    expect(codeOf(() => decodeCheckpoint(text))).toBe("storage.corrupt");
+    expect(codeOf(() => decodeCheckpoint(text, DEFINITION))).toBe("storage.corrupt");
   });
 
   it("names the field that does not fit, not its value", () => {
@@ -84,8 +103,8 @@ describe("the checkpoint format", () => {
       ...RUN,
       main: { ...RUN.main, frames: [{ ref: ["steps"], pc: "secret-ish" }] },
     });
-    expect(() => decodeCheckpoint(text)).toThrow(/main\.frames\.0\.pc/);
-    expect(() => decodeCheckpoint(text)).not.toThrow(/secret-ish/);
+    expect(() => decodeCheckpoint(text, DEFINITION)).toThrow(/main\.frames\.0\.pc/);
+    expect(() => decodeCheckpoint(text, DEFINITION)).not.toThrow(/secret-ish/);
   });
 });
 

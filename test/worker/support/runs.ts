@@ -1,6 +1,7 @@
 /** Helpers for tests that reach into a run's Durable Object. */
 import { env, runInDurableObject } from "cloudflare:test";
 import { decodeCheckpoint } from "../../../durable-objects/run/checkpoint-format.ts";
+import { decodeDefinition } from "../../../durable-objects/storage/stored-definition.ts";
 import type { RunState } from "../../../engine/machine/run-model.ts";
 import { callTool } from "./clients.ts";
 
@@ -18,8 +19,11 @@ export async function inspectRun(
   runId: string,
 ): Promise<{ state: RunState; alarm: number | null }> {
   return runInDurableObject(runObject(tenant, runId), async (_instance, state) => {
-    const row = state.storage.sql.exec<{ state: string }>("SELECT state FROM run").one();
-    return { state: decodeCheckpoint(row.state), alarm: await state.storage.getAlarm() };
+    const row = state.storage.sql
+      .exec<{ state: string; definition: string }>("SELECT state, definition FROM run")
+      .one();
+    const definition = decodeDefinition(row.definition);
+    return { state: decodeCheckpoint(row.state, definition), alarm: await state.storage.getAlarm() };
   });
 }
 

@@ -1,0 +1,87 @@
+/**
+ * @module
+ * A frame's place by step ids instead of list indexes, so a run can be mapped onto another
+ * version of its workflow (engine/versions/). `ref` `["steps", 3, "then_steps"]` with `pc` 1 is
+ * the address `{ list: ["steps", "check", "then_steps"], at: "<id of then_steps[1]>" }`: every
+ * index of a list is replaced by the id of the step there; keys (`steps`, `body`, `then_steps`,
+ * `sub_agent_tasks`, a task name) stay as they are. Pure lookups in a definition: no evaluation.
+ */
+import type { WorkflowDefinition } from "../dialect/index.ts";
+import { nodeAt, type Ref } from "./definition.ts";
+import type { Frame, FrameAddress, RunState, Thread } from "./run-model.ts";
+
+/** The address of `frame` in `definition`, or undefined when its list is not in the definition
+ * (a dynamic dependency task's `run`, or a definition the run does not belong to). */
+export function frameAddress(
+  definition: WorkflowDefinition,
+  frame: Pick<Frame, "ref" | "pc">,
+): FrameAddress | undefined {
+  const list: string[] = [];
+  for (let index = 0; index < frame.ref.length; index++) {
+    const key = frame.ref[index]!;
+    if (typeof key === "string") {
+      list.push(key);
+      continue;
+    }
+    const id = stepIdAt(definition, frame.ref.slice(0, index + 1));
+    if (id === undefined) return undefined;
+    list.push(id);
+  }
+  const steps = nodeAt(definition, frame.ref);
+  if (!Array.isArray(steps)) return undefined;
+  if (frame.pc >= steps.length) return { list };
+  const at = stepIdAt(definition, [...frame.ref, frame.pc]);
+  return at === undefined ? undefined : { list, at };
+}
+
+/**
+ * The index path of the list at `list` (an address's `list`) in `definition`, or undefined when
+ * some step id or key on the way is not there (a removed step, a branch the step no longer has).
+ */
+export function listRefOf(definition: WorkflowDefinition, list: readonly string[]): Ref | undefined {
+  const ref: Ref = [];
+  for (const segment of list) {
+    const node = nodeAt(definition, ref);
+    if (Array.isArray(node)) {
+      const index = node.findIndex((step) => isRecord(step) && step.id === segment);
+      if (index < 0) return undefined;
+      ref.push(index);
+    } else if (isRecord(node) && (Object.hasOwn(node, segment) || segment === "steps")) {
+      ref.push(segment);
+    } else return undefined;
+  }
+  return Array.isArray(nodeAt(definition, ref)) ? ref : undefined;
+}
+
+/** `run` with every frame of every thread given its address in `definition` (a shallow copy). */
+export function addressRun(definition: WorkflowDefinition, run: RunState): RunState {
+  const tasks = Object.fromEntries(
+    Object.entries(run.tasks).map(([id, thread]) => [id, addressThread(definition, thread)]),
+  );
+  const addressed: RunState = { ...run, main: addressThread(definition, run.main), tasks };
+  if (run.graph !== undefined) {
+    const threads = Object.fromEntries(
+      Object.entries(run.graph.threads).map(([id, thread]) => [id, addressThread(definition, thread)]),
+    );
+    addressed.graph = { ...run.graph, threads };
+  }
+  return addressed;
+}
+
+function addressThread<T extends Thread>(definition: WorkflowDefinition, thread: T): T {
+  const frames = thread.frames.map((frame) => {
+    const { address: _stale, ...rest } = frame;
+    const address = frameAddress(definition, frame);
+    return address === undefined ? rest : { ...rest, address };
+  });
+  return { ...thread, frames };
+}
+
+function stepIdAt(definition: WorkflowDefinition, ref: Ref): string | undefined {
+  const step = nodeAt(definition, ref);
+  return isRecord(step) && typeof step.id === "string" ? step.id : undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
