@@ -370,3 +370,6 @@ export interface AuditPage {
   /** absent when nothing is left */
   next_cursor?: string;
 }
+
+/** Most runs one `migrateRuns` call visits (`workflow_migrate_runs`); the rest are reached with its cursor. */
+export const MAX_RUNS_PER_MIGRATION_CALL = 100;

@@ -19,13 +19,11 @@ import type {
   RunMigrationAnswer,
   RunRollbackAnswer,
 } from "../run/migration-contracts.ts";
-import type { AuditContext, AuditRecord } from "./contracts.ts";
+import { type AuditContext, type AuditRecord, MAX_RUNS_PER_MIGRATION_CALL } from "./contracts.ts";
 import { hasPendingStart } from "./pending-starts.ts";
 import { activeRunsOfVersion, indexedRunOf } from "./run-index.ts";
 import { getVersion } from "./workflow-store.ts";
 
-/** Most runs one bulk call visits; the rest are reached with `next_cursor`. */
-export const MAX_RUNS_PER_MIGRATION_CALL = 100;
 /** RunDOs asked at once during a bulk call. */
 const PARALLEL_RUNS = 8;
 

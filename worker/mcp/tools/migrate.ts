@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { tenantStub } from "../../../durable-objects/bindings.ts";
 import { unwrap } from "../../../durable-objects/outcome.ts";
-import { MAX_RUNS_PER_MIGRATION_CALL } from "../../../durable-objects/tenant/run-migrations.ts";
+import { MAX_RUNS_PER_MIGRATION_CALL } from "../../../durable-objects/tenant/contracts.ts";
 import { anyJson, runIdArg, runSnapshotSchema, workflowNameArg } from "../schemas.ts";
 import { defineTool } from "../tool-kit.ts";
 
