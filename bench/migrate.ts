@@ -49,11 +49,12 @@ export async function benchMigrate(): Promise<BenchSection> {
     if (settings.status !== 200) throw new Error(`settings: ${settings.status} ${await settings.text()}`);
     const mcp = client.tool;
     await mcp("workflow_publish", { yaml: V1 });
-    await mcp("workflow_publish", { yaml: V2 });
     const runs = await inParallel(RUNS, 16, async () => {
       const started = await mcp("workflow_start", { workflow: "bench:migrate" });
       return String(started.workflow_id);
     });
+    // the release: the runs in flight stay on 1.0.0 until they are migrated
+    await mcp("workflow_publish", { yaml: V2 });
 
     const statusStarted = performance.now();
     await inParallel(RUNS, PARALLEL, async (index) => {
@@ -62,7 +63,7 @@ export async function benchMigrate(): Promise<BenchSection> {
     const statusMs = performance.now() - statusStarted;
 
     const dry = await bulk(mcp, true);
-    if (dry.counted !== RUNS) throw new Error(`dry run planned ${dry.counted} of ${RUNS} runs`);
+    if (dry.counted !== RUNS) throw new Error(`the dry run planned ${dry.counted} of ${RUNS} runs`);
     const applied = await bulk(mcp, false);
     if (applied.counted !== RUNS) throw new Error(`applied ${applied.counted} of ${RUNS} runs`);
     const moved = await mcp("workflow_get_status", { workflow_id: runs[0]! });

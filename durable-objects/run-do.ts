@@ -223,7 +223,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       if (dryRun || run === undefined) return answer;
       this.ctx.storage.transactionSync(() => writeMigration(this.#sql, record, target, run, actor));
       this.#definition = { id: record.id, definition: target.definition };
-      await this.#afterVersionChange({ ...record, version: target.version, state: run });
+      await this.#afterVersionChange({ ...record, ...target, state: run });
       return { ...answer, migrated: true };
     });
   }
