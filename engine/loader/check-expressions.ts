@@ -19,6 +19,7 @@ import { EngineError, type ErrorCode, isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { expressionStart, parseTemplate } from "../expressions/template.ts";
 import { ENV_NOT_ALLOWED, envReferenceError } from "../secrets/env-references.ts";
+import { migrationScriptSites } from "./check-migrations.ts";
 import { DEFAULT_MAX_ALIAS_COUNT, type Diagnostic, type Severity } from "./diagnostic.ts";
 import { type ExpressionSite, listExpressionSites } from "./expression-sites.ts";
 import { detectSchemaVersion } from "./phase5-detect.ts";
@@ -87,7 +88,8 @@ export function checkExpressions(
     verdicts.set(source, verdict);
     return verdict;
   };
-  const failures = listExpressionSites(definition).flatMap((site) => siteFailures(site, checkOnce));
+  const sites = [...listExpressionSites(definition), ...migrationScriptSites(definition)];
+  const failures = sites.flatMap((site) => siteFailures(site, checkOnce));
   if (failures.length === 0) return [];
   const source = documentAsLoaded(yaml);
   const placer = source === undefined ? undefined : new ScalarPlacer(yaml, source.lineCounter);

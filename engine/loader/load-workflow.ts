@@ -7,6 +7,7 @@
  */
 import { workflowSchema } from "../dialect/index.ts";
 import { checkDefaultStateTypes } from "./check-default-state.ts";
+import { checkMigrations } from "./check-migrations.ts";
 import { runSemanticChecks } from "./checks/index.ts";
 import {
   DEFAULT_MAX_ALIAS_COUNT,
@@ -125,6 +126,7 @@ function load(text: string, options: LoadOptions): LoadResult {
     ...(validated.success ? [] : findingsFromIssues(validated.error.issues, data)),
     ...runSemanticChecks(data),
     ...checkDefaultStateTypes(data),
+    ...checkMigrations(data),
   ];
   const errors = byPosition(dedupe(findings.map(place)));
   if (errors.length > 0 || !validated.success) return failure(errors, byPosition(warnings));

@@ -39,18 +39,32 @@ export function frameAddress(
  * some step id or key on the way is not there (a removed step, a branch the step no longer has).
  */
 export function listRefOf(definition: WorkflowDefinition, list: readonly string[]): Ref | undefined {
+  const resolved = resolveList(definition, list);
+  return resolved.ok ? resolved.ref : undefined;
+}
+
+/**
+ * `listRefOf` that says where it stopped: `failedAt` is the index in `list` of the first segment
+ * (a step id, or a key such as `else_steps`) that `definition` does not hold there.
+ */
+export function resolveList(
+  definition: WorkflowDefinition,
+  list: readonly string[],
+): { ok: true; ref: Ref } | { ok: false; failedAt: number } {
   const ref: Ref = [];
-  for (const segment of list) {
+  for (const [at, segment] of list.entries()) {
     const node = nodeAt(definition, ref);
     if (Array.isArray(node)) {
       const index = node.findIndex((step) => isRecord(step) && step.id === segment);
-      if (index < 0) return undefined;
+      if (index < 0) return { ok: false, failedAt: at };
       ref.push(index);
     } else if (isRecord(node) && (Object.hasOwn(node, segment) || segment === "steps")) {
       ref.push(segment);
-    } else return undefined;
+    } else return { ok: false, failedAt: at };
   }
-  return Array.isArray(nodeAt(definition, ref)) ? ref : undefined;
+  return Array.isArray(nodeAt(definition, ref))
+    ? { ok: true, ref }
+    : { ok: false, failedAt: list.length - 1 };
 }
 
 /** `run` with every frame of every thread given its address in `definition` (a shallow copy). */

@@ -8,10 +8,11 @@
  * is looked up, and its type must be the same. Anything that does not map is a problem with a
  * code; nothing here evaluates an expression.
  */
-import type { WorkflowDefinition } from "../dialect/index.ts";
+import { MAX_WHILE_ITERATIONS, type Step, type WorkflowDefinition } from "../dialect/index.ts";
 import { nodeAt, type Ref } from "../machine/definition.ts";
-import { frameAddress, listRefOf } from "../machine/frame-address.ts";
+import { frameAddress, listRefOf, resolveList } from "../machine/frame-address.ts";
 import type { Frame, PendingStep, Thread } from "../machine/run-model.ts";
+import { isStepOf } from "../machine/step-types.ts";
 import type { MigrationProblem, ThreadPosition } from "./migration-plan.ts";
 
 /** Both versions' definitions and where each step of the target version is. */
@@ -30,6 +31,8 @@ export type MappedThread =
 export function mapThread(pair: VersionPair, thread: Thread, taskId?: string): MappedThread {
   const problems: MigrationProblem[] = [];
   const report = (problem: Omit<MigrationProblem, "task_id">): void => {
+    // a step handed out is also the step its thread stands at: one problem for both
+    if (problems.some((known) => known.code === problem.code && known.step_id === problem.step_id)) return;
     problems.push(taskId === undefined ? problem : { ...problem, task_id: taskId });
   };
   const refs = thread.frames.map((frame) => mapFrameList(pair, frame, report));
@@ -50,9 +53,11 @@ export function mapThread(pair: VersionPair, thread: Thread, taskId?: string): M
       const oldOwner = Number(inner.ref[frame.ref.length]);
       pc = Number(innerRef[ref.length]) + (frame.pc - oldOwner);
     }
-    if (pc !== undefined) frames.push({ ...withoutAddress(frame), ref, pc });
+    if (pc !== undefined) frames.push(withLoopSettings(pair.to, { ...withoutAddress(frame), ref, pc }));
   });
-  const pending = thread.pending.map((step) => mapPending(pair, step, report));
+  // a thread whose list is lost has its steps handed out lost with it: one problem is enough
+  const framesLost = problems.length > 0;
+  const pending = framesLost ? [] : thread.pending.map((step) => mapPending(pair, step, report));
   checkWaiting(pair, thread, report);
   if (problems.length > 0) return { ok: false, problems };
   const top = frames.at(-1);
@@ -89,7 +94,7 @@ function mapFrameList(pair: VersionPair, frame: Frame, report: Report): Ref | un
     return undefined;
   }
   if (frame.loop !== undefined) {
-    const owner = nodeAt(pair.to, ref.slice(0, -1)) as { id?: unknown; type?: unknown } | undefined;
+    const owner = nodeAt(pair.to, ref.slice(0, -1)) as Step | undefined;
     const type = frame.loop.kind === "while" ? "while_loop" : "foreach";
     if (owner?.type !== type || owner.id !== frame.loop.stepId) {
       report({
@@ -103,26 +108,32 @@ function mapFrameList(pair: VersionPair, frame: Frame, report: Report): Ref | un
   return ref;
 }
 
-/** Why the list at `list` (ids) has no place in the target version. */
+/** Why the list at `list` (ids) has no place in the target version: the first segment that fails. */
 function reportLostList(pair: VersionPair, frame: Frame, list: readonly string[], report: Report): void {
-  const ids = list.filter((_segment, index) => typeof frame.ref[index] === "number");
-  const missing = ids.find((id) => !pair.toLocations.has(id));
-  if (missing !== undefined) {
+  const resolved = resolveList(pair.to, list);
+  const failedAt = resolved.ok ? list.length - 1 : resolved.failedAt;
+  const segment = list[failedAt]!;
+  if (typeof frame.ref[failedAt] === "number") {
+    const moved = pair.toLocations.has(segment);
     report({
-      code: "migrate.step_missing",
-      message: `the run is inside step "${missing}", which version ${pair.toVersion} does not have`,
-      step_id: missing,
+      code: moved ? "migrate.step_moved" : "migrate.step_missing",
+      message: moved
+        ? `the run is inside step "${segment}", which version ${pair.toVersion} moved to another list`
+        : `the run is inside step "${segment}", which version ${pair.toVersion} does not have`,
+      step_id: segment,
     });
     return;
   }
-  const prefix = list.slice(0, 2).join(".");
-  const owner = ids.at(-1);
+  const owner = list
+    .slice(0, failedAt)
+    .filter((_id, index) => typeof frame.ref[index] === "number")
+    .at(-1);
   report({
-    code: owner === undefined ? "migrate.scope_changed" : "migrate.step_moved",
+    code: "migrate.scope_changed",
     message:
       owner === undefined
-        ? `the run is in ${prefix}, which version ${pair.toVersion} does not have`
-        : `the run is inside step "${owner}" (${list.join(".")}), which version ${pair.toVersion} moved or changed`,
+        ? `the run is in ${list.slice(0, failedAt + 1).join(".")}, which version ${pair.toVersion} does not have`
+        : `the run is in the ${segment} of step "${owner}", which version ${pair.toVersion} does not have`,
     ...(owner === undefined ? {} : { step_id: owner }),
   });
 }
@@ -180,6 +191,26 @@ function checkWaiting(pair: VersionPair, thread: Thread, report: Report): void {
     message: `the run waits on step "${waiting.stepId}" (${waiting.kind}), which version ${pair.toVersion} does not have`,
     step_id: waiting.stepId,
   });
+}
+
+/**
+ * A loop frame takes the settings its loop step has in the target (a `while_loop`'s
+ * `max_iterations` and `on_max_iterations`, a `foreach`'s variable names); its pass and items stay.
+ */
+function withLoopSettings(definition: WorkflowDefinition, frame: Frame): Frame {
+  if (frame.loop === undefined) return frame;
+  const owner = nodeAt(definition, frame.ref.slice(0, -1)) as Step;
+  if (isStepOf(owner, "while_loop")) {
+    const maxIterations = Math.min(owner.max_iterations, MAX_WHILE_ITERATIONS);
+    return { ...frame, loop: { ...frame.loop, maxIterations, onMaxIterations: owner.on_max_iterations } };
+  }
+  if (isStepOf(owner, "foreach")) {
+    return {
+      ...frame,
+      loop: { ...frame.loop, variableName: owner.variable_name, indexName: owner.index_name },
+    };
+  }
+  return frame;
 }
 
 function listLength(definition: WorkflowDefinition, ref: Ref): number {

@@ -1,6 +1,6 @@
 /**
- * What the RunDO reads back from SQLite is parsed, not trusted: a checkpoint written before the
- * `format` field existed still loads; a damaged or unknown-format checkpoint, task row or stored
+ * What the RunDO reads back from SQLite is parsed, not trusted: a checkpoint written in format 1
+ * (or before the `format` field existed) loads, upgraded to format 2; a damaged or unknown-format checkpoint, task row or stored
  * definition is the coded error `storage.corrupt` from the run's RPC, not a crash.
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
@@ -33,29 +33,46 @@ async function storedState(tenant: string, runId: string): Promise<Record<string
 }
 
 describe("stored checkpoints", () => {
-  it("are written with format 1", async () => {
+  it("are written with format 2, each frame addressed by step ids", async () => {
     const { id, apiKey } = await newTenant();
     const runId = await publishAndStart(apiKey, GREET, { name: "Ada" });
-    expect((await storedState(id, runId)).format).toBe(1);
+    const stored = await storedState(id, runId);
+    expect(stored.format).toBe(2);
+    const frames = (stored.main as { frames: { address?: { list: string[] } }[] }).frames;
+    expect(frames.map((frame) => frame.address?.list)).toEqual([["steps"]]);
   });
 
-  it("a checkpoint written before the format field existed loads and the run goes on", async () => {
+  it.each([
+    ["before the format field existed", undefined],
+    ["in format 1", 1],
+  ])("a checkpoint written %s loads upgraded to format 2 and the run goes on", async (_when, format) => {
     const { id, apiKey } = await newTenant();
     const runId = await publishAndStart(apiKey, GREET, { name: "Ada" });
-    const { format, ...older } = await storedState(id, runId);
-    expect(format).toBe(1);
-    await rewrite(id, runId, "UPDATE run SET state = ?", JSON.stringify(older));
+    const { format: current, ...state } = await storedState(id, runId);
+    expect(current).toBe(2);
+    const main = state.main as { frames: { address?: unknown }[] };
+    const older = {
+      ...state,
+      main: { ...main, frames: main.frames.map(({ address: _address, ...frame }) => frame) },
+    };
+    await rewrite(
+      id,
+      runId,
+      "UPDATE run SET state = ?",
+      JSON.stringify(format === undefined ? older : { format, ...older }),
+    );
 
-    expect((await inspectRun(id, runId)).state).toEqual(older);
+    // read back: the addresses computed again from the run's stored definition
+    expect((await inspectRun(id, runId)).state).toEqual(state);
     const next = await callTool(apiKey, "workflow_get_next_step", { workflow_id: runId });
     expect(next.isError).toBe(false);
-    expect((await storedState(id, runId)).format).toBe(1);
+    expect((await storedState(id, runId)).format).toBe(2);
   });
 
   it.each([
     ["not JSON", () => "{not json"],
     ["not an object", () => "[1, 2]"],
-    ["an unknown format", (state: Record<string, unknown>) => JSON.stringify({ ...state, format: 2 })],
+    ["an unknown format", (state: Record<string, unknown>) => JSON.stringify({ ...state, format: 3 })],
     [
       "a thread without frames",
       (state: Record<string, unknown>) =>
