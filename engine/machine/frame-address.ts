@@ -16,22 +16,28 @@ export function frameAddress(
   definition: WorkflowDefinition,
   frame: Pick<Frame, "ref" | "pc">,
 ): FrameAddress | undefined {
+  // one walk down the path (checkpoints address every frame on every write)
   const list: string[] = [];
-  for (let index = 0; index < frame.ref.length; index++) {
-    const key = frame.ref[index]!;
-    if (typeof key === "string") {
+  let node: unknown = definition;
+  for (const [at, key] of frame.ref.entries()) {
+    if (typeof key === "number") {
+      const step = Array.isArray(node) ? node[key] : undefined;
+      if (!isRecord(step) || typeof step.id !== "string") return undefined;
+      list.push(step.id);
+      node = step;
+    } else {
       list.push(key);
-      continue;
+      // a prompt-only sub-agent task's `steps` exist only as the machine builds them
+      node =
+        isRecord(node) && Object.hasOwn(node, key)
+          ? node[key]
+          : nodeAt(definition, frame.ref.slice(0, at + 1));
     }
-    const id = stepIdAt(definition, frame.ref.slice(0, index + 1));
-    if (id === undefined) return undefined;
-    list.push(id);
   }
-  const steps = nodeAt(definition, frame.ref);
-  if (!Array.isArray(steps)) return undefined;
-  if (frame.pc >= steps.length) return { list };
-  const at = stepIdAt(definition, [...frame.ref, frame.pc]);
-  return at === undefined ? undefined : { list, at };
+  if (!Array.isArray(node)) return undefined;
+  if (frame.pc >= node.length) return { list };
+  const step: unknown = node[frame.pc];
+  return isRecord(step) && typeof step.id === "string" ? { list, at: step.id } : undefined;
 }
 
 /**
@@ -89,11 +95,6 @@ function addressThread<T extends Thread>(definition: WorkflowDefinition, thread:
     return address === undefined ? rest : { ...rest, address };
   });
   return { ...thread, frames };
-}
-
-function stepIdAt(definition: WorkflowDefinition, ref: Ref): string | undefined {
-  const step = nodeAt(definition, ref);
-  return isRecord(step) && typeof step.id === "string" ? step.id : undefined;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

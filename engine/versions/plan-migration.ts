@@ -5,7 +5,9 @@
  * modified, so a dry run is this call and an apply stores the plan's `run` (the RunDO side).
  *
  * - Threads: the main thread and every sub-agent task thread are mapped by step ids
- *   (`thread-positions.ts`); a task thread needs its `sub_agent_task` in the target version.
+ *   (`thread-positions.ts`); a task thread needs its `sub_agent_task` in the target version,
+ *   unless it has run to its end (no frames, nothing handed out: it is kept as it is and has no
+ *   position).
  * - Dependency graphs: a run whose `dependency_flow` is still running is refused
  *   (`migrate.graph_running`): its tasks' steps live in the graph's rows, which the planner does
  *   not see, and a graph is short-lived; migrate it once the flow has finished. A finished
@@ -47,6 +49,8 @@ export function planMigration(input: MigrationInput): MigrationPlan {
 
   for (const id of Object.keys(original.tasks).sort()) {
     const thread = original.tasks[id]!;
+    // a task that has run to its end stands nowhere: it keeps its state and result as they are
+    if (thread.frames.length === 0 && thread.pending.length === 0) continue;
     if (!Object.hasOwn(pair.to.sub_agent_tasks ?? {}, thread.task)) {
       problems.push({
         code: "migrate.scope_changed",
@@ -115,6 +119,16 @@ function preconditions(input: MigrationInput): MigrationProblem[] {
         message: `the run belongs to workflow ${run.workflow}, not ${input.to.definition.name}`,
       },
     ];
+  }
+  for (const side of [input.from, input.to]) {
+    if (side.version !== side.definition.version) {
+      return [
+        {
+          code: "migrate.workflow_mismatch",
+          message: `version ${side.version} was given with the definition of version ${side.definition.version}`,
+        },
+      ];
+    }
   }
   if (input.from.version !== run.version) {
     return [

@@ -343,6 +343,15 @@ ${pick}
       ok: false,
       problems: [{ code: "migrate.workflow_mismatch" }],
     });
+    // a version given with another version's definition
+    const mislabelled = planMigration({
+      run: agent.run,
+      from: { version: "1.0.0", definition: V1 },
+      to: { version: "2.1.0", definition: V2 },
+      evaluator,
+      now: 5_000,
+    });
+    expect(mislabelled).toMatchObject({ ok: false, problems: [{ code: "migrate.workflow_mismatch" }] });
   });
 });
 
@@ -394,6 +403,36 @@ describe("sub-agent task threads", () => {
       ok: false,
       problems: [{ code: "migrate.step_missing", step_id: "lint", task_id: "process_file.item0" }],
     });
+  });
+});
+
+describe("sub-agent tasks that have ended", () => {
+  it("are kept as they are, even when their sub_agent_task is gone", () => {
+    // `report` asks instead of telling, so the run waits there after its tasks
+    const source = readFileSync(
+      new URL("../../fixtures/scenarios/sub-agents.yaml", import.meta.url),
+      "utf8",
+    ).replace(
+      'type: "user_message"\n    message: "{{ this.ok_count }}',
+      'type: "user_input"\n    prompt: "{{ this.ok_count }}',
+    );
+    const v1 = loadSource(source);
+    const agent = new ScriptedAgent(v1, evaluator, { inputs: { files: ["a.ts"] } });
+    agent.steps();
+    agent.steps("process_file.item0");
+    agent.complete("lint", { errors: [] }, "process_file.item0");
+    expect(agent.next("process_file.item0")).toEqual({ status: "completed" });
+    expect(agent.steps().map((step) => step.id)).toEqual(["report"]);
+    // v2 runs no sub-agents any more
+    const v2 = loadSource(
+      source
+        .replace('version: "1.0.0"', 'version: "2.0.0"')
+        .replace(/ {2}- id: "fan_out"[\s\S]*?store_results: "this.results"\n/, "")
+        .replace(/sub_agent_tasks:[\s\S]*$/, ""),
+    );
+    const result = okPlan(plan(agent.run, v1, v2));
+    expect(result.positions.map((position) => position.thread_id)).toEqual(["main"]);
+    expect(result.run.tasks).toEqual(agent.run.tasks);
   });
 });
 

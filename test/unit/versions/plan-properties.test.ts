@@ -3,11 +3,12 @@
  * number of moves with random answers) and generated targets: it never modifies its input; a
  * script that throws (generated) is `ok: false` with the input deep-equal to before; planning
  * twice gives equal answers; and moving a run onto its own definition changes no state and
- * keeps every position.
+ * keeps every position. And a checkpoint reads back the same from format 1 and format 2.
  */
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decodeCheckpoint, encodeCheckpoint } from "../../../durable-objects/run/checkpoint-format.ts";
 import type { WorkflowDefinition } from "../../../engine/dialect/index.ts";
 import type { Evaluator } from "../../../engine/expressions/evaluator.ts";
 import { createEvaluator } from "../../../engine/expressions/quickjs-evaluator.ts";
@@ -133,6 +134,24 @@ describe("planMigration", () => {
           main: { ...state.main, frames: state.main.frames.map(({ address: _address, ...frame }) => frame) },
         });
         expect(strip(plan.run)).toEqual(strip(run));
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it("reads a run's checkpoint back the same from format 1 (upgraded) and format 2", () => {
+    fc.assert(
+      fc.property(runs, (run) => {
+        const written = encodeCheckpoint(run, V1);
+        const stored = JSON.parse(written);
+        const frames = (thread: { frames: { address?: unknown }[] }) =>
+          thread.frames.map(({ address: _address, ...frame }) => frame);
+        const formatOne = JSON.stringify({
+          ...stored,
+          format: 1,
+          main: { ...stored.main, frames: frames(stored.main) },
+        });
+        expect(decodeCheckpoint(formatOne, V1)).toEqual(decodeCheckpoint(written, V1));
       }),
       { numRuns: 30 },
     );
