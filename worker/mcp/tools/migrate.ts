@@ -24,6 +24,30 @@ const dryRunArg = z
   .default(true)
   .describe("true (the default): answer what would change and change nothing; false: apply it");
 
+const positionSchema = z.object({
+  thread_id: z.string().describe("main, or a sub-agent task's id"),
+  from_step_id: z.string().nullable().describe("the step it stands at now; null at the end of its list"),
+  step_id: z.string().nullable().describe("the step it continues at in the new version"),
+  list: z.array(z.string()).describe("its step list in the new version, by step ids"),
+  pending: z.array(z.string()).describe("steps handed out to an agent, kept by id"),
+});
+
+const stateChangeSchema = z.object({
+  path: z.string().describe("inputs.<name>, state.<name>, global.<name> or computed.<name>"),
+  before: anyJson.optional(),
+  after: anyJson.optional(),
+});
+
+const appliedMigrationSchema = z.object({
+  index: z.number().int().describe("its place in the new version's migrations"),
+  from: z.string(),
+  to: z.string(),
+  applied_to: z.string().describe("the run's version it ran on"),
+  description: z.string().optional(),
+  operations: z.number().int(),
+  script: z.boolean(),
+});
+
 const problemSchema = z.object({
   code: z.string(),
   message: z.string(),
@@ -51,9 +75,11 @@ export const workflowMigrate = defineTool({
     dry_run: z.boolean(),
     possible: z.boolean().describe("whether the run can move (dry run) or moved"),
     migrated: z.boolean().describe("true only when applied"),
-    positions: z.array(anyJson).describe("the step id each thread continues at in the new version"),
-    state_changes: z.array(anyJson),
-    migrations: z.array(anyJson).describe("the new version's migrations entries that run, in order"),
+    positions: z.array(positionSchema).describe("where each thread continues in the new version"),
+    state_changes: z.array(stateChangeSchema),
+    migrations: z
+      .array(appliedMigrationSchema)
+      .describe("the new version's migrations entries that run, in order"),
     warnings: z.array(z.string()),
     problems: z.array(problemSchema).describe("why it cannot move; empty when it can"),
     run: runSnapshotSchema.optional().describe("the run after the move (or as it would be)"),
