@@ -72,7 +72,10 @@ export type RunMigrationProblem = Omit<MigrationProblem, "code"> & { code: Error
 export interface BulkRunOutcome {
   workflow_id: string;
   outcome: "would_migrate" | "migrated" | "refused";
+  /** at most 10; `workflow_migrate` with a dry run lists them all */
   problems: RunMigrationProblem[];
+  /** problems left out of `problems` */
+  problems_not_shown?: number;
 }
 
 export interface BulkMigrationAnswer {

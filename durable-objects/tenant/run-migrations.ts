@@ -26,6 +26,8 @@ import { getVersion } from "./workflow-store.ts";
 
 /** RunDOs asked at once during a bulk call. */
 const PARALLEL_RUNS = 8;
+/** Problems listed per refused run in a bulk answer (`workflow_migrate` dry run lists them all). */
+const MAX_PROBLEMS_PER_RUN = 10;
 
 export interface MigrationScope {
   sql: SqlStorage;
@@ -120,7 +122,17 @@ async function outcomeOf(
 ): Promise<BulkRunOutcome> {
   try {
     const answer = await askRun(scope, runId, target, dryRun);
-    if (!answer.possible) return { workflow_id: runId, outcome: "refused", problems: answer.problems };
+    if (!answer.possible) {
+      const { problems } = answer;
+      const shown = problems.slice(0, MAX_PROBLEMS_PER_RUN);
+      const more = problems.length - shown.length;
+      return {
+        workflow_id: runId,
+        outcome: "refused",
+        problems: shown,
+        ...(more > 0 ? { problems_not_shown: more } : {}),
+      };
+    }
     return { workflow_id: runId, outcome: dryRun ? "would_migrate" : "migrated", problems: [] };
   } catch (error) {
     const problem = isEngineError(error)

@@ -122,7 +122,8 @@ export const workflowMigrateRuns = defineTool({
       z.object({
         workflow_id: z.string(),
         outcome: z.enum(["would_migrate", "migrated", "refused"]),
-        problems: z.array(problemSchema),
+        problems: z.array(problemSchema).describe("at most 10: workflow_migrate's dry run lists them all"),
+        problems_not_shown: z.number().int().optional(),
       }),
     ),
     totals: z.object({
