@@ -16,6 +16,7 @@ import { benchGraph } from "./graph.ts";
 import { benchGraphRun } from "./graph-run.ts";
 import { benchHostileCpu } from "./hostile-cpu.ts";
 import { benchMcp } from "./mcp.ts";
+import { benchMigrate } from "./migrate.ts";
 import { benchNoisyNeighbour } from "./noisy-neighbour.ts";
 import { benchObservability } from "./observability.ts";
 import {
@@ -84,6 +85,7 @@ const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "hostile-cpu", run: benchHostileCpu },
   { name: "external-call", run: benchExternalCall },
   { name: "observability", run: benchObservability },
+  { name: "migrate", run: benchMigrate },
 ];
 
 await useMeteredQuickJS();

@@ -44,8 +44,10 @@ import { GraphCache } from "./run/graph-cache.ts";
 import { writeGraphChanges } from "./run/graph-store.ts";
 import { graphViewOf, statusOf } from "./run/graph-view.ts";
 import { LazyEvaluator } from "./run/lazy-evaluator.ts";
+import type { MigrationTarget, RunMigrationAnswer, RunRollbackAnswer } from "./run/migration-contracts.ts";
 import { answerOf, indexRecordOf } from "./run/run-answer.ts";
 import { type HistoryPageRequest, historyPageOf, type RunHistoryPage } from "./run/run-history.ts";
+import { planRunMigration, restorePreviousVersion, writeMigration } from "./run/run-migration.ts";
 import { encodeStepMetrics, StepMetricsOutbox } from "./run/step-metrics.ts";
 import { transitionDetailOf } from "./run/transition-detail.ts";
 import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
@@ -64,7 +66,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #graph = new GraphCache();
   /** the alarm time this instance last set (`null`: deleted), `undefined` when not known */
   #alarmAt: number | null | undefined;
-  /** the run's definition, parsed once: it never changes after the start */
+  /** the run's definition, parsed once: only a migration (or its rollback) changes it */
   #definition: { id: string; definition: WorkflowDefinition } | undefined;
   /** whether the schema exists: only `start` creates it, so a never-started object stays empty */
   #created = false;
@@ -212,6 +214,69 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         throw new EngineError("run.task_not_found", `Run ${runId} has no task "${taskId}".`);
       return Object.fromEntries(paths.map((path) => [path, readPath(thread.state, {}, path)]));
     });
+  }
+
+  /**
+   * Moves the run to another version of its workflow (run/run-migration.ts). A dry run answers
+   * the plan and writes nothing; applied, the new version, definition and checkpoint, the kept
+   * copy of the old ones and a `migrate` transition are one storage transaction.
+   */
+  migrate(
+    tenant: string,
+    runId: string,
+    target: MigrationTarget,
+    dryRun: boolean,
+    actor: RunActor = "system",
+  ): Promise<Outcome<RunMigrationAnswer>> {
+    return this.#outcome(async () => {
+      const machine = await this.#machine();
+      const record = this.#load(tenant, runId);
+      const { answer, run } = planRunMigration(record, target, machine, dryRun);
+      if (dryRun || run === undefined) return answer;
+      this.ctx.storage.transactionSync(() => writeMigration(this.#sql, record, target, run, actor));
+      this.#definition = { id: record.id, definition: target.definition };
+      await this.#afterVersionChange({ ...record, ...target, state: run });
+      return { ...answer, migrated: true };
+    });
+  }
+
+  /** Puts back, byte for byte, the version, definition, checkpoint and graph rows of the last migration. */
+  rollbackMigration(
+    tenant: string,
+    runId: string,
+    actor: RunActor = "system",
+  ): Promise<Outcome<RunRollbackAnswer>> {
+    return this.#outcome(async () => {
+      const record = this.#load(tenant, runId);
+      const restored = this.ctx.storage.transactionSync(() =>
+        restorePreviousVersion(this.#sql, record, actor, Date.now()),
+      );
+      this.#definition = undefined;
+      this.#graph.drop();
+      const back = this.#load(tenant, runId);
+      await this.#afterVersionChange(back);
+      const { id: workflow_id, workflow } = record;
+      return {
+        workflow_id,
+        workflow,
+        from_version: record.version,
+        restored_version: restored,
+        run: snapshotRun(back.state),
+      };
+    });
+  }
+
+  /** After a migration or rollback: timers may differ, and the tenant's index shows the version. */
+  async #afterVersionChange(record: RunRecord): Promise<void> {
+    this.#graph.drop();
+    this.#alarmAt = undefined;
+    await this.#armAlarm(record);
+    // a rollback restores an older updated_at: the index row is refreshed as of now
+    const reported = {
+      ...indexRecordOf(record.state),
+      updatedAt: Math.max(Date.now(), record.state.updatedAt),
+    };
+    await this.#reportStatus(record.tenant, record.state, reported);
   }
 
   /**
@@ -448,10 +513,10 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   }
 
   /** Best effort: the run's own checkpoint is the truth; the tenant's index is a view of it. */
-  async #reportStatus(tenant: string, run: RunState): Promise<void> {
+  async #reportStatus(tenant: string, run: RunState, record = indexRecordOf(run)): Promise<void> {
     try {
       const steps = this.#stepMetrics.batch(this.#sql, run.seq);
-      const outcome = await tenantStub(this.env, tenant).recordRun(tenant, indexRecordOf(run), steps);
+      const outcome = await tenantStub(this.env, tenant).recordRun(tenant, record, steps);
       if (!outcome.ok) console.error(`run ${run.id}: run index not updated`, outcome.error);
       else this.#stepMetrics.acknowledged(outcome.value);
     } catch (error) {

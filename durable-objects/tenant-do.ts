@@ -30,6 +30,12 @@ import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
 import type { RunAnswer } from "./run/contracts.ts";
 import { LazyEvaluator } from "./run/lazy-evaluator.ts";
+import type {
+  BulkMigrationAnswer,
+  BulkMigrationRequest,
+  RunMigrationAnswer,
+  RunRollbackAnswer,
+} from "./run/migration-contracts.ts";
 import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
 import { TENANT_MIGRATIONS } from "./storage/tenant-schema.ts";
 import { insertKey, listKeys, revokeKey, verifyKey } from "./tenant/api-keys.ts";
@@ -96,6 +102,7 @@ import { RunAdmission } from "./tenant/run-admission.ts";
 import { hasRun, isActiveStatus, listRuns, resetRunExpiries } from "./tenant/run-index.ts";
 import { checkSettingsPatch, runLimitsOf } from "./tenant/run-limits.ts";
 import { listRunPage, type RunListPage, type RunListQuery } from "./tenant/run-listing.ts";
+import { type MigrationScope, migrateRun, migrateRunPage, rollbackRun } from "./tenant/run-migrations.ts";
 import { deleteExpiredRuns, makeRoomForRun, StartReservations } from "./tenant/run-retention.ts";
 import { RunStarter } from "./tenant/run-starter.ts";
 import { type CapabilityResolver, type SecretKeeping, SecretVault } from "./tenant/secret-vault.ts";
@@ -579,6 +586,41 @@ export class TenantDO extends DurableObject<TenantEnv> {
   #wakeQueuedStarts(): void {
     const now = Date.now();
     if (this.#admission.wakeQueued(now) > 0) this.#alarm.ensureBy(now);
+  }
+
+  // ── run migrations to another version (tenant/run-migrations.ts) ─────────
+
+  migrateRun(
+    tenant: string,
+    runId: string,
+    toVersion: string,
+    dryRun: boolean,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<RunMigrationAnswer>> {
+    return this.#forActiveTenant(tenant, () =>
+      migrateRun(this.#migrationScope(tenant, audit), runId, toVersion, dryRun),
+    );
+  }
+
+  rollbackRunMigration(
+    tenant: string,
+    runId: string,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<RunRollbackAnswer>> {
+    return this.#forActiveTenant(tenant, () => rollbackRun(this.#migrationScope(tenant, audit), runId));
+  }
+
+  migrateRuns(
+    tenant: string,
+    request: BulkMigrationRequest,
+    audit: AuditContext = SYSTEM,
+  ): Promise<Outcome<BulkMigrationAnswer>> {
+    return this.#forActiveTenant(tenant, () => migrateRunPage(this.#migrationScope(tenant, audit), request));
+  }
+
+  #migrationScope(tenant: string, audit: AuditContext): MigrationScope {
+    const record = (entry: AuditRecord) => this.#audit(entry, audit, Date.now());
+    return { sql: this.#sql, env: this.env, tenant, audit, record };
   }
 
   // ── events: webhooks, posted events, subscriptions, the event log ───────

@@ -22,6 +22,7 @@ import { SECRET_REFERENCE_CODES, type SecretReferenceCode } from "./secrets/erro
 import { STATE_CODES, type StateCode } from "./state/error-codes.ts";
 import { COMPATIBILITY_CODES, type CompatibilityCode } from "./versions/compatibility-codes.ts";
 import { MIGRATION_CODES, type MigrationCode } from "./versions/error-codes.ts";
+import { MIGRATE_CODES, type MigrateCode } from "./versions/migrate-codes.ts";
 
 export type ErrorCode =
   | LoaderCode
@@ -41,7 +42,8 @@ export type ErrorCode =
   | ReleaseCode
   | HistoryCode
   | MigrationCode
-  | CompatibilityCode;
+  | CompatibilityCode
+  | MigrateCode;
 
 /** Every code once, for tests and tools that walk the whole set. */
 export const ERROR_CODES: readonly ErrorCode[] = [
@@ -65,6 +67,7 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   ...HISTORY_CODES,
   ...MIGRATION_CODES,
   ...COMPATIBILITY_CODES,
+  ...MIGRATE_CODES,
 ];
 
 const ERROR_CODE_SET: ReadonlySet<string> = new Set(ERROR_CODES);

@@ -49,8 +49,36 @@ export const RUN_MIGRATIONS: readonly SchemaMigration[] = [
       "ALTER TABLE transitions ADD COLUMN actor TEXT",
     ],
   },
-  // placeholder: number 4 belongs to another branch of issue 14 (the lead renumbers at merge)
-  { version: 4, name: "reserved (merged from another branch)", statements: [] },
+  {
+    version: 4,
+    name: "versions a run was migrated from, kept for rollback",
+    statements: [
+      // one row per applied migration: the run row's columns as they were (its graph rows in run_version_tasks)
+      `CREATE TABLE run_versions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        migrated_seq INTEGER NOT NULL,
+        from_version TEXT NOT NULL,
+        to_version TEXT NOT NULL,
+        definition TEXT NOT NULL,
+        state TEXT NOT NULL,
+        status TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        migrated_at INTEGER NOT NULL,
+        migrated_by TEXT NOT NULL,
+        rolled_back_at INTEGER,
+        rolled_back_by TEXT
+      )`,
+      `CREATE TABLE run_version_tasks (
+        version_id INTEGER NOT NULL,
+        idx INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        record TEXT NOT NULL,
+        PRIMARY KEY (version_id, idx)
+      )`,
+    ],
+  },
   {
     version: 5,
     name: "transition log: what each transition did (run history)",

@@ -384,3 +384,6 @@ export interface AuditPage {
 
 /** `workflow_list_runs` page sizes: runs per page by default, and at most (tenant/run-listing.ts). */
 export const RUNS_PAGE = { default: 50, max: 200 } as const;
+
+/** Most runs one `migrateRuns` call visits (`workflow_migrate_runs`); the rest are reached with its cursor. */
+export const MAX_RUNS_PER_MIGRATION_CALL = 100;

@@ -28,7 +28,8 @@ export function isActiveStatus(status: IndexedRunStatus): boolean {
 }
 
 /**
- * Inserts or refreshes a run's row; a report older than the stored one is ignored. Answers when
+ * Inserts or refreshes a run's row (its status, and its version: a migration changes it); a
+ * report older than the stored one is ignored. Answers when
  * the run expires (finished: `updatedAt` + the tenant's retention) or null while it is active,
  * so the caller can arm the tenant's alarm for it.
  */
@@ -40,7 +41,7 @@ export function upsertRun(sql: SqlStorage, record: RunIndexRecord): number | nul
     `INSERT INTO runs (id, workflow, version, status, created_at, updated_at, expires_at, finished_at, depth)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
-       expires_at = excluded.expires_at, finished_at = excluded.finished_at,
+       expires_at = excluded.expires_at, finished_at = excluded.finished_at, version = excluded.version,
        depth = MAX(runs.depth, excluded.depth)
      WHERE excluded.updated_at >= runs.updated_at`,
     record.id,
@@ -145,4 +146,37 @@ function toEntry(row: RunRow): RunIndexEntry {
     created_at: new Date(row.created_at).toISOString(),
     updated_at: new Date(row.updated_at).toISOString(),
   };
+}
+
+/** A run's workflow, version and status as the index knows them, or null when it is not indexed. */
+export function indexedRunOf(
+  sql: SqlStorage,
+  id: string,
+): { workflow: string; version: string; status: IndexedRunStatus } | null {
+  const row = sql
+    .exec<Pick<RunRow, "workflow" | "version" | "status">>(
+      "SELECT workflow, version, status FROM runs WHERE id = ?",
+      id,
+    )
+    .toArray()[0];
+  return row === undefined ? null : { ...row, status: row.status as IndexedRunStatus };
+}
+
+/** Ids of active runs of one version of a workflow, in id order after `afterId` (a bulk migration's page). */
+export function activeRunsOfVersion(
+  sql: SqlStorage,
+  query: { workflow: string; version: string; afterId: string; limit: number },
+): string[] {
+  return sql
+    .exec<{ id: string }>(
+      `SELECT id FROM runs WHERE status IN (${ACTIVE.map(() => "?").join(", ")})
+         AND workflow = ? AND version = ? AND id > ? ORDER BY id LIMIT ?`,
+      ...ACTIVE,
+      query.workflow,
+      query.version,
+      query.afterId,
+      query.limit,
+    )
+    .toArray()
+    .map((row) => row.id);
 }

@@ -11,7 +11,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toolCaller } from "../support/mcp-call.ts";
 import { inspector, mcpRemote, type Outcome, pythonSdk, sdkV1, sdkV2 } from "./clients/drivers.ts";
-import { GRAPH, GRAPH_V2, HELLO, type MatrixCall, matrixCalls } from "./clients/matrix-calls.ts";
+import { GRAPH, GRAPH_V2, HELLO, HELLO_V2, type MatrixCall, matrixCalls } from "./clients/matrix-calls.ts";
 import { pythonMcp } from "./clients/python-mcp.ts";
 import { claudeCodeRecipe, cursorRecipe, mcpRemoteRecipe } from "./clients/readme-recipes.ts";
 import { type DevServer, startWranglerDev } from "./wrangler-dev.ts";
@@ -35,7 +35,7 @@ beforeAll(async () => {
   expect(res.status).toBe(201);
   apiKey = ((await res.json()) as { apiKey: string }).apiKey;
   raw = toolCaller(server.baseUrl, apiKey);
-  for (const yaml of [HELLO, GRAPH, GRAPH_V2]) {
+  for (const yaml of [HELLO, HELLO_V2, GRAPH, GRAPH_V2]) {
     const published = await raw("workflow_publish", { yaml });
     expect(published.ok, published.message).toBe(true);
   }

@@ -103,6 +103,8 @@ beforeAll(async () => {
   for (const yaml of [
     GREET.replace('"demo:greet"', '"isoa:greet"'),
     GREET.replace('"demo:greet"', '"shared:greet"'),
+    // a version only A has, of a name B also publishes (workflow_migrate)
+    GREET.replace('"demo:greet"', '"shared:greet"').replace('version: "1.0.0"', 'version: "2.0.0"'),
     hookWorkflow("isoa"),
     eventWorkflow("isoa"),
     REVIEWS.replace('"graph:reviews"', '"isoa:reviews"'),
@@ -418,6 +420,36 @@ const TOOL_CASES: Record<string, () => Promise<void>> = {
   workflow_graph: async () => {
     expect(codeOf(await asB("workflow_graph", { workflow_id: w.graphRunOfA }))).toBe("run.not_found");
     expect(codeOf(await asB("workflow_graph", { workflow: "isoa:reviews" }))).toBe("workflow.not_found");
+  },
+  workflow_migrate: async () => {
+    for (const dry_run of [true, false]) {
+      const ofA = await asB("workflow_migrate", { workflow_id: w.runOfA, to_version: "1.0.0", dry_run });
+      expect(codeOf(ofA)).toBe("run.not_found");
+      // B's own run of shared:greet 1.0.0 cannot move to the 2.0.0 only A published
+      const own = GREET.replace('"demo:greet"', '"shared:greet"').replace(
+        "Greets someone",
+        "B's own greeting",
+      );
+      await asB("workflow_publish", { yaml: own });
+      const runOfB = (await asB("workflow_start", { workflow: "shared:greet", inputs: { name: "b" } }))
+        .structured.workflow_id;
+      const toA = await asB("workflow_migrate", { workflow_id: runOfB, to_version: "2.0.0", dry_run });
+      expect(codeOf(toA)).toBe("workflow.not_found");
+    }
+  },
+  workflow_migrate_runs: async () => {
+    for (const dry_run of [true, false]) {
+      const ofA = { workflow: "isoa:greet", from_version: "1.0.0", to_version: "1.1.0", dry_run };
+      expect(codeOf(await asB("workflow_migrate_runs", ofA))).toBe("workflow.not_found");
+      const toA = { workflow: "shared:greet", from_version: "1.0.0", to_version: "2.0.0", dry_run };
+      expect(codeOf(await asB("workflow_migrate_runs", toA))).toBe("workflow.not_found");
+    }
+  },
+  workflow_migrate_rollback: async () => {
+    expect(codeOf(await asB("workflow_migrate_rollback", { workflow_id: w.runOfA }))).toBe("run.not_found");
+    expect(codeOf(await asB("workflow_migrate_rollback", { workflow_id: w.graphRunOfA }))).toBe(
+      "run.not_found",
+    );
   },
   plugin_list: async () => {
     expect((await asB("plugin_list")).isError).toBe(false);

@@ -154,6 +154,10 @@ export const ERROR_CLASS_OF = {
   "package.signature_required": "forbidden",
   "package.too_large": "too_large",
   "package.untrusted_key": "forbidden",
+  "migrate.not_possible": "conflict",
+  "migrate.nothing_to_roll_back": "conflict",
+  "migrate.run_moved": "conflict",
+  "migrate.same_version": "conflict",
   // publish-time plugin resolution and checks (docs/plugins.md, "Versions, services and publish-time checks")
   "plugin.invalid_params": "invalid_workflow",
   "plugin.invalid_uses": "invalid_workflow",

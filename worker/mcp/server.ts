@@ -14,6 +14,7 @@ import { serviceCircuits } from "./tools/circuits.ts";
 import { workflowEvents } from "./tools/events.ts";
 import { workflowGraph } from "./tools/graph.ts";
 import { workflowListActive } from "./tools/list-active.ts";
+import { workflowMigrate, workflowMigrateRollback, workflowMigrateRuns } from "./tools/migrate.ts";
 import { workflowExport, workflowImport } from "./tools/packages.ts";
 import { pluginList } from "./tools/plugins.ts";
 import { workflowQuota } from "./tools/quota.ts";
@@ -69,6 +70,9 @@ export const TOOLS: readonly ToolDefinition[] = [
   workflowImport,
   workflowListRuns,
   workflowRunHistory,
+  workflowMigrate,
+  workflowMigrateRuns,
+  workflowMigrateRollback,
 ];
 
 /**

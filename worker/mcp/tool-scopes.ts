@@ -45,6 +45,10 @@ export const TOOL_SCOPES: Readonly<Record<string, Scope>> = {
   workflow_set_default: workflowsPublish,
   workflow_yank: workflowsPublish,
   workflow_unyank: workflowsPublish,
+  // a release operation: it changes which workflow code live runs follow (docs/auth.md)
+  workflow_migrate: workflowsPublish,
+  workflow_migrate_runs: workflowsPublish,
+  workflow_migrate_rollback: workflowsPublish,
 };
 
 /** The scope `toolName` needs; a tool missing from the table needs one no token has. */

@@ -34,6 +34,9 @@ steps:
     message: "You picked {{ this.n }}"
 `;
 
+/** matrix:hello at 1.1.0 (the same steps): the latest, so runs start on it and migrate to 1.0.0. */
+export const HELLO_V2 = HELLO.replace('version: "1.0.0"', 'version: "1.1.0"');
+
 export const GRAPH = `name: "matrix:graph"
 description: "Two reviews, then a summary"
 version: "1.0.0"
@@ -128,6 +131,20 @@ export function matrixCalls({ runId, subscriptionId, serviceName }: ClientFixtur
     ),
     ok("workflow_list_active", {}, "workflows"),
     fail("workflow_list_active", { unexpected: true }, "input.invalid"),
+    ok("workflow_migrate", { workflow_id: runId, to_version: "1.0.0", dry_run: false }, "migrated"),
+    fail("workflow_migrate", { workflow_id: UNKNOWN_RUN, to_version: "1.1.0" }, "run.not_found"),
+    ok("workflow_migrate_rollback", { workflow_id: runId }, "restored_version"),
+    fail("workflow_migrate_rollback", { workflow_id: UNKNOWN_RUN }, "run.not_found"),
+    ok(
+      "workflow_migrate_runs",
+      { workflow: "matrix:hello", from_version: "1.1.0", to_version: "1.0.0" },
+      "totals",
+    ),
+    fail(
+      "workflow_migrate_runs",
+      { workflow: "matrix:hello", from_version: "1.0.0", to_version: "1.0.0" },
+      "migrate.same_version",
+    ),
     ok("workflow_cancel", { workflow_id: runId, reason: "client matrix" }, "status"),
     fail("workflow_cancel", { workflow_id: UNKNOWN_RUN }, "run.not_found"),
     ok(
