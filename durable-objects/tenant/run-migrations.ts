@@ -22,6 +22,7 @@ import type {
 import { type AuditContext, type AuditRecord, MAX_RUNS_PER_MIGRATION_CALL } from "./contracts.ts";
 import { hasPendingStart } from "./pending-starts.ts";
 import { activeRunsOfVersion, indexedRunOf } from "./run-index.ts";
+import { assertStartable } from "./workflow-release.ts";
 import { getVersion } from "./workflow-store.ts";
 
 /** RunDOs asked at once during a bulk call. */
@@ -180,6 +181,8 @@ async function audited<T>(scope: MigrationScope, intent: AuditRecord, apply: () 
 
 function targetOf(sql: SqlStorage, workflow: string, version: string): MigrationTarget {
   const stored = getVersion(sql, workflow, version);
+  // a yanked version takes no new runs, and no migrated ones either
+  assertStartable(sql, stored.name, stored.version);
   return { version: stored.version, definition: withoutResolved(stored.definition) };
 }
 
