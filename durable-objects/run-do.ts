@@ -44,6 +44,8 @@ import { writeGraphChanges } from "./run/graph-store.ts";
 import { graphViewOf, statusOf } from "./run/graph-view.ts";
 import { LazyEvaluator } from "./run/lazy-evaluator.ts";
 import { answerOf, indexRecordOf } from "./run/run-answer.ts";
+import { RunTracing } from "./run/run-tracing.ts";
+import { logTransition } from "./run/transition-log.ts";
 import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
 import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
 
@@ -68,10 +70,13 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #effects: EffectPump;
   /** writes the state to the workflow's `external_state` backend after checkpoints */
   readonly #mirror: ExternalStateMirror;
+  /** the run's trace, its spans and effects' `traceparent` (run/run-tracing.ts) */
+  readonly #tracing: RunTracing;
 
   constructor(ctx: DurableObjectState, env: DurableObjectBindings) {
     super(ctx, env);
     this.#mirror = new ExternalStateMirror(ctx.storage.kv);
+    this.#tracing = new RunTracing(ctx.storage.kv, env);
     this.#effects = new EffectPump({
       read: () => this.#read(),
       perform: (record, effect) => this.#perform(record, effect),
@@ -128,6 +133,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       this.#created = true;
       this.#write(started, () => {
         insertRun(this.#sql, record);
+        this.#tracing.begin(init.trace);
         const actor = init.actor ?? "system";
         appendTransition(this.#sql, {
           seq: run.seq,
@@ -138,6 +144,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         });
       });
       await this.#armAlarm({ ...record, state: run });
+      logTransition({ tenant: init.tenant, run, event: "start", startedAt: machine.now, now: Date.now() });
+      await this.#tracing.afterStart(init.tenant, run, Date.now());
       return answerOf(run, next);
     });
   }
@@ -156,7 +164,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       const machine = await this.#machine();
       const record = this.#load(tenant, runId);
       const result = this.#transition(record, event, machine);
-      await this.#checkpoint(record, result, event.kind, actor);
+      await this.#checkpoint(record, result, event, actor);
       return answerOf(result.run, result.next);
     });
   }
@@ -227,6 +235,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     this.#alarmAt = null;
     this.#definition = undefined;
     this.#graph.drop();
+    this.#tracing.forget();
   }
 
   /**
@@ -280,7 +289,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       if (hasTimers(record.state, this.#graph.of(this.#sql, record.state))) {
         const event: MachineEvent = { kind: "timers" };
         const result = this.#transition(record, event, machine);
-        await this.#checkpoint(record, result, event.kind, "system");
+        await this.#checkpoint(record, result, event, "system");
       }
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
@@ -323,7 +332,13 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
 
   /** The TenantDO performs an effect: it holds the secrets the call may need. */
   async #perform(record: RunRecord, effect: EffectIntent): Promise<EffectOutcome> {
-    const request = { runId: record.id, workflow: record.workflow, version: record.version, effect };
+    const request = {
+      runId: record.id,
+      workflow: record.workflow,
+      version: record.version,
+      effect,
+      ...this.#tracing.traceparentFor(effect),
+    };
     const outcome = await tenantStub(this.env, record.tenant).performEffect(record.tenant, request);
     if (!outcome.ok) throw new EngineError(outcome.error.code, outcome.error.message);
     return outcome.value;
@@ -336,7 +351,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     if (record === null || !record.state.effects?.some((pending) => pending.id === effect.id)) return;
     const event: MachineEvent = { kind: "effect", effectId: effect.id, outcome };
     const result = this.#transition(record, event, machine);
-    await this.#checkpoint(record, result, event.kind, "system");
+    await this.#checkpoint(record, result, event, "system");
   }
 
   /** Writes the run's state to its `external_state` backend when the backend's copy is older. */
@@ -396,11 +411,12 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   async #checkpoint(
     record: RunRecord,
     result: Transition,
-    eventKind: string,
+    event: MachineEvent,
     actor: RunActor,
   ): Promise<void> {
     const { run } = result;
     if (run.seq === record.state.seq) return;
+    const eventKind = event.kind;
     this.#write(result, () => {
       saveState(this.#sql, run);
       appendTransition(this.#sql, {
@@ -413,6 +429,14 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     });
     await this.#armAlarm({ ...record, state: run });
     if (run.status !== record.state.status) await this.#reportStatus(record.tenant, run);
+    logTransition({
+      tenant: record.tenant,
+      run,
+      event: eventKind,
+      startedAt: run.updatedAt,
+      now: Date.now(),
+    });
+    await this.#tracing.afterTransition(record.tenant, record.state, run, event, Date.now());
   }
 
   /** Best effort: the run's own checkpoint is the truth; the tenant's index is a view of it. */

@@ -299,6 +299,8 @@ export interface EffectRequest {
   workflow: string;
   version: string;
   effect: EffectIntent;
+  /** a traced run's W3C `traceparent` for the effect's span: outbound requests carry it */
+  traceparent?: string;
 }
 
 /** A service's circuit breaker, as the `service_circuits` tool shows it. */
@@ -340,6 +342,8 @@ export interface AuditContext {
   actor: AuditActor;
   /** the worker's request id (`X-Request-Id`) */
   requestId?: string;
+  /** the request's W3C `traceparent` header as received: a run it starts continues that trace when valid */
+  traceparent?: string;
 }
 
 /** What an entry records about a change; the TenantDO digests the values and links the entry. */
