@@ -79,5 +79,5 @@ export default defineConfig({
 
 /** An `info` line, or the `warn` line of a request answered 4xx (tests send many on purpose). */
 function isRoutineLogLine(log: string): boolean {
-  return log.startsWith('{"level":"info"') || log.startsWith('{"level":"warn","event":"http.request"');
+  return log.startsWith('{"level":"info"') || log.startsWith('{"level":"warn","event":"http_request"');
 }

@@ -85,7 +85,7 @@ export class RunTracing {
       if (!outcome.ok) throw new Error(outcome.error.code);
     } catch (error) {
       writeLogLine(console, "warn", {
-        event: "otlp.spans_lost",
+        event: "otlp_spans_lost",
         tenant,
         run_id: runId,
         spans: spans.length,

@@ -22,7 +22,7 @@ export interface TransitionLogEntry {
 export function logTransition(entry: TransitionLogEntry): void {
   const { run } = entry;
   writeLogLine(console, run.status === "failed" ? "warn" : "info", {
-    event: "run.transition",
+    event: "run_transition",
     request_id: entry.requestId,
     tenant: entry.tenant,
     run_id: run.id,

@@ -144,6 +144,8 @@ export interface PostedEvent {
   payload?: unknown;
   /** when the route received it (ms) */
   now: number;
+  /** the request's W3C `traceparent` header: kept (as the event's only header) when valid, so its runs continue that trace */
+  traceparent?: string;
 }
 
 // ── rate limits (docs/operations.md, "Rate limits") ─────────────────────

@@ -60,7 +60,7 @@ export class SpanExporter {
     const over = this.#buffer.length - MAX_BUFFERED_SPANS;
     if (over > 0) {
       this.#buffer.splice(0, over);
-      if (this.#dropped === 0) warn({ event: "otlp.spans_dropped", tenant, dropped: over });
+      if (this.#dropped === 0) warn({ event: "otlp_spans_dropped", tenant, dropped: over });
       this.#dropped += over;
     }
     const now = this.#deps.now();
@@ -116,7 +116,7 @@ export class SpanExporter {
     for (const [name, reference] of Object.entries(target.headers)) {
       const resolved = await this.#deps.secrets.resolveCapability(tenant, reference).catch(() => undefined);
       if (resolved === undefined) {
-        warn({ event: "otlp.export_failed", tenant, code: "secret.not_found", header: name });
+        warn({ event: "otlp_export_failed", tenant, code: "secret.not_found", header: name });
         return "retry";
       }
       headers.set(name, resolved.text);
@@ -139,11 +139,11 @@ export class SpanExporter {
       );
       if (response.ok) return "sent";
       const retry = response.status === 429 || response.status >= 500;
-      warn({ event: "otlp.export_failed", tenant, status: response.status, spans: batch.length });
+      warn({ event: "otlp_export_failed", tenant, status: response.status, spans: batch.length });
       return retry ? "retry" : "rejected";
     } catch (error) {
       const code = error instanceof Error && "code" in error ? String(error.code) : "external.failed";
-      warn({ event: "otlp.export_failed", tenant, code, spans: batch.length });
+      warn({ event: "otlp_export_failed", tenant, code, spans: batch.length });
       // an endpoint the deployment's egress rule refuses will not become reachable by waiting
       return code === "external.egress_refused" ? "rejected" : "retry";
     }

@@ -100,7 +100,7 @@ describe("log lines", () => {
     expect(refused.isError).toBe(true);
 
     const records = jsonLines();
-    const requests = records.filter((record) => record.event === "http.request");
+    const requests = records.filter((record) => record.event === "http_request");
     expect(requests.length).toBeGreaterThanOrEqual(6);
     for (const record of requests) {
       expect(record).toMatchObject({
@@ -117,7 +117,7 @@ describe("log lines", () => {
     );
     expect(requests).toContainEqual(expect.objectContaining({ route: "/hooks/:tenant/*", status: 202 }));
     const transitions = records.filter(
-      (record) => record.event === "run.transition" && record.run_id === runId,
+      (record) => record.event === "run_transition" && record.run_id === runId,
     );
     expect(transitions.map((record) => record.transition)).toEqual(
       expect.arrayContaining(["start", "next", "complete"]),

@@ -7,10 +7,10 @@
  * failed export is retried and its spans arrive once; one tenant's spans never reach another's
  * endpoint; a tenant without an endpoint is not traced at all.
  */
-import { runInDurableObject } from "cloudflare:test";
+import { runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { OtlpSpan, OtlpTraceRequest } from "../../engine/telemetry/otlp-json.ts";
-import { adminFetch, callTool, mcpRaw, newTenant, readRpcBody, toolCallOf } from "./support/clients.ts";
+import { adminFetch, BASE, callTool, mcpRaw, newTenant, readRpcBody, toolCallOf } from "./support/clients.ts";
 import {
   driveEffects,
   registerTenantService,
@@ -49,6 +49,19 @@ triggers:
   - type: webhook
     endpoint: "/traced"
     secret: "{{ env.WEBHOOK_SECRET }}"
+steps:
+  - id: note
+    type: user_message
+    message: "hello"
+`;
+
+const POSTED = `
+name: test:posted
+description: started by a posted event
+version: 1.0.0
+triggers:
+  - type: event
+    event_type: "deploy.requested"
 steps:
   - id: note
     type: user_message
@@ -211,6 +224,28 @@ describe("traces", () => {
     expect(rootOf(runs[1]!).traceId).not.toBe(traceId);
     expect(rootOf(runs[1]!).traceId).toMatch(/^[0-9a-f]{32}$/);
     expect(rootOf(runs[1]!).parentSpanId).toBeUndefined();
+  });
+
+  it("a posted event's traceparent continues its trace", async () => {
+    const tenant = await tracedTenant();
+    await publish(tenant.apiKey, POSTED);
+    const traceId = "5c0a0f8a1e2b4c6d8e0f1a2b3c4d5e6f";
+    const res = await SELF.fetch(`${BASE}/events`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${tenant.apiKey}`,
+        "content-type": "application/json",
+        traceparent: `00-${traceId}-1a2b3c4d5e6f7a8b-01`,
+      },
+      body: JSON.stringify({ type: "deploy.requested", payload: {} }),
+    });
+    expect(res.status).toBe(202);
+    const { event_id } = (await res.json()) as { event_id: string };
+    const runId = (await settledEvent(tenant.apiKey, event_id)).matches[0]?.workflow_id as string;
+    await callTool(tenant.apiKey, "workflow_get_next_step", { workflow_id: runId });
+    await callTool(tenant.apiKey, "workflow_get_next_step", { workflow_id: runId });
+    const root = spansOf(await collected(tenant.path, rootSpans(1))).find((span) => span.kind === 2);
+    expect(root).toMatchObject({ traceId, parentSpanId: "1a2b3c4d5e6f7a8b" });
   });
 
   it("an export that fails is retried and its spans arrive once", async () => {

@@ -18,7 +18,7 @@ export const logRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   const status = c.res.status;
   writeLogLine(console, status >= 500 ? "error" : status >= 400 ? "warn" : "info", {
-    event: "http.request",
+    event: "http_request",
     request_id: c.get("requestId"),
     tenant: c.get("tenant"),
     method: c.req.method,
