@@ -12,7 +12,6 @@ import { writeLogLine } from "../../engine/telemetry/log-record.ts";
 import {
   effectSpanId,
   type RunTrace,
-  rootSpanId,
   spansOfStart,
   spansOfTransition,
 } from "../../engine/telemetry/run-spans.ts";
@@ -50,12 +49,6 @@ export class RunTracing {
     return trace === undefined
       ? {}
       : { traceparent: formatTraceparent(trace.traceId, effectSpanId(trace, effect)) };
-  }
-
-  /** The root span's id as a `traceparent`, for a traced run (what a caller may link to). */
-  rootTraceparent(): string | undefined {
-    const trace = this.#current();
-    return trace === undefined ? undefined : formatTraceparent(trace.traceId, rootSpanId(trace));
   }
 
   /** Hands the spans a transition finished to the tenant; best effort (a lost span never fails a step). */

@@ -158,7 +158,7 @@ function stepStatus(
       ? { code: "ok" }
       : { code: "error", message: clipSpanText(`${event.outcome.code}: ${event.outcome.message}`) };
   }
-  if (event.kind === "cancel") return { code: "unset", message: "cancelled" };
+  if (event.kind === "cancel") return { code: "unset" };
   if (thread.status === "failed")
     return {
       code: "error",
