@@ -108,7 +108,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   /** Creates the run: the machine runs server steps up to the first client step or timer. */
   start(init: RunInit): Promise<Outcome<RunAnswer>> {
     return this.#outcome(async () => {
-      const machine = await this.#machine();
+      // a traced run's server steps are collected from its very first transition
+      const machine = { ...(await this.#machine()), ...(init.trace === undefined ? {} : { executed: [] }) };
       if (this.#read() !== null) throw new EngineError("run.exists", `Run ${init.runId} already exists.`);
       this.#alarmAt ??= null; // no run was ever stored here, so no alarm was ever set
       const options = {
@@ -145,7 +146,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       });
       await this.#armAlarm({ ...record, state: run });
       logTransition({ tenant: init.tenant, run, event: "start", startedAt: machine.now, now: Date.now() });
-      await this.#tracing.afterStart(init.tenant, run, Date.now());
+      await this.#tracing.afterStart(init.tenant, run, Date.now(), machine.executed);
       return answerOf(run, next);
     });
   }
@@ -164,7 +165,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       const machine = await this.#machine();
       const record = this.#load(tenant, runId);
       const result = this.#transition(record, event, machine);
-      await this.#checkpoint(record, result, event, actor);
+      await this.#checkpoint(record, result, event, actor, machine);
       return answerOf(result.run, result.next);
     });
   }
@@ -289,7 +290,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       if (hasTimers(record.state, this.#graph.of(this.#sql, record.state))) {
         const event: MachineEvent = { kind: "timers" };
         const result = this.#transition(record, event, machine);
-        await this.#checkpoint(record, result, event, "system");
+        await this.#checkpoint(record, result, event, "system", machine);
       }
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
@@ -351,7 +352,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     if (record === null || !record.state.effects?.some((pending) => pending.id === effect.id)) return;
     const event: MachineEvent = { kind: "effect", effectId: effect.id, outcome };
     const result = this.#transition(record, event, machine);
-    await this.#checkpoint(record, result, event, "system");
+    await this.#checkpoint(record, result, event, "system", machine);
   }
 
   /** Writes the run's state to its `external_state` backend when the backend's copy is older. */
@@ -413,6 +414,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     result: Transition,
     event: MachineEvent,
     actor: RunActor,
+    machine: MachineContext,
   ): Promise<void> {
     const { run } = result;
     if (run.seq === record.state.seq) return;
@@ -436,7 +438,14 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       startedAt: run.updatedAt,
       now: Date.now(),
     });
-    await this.#tracing.afterTransition(record.tenant, record.state, run, event, Date.now());
+    await this.#tracing.afterTransition(
+      record.tenant,
+      record.state,
+      run,
+      event,
+      Date.now(),
+      machine.executed,
+    );
   }
 
   /** Best effort: the run's own checkpoint is the truth; the tenant's index is a view of it. */
@@ -509,7 +518,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
    */
   async #machine(): Promise<MachineContext> {
     const now = Date.now();
-    return { now, evaluator: await this.#evaluator.get() };
+    return { now, evaluator: await this.#evaluator.get(), ...this.#tracing.collector() };
   }
 
   /** `#read`, with a checkpoint that does not parse taken as no run (for `erase` only). */

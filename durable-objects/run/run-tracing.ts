@@ -6,12 +6,13 @@
  * TenantDO, which buffers and exports them, and the `traceparent` an effect carries. An untraced
  * run reads the key once per instance and then costs nothing: no span, no RPC.
  */
-import type { MachineEvent, RunState } from "../../engine/machine/run-model.ts";
+import type { ExecutedServerStep, MachineEvent, RunState } from "../../engine/machine/run-model.ts";
 import type { EffectIntent } from "../../engine/plugins/effect.ts";
 import { writeLogLine } from "../../engine/telemetry/log-record.ts";
 import {
   effectSpanId,
   type RunTrace,
+  spansOfServerSteps,
   spansOfStart,
   spansOfTransition,
 } from "../../engine/telemetry/run-spans.ts";
@@ -38,6 +39,11 @@ export class RunTracing {
     this.#trace = trace ?? null;
   }
 
+  /** For a traced run, the machine context's `executed` list (its server steps become spans). */
+  collector(): { executed?: ExecutedServerStep[] } {
+    return this.#current() === undefined ? {} : { executed: [] };
+  }
+
   /** The run's storage was deleted. */
   forget(): void {
     this.#trace = undefined;
@@ -58,17 +64,30 @@ export class RunTracing {
     after: RunState,
     event: MachineEvent,
     now: number,
+    executed: readonly ExecutedServerStep[] = [],
   ): Promise<void> {
     const trace = this.#current();
     if (trace === undefined) return;
-    await this.#send(tenant, after.id, spansOfTransition(trace, before, after, event, now));
+    const spans = [
+      ...spansOfServerSteps(trace, after, executed, after.updatedAt),
+      ...spansOfTransition(trace, before, after, event, now),
+    ];
+    await this.#send(tenant, after.id, spans);
   }
 
   /** The spans a start finished (the root's, when the run ended at once). */
-  async afterStart(tenant: string, run: RunState, now: number): Promise<void> {
+  async afterStart(
+    tenant: string,
+    run: RunState,
+    now: number,
+    executed: readonly ExecutedServerStep[] = [],
+  ): Promise<void> {
     const trace = this.#current();
     if (trace === undefined) return;
-    await this.#send(tenant, run.id, spansOfStart(trace, run, now));
+    await this.#send(tenant, run.id, [
+      ...spansOfServerSteps(trace, run, executed, run.updatedAt),
+      ...spansOfStart(trace, run, now),
+    ]);
   }
 
   async #send(tenant: string, runId: string, spans: RecordedSpan[]): Promise<void> {

@@ -8,7 +8,13 @@
  * (an `external_call` carries it in `traceparent`). Pure: `now` comes in; nothing is stored.
  * Attributes never carry state values, params, results or secrets: only names, ids and codes.
  */
-import type { MachineEvent, PendingStep, RunState, Thread } from "../machine/run-model.ts";
+import type {
+  ExecutedServerStep,
+  MachineEvent,
+  PendingStep,
+  RunState,
+  Thread,
+} from "../machine/run-model.ts";
 import type { EffectIntent } from "../plugins/effect.ts";
 import { clipSpanText, type RecordedSpan, type SpanAttributeValue } from "./span.ts";
 import { derivedSpanId } from "./traceparent.ts";
@@ -98,6 +104,46 @@ export function spansOfTransition(
   }
   if (FINISHED.has(after.status) && !FINISHED.has(before.status)) spans.push(runSpan(trace, after, now));
   return spans;
+}
+
+/** Most spans one transition makes of the server steps it ran (a long loop runs many). */
+export const MAX_SERVER_STEP_SPANS = 100;
+
+/**
+ * A span for each server step a transition ran (`MachineContext.executed`, the first
+ * `MAX_SERVER_STEP_SPANS`): under the root, at the transition's time (they take no time of their
+ * own between agent calls), `ERROR` when the step failed.
+ */
+export function spansOfServerSteps(
+  trace: RunTrace,
+  run: RunState,
+  executed: readonly ExecutedServerStep[],
+  now: number,
+): RecordedSpan[] {
+  const base = {
+    "edgeflow.run.id": run.id,
+    "edgeflow.workflow": run.workflow,
+    "edgeflow.workflow.version": run.version,
+  };
+  return executed.slice(0, MAX_SERVER_STEP_SPANS).map((step, index) => ({
+    traceId: trace.traceId,
+    spanId: derivedSpanId(trace.traceId, `server/${run.seq}/${index}`),
+    parentSpanId: rootSpanId(trace),
+    name: `step ${step.stepId}`,
+    kind: "internal",
+    startMs: now,
+    endMs: now,
+    attributes: {
+      ...base,
+      "edgeflow.step.id": step.stepId,
+      "edgeflow.step.type": step.type,
+      ...(step.threadId === "main" ? {} : { "edgeflow.task.id": step.threadId }),
+    },
+    status:
+      step.error === undefined
+        ? { code: "ok" }
+        : { code: "error", message: clipSpanText(`${step.error.code}: ${step.error.message}`) },
+  }));
 }
 
 /** The spans a run's start finished: only the root's, when the run ended within its start. */

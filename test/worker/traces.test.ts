@@ -25,12 +25,17 @@ const OTLP_TOKEN = "otlp-token-7c41e9d2b5";
 
 const TRACED = `
 name: test:traced
-description: a client step, a call, a step that fails
+description: a client step, a server step, a call, a step that fails
 version: 1.0.0
+default_state:
+  state: { built: false }
 steps:
   - id: build
     type: mcp_call
     tool: build_project
+  - id: remember
+    type: set_state
+    state_update: { path: this.built, value: true }
   - id: call
     type: external_call
     service: api
@@ -134,7 +139,7 @@ function attribute(span: OtlpSpan, key: string): unknown {
 }
 
 describe("traces", () => {
-  it("a run is one trace: a span per step and effect, parents, error status, traceparent both ways", async () => {
+  it("a run is one trace: a span per step (server steps too) and effect, parents, error status, traceparent both ways", async () => {
     const tenant = await tracedTenant();
     await registerTenantService(tenant.apiKey, "api", "http@^1", { base_url: `${target()}/echo` });
     await publish(tenant.apiKey, TRACED);
@@ -169,7 +174,7 @@ describe("traces", () => {
     expect(root).toMatchObject({ name: "run test:traced", parentSpanId: incomingSpan, status: { code: 2 } });
     expect(attribute(root, "edgeflow.run.id")).toBe(runId);
     const byName = new Map(spans.map((span) => [span.name, span]));
-    for (const step of ["build", "call", "check"]) {
+    for (const step of ["build", "remember", "call", "check"]) {
       expect(byName.get(`step ${step}`)?.parentSpanId).toBe(root.spanId);
     }
     const build = byName.get("step build")!;
@@ -179,6 +184,9 @@ describe("traces", () => {
     expect(attribute(build, "edgeflow.step.id")).toBe("build");
     expect(attribute(build, "edgeflow.step.type")).toBe("mcp_call");
     expect(attribute(build, "edgeflow.step.attempt")).toBe("1");
+    const remember = byName.get("step remember")!;
+    expect(attribute(remember, "edgeflow.step.type")).toBe("set_state");
+    expect(remember.status.code).toBe(1);
     expect(byName.get("step check")?.status).toEqual({ code: 2, message: "3 checks failed" });
     const effect = byName.get("call api.ping")!;
     expect(effect).toMatchObject({
