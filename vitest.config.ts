@@ -13,6 +13,10 @@ import { defineConfig } from "vitest/config";
 const crashRequested = process.argv.some((arg) => arg === "crash" || arg === "--project=crash");
 export default defineConfig({
   test: {
+    // the JSON lines every request and run transition writes (docs/observability.md, "Logs") would
+    // drown the output: routine ones are hidden (set EDGEFLOW_TEST_LOGS=1 to see them). Only the
+    // root config's filter applies to every project.
+    onConsoleLog: (log) => process.env.EDGEFLOW_TEST_LOGS === "1" || !isRoutineLogLine(log),
     projects: [
       {
         test: {
@@ -77,3 +81,8 @@ export default defineConfig({
     ],
   },
 });
+
+/** An `info` line, or the `warn` line of a request answered 4xx (tests send many on purpose). */
+function isRoutineLogLine(log: string): boolean {
+  return log.startsWith('{"level":"info"') || log.startsWith('{"level":"warn","event":"http_request"');
+}

@@ -48,8 +48,10 @@ import type { MigrationTarget, RunMigrationAnswer, RunRollbackAnswer } from "./r
 import { answerOf, indexRecordOf } from "./run/run-answer.ts";
 import { type HistoryPageRequest, historyPageOf, type RunHistoryPage } from "./run/run-history.ts";
 import { planRunMigration, restorePreviousVersion, writeMigration } from "./run/run-migration.ts";
+import { RunTracing } from "./run/run-tracing.ts";
 import { encodeStepMetrics, StepMetricsOutbox } from "./run/step-metrics.ts";
 import { transitionDetailOf } from "./run/transition-detail.ts";
+import { logTransition } from "./run/transition-log.ts";
 import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
 import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
 
@@ -76,10 +78,13 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   readonly #mirror: ExternalStateMirror;
   /** step durations logged with the transitions, on their way to the tenant's metrics */
   readonly #stepMetrics = new StepMetricsOutbox();
+  /** the run's trace, its spans and effects' `traceparent` (run/run-tracing.ts) */
+  readonly #tracing: RunTracing;
 
   constructor(ctx: DurableObjectState, env: DurableObjectBindings) {
     super(ctx, env);
     this.#mirror = new ExternalStateMirror(ctx.storage.kv);
+    this.#tracing = new RunTracing(ctx.storage.kv, env);
     this.#effects = new EffectPump({
       read: () => this.#read(),
       perform: (record, effect) => this.#perform(record, effect),
@@ -111,7 +116,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   /** Creates the run: the machine runs server steps up to the first client step or timer. */
   start(init: RunInit): Promise<Outcome<RunAnswer>> {
     return this.#outcome(async () => {
-      const machine = await this.#machine();
+      // a traced run's server steps are collected from its very first transition
+      const machine = { ...(await this.#machine()), ...(init.trace === undefined ? {} : { executed: [] }) };
       if (this.#read() !== null) throw new EngineError("run.exists", `Run ${init.runId} already exists.`);
       this.#alarmAt ??= null; // no run was ever stored here, so no alarm was ever set
       const options = {
@@ -136,6 +142,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       this.#created = true;
       this.#write(started, () => {
         insertRun(this.#sql, record);
+        this.#tracing.begin(init.trace);
         const actor = init.actor ?? "system";
         appendTransition(this.#sql, {
           seq: run.seq,
@@ -147,6 +154,8 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         });
       });
       await this.#armAlarm({ ...record, state: run });
+      logTransition({ tenant: init.tenant, run, event: "start", startedAt: machine.now, now: Date.now() });
+      await this.#tracing.afterStart(init.tenant, run, Date.now(), machine.executed);
       return answerOf(run, next);
     });
   }
@@ -165,7 +174,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       const machine = await this.#machine();
       const record = this.#load(tenant, runId);
       const result = this.#transition(record, event, machine);
-      await this.#checkpoint(record, result, event, actor);
+      await this.#checkpoint(record, result, event, actor, machine);
       return answerOf(result.run, result.next);
     });
   }
@@ -304,6 +313,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     this.#alarmAt = null;
     this.#definition = undefined;
     this.#graph.drop();
+    this.#tracing.forget();
   }
 
   /**
@@ -357,7 +367,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       if (hasTimers(record.state, this.#graph.of(this.#sql, record.state))) {
         const event: MachineEvent = { kind: "timers" };
         const result = this.#transition(record, event, machine);
-        await this.#checkpoint(record, result, event, "system");
+        await this.#checkpoint(record, result, event, "system", machine);
       }
     } catch (error) {
       if (!(error instanceof EngineError)) throw error;
@@ -400,7 +410,13 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
 
   /** The TenantDO performs an effect: it holds the secrets the call may need. */
   async #perform(record: RunRecord, effect: EffectIntent): Promise<EffectOutcome> {
-    const request = { runId: record.id, workflow: record.workflow, version: record.version, effect };
+    const request = {
+      runId: record.id,
+      workflow: record.workflow,
+      version: record.version,
+      effect,
+      ...this.#tracing.traceparentFor(effect),
+    };
     const outcome = await tenantStub(this.env, record.tenant).performEffect(record.tenant, request);
     if (!outcome.ok) throw new EngineError(outcome.error.code, outcome.error.message);
     return outcome.value;
@@ -413,7 +429,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     if (record === null || !record.state.effects?.some((pending) => pending.id === effect.id)) return;
     const event: MachineEvent = { kind: "effect", effectId: effect.id, outcome };
     const result = this.#transition(record, event, machine);
-    await this.#checkpoint(record, result, event, "system");
+    await this.#checkpoint(record, result, event, "system", machine);
   }
 
   /** Writes the run's state to its `external_state` backend when the backend's copy is older. */
@@ -475,6 +491,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     result: Transition,
     event: MachineEvent,
     actor: RunActor,
+    machine: MachineContext,
   ): Promise<void> {
     const { run } = result;
     if (run.seq === record.state.seq) return;
@@ -498,6 +515,21 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
     await this.#armAlarm({ ...record, state: run });
     if (run.status !== record.state.status) await this.#reportStatus(record.tenant, run);
     else if (this.#stepMetrics.due(run.updatedAt)) await this.#flushStepMetrics(record.tenant, run);
+    logTransition({
+      tenant: record.tenant,
+      run,
+      event: event.kind,
+      startedAt: run.updatedAt,
+      now: Date.now(),
+    });
+    await this.#tracing.afterTransition(
+      record.tenant,
+      record.state,
+      run,
+      event,
+      Date.now(),
+      machine.executed,
+    );
   }
 
   /** Best effort, like the status report: the steps stay logged here and go with the next batch. */
@@ -584,7 +616,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
    */
   async #machine(): Promise<MachineContext> {
     const now = Date.now();
-    return { now, evaluator: await this.#evaluator.get() };
+    return { now, evaluator: await this.#evaluator.get(), ...this.#tracing.collector() };
   }
 
   /** `#read`, with a checkpoint that does not parse taken as no run (for `erase` only). */

@@ -26,6 +26,7 @@ import { withoutResolved } from "../engine/plugins/published.ts";
 import type { RateLimitVerdict } from "../engine/rate-limits/rate-limited-error.ts";
 import type { ReleaseChange, ReleaseState } from "../engine/release/release-change.ts";
 import { checkInputs } from "../engine/state/index.ts";
+import type { RecordedSpan } from "../engine/telemetry/span.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
 import type { RunAnswer } from "./run/contracts.ts";
@@ -110,11 +111,13 @@ import { TenantServices } from "./tenant/service-lookup.ts";
 import { deleteServiceRow, listServiceRows, upsertService } from "./tenant/service-store.ts";
 import { patchSettings, readSettings } from "./tenant/settings.ts";
 import { SignInLinks } from "./tenant/sign-in-links.ts";
+import { SpanExporter } from "./tenant/span-exporter.ts";
 import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
 import { type ErasedPage, eraseRunPage } from "./tenant/tenant-erasure.ts";
 import { checkMetricsSettingsPatch, type MetricsSnapshot, TenantMetrics } from "./tenant/tenant-metrics.ts";
 import { TenantRateLimits } from "./tenant/tenant-rate-limits.ts";
 import { TimerAlarm } from "./tenant/timer-alarm.ts";
+import { checkTraceSettingsPatch, runTraceFor } from "./tenant/trace-settings.ts";
 import { allVersionsOf, assertTriggersValid, insertVersions } from "./tenant/workflow-packages.ts";
 import { applyReleaseChange, assertStartable, releaseState } from "./tenant/workflow-release.ts";
 import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";
@@ -151,6 +154,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   // The helpers below hold in-memory views of this object's storage (decrypted secrets, cached
   // settings and definitions, pending results): `#build` makes them, again after an erasure.
   #alarm!: TimerAlarm;
+  /** a traced tenant's spans, buffered and exported from the alarm (tenant/span-exporter.ts) */
+  #spans!: SpanExporter;
   /** set, delete, list by name; the vault itself goes to intake only as its `WebhookVerifier` */
   #secrets!: SecretKeeping;
   #subscriptions!: SubscriptionRegistry;
@@ -228,6 +233,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       checkSettingsPatch(patch);
       checkQuotaSettingsPatch(patch);
       checkMetricsSettingsPatch(patch);
+      checkTraceSettingsPatch(patch);
       const settings = this.ctx.storage.transactionSync(() => {
         const before = canonicalJson(readSettings(this.#sql));
         const patched = patchSettings(this.#sql, patch);
@@ -515,6 +521,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
           inputs: request.inputs,
           actor: audit.actor,
           ...stateLimitOf(readSettings(this.#sql)),
+          ...runTraceFor(readSettings(this.#sql), audit.traceparent),
         });
         // a start the run refused (a coded error: it never started) does not use up the day's quota
         if (!outcome.ok) uncountRunStarted(this.#kv, admittedAt);
@@ -533,6 +540,13 @@ export class TenantDO extends DurableObject<TenantEnv> {
         reservations.release(runId);
       }
     });
+  }
+
+  /** Called by a traced run's RunDO with the spans a transition finished: buffered, exported from the alarm. */
+  recordSpans(tenant: string, spans: RecordedSpan[]): Promise<Outcome<void>> {
+    return this.#forTenant(tenant, () => this.#spans.add(tenant, spans));
+  }
+
   }
 
   /**
@@ -889,6 +903,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       tenant.id,
       Date.now(),
     );
+    await this.#spans.flush(tenant.id);
   }
 
   // ── lifecycle: suspend, resume, delete (admin; docs/operations.md "Tenant lifecycle") ──
@@ -1073,6 +1088,13 @@ export class TenantDO extends DurableObject<TenantEnv> {
         this.#lifecycle.index(record);
       },
       metrics: this.#metrics,
+    });
+    this.#spans = new SpanExporter({
+      settings: () => readSettings(storage.sql),
+      secrets: vault,
+      allowPrivateEgress: env.EDGEFLOW_ALLOW_PRIVATE_EGRESS === "1",
+      armBy: (at) => this.#alarm.ensureBy(at),
+      now: () => Date.now(),
     });
     this.#reception = new EventReception({
       storage,

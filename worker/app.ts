@@ -12,6 +12,7 @@ import type { AppEnv } from "./app-env.ts";
 import { limitBody } from "./middleware/body-limit.ts";
 import { handleError, handleNotFound } from "./middleware/errors.ts";
 import { mcpCors } from "./middleware/mcp-cors.ts";
+import { logRequest } from "./middleware/request-log.ts";
 import { authorizeRoutes } from "./oauth/authorize-routes.ts";
 import { mcpChallenge } from "./oauth/challenge.ts";
 import { adminRoutes } from "./routes/admin.ts";
@@ -27,6 +28,7 @@ const CONSENT_FORM_BYTES = 16 * 1024;
 export function createApp(): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
   app.use("*", requestId());
+  app.use("*", logRequest);
   app.use("/mcp", mcpChallenge);
   app.use("/mcp", mcpCors);
   app.use("/mcp", limitBody());

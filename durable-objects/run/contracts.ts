@@ -8,6 +8,7 @@ import type { WorkflowDefinition } from "../../engine/dialect/workflow.ts";
 import type { CriticalPath, TaskStatus } from "../../engine/graph/index.ts";
 import type { GraphSummary, RunSnapshot } from "../../engine/machine/index.ts";
 import type { NextStep } from "../../engine/machine/run-model.ts";
+import type { RunTrace } from "../../engine/telemetry/run-spans.ts";
 import type { RunIndexRecord } from "../tenant/contracts.ts";
 
 export interface RunInit {
@@ -22,6 +23,8 @@ export interface RunInit {
   actor?: RunActor;
   /** the tenant's `max_state_bytes` when below the engine's cap (`RunState.stateLimit`) */
   stateLimit?: number;
+  /** set when the tenant is traced (an OTLP endpoint): the run's trace (durable-objects/tenant/trace-settings.ts) */
+  trace?: RunTrace;
 }
 
 /** Who made a transition: `key:<key id>`, `admin`, `event`, `schedule` or `system` (the run's own alarm). */

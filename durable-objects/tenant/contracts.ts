@@ -155,6 +155,8 @@ export interface PostedEvent {
   payload?: unknown;
   /** when the route received it (ms) */
   now: number;
+  /** the request's W3C `traceparent` header: kept (as the event's only header) when valid, so its runs continue that trace */
+  traceparent?: string;
 }
 
 // ── rate limits (docs/operations.md, "Rate limits") ─────────────────────
@@ -310,6 +312,8 @@ export interface EffectRequest {
   workflow: string;
   version: string;
   effect: EffectIntent;
+  /** a traced run's W3C `traceparent` for the effect's span: outbound requests carry it */
+  traceparent?: string;
 }
 
 /** A service's circuit breaker, as the `service_circuits` tool shows it. */
@@ -351,6 +355,8 @@ export interface AuditContext {
   actor: AuditActor;
   /** the worker's request id (`X-Request-Id`) */
   requestId?: string;
+  /** the request's W3C `traceparent` header as received: a run it starts continues that trace when valid */
+  traceparent?: string;
 }
 
 /** What an entry records about a change; the TenantDO digests the values and links the entry. */

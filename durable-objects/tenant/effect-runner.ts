@@ -22,6 +22,7 @@ import type { EffectRequest } from "./contracts.ts";
 import { DEFAULT_MAX_RESPONSE_BYTES, guardedConnect, guardedFetch } from "./guarded-fetch.ts";
 import type { PluginFinder } from "./plugin-registry.ts";
 import type { CapabilityResolver } from "./secret-vault.ts";
+import { withTraceparent } from "./traceparent-fetch.ts";
 
 /** The largest result (characters of its JSON) an effect hands back to its run. */
 export const MAX_EFFECT_RESULT_BYTES = 1024 * 1024;
@@ -80,8 +81,8 @@ export async function runEffect(
   }
   if (admission.state !== before) deps.circuits.write(service.name, admission.state, settings);
   const secrets: string[] = [];
-  const outcome = await callPlugin(tenant, effect, service, plugin, deps, secrets).catch((error: unknown) =>
-    outcomeOfError(error),
+  const outcome = await callPlugin(tenant, effect, service, plugin, deps, secrets, request.traceparent).catch(
+    (error: unknown) => outcomeOfError(error),
   );
   const countsAgainst = !outcome.ok && TRANSIENT_EXTERNAL_CODES.has(outcome.code);
   if (outcome.ok || countsAgainst) {
@@ -114,6 +115,7 @@ async function callPlugin(
   plugin: Plugin,
   deps: EffectRunnerDeps,
   secrets: string[],
+  traceparent: string | undefined,
 ): Promise<EffectOutcome> {
   const method = Object.hasOwn(plugin.methods, effect.method)
     ? plugin.methods[effect.method]
@@ -141,11 +143,10 @@ async function callPlugin(
     tenant,
     config: config.data,
     idempotencyKey: effect.idempotencyKey,
-    fetch: guardedFetch({
-      ...egress,
-      signal: controller.signal,
-      maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
-    }),
+    fetch: withTraceparent(
+      guardedFetch({ ...egress, signal: controller.signal, maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES }),
+      traceparent,
+    ),
     connect: guardedConnect(egress),
     keyPrefix: `t/${tenant}/`,
     bindings: bindingsFor(plugin, deps.bindings),

@@ -8,6 +8,7 @@
 
 import { EngineError } from "../../engine/errors.ts";
 import { fileChangePayloadSchema, type TriggerEvent } from "../../engine/events/index.ts";
+import { parseTraceparent } from "../../engine/telemetry/traceparent.ts";
 import type { PostedEvent } from "./contracts.ts";
 import { newEventId } from "./event-ids.ts";
 import { LIFECYCLE_EVENT_TYPES, LIFECYCLE_ID_PREFIX } from "./lifecycle-events.ts";
@@ -47,11 +48,14 @@ export function eventOfPosted(posted: PostedEvent): TriggerEvent {
     }
     payload = { ...parsed.data, path: parsed.data.path.replace(/\\/g, "/").replace(/^(\.\/)+/, "") };
   }
+  // the poster's trace, when its header is a valid one (an invalid one is ignored)
+  const traced = parseTraceparent(posted.traceparent) === undefined ? undefined : posted.traceparent;
   return {
     id: posted.id ?? newEventId(),
     type: posted.type,
     source: posted.source ?? "api",
     payload,
     receivedAt: posted.now,
+    ...(traced === undefined ? {} : { headers: { traceparent: traced } }),
   };
 }

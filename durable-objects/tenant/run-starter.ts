@@ -33,6 +33,7 @@ import { upsertRun } from "./run-index.ts";
 import { makeRoomForRun, type StartReservations } from "./run-retention.ts";
 import { readSettings } from "./settings.ts";
 import type { TenantMetrics } from "./tenant-metrics.ts";
+import { runTraceFor } from "./trace-settings.ts";
 import { isYanked } from "./workflow-release.ts";
 import { getVersion } from "./workflow-store.ts";
 
@@ -180,6 +181,8 @@ export class RunStarter {
         // it), never from the event id, which a poster chooses
         actor: event?.type === "schedule" ? "schedule" : "event",
         ...stateLimitOf(readSettings(this.#options.storage.sql)),
+        // a webhook's stored headers keep the sender's `traceparent`: the run continues its trace
+        ...runTraceFor(readSettings(this.#options.storage.sql), event?.headers?.traceparent),
       });
       if (outcome.ok)
         return this.#settle(start, { startedAt: Date.parse(outcome.value.run.created_at) }, outcome.value);

@@ -36,7 +36,9 @@ export const triggerEventSchema = z
     headers: z
       .record(z.string(), z.string())
       .optional()
-      .describe("Webhooks only: request headers, lowercased, without credentials or signatures"),
+      .describe(
+        "Webhooks: request headers, lowercased, without credentials or signatures; a posted event: its valid traceparent only",
+      ),
   })
   .describe("An event that may start runs");
 export type TriggerEvent = z.output<typeof triggerEventSchema>;

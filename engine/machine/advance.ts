@@ -142,9 +142,19 @@ function runStep(
     applyToThread(scope, resolveUpdates(scope, updateSpecsOf(step)));
     const outcome = runServerStep(scope, step.type, step, frame);
     forgetAttempts(scope, step.id);
+    scope.machine.executed?.push({ threadId: scope.thread.id, stepId: step.id, type: step.type });
     return outcome;
   } catch (error) {
     if (!isEngineError(error)) throw error;
+    if (isServerStep(step)) {
+      const failure = { code: error.code, message: error.message };
+      scope.machine.executed?.push({
+        threadId: scope.thread.id,
+        stepId: step.id,
+        type: step.type,
+        error: failure,
+      });
+    }
     scope.thread.state = stateBefore;
     scope.thread.frames.length = Math.min(scope.thread.frames.length, framesBefore);
     return handleStepFailure(scope, step, error, { skip: () => (frame.pc += 1) });

@@ -275,6 +275,19 @@ export interface MachineContext {
   meter?: WorkMeter;
   /** set by the machine itself for one transition (callers leave it out): the warnings it raised */
   raised?: RunWarning[];
+  /**
+   * Set by a runtime that traces the run (durable-objects/run/run-tracing.ts): the machine appends
+   * each server step it runs in the transition (the runtime makes spans of them).
+   */
+  executed?: ExecutedServerStep[];
+}
+
+/** A server step a transition ran: which, on which thread, and its error when it failed. */
+export interface ExecutedServerStep {
+  threadId: string;
+  stepId: string;
+  type: string;
+  error?: { code: string; message: string };
 }
 
 /** What a transition did to the run's dependency graph: the rows to write. */

@@ -47,17 +47,19 @@ export const eventRoutes = new Hono<AppEnv>().post("/events", requireTenantKey, 
   const stub = tenantStub(c.env, tenant);
   // the poster's key: the tenant's DO charges the events to its rate limits (429 when over)
   const poster = { keyId: c.get("keyId") };
+  // a run an event starts continues the poster's trace (docs/observability.md, "traceparent")
+  const traceparent = c.req.header("traceparent");
   if ("events" in body) {
     const receipts = await unwrap(
       stub.receiveEvents(
         tenant,
-        body.events.map((event) => postedOf(event, now)),
+        body.events.map((event) => postedOf(event, now, traceparent)),
         poster,
       ),
     );
     return c.json({ events: receipts.map((receipt) => receipt.answer) }, 202);
   }
-  const receipt = await unwrap(stub.receiveEvent(tenant, postedOf(body, now), poster));
+  const receipt = await unwrap(stub.receiveEvent(tenant, postedOf(body, now, traceparent), poster));
   if (receipt.duplicate) c.header("x-edgeflow-duplicate", "true");
   return c.json(receipt.answer, 202);
 });
@@ -70,10 +72,11 @@ function parseBody(body: unknown): PostedBody | z.output<typeof postedBatchSchem
     : parseInput(postedEventSchema, body, "request body");
 }
 
-function postedOf(body: PostedBody, now: number) {
+function postedOf(body: PostedBody, now: number, traceparent: string | undefined) {
   return {
     type: body.type,
     now,
+    ...(traceparent === undefined ? {} : { traceparent }),
     ...(body.id === undefined ? {} : { id: body.id }),
     ...(body.source === undefined ? {} : { source: body.source }),
     ...(body.payload === undefined ? {} : { payload: body.payload }),

@@ -35,7 +35,12 @@ export const mcpRoutes = new Hono<AppEnv>()
       if (toolCalls === undefined) throw refusal;
       return refuseToolCalls(toolCalls, refusal);
     }
-    const audit = { actor: c.get("actor"), requestId: c.get("requestId") };
+    const traceparent = c.req.header("traceparent");
+    const audit = {
+      actor: c.get("actor"),
+      requestId: c.get("requestId"),
+      ...(traceparent === undefined ? {} : { traceparent }),
+    };
     const scope = { env: c.env, tenant: c.get("tenant"), audit, plugins: installedPlugins() };
     const scopes = c.get("scopes");
     const handler = createMcpHandler(() => createEdgeflowServer(scope, scopes), {

@@ -52,6 +52,7 @@ export interface TargetRequest {
   path: string;
   key: string | null;
   authorization: string | null;
+  traceparent: string | null;
   body: unknown;
 }
 

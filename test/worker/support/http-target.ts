@@ -22,6 +22,8 @@ interface Recorded {
   path: string;
   key: string | null;
   authorization: string | null;
+  /** the W3C trace context the caller sent (test/worker/traces.test.ts) */
+  traceparent: string | null;
   body: unknown;
 }
 
@@ -39,6 +41,7 @@ export async function setup(project: TestProject): Promise<void> {
       path: url.pathname,
       key: typeof key === "string" ? key : null,
       authorization: req.headers.authorization ?? null,
+      traceparent: typeof req.headers.traceparent === "string" ? req.headers.traceparent : null,
       body,
     };
     const json = (status: number, value: unknown, headers: Record<string, string> = {}) => {
