@@ -547,8 +547,6 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forTenant(tenant, () => this.#spans.add(tenant, spans));
   }
 
-  }
-
   /**
    * Called by a RunDO after each status change of its run, with the step durations it logged since
    * the last batch (`steps`, counted once: tenant-metrics.ts); answers the run's metrics mark.
