@@ -210,6 +210,13 @@ const TENANT_FACING = [
   "deleteService",
   "performEffect",
   "listCircuits",
+  "changeRelease",
+  "exportWorkflowVersions",
+  "importWorkflowVersions",
+  "listRunPage",
+  "migrateRun",
+  "migrateRuns",
+  "rollbackRunMigration",
 ];
 
 /**
@@ -229,6 +236,7 @@ const NOT_TENANT_FACING = [
   "withdrawSignInLinks",
   "recordRun", // a RunDO's index update
   "recordStepMetrics", // a RunDO's batch of step durations
+  "recordSpans", // a traced RunDO's finished spans
   "metricsSnapshot", // GET /metrics: a suspended tenant's key is refused by authenticate first
   "receiveWebhook", // tenant.suspended once a delivery verifies (above)
   "setSecret",
