@@ -169,6 +169,29 @@ describe("workflow_migrate", () => {
       expect(toolErrorOf(finished).code).toBe("migrate.run_finished");
     }
   });
+
+  it("refuses a yanked version, for one run and in bulk, and leaves the run where it was", async () => {
+    const { id, apiKey, runId } = await runAtPick();
+    const before = await runRow(id, runId);
+    const yanked = await callTool(apiKey, "workflow_yank", { workflow: "mig:flow", version: "2.0.0" });
+    expect(yanked.isError, yanked.text).toBe(false);
+    for (const dry_run of [true, false]) {
+      const one = await callTool(apiKey, "workflow_migrate", {
+        workflow_id: runId,
+        to_version: "2.0.0",
+        dry_run,
+      });
+      expect(toolErrorOf(one).code).toBe("workflow.version_yanked");
+      const bulk = await callTool(apiKey, "workflow_migrate_runs", {
+        workflow: "mig:flow",
+        from_version: "1.0.0",
+        to_version: "2.0.0",
+        dry_run,
+      });
+      expect(toolErrorOf(bulk).code).toBe("workflow.version_yanked");
+    }
+    expect(await runRow(id, runId)).toEqual(before);
+  });
 });
 
 describe("workflow_migrate_rollback", () => {
