@@ -6,7 +6,8 @@
  * test/fixtures/versions/example/order-review-v1.yaml and -v2.yaml; what this test asserts is what
  * the docs show. `WALKTHROUGH_LOG=<file>` writes every answer there (to copy into the docs).
  */
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
@@ -256,11 +257,34 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
     expect(again.package).toEqual(pkg);
   });
 
-  it("`edgeflow validate v2 --against v1` shows the same differences", async () => {
-    const lines: string[] = [];
-    const io: CommandIo = { out: (line) => lines.push(line), err: (line) => lines.push(line) };
-    expect(await validateCommand([V2_FILE, "--against", V1_FILE], io)).toBe(0);
-    if (process.env.WALKTHROUGH_LOG) appendFileSync(process.env.WALKTHROUGH_LOG, `${lines.join("\n")}\n`);
-    expect(lines.filter((line) => / (breaking|compatible) /.test(line)).length).toBe(3);
+  it("`edgeflow validate v2 --against v1` shows the same differences; the undeclared 1.1.0 fails", async () => {
+    const capture = () => {
+      const lines: string[] = [];
+      const io: CommandIo = { out: (line) => lines.push(line), err: (line) => lines.push(line) };
+      return { lines, io };
+    };
+    const accepted = capture();
+    expect(await validateCommand([V2_FILE, "--against", V1_FILE], accepted.io)).toBe(0);
+    expect(accepted.lines.map((line) => line.replace(`${V2_FILE}: `, ""))).toEqual([
+      `3 difference(s) against ${WORKFLOW} 1.0.0 (${V1_FILE})`,
+      'breaking input_removed inputs.reviewer input "reviewer" was removed: callers and triggers that give it are refused',
+      'breaking state_removed state.counter state field "counter" was removed: runs in flight hold it and steps of the previous version read it',
+      'compatible step_added steps.lint new step "lint" in steps',
+      "1 file(s) checked: 0 error(s), 0 warning(s)",
+    ]);
+    const dir = mkdtempSync(join(tmpdir(), "edgeflow-walkthrough-"));
+    try {
+      const minor = join(dir, "order-review-v1.1.yaml");
+      writeFileSync(minor, V1_1);
+      const refused = capture();
+      expect(await validateCommand([minor, "--against", V1_FILE], refused.io)).toBe(1);
+      expect(refused.lines.join("\n")).toContain(
+        "publish.breaking_change Version 1.1.0 has 2 breaking changes",
+      );
+      if (process.env.WALKTHROUGH_LOG)
+        appendFileSync(process.env.WALKTHROUGH_LOG, `${[...accepted.lines, ...refused.lines].join("\n")}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
