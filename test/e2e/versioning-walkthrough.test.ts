@@ -111,7 +111,14 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
     }
     const next = ok(await call("workflow_get_next_step", { workflow_id: runs[0] }));
     const handed = (next.steps as { id: string }[]).map((step) => step.id);
-    expect(handed).toContain("review");
+    expect(handed).toEqual(["announce", "review"]);
+    // the agent notes a first pass in v1's field, so the rename below carries a value
+    ok(
+      await call("workflow_state_update", {
+        workflow_id: runs[0],
+        updates: [{ path: "this.counter", value: 1 }],
+      }),
+    );
   });
 
   it("refuses 1.1.0 with the breaking change, lists it, and stores nothing", async () => {
@@ -164,9 +171,9 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
     ]);
     expect(plan.state_changes).toEqual([
       { path: "inputs.reviewer", before: "bot" },
-      { path: "state.counter", before: 0 },
+      { path: "state.counter", before: 1 },
       { path: "state.notes", before: [], after: ["migrated from 1.0.0"] },
-      { path: "state.passes", after: 0 },
+      { path: "state.passes", after: 1 },
     ]);
     expect(plan.migrations).toEqual([
       {
