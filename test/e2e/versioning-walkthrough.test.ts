@@ -153,6 +153,8 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
     runs.push(started.workflow_id as string);
     const forward = ok(await call("workflow_set_default", { workflow: WORKFLOW, version: "latest" }));
     expect(forward).toMatchObject({ default_version: "2.0.0", changed: true });
+    const onV2 = ok(await call("workflow_start", { workflow: WORKFLOW, inputs: { files: FILES } }));
+    expect(onV2.version).toBe("2.0.0");
   });
 
   it("dry-runs, applies and rolls back the migration of the waiting run", async () => {
