@@ -70,6 +70,12 @@ async function answerOf(client: Client, tool: string, args: Record<string, unkno
   return { isError: false, structured };
 }
 
+/** answers (compact JSON) the docs must show verbatim, checked by the last test */
+const shownInDocs: string[] = [];
+function shown(value: unknown): void {
+  shownInDocs.push(JSON.stringify(value));
+}
+
 function ok(answer: Answer): Record<string, unknown> {
   if (answer.isError) throw new Error(`expected a result, got ${JSON.stringify(answer.structured)}`);
   return answer.structured;
@@ -103,6 +109,7 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
   it("publishes 1.0.0 and starts three runs; the first waits at `review`", async () => {
     const published = ok(await call("workflow_publish", { yaml: V1 }));
     expect(published).toMatchObject({ workflow: WORKFLOW, version: "1.0.0" });
+    shown(published);
     expect(published.compatibility).toBeUndefined();
     for (let i = 0; i < 3; i++) {
       const started = ok(await call("workflow_start", { workflow: WORKFLOW, inputs: { files: FILES } }));
@@ -127,7 +134,12 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
     expect(refused.message).toContain("input_removed inputs.reviewer");
     expect(refused.message).toContain("state_removed state.counter");
     const info = ok(await call("workflow_get_info", { workflow: WORKFLOW }));
-    expect(info.version).toBe("1.0.0");
+    expect(info).toMatchObject({ version: "1.0.0", versions: ["1.0.0"] });
+    const checked = ok(await call("workflow_validate", { yaml: V1_1 }));
+    expect(checked).toMatchObject({ valid: false, version: "1.1.0", compatibility: { against: "1.0.0" } });
+    expect((checked.errors as { code: string }[]).map((error) => error.code)).toEqual([
+      "publish.breaking_change",
+    ]);
   });
 
   it("publishes 2.0.0 (a major, declared) with the compatibility list", async () => {
@@ -138,6 +150,7 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
       changes: { kind: string; path: string; breaking: boolean }[];
     };
     expect(compatibility.against).toBe("1.0.0");
+    for (const change of compatibility.changes) shown(change);
     expect(compatibility.changes.map(({ kind, path, breaking }) => [kind, path, breaking])).toEqual([
       ["input_removed", "inputs.reviewer", true],
       ["state_removed", "state.counter", true],
@@ -148,11 +161,13 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
   it("rolls the default back to 1.0.0 in one call and forward again", async () => {
     const back = ok(await call("workflow_set_default", { workflow: WORKFLOW, version: "1.0.0" }));
     expect(back).toMatchObject({ default_version: "1.0.0", changed: true });
+    shown(back);
     const started = ok(await call("workflow_start", { workflow: WORKFLOW, inputs: { files: FILES } }));
     expect(started.version).toBe("1.0.0");
     runs.push(started.workflow_id as string);
     const forward = ok(await call("workflow_set_default", { workflow: WORKFLOW, version: "latest" }));
     expect(forward).toMatchObject({ default_version: "2.0.0", changed: true });
+    shown(forward);
     const onV2 = ok(await call("workflow_start", { workflow: WORKFLOW, inputs: { files: FILES } }));
     expect(onV2.version).toBe("2.0.0");
   });
@@ -162,6 +177,10 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
     const before = ok(await call("workflow_state_read", { workflow_id: waiting }));
     const plan = ok(await call("workflow_migrate", { workflow_id: waiting, to_version: "2.0.0" }));
     expect(plan).toMatchObject({ dry_run: true, migrated: false, possible: true, problems: [] });
+    shown(plan.positions);
+    shown(plan.migrations);
+    shown(plan.warnings);
+    for (const change of plan.state_changes as unknown[]) shown(change);
     expect(plan.positions).toEqual([
       {
         thread_id: "main",
@@ -207,6 +226,7 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
       await call("workflow_migrate_runs", { workflow: WORKFLOW, from_version: "1.0.0", to_version: "2.0.0" }),
     );
     expect(dry.totals).toEqual({ visited: 4, would_migrate: 4, migrated: 0, refused: 0 });
+    shown(dry.totals);
     const applied = ok(
       await call("workflow_migrate_runs", {
         workflow: WORKFLOW,
@@ -216,6 +236,7 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
       }),
     );
     expect(applied.totals).toEqual({ visited: 4, would_migrate: 0, migrated: 4, refused: 0 });
+    shown(applied.totals);
     expect(
       ok(
         await call("workflow_migrate_runs", {
@@ -258,6 +279,7 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
     const pkg = exported.package as { versions: { version: string }[] };
     expect(pkg.versions.map((entry) => entry.version)).toEqual(["1.0.0", "2.0.0"]);
     const imported = ok(await callOther("workflow_import", { package: pkg }));
+    shown(imported);
     expect(imported.versions).toEqual([
       { version: "1.0.0", created: true },
       { version: "2.0.0", created: true },
@@ -295,5 +317,13 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("docs/versioning.md shows these answers verbatim", () => {
+    const docs = readFileSync(join(import.meta.dirname, "..", "..", "docs", "versioning.md"), "utf8");
+    const section = docs.slice(docs.indexOf("## Worked example: v1 to v2"));
+    expect(section.startsWith("## Worked example: v1 to v2")).toBe(true);
+    expect(shownInDocs.length).toBeGreaterThan(10);
+    for (const answer of shownInDocs) expect(section).toContain(answer);
   });
 });
