@@ -237,6 +237,11 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
     );
     expect(applied.totals).toEqual({ visited: 4, would_migrate: 0, migrated: 4, refused: 0 });
     shown(applied.totals);
+    const active = ok(await call("workflow_list_active"));
+    const versions = (active.workflows as { workflow_id: string; version: string }[])
+      .filter((run) => runs.includes(run.workflow_id))
+      .map((run) => run.version);
+    expect(versions).toEqual(["2.0.0", "2.0.0", "2.0.0", "2.0.0"]);
     expect(
       ok(
         await call("workflow_migrate_runs", {
