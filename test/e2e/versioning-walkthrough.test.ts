@@ -207,7 +207,8 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
         script: true,
       },
     ]);
-    expect(ok(await call("workflow_get_status", { workflow_id: waiting })).version).toBe("1.0.0");
+    const statusBefore = ok(await call("workflow_get_status", { workflow_id: waiting }));
+    expect(statusBefore.version).toBe("1.0.0");
 
     const applied = ok(
       await call("workflow_migrate", { workflow_id: waiting, to_version: "2.0.0", dry_run: false }),
@@ -218,7 +219,8 @@ describe("docs/versioning.md, worked example: code:review-changes from 1.0.0 to 
     const restored = ok(await call("workflow_migrate_rollback", { workflow_id: waiting }));
     expect(restored).toMatchObject({ restored_version: "1.0.0" });
     expect(ok(await call("workflow_state_read", { workflow_id: waiting }))).toEqual(before);
-    expect(ok(await call("workflow_get_status", { workflow_id: waiting })).version).toBe("1.0.0");
+    // version, state, pending steps and updated_at: all as before the migration
+    expect(ok(await call("workflow_get_status", { workflow_id: waiting }))).toEqual(statusBefore);
   });
 
   it("moves every run of 1.0.0 with workflow_migrate_runs, dry run first", async () => {
