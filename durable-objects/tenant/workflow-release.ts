@@ -142,7 +142,7 @@ function requireVersion(sql: SqlStorage, workflow: string, version: string): voi
 function yankedError(workflow: string, version: string): EngineError {
   return new EngineError(
     "workflow.version_yanked",
-    `Version ${version} of "${workflow}" is yanked; start without a version to get its default, or restore it with workflow_unyank.`,
+    `Version ${version} of "${workflow}" is yanked: it takes no new runs (started or migrated); choose another version (workflow_get_info lists them, and starting without a version gets the default), or restore it with workflow_unyank.`,
     { path: "version" },
   );
 }

@@ -2,7 +2,7 @@
  * @module
  * The `migrations:` entries of a file, checked when it is loaded (validate and publish) so that a
  * migration never fails for a reason its text already shows: `from` must be a semver range and
- * `to` a version (`migrate.bad_range`), `script` one `{{ expression }}` with nothing around it
+ * `to` a version no higher than the file's own (`migrate.bad_range`), `script` one `{{ expression }}` with nothing around it
  * (`migrate.bad_script`; whether the expression compiles is checked at publish with the others,
  * `migrationScriptSites`), and each operation's paths well formed (`migrate.bad_operation`).
  * Reads the raw document; evaluates nothing. docs/versioning.md, "Migrations".
@@ -34,6 +34,14 @@ export function checkMigrations(document: unknown): Finding[] {
       findings.push(
         errorFinding("migrate.bad_range", `to "${migration.to}" is not a version`, [...path, "to"]),
       );
+    } else if (typeof migration.to === "string" && isAbove(migration.to, document.version)) {
+      findings.push(
+        errorFinding(
+          "migrate.bad_range",
+          `to "${migration.to}" is above this file's version ${String(document.version)}: a migration leads to this version or an earlier one`,
+          [...path, "to"],
+        ),
+      );
     }
     if (typeof migration.script === "string" && !isOneExpression(migration.script)) {
       findings.push(
@@ -51,6 +59,11 @@ export function checkMigrations(document: unknown): Finding[] {
     }
   });
   return findings;
+}
+
+/** Whether `to` is a version above the file's own (a valid) `version`. */
+function isAbove(to: string, version: unknown): boolean {
+  return typeof version === "string" && semver.valid(version) !== null && semver.gt(to, version);
 }
 
 /** The migration scripts as expression sites: publish compiles them like every other expression. */

@@ -78,6 +78,12 @@ describe("migrations:", () => {
     ],
     ["a to that is not a version", '  - { from: "^1", to: "2.x" }', "migrate.bad_range", "migrations[0].to"],
     [
+      "a to above the file's own version",
+      '  - { from: "^1", to: "3.0.0" }',
+      "migrate.bad_range",
+      "migrations[0].to",
+    ],
+    [
       "a script that is not one expression",
       '  - { from: "^1", to: "2.0.0", script: "state.count = 1" }',
       "migrate.bad_script",
