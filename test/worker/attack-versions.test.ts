@@ -75,6 +75,30 @@ describe("attack: breaking-change check bypasses", () => {
   });
 });
 
+describe("attack: input changes the comparison does not see", () => {
+  it("tightening an input's validation on a minor bump is a breaking change", async () => {
+    const { apiKey } = await newTenant("atkval");
+    await publish(apiKey, flow("1.0.0"));
+    const tightened = flow("1.1.0").replace(
+      'tag: { type: string, required: false, default: "HEAD" }',
+      'tag: { type: string, required: false, default: "HEAD", validation: { enum: ["HEAD"] } }',
+    );
+    const call = await callTool(apiKey, "workflow_publish", { yaml: tightened });
+    expect(call.isError, call.text).toBe(true);
+    expect(toolErrorOf(call).code).toBe("publish.breaking_change");
+  });
+
+  it("retyping an input through state_schema.inputs on a minor bump is a breaking change", async () => {
+    const { apiKey } = await newTenant("atkssi");
+    const NOTE = "  note: { type: string, required: false }\n";
+    await publish(apiKey, flow("1.0.0", NOTE));
+    const retyped = flow("1.1.0", NOTE).replace("default_state:", "state_schema:\n  inputs: { note: number }\ndefault_state:");
+    const call = await callTool(apiKey, "workflow_publish", { yaml: retyped });
+    expect(call.isError, call.text).toBe(true);
+    expect(toolErrorOf(call).code).toBe("publish.breaking_change");
+  });
+});
+
 describe("attack: hostile packages", () => {
   it("a deeply nested package is refused with a coded error, not internal.error", async () => {
     const { apiKey } = await newTenant("atkdeep");
