@@ -113,3 +113,34 @@ describe("attack: hostile packages", () => {
     expect(res.status).toBeLessThan(500);
   });
 });
+
+describe("attack: release state lost across export/import", () => {
+  it("a version yanked at the source does not become the default where the package is imported", async () => {
+    const source = await newTenant("atkyank");
+    await publish(source.apiKey, flow("1.0.0"));
+    await publish(source.apiKey, flow("1.1.0"));
+    const yanked = await callTool(source.apiKey, "workflow_yank", {
+      workflow: "atk:flow",
+      version: "1.1.0",
+      reason: "bad release",
+    });
+    expect(yanked.isError, yanked.text).toBe(false);
+    const exported = await callTool(source.apiKey, "workflow_export", { workflow: "atk:flow", format: "package" });
+    const target = await newTenant("atkyank2");
+    const imported = await callTool(target.apiKey, "workflow_import", { package: exported.structured.package });
+    expect(imported.isError, imported.text).toBe(false);
+    const info = await callTool(target.apiKey, "workflow_get_info", { workflow: "atk:flow" });
+    // secure: the withdrawn release is not what new runs and triggers get
+    expect(info.structured.default_version, JSON.stringify(info.structured.yanked)).toBe("1.0.0");
+  });
+});
+
+describe("attack: a prerelease takes the default", () => {
+  it("publishing 2.0.0-rc.1 does not move new runs and triggers onto the release candidate", async () => {
+    const { apiKey } = await newTenant("atkrc");
+    await publish(apiKey, flow("1.0.0"));
+    await publish(apiKey, flow("2.0.0-rc.1", REQUIRED_TICKET));
+    const info = await callTool(apiKey, "workflow_get_info", { workflow: "atk:flow" });
+    expect(info.structured.default_version).toBe("1.0.0");
+  });
+});
