@@ -10,6 +10,7 @@
 import { EngineError } from "../../engine/errors.ts";
 import { triggerProblems } from "../../engine/events/index.ts";
 import type { NewWorkflowVersion, StoredWorkflow } from "./contracts.ts";
+import { checkCompatibility } from "./publish-compatibility.ts";
 import { assertRoomToPublish } from "./quota-usage.ts";
 import { getVersion, insertVersion, listVersions } from "./workflow-store.ts";
 
@@ -41,7 +42,9 @@ export function assertTriggersValid(versions: readonly NewWorkflowVersion[]): vo
 
 /**
  * Stores each version in order (call inside a transaction): an identical one is a no-op, one with
- * other text is `workflow.version_exists`. `onCreated` registers triggers and audits a new one.
+ * other text is `workflow.version_exists`. Each version first passes the publish compatibility check
+ * against the version below it (published before, or stored earlier in this call), so a package
+ * cannot bring in a breaking change that `workflow_publish` would refuse. `onCreated` registers triggers and audits a new one.
  */
 export function insertVersions(
   sql: SqlStorage,
@@ -51,6 +54,7 @@ export function insertVersions(
 ): boolean[] {
   return versions.map((version) => {
     assertRoomToPublish(sql, version.name, version.version);
+    checkCompatibility(sql, version.definition);
     const { created } = insertVersion(sql, version, now);
     if (created) onCreated(version);
     return created;

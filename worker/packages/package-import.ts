@@ -11,11 +11,12 @@ import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
 import type { NewWorkflowVersion } from "../../durable-objects/tenant/contracts.ts";
 import { canonicalJson } from "../../engine/audit/canonical-json.ts";
+import type { WorkflowDefinition } from "../../engine/dialect/index.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { loadWorkflow } from "../../engine/loader/index.ts";
 import type { PackageVersion, WorkflowPackage } from "../../engine/packages/package-format.ts";
 import { verifyPackage } from "../../engine/packages/package-verification.ts";
-import { missingPin, withPins } from "../../engine/packages/plugin-pins.ts";
+import { missingPin, pinnedCatalog, unresolvedPin, withPins } from "../../engine/packages/plugin-pins.ts";
 import { withResolved } from "../../engine/plugins/published.ts";
 import { WorkflowDiagnosticsError } from "../mcp/diagnostics-error.ts";
 import { problemsOf } from "../mcp/expression-checker.ts";
@@ -85,6 +86,7 @@ async function checkedVersion(
   if (resolved === undefined) {
     throw malformed(`${at}: "plugins" does not name the services its YAML uses.`, `${at}.plugins`);
   }
+  await assertPinsFitYaml(scope, entry, definition, at);
   return {
     name: definition.name,
     version: definition.version,
@@ -93,6 +95,33 @@ async function checkedVersion(
     definition: withResolved(definition, resolved),
     warnings,
   };
+}
+
+/**
+ * The YAML checked again with only the pinned plugin versions available: each pin must satisfy its
+ * service's `uses:` range and accept its configuration, else `package.pin_mismatch`.
+ */
+async function assertPinsFitYaml(
+  scope: TenantScope,
+  entry: PackageVersion,
+  definition: WorkflowDefinition,
+  at: string,
+): Promise<void> {
+  const pinned = await checkUses(entry.yaml, definition, {
+    ...scope,
+    plugins: pinnedCatalog(scope.plugins, entry.plugins),
+  });
+  const problem = pinned.problems.find((candidate) => candidate.severity === "error");
+  const stray = unresolvedPin(pinned.resolved, entry.plugins);
+  if (problem === undefined && stray === undefined) return;
+  const why =
+    problem?.message ??
+    `${stray?.plugin}@${stray?.version} (service "${stray?.service}") is not the version its \`uses:\` resolves to among the pins`;
+  throw new EngineError(
+    "package.pin_mismatch",
+    `${at}: version ${entry.version}'s plugin pins do not fit its YAML: ${why}.`,
+    { path: `${at}.plugins` },
+  );
 }
 
 function malformed(message: string, path: string): EngineError {
