@@ -6,7 +6,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson } from "../../engine/audit/canonical-json.ts";
-import { checksumProblem, sealPackage } from "../../engine/packages/package-checksums.ts";
+import { checksumProblem, packageChecksum, sealPackage } from "../../engine/packages/package-checksums.ts";
 import type { WorkflowPackage } from "../../engine/packages/package-format.ts";
 import {
   importSigningKey,
@@ -258,5 +258,46 @@ describe("workflow_import", () => {
     expect(toolErrorOf(call).code).toBe("workflow.version_exists");
     // 1.0.0 comes first in the package and was stored in the same transaction: it is gone again
     expect(await workflowNames(c.apiKey)).toEqual(["pkg:deploy@1.1.0"]);
+  });
+
+  it("carries yanks with their reasons: the target yanks them too, and export → import → export is equal", async () => {
+    const source = await newTenant("pkgy");
+    await publish(source.apiKey, V1);
+    await publish(source.apiKey, V2);
+    await ok(
+      callTool(source.apiKey, "workflow_yank", { workflow: "pkg:deploy", version: "1.1.0", reason: "bad" }),
+    );
+    const withYank = await exportPackageOf(source.apiKey);
+    expect(withYank.format_version).toBe(2);
+    expect(withYank.versions.map((entry) => entry.yanked)).toEqual([undefined, { reason: "bad" }]);
+    const target = await newTenant("pkgy2");
+    await ok(callTool(target.apiKey, "workflow_import", { package: withYank }));
+    const info = await ok(callTool(target.apiKey, "workflow_get_info", { workflow: "pkg:deploy" }));
+    expect(info.default_version).toBe("1.0.0");
+    expect(
+      (info.yanked as { version: string; reason?: string }[]).map(({ version, reason }) => [version, reason]),
+    ).toEqual([["1.1.0", "bad"]]);
+    expect(canonicalJson(await exportPackageOf(target.apiKey))).toBe(canonicalJson(withYank));
+    // the yank is covered by the checksums: dropping it is a changed package
+    const unyanked = structuredClone(withYank);
+    delete unyanked.versions[1]!.yanked;
+    expect(await refusedImport(unyanked)).toBe("package.checksum_mismatch");
+  });
+
+  it("refuses a package that yanks every version (as workflow_yank does), publishing nothing", async () => {
+    const allYanked = await sealPackage({
+      workflow: exported.workflow,
+      versions: exported.versions.map(({ sha256: _sha, ...entry }) => ({ ...entry, yanked: {} })),
+    });
+    expect(await refusedImport(allYanked)).toBe("workflow.yank_refused");
+  });
+
+  it("still reads a format 1 package", async () => {
+    const { signature: _signature, sha256: _sha, ...body } = exported;
+    const formatOne = { ...body, format_version: 1 as const };
+    const legacy = { ...formatOne, sha256: await packageChecksum(formatOne) };
+    const b = await newTenant("pkgf1");
+    const imported = await ok(callTool(b.apiKey, "workflow_import", { package: legacy }));
+    expect((imported.versions as unknown[]).length).toBe(2);
   });
 });

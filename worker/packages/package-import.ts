@@ -5,7 +5,8 @@
  * as `workflow_publish` (the loader, expressions, plugin resolution) with the package's plugin
  * pins put back, and only when every version passes, all of them handed to the tenant's DO in one
  * call that publishes them in ascending semver order in one transaction: a refusal anywhere
- * publishes nothing. A version already published with the same YAML is a no-op.
+ * publishes nothing. A version already published with the same YAML is a no-op. The versions the
+ * package marks yanked are yanked in that transaction too.
  */
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
@@ -36,7 +37,12 @@ export async function importPackage(scope: TenantScope, candidate: unknown): Pro
   for (const [index, entry] of pkg.versions.entries())
     checked.push(await checkedVersion(scope, pkg, entry, index));
   const { created } = await unwrap(
-    tenantStub(scope.env, scope.tenant).importWorkflowVersions(scope.tenant, checked, scope.audit),
+    tenantStub(scope.env, scope.tenant).importWorkflowVersions(
+      scope.tenant,
+      checked,
+      yanksOf(pkg),
+      scope.audit,
+    ),
   );
   return {
     workflow: pkg.workflow,
@@ -121,6 +127,20 @@ async function assertPinsFitYaml(
     "package.pin_mismatch",
     `${at}: version ${entry.version}'s plugin pins do not fit its YAML: ${why}.`,
     { path: `${at}.plugins` },
+  );
+}
+
+/** The versions the package marks yanked, with their reasons. */
+function yanksOf(pkg: WorkflowPackage): { version: string; reason?: string }[] {
+  return pkg.versions.flatMap((entry) =>
+    entry.yanked === undefined
+      ? []
+      : [
+          {
+            version: entry.version,
+            ...(entry.yanked.reason === undefined ? {} : { reason: entry.yanked.reason }),
+          },
+        ],
   );
 }
 
