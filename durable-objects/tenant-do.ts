@@ -21,6 +21,7 @@ import { EngineError, isEngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
 import { missingSecretWarnings } from "../engine/loader/index.ts";
 import type { StepMetricsBatch } from "../engine/metrics/step-observations.ts";
+import type { PackageYank } from "../engine/packages/package-format.ts";
 import type { EffectOutcome } from "../engine/plugins/effect.ts";
 import { withoutResolved } from "../engine/plugins/published.ts";
 import type { RateLimitVerdict } from "../engine/rate-limits/rate-limited-error.ts";
@@ -123,7 +124,6 @@ import {
   applyYanks,
   assertTriggersValid,
   insertVersions,
-  type PackageYank,
 } from "./tenant/workflow-packages.ts";
 import { applyReleaseChange, assertStartable, releaseState } from "./tenant/workflow-release.ts";
 import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";

@@ -10,18 +10,13 @@
  */
 import { EngineError } from "../../engine/errors.ts";
 import { triggerProblems } from "../../engine/events/index.ts";
+import type { PackageYank } from "../../engine/packages/package-format.ts";
 import type { ReleaseChange } from "../../engine/release/release-change.ts";
 import type { NewWorkflowVersion, StoredWorkflow } from "./contracts.ts";
 import { checkCompatibility } from "./publish-compatibility.ts";
 import { assertRoomToPublish } from "./quota-usage.ts";
 import { applyReleaseChange, releaseState } from "./workflow-release.ts";
 import { getVersion, insertVersion, listVersions } from "./workflow-store.ts";
-
-/** A version a package marks yanked, with the reason it was yanked for. */
-export interface PackageYank {
-  version: string;
-  reason?: string;
-}
 
 /** Every version of `name`, ascending, and its yanked ones; `workflow.not_found` without one, `package.too_large` past `max`. */
 export function allVersionsOf(

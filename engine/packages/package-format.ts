@@ -72,6 +72,12 @@ export const workflowPackageSchema = z.strictObject({
 });
 export type WorkflowPackage = z.output<typeof workflowPackageSchema>;
 
+/** A version a package marks yanked, with the reason it was yanked for (what export reads, import applies). */
+export interface PackageYank {
+  version: string;
+  reason?: string;
+}
+
 /** The package before its checksums: what an export assembles. */
 export interface UnsealedPackage {
   workflow: string;

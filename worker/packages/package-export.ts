@@ -8,13 +8,13 @@
  */
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
-import type { PackageYank } from "../../durable-objects/tenant/workflow-packages.ts";
 import { canonicalJson } from "../../engine/audit/canonical-json.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { sealPackage } from "../../engine/packages/package-checksums.ts";
 import {
   MAX_PACKAGE_BYTES,
   MAX_PACKAGE_VERSIONS,
+  type PackageYank,
   type WorkflowPackage,
 } from "../../engine/packages/package-format.ts";
 import { signPackageChecksum } from "../../engine/packages/package-signature.ts";

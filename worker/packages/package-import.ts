@@ -15,7 +15,7 @@ import { canonicalJson } from "../../engine/audit/canonical-json.ts";
 import type { WorkflowDefinition } from "../../engine/dialect/index.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { loadWorkflow } from "../../engine/loader/index.ts";
-import type { PackageVersion, WorkflowPackage } from "../../engine/packages/package-format.ts";
+import type { PackageVersion, PackageYank, WorkflowPackage } from "../../engine/packages/package-format.ts";
 import { verifyPackage } from "../../engine/packages/package-verification.ts";
 import { missingPin, pinnedCatalog, unresolvedPin, withPins } from "../../engine/packages/plugin-pins.ts";
 import { withResolved } from "../../engine/plugins/published.ts";
@@ -131,7 +131,7 @@ async function assertPinsFitYaml(
 }
 
 /** The versions the package marks yanked, with their reasons. */
-function yanksOf(pkg: WorkflowPackage): { version: string; reason?: string }[] {
+function yanksOf(pkg: WorkflowPackage): PackageYank[] {
   return pkg.versions.flatMap((entry) =>
     entry.yanked === undefined
       ? []
