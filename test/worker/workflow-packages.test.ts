@@ -13,8 +13,10 @@ import {
   signPackageChecksum,
   verifyPackageSignature,
 } from "../../engine/packages/package-signature.ts";
+import { demoV1, demoV2, TEST_CATALOG } from "../support/test-plugin-catalog.ts";
 import { callTool, newTenant, type ToolCall, toolErrorOf } from "./support/clients.ts";
 import { publish } from "./support/events.ts";
+import { callToolWithPlugins } from "./support/plugin-tools.ts";
 
 /** The private half of the second key vitest.config.ts lists in EDGEFLOW_PACKAGE_TRUSTED_KEYS. */
 const TRUSTED_PARTNER_JWK = JSON.stringify({
@@ -299,5 +301,57 @@ describe("workflow_import", () => {
     const b = await newTenant("pkgf1");
     const imported = await ok(callTool(b.apiKey, "workflow_import", { package: legacy }));
     expect((imported.versions as unknown[]).length).toBe(2);
+  });
+});
+
+describe("workflow_import: plugin pins against the YAML", () => {
+  const DEMO = `name: "pkg:demo"
+description: "pins"
+version: "1.0.0"
+services:
+  api: { uses: "demo@^1", config: { base_url: "https://example.com" } }
+steps:
+  - id: hello
+    type: user_message
+    message: "hi"
+`;
+  const demoPackage = () =>
+    sealPackage({
+      workflow: "pkg:demo",
+      versions: [
+        {
+          version: "1.0.0",
+          yaml: DEMO,
+          migrations: [],
+          plugins: [{ service: "api", plugin: "demo", version: "1.0.0" }],
+        },
+      ],
+    });
+
+  it("keeps an older pin inside the range (the version the source resolved)", async () => {
+    const { id } = await newTenant("pkgpin");
+    const call = await callToolWithPlugins(id, "workflow_import", { package: await demoPackage() });
+    expect(call.isError, call.text).toBe(false);
+    const again = await callToolWithPlugins(id, "workflow_export", {
+      workflow: "pkg:demo",
+      format: "package",
+    });
+    expect((again.structured.package as WorkflowPackage).versions[0]?.plugins).toEqual([
+      { service: "api", plugin: "demo", version: "1.0.0" },
+    ]);
+  });
+
+  it("checks the service's config against the pinned version, not the one the range resolves to here", async () => {
+    const { id } = await newTenant("pkgpin2");
+    // here demo@1.0.0 takes another configuration than the YAML's; demo@1.4.2 (what ^1 resolves to) takes it
+    const otherV1 = { ...demoV2("1.0.0"), roles: demoV1("1.0.0").roles };
+    const catalog = {
+      plugins: [
+        ...TEST_CATALOG.plugins.filter((p) => !(p.name === "demo" && p.version === "1.0.0")),
+        otherV1,
+      ],
+    };
+    const call = await callToolWithPlugins(id, "workflow_import", { package: await demoPackage() }, catalog);
+    expect(toolErrorOf(call).code).toBe("package.pin_mismatch");
   });
 });
