@@ -21,6 +21,7 @@ import { EngineError, isEngineError } from "../engine/errors.ts";
 import { triggerProblems } from "../engine/events/index.ts";
 import { missingSecretWarnings } from "../engine/loader/index.ts";
 import type { StepMetricsBatch } from "../engine/metrics/step-observations.ts";
+import type { PackageYank } from "../engine/packages/package-format.ts";
 import type { EffectOutcome } from "../engine/plugins/effect.ts";
 import { withoutResolved } from "../engine/plugins/published.ts";
 import type { RateLimitVerdict } from "../engine/rate-limits/rate-limited-error.ts";
@@ -118,7 +119,12 @@ import { checkMetricsSettingsPatch, type MetricsSnapshot, TenantMetrics } from "
 import { TenantRateLimits } from "./tenant/tenant-rate-limits.ts";
 import { TimerAlarm } from "./tenant/timer-alarm.ts";
 import { checkTraceSettingsPatch, runTraceFor } from "./tenant/trace-settings.ts";
-import { allVersionsOf, assertTriggersValid, insertVersions } from "./tenant/workflow-packages.ts";
+import {
+  allVersionsOf,
+  applyYanks,
+  assertTriggersValid,
+  insertVersions,
+} from "./tenant/workflow-packages.ts";
 import { applyReleaseChange, assertStartable, releaseState } from "./tenant/workflow-release.ts";
 import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";
 
@@ -405,27 +411,40 @@ export class TenantDO extends DurableObject<TenantEnv> {
   }
 
   /** Every version of a workflow, ascending (`workflow_export` with format "package"; tenant/workflow-packages.ts). */
-  exportWorkflowVersions(tenant: string, name: string, max: number): Promise<Outcome<StoredWorkflow[]>> {
+  exportWorkflowVersions(
+    tenant: string,
+    name: string,
+    max: number,
+  ): Promise<Outcome<{ versions: StoredWorkflow[]; yanked: PackageYank[] }>> {
     return this.#forActiveTenant(tenant, () => allVersionsOf(this.#sql, name, max));
   }
 
-  /** Publishes checked versions of one workflow in the order given, all or none (`workflow_import`). */
+  /** Publishes checked versions of one workflow in the order given, then its yanks, all or none (`workflow_import`). */
   importWorkflowVersions(
     tenant: string,
     versions: NewWorkflowVersion[],
+    yanks: PackageYank[],
     audit: AuditContext = SYSTEM,
   ): Promise<Outcome<{ created: boolean[] }>> {
     return this.#forActiveTenant(tenant, async () => {
       assertTriggersValid(versions);
       const now = Date.now();
-      const created = this.ctx.storage.transactionSync(() =>
-        insertVersions(this.#sql, versions, now, (version) => {
+      const { created, yanked } = this.ctx.storage.transactionSync(() => {
+        const created = insertVersions(this.#sql, versions, now, (version) => {
           this.#subscriptions.registerTriggers(version.definition, now);
           const object = { type: "workflow", id: `${version.name}@${version.version}` };
           this.#audit({ action: "workflow.publish", object, hashed: { yaml: version.yaml } }, audit, now);
-        }),
-      );
-      if (created.some(Boolean)) {
+        });
+        const name = versions[0]?.name ?? "";
+        const yanked = applyYanks(this.#sql, name, yanks, now, (change) => {
+          const object = { type: "workflow", id: `${change.workflow}@${change.version}` };
+          this.#audit({ action: "workflow.yank", object, hashed: { change } }, audit, now);
+        });
+        // the default follows the non-yanked versions: its triggers replace the workflow's
+        if (yanked) this.#subscriptions.registerTriggers(getVersion(this.#sql, name).definition, now);
+        return { created, yanked };
+      });
+      if (created.some(Boolean) || yanked) {
         this.#subscriptions.invalidate();
         this.#starter.invalidate();
         await this.#alarm.rearm();

@@ -5,16 +5,25 @@
  * `workflow_import`, all or none. The worker has verified the package and run every version
  * through the publish checks before it gets here; this module adds what only storage knows (a
  * version already published with other text, the quotas) and runs inside the caller's transaction,
- * so a refusal of any version leaves every version unpublished.
+ * so a refusal of any version leaves every version unpublished. The versions a package marks
+ * yanked are yanked in the same transaction (the pinned default is not carried: docs/versioning.md).
  */
 import { EngineError } from "../../engine/errors.ts";
 import { triggerProblems } from "../../engine/events/index.ts";
+import type { PackageYank } from "../../engine/packages/package-format.ts";
+import type { ReleaseChange } from "../../engine/release/release-change.ts";
 import type { NewWorkflowVersion, StoredWorkflow } from "./contracts.ts";
+import { checkCompatibility } from "./publish-compatibility.ts";
 import { assertRoomToPublish } from "./quota-usage.ts";
+import { applyReleaseChange, releaseState } from "./workflow-release.ts";
 import { getVersion, insertVersion, listVersions } from "./workflow-store.ts";
 
-/** Every version of `name`, ascending; `workflow.not_found` without one, `package.too_large` past `max`. */
-export function allVersionsOf(sql: SqlStorage, name: string, max: number): StoredWorkflow[] {
+/** Every version of `name`, ascending, and its yanked ones; `workflow.not_found` without one, `package.too_large` past `max`. */
+export function allVersionsOf(
+  sql: SqlStorage,
+  name: string,
+  max: number,
+): { versions: StoredWorkflow[]; yanked: PackageYank[] } {
   const versions = listVersions(sql, name).reverse();
   if (versions.length === 0) getVersion(sql, name);
   if (versions.length > max) {
@@ -24,7 +33,38 @@ export function allVersionsOf(sql: SqlStorage, name: string, max: number): Store
       { path: "workflow" },
     );
   }
-  return versions.map((version) => getVersion(sql, name, version));
+  const yanked = releaseState(sql, name).yanked.map(({ version, reason }) => ({
+    version,
+    ...(reason === undefined ? {} : { reason }),
+  }));
+  return { versions: versions.map((version) => getVersion(sql, name, version)), yanked };
+}
+
+/**
+ * Yanks each of `yanks` not yanked yet (call inside the import's transaction, after its versions
+ * are stored), with the refusals of `workflow_yank` (`workflow.yank_refused`); `onYanked` audits one.
+ * Answers whether any was yanked.
+ */
+export function applyYanks(
+  sql: SqlStorage,
+  workflow: string,
+  yanks: readonly PackageYank[],
+  now: number,
+  onYanked: (change: ReleaseChange) => void,
+): boolean {
+  let changed = false;
+  for (const { version, reason } of yanks) {
+    const change: ReleaseChange = {
+      action: "yank",
+      workflow,
+      version,
+      ...(reason === undefined ? {} : { reason }),
+    };
+    if (!applyReleaseChange(sql, change, now)) continue;
+    onYanked(change);
+    changed = true;
+  }
+  return changed;
 }
 
 /** The first trigger problem of any version, thrown before anything is stored. */
@@ -41,7 +81,9 @@ export function assertTriggersValid(versions: readonly NewWorkflowVersion[]): vo
 
 /**
  * Stores each version in order (call inside a transaction): an identical one is a no-op, one with
- * other text is `workflow.version_exists`. `onCreated` registers triggers and audits a new one.
+ * other text is `workflow.version_exists`. Each version first passes the publish compatibility check
+ * against the version below it (published before, or stored earlier in this call), so a package
+ * cannot bring in a breaking change that `workflow_publish` would refuse. `onCreated` registers triggers and audits a new one.
  */
 export function insertVersions(
   sql: SqlStorage,
@@ -51,6 +93,7 @@ export function insertVersions(
 ): boolean[] {
   return versions.map((version) => {
     assertRoomToPublish(sql, version.name, version.version);
+    checkCompatibility(sql, version.definition);
     const { created } = insertVersion(sql, version, now);
     if (created) onCreated(version);
     return created;

@@ -23,8 +23,10 @@ export async function sha256Hex(text: string): Promise<string> {
 
 /** The checksum of one version entry (its `sha256` left out). */
 export function versionChecksum(entry: Omit<PackageVersion, "sha256">): Promise<string> {
-  const { version, yaml, migrations, plugins } = entry;
-  return sha256Hex(canonicalJson({ version, yaml, migrations, plugins }));
+  const { version, yaml, migrations, plugins, yanked } = entry;
+  return sha256Hex(
+    canonicalJson({ version, yaml, migrations, plugins, ...(yanked === undefined ? {} : { yanked }) }),
+  );
 }
 
 /** The checksum of the whole package (its `sha256` and `signature` left out). */

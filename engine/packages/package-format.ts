@@ -5,13 +5,18 @@
  * "Export and import"). Each version carries its YAML byte for byte, the migrations its YAML
  * declares, the plugin versions publish pinned for it and a SHA-256 checksum; the package carries
  * a checksum of the whole and, when the deployment has a signing key, an Ed25519 signature of it.
+ * Format 2 adds `yanked` (with its reason) to a version yanked where it was exported; format 1
+ * packages, which have no yanks, are still read.
  * Nothing in it depends on when or where it was exported (no timestamps, no tenant), so
  * export → import → export gives the same package.
  */
 import { z } from "zod";
+import { MAX_YANK_REASON } from "../release/release-change.ts";
 
 export const PACKAGE_FORMAT = "edgeflow.workflow-package";
-export const PACKAGE_FORMAT_VERSION = 1;
+export const PACKAGE_FORMAT_VERSION = 2;
+/** Every format version import reads (1 has no `yanked`). */
+export const READABLE_FORMAT_VERSIONS = [1, 2] as const;
 
 /** The most versions one package holds (export refuses a workflow with more, import a package with more). */
 export const MAX_PACKAGE_VERSIONS = 50;
@@ -37,6 +42,8 @@ export const packageVersionSchema = z.strictObject({
   migrations: z.array(z.unknown()).max(1000),
   /** the exact plugin versions publish resolved, sorted by service */
   plugins: z.array(pinnedPluginSchema).max(200),
+  /** present when the version is yanked where it was exported (format 2); import yanks it too */
+  yanked: z.strictObject({ reason: z.string().max(MAX_YANK_REASON).optional() }).optional(),
   /** SHA-256 of the canonical JSON of this entry without `sha256` */
   sha256: sha256Hex,
 });
@@ -55,7 +62,7 @@ export type PackageSignature = z.output<typeof packageSignatureSchema>;
 
 export const workflowPackageSchema = z.strictObject({
   format: z.literal(PACKAGE_FORMAT),
-  format_version: z.literal(PACKAGE_FORMAT_VERSION),
+  format_version: z.union(READABLE_FORMAT_VERSIONS.map((version) => z.literal(version))),
   workflow: z.string().min(1).max(200),
   /** ascending semver order, no version twice */
   versions: z.array(packageVersionSchema).min(1).max(MAX_PACKAGE_VERSIONS),
@@ -64,6 +71,12 @@ export const workflowPackageSchema = z.strictObject({
   signature: packageSignatureSchema.optional(),
 });
 export type WorkflowPackage = z.output<typeof workflowPackageSchema>;
+
+/** A version a package marks yanked, with the reason it was yanked for (what export reads, import applies). */
+export interface PackageYank {
+  version: string;
+  reason?: string;
+}
 
 /** The package before its checksums: what an export assembles. */
 export interface UnsealedPackage {

@@ -5,6 +5,9 @@
  * `external_state` backend, sorted by service. On import the same YAML resolves again in the
  * target deployment; `withPins` then puts the package's exact versions back, so the imported
  * version runs on the plugin versions it ran on where it came from (and exports the same pins).
+ * A pin is only taken when it is one the YAML could have resolved to: import checks the YAML again
+ * against `pinnedCatalog` (only the pinned versions of each pinned plugin), so a pin outside the
+ * `uses:` range (same pre-release rule as the resolver) or a config the pinned version refuses fails.
  */
 import type { PluginCatalog } from "../plugins/descriptor.ts";
 import { type PublishedPlugins, publishedExternalState, publishedServices } from "../plugins/published.ts";
@@ -21,6 +24,31 @@ export function pinsOf(definition: unknown): PinnedPlugin[] {
 /** The first pin whose exact plugin version the catalog does not hold. */
 export function missingPin(pins: readonly PinnedPlugin[], catalog: PluginCatalog): PinnedPlugin | undefined {
   return pins.find((pin) => !catalog.plugins.some((p) => p.name === pin.plugin && p.version === pin.version));
+}
+
+/**
+ * `catalog` narrowed to the pinned versions of every plugin a pin names (other plugins untouched):
+ * resolving the YAML against it gives the pinned version when it satisfies the `uses:` range, and
+ * checks the configuration, methods and roles against that version's descriptor.
+ */
+export function pinnedCatalog(catalog: PluginCatalog, pins: readonly PinnedPlugin[]): PluginCatalog {
+  const pinned = new Map<string, Set<string>>();
+  for (const pin of pins) pinned.set(pin.plugin, (pinned.get(pin.plugin) ?? new Set()).add(pin.version));
+  return {
+    plugins: catalog.plugins.filter((plugin) => pinned.get(plugin.name)?.has(plugin.version) ?? true),
+  };
+}
+
+/** The first pin the YAML, resolved against `pinnedCatalog`, did not resolve to (a service pinned elsewhere in range). */
+export function unresolvedPin(
+  resolved: PublishedPlugins,
+  pins: readonly PinnedPlugin[],
+): PinnedPlugin | undefined {
+  const here = pinsOf({ resolved });
+  return pins.find(
+    (pin) =>
+      !here.some((s) => s.service === pin.service && s.plugin === pin.plugin && s.version === pin.version),
+  );
 }
 
 /**

@@ -6,15 +6,17 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { canonicalJson } from "../../engine/audit/canonical-json.ts";
-import { checksumProblem, sealPackage } from "../../engine/packages/package-checksums.ts";
+import { checksumProblem, packageChecksum, sealPackage } from "../../engine/packages/package-checksums.ts";
 import type { WorkflowPackage } from "../../engine/packages/package-format.ts";
 import {
   importSigningKey,
   signPackageChecksum,
   verifyPackageSignature,
 } from "../../engine/packages/package-signature.ts";
+import { demoV1, demoV2, TEST_CATALOG } from "../support/test-plugin-catalog.ts";
 import { callTool, newTenant, type ToolCall, toolErrorOf } from "./support/clients.ts";
 import { publish } from "./support/events.ts";
+import { callToolWithPlugins } from "./support/plugin-tools.ts";
 
 /** The private half of the second key vitest.config.ts lists in EDGEFLOW_PACKAGE_TRUSTED_KEYS. */
 const TRUSTED_PARTNER_JWK = JSON.stringify({
@@ -258,5 +260,98 @@ describe("workflow_import", () => {
     expect(toolErrorOf(call).code).toBe("workflow.version_exists");
     // 1.0.0 comes first in the package and was stored in the same transaction: it is gone again
     expect(await workflowNames(c.apiKey)).toEqual(["pkg:deploy@1.1.0"]);
+  });
+
+  it("carries yanks with their reasons: the target yanks them too, and export → import → export is equal", async () => {
+    const source = await newTenant("pkgy");
+    await publish(source.apiKey, V1);
+    await publish(source.apiKey, V2);
+    await ok(
+      callTool(source.apiKey, "workflow_yank", { workflow: "pkg:deploy", version: "1.1.0", reason: "bad" }),
+    );
+    const withYank = await exportPackageOf(source.apiKey);
+    expect(withYank.format_version).toBe(2);
+    expect(withYank.versions.map((entry) => entry.yanked)).toEqual([undefined, { reason: "bad" }]);
+    const target = await newTenant("pkgy2");
+    await ok(callTool(target.apiKey, "workflow_import", { package: withYank }));
+    const info = await ok(callTool(target.apiKey, "workflow_get_info", { workflow: "pkg:deploy" }));
+    expect(info.default_version).toBe("1.0.0");
+    expect(
+      (info.yanked as { version: string; reason?: string }[]).map(({ version, reason }) => [version, reason]),
+    ).toEqual([["1.1.0", "bad"]]);
+    expect(canonicalJson(await exportPackageOf(target.apiKey))).toBe(canonicalJson(withYank));
+    // the yank is covered by the checksums: dropping it is a changed package
+    const unyanked = structuredClone(withYank);
+    delete unyanked.versions[1]!.yanked;
+    expect(await refusedImport(unyanked)).toBe("package.checksum_mismatch");
+  });
+
+  it("refuses a package that yanks every version (as workflow_yank does), publishing nothing", async () => {
+    const allYanked = await sealPackage({
+      workflow: exported.workflow,
+      versions: exported.versions.map(({ sha256: _sha, ...entry }) => ({ ...entry, yanked: {} })),
+    });
+    expect(await refusedImport(allYanked)).toBe("workflow.yank_refused");
+  });
+
+  it("still reads a format 1 package", async () => {
+    const { signature: _signature, sha256: _sha, ...body } = exported;
+    const formatOne = { ...body, format_version: 1 as const };
+    const legacy = { ...formatOne, sha256: await packageChecksum(formatOne) };
+    const b = await newTenant("pkgf1");
+    const imported = await ok(callTool(b.apiKey, "workflow_import", { package: legacy }));
+    expect((imported.versions as unknown[]).length).toBe(2);
+  });
+});
+
+describe("workflow_import: plugin pins against the YAML", () => {
+  const DEMO = `name: "pkg:demo"
+description: "pins"
+version: "1.0.0"
+services:
+  api: { uses: "demo@^1", config: { base_url: "https://example.com" } }
+steps:
+  - id: hello
+    type: user_message
+    message: "hi"
+`;
+  const demoPackage = () =>
+    sealPackage({
+      workflow: "pkg:demo",
+      versions: [
+        {
+          version: "1.0.0",
+          yaml: DEMO,
+          migrations: [],
+          plugins: [{ service: "api", plugin: "demo", version: "1.0.0" }],
+        },
+      ],
+    });
+
+  it("keeps an older pin inside the range (the version the source resolved)", async () => {
+    const { id } = await newTenant("pkgpin");
+    const call = await callToolWithPlugins(id, "workflow_import", { package: await demoPackage() });
+    expect(call.isError, call.text).toBe(false);
+    const again = await callToolWithPlugins(id, "workflow_export", {
+      workflow: "pkg:demo",
+      format: "package",
+    });
+    expect((again.structured.package as WorkflowPackage).versions[0]?.plugins).toEqual([
+      { service: "api", plugin: "demo", version: "1.0.0" },
+    ]);
+  });
+
+  it("checks the service's config against the pinned version, not the one the range resolves to here", async () => {
+    const { id } = await newTenant("pkgpin2");
+    // here demo@1.0.0 takes another configuration than the YAML's; demo@1.4.2 (what ^1 resolves to) takes it
+    const otherV1 = { ...demoV2("1.0.0"), roles: demoV1("1.0.0").roles };
+    const catalog = {
+      plugins: [
+        ...TEST_CATALOG.plugins.filter((p) => !(p.name === "demo" && p.version === "1.0.0")),
+        otherV1,
+      ],
+    };
+    const call = await callToolWithPlugins(id, "workflow_import", { package: await demoPackage() }, catalog);
+    expect(toolErrorOf(call).code).toBe("package.pin_mismatch");
   });
 });

@@ -149,6 +149,7 @@ export const ERROR_CLASS_OF = {
   "package.checksum_mismatch": "invalid_input",
   "package.keys_misconfigured": "unavailable",
   "package.malformed": "invalid_input",
+  "package.pin_mismatch": "invalid_workflow",
   "package.plugin_unavailable": "invalid_workflow",
   "package.signature_invalid": "invalid_input",
   "package.signature_required": "forbidden",

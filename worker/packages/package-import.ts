@@ -5,17 +5,19 @@
  * as `workflow_publish` (the loader, expressions, plugin resolution) with the package's plugin
  * pins put back, and only when every version passes, all of them handed to the tenant's DO in one
  * call that publishes them in ascending semver order in one transaction: a refusal anywhere
- * publishes nothing. A version already published with the same YAML is a no-op.
+ * publishes nothing. A version already published with the same YAML is a no-op. The versions the
+ * package marks yanked are yanked in that transaction too.
  */
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
 import type { NewWorkflowVersion } from "../../durable-objects/tenant/contracts.ts";
 import { canonicalJson } from "../../engine/audit/canonical-json.ts";
+import type { WorkflowDefinition } from "../../engine/dialect/index.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { loadWorkflow } from "../../engine/loader/index.ts";
-import type { PackageVersion, WorkflowPackage } from "../../engine/packages/package-format.ts";
+import type { PackageVersion, PackageYank, WorkflowPackage } from "../../engine/packages/package-format.ts";
 import { verifyPackage } from "../../engine/packages/package-verification.ts";
-import { missingPin, withPins } from "../../engine/packages/plugin-pins.ts";
+import { missingPin, pinnedCatalog, unresolvedPin, withPins } from "../../engine/packages/plugin-pins.ts";
 import { withResolved } from "../../engine/plugins/published.ts";
 import { WorkflowDiagnosticsError } from "../mcp/diagnostics-error.ts";
 import { problemsOf } from "../mcp/expression-checker.ts";
@@ -35,7 +37,12 @@ export async function importPackage(scope: TenantScope, candidate: unknown): Pro
   for (const [index, entry] of pkg.versions.entries())
     checked.push(await checkedVersion(scope, pkg, entry, index));
   const { created } = await unwrap(
-    tenantStub(scope.env, scope.tenant).importWorkflowVersions(scope.tenant, checked, scope.audit),
+    tenantStub(scope.env, scope.tenant).importWorkflowVersions(
+      scope.tenant,
+      checked,
+      yanksOf(pkg),
+      scope.audit,
+    ),
   );
   return {
     workflow: pkg.workflow,
@@ -85,6 +92,7 @@ async function checkedVersion(
   if (resolved === undefined) {
     throw malformed(`${at}: "plugins" does not name the services its YAML uses.`, `${at}.plugins`);
   }
+  await assertPinsFitYaml(scope, entry, definition, at);
   return {
     name: definition.name,
     version: definition.version,
@@ -93,6 +101,47 @@ async function checkedVersion(
     definition: withResolved(definition, resolved),
     warnings,
   };
+}
+
+/**
+ * The YAML checked again with only the pinned plugin versions available: each pin must satisfy its
+ * service's `uses:` range and accept its configuration, else `package.pin_mismatch`.
+ */
+async function assertPinsFitYaml(
+  scope: TenantScope,
+  entry: PackageVersion,
+  definition: WorkflowDefinition,
+  at: string,
+): Promise<void> {
+  const pinned = await checkUses(entry.yaml, definition, {
+    ...scope,
+    plugins: pinnedCatalog(scope.plugins, entry.plugins),
+  });
+  const problem = pinned.problems.find((candidate) => candidate.severity === "error");
+  const stray = unresolvedPin(pinned.resolved, entry.plugins);
+  if (problem === undefined && stray === undefined) return;
+  const why =
+    problem?.message ??
+    `${stray?.plugin}@${stray?.version} (service "${stray?.service}") is not the version its \`uses:\` resolves to among the pins`;
+  throw new EngineError(
+    "package.pin_mismatch",
+    `${at}: version ${entry.version}'s plugin pins do not fit its YAML: ${why}.`,
+    { path: `${at}.plugins` },
+  );
+}
+
+/** The versions the package marks yanked, with their reasons. */
+function yanksOf(pkg: WorkflowPackage): PackageYank[] {
+  return pkg.versions.flatMap((entry) =>
+    entry.yanked === undefined
+      ? []
+      : [
+          {
+            version: entry.version,
+            ...(entry.yanked.reason === undefined ? {} : { reason: entry.yanked.reason }),
+          },
+        ],
+  );
 }
 
 function malformed(message: string, path: string): EngineError {
