@@ -5,8 +5,9 @@
  * current version, which then becomes its `to`; the walk stops as soon as the current version is
  * the target's (so a run already on it runs none). An entry's `operations` run first, then its
  * `script`: one `{{ expression }}` evaluated in the sandbox with the run's budgets, seeing
- * `state` (the state fields), `globals`, `from_version` and `to_version`, and returning the new
- * state fields (a key whose value is `undefined` is dropped). Any failure ends the walk with a
+ * `state` (the state fields), `globals`, `from_version` and `to_version`, without `Date`,
+ * `performance` or `Math.random` (`deterministic-script.ts`: a dry run predicts the apply), and
+ * returning the new state fields (a key whose value is `undefined` is dropped). Any failure ends the walk with a
  * coded problem; the fields handed in are never modified. String entries (prose) do not run.
  */
 import semver from "semver";
@@ -15,6 +16,7 @@ import { isEngineError } from "../errors.ts";
 import type { Evaluator } from "../expressions/evaluator.ts";
 import { parseTemplate } from "../expressions/template.ts";
 import { assertNoPrototypeKeys } from "../state/forbidden-keys.ts";
+import { deterministicScriptSource, nondeterminismHint } from "./deterministic-script.ts";
 import type { AppliedMigration, MigrationProblem } from "./migration-plan.ts";
 import { applyOperation, isPlainObject, OperationError } from "./state-operations.ts";
 
@@ -105,7 +107,7 @@ function runScript(
     return { ok: false, code: "migrate.bad_script", message: "script is not one {{ expression }}" };
   let value: unknown;
   try {
-    value = options.evaluator.evaluate(source, {
+    value = options.evaluator.evaluate(deterministicScriptSource(source), {
       state,
       globals: options.globals,
       from_version: current,
@@ -116,7 +118,7 @@ function runScript(
     return {
       ok: false,
       code: "migrate.script_failed",
-      message: `the script failed: ${error.code}: ${error.message}`,
+      message: `the script failed: ${error.code}: ${error.message}${nondeterminismHint(source)}`,
     };
   }
   if (!isPlainObject(value)) {

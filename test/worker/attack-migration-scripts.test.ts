@@ -33,8 +33,9 @@ const withScript = (script: string) =>
   );
 
 async function runRowState(tenant: string, runId: string): Promise<string> {
-  return runInDurableObject(runObject(tenant, runId), (_instance, state) =>
-    state.storage.sql.exec<{ state: string }>("SELECT state FROM run").one().state,
+  return runInDurableObject(
+    runObject(tenant, runId),
+    (_instance, state) => state.storage.sql.exec<{ state: string }>("SELECT state FROM run").one().state,
   );
 }
 
@@ -53,7 +54,11 @@ describe("attack: hostile migration scripts", () => {
     const { id, apiKey, runId } = await setup("{{ (() => { while (true) {} })() }}");
     const before = await runRowState(id, runId);
     for (const dry_run of [true, false]) {
-      const call = await callTool(apiKey, "workflow_migrate", { workflow_id: runId, to_version: "2.0.0", dry_run });
+      const call = await callTool(apiKey, "workflow_migrate", {
+        workflow_id: runId,
+        to_version: "2.0.0",
+        dry_run,
+      });
       const text = JSON.stringify(call.structured ?? call.text);
       expect(text).not.toContain("internal.error");
       if (dry_run) expect(call.structured.possible, call.text).toBe(false);
@@ -65,7 +70,11 @@ describe("attack: hostile migration scripts", () => {
   it("a script whose result is huge is refused (state cap), the run untouched", async () => {
     const { id, apiKey, runId } = await setup('{{ ({ ...state, big: "x".repeat(5000000) }) }}');
     const before = await runRowState(id, runId);
-    const call = await callTool(apiKey, "workflow_migrate", { workflow_id: runId, to_version: "2.0.0", dry_run: false });
+    const call = await callTool(apiKey, "workflow_migrate", {
+      workflow_id: runId,
+      to_version: "2.0.0",
+      dry_run: false,
+    });
     expect(call.isError, call.text).toBe(true);
     expect(toolErrorOf(call).code).toBe("migrate.not_possible");
     expect(await runRowState(id, runId)).toBe(before);
