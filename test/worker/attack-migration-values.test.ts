@@ -54,7 +54,10 @@ describe("attack: migration values JSON cannot hold", () => {
         step_id: "pick",
         result: {},
       });
-      expect(done.isError, `${done.text} stored=${JSON.stringify(stored)} dry=${JSON.stringify(dry.structured.state_changes)}`).toBe(false);
+      expect(
+        done.isError,
+        `${done.text} stored=${JSON.stringify(stored)} dry=${JSON.stringify(dry.structured.state_changes)}`,
+      ).toBe(false);
       expect(done.text).not.toContain("storage.corrupt");
     });
   }

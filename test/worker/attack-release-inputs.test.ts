@@ -34,16 +34,27 @@ describe("attack: odd inputs to release tools", () => {
       ["workflow_export", { workflow: "atk:odd", format: "json", version: "not-semver" }],
       ["workflow_migrate_runs", { workflow: "atk:odd", from_version: "0.0.1", to_version: "1.0.0" }],
       ["workflow_migrate_runs", { workflow: "atk:odd", from_version: "1.0.0", to_version: "1.0.0" }],
-      ["workflow_migrate_runs", { workflow: "atk:odd", from_version: "1.0.0", to_version: "1.0.0-0", cursor: "\u0000" }],
+      [
+        "workflow_migrate_runs",
+        { workflow: "atk:odd", from_version: "1.0.0", to_version: "1.0.0-0", cursor: "\u0000" },
+      ],
       ["workflow_migrate_rollback", { workflow_id: "wf_000000000000000000000000" }],
       ["workflow_import", { package: {} }],
-      ["workflow_import", { package: { ...sealed, versions: [{ ...sealed.versions[0], version: "01.0.0" }] } }],
+      [
+        "workflow_import",
+        { package: { ...sealed, versions: [{ ...sealed.versions[0], version: "01.0.0" }] } },
+      ],
       [
         "workflow_import",
         {
           package: {
             ...sealed,
-            signature: { algorithm: "Ed25519", key_id: `sha256:${"0".repeat(32)}`, public_key: "A", value: "A" },
+            signature: {
+              algorithm: "Ed25519",
+              key_id: `sha256:${"0".repeat(32)}`,
+              public_key: "A",
+              value: "A",
+            },
           },
         },
       ],
@@ -53,7 +64,8 @@ describe("attack: odd inputs to release tools", () => {
     const bad: string[] = [];
     for (const [name, args] of calls) {
       const call = await callTool(apiKey, name, args);
-      if (call.text.includes("internal.error")) bad.push(`${name} ${JSON.stringify(args).slice(0, 120)}: ${call.text.slice(0, 200)}`);
+      if (call.text.includes("internal.error"))
+        bad.push(`${name} ${JSON.stringify(args).slice(0, 120)}: ${call.text.slice(0, 200)}`);
     }
     expect(bad).toEqual([]);
   });
