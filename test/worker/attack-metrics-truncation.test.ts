@@ -1,0 +1,44 @@
+/**
+ * Attack (issue 14, metrics): a scrape reads at most `MAX_SCRAPED_SERIES` rows of `metric_series`
+ * ordered by name, and nothing bounds how many series a tenant accumulates (one
+ * `edgeflow_runs_started_total` series per workflow name ever run, one `edgeflow_external_calls_total`
+ * per service name ever called: names come and go, rows stay). Past the cap, every family sorting
+ * after it vanishes from /metrics silently: `edgeflow_step_duration_seconds`,
+ * `edgeflow_schedule_lateness_seconds` and `edgeflow_webhook_verification_failures_total` (the
+ * signal of someone forging webhooks) are the first to go, and a histogram cut mid-way has its
+ * `+Inf` bucket without its `_count`. Secure behaviour: a tenant's label cardinality is bounded per
+ * family at write time (e.g. fold the excess into an `other` label value), so every family and
+ * every histogram stays whole. (The rows are inserted directly: what years of per-branch workflow
+ * names, e.g. `build:pr-1234`, would leave.)
+ */
+import { runInDurableObject, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { MAX_SCRAPED_SERIES } from "../../durable-objects/tenant/metric-store.ts";
+import { parseExposition, sampleSum } from "../support/exposition-parse.ts";
+import { BASE, newTenant } from "./support/clients.ts";
+import { DEPLOY_HOOK, postHook, publish, setSecret } from "./support/events.ts";
+import { tenantObject } from "./support/runs.ts";
+
+describe("attack: metric series past the scrape cap", () => {
+  it("a tenant with many workflow names still shows its webhook verification failures", async () => {
+    const { id, apiKey } = await newTenant("mtrunc");
+    await setSecret(id, "WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    await publish(apiKey, DEPLOY_HOOK);
+    await runInDurableObject(tenantObject(id), (_instance, state) => {
+      for (let i = 0; i < MAX_SCRAPED_SERIES; i += 1) {
+        state.storage.sql.exec(
+          "INSERT INTO metric_series (name, labels, value) VALUES (?, ?, 1)",
+          "edgeflow_runs_started_total",
+          JSON.stringify([["workflow", `build:pr-${i}`]]),
+        );
+      }
+    });
+    const forged = await postHook(id, "/workflow/trigger", '{"ref":"main"}', { "x-hub-signature-256": "sha256=00" });
+    expect(forged.status).toBe(401);
+    const res = await SELF.fetch(`${BASE}/metrics`, { headers: { authorization: `Bearer ${apiKey}` } });
+    expect(res.status).toBe(200);
+    const samples = parseExposition(await res.text());
+    // today: 0, the family is not in the answer at all
+    expect(sampleSum(samples, "edgeflow_webhook_verification_failures_total", { tenant: id })).toBe(1);
+  }, 60_000);
+});
