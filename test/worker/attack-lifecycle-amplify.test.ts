@@ -40,7 +40,11 @@ async function countRuns(apiKey: string, workflow: string): Promise<number> {
   let total = 0;
   let cursor: string | undefined;
   for (let page = 0; page < 50; page += 1) {
-    const call = await callTool(apiKey, "workflow_list_runs", { workflow, limit: 100, ...(cursor ? { cursor } : {}) });
+    const call = await callTool(apiKey, "workflow_list_runs", {
+      workflow,
+      limit: 100,
+      ...(cursor ? { cursor } : {}),
+    });
     total += (call.structured.runs as unknown[]).length;
     cursor = call.structured.next_cursor as string | undefined;
     if (cursor === undefined) break;

@@ -30,7 +30,13 @@ describe("attack: forged lifecycle events through run.* patterns", () => {
       await publish(apiKey, DEPLOY_AFTER_BUILD);
       const forged = await postEvent(apiKey, {
         type,
-        payload: { workflow: "release:build", version: "1.0.0", run_id: "wf_forged", status: "completed", depth: 0 },
+        payload: {
+          workflow: "release:build",
+          version: "1.0.0",
+          run_id: "wf_forged",
+          status: "completed",
+          depth: 0,
+        },
       });
       // today: 202 and a run of release:deploy promised (the filter took the forged payload)
       expect({ status: forged.status, runs: (forged.body as { runs?: unknown[] }).runs ?? [] }).toEqual({

@@ -33,7 +33,9 @@ describe("attack: metric series past the scrape cap", () => {
         );
       }
     });
-    const forged = await postHook(id, "/workflow/trigger", '{"ref":"main"}', { "x-hub-signature-256": "sha256=00" });
+    const forged = await postHook(id, "/workflow/trigger", '{"ref":"main"}', {
+      "x-hub-signature-256": "sha256=00",
+    });
     expect(forged.status).toBe(401);
     const res = await SELF.fetch(`${BASE}/metrics`, { headers: { authorization: `Bearer ${apiKey}` } });
     expect(res.status).toBe(200);

@@ -30,7 +30,10 @@ async function tracedTenant() {
   await setSecret(tenant.id, "OTLP_TOKEN", "otlp-token-x");
   const res = await adminFetch(`/admin/tenants/${tenant.id}/settings`, {
     method: "PATCH",
-    body: JSON.stringify({ otlp_endpoint: endpoint, otlp_headers: { authorization: "Bearer {{ env.OTLP_TOKEN }}" } }),
+    body: JSON.stringify({
+      otlp_endpoint: endpoint,
+      otlp_headers: { authorization: "Bearer {{ env.OTLP_TOKEN }}" },
+    }),
   });
   expect(res.status).toBe(200);
   return { ...tenant, path: new URL(endpoint).pathname };
