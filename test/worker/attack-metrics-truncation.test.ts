@@ -1,15 +1,15 @@
 /**
- * Attack (issue 14, metrics): a scrape reads at most `MAX_SCRAPED_SERIES` rows of `metric_series`
- * ordered by name, and nothing bounds how many series a tenant accumulates (one
- * `edgeflow_runs_started_total` series per workflow name ever run, one `edgeflow_external_calls_total`
- * per service name ever called: names come and go, rows stay). Past the cap, every family sorting
- * after it vanishes from /metrics silently: `edgeflow_step_duration_seconds`,
- * `edgeflow_schedule_lateness_seconds` and `edgeflow_webhook_verification_failures_total` (the
- * signal of someone forging webhooks) are the first to go, and a histogram cut mid-way has its
- * `+Inf` bucket without its `_count`. Secure behaviour: a tenant's label cardinality is bounded per
- * family at write time (e.g. fold the excess into an `other` label value), so every family and
- * every histogram stays whole. (The rows are inserted directly: what years of per-branch workflow
- * names, e.g. `build:pr-1234`, would leave.)
+ * Attack (issue 14, metrics): a scrape reads at most `MAX_SCRAPED_SERIES` (5,000) rows of
+ * `metric_series` ordered by name. A tenant within its default quotas reaches that: 1,000
+ * workflow names (`max_workflows`, default) give 1,000 `edgeflow_runs_started_total` series and up
+ * to 3,000 `edgeflow_runs_finished_total` (x outcome), plus `edgeflow_external_calls_total`
+ * (service x outcome; services can be deleted and new names registered, their rows stay) and
+ * `edgeflow_events_rejected_total`. Past the cap, every family sorting after it vanishes from
+ * /metrics silently: `edgeflow_schedule_lateness_seconds`, `edgeflow_step_duration_seconds` and
+ * `edgeflow_webhook_verification_failures_total` (the signal of someone forging webhooks) go
+ * first, and a histogram cut mid-way keeps a `+Inf` bucket without its `_count`. Secure
+ * behaviour: every family stays whole (a budget per family, or fold excess label values into
+ * `other` at write time). The rows are inserted directly, as 1,000+ workflows would leave them.
  */
 import { runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
