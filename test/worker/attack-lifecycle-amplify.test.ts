@@ -8,8 +8,9 @@
  * (a `*` pattern does not take lifecycle events unless it names them, or a chain does not fan out).
  */
 import { describe, expect, it } from "vitest";
+import { MAX_CHAIN_RUNS } from "../../durable-objects/tenant/lifecycle-events.ts";
 import { callTool, newTenant } from "./support/clients.ts";
-import { publish } from "./support/events.ts";
+import { eventLog, publish } from "./support/events.ts";
 
 const CATCH_ALL = `name: "audit:everything"
 description: "Logs every event the tenant receives"
@@ -33,6 +34,22 @@ steps:
     type: "set_state"
     state_update:
       path: "this.done"
+      value: true
+`;
+
+/** Names the lifecycle namespace on purpose (`run.*`) and listens to its own runs: start and end. */
+const SELF_STAR = `name: "loop:star"
+description: "Starts itself on its own run.started and run.completed"
+version: "1.0.0"
+triggers:
+  - type: event
+    event_type: "run.*"
+    filter: "event.workflow === 'loop:star'"
+steps:
+  - id: "note"
+    type: "set_state"
+    state_update:
+      path: "this.seen"
       value: true
 `;
 
@@ -66,5 +83,24 @@ describe("attack: lifecycle fan-out through a catch-all subscription", () => {
     }
     console.log("catch-all runs after one plain run:", seen);
     expect(seen).toBeLessThanOrEqual(4);
+  }, 60_000);
+
+  it("a run.* self-subscription stops at the chain budget, with the coded reason in workflow_events", async () => {
+    const { apiKey } = await newTenant("amplify-star");
+    await publish(apiKey, SELF_STAR);
+    const start = await callTool(apiKey, "workflow_start", { workflow: "loop:star", inputs: {} });
+    expect(start.isError).toBeFalsy();
+    let seen = 0;
+    let refused = false;
+    for (let i = 0; i < 150 && !(refused && seen >= 1 + MAX_CHAIN_RUNS); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      seen = await countRuns(apiKey, "loop:star");
+      const stopped = await eventLog(apiKey, { outcome: "start_failed" });
+      refused = stopped.some((event) =>
+        event.matches.some((match) => match.error?.code === "events.chain_budget_exceeded"),
+      );
+    }
+    // today: 1 + 2 + 4 + ... + 2^8 = 511 runs; with the budget: the first run and 32 descendants
+    expect({ refused, seen }).toEqual({ refused: true, seen: 1 + MAX_CHAIN_RUNS });
   }, 60_000);
 });
