@@ -255,4 +255,14 @@ export const TENANT_MIGRATIONS: readonly SchemaMigration[] = [
       "ALTER TABLE pending_starts ADD COLUMN depth INTEGER NOT NULL DEFAULT 0",
     ],
   },
+  {
+    version: 12,
+    name: "lifecycle chain budget: the run each lifecycle-started run descends from",
+    statements: [
+      // the depth-0 run whose lifecycle events led to this one (null: the run is a chain's root)
+      "ALTER TABLE runs ADD COLUMN chain_root TEXT",
+      "CREATE INDEX runs_by_chain_root ON runs (chain_root) WHERE chain_root IS NOT NULL",
+      "ALTER TABLE pending_starts ADD COLUMN chain_root TEXT",
+    ],
+  },
 ];

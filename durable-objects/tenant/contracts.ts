@@ -126,6 +126,8 @@ export interface RunIndexRecord {
   updatedAt: number;
   /** lifecycle events that led to the run (tenant/lifecycle-events.ts); absent: 0 or as stored */
   depth?: number;
+  /** the root run of its lifecycle chain (tenant/lifecycle-events.ts); absent: none or as stored */
+  chainRoot?: string;
   /** the code of the error a failed run ended with (for its `run.failed` event) */
   errorCode?: string;
 }

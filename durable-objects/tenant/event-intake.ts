@@ -11,7 +11,7 @@ import type { EventMatch, TriggerEvent } from "../../engine/events/index.ts";
 import { newRunId } from "../bindings.ts";
 import type { EventAnswer, LogEntry } from "./contracts.ts";
 import { eventAnswerOf, insertEvent, insertLogEntries } from "./event-log.ts";
-import { MAX_CHAIN_DEPTH } from "./lifecycle-events.ts";
+import { chainRunsOf, MAX_CHAIN_DEPTH, MAX_CHAIN_RUNS } from "./lifecycle-events.ts";
 import { insertPendingStart, type PendingStart, REDRIVE_AFTER_MS } from "./pending-starts.ts";
 import { rememberDelivery } from "./webhook-dedup.ts";
 
@@ -30,10 +30,12 @@ export interface RecordEventOptions {
   /** asked once per run about to be promised; false logs the match as `rate_limited` */
   allowRun: () => boolean;
   /**
-   * set for a run lifecycle event: the depth of the run it is about. Its runs get depth + 1; past
-   * `MAX_CHAIN_DEPTH` a match starts none (`start_failed`, `events.chain_depth_exceeded`).
+   * set for a run lifecycle event: the depth and chain root of the run it is about. Its runs get
+   * depth + 1 and the same root; past `MAX_CHAIN_DEPTH` a match starts none (`start_failed`,
+   * `events.chain_depth_exceeded`), nor once the root has `MAX_CHAIN_RUNS` descendants
+   * (`events.chain_budget_exceeded`).
    */
-  chainDepth?: number;
+  chain?: { depth: number; root: string };
 }
 
 export interface RecordedEvent {
@@ -60,6 +62,9 @@ export function recordEvent(storage: IntakeStorage, options: RecordEventOptions)
     if (!stored) return { answer: eventAnswerOf(sql, event.id), starts: [], stored: false };
     const entries: LogEntry[] = [];
     const starts: PendingStart[] = [];
+    const { chain } = options;
+    // runs this chain already has; the starts promised below count too
+    const chainRuns = chain === undefined ? 0 : chainRunsOf(sql, chain.root);
     options.matches.forEach((match, position) => {
       const { subscription } = match;
       const entry: LogEntry = {
@@ -71,9 +76,12 @@ export function recordEvent(storage: IntakeStorage, options: RecordEventOptions)
       if ("skipped" in match) {
         entry.outcome = match.skipped;
         if (match.error !== undefined) entry.error = match.error;
-      } else if (options.chainDepth !== undefined && options.chainDepth >= MAX_CHAIN_DEPTH) {
+      } else if (chain !== undefined && chain.depth >= MAX_CHAIN_DEPTH) {
         entry.outcome = "start_failed";
         entry.error = chainTooDeep();
+      } else if (chain !== undefined && chainRuns + starts.length >= MAX_CHAIN_RUNS) {
+        entry.outcome = "start_failed";
+        entry.error = chainTooLarge();
       } else if (!options.allowRun()) {
         entry.outcome = "rate_limited";
       } else {
@@ -88,7 +96,10 @@ export function recordEvent(storage: IntakeStorage, options: RecordEventOptions)
           nextAttemptAt: now + REDRIVE_AFTER_MS,
         };
         if (subscription.version !== undefined) start.version = subscription.version;
-        if (options.chainDepth !== undefined) start.depth = options.chainDepth + 1;
+        if (chain !== undefined) {
+          start.depth = chain.depth + 1;
+          start.chainRoot = chain.root;
+        }
         starts.push(start);
       }
       entries.push(entry);
@@ -106,5 +117,12 @@ function chainTooDeep(): ErrorShape {
   return {
     code: "events.chain_depth_exceeded",
     message: `This run lifecycle event comes from a run already ${MAX_CHAIN_DEPTH} lifecycle events deep: the chain stops here (a workflow that starts itself, or a loop of workflows).`,
+  };
+}
+
+function chainTooLarge(): ErrorShape {
+  return {
+    code: "events.chain_budget_exceeded",
+    message: `Run lifecycle events have already started ${MAX_CHAIN_RUNS} runs in this chain (from one run started by an agent, a webhook, a schedule or a posted event): the chain stops here.`,
   };
 }

@@ -180,11 +180,20 @@ export class EventReception {
     const allowRun = this.#parts.limits.allowRun(now);
     const budget = new MatchBudget(sandbox);
     const taken = this.#parts.storage.transactionSync(() =>
-      take(now).map(({ event, depth }): [TriggerEvent, RecordedEvent] => {
+      take(now).map(({ event, depth, chainRoot }): [TriggerEvent, RecordedEvent] => {
         if (hasEvent(this.#sql, event.id))
           return [event, { answer: eventAnswerOf(this.#sql, event.id), starts: [], stored: false }];
         const matches = matchEvent(event, subscriptions, sandbox, budget);
-        return [event, recordEvent(this.#intake, { event, matches, now, allowRun, chainDepth: depth })];
+        return [
+          event,
+          recordEvent(this.#intake, {
+            event,
+            matches,
+            now,
+            allowRun,
+            chain: { depth, root: chainRoot },
+          }),
+        ];
       }),
     );
     for (const [event, recorded] of taken) this.#taken(tenant, event, recorded, now);

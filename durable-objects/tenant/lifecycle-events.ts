@@ -15,7 +15,12 @@
  * Chains: a run started by a lifecycle event of a run at depth d has depth d + 1 (runs started
  * any other way: 0). A match that would start a run deeper than `MAX_CHAIN_DEPTH` starts none and
  * is logged `start_failed` with `events.chain_depth_exceeded` (event-intake.ts), so a loop (A
- * starts B starts A, or A starts itself) stops.
+ * starts B starts A, or A starts itself) stops. Depth alone does not bound breadth (a run emits two
+ * events, each may start several runs), so every lifecycle-started run also carries its chain's
+ * root (the depth-0 run it descends from, `chain_root`), and a root has at most
+ * `MAX_CHAIN_RUNS` descendants: a match past that starts none (`events.chain_budget_exceeded`).
+ * Wildcard patterns (`*`) do not take lifecycle types unless they start with `run.`
+ * (engine/events/event-pattern.ts).
  */
 import { isCandidate, type TriggerEvent } from "../../engine/events/index.ts";
 import type { IndexedRunStatus, RunIndexRecord } from "./contracts.ts";
@@ -25,6 +30,9 @@ import type { SubscriptionRegistry } from "./subscription-registry.ts";
 
 /** The deepest a chain of lifecycle-started runs goes: the first run is 0, the last one started 8. */
 export const MAX_CHAIN_DEPTH = 8;
+
+/** The most runs lifecycle events start per chain (descendants of one depth-0 run, all depths together). */
+export const MAX_CHAIN_RUNS = 32;
 
 export const LIFECYCLE_EVENT_TYPES = ["run.started", "run.completed", "run.failed", "run.cancelled"] as const;
 export type LifecycleEventType = (typeof LIFECYCLE_EVENT_TYPES)[number];
@@ -51,13 +59,16 @@ interface DueRow extends Record<string, SqlStorageValue> {
   version: string;
   status: string;
   depth: number;
+  chain_root: string | null;
   lifecycle_due: string;
 }
 
-/** A lifecycle event to store, with the depth of the run it is about. */
+/** A lifecycle event to store, with the depth and the chain root of the run it is about. */
 export interface EmittedEvent {
   event: TriggerEvent;
   depth: number;
+  /** the depth-0 run the chain started from (the run itself when its depth is 0) */
+  chainRoot: string;
 }
 
 /** The lifecycle events a run's move from `previous` (null: not indexed yet) to `next` emits. */
@@ -93,11 +104,15 @@ export function indexRunWithLifecycle(
   const pending =
     prior === undefined
       ? sql
-          .exec<{ depth: number }>("SELECT depth FROM pending_starts WHERE run_id = ?", record.id)
+          .exec<{ depth: number; chain_root: string | null }>(
+            "SELECT depth, chain_root FROM pending_starts WHERE run_id = ?",
+            record.id,
+          )
           .toArray()[0]
       : undefined;
   const depth = Math.max(record.depth ?? 0, prior?.depth ?? 0, pending?.depth ?? 0);
-  const expiresAt = upsertRun(sql, { ...record, depth });
+  const chainRoot = record.chainRoot ?? pending?.chain_root ?? undefined;
+  const expiresAt = upsertRun(sql, { ...record, depth, ...(chainRoot === undefined ? {} : { chainRoot }) });
   // a report older than the row changed nothing
   if (prior !== undefined && record.updatedAt < prior.updated_at) return { expiresAt, due: false };
   const types = lifecycleTypesOf(
@@ -122,7 +137,7 @@ export function indexRunWithLifecycle(
 export function takeDueLifecycleEvents(sql: SqlStorage, now: number): EmittedEvent[] {
   const rows = sql
     .exec<DueRow>(
-      "SELECT id, workflow, version, status, depth, lifecycle_due FROM runs WHERE lifecycle_due IS NOT NULL LIMIT ?",
+      "SELECT id, workflow, version, status, depth, chain_root, lifecycle_due FROM runs WHERE lifecycle_due IS NOT NULL LIMIT ?",
       DRAIN_BATCH,
     )
     .toArray();
@@ -133,6 +148,7 @@ export function takeDueLifecycleEvents(sql: SqlStorage, now: number): EmittedEve
       const status = type === "run.started" ? "running" : type.slice("run.".length);
       emitted.push({
         depth: row.depth,
+        chainRoot: row.chain_root ?? row.id,
         event: {
           id: `${LIFECYCLE_ID_PREFIX}${row.id}:${type}`,
           type,
@@ -154,6 +170,22 @@ export function takeDueLifecycleEvents(sql: SqlStorage, now: number): EmittedEve
     sql.exec("UPDATE runs SET lifecycle_due = NULL WHERE id = ?", row.id);
   }
   return emitted;
+}
+
+/**
+ * How many runs lifecycle events have started (or promised) in the chain of `root`: the indexed
+ * runs that name it, and the pending starts not indexed yet. Counts up to `MAX_CHAIN_RUNS`.
+ */
+export function chainRunsOf(sql: SqlStorage, root: string): number {
+  return sql
+    .exec<{ n: number }>(
+      `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM runs WHERE chain_root = ?1 LIMIT ?2))
+            + (SELECT COUNT(*) FROM (SELECT 1 FROM pending_starts p WHERE p.chain_root = ?1
+                 AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = p.run_id) LIMIT ?2)) AS n`,
+      root,
+      MAX_CHAIN_RUNS,
+    )
+    .one().n;
 }
 
 /** When the tenant alarm should drain lifecycle events a drain missed (the object stopped first). */

@@ -19,6 +19,8 @@ export interface PendingStart {
   nextAttemptAt: number;
   /** the run's lifecycle chain depth (tenant/lifecycle-events.ts); absent: 0 */
   depth?: number;
+  /** the root run of its lifecycle chain (tenant/lifecycle-events.ts); absent: not lifecycle-started */
+  chainRoot?: string;
 }
 
 interface PendingRow extends Record<string, SqlStorageValue> {
@@ -31,6 +33,7 @@ interface PendingRow extends Record<string, SqlStorageValue> {
   attempts: number;
   next_attempt_at: number;
   depth: number;
+  chain_root: string | null;
 }
 
 /** A start normally completes within milliseconds; the alarm re-drives it only after this long. */
@@ -42,8 +45,8 @@ export const MAX_START_ATTEMPTS = 8;
 
 export function insertPendingStart(sql: SqlStorage, start: PendingStart): void {
   sql.exec(
-    `INSERT INTO pending_starts (run_id, event_id, position, workflow, version, inputs, attempts, next_attempt_at, depth)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO pending_starts (run_id, event_id, position, workflow, version, inputs, attempts, next_attempt_at, depth, chain_root)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     start.runId,
     start.eventId,
     start.position,
@@ -53,6 +56,7 @@ export function insertPendingStart(sql: SqlStorage, start: PendingStart): void {
     start.attempts,
     start.nextAttemptAt,
     start.depth ?? 0,
+    start.chainRoot ?? null,
   );
 }
 
@@ -102,5 +106,6 @@ function toPending(row: PendingRow): PendingStart {
   };
   if (row.version !== null) start.version = row.version;
   if (row.depth > 0) start.depth = row.depth;
+  if (row.chain_root !== null) start.chainRoot = row.chain_root;
   return start;
 }

@@ -7,23 +7,32 @@
  */
 
 import { EngineError } from "../../engine/errors.ts";
-import { fileChangePayloadSchema, type TriggerEvent } from "../../engine/events/index.ts";
+import {
+  fileChangePayloadSchema,
+  LIFECYCLE_TYPE_PREFIX,
+  type TriggerEvent,
+} from "../../engine/events/index.ts";
 import { parseTraceparent } from "../../engine/telemetry/traceparent.ts";
 import type { PostedEvent } from "./contracts.ts";
 import { newEventId } from "./event-ids.ts";
-import { LIFECYCLE_EVENT_TYPES, LIFECYCLE_ID_PREFIX } from "./lifecycle-events.ts";
+import { LIFECYCLE_ID_PREFIX } from "./lifecycle-events.ts";
 
-/** Event types only edgeflow itself produces (run lifecycle events too); `POST /events` refuses them. */
-const RESERVED_TYPES: ReadonlySet<string> = new Set(["webhook", "schedule", ...LIFECYCLE_EVENT_TYPES]);
+/** Event types only edgeflow itself produces; `POST /events` refuses them. */
+const RESERVED_TYPES: ReadonlySet<string> = new Set(["webhook", "schedule"]);
+
+/** Whether only edgeflow produces events of this type: `webhook`, `schedule`, and the whole `run.` namespace. */
+function isReservedType(type: string): boolean {
+  return RESERVED_TYPES.has(type) || type.startsWith(LIFECYCLE_TYPE_PREFIX);
+}
 
 /** Event id prefixes only edgeflow itself mints (a schedule fire is `schedule:<fire key>`, a lifecycle event `run:…`). */
 const RESERVED_ID_PREFIXES = ["schedule:", LIFECYCLE_ID_PREFIX] as const;
 
 export function eventOfPosted(posted: PostedEvent): TriggerEvent {
-  if (RESERVED_TYPES.has(posted.type)) {
+  if (isReservedType(posted.type)) {
     throw new EngineError(
       "events.reserved_type",
-      `Events of type "${posted.type}" come only from edgeflow itself (signed webhooks, schedules, run lifecycle events); post a custom type such as "deploy.requested".`,
+      `Events of type "${posted.type}" come only from edgeflow itself (signed webhooks, schedules, and every "run." type: run lifecycle events); post a custom type such as "deploy.requested".`,
       { path: "type" },
     );
   }

@@ -38,11 +38,11 @@ export function upsertRun(sql: SqlStorage, record: RunIndexRecord): number | nul
     ? null
     : record.updatedAt + runLimitsOf(readSettings(sql)).retentionMs;
   sql.exec(
-    `INSERT INTO runs (id, workflow, version, status, created_at, updated_at, expires_at, finished_at, depth)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO runs (id, workflow, version, status, created_at, updated_at, expires_at, finished_at, depth, chain_root)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (id) DO UPDATE SET status = excluded.status, updated_at = excluded.updated_at,
        expires_at = excluded.expires_at, finished_at = excluded.finished_at, version = excluded.version,
-       depth = MAX(runs.depth, excluded.depth)
+       depth = MAX(runs.depth, excluded.depth), chain_root = COALESCE(runs.chain_root, excluded.chain_root)
      WHERE excluded.updated_at >= runs.updated_at`,
     record.id,
     record.workflow,
@@ -53,6 +53,7 @@ export function upsertRun(sql: SqlStorage, record: RunIndexRecord): number | nul
     expiresAt,
     isActiveStatus(record.status) ? null : record.updatedAt,
     record.depth ?? 0,
+    record.chainRoot ?? null,
   );
   return expiresAt;
 }

@@ -114,6 +114,7 @@ export class RunStarter {
             createdAt: Date.parse(answer.run.created_at),
             updatedAt: Date.parse(answer.run.updated_at),
             ...(start.depth === undefined ? {} : { depth: start.depth }),
+            ...(start.chainRoot === undefined ? {} : { chainRoot: start.chainRoot }),
             ...(answer.run.error === undefined ? {} : { errorCode: answer.run.error.code }),
           };
           this.#options.metrics?.runIndexed(record);

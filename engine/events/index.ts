@@ -51,7 +51,7 @@ export {
   type WebhookEventOptions,
   webhookEvent,
 } from "./event-builders.ts";
-export { eventPatternSchema, matchesEventPattern } from "./event-pattern.ts";
+export { eventPatternSchema, LIFECYCLE_TYPE_PREFIX, matchesEventPattern } from "./event-pattern.ts";
 export { EVENT_ENVELOPE_FIELDS, eventBindings, eventScope } from "./event-scope.ts";
 export { compileFilePatterns, normalizeFilePath, type PathMatcher } from "./file-pattern.ts";
 export { jitterOffsetMs } from "./jitter.ts";

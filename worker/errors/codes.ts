@@ -33,6 +33,7 @@ export const ERROR_CLASS_OF = {
   "audit.invalid_cursor": "invalid_input",
   "runs.invalid_cursor": "invalid_input",
   "events.chain_depth_exceeded": "conflict",
+  "events.chain_budget_exceeded": "conflict",
   "auth.invalid_key": "unauthenticated",
   "auth.invalid_token": "unauthenticated",
   "auth.missing_key": "unauthenticated",
