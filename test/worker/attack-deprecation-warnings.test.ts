@@ -41,11 +41,14 @@ describe("attack: padded deprecated_features", () => {
       });
       if (done.isError) {
         const status = await callTool(apiKey, "workflow_get_status", { workflow_id: runId });
-        expect.fail(`step ${index}: ${done.text.slice(0, 200)}; status: ${status.text.slice(0, 1500)}; answers ${sizes.join(",")}`);
+        expect.fail(
+          `step ${index}: ${done.text.slice(0, 200)}; status: ${status.text.slice(0, 1500)}; answers ${sizes.join(",")}`,
+        );
       }
     }
-    const checkpoint = await runInDurableObject(runObject(id, runId), (_instance, state) =>
-      state.storage.sql.exec<{ state: string }>("SELECT state FROM run").one().state,
+    const checkpoint = await runInDurableObject(
+      runObject(id, runId),
+      (_instance, state) => state.storage.sql.exec<{ state: string }>("SELECT state FROM run").one().state,
     );
     // a warning is a line of text: the checkpoint must not carry the padding
     expect(checkpoint.length, `answers: ${sizes.join(",")}`).toBeLessThan(64 * 1024);
