@@ -4,8 +4,10 @@
  * per (name, version). Versions are immutable: publishing the same text again is a no-op,
  * publishing different text under an existing version is `workflow.version_exists`. A run
  * started without a version gets the workflow's default version: the one pinned by
- * `workflow_set_default`, else the highest non-yanked semver, not the most recent publish (a 1.4.1
- * hotfix does not shadow 2.0.0). Pins and yanks are changed in `workflow-release.ts`.
+ * `workflow_set_default`, else the highest non-yanked release (a prerelease only when no release
+ * is left), in semver order, not the most recent publish (a 1.4.1 hotfix does not shadow 2.0.0).
+ * A version semver reads as equal to a stored one under another spelling is
+ * `workflow.version_exists` too. Pins and yanks are changed in `workflow-release.ts`.
  */
 
 import semver from "semver";
@@ -40,6 +42,7 @@ export function insertVersion(
       { path: "version" },
     );
   }
+  refuseAlias(sql, input.name, input.version);
   sql.exec(
     "INSERT INTO workflow_versions (name, version, description, yaml, definition, warnings, published_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
     input.name,
@@ -51,6 +54,24 @@ export function insertVersion(
     now,
   );
   return { workflow: { ...input, published_at: new Date(now).toISOString() }, created: true };
+}
+
+/**
+ * Refuses a version semver reads as equal to a stored one spelled differently (`1.0.0+build`,
+ * `v1.0.0` stored before the loader required the canonical spelling): it would dodge the
+ * compatibility check, which compares only with versions strictly below.
+ */
+function refuseAlias(sql: SqlStorage, name: string, version: string): void {
+  const alias =
+    semver.valid(version) === null
+      ? undefined
+      : listVersions(sql, name).find((stored) => stored !== version && semver.eq(stored, version));
+  if (alias === undefined) return;
+  throw new EngineError(
+    "workflow.version_exists",
+    `Version ${version} of "${name}" is the same semantic version as the published ${alias}; bump "version" in the YAML and publish again.`,
+    { path: "version" },
+  );
 }
 
 /** One version, or the default version when `version` is omitted. */
@@ -84,8 +105,9 @@ export function listYanked(sql: SqlStorage, name: string): string[] {
 
 /**
  * The version a run of `name` starts when none is asked for: the pinned default, else the highest
- * non-yanked version; undefined when nothing is published (a yank never leaves none: see
- * `workflow-release.ts`).
+ * non-yanked release, else (only prereleases left) the highest non-yanked prerelease; undefined
+ * when nothing is published (a yank never leaves none: see `workflow-release.ts`). A prerelease
+ * becomes the default only by `workflow_set_default`.
  */
 export function defaultVersionOf(sql: SqlStorage, name: string): string | undefined {
   const pinned = sql
@@ -93,7 +115,8 @@ export function defaultVersionOf(sql: SqlStorage, name: string): string | undefi
     .toArray()[0];
   if (pinned !== undefined) return pinned.version;
   const yanked = new Set(listYanked(sql, name));
-  return listVersions(sql, name).find((version) => !yanked.has(version));
+  const candidates = listVersions(sql, name).filter((version) => !yanked.has(version));
+  return candidates.find((version) => semver.prerelease(version) === null) ?? candidates[0];
 }
 
 export function listWorkflows(sql: SqlStorage): WorkflowSummary[] {

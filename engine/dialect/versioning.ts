@@ -8,6 +8,14 @@ import { z } from "zod";
 
 /** The most `migrations:` entries one version may hold. */
 export const MAX_MIGRATIONS = 100;
+/** The most entries `breaking_changes` and `deprecated_features` may each hold. */
+export const MAX_VERSION_NOTES = 100;
+/** The longest entry of `breaking_changes` or `deprecated_features`, in characters (after trimming). */
+export const MAX_VERSION_NOTE_LENGTH = 200;
+
+/** An entry: trimmed when loaded (padding never reaches a warning), then at most 200 characters. */
+const versionNote = z.string().trim().max(MAX_VERSION_NOTE_LENGTH);
+
 /** The most declarative operations one migration may hold. */
 export const MAX_MIGRATION_OPERATIONS = 100;
 
@@ -69,11 +77,16 @@ export type Migration = z.output<typeof migrationSchema>;
 export type MigrationStep = Exclude<Migration, string>;
 
 export const versionMetadataShape = {
-  breaking_changes: z.array(z.string()).optional().describe("Incompatible changes in this version (phase 6)"),
-  deprecated_features: z
-    .array(z.string())
+  breaking_changes: z
+    .array(versionNote)
+    .max(MAX_VERSION_NOTES)
     .optional()
-    .describe("Features deprecated in this version (phase 6)"),
+    .describe("Incompatible changes in this version, at most 100 entries of 200 characters (phase 6)"),
+  deprecated_features: z
+    .array(versionNote)
+    .max(MAX_VERSION_NOTES)
+    .optional()
+    .describe("Features deprecated in this version, at most 100 entries of 200 characters (phase 6)"),
   migrations: z
     .array(migrationSchema)
     .max(MAX_MIGRATIONS)

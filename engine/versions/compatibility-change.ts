@@ -12,6 +12,7 @@ export const CHANGE_KINDS = [
   "input_removed",
   "input_retyped",
   "input_now_required",
+  "input_validation_changed",
   "state_removed",
   "state_retyped",
   "computed_removed",

@@ -17,6 +17,7 @@ export const MAX_DEPRECATED_FEATURES = 50;
 export interface DeprecatedFeature {
   /** index in `deprecated_features` */
   index: number;
+  /** the entry, trimmed */
   entry: string;
   /** what it names, e.g. `input legacy_mode`, `step type shell_command`; empty for free text */
   names: string[];
@@ -78,7 +79,7 @@ export function deprecatedFeatures(definition: WorkflowDefinition): DeprecatedFe
     const name = qualifier === undefined ? text : text.slice(dot + 1);
     const targets = spaces.filter((space) => present[space].has(name)).map((space) => ({ space, name }));
     const names = targets.map((target) => `${LABELS[target.space]} ${name}`);
-    return { index, entry, names, targets };
+    return { index, entry: text, names, targets };
   });
 }
 

@@ -7,19 +7,49 @@ import type { WorkflowDefinition } from "../dialect/index.ts";
 import type { CompatibilityChange } from "./compatibility-change.ts";
 
 interface InputShape {
-  type: string;
+  /** the types a value must fit: `inputs.<name>.type` and `state_schema.inputs.<name>` (`any` left out) */
+  types: Set<string>;
   /** required and nothing fills it when the caller leaves it out */
   mandatory: boolean;
+  /** `inputs.<name>.validation` without `error_message`, as stable JSON (undefined when none) */
+  validation: string | undefined;
 }
 
 function inputsOf(definition: WorkflowDefinition): Map<string, InputShape> {
   const defaults = definition.default_state?.inputs ?? {};
+  const schemaTypes = definition.state_schema?.inputs ?? {};
   const inputs = new Map<string, InputShape>();
   for (const [name, spec] of Object.entries(definition.inputs ?? {})) {
     const hasDefault = spec.default !== undefined || defaults[name] !== undefined;
-    inputs.set(name, { type: spec.type, mandatory: spec.required !== false && !hasDefault });
+    const declared: (string | undefined)[] = [
+      spec.type,
+      Object.hasOwn(schemaTypes, name) ? schemaTypes[name] : undefined,
+    ];
+    inputs.set(name, {
+      types: new Set(declared.filter((type): type is string => type !== undefined && type !== "any")),
+      mandatory: spec.required !== false && !hasDefault,
+      validation: validationKey(spec.validation),
+    });
   }
   return inputs;
+}
+
+/** The rules of a validation that refuse values (its `error_message` refuses nothing), as stable JSON. */
+function validationKey(validation: Record<string, unknown> | undefined): string | undefined {
+  if (validation === undefined) return undefined;
+  const rules = Object.entries(validation)
+    .filter(([key, value]) => key !== "error_message" && value !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return rules.length === 0 ? undefined : JSON.stringify(rules);
+}
+
+function describeTypes(types: ReadonlySet<string>): string {
+  return types.size === 0 ? "any" : [...types].sort().join(" and ");
+}
+
+/** Every value that fit `before` still fits `after`: `after` asks no type `before` did not. */
+function typesWidened(before: ReadonlySet<string>, after: ReadonlySet<string>): boolean {
+  return [...after].every((type) => before.has(type));
 }
 
 export function inputChanges(previous: WorkflowDefinition, next: WorkflowDefinition): CompatibilityChange[] {
@@ -42,15 +72,25 @@ export function inputChanges(previous: WorkflowDefinition, next: WorkflowDefinit
       );
       continue;
     }
-    if (old.type !== input.type) {
-      const widened = input.type === "any";
+    const oldType = describeTypes(old.types);
+    const newType = describeTypes(input.types);
+    if (oldType !== newType) {
+      const widened = typesWidened(old.types, input.types);
       changes.push({
         kind: "input_retyped",
         path,
         breaking: !widened,
         message: widened
-          ? `input "${name}" changed type from ${old.type} to any: every value callers give today still fits`
-          : `input "${name}" changed type from ${old.type} to ${input.type}: values callers give today no longer fit`,
+          ? `input "${name}" changed type from ${oldType} to ${newType}: every value callers give today still fits`
+          : `input "${name}" changed type from ${oldType} to ${newType}: values callers give today no longer fit`,
+      });
+    }
+    if (input.validation !== undefined && input.validation !== old.validation) {
+      changes.push({
+        kind: "input_validation_changed",
+        path,
+        breaking: true,
+        message: `input "${name}" has ${old.validation === undefined ? "a new" : "a changed"} validation: values callers give today may no longer pass`,
       });
     }
     if (!old.mandatory && input.mandatory) {

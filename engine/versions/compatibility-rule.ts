@@ -1,7 +1,8 @@
 /**
  * @module
  * The rule publish applies to a comparison (docs/versioning.md, "Compatibility"): which version
- * a new one is compared with (the newest published version below it), what a major bump is, and
+ * a new one is compared with (the newest published version below it, and the lowest above it when
+ * it goes in between), what a major bump is, and
  * when breaking changes are accepted (a major bump, or a non-empty `breaking_changes` list in the
  * file, which declares the release breaking). Pure.
  */
@@ -26,6 +27,16 @@ export function previousVersion(published: readonly string[], version: string): 
   return published
     .filter((candidate) => semver.valid(candidate) !== null && semver.lt(candidate, version))
     .sort(semver.rcompare)[0];
+}
+
+/**
+ * The lowest of `published` strictly above `version`: when a version goes in between two
+ * published ones, the step from it to this one must keep the rule too.
+ */
+export function nextPublishedVersion(published: readonly string[], version: string): string | undefined {
+  return published
+    .filter((candidate) => semver.valid(candidate) !== null && semver.gt(candidate, version))
+    .sort(semver.compare)[0];
 }
 
 /**
@@ -65,6 +76,34 @@ export function judgeCompatibility(
   };
   if (changes.length > MAX_REPORTED_CHANGES) report.omitted = changes.length - MAX_REPORTED_CHANGES;
   return { report, refused: accepted ? [] : breaking };
+}
+
+/**
+ * The breaking changes from `inserted` (a new version going in between) to the published `above`
+ * that the rule refuses: those of a pair that is not a major bump and where `above` does not
+ * declare its release breaking.
+ */
+export function refusedAbove(
+  inserted: PublishedDefinition,
+  above: PublishedDefinition,
+): CompatibilityChange[] {
+  return judgeCompatibility(inserted, above).refused;
+}
+
+/** The refusal's message when the version above would break against the one going in between. */
+export function describeRefusalAbove(
+  above: string,
+  inserted: string,
+  refused: readonly CompatibilityChange[],
+): string {
+  const listed = refused.slice(0, 10).map((change) => `${change.kind} ${change.path}: ${change.message}`);
+  const more = refused.length > 10 ? `; and ${refused.length - 10} more` : "";
+  return (
+    `Version ${inserted} goes in between published versions: the published ${above} would have ` +
+    `${refused.length} breaking change${refused.length === 1 ? "" : "s"} against it without a major version bump: ` +
+    `${listed.join("; ")}${more}. Runs of ${inserted} would then move to ${above} on a minor update. Make ` +
+    `${inserted} compatible with ${above} too (workflow_validate shows the comparison).`
+  );
 }
 
 /** The refusal's message: the version compared with and each breaking change (the first 10). */

@@ -168,6 +168,21 @@ function remapGraph(
   return { ...structuredClone(marker), ref: [...ref] };
 }
 
+/** The most step ids or deprecated entries one migration warning names; past it, "and N more". */
+const MAX_WARNING_ITEMS = 20;
+/** The longest migration warning, in characters. */
+const MAX_WARNING_LENGTH = 500;
+
+function listed(items: readonly string[], separator: string): string {
+  const more =
+    items.length > MAX_WARNING_ITEMS ? `${separator}and ${items.length - MAX_WARNING_ITEMS} more` : "";
+  return `${items.slice(0, MAX_WARNING_ITEMS).join(separator)}${more}`;
+}
+
+function bounded(warning: string): string {
+  return warning.length <= MAX_WARNING_LENGTH ? warning : `${warning.slice(0, MAX_WARNING_LENGTH - 1)}…`;
+}
+
 function warningsOf(to: WorkflowDefinition, run: RunState): string[] {
   const warnings: string[] = [];
   const handedOut = [run.main, ...Object.values(run.tasks)].flatMap((thread) =>
@@ -175,11 +190,14 @@ function warningsOf(to: WorkflowDefinition, run: RunState): string[] {
   );
   if (handedOut.length > 0) {
     warnings.push(
-      `steps handed out before the migration keep the instructions they were given: ${[...new Set(handedOut)].sort().join(", ")}`,
+      `steps handed out before the migration keep the instructions they were given: ${listed([...new Set(handedOut)].sort(), ", ")}`,
     );
   }
-  if (to.deprecated_features !== undefined && to.deprecated_features.length > 0) {
-    warnings.push(`version ${to.version} deprecates: ${to.deprecated_features.join("; ")}`);
+  const deprecated = (to.deprecated_features ?? [])
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
+  if (deprecated.length > 0) {
+    warnings.push(`version ${to.version} deprecates: ${listed(deprecated, "; ")}`);
   }
-  return warnings;
+  return warnings.map(bounded);
 }
