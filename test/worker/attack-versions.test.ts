@@ -68,7 +68,7 @@ describe("attack: breaking-change check bypasses", () => {
     await publish(apiKey, flow("1.0.0"));
     await publish(apiKey, flow("1.2.0"));
     // 1.1.0 adds step "extra" (not breaking against 1.0.0); 1.2.0 lacks it: 1.1.0 → 1.2.0 removes a step
-    const extra = "  - id: extra\n    type: user_message\n    message: \"x\"\n";
+    const extra = '  - id: extra\n    type: user_message\n    message: "x"\n';
     const call = await callTool(apiKey, "workflow_publish", { yaml: flow("1.1.0", "", extra) });
     expect(call.isError, call.text).toBe(true);
     expect(toolErrorOf(call).code).toBe("publish.breaking_change");
@@ -92,7 +92,10 @@ describe("attack: input changes the comparison does not see", () => {
     const { apiKey } = await newTenant("atkssi");
     const NOTE = "  note: { type: string, required: false }\n";
     await publish(apiKey, flow("1.0.0", NOTE));
-    const retyped = flow("1.1.0", NOTE).replace("default_state:", "state_schema:\n  inputs: { note: number }\ndefault_state:");
+    const retyped = flow("1.1.0", NOTE).replace(
+      "default_state:",
+      "state_schema:\n  inputs: { note: number }\ndefault_state:",
+    );
     const call = await callTool(apiKey, "workflow_publish", { yaml: retyped });
     expect(call.isError, call.text).toBe(true);
     expect(toolErrorOf(call).code).toBe("publish.breaking_change");
@@ -125,9 +128,14 @@ describe("attack: release state lost across export/import", () => {
       reason: "bad release",
     });
     expect(yanked.isError, yanked.text).toBe(false);
-    const exported = await callTool(source.apiKey, "workflow_export", { workflow: "atk:flow", format: "package" });
+    const exported = await callTool(source.apiKey, "workflow_export", {
+      workflow: "atk:flow",
+      format: "package",
+    });
     const target = await newTenant("atkyank2");
-    const imported = await callTool(target.apiKey, "workflow_import", { package: exported.structured.package });
+    const imported = await callTool(target.apiKey, "workflow_import", {
+      package: exported.structured.package,
+    });
     expect(imported.isError, imported.text).toBe(false);
     const info = await callTool(target.apiKey, "workflow_get_info", { workflow: "atk:flow" });
     // secure: the withdrawn release is not what new runs and triggers get
