@@ -59,7 +59,11 @@ async function registeredTenants(env: Env): Promise<string[]> {
 
 /** The exposition text for a scope. */
 export async function scrape(env: Env, scope: { all: true } | { tenant: string }): Promise<string> {
-  if ("tenant" in scope) return formatExposition(METRIC_FAMILY_LIST, await tenantSamples(env, scope.tenant));
+  if ("tenant" in scope) {
+    // a tenant key's scrape is one unit of the tenant's `admin` rate limit (`ratelimit.exceeded`, 429)
+    await unwrap(tenantStub(env, scope.tenant).admitAdmin(scope.tenant));
+    return formatExposition(METRIC_FAMILY_LIST, await tenantSamples(env, scope.tenant));
+  }
   const tenants = await registeredTenants(env);
   const samples: MetricSample[] = [];
   for (let start = 0; start < tenants.length; start += SCRAPE_CONCURRENCY) {
