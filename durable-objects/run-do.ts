@@ -142,7 +142,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
       this.#created = true;
       this.#write(started, () => {
         insertRun(this.#sql, record);
-        this.#tracing.begin(init.trace);
+        this.#tracing.begin(init.trace, init.runId);
         const actor = init.actor ?? "system";
         appendTransition(this.#sql, {
           seq: run.seq,

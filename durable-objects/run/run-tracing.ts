@@ -22,6 +22,12 @@ import { type DurableObjectBindings, tenantStub } from "../bindings.ts";
 
 const TRACE_KEY = "trace";
 
+function randomSalt(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) =>
+    byte.toString(16).padStart(2, "0"),
+  ).join("");
+}
+
 export class RunTracing {
   readonly #kv: SyncKvStorage;
   readonly #env: DurableObjectBindings;
@@ -33,10 +39,14 @@ export class RunTracing {
     this.#env = env;
   }
 
-  /** Keeps the new run's trace (call in the start's storage transaction). */
-  begin(trace: RunTrace | undefined): void {
-    if (trace !== undefined) this.#kv.put(TRACE_KEY, trace);
-    this.#trace = trace ?? null;
+  /**
+   * Keeps the new run's trace (call in the start's storage transaction), with the run's id and a
+   * random salt its span ids are derived from: runs continuing one `traceparent` never share one.
+   */
+  begin(trace: RunTrace | undefined, runId: string): void {
+    const kept = trace === undefined ? undefined : { ...trace, runId, salt: randomSalt() };
+    if (kept !== undefined) this.#kv.put(TRACE_KEY, kept);
+    this.#trace = kept ?? null;
   }
 
   /** For a traced run, the machine context's `executed` list (its server steps become spans). */

@@ -5,10 +5,34 @@
  * storage, never in memory. Called inside the transaction (or synchronous run of writes) of the
  * change it counts, so the count commits with that change or not at all.
  */
-import type { MetricSample } from "../../engine/metrics/metric-catalog.ts";
+import { METRIC_FAMILY_LIST, type MetricSample } from "../../engine/metrics/metric-catalog.ts";
 
-/** Most rows one scrape reads (series are bounded by workflows, step types, services and codes). */
+/** Most active-run gauge series one scrape reads (one per published workflow). */
 export const MAX_SCRAPED_SERIES = 5_000;
+
+/**
+ * Most label sets a counter family keeps: past it, a new label set is counted under the family's
+ * `_other` series (every label value `_other`), so one family never crowds out another. Histogram
+ * labels are closed sets (step types), well under it.
+ */
+export const MAX_SERIES_PER_FAMILY = 1_000;
+
+/** The label value a counter's label sets past `MAX_SERIES_PER_FAMILY` are folded into. */
+export const OTHER_LABEL_VALUE = "_other";
+
+/** Each stored row name with the most rows a scrape reads of it: every family whole, none crowding out another. */
+const SCRAPED_NAMES: readonly { name: string; limit: number }[] = METRIC_FAMILY_LIST.flatMap((family) =>
+  family.type === "histogram"
+    ? [
+        {
+          name: `${family.name}_bucket`,
+          limit: ((family.buckets?.length ?? 0) + 1) * (MAX_SERIES_PER_FAMILY + 1),
+        },
+        { name: `${family.name}_sum`, limit: MAX_SERIES_PER_FAMILY + 1 },
+        { name: `${family.name}_count`, limit: MAX_SERIES_PER_FAMILY + 1 },
+      ]
+    : [{ name: family.name, limit: MAX_SERIES_PER_FAMILY + 1 }],
+);
 
 interface SeriesRow extends Record<string, SqlStorageValue> {
   name: string;
@@ -33,18 +57,45 @@ export function addToSeries(sql: SqlStorage, deltas: readonly MetricSample[]): v
   }
 }
 
-export function readSeries(sql: SqlStorage): MetricSample[] {
-  return sql
-    .exec<SeriesRow>(
-      "SELECT name, labels, value FROM metric_series ORDER BY name, labels LIMIT ?",
-      MAX_SCRAPED_SERIES,
+/**
+ * The labels a counter's new delta is stored under: its own when the series exists or the family
+ * has fewer than `MAX_SERIES_PER_FAMILY` series, else every value `_other`.
+ */
+export function boundedLabels(
+  sql: SqlStorage,
+  name: string,
+  labels: Readonly<Record<string, string>>,
+): Readonly<Record<string, string>> {
+  const exists = sql
+    .exec("SELECT 1 FROM metric_series WHERE name = ? AND labels = ?", name, labelKey(labels))
+    .toArray();
+  if (exists.length > 0) return labels;
+  const [row] = sql
+    .exec<{ n: number }>(
+      "SELECT COUNT(*) AS n FROM (SELECT 1 FROM metric_series WHERE name = ? LIMIT ?)",
+      name,
+      MAX_SERIES_PER_FAMILY,
     )
-    .toArray()
-    .map((row) => ({
-      name: row.name,
-      labels: Object.fromEntries(JSON.parse(row.labels) as [string, string][]),
-      value: row.value,
-    }));
+    .toArray();
+  if ((row?.n ?? 0) < MAX_SERIES_PER_FAMILY) return labels;
+  return Object.fromEntries(Object.keys(labels).map((key) => [key, OTHER_LABEL_VALUE]));
+}
+
+/** Every family's rows, each read with its own limit (a family past it is cut, never another one). */
+export function readSeries(sql: SqlStorage): MetricSample[] {
+  return SCRAPED_NAMES.flatMap(({ name, limit }) =>
+    sql
+      .exec<SeriesRow>(
+        "SELECT name, labels, value FROM metric_series WHERE name = ? ORDER BY labels LIMIT ?",
+        name,
+        limit,
+      )
+      .toArray(),
+  ).map((row) => ({
+    name: row.name,
+    labels: Object.fromEntries(JSON.parse(row.labels) as [string, string][]),
+    value: row.value,
+  }));
 }
 
 /**

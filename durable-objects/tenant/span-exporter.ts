@@ -119,7 +119,12 @@ export class SpanExporter {
         warn({ event: "otlp_export_failed", tenant, code: "secret.not_found", header: name });
         return "retry";
       }
-      headers.set(name, resolved.text);
+      // a value no header can carry (a line break, a NUL: a PEM secret) will not become valid by
+      // waiting; `Headers.set` would throw out of the flush and the tenant's alarm
+      if (!setHeader(headers, name, resolved.text)) {
+        warn({ event: "otlp_export_failed", tenant, code: "settings.invalid", header: name });
+        return "rejected";
+      }
     }
     const body: OtlpTraceRequest = otlpTraceRequest(tenant, batch);
     if (this.#dropped > 0) {
@@ -147,6 +152,19 @@ export class SpanExporter {
       // an endpoint the deployment's egress rule refuses will not become reachable by waiting
       return code === "external.egress_refused" ? "rejected" : "retry";
     }
+  }
+}
+
+const NOT_IN_A_HEADER = /[\r\n\0]/;
+
+/** Sets a resolved header value; `false` (and nothing set) when no HTTP header can carry it. */
+function setHeader(headers: Headers, name: string, value: string): boolean {
+  if (NOT_IN_A_HEADER.test(value)) return false;
+  try {
+    headers.set(name, value);
+    return true;
+  } catch {
+    return false;
   }
 }
 

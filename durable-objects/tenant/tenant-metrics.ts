@@ -20,6 +20,7 @@ import type { CircuitView, RunIndexRecord } from "./contracts.ts";
 import {
   activeRunsByWorkflow,
   addToSeries,
+  boundedLabels,
   readSeries,
   runMetricsMark,
   setRunMetricsMark,
@@ -72,7 +73,8 @@ export class TenantMetrics {
 
   count(family: MetricFamily, labels: Readonly<Record<string, string>>, by = 1): void {
     if (by <= 0 || !this.enabled) return;
-    addToSeries(this.#sql(), [{ name: family.name, labels, value: by }]);
+    const stored = boundedLabels(this.#sql(), family.name, labels);
+    addToSeries(this.#sql(), [{ name: family.name, labels: stored, value: by }]);
   }
 
   observe(family: MetricFamily, labels: Readonly<Record<string, string>>, value: number): void {

@@ -99,6 +99,12 @@ export const METRIC_FAMILIES = {
     type: "gauge",
     labels: [],
   },
+  scrapeErrors: {
+    name: "edgeflow_scrape_errors",
+    help: "Admin scrape only: 1 per tenant left out of this scrape (no answer within 2 s, or an error).",
+    type: "gauge",
+    labels: [],
+  },
 } as const satisfies Record<string, MetricFamily>;
 
 export type MetricFamilyKey = keyof typeof METRIC_FAMILIES;

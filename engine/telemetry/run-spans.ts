@@ -4,8 +4,10 @@
  * a run is a trace (its root span ends when the run does), each client step handed out and then
  * completed or failed is a span under the root (from its hand-out to its end), and each effect
  * (`external_call`, `notify`, a run-end notification) is a span under its step (or the root). Span
- * ids are derived from the trace id (`derivedSpanId`), so a step's id is known before it ends
- * (an `external_call` carries it in `traceparent`). Pure: `now` comes in; nothing is stored.
+ * ids are derived from the trace id, the run id and the run's random salt (`derivedSpanId`), so a
+ * step's id is known before it ends (an `external_call` carries it in `traceparent`), two runs
+ * continuing one `traceparent` never share a span id, and no id is predictable from the trace id
+ * alone. Pure: `now` comes in; nothing is stored.
  * Attributes never carry state values, params, results or secrets: only names, ids and codes.
  */
 import type {
@@ -23,20 +25,36 @@ import { derivedSpanId } from "./traceparent.ts";
 export interface RunTrace {
   traceId: string;
   parentSpanId?: string;
+  /** the run's id, kept with its trace when the run starts (entries written before it lack it) */
+  runId?: string;
+  /** 32 random hex digits drawn when the run starts: its span ids are its own and unguessable */
+  salt?: string;
 }
 
 const FINISHED = new Set(["completed", "failed", "cancelled"]);
 
+/**
+ * The id of the run's span named `key`. The salt comes last, so the hash state an attacker can
+ * compute from the trace id and key is still mixed with 128 secret bits. A trace kept without a
+ * salt (a run started before salts) keeps its old ids, so its spans still nest.
+ */
+function runSpanId(trace: RunTrace, key: string): string {
+  return derivedSpanId(
+    trace.traceId,
+    trace.salt === undefined ? key : `${key}/${trace.runId ?? ""}/${trace.salt}`,
+  );
+}
+
 export function rootSpanId(trace: RunTrace): string {
-  return derivedSpanId(trace.traceId, "run");
+  return runSpanId(trace, "run");
 }
 
 export function stepSpanId(trace: RunTrace, threadId: string, step: PendingStep): string {
-  return derivedSpanId(trace.traceId, `step/${threadId}/${step.id}/${step.attempt}/${step.issuedAt}`);
+  return runSpanId(trace, `step/${threadId}/${step.id}/${step.attempt}/${step.issuedAt}`);
 }
 
 export function effectSpanId(trace: RunTrace, effect: EffectIntent): string {
-  return derivedSpanId(trace.traceId, `effect/${effect.id}`);
+  return runSpanId(trace, `effect/${effect.id}`);
 }
 
 /** The span an effect runs in: its step's when the step is still out, else the run's. */
@@ -127,7 +145,7 @@ export function spansOfServerSteps(
   };
   return executed.slice(0, MAX_SERVER_STEP_SPANS).map((step, index) => ({
     traceId: trace.traceId,
-    spanId: derivedSpanId(trace.traceId, `server/${run.seq}/${index}`),
+    spanId: runSpanId(trace, `server/${run.seq}/${index}`),
     parentSpanId: rootSpanId(trace),
     name: `step ${step.stepId}`,
     kind: "internal",

@@ -13,7 +13,11 @@
  */
 import { runInDurableObject, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { MAX_SCRAPED_SERIES } from "../../durable-objects/tenant/metric-store.ts";
+import {
+  MAX_SCRAPED_SERIES,
+  MAX_SERIES_PER_FAMILY,
+  OTHER_LABEL_VALUE,
+} from "../../durable-objects/tenant/metric-store.ts";
 import { parseExposition, sampleSum } from "../support/exposition-parse.ts";
 import { BASE, newTenant } from "./support/clients.ts";
 import { DEPLOY_HOOK, postHook, publish, setSecret } from "./support/events.ts";
@@ -42,5 +46,45 @@ describe("attack: metric series past the scrape cap", () => {
     const samples = parseExposition(await res.text());
     // today: 0, the family is not in the answer at all
     expect(sampleSum(samples, "edgeflow_webhook_verification_failures_total", { tenant: id })).toBe(1);
+  }, 60_000);
+
+  it("a counter family past its cap counts new label sets under _other, and stays bounded", async () => {
+    const { id, apiKey } = await newTenant("mfold");
+    await setSecret(id, "WEBHOOK_SECRET", "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    await publish(apiKey, DEPLOY_HOOK);
+    await runInDurableObject(tenantObject(id), (_instance, state) => {
+      for (let i = 0; i < MAX_SERIES_PER_FAMILY; i += 1) {
+        state.storage.sql.exec(
+          "INSERT INTO metric_series (name, labels, value) VALUES (?, ?, 1)",
+          "edgeflow_webhook_verification_failures_total",
+          JSON.stringify([["reason", `old.reason-${i}`]]),
+        );
+      }
+    });
+    for (let i = 0; i < 2; i += 1) {
+      const forged = await postHook(id, "/workflow/trigger", '{"ref":"main"}', {
+        "x-hub-signature-256": "sha256=00",
+      });
+      expect(forged.status).toBe(401);
+    }
+    const rows = await runInDurableObject(tenantObject(id), (_instance, state) =>
+      state.storage.sql
+        .exec<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM metric_series WHERE name = 'edgeflow_webhook_verification_failures_total'",
+        )
+        .one(),
+    );
+    expect(rows.n).toBe(MAX_SERIES_PER_FAMILY + 1);
+    const res = await SELF.fetch(`${BASE}/metrics`, { headers: { authorization: `Bearer ${apiKey}` } });
+    const samples = parseExposition(await res.text());
+    expect(
+      sampleSum(samples, "edgeflow_webhook_verification_failures_total", {
+        tenant: id,
+        reason: OTHER_LABEL_VALUE,
+      }),
+    ).toBe(2);
+    expect(sampleSum(samples, "edgeflow_webhook_verification_failures_total", { tenant: id })).toBe(
+      MAX_SERIES_PER_FAMILY + 2,
+    );
   }, 60_000);
 });
