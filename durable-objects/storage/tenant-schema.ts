@@ -237,9 +237,8 @@ export const TENANT_MIGRATIONS: readonly SchemaMigration[] = [
       "ALTER TABLE runs ADD COLUMN metrics_seq INTEGER NOT NULL DEFAULT 0",
     ],
   },
-  { version: 10, name: "reserved (merged from another branch)", statements: [] },
   {
-    version: 11,
+    version: 10,
     name: "run history and lifecycle events: finished time, chain depth, lifecycle outbox",
     statements: [
       // when the run finished (null while active): `workflow_list_runs` filters on it
@@ -256,7 +255,7 @@ export const TENANT_MIGRATIONS: readonly SchemaMigration[] = [
     ],
   },
   {
-    version: 12,
+    version: 11,
     name: "lifecycle chain budget: the run each lifecycle-started run descends from",
     statements: [
       // the depth-0 run whose lifecycle events led to this one (null: the run is a chain's root)
