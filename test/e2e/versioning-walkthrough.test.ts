@@ -22,11 +22,13 @@ const V1_FILE = join(FIXTURES, "order-review-v1.yaml");
 const V2_FILE = join(FIXTURES, "order-review-v2.yaml");
 const V1 = readFileSync(V1_FILE, "utf8");
 const V2 = readFileSync(V2_FILE, "utf8");
-/** v2's text as 1.1.0 without its `breaking_changes` declaration: the release publish refuses */
-const V1_1 = V2.replace('version: "2.0.0"', 'version: "1.1.0"').replace(
-  /breaking_changes:\n( {2}- .*\n)+/,
-  "",
-);
+/**
+ * v2's text as 1.1.0 without its `breaking_changes` declaration (its migration leading to 1.1.0: a
+ * `to` above the file's own version does not load): the release publish refuses
+ */
+const V1_1 = V2.replace('version: "2.0.0"', 'version: "1.1.0"')
+  .replace('to: "2.0.0"', 'to: "1.1.0"')
+  .replace(/breaking_changes:\n( {2}- .*\n)+/, "");
 const WORKFLOW = "code:review-changes";
 const FILES = ["src/a.ts", "src/b.ts"];
 
