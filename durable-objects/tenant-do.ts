@@ -23,11 +23,12 @@ import { missingSecretWarnings } from "../engine/loader/index.ts";
 import type { StepMetricsBatch } from "../engine/metrics/step-observations.ts";
 import type { PackageYank } from "../engine/packages/package-format.ts";
 import type { EffectOutcome } from "../engine/plugins/effect.ts";
-import { withoutResolved } from "../engine/plugins/published.ts";
+import { type PublishedDefinition, withoutResolved } from "../engine/plugins/published.ts";
 import type { RateLimitVerdict } from "../engine/rate-limits/rate-limited-error.ts";
 import type { ReleaseChange, ReleaseState } from "../engine/release/release-change.ts";
 import { checkInputs } from "../engine/state/index.ts";
 import type { RecordedSpan } from "../engine/telemetry/span.ts";
+import type { CompatibilityReport } from "../engine/versions/compatibility-rule.ts";
 import { type DurableObjectBindings, newRunId, runStub } from "./bindings.ts";
 import { type Outcome, toOutcome, unwrap } from "./outcome.ts";
 import type { RunAnswer } from "./run/contracts.ts";
@@ -96,7 +97,7 @@ import {
 import { hasPendingStart } from "./tenant/pending-starts.ts";
 import { pluginBindingsOf } from "./tenant/plugin-bindings.ts";
 import { findPlugin } from "./tenant/plugin-registry.ts";
-import { checkCompatibility } from "./tenant/publish-compatibility.ts";
+import { checkCompatibility, judgePublish } from "./tenant/publish-compatibility.ts";
 import { checkQuotaSettingsPatch, quotaLimitsOf, stateLimitOf } from "./tenant/quota-settings.ts";
 import { assertRoomToPublish, readTenantUsage } from "./tenant/quota-usage.ts";
 import { insertTenant, readTenant, requireTenant } from "./tenant/registration.ts";
@@ -395,6 +396,24 @@ export class TenantDO extends DurableObject<TenantEnv> {
       const tenantServices = listServiceRows(this.#sql);
       const secretWarnings = missingSecretWarnings(definition, version.yaml, secretNames, tenantServices);
       return { workflow: summary, created, secretWarnings, ...(compatibility && { compatibility }) };
+    });
+  }
+
+  /**
+   * `workflow_validate`: what publish's compatibility rule (tenant/publish-compatibility.ts) says of
+   * `definition` now, without storing it: the report, and the refusal's message when it refuses.
+   */
+  judgeCompatibility(
+    tenant: string,
+    definition: PublishedDefinition,
+  ): Promise<Outcome<{ report?: CompatibilityReport; refusal?: string }>> {
+    return this.#forActiveTenant(tenant, () => {
+      const { report, below, above } = judgePublish(this.#sql, definition);
+      const refused = below ?? above;
+      return {
+        ...(report === undefined ? {} : { report }),
+        ...(refused === undefined ? {} : { refusal: refused.message }),
+      };
     });
   }
 

@@ -21,37 +21,66 @@ import {
 import { getVersion, listVersions } from "./workflow-store.ts";
 
 /**
- * The report against the previous version (undefined for the first); throws when the rule refuses.
- * A version already published (the same text again) is not refused: it passed when it was stored.
+ * What the rule says of `next` against the published versions: the report against the previous
+ * version (undefined for the first), and each refusal as an error (`below`: the previous version
+ * to `next`; `above`: `next` to the published version above it, when `next` goes in between). A
+ * version already published (the same text again) is not refused: it passed when it was stored.
  */
+export function judgePublish(
+  sql: SqlStorage,
+  next: PublishedDefinition,
+): { report?: CompatibilityReport; below?: EngineError; above?: EngineError } {
+  const published = listVersions(sql, next.name);
+  if (published.includes(next.version)) return { report: reportAgainstPrevious(sql, next, published) };
+  const above = refusalAbove(sql, next, published);
+  const against = previousVersion(published, next.version);
+  if (against === undefined) return above === undefined ? {} : { above };
+  const verdict = judgeCompatibility(getVersion(sql, next.name, against).definition, next);
+  const below =
+    verdict.refused.length === 0
+      ? undefined
+      : refusal(describeRefusal(against, next.version, verdict.refused));
+  return {
+    report: verdict.report,
+    ...(below === undefined ? {} : { below }),
+    ...(above === undefined ? {} : { above }),
+  };
+}
+
+/** Publish and import: the report against the previous version; throws the rule's refusal. */
 export function checkCompatibility(
   sql: SqlStorage,
   next: PublishedDefinition,
 ): CompatibilityReport | undefined {
-  const published = listVersions(sql, next.name);
-  if (!published.includes(next.version)) checkAbove(sql, next, published);
+  const { report, below, above } = judgePublish(sql, next);
+  const refused = above ?? below;
+  if (refused !== undefined) throw refused;
+  return report;
+}
+
+function reportAgainstPrevious(
+  sql: SqlStorage,
+  next: PublishedDefinition,
+  published: readonly string[],
+): CompatibilityReport | undefined {
   const against = previousVersion(published, next.version);
   if (against === undefined) return undefined;
-  const verdict = judgeCompatibility(getVersion(sql, next.name, against).definition, next);
-  if (verdict.refused.length > 0 && !published.includes(next.version)) {
-    throw new EngineError(
-      "publish.breaking_change",
-      describeRefusal(against, next.version, verdict.refused),
-      {
-        path: "version",
-      },
-    );
-  }
-  return verdict.report;
+  return judgeCompatibility(getVersion(sql, next.name, against).definition, next).report;
 }
 
 /** A version going in between: the published version above it must keep the rule against it. */
-function checkAbove(sql: SqlStorage, next: PublishedDefinition, published: readonly string[]): void {
+function refusalAbove(
+  sql: SqlStorage,
+  next: PublishedDefinition,
+  published: readonly string[],
+): EngineError | undefined {
   const above = nextPublishedVersion(published, next.version);
-  if (above === undefined) return;
+  if (above === undefined) return undefined;
   const refused = refusedAbove(next, getVersion(sql, next.name, above).definition);
-  if (refused.length === 0) return;
-  throw new EngineError("publish.breaking_change", describeRefusalAbove(above, next.version, refused), {
-    path: "version",
-  });
+  if (refused.length === 0) return undefined;
+  return refusal(describeRefusalAbove(above, next.version, refused));
+}
+
+function refusal(message: string): EngineError {
+  return new EngineError("publish.breaking_change", message, { path: "version" });
 }

@@ -211,6 +211,7 @@ const TENANT_FACING = [
   "performEffect",
   "listCircuits",
   "changeRelease",
+  "judgeCompatibility",
   "exportWorkflowVersions",
   "importWorkflowVersions",
   "listRunPage",
