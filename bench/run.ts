@@ -30,6 +30,8 @@ import {
   writeMarkdown,
   writeReport,
 } from "./report.ts";
+import { benchRuns } from "./runs.ts";
+import { benchScale } from "./scale.ts";
 
 async function expressionsSection(): Promise<BenchSection> {
   const raw = await benchExpressions();
@@ -86,6 +88,8 @@ const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "external-call", run: benchExternalCall },
   { name: "observability", run: benchObservability },
   { name: "migrate", run: benchMigrate },
+  { name: "runs", run: benchRuns },
+  { name: "scale", run: benchScale },
 ];
 
 await useMeteredQuickJS();
