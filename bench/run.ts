@@ -15,6 +15,7 @@ import { benchExternalCall } from "./external-call.ts";
 import { benchGraph } from "./graph.ts";
 import { benchGraphRun } from "./graph-run.ts";
 import { benchHostileCpu } from "./hostile-cpu.ts";
+import { benchMatching } from "./matching.ts";
 import { benchMcp } from "./mcp.ts";
 import { benchMigrate } from "./migrate.ts";
 import { benchNoisyNeighbour } from "./noisy-neighbour.ts";
@@ -90,6 +91,7 @@ const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "migrate", run: benchMigrate },
   { name: "runs", run: benchRuns },
   { name: "scale", run: benchScale },
+  { name: "matching", run: benchMatching },
 ];
 
 await useMeteredQuickJS();

@@ -66,6 +66,18 @@ steps:
           value: "{{ true }}"
 `;
 
+/** One set_state with a constant: completes in its start with no expression, so no sandbox. */
+const CONSTANT_WORKFLOW = `name: "bench:constant"
+description: "one set_state of a constant: no expression, no sandbox"
+version: "1.0.0"
+steps:
+  - id: "set"
+    type: "set_state"
+    state_update:
+      path: "this.x"
+      value: 1
+`;
+
 /** The same start whose run stops at its first step, a client step: the start's own cost. */
 const CLIENT_FIRST_WORKFLOW = `name: "bench:client-first"
 description: "stops at its first step, a client step"
@@ -101,6 +113,7 @@ export async function benchRuns(): Promise<BenchSection> {
     await adminPatch(baseUrl, server.adminToken, `/admin/tenants/${TENANT}/settings`, UNLIMITED_SETTINGS);
     await client.tool("workflow_publish", { yaml: SERVER_ONLY_WORKFLOW });
     await client.tool("workflow_publish", { yaml: CLIENT_FIRST_WORKFLOW });
+    await client.tool("workflow_publish", { yaml: CONSTANT_WORKFLOW });
     const figures: Record<string, Figure> = {};
     const load = `load average ${loadavg()
       .map((n) => n.toFixed(2))
@@ -118,7 +131,18 @@ export async function benchRuns(): Promise<BenchSection> {
       DURATION_MS,
       startRequest(client, "bench:client-first", "running"),
     );
+    const constant = await warmThenRun(1, DURATION_MS, startRequest(client, "bench:constant", "completed"));
     Object.assign(figures, runFigures(run, baseline, clientFirst, await ownDurations(client, ids), load));
+    figures.c1_constant_run_completed_p50 = msVersus(constant.p50Ms, "GET /healthz p50", baseline.p50Ms, {
+      note:
+        "a run of one set_state with a constant value: completes in its start with no expression, so " +
+        `the run builds no QuickJS sandbox; ${constant.requests} runs, ${constant.errors} errors`,
+    });
+    figures.c1_client_first_start_p50 = msVersus(clientFirst.p50Ms, "GET /healthz p50", baseline.p50Ms, {
+      note:
+        "workflow_start of a run whose first step is a client step (it stops there): the start's own cost, " +
+        `the RunDO created and its first checkpoint written; ${clientFirst.requests} runs, ${clientFirst.errors} errors`,
+    });
 
     const burstCalls = await burstOfStarts(client);
     figures.burst_workflow_start_runs_per_s = burstFigure(burstCalls, "workflow_start calls");
