@@ -15,6 +15,7 @@ import { benchExternalCall } from "./external-call.ts";
 import { benchGraph } from "./graph.ts";
 import { benchGraphRun } from "./graph-run.ts";
 import { benchHostileCpu } from "./hostile-cpu.ts";
+import { benchMatching } from "./matching.ts";
 import { benchMcp } from "./mcp.ts";
 import { benchMigrate } from "./migrate.ts";
 import { benchNoisyNeighbour } from "./noisy-neighbour.ts";
@@ -30,6 +31,8 @@ import {
   writeMarkdown,
   writeReport,
 } from "./report.ts";
+import { benchRuns } from "./runs.ts";
+import { benchScale } from "./scale.ts";
 
 async function expressionsSection(): Promise<BenchSection> {
   const raw = await benchExpressions();
@@ -86,6 +89,9 @@ const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "external-call", run: benchExternalCall },
   { name: "observability", run: benchObservability },
   { name: "migrate", run: benchMigrate },
+  { name: "runs", run: benchRuns },
+  { name: "scale", run: benchScale },
+  { name: "matching", run: benchMatching },
 ];
 
 await useMeteredQuickJS();

@@ -20,7 +20,7 @@ import { hasTemplate, renderTemplate } from "../expressions/template.ts";
 import type { TriggerEvent } from "./event.ts";
 import { matchesEventPattern } from "./event-pattern.ts";
 import { eventBindings } from "./event-scope.ts";
-import { compileFilePatterns } from "./file-pattern.ts";
+import { compileFilePatterns, type PathMatcher } from "./file-pattern.ts";
 import type { MatchBudget } from "./match-budget.ts";
 import { normalizeEndpoint, type Subscription } from "./subscription.ts";
 
@@ -70,11 +70,30 @@ export function isCandidate(subscription: Subscription, event: TriggerEvent): bo
       if (change === undefined) return false;
       const kinds: readonly string[] | undefined = trigger.events;
       if (kinds !== undefined && !kinds.includes(change.change)) return false;
-      return compileFilePatterns(trigger.pattern)(change.path);
+      return pathMatcherOf(trigger)(change.path);
     }
     case "event":
       return true;
   }
+}
+
+/**
+ * Each file_change trigger's compiled globs, kept with the trigger object itself. A tenant's
+ * subscription list is built once and cached until a row changes (the TenantDO's
+ * `SubscriptionRegistry`), so an event matched against many file_change subscriptions compiles
+ * nothing and serializes no pattern: the shared cache behind `compileFilePatterns` holds 512
+ * entries, fewer than a tenant's subscriptions may be, and round-robin use would empty it for
+ * every event. Entries go with their trigger (a WeakMap holds no subscription alive).
+ */
+const triggerMatchers = new WeakMap<object, PathMatcher>();
+
+function pathMatcherOf(trigger: { pattern: string | readonly string[] }): PathMatcher {
+  let matcher = triggerMatchers.get(trigger);
+  if (matcher === undefined) {
+    matcher = compileFilePatterns(trigger.pattern);
+    triggerMatchers.set(trigger, matcher);
+  }
+  return matcher;
 }
 
 function evaluateSubscription(
