@@ -20,14 +20,14 @@ import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
 import { healthz, loadFigures, runLoad, warmThenRun } from "./load.ts";
 import { type BenchSection, type Figure, msVersus, percentile, round } from "./report.ts";
 
-const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+export const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const TENANT = "bench-events";
 const DURATION_MS = 5_000;
 const SUSTAINED_MS = 10_000;
 const BATCH = 100;
 
 /** Every delivery to /bench-filtered is dropped by the filter: the ack without a run start. */
-const FILTERED = `name: "bench:filtered"
+export const FILTERED = `name: "bench:filtered"
 description: "a filter that drops every delivery"
 version: "1.0.0"
 triggers:
@@ -44,7 +44,7 @@ steps:
     tool: "noop"
 `;
 
-const WORKFLOW = `name: "bench:on-hook"
+export const WORKFLOW = `name: "bench:on-hook"
 description: "one run per signed delivery; its first step is server-side"
 version: "1.0.0"
 inputs:
@@ -71,7 +71,7 @@ steps:
     tool: "noop"
 `;
 
-interface Delivery {
+export interface Delivery {
   body: string;
   headers: Record<string, string>;
 }
@@ -224,7 +224,7 @@ export async function benchEventsRuntime(): Promise<BenchSection> {
 }
 
 /** `count` fresh signed deliveries (unique webhook-id, current timestamp), numbered from `from`. */
-async function deliveries(count: number, from: number): Promise<Delivery[]> {
+export async function deliveries(count: number, from: number): Promise<Delivery[]> {
   const now = Date.now();
   const pool: Delivery[] = [];
   for (let i = 0; i < count; i++) {
@@ -243,7 +243,7 @@ async function deliveries(count: number, from: number): Promise<Delivery[]> {
 }
 
 /** For the newest 200 events, once all their runs started: ms from received to the run's start. */
-async function eventToStart(client: EdgeflowClient): Promise<number[]> {
+export async function eventToStart(client: EdgeflowClient): Promise<number[]> {
   return eventually(
     async () => {
       const { events } = (await client.tool("workflow_events", {
@@ -278,7 +278,12 @@ function delayFigures(prefix: string, delays: number[]): Record<string, Figure> 
   };
 }
 
-async function adminPatch(baseUrl: string, adminToken: string, path: string, body: unknown): Promise<void> {
+export async function adminPatch(
+  baseUrl: string,
+  adminToken: string,
+  path: string,
+  body: unknown,
+): Promise<void> {
   const res = await fetch(`${baseUrl}${path}`, {
     method: "PATCH",
     headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
