@@ -84,7 +84,7 @@ export async function benchEventsRuntime(): Promise<BenchSection> {
     const client = await createTenantClient(baseUrl, server.adminToken, TENANT);
     await client.setSecret("WEBHOOK_SECRET", SECRET);
     await adminPatch(baseUrl, server.adminToken, `/admin/tenants/${TENANT}/settings`, {
-      max_event_runs_per_minute: 100_000_000,
+      max_event_runs_per_minute: 1_000_000,
     });
     await client.tool("workflow_publish", { yaml: WORKFLOW });
     await client.tool("workflow_publish", { yaml: FILTERED });

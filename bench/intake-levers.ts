@@ -25,7 +25,7 @@ import { type BenchSection, type Figure, round, withBaseline } from "./report.ts
 
 const TENANT = "bench-levers";
 const TURN_MS = 5_000;
-const ROUNDS = 2;
+const ROUNDS = Number(process.env.LEVER_ROUNDS ?? 2);
 
 interface Target {
   label: string;
@@ -37,11 +37,20 @@ interface Target {
 
 async function target(label: string, vars: Record<string, string>): Promise<Target> {
   const server = await startWranglerDev({ exposeWorkerUrl: true, vars });
+  try {
+    return await prepared(label, server);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+async function prepared(label: string, server: DevServer): Promise<Target> {
   const baseUrl = server.workerUrl!;
   const client = await createTenantClient(baseUrl, server.adminToken, TENANT);
   await client.setSecret("WEBHOOK_SECRET", SECRET);
   await adminPatch(baseUrl, server.adminToken, `/admin/tenants/${TENANT}/settings`, {
-    max_event_runs_per_minute: 100_000_000,
+    max_event_runs_per_minute: 1_000_000,
   });
   await client.tool("workflow_publish", { yaml: WORKFLOW });
   await client.tool("workflow_publish", { yaml: FILTERED });
@@ -72,6 +81,7 @@ interface Totals {
   seconds: number;
   p99s: number[];
   drainMs: number[];
+  firstError?: string;
 }
 
 const empty = (): Totals => ({ requests: 0, errors: 0, seconds: 0, p99s: [], drainMs: [] });
@@ -81,6 +91,7 @@ function add(totals: Totals, result: LoadResult): void {
   totals.errors += result.errors;
   totals.seconds += result.requests / result.rps;
   totals.p99s.push(result.p99Ms);
+  if (result.firstError !== undefined) totals.firstError ??= result.firstError;
 }
 
 const rate = (totals: Totals) => round(totals.requests / totals.seconds, 1);
@@ -88,26 +99,25 @@ const mean = (values: number[]) => round(values.reduce((a, b) => a + b, 0) / val
 
 export async function benchIntakeLevers(): Promise<BenchSection> {
   const loadBefore = (await import("node:os")).loadavg()[0]!;
-  const targets = [
-    await target("on", {}),
-    await target("registry_cache_off", { EDGEFLOW_INTAKE_REGISTRY_CACHE: "off" }),
-    await target("defer_off", { EDGEFLOW_INTAKE_DEFER_STARTS: "off" }),
-  ];
+  const targets: Target[] = [];
   try {
+    targets.push(await target("on", {}));
+    targets.push(await target("registry_cache_off", { EDGEFLOW_INTAKE_REGISTRY_CACHE: "off" }));
+    targets.push(await target("defer_off", { EDGEFLOW_INTAKE_DEFER_STARTS: "off" }));
     const noRun = new Map(targets.map((t) => [t.label, empty()]));
     const withRuns = new Map(targets.map((t) => [t.label, empty()]));
     const health = new Map(targets.map((t) => [t.label, empty()]));
-    for (const t of targets) await turn(t, "-filtered", 0); // warm-up
+    for (const t of targets) await turn(t, "/bench-filtered", 0); // warm-up
     for (let round_ = 0; round_ < ROUNDS; round_++) {
       for (const t of targets.slice(0, 2)) {
         add(
           health.get(t.label)!,
           await runLoad({ connections: 32, durationMs: 2_000, request: healthz(t.baseUrl) }),
         );
-        add(noRun.get(t.label)!, await turn(t, "-filtered", 0));
+        add(noRun.get(t.label)!, await turn(t, "/bench-filtered", 0));
       }
       for (const t of [targets[0]!, targets[2]!]) {
-        add(withRuns.get(t.label)!, await turn(t, "", 1));
+        add(withRuns.get(t.label)!, await turn(t, "/bench", 1));
         const drainStart = performance.now();
         await eventToStart(t.client);
         withRuns.get(t.label)!.drainMs.push(performance.now() - drainStart);
@@ -120,7 +130,7 @@ export async function benchIntakeLevers(): Promise<BenchSection> {
     const deferOff = withRuns.get("defer_off")!;
     const ceiling = health.get("on")!;
     const note = (t: Totals, what: string) =>
-      `${what}: ${t.requests} deliveries in ${ROUNDS} turns of 5 s at concurrency 32, ${t.errors} errors, ` +
+      `${what}: ${t.requests} deliveries in ${ROUNDS} turns of 5 s at concurrency 32, ${t.errors} errors${t.firstError === undefined ? "" : ` (${t.firstError})`}, ` +
       `ack p99 per turn ${t.p99s.join(", ")} ms`;
     const figures: Record<string, Figure> = {
       levers_healthz_ceiling: {
@@ -179,6 +189,5 @@ export async function benchIntakeLevers(): Promise<BenchSection> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { printSection } = await import("./report.ts");
-  printSection(await benchIntakeLevers());
+  console.log(JSON.stringify(await benchIntakeLevers(), null, 1));
 }
