@@ -71,6 +71,15 @@ steps:
     tool: "noop"
 `;
 
+/** The figures issue 16 targets, as they were before its levers (bench/README.md of 2026-11-27). */
+const BEFORE_ISSUE_16: Record<string, string> = {
+  sustained_intake_webhooks_no_run: "before issue 16 (2026-11-27, quiet machine): 330.1 events/s",
+  sustained_intake_with_runs: "before issue 16 (2026-11-27, quiet machine): 98.7 events/s",
+  c1_webhook_ack_p99: "before issue 16 (2026-11-27): 24.731 ms, 3.77x healthz",
+  c32_webhook_ack_p99: "before issue 16 (2026-11-27): 356.427 ms, 5.46x healthz",
+  c1_event_to_start_p50: "before issue 16 (2026-11-27): 6 ms",
+};
+
 export interface Delivery {
   body: string;
   headers: Record<string, string>;
@@ -217,6 +226,10 @@ export async function benchEventsRuntime(): Promise<BenchSection> {
       proxiedBaseline.p99Ms,
       { note: `${proxied.requests} deliveries, ${proxied.errors} errors` },
     );
+    for (const [name, before] of Object.entries(BEFORE_ISSUE_16)) {
+      const figure = figures[name];
+      if (figure !== undefined) figure.note = `${figure.note ?? ""}${figure.note ? "; " : ""}${before}`;
+    }
     return { name: "events runtime in workerd (signed webhook → 202, event → run)", figures };
   } finally {
     await server.stop();
