@@ -20,14 +20,14 @@ import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
 import { healthz, loadFigures, runLoad, warmThenRun } from "./load.ts";
 import { type BenchSection, type Figure, msVersus, percentile, round } from "./report.ts";
 
-const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+export const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 const TENANT = "bench-events";
 const DURATION_MS = 5_000;
 const SUSTAINED_MS = 10_000;
 const BATCH = 100;
 
 /** Every delivery to /bench-filtered is dropped by the filter: the ack without a run start. */
-const FILTERED = `name: "bench:filtered"
+export const FILTERED = `name: "bench:filtered"
 description: "a filter that drops every delivery"
 version: "1.0.0"
 triggers:
@@ -44,7 +44,7 @@ steps:
     tool: "noop"
 `;
 
-const WORKFLOW = `name: "bench:on-hook"
+export const WORKFLOW = `name: "bench:on-hook"
 description: "one run per signed delivery; its first step is server-side"
 version: "1.0.0"
 inputs:
@@ -71,7 +71,16 @@ steps:
     tool: "noop"
 `;
 
-interface Delivery {
+/** The figures issue 16 targets, as they were before its levers (bench/README.md of 2026-11-27). */
+const BEFORE_ISSUE_16: Record<string, string> = {
+  sustained_intake_webhooks_no_run: "before issue 16 (2026-11-27, quiet machine): 330.1 events/s",
+  sustained_intake_with_runs: "before issue 16 (2026-11-27, quiet machine): 98.7 events/s",
+  c1_webhook_ack_p99: "before issue 16 (2026-11-27): 24.731 ms, 3.77x healthz",
+  c32_webhook_ack_p99: "before issue 16 (2026-11-27): 356.427 ms, 5.46x healthz",
+  c1_event_to_start_p50: "before issue 16 (2026-11-27): 6 ms",
+};
+
+export interface Delivery {
   body: string;
   headers: Record<string, string>;
 }
@@ -217,6 +226,10 @@ export async function benchEventsRuntime(): Promise<BenchSection> {
       proxiedBaseline.p99Ms,
       { note: `${proxied.requests} deliveries, ${proxied.errors} errors` },
     );
+    for (const [name, before] of Object.entries(BEFORE_ISSUE_16)) {
+      const figure = figures[name];
+      if (figure !== undefined) figure.note = `${figure.note ?? ""}${figure.note ? "; " : ""}${before}`;
+    }
     return { name: "events runtime in workerd (signed webhook → 202, event → run)", figures };
   } finally {
     await server.stop();
@@ -224,7 +237,7 @@ export async function benchEventsRuntime(): Promise<BenchSection> {
 }
 
 /** `count` fresh signed deliveries (unique webhook-id, current timestamp), numbered from `from`. */
-async function deliveries(count: number, from: number): Promise<Delivery[]> {
+export async function deliveries(count: number, from: number): Promise<Delivery[]> {
   const now = Date.now();
   const pool: Delivery[] = [];
   for (let i = 0; i < count; i++) {
@@ -243,7 +256,7 @@ async function deliveries(count: number, from: number): Promise<Delivery[]> {
 }
 
 /** For the newest 200 events, once all their runs started: ms from received to the run's start. */
-async function eventToStart(client: EdgeflowClient): Promise<number[]> {
+export async function eventToStart(client: EdgeflowClient): Promise<number[]> {
   return eventually(
     async () => {
       const { events } = (await client.tool("workflow_events", {
@@ -278,7 +291,12 @@ function delayFigures(prefix: string, delays: number[]): Record<string, Figure> 
   };
 }
 
-async function adminPatch(baseUrl: string, adminToken: string, path: string, body: unknown): Promise<void> {
+export async function adminPatch(
+  baseUrl: string,
+  adminToken: string,
+  path: string,
+  body: unknown,
+): Promise<void> {
   const res = await fetch(`${baseUrl}${path}`, {
     method: "PATCH",
     headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },

@@ -16,6 +16,7 @@ import { benchGraph } from "./graph.ts";
 import { benchGraphRun } from "./graph-run.ts";
 import { benchHostileCpu } from "./hostile-cpu.ts";
 import { benchMatching } from "./matching.ts";
+import { benchIntakeLevers } from "./intake-levers.ts";
 import { benchMcp } from "./mcp.ts";
 import { benchMigrate } from "./migrate.ts";
 import { benchNoisyNeighbour } from "./noisy-neighbour.ts";
@@ -85,6 +86,7 @@ const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
   { name: "noisy-neighbour", run: benchNoisyNeighbour },
   { name: "events", run: benchEvents },
   { name: "events-runtime", run: benchEventsRuntime },
+  { name: "intake-levers", run: benchIntakeLevers },
   { name: "hostile-cpu", run: benchHostileCpu },
   { name: "external-call", run: benchExternalCall },
   { name: "observability", run: benchObservability },

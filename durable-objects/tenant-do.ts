@@ -114,6 +114,7 @@ import { deleteServiceRow, listServiceRows, upsertService } from "./tenant/servi
 import { patchSettings, readSettings } from "./tenant/settings.ts";
 import { SignInLinks } from "./tenant/sign-in-links.ts";
 import { SpanExporter } from "./tenant/span-exporter.ts";
+import { startDeferralOf } from "./tenant/start-deferral.ts";
 import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
 import { type ErasedPage, eraseRunPage } from "./tenant/tenant-erasure.ts";
 import { checkMetricsSettingsPatch, type MetricsSnapshot, TenantMetrics } from "./tenant/tenant-metrics.ts";
@@ -153,6 +154,8 @@ export interface TenantEnv extends DurableObjectBindings {
   FILES?: R2Bucket;
   /** Cloudflare's send_email binding, for the `email` plugin */
   EMAIL?: SendEmail;
+  /** `off`: a busy tenant still starts every event's runs at once (tenant/start-deferral.ts) */
+  EDGEFLOW_INTAKE_DEFER_STARTS?: string;
 }
 
 export class TenantDO extends DurableObject<TenantEnv> {
@@ -1142,6 +1145,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       alarm: this.#alarm,
       starter: this.#starter,
       metrics: this.#metrics,
+      deferral: startDeferralOf(env.EDGEFLOW_INTAKE_DEFER_STARTS),
     });
     this.#lifecycle = new LifecycleEmitter({
       storage,

@@ -38,4 +38,6 @@ export interface Env extends DurableObjectBindings {
   EDGEFLOW_PACKAGE_TRUSTED_KEYS?: string;
   /** `1` makes `workflow_import` refuse unsigned packages (`package.signature_required`). */
   EDGEFLOW_PACKAGE_REQUIRE_SIGNATURE?: string;
+  /** `off` makes `POST /hooks` read the tenant registry on every delivery (docs/events.md, "Intake path"). */
+  EDGEFLOW_INTAKE_REGISTRY_CACHE?: string;
 }

@@ -27,6 +27,12 @@ export interface RecordEventOptions {
   /** a verified webhook delivery: its endpoint and the dedup keys of the groups that verified */
   dedup?: { endpoint: string; keys: readonly string[] };
   detail?: Record<string, unknown>;
+  /**
+   * when the alarm should take up the runs' pending starts: by default `now + REDRIVE_AFTER_MS`
+   * (a re-drive, the caller starts them at once); `now` when the caller leaves them to the alarm's
+   * drain (`start-deferral.ts`)
+   */
+  startsDueAt?: number;
   /** asked once per run about to be promised; false logs the match as `rate_limited` */
   allowRun: () => boolean;
   /**
@@ -93,7 +99,7 @@ export function recordEvent(storage: IntakeStorage, options: RecordEventOptions)
           workflow: subscription.workflow,
           inputs: match.inputs,
           attempts: 0,
-          nextAttemptAt: now + REDRIVE_AFTER_MS,
+          nextAttemptAt: options.startsDueAt ?? now + REDRIVE_AFTER_MS,
         };
         if (subscription.version !== undefined) start.version = subscription.version;
         if (chain !== undefined) {

@@ -35,6 +35,7 @@ import { eventOfPosted } from "./posted-event.ts";
 import { RejectionLog } from "./rejection-log.ts";
 import type { RunStarter } from "./run-starter.ts";
 import type { WebhookVerifier } from "./secret-vault.ts";
+import { type StartDeferral, startDeferralOf } from "./start-deferral.ts";
 import type { SubscriptionRegistry } from "./subscription-registry.ts";
 import type { TenantMetrics } from "./tenant-metrics.ts";
 import type { TenantRateLimits } from "./tenant-rate-limits.ts";
@@ -51,6 +52,8 @@ export interface EventReceptionParts {
   alarm: TimerAlarm;
   starter: RunStarter;
   metrics?: TenantMetrics;
+  /** whether a busy tenant leaves new runs to the alarm's drain (default: yes, `start-deferral.ts`) */
+  deferral?: StartDeferral;
 }
 
 export class EventReception {
@@ -102,6 +105,7 @@ export class EventReception {
       receivedAt: delivery.now,
     });
     const subscribers = [...verification.subscriptions, ...subscriptions.all().filter((s) => !s.trigger)];
+    const deferred = this.#deferral.defer(this.#parts.starter.inFlight);
     const recorded = recordEvent(this.#intake, {
       event,
       matches: matchEvent(event, subscribers, sandbox, new MatchBudget(sandbox)),
@@ -109,8 +113,9 @@ export class EventReception {
       dedup: { endpoint, keys: verification.dedupKeys },
       detail: { verified: verification.verified },
       allowRun: limits.allowRun(delivery.now),
+      ...(deferred ? { startsDueAt: delivery.now } : {}),
     });
-    return this.#taken(tenant, event, recorded, delivery.now);
+    return this.#taken(tenant, event, recorded, delivery.now, deferred);
   }
 
   /** One posted event (`POST /events` with a single event). */
@@ -200,10 +205,21 @@ export class EventReception {
     return taken.length;
   }
 
-  /** Right after the transaction, with no `await` in between: arm the alarm, start the runs. */
-  #taken(tenant: string, event: TriggerEvent, recorded: RecordedEvent, now: number): EventReceipt {
+  /**
+   * Right after the transaction, with no `await` in between: arm the alarm, start the runs (or,
+   * `deferred`, leave them to the alarm, armed for now: `start-deferral.ts`).
+   */
+  #taken(
+    tenant: string,
+    event: TriggerEvent,
+    recorded: RecordedEvent,
+    now: number,
+    deferred = false,
+  ): EventReceipt {
     const { alarm, starter, limits } = this.#parts;
-    if (recorded.starts.length > 0) {
+    if (recorded.starts.length > 0 && deferred) {
+      alarm.ensureBy(now);
+    } else if (recorded.starts.length > 0) {
       alarm.ensureBy(now + REDRIVE_AFTER_MS);
       // Not awaited: the answer goes out once the rows (and the alarm) are durable; the starts
       // follow, and the DO's output gate holds them until then too.
@@ -218,6 +234,10 @@ export class EventReception {
     return { answer: recorded.answer, duplicate: !recorded.stored };
   }
 
+  get #deferral(): StartDeferral {
+    return this.#parts.deferral ?? DEFAULT_DEFERRAL;
+  }
+
   get #sql(): SqlStorage {
     return this.#parts.storage.sql;
   }
@@ -226,6 +246,8 @@ export class EventReception {
     return this.#parts.storage;
   }
 }
+
+const DEFAULT_DEFERRAL = startDeferralOf(undefined);
 
 /** A problem with the `index`th event of a posted batch, located there. */
 function inBatch(error: EngineError, index: number): EngineError {

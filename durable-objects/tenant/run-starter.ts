@@ -71,6 +71,11 @@ export class RunStarter {
     this.#options = options;
   }
 
+  /** How many runs are being started (or started and not yet written down) right now. */
+  get inFlight(): number {
+    return this.#inFlight.size;
+  }
+
   /** Forget cached definitions (after a publish, a yank or a new default: the default may have moved). */
   invalidate(): void {
     this.#definitions.clear();

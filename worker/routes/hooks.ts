@@ -5,7 +5,8 @@
  * oversized body (413, before reading), reads the raw bytes (never a re-serialised body), takes
  * `now`, and hands everything to the tenant's DO, which answers `202 {event_id, runs}` once the
  * event, its log, the dedup row and the pending starts are stored in one transaction. A tenant
- * that does not exist and an endpoint nobody listens on get one answer (`unknownEndpoint` in
+ * that does not exist and an endpoint nobody listens on get one answer (the registry's "exists" is
+ * remembered for a few seconds per isolate: `registered-tenant-cache.ts`) (`unknownEndpoint` in
  * `durable-objects/tenant/contracts.ts`). A suspended tenant's delivery is refused with `503
  * tenant.suspended` and `Retry-After`: nothing is stored, the sender keeps it and retries.
  */
@@ -20,8 +21,8 @@ import { RuntimeCodes } from "../errors/codes.ts";
 import { headerRecord } from "../http/header-record.ts";
 import { limitBody } from "../middleware/body-limit.ts";
 import { errorResponse } from "../middleware/errors.ts";
+import { isRecentlyRegisteredTenant } from "../tenancy/registered-tenant-cache.ts";
 import { isTenantId } from "../tenancy/tenant-id.ts";
-import { isRegisteredTenant } from "../tenancy/tenant-registry.ts";
 
 /** What a suspended tenant's webhook sender is told to wait before retrying. */
 export const SUSPENDED_RETRY_AFTER_SECONDS = 3600;
@@ -38,7 +39,8 @@ export const hookRoutes = new Hono<AppEnv>().post(
     const endpoint = match?.[2] ?? "/";
     // One answer for a malformed tenant id, an unknown tenant and an unknown endpoint; the DO of an
     // unknown tenant is never reached.
-    if (!isTenantId(tenant) || !(await isRegisteredTenant(c.env, tenant))) throw unknownEndpoint();
+    if (!isTenantId(tenant) || !(await isRecentlyRegisteredTenant(c.env, tenant, now)))
+      throw unknownEndpoint();
     const body = new Uint8Array(await c.req.arrayBuffer());
     const contentType = c.req.header("content-type");
     const outcome = await tenantStub(c.env, tenant).receiveWebhook(tenant, {
