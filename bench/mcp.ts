@@ -7,7 +7,9 @@
  * The load goes to the worker's own address in workerd; `wrangler dev`'s proxy (a second workerd
  * in front, for live reload, absent when deployed) is measured once more at concurrency 1, so
  * its cost is on record too. A plain MCP `ping` (auth + the MCP handler, no Durable Object work
- * beyond the key check) separates the protocol's cost from the tool's.
+ * beyond the key check) separates the protocol's cost from the tool's. Issue 16: a second worker
+ * with `EDGEFLOW_MCP_KEY_PRECHECK=1` (the key checked twice, as before) is measured in turns with
+ * the first, so the single key check's gain shows beside its own same-run baseline.
  */
 
 import { createTenantClient } from "../test/e2e/edgeflow-client.ts";
@@ -28,26 +30,45 @@ steps:
     tool: "noop"
 `;
 
+interface BenchTenant {
+  client: Awaited<ReturnType<typeof createTenantClient>>;
+  runs: string[];
+}
+
+async function benchTenant(workerUrl: string, adminToken: string): Promise<BenchTenant> {
+  const client = await createTenantClient(workerUrl, adminToken, "bench-mcp");
+  await client.tool("workflow_publish", { yaml: NEXT_STEP_WORKFLOW });
+  const runs: string[] = [];
+  for (let i = 0; i < 16; i += 1) {
+    const started = await client.tool("workflow_start", { workflow: "bench:next-step" });
+    runs.push(String(started.workflow_id));
+  }
+  return { client, runs };
+}
+
+function nextStepOf(runs: readonly string[]) {
+  return (call: StructuredToolCaller, connections: number) => {
+    let turn = 0;
+    return async () => {
+      const runId = runs[turn++ % connections]!;
+      const answer = await call("workflow_get_next_step", { workflow_id: runId });
+      if (answer.status !== "steps") throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
+    };
+  };
+}
+
 export async function benchMcp(): Promise<BenchSection> {
   const server = await startWranglerDev({ exposeWorkerUrl: true });
+  // the same worker with the key checked twice (EDGEFLOW_MCP_KEY_PRECHECK=1), measured in turns
+  const precheck = await startWranglerDev({
+    exposeWorkerUrl: true,
+    vars: { EDGEFLOW_MCP_KEY_PRECHECK: "1" },
+  });
   try {
     const workerUrl = server.workerUrl!;
-    const client = await createTenantClient(workerUrl, server.adminToken, "bench-mcp");
+    const { client, runs } = await benchTenant(workerUrl, server.adminToken);
     const mcp = client.tool;
-    await mcp("workflow_publish", { yaml: NEXT_STEP_WORKFLOW });
-    const runs: string[] = [];
-    for (let i = 0; i < 16; i += 1) {
-      const started = await mcp("workflow_start", { workflow: "bench:next-step" });
-      runs.push(String(started.workflow_id));
-    }
-    const nextStep = (call: StructuredToolCaller, connections: number) => {
-      let turn = 0;
-      return async () => {
-        const runId = runs[turn++ % connections]!;
-        const answer = await call("workflow_get_next_step", { workflow_id: runId });
-        if (answer.status !== "steps") throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
-      };
-    };
+    const nextStep = nextStepOf(runs);
     const measure = (connections: number, request: () => Promise<void>) =>
       warmThenRun(connections, DURATION_MS, request);
 
@@ -70,6 +91,7 @@ export async function benchMcp(): Promise<BenchSection> {
         });
       }
     }
+    Object.assign(figures, await keyPrecheckFigures(mcp, runs, precheck));
     const proxiedBaseline = await measure(1, healthz(server.baseUrl));
     const proxied = await measure(1, nextStep(structuredToolCaller(server.baseUrl, client.apiKey), 1));
     figures.c1_via_dev_proxy_next_step_p50 = msVersus(
@@ -80,8 +102,49 @@ export async function benchMcp(): Promise<BenchSection> {
     );
     return { name: "remote MCP in workerd (workflow_get_next_step vs GET /healthz)", figures };
   } finally {
-    await server.stop();
+    await Promise.all([server.stop(), precheck.stop()]);
   }
+}
+
+/**
+ * The lever on and off in the same run: the single key check (default) against the key checked
+ * at the entry and again when admitting, in alternating 5 s turns at concurrency 1 and 16.
+ */
+async function keyPrecheckFigures(
+  single: StructuredToolCaller,
+  singleRuns: readonly string[],
+  precheck: Awaited<ReturnType<typeof startWranglerDev>>,
+): Promise<Record<string, Figure>> {
+  const other = await benchTenant(precheck.workerUrl!, precheck.adminToken);
+  const figures: Record<string, Figure> = {};
+  for (const connections of [1, 16]) {
+    const on: number[] = [];
+    const off: number[] = [];
+    for (let turn = 0; turn < 2; turn += 1) {
+      on.push(
+        (await warmThenRun(connections, DURATION_MS, nextStepOf(singleRuns)(single, connections))).p50Ms,
+      );
+      off.push(
+        (await warmThenRun(connections, DURATION_MS, nextStepOf(other.runs)(other.client.tool, connections)))
+          .p50Ms,
+      );
+    }
+    figures[`c${connections}_next_step_single_key_check_p50`] = msVersus(
+      mean(on),
+      "key checked twice (EDGEFLOW_MCP_KEY_PRECHECK=1), p50",
+      mean(off),
+      { note: `mean of 2 alternating 5 s turns each; on ${fmt(on)}, off ${fmt(off)}` },
+    );
+  }
+  return figures;
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function fmt(values: readonly number[]): string {
+  return values.map((value) => `${value.toFixed(2)} ms`).join(" / ");
 }
 
 function mcpPing(baseUrl: string, apiKey: string): () => Promise<void> {
