@@ -7,13 +7,14 @@
  * The load goes to the worker's own address in workerd; `wrangler dev`'s proxy (a second workerd
  * in front, for live reload, absent when deployed) is measured once more at concurrency 1, so
  * its cost is on record too. A plain MCP `ping` (auth + the MCP handler, no Durable Object work
- * beyond the key check) separates the protocol's cost from the tool's. Issue 16: a second worker
- * with `EDGEFLOW_MCP_KEY_PRECHECK=1` (the key checked twice, as before) is measured in turns with
- * the first, so the single key check's gain shows beside its own same-run baseline.
+ * beyond the key check) separates the protocol's cost from the tool's. Issue 16: a worker with one
+ * lever off each (`EDGEFLOW_MCP_KEY_PRECHECK=1`: the key checked twice, as before;
+ * `EDGEFLOW_MCP_KNOWN_RUNS=0`: the run index asked on every call) is measured in turns with the
+ * first, so each lever's gain shows beside its own same-run baseline.
  */
 
 import { createTenantClient } from "../test/e2e/edgeflow-client.ts";
-import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
+import { type DevServer, startWranglerDev } from "../test/e2e/wrangler-dev.ts";
 import { type StructuredToolCaller, structuredToolCaller } from "../test/support/mcp-call.ts";
 import { healthz, loadFigures, warmThenRun } from "./load.ts";
 import { type BenchSection, type Figure, msVersus } from "./report.ts";
@@ -59,10 +60,14 @@ function nextStepOf(runs: readonly string[]) {
 
 export async function benchMcp(): Promise<BenchSection> {
   const server = await startWranglerDev({ exposeWorkerUrl: true });
-  // the same worker with the key checked twice (EDGEFLOW_MCP_KEY_PRECHECK=1), measured in turns
-  const precheck = await startWranglerDev({
+  // the same worker with one lever off each (issue 16), measured in turns with the first
+  const keyTwice = await startWranglerDev({
     exposeWorkerUrl: true,
     vars: { EDGEFLOW_MCP_KEY_PRECHECK: "1" },
+  });
+  const indexEachCall = await startWranglerDev({
+    exposeWorkerUrl: true,
+    vars: { EDGEFLOW_MCP_KNOWN_RUNS: "0" },
   });
   try {
     const workerUrl = server.workerUrl!;
@@ -91,7 +96,19 @@ export async function benchMcp(): Promise<BenchSection> {
         });
       }
     }
-    Object.assign(figures, await keyPrecheckFigures(mcp, runs, precheck));
+    const levers: LeverOff[] = [
+      {
+        name: "single_key_check",
+        baseline: "key checked twice (EDGEFLOW_MCP_KEY_PRECHECK=1), p50",
+        server: keyTwice,
+      },
+      {
+        name: "known_runs",
+        baseline: "run index asked on every call (EDGEFLOW_MCP_KNOWN_RUNS=0), p50",
+        server: indexEachCall,
+      },
+    ];
+    Object.assign(figures, await leverFigures({ call: mcp, runs }, levers));
     const proxiedBaseline = await measure(1, healthz(server.baseUrl));
     const proxied = await measure(1, nextStep(structuredToolCaller(server.baseUrl, client.apiKey), 1));
     figures.c1_via_dev_proxy_next_step_p50 = msVersus(
@@ -102,39 +119,47 @@ export async function benchMcp(): Promise<BenchSection> {
     );
     return { name: "remote MCP in workerd (workflow_get_next_step vs GET /healthz)", figures };
   } finally {
-    await Promise.all([server.stop(), precheck.stop()]);
+    await Promise.all([server.stop(), keyTwice.stop(), indexEachCall.stop()]);
   }
 }
 
+interface LeverOff {
+  /** the figure's name part: `c<n>_next_step_<name>_p50` */
+  name: string;
+  /** what the baseline is */
+  baseline: string;
+  server: DevServer;
+}
+
 /**
- * The lever on and off in the same run: the single key check (default) against the key checked
- * at the entry and again when admitting, in alternating 5 s turns at concurrency 1 and 16.
+ * Each lever on and off in the same run: the worker with every lever on against a worker with one
+ * lever off, in alternating 5 s turns at concurrency 1 and 16 (the mean of each side's p50s).
  */
-async function keyPrecheckFigures(
-  single: StructuredToolCaller,
-  singleRuns: readonly string[],
-  precheck: Awaited<ReturnType<typeof startWranglerDev>>,
+async function leverFigures(
+  on: { call: StructuredToolCaller; runs: readonly string[] },
+  levers: readonly LeverOff[],
 ): Promise<Record<string, Figure>> {
-  const other = await benchTenant(precheck.workerUrl!, precheck.adminToken);
   const figures: Record<string, Figure> = {};
-  for (const connections of [1, 16]) {
-    const on: number[] = [];
-    const off: number[] = [];
-    for (let turn = 0; turn < 2; turn += 1) {
-      on.push(
-        (await warmThenRun(connections, DURATION_MS, nextStepOf(singleRuns)(single, connections))).p50Ms,
-      );
-      off.push(
-        (await warmThenRun(connections, DURATION_MS, nextStepOf(other.runs)(other.client.tool, connections)))
-          .p50Ms,
+  for (const lever of levers) {
+    const other = await benchTenant(lever.server.workerUrl!, lever.server.adminToken);
+    for (const connections of [1, 16]) {
+      const withLever: number[] = [];
+      const without: number[] = [];
+      for (let turn = 0; turn < 2; turn += 1) {
+        const onRun = await warmThenRun(connections, DURATION_MS, nextStepOf(on.runs)(on.call, connections));
+        withLever.push(onRun.p50Ms);
+        const offCall = nextStepOf(other.runs)(other.client.tool, connections);
+        without.push((await warmThenRun(connections, DURATION_MS, offCall)).p50Ms);
+      }
+      figures[`c${connections}_next_step_${lever.name}_p50`] = msVersus(
+        mean(withLever),
+        lever.baseline,
+        mean(without),
+        {
+          note: `mean of 2 alternating 5 s turns each; on ${fmt(withLever)}, off ${fmt(without)}`,
+        },
       );
     }
-    figures[`c${connections}_next_step_single_key_check_p50`] = msVersus(
-      mean(on),
-      "key checked twice (EDGEFLOW_MCP_KEY_PRECHECK=1), p50",
-      mean(off),
-      { note: `mean of 2 alternating 5 s turns each; on ${fmt(on)}, off ${fmt(off)}` },
-    );
   }
   return figures;
 }
