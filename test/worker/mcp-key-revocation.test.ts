@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { adminFetch, callTool, mcpRaw, newTenant } from "./support/clients.ts";
 
 const ONE_STEP = `name: "hot:path"
+description: "one pending client step, handed out again on every call"
 version: "1.0.0"
 steps:
   - id: "work"
@@ -20,13 +21,14 @@ steps:
 async function startedRun(apiKey: string): Promise<string> {
   await callTool(apiKey, "workflow_publish", { yaml: ONE_STEP });
   const started = await callTool(apiKey, "workflow_start", { workflow: "hot:path" });
+  expect(started.isError, started.text).toBe(false);
   return String(started.structured.workflow_id);
 }
 
 async function warmCalls(apiKey: string, runId: string): Promise<void> {
   for (let i = 0; i < 3; i += 1) {
     const next = await callTool(apiKey, "workflow_get_next_step", { workflow_id: runId });
-    expect(next.structured.status).toBe("steps");
+    expect(next.structured.status, next.text).toBe("steps");
   }
 }
 
