@@ -13,11 +13,12 @@
  * first, so each lever's gain shows beside its own same-run baseline.
  */
 
+import { loadavg } from "node:os";
 import { createTenantClient } from "../test/e2e/edgeflow-client.ts";
 import { type DevServer, startWranglerDev } from "../test/e2e/wrangler-dev.ts";
 import { type StructuredToolCaller, structuredToolCaller } from "../test/support/mcp-call.ts";
 import { healthz, loadFigures, warmThenRun } from "./load.ts";
-import { type BenchSection, type Figure, msVersus } from "./report.ts";
+import { type BenchSection, type Figure, msVersus, round } from "./report.ts";
 
 const DURATION_MS = 5_000;
 
@@ -59,6 +60,7 @@ function nextStepOf(runs: readonly string[]) {
 }
 
 export async function benchMcp(): Promise<BenchSection> {
+  const startLoad = round(loadavg()[0] ?? 0, 2);
   const server = await startWranglerDev({ exposeWorkerUrl: true });
   // the same worker with one lever off each (issue 16), measured in turns with the first
   const keyTwice = await startWranglerDev({
@@ -117,6 +119,11 @@ export async function benchMcp(): Promise<BenchSection> {
       proxiedBaseline.p50Ms,
       { note: "the same call through wrangler dev's proxy, as a client of `wrangler dev` sees it" },
     );
+    figures.load_average_1m = {
+      value: round(loadavg()[0] ?? 0, 2),
+      unit: "",
+      note: `the machine's 1-minute load average at the end (at the start: ${startLoad}); ratios hold, absolute times do not, on a busy machine`,
+    };
     return { name: "remote MCP in workerd (workflow_get_next_step vs GET /healthz)", figures };
   } finally {
     await Promise.all([server.stop(), keyTwice.stop(), indexEachCall.stop()]);
@@ -165,7 +172,7 @@ async function leverFigures(
 }
 
 function mean(values: readonly number[]): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
+  return round(values.reduce((sum, value) => sum + value, 0) / values.length);
 }
 
 function fmt(values: readonly number[]): string {
