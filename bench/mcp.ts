@@ -7,14 +7,18 @@
  * The load goes to the worker's own address in workerd; `wrangler dev`'s proxy (a second workerd
  * in front, for live reload, absent when deployed) is measured once more at concurrency 1, so
  * its cost is on record too. A plain MCP `ping` (auth + the MCP handler, no Durable Object work
- * beyond the key check) separates the protocol's cost from the tool's.
+ * beyond the key check) separates the protocol's cost from the tool's. Issue 16: a worker with one
+ * lever off each (`EDGEFLOW_MCP_KEY_PRECHECK=1`: the key checked twice, as before;
+ * `EDGEFLOW_MCP_KNOWN_RUNS=0`: the run index asked on every call) is measured in turns with the
+ * first, so each lever's gain shows beside its own same-run baseline.
  */
 
+import { loadavg } from "node:os";
 import { createTenantClient } from "../test/e2e/edgeflow-client.ts";
-import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
+import { type DevServer, startWranglerDev } from "../test/e2e/wrangler-dev.ts";
 import { type StructuredToolCaller, structuredToolCaller } from "../test/support/mcp-call.ts";
 import { healthz, loadFigures, warmThenRun } from "./load.ts";
-import { type BenchSection, type Figure, msVersus } from "./report.ts";
+import { type BenchSection, type Figure, msVersus, round } from "./report.ts";
 
 const DURATION_MS = 5_000;
 
@@ -28,26 +32,50 @@ steps:
     tool: "noop"
 `;
 
+interface BenchTenant {
+  client: Awaited<ReturnType<typeof createTenantClient>>;
+  runs: string[];
+}
+
+async function benchTenant(workerUrl: string, adminToken: string): Promise<BenchTenant> {
+  const client = await createTenantClient(workerUrl, adminToken, "bench-mcp");
+  await client.tool("workflow_publish", { yaml: NEXT_STEP_WORKFLOW });
+  const runs: string[] = [];
+  for (let i = 0; i < 16; i += 1) {
+    const started = await client.tool("workflow_start", { workflow: "bench:next-step" });
+    runs.push(String(started.workflow_id));
+  }
+  return { client, runs };
+}
+
+function nextStepOf(runs: readonly string[]) {
+  return (call: StructuredToolCaller, connections: number) => {
+    let turn = 0;
+    return async () => {
+      const runId = runs[turn++ % connections]!;
+      const answer = await call("workflow_get_next_step", { workflow_id: runId });
+      if (answer.status !== "steps") throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
+    };
+  };
+}
+
 export async function benchMcp(): Promise<BenchSection> {
+  const startLoad = round(loadavg()[0] ?? 0, 2);
   const server = await startWranglerDev({ exposeWorkerUrl: true });
+  // the same worker with one lever off each (issue 16), measured in turns with the first
+  const keyTwice = await startWranglerDev({
+    exposeWorkerUrl: true,
+    vars: { EDGEFLOW_MCP_KEY_PRECHECK: "1" },
+  });
+  const indexEachCall = await startWranglerDev({
+    exposeWorkerUrl: true,
+    vars: { EDGEFLOW_MCP_KNOWN_RUNS: "0" },
+  });
   try {
     const workerUrl = server.workerUrl!;
-    const client = await createTenantClient(workerUrl, server.adminToken, "bench-mcp");
+    const { client, runs } = await benchTenant(workerUrl, server.adminToken);
     const mcp = client.tool;
-    await mcp("workflow_publish", { yaml: NEXT_STEP_WORKFLOW });
-    const runs: string[] = [];
-    for (let i = 0; i < 16; i += 1) {
-      const started = await mcp("workflow_start", { workflow: "bench:next-step" });
-      runs.push(String(started.workflow_id));
-    }
-    const nextStep = (call: StructuredToolCaller, connections: number) => {
-      let turn = 0;
-      return async () => {
-        const runId = runs[turn++ % connections]!;
-        const answer = await call("workflow_get_next_step", { workflow_id: runId });
-        if (answer.status !== "steps") throw new Error(`unexpected answer ${JSON.stringify(answer)}`);
-      };
-    };
+    const nextStep = nextStepOf(runs);
     const measure = (connections: number, request: () => Promise<void>) =>
       warmThenRun(connections, DURATION_MS, request);
 
@@ -70,6 +98,19 @@ export async function benchMcp(): Promise<BenchSection> {
         });
       }
     }
+    const levers: LeverOff[] = [
+      {
+        name: "single_key_check",
+        baseline: "key checked twice (EDGEFLOW_MCP_KEY_PRECHECK=1), p50",
+        server: keyTwice,
+      },
+      {
+        name: "known_runs",
+        baseline: "run index asked on every call (EDGEFLOW_MCP_KNOWN_RUNS=0), p50",
+        server: indexEachCall,
+      },
+    ];
+    Object.assign(figures, await leverFigures({ call: mcp, runs }, levers));
     const proxiedBaseline = await measure(1, healthz(server.baseUrl));
     const proxied = await measure(1, nextStep(structuredToolCaller(server.baseUrl, client.apiKey), 1));
     figures.c1_via_dev_proxy_next_step_p50 = msVersus(
@@ -78,10 +119,64 @@ export async function benchMcp(): Promise<BenchSection> {
       proxiedBaseline.p50Ms,
       { note: "the same call through wrangler dev's proxy, as a client of `wrangler dev` sees it" },
     );
+    figures.load_average_1m = {
+      value: round(loadavg()[0] ?? 0, 2),
+      unit: "",
+      note: `the machine's 1-minute load average at the end (at the start: ${startLoad}); ratios hold, absolute times do not, on a busy machine`,
+    };
     return { name: "remote MCP in workerd (workflow_get_next_step vs GET /healthz)", figures };
   } finally {
-    await server.stop();
+    await Promise.all([server.stop(), keyTwice.stop(), indexEachCall.stop()]);
   }
+}
+
+interface LeverOff {
+  /** the figure's name part: `c<n>_next_step_<name>_p50` */
+  name: string;
+  /** what the baseline is */
+  baseline: string;
+  server: DevServer;
+}
+
+/**
+ * Each lever on and off in the same run: the worker with every lever on against a worker with one
+ * lever off, in alternating 5 s turns at concurrency 1 and 16 (the mean of each side's p50s).
+ */
+async function leverFigures(
+  on: { call: StructuredToolCaller; runs: readonly string[] },
+  levers: readonly LeverOff[],
+): Promise<Record<string, Figure>> {
+  const figures: Record<string, Figure> = {};
+  for (const lever of levers) {
+    const other = await benchTenant(lever.server.workerUrl!, lever.server.adminToken);
+    for (const connections of [1, 16]) {
+      const withLever: number[] = [];
+      const without: number[] = [];
+      for (let turn = 0; turn < 2; turn += 1) {
+        const onRun = await warmThenRun(connections, DURATION_MS, nextStepOf(on.runs)(on.call, connections));
+        withLever.push(onRun.p50Ms);
+        const offCall = nextStepOf(other.runs)(other.client.tool, connections);
+        without.push((await warmThenRun(connections, DURATION_MS, offCall)).p50Ms);
+      }
+      figures[`c${connections}_next_step_${lever.name}_p50`] = msVersus(
+        mean(withLever),
+        lever.baseline,
+        mean(without),
+        {
+          note: `mean of 2 alternating 5 s turns each; on ${fmt(withLever)}, off ${fmt(without)}`,
+        },
+      );
+    }
+  }
+  return figures;
+}
+
+function mean(values: readonly number[]): number {
+  return round(values.reduce((sum, value) => sum + value, 0) / values.length);
+}
+
+function fmt(values: readonly number[]): string {
+  return values.map((value) => `${value.toFixed(2)} ms`).join(" / ");
 }
 
 function mcpPing(baseUrl: string, apiKey: string): () => Promise<void> {

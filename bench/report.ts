@@ -17,6 +17,8 @@ export interface Figure {
   /** the goal, as text ("p50 < 5 ms") */
   target?: string;
   note?: string;
+  /** the same figure in the report this run replaced (`npm run bench -- <scenario>`): before and after, side by side */
+  before?: { value: number; ratio?: number; date: string };
 }
 
 export interface BenchSection {
@@ -85,12 +87,35 @@ export function readReport(path: URL): BenchReport | undefined {
  * ones added at the end), each dated, since it was not measured in the previous report's run.
  */
 export function mergeReport(previous: BenchReport, fresh: BenchReport): BenchReport {
-  const dated = fresh.sections.map((section) => ({ ...section, date: fresh.date }));
+  const dated = fresh.sections.map((section) => {
+    const replaced = previous.sections.find((old) => old.name === section.name);
+    const when = replaced?.date ?? previous.date;
+    return {
+      ...section,
+      date: fresh.date,
+      figures: withBefore(section.figures, replaced?.figures ?? {}, when),
+    };
+  });
   const sections = previous.sections.map(
     (section) => dated.find((replacement) => replacement.name === section.name) ?? section,
   );
   for (const section of dated) if (!sections.includes(section)) sections.push(section);
   return { ...previous, sections };
+}
+
+/** Each figure with the value it had in the replaced section, when it had one. */
+function withBefore(
+  figures: Record<string, Figure>,
+  replaced: Record<string, Figure>,
+  date: string,
+): Record<string, Figure> {
+  const entries = Object.entries(figures).map(([name, figure]) => {
+    const old = replaced[name];
+    if (old === undefined) return [name, figure] as const;
+    const before = { value: old.value, ...(old.ratio === undefined ? {} : { ratio: old.ratio }), date };
+    return [name, { ...figure, before }] as const;
+  });
+  return Object.fromEntries(entries);
 }
 
 export function writeReport(report: BenchReport, path: URL): void {
@@ -144,7 +169,7 @@ export function renderMarkdown(report: BenchReport): string {
         baseline,
         figure.ratio === undefined ? "" : String(figure.ratio),
         figure.target ?? "",
-        figure.note ?? "",
+        [figure.note, beforeText(figure)].filter((part) => part !== undefined).join("; "),
       ];
       lines.push(`| ${cells.map((cell) => cell.replaceAll("|", "\\|")).join(" | ")} |`);
     }
@@ -154,4 +179,11 @@ export function renderMarkdown(report: BenchReport): string {
 
 export function writeMarkdown(report: BenchReport, path: URL): void {
   writeFileSync(path, renderMarkdown(report));
+}
+
+function beforeText(figure: Figure): string | undefined {
+  const { before } = figure;
+  if (before === undefined) return undefined;
+  const ratio = before.ratio === undefined ? "" : `, ratio ${before.ratio}`;
+  return `before (${before.date.slice(0, 10)}): ${before.value} ${figure.unit}${ratio}`;
 }

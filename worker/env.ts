@@ -32,6 +32,10 @@ export interface Env extends DurableObjectBindings {
   EDGEFLOW_MCP_ALLOWED_HOSTS?: string;
   /** Comma-separated hostnames `/mcp` accepts in `Origin`, or `*` (DNS-rebinding guard; docs/runtime.md). */
   EDGEFLOW_MCP_ALLOWED_ORIGINS?: string;
+  /** `1`: `/mcp` checks an API key at its entry and again when admitting (the pre-issue-16 path; benchmark only). */
+  EDGEFLOW_MCP_KEY_PRECHECK?: string;
+  /** `0`: tools ask the tenant's run index on every call, not once a second (mcp/known-runs.ts; benchmark only). */
+  EDGEFLOW_MCP_KNOWN_RUNS?: string;
   /** Ed25519 private key (PKCS#8 PEM or JWK) that signs exported workflow packages (secret; docs/versioning.md). */
   EDGEFLOW_PACKAGE_SIGNING_KEY?: string;
   /** Comma-separated Ed25519 public keys (raw, base64url) whose package signatures `workflow_import` accepts. */

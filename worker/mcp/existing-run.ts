@@ -3,7 +3,8 @@
  * How a tool reaches a run: only after the tenant's run index (or its pending starts) says the run
  * exists. A made-up or deleted run id is answered `run.not_found` by the TenantDO, and its RunDO is
  * never reached, since reaching a Durable Object is what allocates its storage. The RunDO still
- * checks the tenant and id stored in its own row.
+ * checks the tenant and id stored in its own row. A confirmation is remembered by the isolate for
+ * at most a second (known-runs.ts), so an agent's loop on one run asks the index once a second.
  */
 import {
   type DurableObjectBindings,
@@ -14,13 +15,18 @@ import {
 import { unwrap } from "../../durable-objects/outcome.ts";
 import type { AuditContext, AuditRecord } from "../../durable-objects/tenant/contracts.ts";
 import type { AuditObject } from "../../engine/audit/audit-entry.ts";
+import { knownRunsOn, recentlyConfirmedRun, rememberConfirmedRun } from "./known-runs.ts";
 
 export async function existingRunStub(
-  env: DurableObjectBindings,
+  env: DurableObjectBindings & { EDGEFLOW_MCP_KNOWN_RUNS?: string },
   tenant: string,
   runId: string,
 ): Promise<RunRpc> {
-  await unwrap(tenantStub(env, tenant).requireRun(tenant, runId));
+  const now = Date.now();
+  if (!knownRunsOn(env) || !recentlyConfirmedRun(tenant, runId, now)) {
+    await unwrap(tenantStub(env, tenant).requireRun(tenant, runId));
+    if (knownRunsOn(env)) rememberConfirmedRun(tenant, runId, now);
+  }
   return runStub(env, tenant, runId);
 }
 

@@ -3,7 +3,8 @@
  * Who is calling a tenant route, and for which tenant. Two ways in (docs/auth.md):
  * - an API key `efk_...` as `Authorization: Bearer`: the key names its tenant, whose TenantDO
  *   checks the key's SHA-256 hash (strongly consistent, so a revoked key fails on the next
- *   request). A key naming a tenant that is not in the registry is refused before any DO is
+ *   request). On `/mcp` the key arrives through the OAuth provider as `api_key` props and is
+ *   checked in the admitting call (oauth/grant-props.ts). A key naming a tenant that is not in the registry is refused before any DO is
  *   reached. An API key holds every scope.
  * - on `/mcp`, an OAuth access token the provider (worker/oauth/provider.ts) already validated,
  *   whose grant props arrive in `ctx.props`. The grant is checked again on every request: its
@@ -24,15 +25,13 @@ import type { AppEnv } from "../app-env.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
 import { hashApiKey, parseApiKey } from "../keys/api-key.ts";
+import { INVALID_KEY_MESSAGE } from "../keys/invalid-key.ts";
 import { type ProviderContext, providedCallerOf } from "../oauth/grant-props.ts";
 import { ALL_SCOPES } from "../oauth/scopes.ts";
 import { isRegisteredTenant } from "../tenancy/tenant-registry.ts";
 import { bearerToken } from "./bearer.ts";
 
-export const INVALID_KEY_MESSAGE =
-  "The API key is not valid (unknown or revoked). Check the key your client sends (`efk_<tenant>_<id>_<secret>`, " +
-  "all of it); an admin issues a new one with POST /admin/tenants/:id/keys. Clients that add edgeflow by URL " +
-  "need no key: remove the Authorization header and they sign in with OAuth.";
+export { INVALID_KEY_MESSAGE } from "../keys/invalid-key.ts";
 
 export interface VerifiedApiKey {
   tenant: string;

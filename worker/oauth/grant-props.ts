@@ -2,7 +2,9 @@
  * @module
  * What the OAuth provider hands the `/mcp` handler in `ctx.props`, and how the handler turns it
  * into a caller. Two shapes, both written only by this worker:
- * - `api_key`: an API key `resolveExternalToken` verified on this very request (all scopes);
+ * - `api_key`: an API key presented on this very request (all scopes). `resolveExternalToken`
+ *   checked its shape and tenant; its hash is checked here, by the TenantDO, in the same call that
+ *   refuses a suspended tenant and charges the rate limits (docs/runtime.md, "The MCP hot path");
  * - `grant`: the props of an OAuth grant, fixed when the person approved it on the consent page:
  *   the tenant and how they signed in (an API key's id and hash, or a one-time link). Never the
  *   API key itself. Checked again here on every request (tenant still registered, key not
@@ -16,10 +18,17 @@ import { EngineError, isEngineError } from "../../engine/errors.ts";
 import type { RateLimitVerdict } from "../../engine/rate-limits/rate-limited-error.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
+import { invalidKeyError } from "../keys/invalid-key.ts";
 import { isRegisteredTenant } from "../tenancy/tenant-registry.ts";
 import { ALL_SCOPES } from "./scopes.ts";
 
-const apiKeyProps = z.strictObject({ kind: z.literal("api_key"), tenant: z.string(), keyId: z.string() });
+const apiKeyProps = z.strictObject({
+  kind: z.literal("api_key"),
+  tenant: z.string(),
+  keyId: z.string(),
+  /** set when the entry did not check the key itself: checked here, in the admitting call */
+  keyHash: z.string().optional(),
+});
 
 const grantProps = z.strictObject({
   kind: z.literal("grant"),
@@ -72,8 +81,11 @@ export async function providedCallerOf(
   const props = providedProps.safeParse(carrier?.props);
   if (!props.success) return null;
   if (props.data.kind === "api_key") {
-    const { tenant, keyId } = props.data;
-    const { rateLimit } = await admitCaller(env, tenant, keyId, admission);
+    const { tenant, keyId, keyHash } = props.data;
+    const { rateLimit } =
+      keyHash === undefined
+        ? await admitCaller(env, tenant, keyId, admission)
+        : await authenticateKey(env, tenant, { keyId, keyHash }, admission);
     return { tenant, keyId, actor: `key:${keyId}`, scopes: [...ALL_SCOPES], ...definedRateLimit(rateLimit) };
   }
   const grant = props.data;
@@ -138,6 +150,24 @@ async function authenticateGrantKey(
     if (isEngineError(thrown) && thrown.code === RuntimeCodes.authInvalidKey) {
       throw new EngineError(RuntimeCodes.authInvalidToken, REVOKED_MESSAGE);
     }
+    throw thrown;
+  }
+}
+
+/** An API key presented on this request: its hash, the tenant's state and the rate limits, in one call. */
+async function authenticateKey(
+  env: Env,
+  tenant: string,
+  key: { keyId: string; keyHash: string },
+  admission: Admission | undefined,
+): Promise<{ rateLimit?: RateLimitVerdict }> {
+  try {
+    const { rateLimit } = await unwrap(
+      tenantStub(env, tenant).authenticate(tenant, key.keyId, key.keyHash, admission),
+    );
+    return definedRateLimit(rateLimit);
+  } catch (thrown) {
+    if (isEngineError(thrown) && thrown.code === RuntimeCodes.authInvalidKey) throw invalidKeyError();
     throw thrown;
   }
 }

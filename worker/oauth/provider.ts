@@ -16,6 +16,7 @@ import {
 import { type ErrorCode, isEngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
 import { classifyCode, httpStatusOf, RuntimeCodes } from "../errors/codes.ts";
+import { keyPrecheckOn, presentedApiKey } from "../keys/presented-key.ts";
 import { errorResponse } from "../middleware/errors.ts";
 import { verifyApiKey } from "../middleware/tenant-auth.ts";
 import { bearerChallenge } from "./challenge.ts";
@@ -70,8 +71,10 @@ export function providerOptions(resource: string, app: AppHandler): OAuthProvide
     resourceMetadata: { resource, resource_name: "edgeflow", bearer_methods_supported: ["header"] },
     resolveExternalToken: async ({ token, env }) => {
       try {
-        const { tenant, keyId } = await verifyApiKey(env, token);
-        const props: ApiKeyProps = { kind: "api_key", tenant, keyId };
+        // the key is checked where the caller is admitted (grant-props.ts): one TenantDO call
+        const props: ApiKeyProps = keyPrecheckOn(env)
+          ? { kind: "api_key", ...keyIdentity(await verifyApiKey(env, token)) }
+          : { kind: "api_key", ...(await presentedApiKey(env, token)) };
         return { props, audience: resource };
       } catch (thrown) {
         if (isEngineError(thrown)) throw new ApiKeyRefused(thrown.code, thrown.message);
@@ -98,6 +101,10 @@ export function providerOptions(resource: string, app: AppHandler): OAuthProvide
       return response;
     },
   };
+}
+
+function keyIdentity({ tenant, keyId }: { tenant: string; keyId: string }) {
+  return { tenant, keyId };
 }
 
 /** Bound to keep a flood of Host headers from growing the map; providers are cheap to build again. */

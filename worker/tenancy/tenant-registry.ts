@@ -12,6 +12,7 @@
 import { type DurableObjectBindings, type TenantRpc, tenantStub } from "../../durable-objects/bindings.ts";
 import { EngineError } from "../../engine/errors.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
+import { forgetRegistered, recentlyRegistered, rememberRegistered } from "./registry-memo.ts";
 
 interface RegistryEnv {
   TENANTS: KVNamespace;
@@ -40,7 +41,20 @@ export async function registeredTenantStub(
   return tenantStub(env, id);
 }
 
+/**
+ * {@link isRegisteredTenant} for the `/mcp` hot path: a "registered" answer is remembered by the
+ * isolate for at most a second (registry-memo.ts), so a burst of calls reads KV once.
+ */
+export async function isRecentlyRegisteredTenant(env: RegistryEnv, id: string): Promise<boolean> {
+  const now = Date.now();
+  if (recentlyRegistered(id, now)) return true;
+  const registered = await isRegisteredTenant(env, id);
+  if (registered) rememberRegistered(id, now);
+  return registered;
+}
+
 /** Forgets the tenant (the last step of its deletion): its id is unknown from then on. Idempotent. */
 export async function unregisterTenant(env: RegistryEnv, id: string): Promise<void> {
+  forgetRegistered(id);
   await env.TENANTS.delete(`${PREFIX}${id}`);
 }

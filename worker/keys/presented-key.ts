@@ -1,0 +1,41 @@
+/**
+ * @module
+ * What the `/mcp` entry (the OAuth provider's `resolveExternalToken`) checks of an API key before
+ * the request goes on: that it has our shape and names a registered tenant, and its SHA-256 hash.
+ * No Durable Object is reached here: the key itself is checked once, by the TenantDO, in the same
+ * call that refuses a suspended tenant and charges the rate limits (oauth/grant-props.ts), so a
+ * revoked key fails on its next request, with one round trip instead of two (docs/runtime.md,
+ * "The MCP hot path").
+ */
+import { isRecentlyRegisteredTenant } from "../tenancy/tenant-registry.ts";
+import { hashApiKey, parseApiKey } from "./api-key.ts";
+import { invalidKeyError } from "./invalid-key.ts";
+
+export interface PresentedApiKey {
+  tenant: string;
+  keyId: string;
+  /** SHA-256 of the key, what the TenantDO compares; never the key itself */
+  keyHash: string;
+}
+
+/** `auth.invalid_key` unless `presented` is shaped like a key of a registered tenant. */
+export async function presentedApiKey(
+  env: { TENANTS: KVNamespace },
+  presented: string,
+): Promise<PresentedApiKey> {
+  const parsed = parseApiKey(presented);
+  // A tenant the admin never created has no DO; reaching one would create it (tenant-registry.ts).
+  if (parsed === null || !(await isRecentlyRegisteredTenant(env, parsed.tenant))) {
+    throw invalidKeyError();
+  }
+  return { ...parsed, keyHash: await hashApiKey(presented) };
+}
+
+/**
+ * `EDGEFLOW_MCP_KEY_PRECHECK=1` brings back the earlier path (the key checked by the TenantDO at
+ * the entry, then the caller admitted in a second call): a switch for the benchmark's same-run
+ * comparison, not a setting to deploy.
+ */
+export function keyPrecheckOn(env: { EDGEFLOW_MCP_KEY_PRECHECK?: string }): boolean {
+  return env.EDGEFLOW_MCP_KEY_PRECHECK === "1";
+}
