@@ -922,6 +922,9 @@ export class TenantDO extends DurableObject<TenantEnv> {
    * schedules then fire what they missed under their own `catchup` policy.
    */
   override async alarm(): Promise<void> {
+    // the alarm that fired is spent, whatever happens below: a handler that throws must not leave
+    // `ensureBy` believing it is still armed, or deferred starts would wait for nothing
+    this.#alarm.fired();
     const tenant = readTenant(this.#sql);
     if (tenant === null) return;
     if (!isActive(this.#kv)) return;
