@@ -14,6 +14,7 @@ import { createTenantClient } from "../test/e2e/edgeflow-client.ts";
 import { type DevServer, startWranglerDev } from "../test/e2e/wrangler-dev.ts";
 import {
   adminPatch,
+  BENCH_LIMITS,
   type Delivery,
   deliveries,
   eventToStart,
@@ -50,9 +51,7 @@ async function prepared(label: string, server: DevServer): Promise<Target> {
   const baseUrl = server.workerUrl!;
   const client = await createTenantClient(baseUrl, server.adminToken, TENANT);
   await client.setSecret("WEBHOOK_SECRET", SECRET);
-  await adminPatch(baseUrl, server.adminToken, `/admin/tenants/${TENANT}/settings`, {
-    max_event_runs_per_minute: 1_000_000,
-  });
+  await adminPatch(baseUrl, server.adminToken, `/admin/tenants/${TENANT}/settings`, BENCH_LIMITS);
   await client.tool("workflow_publish", { yaml: WORKFLOW });
   await client.tool("workflow_publish", { yaml: FILTERED });
   return { label, server, baseUrl, client, sequence: 0 };
@@ -96,6 +95,9 @@ function add(totals: Totals, result: LoadResult): void {
 }
 
 const rate = (totals: Totals) => round(totals.requests / totals.seconds, 1);
+/** Runs started per second: every accepted delivery starts one, the last ones by the end of the drain. */
+const startRate = (totals: Totals) =>
+  round(totals.requests / (totals.seconds + totals.drainMs.reduce((a, b) => a + b, 0) / 1000), 1);
 const mean = (values: number[]) => round(values.reduce((a, b) => a + b, 0) / values.length, 1);
 
 export async function benchIntakeLevers(): Promise<BenchSection> {
@@ -194,6 +196,18 @@ export async function benchIntakeLevers(): Promise<BenchSection> {
           2,
         ),
         note: `${note(deferOff, "off")}; newest 200 runs started ${deferOff.drainMs.map((ms) => round(ms / 1000, 1)).join(", ")} s after each turn`,
+      },
+      levers_with_runs_start_rate: {
+        ...withBaseline(
+          startRate(runsOn),
+          "runs/s",
+          { name: "deferral off, same run", value: startRate(deferOff), unit: "runs/s" },
+          2,
+        ),
+        target: ">= 300 runs/s per tenant (issue 16)",
+        note:
+          "runs started per second over each turn and its drain: the turn's accepted deliveries (one run each) " +
+          "over the turn's 5 s plus the time until the newest 200 events' runs had all started",
       },
       levers_with_runs_ack_p99: {
         value: mean(runsOn.p99s),
