@@ -324,6 +324,7 @@ async function burstOfStarts(client: EdgeflowClient): Promise<Burst> {
 
 async function burstOfEvents(client: EdgeflowClient): Promise<Burst> {
   const before = await finishedRuns(client);
+  const endedBefore = await finishedRuns(client, "any");
   const started = performance.now();
   const batches = Math.ceil(BURST / EVENT_BATCH);
   let next = 0;
@@ -353,19 +354,25 @@ async function burstOfEvents(client: EdgeflowClient): Promise<Burst> {
   };
   await Promise.all(Array.from({ length: 8 }, loop));
   const accepted = performance.now() - started;
-  const expected = before + (batches - errors) * EVENT_BATCH;
+  const expected = (batches - errors) * EVENT_BATCH;
+  // waits for every run to end, completed or not, so that a failed run is reported, not waited for
   await eventually(
     async () => {
-      if ((await finishedRuns(client)) >= expected) return true;
+      if ((await finishedRuns(client, "any")) - endedBefore >= expected) return true;
       await new Promise((resolve) => setTimeout(resolve, 250)); // a few polls a second at most
       return undefined;
     },
-    `${expected - before} event-started runs to finish`,
+    `${expected} event-started runs to finish`,
     900_000,
   );
   const wallMs = performance.now() - started;
+  const completed = (await finishedRuns(client)) - before;
+  if (completed < expected) {
+    errors += 1;
+    firstError ??= `${expected - completed} of the ${expected} event-started runs ended other than completed`;
+  }
   return {
-    runs: expected - before,
+    runs: completed,
     wallMs,
     errors,
     ...(firstError ? { firstError } : {}),
@@ -386,8 +393,11 @@ function burstFigure(burst: Burst, what: string): Figure {
   };
 }
 
-/** The tenant's completed runs of `bench:server-only`, from `GET /metrics`. */
-async function finishedRuns(client: EdgeflowClient): Promise<number> {
+/** The tenant's finished runs of `bench:server-only` (completed, or of any outcome), from `GET /metrics`. */
+async function finishedRuns(
+  client: EdgeflowClient,
+  outcome: "completed" | "any" = "completed",
+): Promise<number> {
   const res = await fetch(`${client.baseUrl}/metrics`, {
     headers: { authorization: `Bearer ${client.apiKey}` },
   });
@@ -396,7 +406,8 @@ async function finishedRuns(client: EdgeflowClient): Promise<number> {
   let total = 0;
   for (const line of text.split("\n")) {
     if (!line.startsWith("edgeflow_runs_finished_total{")) continue;
-    if (!line.includes('workflow="bench:server-only"') || !line.includes('outcome="completed"')) continue;
+    if (!line.includes('workflow="bench:server-only"')) continue;
+    if (outcome === "completed" && !line.includes('outcome="completed"')) continue;
     total += Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return total;
