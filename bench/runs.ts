@@ -17,6 +17,11 @@ import { healthz, type LoadResult, warmThenRun } from "./load.ts";
 import { type BenchSection, type Figure, msVersus, percentile, round } from "./report.ts";
 
 const DURATION_MS = 5_000;
+/** one turn of the levers' on/off comparison; `LEVER_TURNS` turns each way, alternating */
+const TURN_MS = 3_000;
+const LEVER_TURNS = Number(process.env.LEVER_TURNS ?? 3);
+/** the run-start levers of issue 16 turned off (storage/schema-birth.ts, tenant/start-definitions.ts) */
+const LEVERS_OFF = { EDGEFLOW_RUN_SCHEMA_AT_BIRTH: "off", EDGEFLOW_RUN_START_CACHE: "off" };
 const BURST = Number(process.env.BENCH_RUNS_BURST ?? 10_000);
 const BURST_CONNECTIONS = 64;
 const EVENT_BATCH = 100;
@@ -98,6 +103,8 @@ export const UNLIMITED_SETTINGS = {
   rate_limit_events_per_minute: 1_000_000,
   rate_limit_events_per_key_per_minute: 1_000_000,
   rate_limit_webhooks_per_minute: 1_000_000,
+  // the bursts poll GET /metrics (an admin-surface request) until every run is counted
+  rate_limit_admin_per_minute: 1_000_000,
 };
 
 interface StartedRun {
@@ -105,8 +112,9 @@ interface StartedRun {
   status?: string;
 }
 
-export async function benchRuns(): Promise<BenchSection> {
-  const server = await startWranglerDev({ exposeWorkerUrl: true });
+/** A `wrangler dev` with the tenant and its three workflows published. */
+async function preparedServer(vars: Record<string, string> = {}) {
+  const server = await startWranglerDev({ exposeWorkerUrl: true, vars });
   try {
     const baseUrl = server.workerUrl!;
     const client = await createTenantClient(baseUrl, server.adminToken, TENANT);
@@ -114,6 +122,59 @@ export async function benchRuns(): Promise<BenchSection> {
     await client.tool("workflow_publish", { yaml: SERVER_ONLY_WORKFLOW });
     await client.tool("workflow_publish", { yaml: CLIENT_FIRST_WORKFLOW });
     await client.tool("workflow_publish", { yaml: CONSTANT_WORKFLOW });
+    return { server, baseUrl, client };
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+}
+
+/**
+ * The server-only run at c1 with the run-start levers on and off (`LEVERS_OFF`, a second
+ * `wrangler dev`), in alternating turns so that the machine's noise falls on both sides.
+ */
+async function leverTurns(on: EdgeflowClient): Promise<Record<string, Figure>> {
+  const off = await preparedServer(LEVERS_OFF);
+  try {
+    const onMs: number[] = [];
+    const offMs: number[] = [];
+    const onRequest = startRequest(on, "bench:server-only", "completed");
+    const offRequest = startRequest(off.client, "bench:server-only", "completed");
+    for (let turn = 0; turn < LEVER_TURNS; turn += 1) {
+      onMs.push((await warmThenRun(1, TURN_MS, onRequest)).p50Ms);
+      offMs.push((await warmThenRun(1, TURN_MS, offRequest)).p50Ms);
+    }
+    const median = (values: number[]) =>
+      percentile(
+        [...values].sort((a, b) => a - b),
+        50,
+      );
+    const switches = Object.entries(LEVERS_OFF)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(", ");
+    return {
+      c1_server_run_levers_on_vs_off_p50: msVersus(
+        median(onMs),
+        "the same with the levers off, p50",
+        median(offMs),
+        {
+          note:
+            `server-only run start → completed at c1, the run-start levers on (a new RunDO born with its schema ` +
+            `in one step; the workflow version remembered by the TenantDO) against a second wrangler dev with ` +
+            `${switches}; ${LEVER_TURNS} turns of ${TURN_MS / 1000} s each way, alternating, median of the turns' ` +
+            `p50 (on: ${onMs.map((ms) => round(ms, 1)).join(", ")} ms; off: ${offMs.map((ms) => round(ms, 1)).join(", ")} ms); ` +
+            `load average ${loadavg()[0]!.toFixed(2)}`,
+        },
+      ),
+    };
+  } finally {
+    await off.server.stop();
+  }
+}
+
+export async function benchRuns(): Promise<BenchSection> {
+  const { server, baseUrl, client } = await preparedServer();
+  try {
     const figures: Record<string, Figure> = {};
     const load = `load average ${loadavg()
       .map((n) => n.toFixed(2))
@@ -143,6 +204,8 @@ export async function benchRuns(): Promise<BenchSection> {
         "workflow_start of a run whose first step is a client step (it stops there): the start's own cost, " +
         `the RunDO created and its first checkpoint written; ${clientFirst.requests} runs, ${clientFirst.errors} errors`,
     });
+
+    if (LEVER_TURNS > 0) Object.assign(figures, await leverTurns(client));
 
     const burstCalls = await burstOfStarts(client);
     figures.burst_workflow_start_runs_per_s = burstFigure(burstCalls, "workflow_start calls");
@@ -225,6 +288,7 @@ interface Burst {
 }
 
 async function burstOfStarts(client: EdgeflowClient): Promise<Burst> {
+  const before = await finishedRuns(client);
   const started = performance.now();
   let next = 0;
   let errors = 0;
@@ -243,8 +307,14 @@ async function burstOfStarts(client: EdgeflowClient): Promise<Burst> {
   };
   await Promise.all(Array.from({ length: BURST_CONNECTIONS }, loop));
   const wallMs = performance.now() - started;
+  // every answered run is also counted completed in the tenant's run index (its metrics)
+  const indexed = (await finishedRuns(client)) - before;
+  if (indexed !== BURST - errors) {
+    errors += 1;
+    firstError ??= `${BURST - errors + 1} runs answered completed, ${indexed} counted completed in the index`;
+  }
   return {
-    runs: BURST - errors,
+    runs: indexed,
     wallMs,
     errors,
     ...(firstError ? { firstError } : {}),
@@ -254,6 +324,7 @@ async function burstOfStarts(client: EdgeflowClient): Promise<Burst> {
 
 async function burstOfEvents(client: EdgeflowClient): Promise<Burst> {
   const before = await finishedRuns(client);
+  const endedBefore = await finishedRuns(client, "any");
   const started = performance.now();
   const batches = Math.ceil(BURST / EVENT_BATCH);
   let next = 0;
@@ -283,15 +354,25 @@ async function burstOfEvents(client: EdgeflowClient): Promise<Burst> {
   };
   await Promise.all(Array.from({ length: 8 }, loop));
   const accepted = performance.now() - started;
-  const expected = before + (batches - errors) * EVENT_BATCH;
+  const expected = (batches - errors) * EVENT_BATCH;
+  // waits for every run to end, completed or not, so that a failed run is reported, not waited for
   await eventually(
-    async () => ((await finishedRuns(client)) >= expected ? true : undefined),
-    `${expected - before} event-started runs to finish`,
-    600_000,
+    async () => {
+      if ((await finishedRuns(client, "any")) - endedBefore >= expected) return true;
+      await new Promise((resolve) => setTimeout(resolve, 250)); // a few polls a second at most
+      return undefined;
+    },
+    `${expected} event-started runs to finish`,
+    900_000,
   );
   const wallMs = performance.now() - started;
+  const completed = (await finishedRuns(client)) - before;
+  if (completed < expected) {
+    errors += 1;
+    firstError ??= `${expected - completed} of the ${expected} event-started runs ended other than completed`;
+  }
   return {
-    runs: expected - before,
+    runs: completed,
     wallMs,
     errors,
     ...(firstError ? { firstError } : {}),
@@ -312,8 +393,11 @@ function burstFigure(burst: Burst, what: string): Figure {
   };
 }
 
-/** The tenant's completed runs of `bench:server-only`, from `GET /metrics`. */
-async function finishedRuns(client: EdgeflowClient): Promise<number> {
+/** The tenant's finished runs of `bench:server-only` (completed, or of any outcome), from `GET /metrics`. */
+async function finishedRuns(
+  client: EdgeflowClient,
+  outcome: "completed" | "any" = "completed",
+): Promise<number> {
   const res = await fetch(`${client.baseUrl}/metrics`, {
     headers: { authorization: `Bearer ${client.apiKey}` },
   });
@@ -322,7 +406,8 @@ async function finishedRuns(client: EdgeflowClient): Promise<number> {
   let total = 0;
   for (const line of text.split("\n")) {
     if (!line.startsWith("edgeflow_runs_finished_total{")) continue;
-    if (!line.includes('workflow="bench:server-only"') || !line.includes('outcome="completed"')) continue;
+    if (!line.includes('workflow="bench:server-only"')) continue;
+    if (outcome === "completed" && !line.includes('outcome="completed"')) continue;
     total += Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return total;

@@ -52,8 +52,9 @@ import { RunTracing } from "./run/run-tracing.ts";
 import { encodeStepMetrics, StepMetricsOutbox } from "./run/step-metrics.ts";
 import { transitionDetailOf } from "./run/transition-detail.ts";
 import { logTransition } from "./run/transition-log.ts";
-import { RUN_MIGRATIONS } from "./storage/run-schema.ts";
-import { applyMigrations, upgradeIfCreated } from "./storage/schema-migrations.ts";
+import { RUN_MIGRATIONS, RUN_SCHEMA_AT_BIRTH } from "./storage/run-schema.ts";
+import { createOrMigrate, schemaAtBirthOn } from "./storage/schema-birth.ts";
+import { upgradeIfCreated } from "./storage/schema-migrations.ts";
 
 /** How long before the alarm tries again an effect it could not have performed. */
 const EFFECT_RETRY_MS = 2_000;
@@ -63,7 +64,13 @@ const EFFECT_RETRY_MS = 2_000;
  */
 const SUSPENDED_RECHECK_MS = 15 * 60_000;
 
-export class RunDO extends DurableObject<DurableObjectBindings> {
+/** The RunDO's environment: its bindings and the benchmark's switches. */
+interface RunEnv extends DurableObjectBindings {
+  /** `off`: a new run replays every schema migration instead of its schema at birth (storage/schema-birth.ts) */
+  EDGEFLOW_RUN_SCHEMA_AT_BIRTH?: string;
+}
+
+export class RunDO extends DurableObject<RunEnv> {
   readonly #evaluator = new LazyEvaluator();
   readonly #graph = new GraphCache();
   /** the alarm time this instance last set (`null`: deleted), `undefined` when not known */
@@ -81,7 +88,7 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
   /** the run's trace, its spans and effects' `traceparent` (run/run-tracing.ts) */
   readonly #tracing: RunTracing;
 
-  constructor(ctx: DurableObjectState, env: DurableObjectBindings) {
+  constructor(ctx: DurableObjectState, env: RunEnv) {
     super(ctx, env);
     this.#mirror = new ExternalStateMirror(ctx.storage.kv);
     this.#tracing = new RunTracing(ctx.storage.kv, env);
@@ -137,8 +144,10 @@ export class RunDO extends DurableObject<DurableObjectBindings> {
         definition: init.definition,
         state: run,
       };
-      // the schema is created with the run's first row: a start the engine refused wrote nothing
-      applyMigrations(this.ctx.storage, RUN_MIGRATIONS);
+      // the schema is created with the run's first row: a start the engine refused wrote nothing;
+      // a new object is born with the latest schema in one step rather than replaying migrations
+      const atBirth = schemaAtBirthOn(this.env.EDGEFLOW_RUN_SCHEMA_AT_BIRTH);
+      createOrMigrate(this.ctx.storage, RUN_MIGRATIONS, RUN_SCHEMA_AT_BIRTH, atBirth);
       this.#created = true;
       this.#write(started, () => {
         insertRun(this.#sql, record);

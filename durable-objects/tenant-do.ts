@@ -116,6 +116,7 @@ import { patchSettings, readSettings } from "./tenant/settings.ts";
 import { SignInLinks } from "./tenant/sign-in-links.ts";
 import { SpanExporter } from "./tenant/span-exporter.ts";
 import { startDeferralOf } from "./tenant/start-deferral.ts";
+import { StartDefinitions, startCacheOn } from "./tenant/start-definitions.ts";
 import { SubscriptionRegistry } from "./tenant/subscription-registry.ts";
 import { type ErasedPage, eraseRunPage } from "./tenant/tenant-erasure.ts";
 import { checkMetricsSettingsPatch, type MetricsSnapshot, TenantMetrics } from "./tenant/tenant-metrics.ts";
@@ -128,7 +129,7 @@ import {
   assertTriggersValid,
   insertVersions,
 } from "./tenant/workflow-packages.ts";
-import { applyReleaseChange, assertStartable, releaseState } from "./tenant/workflow-release.ts";
+import { applyReleaseChange, releaseState } from "./tenant/workflow-release.ts";
 import { getVersion, insertVersion, listVersions, listWorkflows } from "./tenant/workflow-store.ts";
 
 const MAX_LISTED_RUNS = 200;
@@ -159,6 +160,8 @@ export interface TenantEnv extends DurableObjectBindings {
   EDGEFLOW_INTAKE_DEFER_STARTS?: string;
   /** `off`: the webhook intake reads its tenant row and metric series again on every delivery (tenant/known-tenant.ts) */
   EDGEFLOW_INTAKE_MEMOS?: string;
+  /** `off`: `workflow_start` reads and checks the workflow's rows on every start (tenant/start-definitions.ts) */
+  EDGEFLOW_RUN_START_CACHE?: string;
 }
 
 export class TenantDO extends DurableObject<TenantEnv> {
@@ -180,6 +183,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   /** the run quotas (`max_active_runs`, `max_runs_per_day`) and the queue for a free slot */
   #admission!: RunAdmission;
   #starter!: RunStarter;
+  /** the workflow versions `startRun` starts, parsed once (tenant/start-definitions.ts) */
+  #startDefinitions!: StartDefinitions;
   #reception!: EventReception;
   /** the tenant this object holds, remembered for the webhook intake (tenant/known-tenant.ts) */
   #knownTenant!: KnownTenant;
@@ -396,6 +401,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
         // After the publish has committed: drop caches and re-arm for the schedules.
         this.#subscriptions.invalidate();
         this.#starter.invalidate();
+        this.#startDefinitions.invalidate();
         await this.#alarm.rearm();
       }
       const summary = listWorkflows(this.#sql).find((workflow) => workflow.name === version.name)!;
@@ -474,6 +480,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       if (created.some(Boolean) || yanked) {
         this.#subscriptions.invalidate();
         this.#starter.invalidate();
+        this.#startDefinitions.invalidate();
         await this.#alarm.rearm();
       }
       return { created };
@@ -504,6 +511,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       if (changed) {
         this.#subscriptions.invalidate();
         this.#starter.invalidate();
+        this.#startDefinitions.invalidate();
         await this.#alarm.rearm();
       }
       return { ...releaseState(this.#sql, change.workflow), changed };
@@ -546,8 +554,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
   /** Starts a run of a published workflow (its default version unless `version` is given); `audit.actor` is logged as its starter. */
   startRun(tenant: string, request: StartRequest, audit: AuditContext = SYSTEM): Promise<Outcome<RunAnswer>> {
     return this.#forActiveTenant(tenant, async () => {
-      const stored = getVersion(this.#sql, request.workflow, request.version);
-      if (request.version !== undefined) assertStartable(this.#sql, stored.name, stored.version);
+      const stored = this.#startDefinitions.get(this.#sql, request.workflow, request.version);
       // refused here, bad inputs never reach (and so never create) a RunDO
       checkInputs(stored.definition, request.inputs);
       const runId = newRunId();
@@ -1107,6 +1114,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
     const storage = this.ctx.storage;
     const env = this.env;
     this.#reservations = new StartReservations();
+    this.#startDefinitions = new StartDefinitions(startCacheOn(this.env.EDGEFLOW_RUN_START_CACHE));
     this.#alarm = new TimerAlarm(storage);
     const vault = new SecretVault(storage.sql, env.SECRETS_KEY);
     this.#secrets = vault;
