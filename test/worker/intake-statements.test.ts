@@ -47,9 +47,9 @@ describe("the statements of one warm webhook delivery", () => {
       expect((await postHook(id, ENDPOINT, warm.body, warm.headers)).status).toBe(202);
     }
     const next = await delivery(3);
-    const { value, statements } = await runInDurableObject(tenantObject(id), (instance: TenantDO, state) =>
+    const { value, statements } = await runInDurableObject(tenantObject(id), (instance, state) =>
       counting(state.storage.sql, () =>
-        instance.receiveWebhook(id, {
+        (instance as TenantDO).receiveWebhook(id, {
           endpoint: ENDPOINT,
           headers: next.headers,
           body: new TextEncoder().encode(next.body),

@@ -6,6 +6,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { TenantDO } from "../../durable-objects/tenant-do.ts";
 import { newTenant } from "./support/clients.ts";
 import { HOOK_SECRET, postHook, publish, setSecret, sign } from "./support/events.ts";
 import { tenantObject } from "./support/runs.ts";
@@ -42,7 +43,7 @@ describe("the tenant alarm after a handler that threw", () => {
     await runInDurableObject(tenantObject(id), async (instance, state) => {
       await state.storage.deleteAlarm();
       state.storage.sql.exec("ALTER TABLE runs RENAME TO runs_away");
-      await expect(instance.alarm()).rejects.toThrow();
+      await expect((instance as TenantDO).alarm()).rejects.toThrow();
       state.storage.sql.exec("ALTER TABLE runs_away RENAME TO runs");
     });
 
