@@ -3,9 +3,9 @@
  * What the `/mcp` entry (the OAuth provider's `resolveExternalToken`) checks of an API key before
  * the request goes on: that it has our shape and names a registered tenant, and its SHA-256 hash.
  * No Durable Object is reached here: the key itself is checked once, by the TenantDO, in the same
- * call that refuses a suspended tenant and charges the rate limits (oauth/grant-props.ts), so a
- * revoked key fails on its next request, with one round trip instead of two (docs/runtime.md,
- * "The MCP hot path").
+ * call that refuses a suspended tenant and charges the rate limits (oauth/grant-props.ts), whose
+ * positive answer the isolate remembers for less than a second (admitted-callers.ts), so a revoked
+ * key fails within that second (docs/runtime.md, "The MCP hot path").
  */
 import { isRecentlyRegisteredTenant } from "../tenancy/tenant-registry.ts";
 import { hashApiKey, parseApiKey } from "./api-key.ts";
