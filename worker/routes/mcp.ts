@@ -43,7 +43,8 @@ export const mcpRoutes = new Hono<AppEnv>()
     };
     const scope = { env: c.env, tenant: c.get("tenant"), audit, plugins: installedPlugins() };
     const scopes = c.get("scopes");
-    const handler = createMcpHandler(() => createEdgeflowServer(scope, scopes), {
+    const calledTools = c.get("mcpToolCalls")?.calls.map((call) => call.name);
+    const handler = createMcpHandler(() => createEdgeflowServer(scope, scopes, calledTools), {
       route: MCP_ROUTE,
       ...mcpRebindingGuardOptions(c.env),
       onerror: (error) => console.warn(`[${c.get("requestId")}] mcp: ${error.message}`),
