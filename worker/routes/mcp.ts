@@ -50,7 +50,7 @@ export const mcpRoutes = new Hono<AppEnv>()
       onerror: (error) => console.warn(`[${c.get("requestId")}] mcp: ${error.message}`),
     });
     if (c.req.method === "OPTIONS") return handler.fetch(c.req.raw);
-    const response = await handler.fetch(c.req.raw, {
+    const response = await handler.fetch(c.get("mcpRequest") ?? c.req.raw, {
       authInfo: {
         token: c.get("keyId"),
         clientId: scope.tenant,
