@@ -85,6 +85,7 @@ import { runEffect } from "./tenant/effect-runner.ts";
 import { queryEventPage } from "./tenant/event-pages.ts";
 import { EventReception } from "./tenant/event-reception.ts";
 import { IntakeLimits } from "./tenant/intake-limits.ts";
+import { intakeMemosOn, KnownTenant } from "./tenant/known-tenant.ts";
 import { LifecycleEmitter } from "./tenant/lifecycle-emitter.ts";
 import {
   isActive,
@@ -156,6 +157,8 @@ export interface TenantEnv extends DurableObjectBindings {
   EMAIL?: SendEmail;
   /** `off`: a busy tenant still starts every event's runs at once (tenant/start-deferral.ts) */
   EDGEFLOW_INTAKE_DEFER_STARTS?: string;
+  /** `off`: the webhook intake reads its tenant row and metric series again on every delivery (tenant/known-tenant.ts) */
+  EDGEFLOW_INTAKE_MEMOS?: string;
 }
 
 export class TenantDO extends DurableObject<TenantEnv> {
@@ -178,6 +181,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
   #admission!: RunAdmission;
   #starter!: RunStarter;
   #reception!: EventReception;
+  /** the tenant this object holds, remembered for the webhook intake (tenant/known-tenant.ts) */
+  #knownTenant!: KnownTenant;
   #lifecycle!: LifecycleEmitter;
   #capabilities!: CapabilityResolver;
   #circuits!: CircuitStore;
@@ -691,10 +696,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
   /** A webhook delivery from `POST /hooks/:tenant/*` (unauthenticated: the signature decides). */
   receiveWebhook(tenant: string, delivery: WebhookDelivery): Promise<Outcome<EventReceipt>> {
     return toOutcome(() => {
-      const stored = readTenant(this.#sql);
-      if (stored === null || stored.id !== tenant) {
-        throw unknownEndpoint();
-      }
+      if (this.#knownTenant.id() !== tenant) throw unknownEndpoint();
       // a tenant being deleted is unknown at once; a suspended one is said so only to a sender
       // whose delivery verifies on a real endpoint (others learn nothing about the tenant)
       if (readLifecycle(this.#kv).status === "deleting") throw unknownEndpoint();
@@ -932,6 +934,9 @@ export class TenantDO extends DurableObject<TenantEnv> {
    * schedules then fire what they missed under their own `catchup` policy.
    */
   override async alarm(): Promise<void> {
+    // the alarm that fired is spent, whatever happens below: a handler that throws must not leave
+    // `ensureBy` believing it is still armed, or deferred starts would wait for nothing
+    this.#alarm.fired();
     const tenant = readTenant(this.#sql);
     if (tenant === null) return;
     if (!isActive(this.#kv)) return;
@@ -1120,7 +1125,9 @@ export class TenantDO extends DurableObject<TenantEnv> {
     this.#signInLinks = new SignInLinks(storage.kv);
     this.#services = new TenantServices(storage.sql);
     this.#subscriptions = new SubscriptionRegistry(storage.sql, this.#evaluator);
-    this.#metrics = new TenantMetrics(() => storage.sql);
+    const memos = intakeMemosOn(env.EDGEFLOW_INTAKE_MEMOS);
+    this.#knownTenant = new KnownTenant(storage.sql, memos);
+    this.#metrics = new TenantMetrics(() => storage.sql, { rememberSeries: memos });
     this.#rateLimits = new TenantRateLimits(
       () => storage.sql,
       (surface) => this.#metrics.rateLimited(surface),

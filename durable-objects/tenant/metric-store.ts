@@ -59,17 +59,22 @@ export function addToSeries(sql: SqlStorage, deltas: readonly MetricSample[]): v
 
 /**
  * The labels a counter's new delta is stored under: its own when the series exists or the family
- * has fewer than `MAX_SERIES_PER_FAMILY` series, else every value `_other`.
+ * has fewer than `MAX_SERIES_PER_FAMILY` series, else every value `_other`. `onExisting` is told
+ * when the series was found in storage (`TenantMetrics` remembers it).
  */
 export function boundedLabels(
   sql: SqlStorage,
   name: string,
   labels: Readonly<Record<string, string>>,
+  onExisting: () => void = () => {},
 ): Readonly<Record<string, string>> {
   const exists = sql
     .exec("SELECT 1 FROM metric_series WHERE name = ? AND labels = ?", name, labelKey(labels))
     .toArray();
-  if (exists.length > 0) return labels;
+  if (exists.length > 0) {
+    onExisting();
+    return labels;
+  }
   const [row] = sql
     .exec<{ n: number }>(
       "SELECT COUNT(*) AS n FROM (SELECT 1 FROM metric_series WHERE name = ? LIMIT ?)",

@@ -56,7 +56,8 @@ const SETTLE_BATCH_MS = 5;
 interface Settled {
   start: PendingStart;
   result: { startedAt: number } | { error: ErrorShape };
-  answer?: RunAnswer;
+  /** the run as its RunDO answered, for the run index */
+  answer?: Pick<RunAnswer, "run">;
 }
 
 export class RunStarter {
@@ -192,15 +193,26 @@ export class RunStarter {
       });
       if (outcome.ok)
         return this.#settle(start, { startedAt: Date.parse(outcome.value.run.created_at) }, outcome.value);
-      if (outcome.error.code === "run.exists") return this.#settle(start, { startedAt: Date.now() });
+      if (outcome.error.code === "run.exists") return await this.#settleExisting(tenant, start);
       return this.#settle(start, { error: outcome.error });
     } catch (error) {
       this.#retryLater(start, error);
     }
   }
 
+  /**
+   * A re-driven start whose run is already there: an earlier attempt created it, and the TenantDO
+   * lost the answer before writing it down (eviction, a retried alarm). The run is indexed as its
+   * RunDO has it now, so the id the 202 named stays reachable.
+   */
+  async #settleExisting(tenant: string, start: PendingStart): Promise<void> {
+    const view = await runStub(this.#options.bindings, tenant, start.runId).snapshot(tenant, start.runId);
+    if (!view.ok) return this.#settle(start, { startedAt: Date.now() });
+    this.#settle(start, { startedAt: Date.parse(view.value.created_at) }, { run: view.value });
+  }
+
   /** Queues the outcome; the batch is written within `SETTLE_BATCH_MS`. */
-  #settle(start: PendingStart, result: Settled["result"], answer?: RunAnswer): void {
+  #settle(start: PendingStart, result: Settled["result"], answer?: Settled["answer"]): void {
     this.#settled.push(answer === undefined ? { start, result } : { start, result, answer });
     this.#flushTimer ??= setTimeout(() => this.flush(), SETTLE_BATCH_MS);
   }

@@ -21,6 +21,7 @@ import {
   activeRunsByWorkflow,
   addToSeries,
   boundedLabels,
+  labelKey,
   readSeries,
   runMetricsMark,
   setRunMetricsMark,
@@ -53,12 +54,26 @@ export function triggerTypeOf(eventType: string): string {
   return BUILT_IN_TRIGGERS.has(eventType) ? eventType : "custom";
 }
 
+export interface TenantMetricsOptions {
+  /**
+   * Remember the counter series seen in storage (issue 16, `EDGEFLOW_INTAKE_MEMOS`): a series
+   * once found is added to without asking again whether it exists or its family is full. Rows of
+   * `metric_series` are never deleted but by the tenant's erasure (which builds a new
+   * `TenantMetrics`), so a remembered series stays there. Only a series read back from storage
+   * is remembered, never one just inserted.
+   */
+  rememberSeries?: boolean;
+}
+
 export class TenantMetrics {
   readonly #sql: () => SqlStorage;
   #enabled: boolean | undefined;
+  /** `name`, NUL, label key of counter series known to exist; undefined when not remembering */
+  readonly #knownSeries: Set<string> | undefined;
 
-  constructor(sql: () => SqlStorage) {
+  constructor(sql: () => SqlStorage, options: TenantMetricsOptions = {}) {
     this.#sql = sql;
+    this.#knownSeries = options.rememberSeries === true ? new Set() : undefined;
   }
 
   /** A tenant setting changed: read `metrics_enabled` again. */
@@ -73,7 +88,13 @@ export class TenantMetrics {
 
   count(family: MetricFamily, labels: Readonly<Record<string, string>>, by = 1): void {
     if (by <= 0 || !this.enabled) return;
-    const stored = boundedLabels(this.#sql(), family.name, labels);
+    const known = this.#knownSeries;
+    const key = known === undefined ? "" : `${family.name}\u0000${labelKey(labels)}`;
+    if (known?.has(key)) {
+      addToSeries(this.#sql(), [{ name: family.name, labels, value: by }]);
+      return;
+    }
+    const stored = boundedLabels(this.#sql(), family.name, labels, () => known?.add(key));
     addToSeries(this.#sql(), [{ name: family.name, labels: stored, value: by }]);
   }
 
