@@ -33,6 +33,8 @@ const apiKeyProps = z.strictObject({
   keyId: z.string(),
   /** set when the entry did not check the key itself: checked here, in the admitting call */
   keyHash: z.string().optional(),
+  /** the key names a tenant that is not registered (keys/presented-key.ts): refused here, no DO reached */
+  unregistered: z.literal(true).optional(),
 });
 
 const grantProps = z.strictObject({
@@ -86,7 +88,8 @@ export async function providedCallerOf(
   const props = providedProps.safeParse(carrier?.props);
   if (!props.success) return null;
   if (props.data.kind === "api_key") {
-    const { tenant, keyId, keyHash } = props.data;
+    const { tenant, keyId, keyHash, unregistered } = props.data;
+    if (unregistered === true) throw invalidKeyError();
     const { rateLimit } = await admitThroughMemo(
       env,
       tenant,
