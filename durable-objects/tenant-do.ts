@@ -293,7 +293,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
    * Checks a presented key (by id and SHA-256 hash). Unknown tenant, key, or revoked, or a tenant
    * being deleted: `auth.invalid_key`. A valid key of a suspended tenant: `tenant.suspended`. With
    * an `admission`, a valid key's request is also charged to the rate limits in the same call (no
-   * extra round trip); the verdict comes back for the edge to act on.
+   * extra round trip); the verdict comes back for the edge to act on. The admission's `carried`
+   * units (what the edge's memo admitted for this key since it last asked) are charged first.
    */
   authenticate(
     id: string,
@@ -309,7 +310,8 @@ export class TenantDO extends DurableObject<TenantEnv> {
       if (tenant === null || tenant.id !== id || !valid) throw invalid();
       requireActive(this.#kv, tenant.id, invalid);
       if (admission === undefined) return { tenant: tenant.id };
-      const rateLimit = this.#rateLimits.admit(admission.surface, admission.cost, Date.now(), keyId);
+      const { surface, cost, carried } = admission;
+      const rateLimit = this.#rateLimits.admitWithCarried(surface, cost, carried, Date.now(), keyId);
       return { tenant: tenant.id, rateLimit };
     });
   }
@@ -328,7 +330,15 @@ export class TenantDO extends DurableObject<TenantEnv> {
     return this.#forActiveTenant(id, () =>
       admission === undefined
         ? {}
-        : { rateLimit: this.#rateLimits.admit(admission.surface, admission.cost, Date.now(), caller) },
+        : {
+            rateLimit: this.#rateLimits.admitWithCarried(
+              admission.surface,
+              admission.cost,
+              admission.carried,
+              Date.now(),
+              caller,
+            ),
+          },
     );
   }
 

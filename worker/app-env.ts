@@ -25,5 +25,7 @@ export interface AppEnv {
     rateLimit: RateLimitVerdict | undefined;
     /** `/mcp`: the body's `tools/call`s, when it holds nothing else */
     mcpToolCalls: McpToolCalls | undefined;
+    /** a `POST /mcp` whose body was read once to price it: the same request, its body that text */
+    mcpRequest: Request | undefined;
   };
 }

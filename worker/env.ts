@@ -32,6 +32,8 @@ export interface Env extends DurableObjectBindings {
   EDGEFLOW_MCP_ALLOWED_HOSTS?: string;
   /** Comma-separated hostnames `/mcp` accepts in `Origin`, or `*` (DNS-rebinding guard; docs/runtime.md). */
   EDGEFLOW_MCP_ALLOWED_ORIGINS?: string;
+  /** `0`: `/mcp` asks the TenantDO about the caller on every request, not once a second (keys/admitted-callers.ts; benchmark only). */
+  EDGEFLOW_MCP_KEY_CACHE?: string;
   /** `1`: `/mcp` checks an API key at its entry and again when admitting (the pre-issue-16 path; benchmark only). */
   EDGEFLOW_MCP_KEY_PRECHECK?: string;
   /** `0`: tools ask the tenant's run index on every call, not once a second (mcp/known-runs.ts; benchmark only). */

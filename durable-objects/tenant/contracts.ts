@@ -173,6 +173,11 @@ export interface Admission {
   surface: "mcp";
   /** units to charge: one per JSON-RPC message */
   cost: number;
+  /**
+   * units the edge already admitted for this caller from its memo since it last asked
+   * (worker/keys/admitted-callers.ts): charged as they are, before `cost` is judged
+   */
+  carried?: number;
 }
 
 /** What became of one subscription's interest in an event. */

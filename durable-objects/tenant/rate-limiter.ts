@@ -38,6 +38,17 @@ export class RateLimiter {
     return verdict;
   }
 
+  /**
+   * Adds `units` already admitted elsewhere (the edge's memo of a caller) to every bucket's current
+   * window, without judging them: they were served, so they count, even past the limit.
+   */
+  charge(buckets: readonly RateLimitBucket[], units: number, now: number): void {
+    for (const bucket of buckets) {
+      const count = currentWindow(this.#read(bucket.key), now);
+      this.#write(bucket.key, { start: count.start, used: count.used + units });
+    }
+  }
+
   /** Takes one unit from `bucket`; false when its window is full. */
   take(bucket: RateLimitBucket, now: number): boolean {
     return this.admit([bucket], 1, now).admitted;

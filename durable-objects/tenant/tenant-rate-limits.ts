@@ -7,7 +7,12 @@
  */
 import { EngineError } from "../../engine/errors.ts";
 import { RateLimitedError, type RateLimitVerdict } from "../../engine/rate-limits/rate-limited-error.ts";
-import { bucketsFor, type RateLimitSurface, tenantLimitOf } from "./rate-limit-policy.ts";
+import {
+  bucketsFor,
+  MAX_RATE_LIMIT_PER_MINUTE,
+  type RateLimitSurface,
+  tenantLimitOf,
+} from "./rate-limit-policy.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { readSettings } from "./settings.ts";
 
@@ -35,6 +40,23 @@ export class TenantRateLimits {
     const verdict = this.#limiter.admit(bucketsFor(surface, this.#current(), keyId), cost, now);
     if (!verdict.admitted) this.#onRefused?.(surface);
     return verdict;
+  }
+
+  /**
+   * Charges `carried` units the edge admitted from its memo of this caller (`Admission.carried`),
+   * then judges `cost` as `admit` does. `carried` is clamped to a whole number within the largest
+   * limit, so a bad value cannot do more than fill the window.
+   */
+  admitWithCarried(
+    surface: RateLimitSurface,
+    cost: number,
+    carried: number | undefined,
+    now: number,
+    keyId?: string,
+  ): RateLimitVerdict {
+    const units = Math.min(Math.max(0, Math.floor(carried ?? 0)), MAX_RATE_LIMIT_PER_MINUTE);
+    if (units > 0) this.#limiter.charge(bucketsFor(surface, this.#current(), keyId), units, now);
+    return this.admit(surface, cost, now, keyId);
   }
 
   /**

@@ -8,7 +8,8 @@
  * trades: for at most one second after a run is deleted (retention, tenant deletion), an isolate
  * that saw it may reach its RunDO once more, which refuses (`run.not_found`: the RunDO checks the
  * tenant and id in its own row). Suspension and revocation are unaffected: they are checked by the
- * TenantDO on every request (oauth/grant-props.ts). Bounded in size.
+ * TenantDO (oauth/grant-props.ts), within their own one-second bound (keys/admitted-callers.ts).
+ * Bounded in size.
  * `EDGEFLOW_MCP_KNOWN_RUNS=0` turns it off (the benchmark's same-run comparison).
  */
 

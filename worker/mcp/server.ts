@@ -77,11 +77,27 @@ export const TOOLS: readonly ToolDefinition[] = [
 
 /**
  * `granted`: the OAuth scopes of the caller's token (worker/mcp/tool-scopes.ts); an API key
- * holds them all, and then no tool is wrapped.
+ * holds them all, and then no tool is wrapped. `calledTools`: when the request is nothing but
+ * `tools/call`s (rate-limits/mcp-admission.ts read its body), the names it calls: only those tools
+ * are put on the server, as nothing else of it can be reached by this request (a server is built
+ * per request). Registering all of them, with their schemas, is a measurable share of a
+ * `workflow_get_next_step` (docs/runtime.md, "The MCP hot path"). A body naming no known tool gets
+ * every tool, so the SDK answers an unknown name exactly as it always has.
  */
-export function createEdgeflowServer(scope: TenantScope, granted: readonly string[] = ALL_SCOPES): McpServer {
+export function createEdgeflowServer(
+  scope: TenantScope,
+  granted: readonly string[] = ALL_SCOPES,
+  calledTools?: readonly string[],
+): McpServer {
   const server = new McpServer(SERVER_INFO, { instructions: INSTRUCTIONS });
   const allowed = ALL_SCOPES.every((needed) => granted.includes(needed));
-  registerTools(server, allowed ? TOOLS : withScopeChecks(TOOLS, granted), scope);
+  const tools = toolsServing(calledTools);
+  registerTools(server, allowed ? tools : withScopeChecks(tools, granted), scope);
   return server;
+}
+
+export function toolsServing(calledTools: readonly string[] | undefined): readonly ToolDefinition[] {
+  if (calledTools === undefined) return TOOLS;
+  const called = TOOLS.filter((tool) => calledTools.includes(tool.name));
+  return called.length === 0 ? TOOLS : called;
 }

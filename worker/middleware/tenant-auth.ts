@@ -2,8 +2,9 @@
  * @module
  * Who is calling a tenant route, and for which tenant. Two ways in (docs/auth.md):
  * - an API key `efk_...` as `Authorization: Bearer`: the key names its tenant, whose TenantDO
- *   checks the key's SHA-256 hash (strongly consistent, so a revoked key fails on the next
- *   request). On `/mcp` the key arrives through the OAuth provider as `api_key` props and is
+ *   checks the key's SHA-256 hash (strongly consistent: a revoked key fails on the next request;
+ *   on `/mcp`, within a second, as the isolate remembers an admitted caller for less than that:
+ *   keys/admitted-callers.ts). On `/mcp` the key arrives through the OAuth provider as `api_key` props and is
  *   checked in the admitting call (oauth/grant-props.ts). A key naming a tenant that is not in the registry is refused before any DO is
  *   reached. An API key holds every scope.
  * - on `/mcp`, an OAuth access token the provider (worker/oauth/provider.ts) already validated,
@@ -24,7 +25,9 @@ import type { RateLimitVerdict } from "../../engine/rate-limits/rate-limited-err
 import type { AppEnv } from "../app-env.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
-import { hashApiKey, parseApiKey } from "../keys/api-key.ts";
+import { admitThroughMemo } from "../keys/admit-through-memo.ts";
+import { keyIdentityOf } from "../keys/admitted-callers.ts";
+import { hashApiKey, type ParsedApiKey, parseApiKey } from "../keys/api-key.ts";
 import { INVALID_KEY_MESSAGE } from "../keys/invalid-key.ts";
 import { type ProviderContext, providedCallerOf } from "../oauth/grant-props.ts";
 import { ALL_SCOPES } from "../oauth/scopes.ts";
@@ -44,8 +47,10 @@ export interface VerifiedApiKey {
 
 /**
  * Checks a presented API key; `auth.invalid_key` unless it is a live key of a registered tenant,
- * `tenant.suspended` for a suspended tenant. With an `admission`, the request is charged to the
- * tenant's rate limits in the same call to its DO.
+ * `tenant.suspended` for a suspended tenant. With an `admission` (a `/mcp` request), the request is
+ * charged to the tenant's rate limits in the same call to its DO, and a positive answer is
+ * remembered by the isolate for less than a second (keys/admitted-callers.ts): within that bound
+ * the key is admitted, and charged, without asking the DO again.
  */
 export async function verifyApiKey(
   env: Env,
@@ -53,16 +58,36 @@ export async function verifyApiKey(
   admission?: Admission,
 ): Promise<VerifiedApiKey> {
   const parsed = parseApiKey(presented);
+  if (parsed === null) throw new EngineError(RuntimeCodes.authInvalidKey, INVALID_KEY_MESSAGE);
+  const keyHash = await hashApiKey(presented);
+  const check = (asked: Admission | undefined) => checkKeyInTenant(env, parsed, keyHash, asked);
+  const { rateLimit } =
+    admission === undefined
+      ? await check(undefined)
+      : await admitThroughMemo(env, parsed.tenant, keyIdentityOf(parsed.keyId, keyHash), admission, check);
+  return {
+    tenant: parsed.tenant,
+    keyId: parsed.keyId,
+    keyHash,
+    ...(rateLimit === undefined ? {} : { rateLimit }),
+  };
+}
+
+async function checkKeyInTenant(
+  env: Env,
+  parsed: ParsedApiKey,
+  keyHash: string,
+  admission: Admission | undefined,
+): Promise<{ rateLimit?: RateLimitVerdict }> {
   // A tenant the admin never created has no DO; reaching one would create it (tenant-registry.ts).
-  if (parsed === null || !(await isRegisteredTenant(env, parsed.tenant))) {
+  if (!(await isRegisteredTenant(env, parsed.tenant))) {
     throw new EngineError(RuntimeCodes.authInvalidKey, INVALID_KEY_MESSAGE);
   }
-  const keyHash = await hashApiKey(presented);
   try {
-    const { tenant, rateLimit } = await unwrap(
+    const { rateLimit } = await unwrap(
       tenantStub(env, parsed.tenant).authenticate(parsed.tenant, parsed.keyId, keyHash, admission),
     );
-    return { tenant, keyId: parsed.keyId, keyHash, ...(rateLimit === undefined ? {} : { rateLimit }) };
+    return rateLimit === undefined ? {} : { rateLimit };
   } catch (thrown) {
     if (isEngineError(thrown) && thrown.code === RuntimeCodes.authInvalidKey) {
       throw new EngineError(RuntimeCodes.authInvalidKey, INVALID_KEY_MESSAGE);

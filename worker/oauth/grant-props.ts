@@ -7,8 +7,11 @@
  *   refuses a suspended tenant and charges the rate limits (docs/runtime.md, "The MCP hot path");
  * - `grant`: the props of an OAuth grant, fixed when the person approved it on the consent page:
  *   the tenant and how they signed in (an API key's id and hash, or a one-time link). Never the
- *   API key itself. Checked again here on every request (tenant still registered, key not
- *   revoked); the scopes are the token's (`ctx.auth.scope`).
+ *   API key itself. Checked again here (tenant still registered, key not revoked); the scopes are
+ *   the token's (`ctx.auth.scope`).
+ * Either way a positive answer of the TenantDO is remembered by the isolate for less than a second
+ * (keys/admitted-callers.ts, through keys/admit-through-memo.ts): within that bound a caller is
+ * admitted, and its rate-limit units counted for the next call to charge, without a round trip.
  */
 import { z } from "zod";
 import { tenantStub } from "../../durable-objects/bindings.ts";
@@ -18,6 +21,8 @@ import { EngineError, isEngineError } from "../../engine/errors.ts";
 import type { RateLimitVerdict } from "../../engine/rate-limits/rate-limited-error.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
+import { admitThroughMemo } from "../keys/admit-through-memo.ts";
+import { keyIdentityOf } from "../keys/admitted-callers.ts";
 import { invalidKeyError } from "../keys/invalid-key.ts";
 import { isRegisteredTenant } from "../tenancy/tenant-registry.ts";
 import { ALL_SCOPES } from "./scopes.ts";
@@ -28,6 +33,8 @@ const apiKeyProps = z.strictObject({
   keyId: z.string(),
   /** set when the entry did not check the key itself: checked here, in the admitting call */
   keyHash: z.string().optional(),
+  /** the key names a tenant that is not registered (keys/presented-key.ts): refused here, no DO reached */
+  unregistered: z.literal(true).optional(),
 });
 
 const grantProps = z.strictObject({
@@ -81,28 +88,50 @@ export async function providedCallerOf(
   const props = providedProps.safeParse(carrier?.props);
   if (!props.success) return null;
   if (props.data.kind === "api_key") {
-    const { tenant, keyId, keyHash } = props.data;
-    const { rateLimit } =
-      keyHash === undefined
-        ? await admitCaller(env, tenant, keyId, admission)
-        : await authenticateKey(env, tenant, { keyId, keyHash }, admission);
+    const { tenant, keyId, keyHash, unregistered } = props.data;
+    if (unregistered === true) throw invalidKeyError();
+    const { rateLimit } = await admitThroughMemo(
+      env,
+      tenant,
+      keyIdentityOf(keyId, keyHash),
+      admission,
+      (asked) =>
+        keyHash === undefined
+          ? admitCaller(env, tenant, keyId, asked)
+          : authenticateKey(env, tenant, { keyId, keyHash }, asked),
+    );
     return { tenant, keyId, actor: `key:${keyId}`, scopes: [...ALL_SCOPES], ...definedRateLimit(rateLimit) };
   }
   const grant = props.data;
   const auth = providedAuth.safeParse(carrier?.auth);
   const scopes = auth.success ? auth.data.scope : [];
-  if (!(await isRegisteredTenant(env, grant.tenant))) {
-    throw new EngineError(RuntimeCodes.authInvalidToken, REVOKED_MESSAGE);
-  }
   const signIn = grant.signedInWith;
   if (signIn.via === "api_key") {
-    const rateLimit = await authenticateGrantKey(env, grant.tenant, signIn, admission);
+    const { rateLimit } = await admitThroughMemo(
+      env,
+      grant.tenant,
+      keyIdentityOf(signIn.keyId, signIn.keyHash),
+      admission,
+      async (asked) => {
+        await requireRegisteredGrantTenant(env, grant.tenant);
+        return { ...definedRateLimit(await authenticateGrantKey(env, grant.tenant, signIn, asked)) };
+      },
+    );
     const keyId = signIn.keyId;
     return { tenant: grant.tenant, keyId, actor: `key:${keyId}`, scopes, ...definedRateLimit(rateLimit) };
   }
   const caller = `oauth:${grantIdOf(auth.success ? auth.data.token : undefined)}` as const;
-  const { rateLimit } = await admitCaller(env, grant.tenant, caller, admission);
+  const { rateLimit } = await admitThroughMemo(env, grant.tenant, caller, admission, async (asked) => {
+    await requireRegisteredGrantTenant(env, grant.tenant);
+    return admitCaller(env, grant.tenant, caller, asked);
+  });
   return { tenant: grant.tenant, keyId: caller, actor: caller, scopes, ...definedRateLimit(rateLimit) };
+}
+
+async function requireRegisteredGrantTenant(env: Env, tenant: string): Promise<void> {
+  if (!(await isRegisteredTenant(env, tenant))) {
+    throw new EngineError(RuntimeCodes.authInvalidToken, REVOKED_MESSAGE);
+  }
 }
 
 /**

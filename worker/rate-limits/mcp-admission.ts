@@ -6,7 +6,8 @@
  * JSON-RPC costs one, and the MCP handler refuses it); any other authenticated method (GET,
  * DELETE) costs one. Also notes the body's `tools/call`s when it
  * holds nothing else: refused, those get a coded tool error with `retry_after_ms`
- * (`mcp-refusal.ts`), anything else an HTTP 429. The original body stays unread for the MCP handler.
+ * (`mcp-refusal.ts`), anything else an HTTP 429. A POST's body is read once, here: the MCP handler
+ * gets the same request rebuilt over that text (`mcpRequest`).
  */
 import type { MiddlewareHandler } from "hono";
 import type { AppEnv } from "../app-env.ts";
@@ -21,7 +22,10 @@ export const priceMcpRequest: MiddlewareHandler<AppEnv> = async (c, next) => {
   // a request without a key is refused by tenant auth: not worth parsing
   if (c.req.header("authorization") === undefined || c.req.method === "OPTIONS") return next();
   if (c.req.method === "POST") {
-    const priced = mcpCostOf(await c.req.raw.clone().text());
+    // read once (a clone would tee the stream): the MCP handler gets the same request over this text
+    const body = await c.req.raw.text();
+    const priced = mcpCostOf(body);
+    c.set("mcpRequest", new Request(c.req.raw, { body }));
     c.set("admission", { surface: "mcp", cost: priced.cost });
     c.set("mcpToolCalls", priced.toolCalls);
   } else {

@@ -43,13 +43,14 @@ export const mcpRoutes = new Hono<AppEnv>()
     };
     const scope = { env: c.env, tenant: c.get("tenant"), audit, plugins: installedPlugins() };
     const scopes = c.get("scopes");
-    const handler = createMcpHandler(() => createEdgeflowServer(scope, scopes), {
+    const calledTools = c.get("mcpToolCalls")?.calls.map((call) => call.name);
+    const handler = createMcpHandler(() => createEdgeflowServer(scope, scopes, calledTools), {
       route: MCP_ROUTE,
       ...mcpRebindingGuardOptions(c.env),
       onerror: (error) => console.warn(`[${c.get("requestId")}] mcp: ${error.message}`),
     });
     if (c.req.method === "OPTIONS") return handler.fetch(c.req.raw);
-    const response = await handler.fetch(c.req.raw, {
+    const response = await handler.fetch(c.get("mcpRequest") ?? c.req.raw, {
       authInfo: {
         token: c.get("keyId"),
         clientId: scope.tenant,

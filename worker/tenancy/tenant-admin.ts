@@ -18,6 +18,7 @@ import type {
 import { EngineError } from "../../engine/errors.ts";
 import type { Env } from "../env.ts";
 import { RuntimeCodes } from "../errors/codes.ts";
+import { admittedCallers } from "../keys/admitted-callers.ts";
 import { generateApiKey } from "../keys/api-key.ts";
 import { isTenantId, TENANT_ID_PATTERN } from "./tenant-id.ts";
 import { registeredTenantStub, registerTenant } from "./tenant-registry.ts";
@@ -71,7 +72,9 @@ export async function issueKey(
 
 export async function revokeKey(env: Env, id: string, keyId: string, audit: AuditContext): Promise<KeyInfo> {
   assertTenantId(id);
-  return unwrap((await registeredTenantStub(env, id)).revokeKey(id, keyId, audit));
+  const revoked = await unwrap((await registeredTenantStub(env, id)).revokeKey(id, keyId, audit));
+  admittedCallers.forgetTenant(id); // this isolate learns it at once; others within a second
+  return revoked;
 }
 
 export async function describeTenant(
@@ -89,7 +92,9 @@ export async function updateSettings(
   audit: AuditContext,
 ): Promise<TenantSettings> {
   assertTenantId(id);
-  return unwrap((await registeredTenantStub(env, id)).updateSettings(id, patch, audit));
+  const settings = await unwrap((await registeredTenantStub(env, id)).updateSettings(id, patch, audit));
+  admittedCallers.forgetTenant(id); // new rate limits: this isolate asks again at once
+  return settings;
 }
 
 /** The tenant's usage against every quota (`GET /admin/tenants/:id/usage`). */

@@ -12,6 +12,7 @@
 import { unwrap } from "../../durable-objects/outcome.ts";
 import type { AuditContext, TenantLifecycle } from "../../durable-objects/tenant/contracts.ts";
 import type { Env } from "../env.ts";
+import { admittedCallers } from "../keys/admitted-callers.ts";
 import { revokeTenantGrants } from "../oauth/tenant-grants.ts";
 import { assertTenantId } from "./tenant-id.ts";
 import { eraseKvPrefix, eraseR2Prefix, pluginKvPrefix, pluginR2Prefix } from "./tenant-plugin-data.ts";
@@ -39,7 +40,9 @@ export async function suspendTenant(
   audit: AuditContext,
 ): Promise<TenantLifecycle> {
   assertTenantId(id);
-  return unwrap((await registeredTenantStub(env, id)).suspend(id, reason, audit));
+  const suspended = await unwrap((await registeredTenantStub(env, id)).suspend(id, reason, audit));
+  admittedCallers.forgetTenant(id); // this isolate learns it at once; others within a second
+  return suspended;
 }
 
 /** Resumes the tenant; its DO appends `tenant.resume` (when it was suspended) with the change. */
@@ -58,6 +61,7 @@ export async function deleteTenant(env: Env, id: string, audit: AuditContext): P
   assertTenantId(id);
   const stub = await registeredTenantStub(env, id);
   const begun = await unwrap(stub.beginDeletion(id));
+  admittedCallers.forgetTenant(id); // this isolate learns it at once; others within a second
   if (!begun.erased) {
     recordDeletion(id, audit);
     // before the DO is erased (the links live there); a call after that finds it already done
