@@ -9,7 +9,10 @@
  * build a fresh one on their next call. A sandbox is never handed to another evaluator.
  * Freeing another evaluator's sandbox is safe because evaluation is synchronous and the sandbox
  * calls nothing on the host (no host functions; the interrupt handler only counts), so no other
- * sandbox is ever in the middle of a call while one is built. It must not hold sandboxes itself,
+ * sandbox is ever in the middle of a call while one is built. The cap also bounds the sandboxes of
+ * objects that went away without disposing their evaluator (a Durable Object evicted from memory
+ * does not): those are freed in their turn instead of staying in the module's memory for the
+ * isolate's life. It must not hold sandboxes itself,
  * only the evaluators that own them.
  */
 
