@@ -48,6 +48,11 @@ export class BoundedCache<K, V> {
     }
   }
 
+  /** The keys, least recently used first. */
+  keys(): K[] {
+    return [...this.#entries.keys()];
+  }
+
   /** Removes every entry, calling `onEvict` for each. */
   clear(): void {
     const entries = [...this.#entries];

@@ -14,7 +14,10 @@
  * `this` becomes the receiver, so `this.counter` works. After a memory failure (or when async
  * code left jobs queued) the sandbox is rebuilt before the next call; after a failure of the
  * WebAssembly module itself (this evaluator's or another's: the module is shared per isolate) the
- * evaluator moves to a fresh module, which `ready()` waits for.
+ * evaluator moves to a fresh module, which `ready()` waits for. At most `MAX_LIVE_SANDBOXES` sandboxes
+ * are live per isolate (`live-sandboxes.ts`): an evaluator whose sandbox was freed for a newer one
+ * builds a fresh one on its next call, and the work of that rebuild (its prelude, and compiling
+ * again what its old sandbox had cached) is not counted in `pollsUsed`.
  * It must not hand any host object to the sandbox or any sandbox handle to the caller.
  */
 
@@ -22,6 +25,13 @@ import type { QuickJSHandle, QuickJSWASMModule } from "quickjs-emscripten-core";
 import { EngineError } from "../errors.ts";
 import { encodeArguments } from "./binding-transfer.ts";
 import type { Evaluator } from "./evaluator.ts";
+import {
+  forgetSandbox,
+  liveSandboxCount,
+  makeRoomForSandbox,
+  markSandboxUsed,
+  type SandboxHolder,
+} from "./live-sandboxes.ts";
 import { isPlainPath, readPathShortcut } from "./path-shortcut.ts";
 import { discardQuickJS, fuelTank, isDiscarded, loadQuickJS, onDiscard } from "./quickjs-module.ts";
 import {
@@ -120,7 +130,7 @@ function resolveLimits(options: EvaluatorOptions): SandboxLimits {
   return limits;
 }
 
-class QuickJSEvaluator implements Evaluator {
+class QuickJSEvaluator implements Evaluator, SandboxHolder {
   /** The module this evaluator runs in; `undefined` once it was discarded, until `ready()` replaces it. */
   #module: QuickJSWASMModule | undefined;
   #stopListening: () => void = () => undefined;
@@ -134,6 +144,10 @@ class QuickJSEvaluator implements Evaluator {
   #disposed = false;
   /** polls of the sandboxes dropped or abandoned so far (`pollsUsed` adds the current one's) */
   #pollsOfDropped = 0;
+  /** polls spent compiling again, after an eviction, what the freed sandbox had cached (not the run's work) */
+  #pollsOfRecompiles = 0;
+  /** keys the freed sandboxes had compiled and cached (at most `compiledCacheSize`, oldest first) */
+  readonly #evictedKeys = new Set<string>();
 
   constructor(
     module: QuickJSWASMModule,
@@ -157,6 +171,7 @@ class QuickJSEvaluator implements Evaluator {
   #letGo(): void {
     this.#pollsOfDropped += this.#sandbox?.polls ?? 0;
     this.#sandbox = undefined;
+    forgetSandbox(this);
     this.#module = undefined;
     this.#stopListening = () => undefined; // the old canceller holds the module
   }
@@ -215,7 +230,25 @@ class QuickJSEvaluator implements Evaluator {
   }
 
   get pollsUsed(): number {
-    return this.#pollsOfDropped + (this.#sandbox?.polls ?? 0);
+    return this.#pollsOfDropped + (this.#sandbox?.polls ?? 0) - this.#pollsOfRecompiles;
+  }
+
+  /**
+   * Frees the sandbox to make room for another evaluator's (`live-sandboxes.ts`); the next call
+   * builds a fresh one. Called only between calls: evaluation is synchronous and re-enters nothing.
+   */
+  evictSandbox(): void {
+    const sandbox = this.#sandbox;
+    if (sandbox === undefined) return;
+    for (const key of sandbox.cachedKeys()) {
+      this.#evictedKeys.delete(key);
+      this.#evictedKeys.add(key);
+    }
+    for (const key of this.#evictedKeys) {
+      if (this.#evictedKeys.size <= this.#limits.compiledCacheSize) break;
+      this.#evictedKeys.delete(key);
+    }
+    this.#dropSandbox();
   }
 
   dispose(): void {
@@ -245,8 +278,35 @@ class QuickJSEvaluator implements Evaluator {
       throw new EngineError("expression.runtime", "the expression sandbox is being rebuilt; try again", {
         retryable: true,
       });
-    this.#sandbox ??= new QuickJSSandbox(module, this.#limits, fuelTank(module));
+    if (this.#sandbox === undefined) this.#sandbox = this.#buildSandbox(module);
+    markSandboxUsed(this);
     return this.#sandbox;
+  }
+
+  /**
+   * A new sandbox, after freeing the least recently used ones past the isolate's cap. When the
+   * module's memory is full anyway (QuickJS's out-of-memory in the prelude: sandboxes that grew
+   * large), frees half of the live ones and tries once more, so a burst is slower, not failing.
+   */
+  #buildSandbox(module: QuickJSWASMModule): QuickJSSandbox {
+    makeRoomForSandbox(this);
+    this.#assertModuleKept(module);
+    try {
+      return new QuickJSSandbox(module, this.#limits, fuelTank(module));
+    } catch (error) {
+      if (isDiscarded(module) || makeRoomForSandbox(this, Math.floor(liveSandboxCount() / 2)) === 0)
+        throw error;
+    }
+    this.#assertModuleKept(module);
+    return new QuickJSSandbox(module, this.#limits, fuelTank(module));
+  }
+
+  /** Freeing another evaluator's sandbox can fail and discard the module: then this call cannot run. */
+  #assertModuleKept(module: QuickJSWASMModule): void {
+    if (!isDiscarded(module)) return;
+    throw new EngineError("expression.runtime", "the expression sandbox is being rebuilt; try again", {
+      retryable: true,
+    });
   }
 
   /**
@@ -262,6 +322,7 @@ class QuickJSEvaluator implements Evaluator {
     const resultTooBig = this.#sandbox?.trappedSerializing === true;
     this.#pollsOfDropped += this.#sandbox?.polls ?? 0;
     this.#sandbox = undefined;
+    forgetSandbox(this);
     if (this.#module !== undefined) discardQuickJS(this.#module);
     this.ready().catch(() => undefined);
     // out of fuel, or QuickJS's C code recursing past the host's stack (a long chain of iterator
@@ -277,6 +338,7 @@ class QuickJSEvaluator implements Evaluator {
   #dropSandbox(): void {
     const sandbox = this.#sandbox;
     this.#sandbox = undefined;
+    forgetSandbox(this);
     this.#pollsOfDropped += sandbox?.polls ?? 0;
     const module = this.#module;
     if (sandbox === undefined || module === undefined || isDiscarded(module)) return;
@@ -292,7 +354,15 @@ class QuickJSEvaluator implements Evaluator {
     const key = `${names.join(",")}\n${analysis.source}`;
     const cached = sandbox.cached(key);
     if (cached !== undefined) return cached;
-    return this.#compileEither(sandbox, analysis, names, (code) => sandbox.compile(key, code));
+    const compile = () => this.#compileEither(sandbox, analysis, names, (code) => sandbox.compile(key, code));
+    if (!this.#evictedKeys.delete(key)) return compile();
+    // a freed sandbox had this compiled: compiling it again is the platform's work, not the caller's
+    const before = sandbox.polls;
+    try {
+      return compile();
+    } finally {
+      this.#pollsOfRecompiles += sandbox.polls - before;
+    }
   }
 
   /**

@@ -156,6 +156,11 @@ export class QuickJSSandbox {
     return this.#compiled.get(key);
   }
 
+  /** The keys of the compiled functions still cached, least recently used first. */
+  cachedKeys(): string[] {
+    return this.#compiled.keys();
+  }
+
   /**
    * Compiles `code`, which must evaluate to a function, and caches it under `key`. Evaluating
    * `code` must run nothing but the creation of that function: the caller proves it
