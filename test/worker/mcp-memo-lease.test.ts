@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { tenantStub } from "../../durable-objects/bindings.ts";
 import { unwrap } from "../../durable-objects/outcome.ts";
 import { MAX_LEASE_UNITS } from "../../durable-objects/tenant/contracts.ts";
-import { ADMITTED_CALLER_MS } from "../../worker/keys/admitted-callers.ts";
+import { ADMITTED_CALLER_MS, admittedCallers } from "../../worker/keys/admitted-callers.ts";
 import { hashApiKey } from "../../worker/keys/api-key.ts";
 import { newTenant } from "./support/clients.ts";
 import { advanceClock, freezeInWindow, setSettings } from "./support/rate-limits.ts";
@@ -51,6 +51,17 @@ async function used(tenant: string, bucket: string): Promise<number> {
 }
 
 describe("the memo's lease", () => {
+  it("a steady caller asks the TenantDO about once per lease, the lease growing to its cap", async () => {
+    const tenant = await newTenant("lease-steady");
+    await setSettings(tenant.id, { rate_limit_mcp_per_minute: 10_000 });
+    freezeInWindow(1);
+    const asks = vi.spyOn(admittedCallers, "takeForAsk");
+    expect(await served(tenant.apiKey, 300)).toBe(300);
+    // leases of 0, 2, 6, 14, 30, 62, then 64: nine asks for 300 calls
+    expect(asks.mock.calls.length).toBeLessThanOrEqual(10);
+    asks.mockRestore();
+  });
+
   it("units leased and not used go back with the caller's next call", async () => {
     const tenant = await newTenant("lease-refund");
     await setSettings(tenant.id, { rate_limit_mcp_per_minute: 1_000 });
