@@ -58,6 +58,7 @@ import {
   type EventReceipt,
   type KeyInfo,
   type KeyInput,
+  type LeasedVerdict,
   type NewSubscription,
   type NewTenantService,
   type NewWorkflowVersion,
@@ -293,15 +294,15 @@ export class TenantDO extends DurableObject<TenantEnv> {
    * Checks a presented key (by id and SHA-256 hash). Unknown tenant, key, or revoked, or a tenant
    * being deleted: `auth.invalid_key`. A valid key of a suspended tenant: `tenant.suspended`. With
    * an `admission`, a valid key's request is also charged to the rate limits in the same call (no
-   * extra round trip); the verdict comes back for the edge to act on. The admission's `carried`
-   * units (what the edge's memo admitted for this key since it last asked) are charged first.
+   * extra round trip); the verdict comes back for the edge to act on, with the lease the edge's memo
+   * may admit from (`TenantRateLimits.admitLeasing`).
    */
   authenticate(
     id: string,
     keyId: string,
     hash: string,
     admission?: Admission,
-  ): Promise<Outcome<{ tenant: string; rateLimit?: RateLimitVerdict }>> {
+  ): Promise<Outcome<{ tenant: string; rateLimit?: LeasedVerdict }>> {
     return toOutcome(() => {
       const tenant = readTenant(this.#sql);
       const valid = tenant !== null && verifyKey(this.#sql, keyId, hash);
@@ -310,8 +311,7 @@ export class TenantDO extends DurableObject<TenantEnv> {
       if (tenant === null || tenant.id !== id || !valid) throw invalid();
       requireActive(this.#kv, tenant.id, invalid);
       if (admission === undefined) return { tenant: tenant.id };
-      const { surface, cost, carried } = admission;
-      const rateLimit = this.#rateLimits.admitWithCarried(surface, cost, carried, Date.now(), keyId);
+      const rateLimit = this.#rateLimits.admitLeasing(admission.surface, admission, Date.now(), keyId);
       return { tenant: tenant.id, rateLimit };
     });
   }
@@ -326,18 +326,12 @@ export class TenantDO extends DurableObject<TenantEnv> {
     id: string,
     caller: string,
     admission?: Admission,
-  ): Promise<Outcome<{ rateLimit?: RateLimitVerdict }>> {
+  ): Promise<Outcome<{ rateLimit?: LeasedVerdict }>> {
     return this.#forActiveTenant(id, () =>
       admission === undefined
         ? {}
         : {
-            rateLimit: this.#rateLimits.admitWithCarried(
-              admission.surface,
-              admission.cost,
-              admission.carried,
-              Date.now(),
-              caller,
-            ),
+            rateLimit: this.#rateLimits.admitLeasing(admission.surface, admission, Date.now(), caller),
           },
     );
   }

@@ -15,6 +15,7 @@ import type { CircuitStatus } from "../../engine/plugins/circuit.ts";
 import type { ResolvedService } from "../../engine/plugins/descriptor.ts";
 import type { EffectIntent } from "../../engine/plugins/effect.ts";
 import type { PublishedDefinition } from "../../engine/plugins/published.ts";
+import type { RateLimitVerdict } from "../../engine/rate-limits/rate-limited-error.ts";
 import type { CompatibilityReport } from "../../engine/versions/compatibility-rule.ts";
 
 export interface TenantInfo {
@@ -174,10 +175,28 @@ export interface Admission {
   /** units to charge: one per JSON-RPC message */
   cost: number;
   /**
-   * units the edge already admitted for this caller from its memo since it last asked
-   * (worker/keys/admitted-callers.ts): charged as they are, before `cost` is judged
+   * units the edge would like charged ahead, beyond `cost`, to admit from its memo of this caller
+   * (worker/keys/admitted-callers.ts): granted only when `cost` is admitted, and at most
+   * {@link MAX_LEASE_UNITS} and half of what is left after `cost`
    */
-  carried?: number;
+  lease?: number;
+  /** units of an earlier lease the memo did not use: given back first, only in that lease's window */
+  refund?: RateLimitLease;
+}
+
+/** The most units one lease may hold. */
+export const MAX_LEASE_UNITS = 64;
+
+/** Units charged ahead for an edge's memo (`Admission.lease`), in the window that starts at `window`. */
+export interface RateLimitLease {
+  units: number;
+  /** the window's start (ms since the epoch, the TenantDO's clock) */
+  window: number;
+}
+
+/** A verdict with the units the TenantDO charged ahead for the edge's memo, if any. */
+export interface LeasedVerdict extends RateLimitVerdict {
+  lease?: RateLimitLease;
 }
 
 /** What became of one subscription's interest in an event. */

@@ -39,13 +39,23 @@ export class RateLimiter {
   }
 
   /**
-   * Adds `units` already admitted elsewhere (the edge's memo of a caller) to every bucket's current
-   * window, without judging them: they were served, so they count, even past the limit.
+   * Adds `units` to every bucket's current window without judging them (a lease the edge's memo
+   * may admit: the caller checked that they fit).
    */
   charge(buckets: readonly RateLimitBucket[], units: number, now: number): void {
     for (const bucket of buckets) {
       const count = currentWindow(this.#read(bucket.key), now);
       this.#write(bucket.key, { start: count.start, used: count.used + units });
+    }
+  }
+
+  /** Takes back `units` charged ahead in the window that started at `window` (none once it is over). */
+  refund(buckets: readonly RateLimitBucket[], units: number, window: number, now: number): void {
+    if (units <= 0) return;
+    for (const bucket of buckets) {
+      const count = currentWindow(this.#read(bucket.key), now);
+      if (count.start !== window || count.used === 0) continue;
+      this.#write(bucket.key, { start: count.start, used: Math.max(0, count.used - units) });
     }
   }
 

@@ -7,11 +7,13 @@
  */
 import { EngineError } from "../../engine/errors.ts";
 import { RateLimitedError, type RateLimitVerdict } from "../../engine/rate-limits/rate-limited-error.ts";
+import { type Admission, type LeasedVerdict, MAX_LEASE_UNITS } from "./contracts.ts";
 import {
   bucketsFor,
   MAX_RATE_LIMIT_PER_MINUTE,
   type RateLimitSurface,
   tenantLimitOf,
+  windowStartOf,
 } from "./rate-limit-policy.ts";
 import { RateLimiter } from "./rate-limiter.ts";
 import { readSettings } from "./settings.ts";
@@ -43,20 +45,21 @@ export class TenantRateLimits {
   }
 
   /**
-   * Charges `carried` units the edge admitted from its memo of this caller (`Admission.carried`),
-   * then judges `cost` as `admit` does. `carried` is clamped to a whole number within the largest
-   * limit, so a bad value cannot do more than fill the window.
+   * Judges an `/mcp` admission from the edge: gives back the `refund` of an earlier lease (only in
+   * its window), judges `cost` as `admit` does and, when admitted, charges ahead the `lease` the
+   * edge asked for (at most {@link MAX_LEASE_UNITS} and half of what is left), which the edge may
+   * then admit from its memo without asking: what the memo admits is always already counted here.
    */
-  admitWithCarried(
-    surface: RateLimitSurface,
-    cost: number,
-    carried: number | undefined,
-    now: number,
-    keyId?: string,
-  ): RateLimitVerdict {
-    const units = Math.min(Math.max(0, Math.floor(carried ?? 0)), MAX_RATE_LIMIT_PER_MINUTE);
-    if (units > 0) this.#limiter.charge(bucketsFor(surface, this.#current(), keyId), units, now);
-    return this.admit(surface, cost, now, keyId);
+  admitLeasing(surface: RateLimitSurface, admission: Admission, now: number, keyId?: string): LeasedVerdict {
+    const buckets = bucketsFor(surface, this.#current(), keyId);
+    const refund = admission.refund;
+    if (refund !== undefined) this.#limiter.refund(buckets, wholeUnits(refund.units), refund.window, now);
+    const verdict = this.admit(surface, admission.cost, now, keyId);
+    const wanted = Math.min(wholeUnits(admission.lease), MAX_LEASE_UNITS);
+    const units = verdict.admitted ? Math.min(wanted, Math.floor(verdict.remaining / 2)) : 0;
+    if (units <= 0) return verdict;
+    this.#limiter.charge(buckets, units, now);
+    return { ...verdict, lease: { units, window: windowStartOf(now) } };
   }
 
   /**
@@ -98,4 +101,9 @@ export class TenantRateLimits {
     this.#settings ??= readSettings(this.#sql());
     return this.#settings;
   }
+}
+
+/** A unit count from the edge as a whole number in [0, MAX_RATE_LIMIT_PER_MINUTE]. */
+function wholeUnits(units: number | undefined): number {
+  return Math.min(Math.max(0, Math.floor(units ?? 0)), MAX_RATE_LIMIT_PER_MINUTE) || 0;
 }

@@ -10,18 +10,22 @@
  *   another tenant, and a different key with the same id never matches.
  * - Only a positive answer is remembered; a refusal (invalid key, suspended or deleted tenant,
  *   rate limit) is never, and drops the entry.
- * - The rate limit stays charged: units admitted from the memo are counted per entry and handed to
- *   the TenantDO in the next call for that caller (`Admission.carried`), which charges them before
- *   it judges the new request. An entry admits at most the `remaining` units the TenantDO reported,
- *   and only inside the window it reported; past either, the caller is asked about again at once.
- *   Units of a window that ended before they were reported, and units of an entry dropped (bound,
- *   refusal, isolate gone) are not charged: at most what one entry admits in one memo lifetime.
+ * - The rate limits are never overdrawn: the memo admits only units the TenantDO already charged
+ *   ahead for this caller (a lease, `Admission.lease`), inside that lease's window. The lease asked
+ *   for grows with what the caller used from its last entry ({@link leaseWanted}); units left
+ *   unused when the entry is refreshed or expires go back (`Admission.refund`) with the caller's
+ *   next call to the TenantDO, in the same window only.
+ * - The answer asked last wins: an older one landing later adds only its lease (same window).
+ *   Answers asked at or before {@link AdmittedCallers.forgetTenant} (an admin change through this
+ *   isolate) are ignored.
  * - Bounded: {@link MAX_ADMITTED_CALLERS} entries, the oldest dropped first.
  * - The clock is injected (the module's instance reads `Date.now()`), so tests move time by hand.
  *
  * No I/O here: oauth/grant-props.ts asks the TenantDO and feeds the answers in.
  * `EDGEFLOW_MCP_KEY_CACHE=0` turns the memo off (the benchmark's same-run comparison).
  */
+import type { RateLimitLease } from "../../durable-objects/tenant/contracts.ts";
+import { MAX_LEASE_UNITS } from "../../durable-objects/tenant/contracts.ts";
 import type { RateLimitVerdict } from "../../engine/rate-limits/rate-limited-error.ts";
 
 /** How long an isolate trusts the TenantDO's "admitted" (strictly less than this). */
@@ -30,12 +34,14 @@ export const ADMITTED_CALLER_MS = 1_000;
 export const MAX_ADMITTED_CALLERS = 1_024;
 
 interface AdmittedEntry {
-  /** when the TenantDO was asked (the answer is at least this fresh); 0: not usable, only carries units */
+  /** when the TenantDO was asked (the answer is at least this fresh); 0: not usable, only holds a refund */
   at: number;
   /** the TenantDO's verdict for the request that filled the entry, when one was charged */
   verdict: RateLimitVerdict | undefined;
-  /** units admitted from this entry (and carried back) that the TenantDO has not been told of */
-  unreported: number;
+  /** units the TenantDO charged ahead that this entry may admit */
+  lease: RateLimitLease | undefined;
+  /** units admitted from the lease */
+  used: number;
 }
 
 /** What a memo hit answers: the caller is admitted, with the verdict the headers show. */
@@ -43,8 +49,18 @@ export interface MemoAdmission {
   rateLimit?: RateLimitVerdict;
 }
 
+/** What to send with the next call to the TenantDO for a caller. */
+export interface AskTerms {
+  /** units to ask to be charged ahead (0: none) */
+  lease: number;
+  /** unused units of the caller's last lease, to give back */
+  refund: RateLimitLease | undefined;
+}
+
 export class AdmittedCallers {
   readonly #entries = new Map<string, AdmittedEntry>();
+  /** per tenant, when an admin change was last learnt here: answers asked until then are ignored */
+  readonly #forgottenAt = new Map<string, number>();
   readonly #clock: () => number;
 
   constructor(clock: () => number = () => Date.now()) {
@@ -58,8 +74,7 @@ export class AdmittedCallers {
 
   /**
    * Admits `cost` units for the caller from its entry, or `undefined` when the TenantDO must be
-   * asked: no entry, entry too old, the reported window over, or not enough of the reported budget
-   * left (so a caller near its limit is judged by the TenantDO, not overdrawn here).
+   * asked: no entry, entry too old, the lease's window over, or not enough of the lease left.
    */
   admit(tenant: string, identity: string, cost: number | undefined): MemoAdmission | undefined {
     const entry = this.#entries.get(keyOf(tenant, identity));
@@ -68,47 +83,61 @@ export class AdmittedCallers {
       return undefined;
     }
     if (cost === undefined) return {};
-    const verdict = entry.verdict;
-    if (verdict === undefined) return undefined; // nothing charged when it was filled: ask
+    const { verdict, lease } = entry;
+    if (verdict === undefined || lease === undefined) return undefined; // nothing charged ahead: ask
     const windowEndsAt = entry.at + verdict.resetMs;
-    const left = verdict.remaining - entry.unreported;
-    if (now >= windowEndsAt || cost > left) return undefined;
-    entry.unreported += cost;
-    return { rateLimit: { ...verdict, remaining: left - cost, resetMs: windowEndsAt - now } };
+    if (now >= windowEndsAt || cost > lease.units - entry.used) return undefined;
+    entry.used += cost;
+    const remaining = Math.max(0, verdict.remaining - entry.used);
+    return { rateLimit: { ...verdict, remaining, resetMs: windowEndsAt - now } };
   }
 
   /**
-   * Takes the caller's entry out for a call to the TenantDO: the units it admitted and has not
-   * reported (0 when they belong to a window that is over), to be charged in that call. Until the
-   * answer comes back, the caller is not admitted from the memo.
+   * Takes the caller's entry out for a call to the TenantDO: what lease to ask for (grows with what
+   * the last entry admitted, none for a caller not seen within the bound) and the unused units to
+   * give back. Until the answer comes back, the caller is not admitted from the memo.
    */
-  takeUnreported(tenant: string, identity: string): number {
+  takeForAsk(tenant: string, identity: string): AskTerms {
     const key = keyOf(tenant, identity);
     const entry = this.#entries.get(key);
-    if (entry === undefined) return 0;
+    if (entry === undefined) return { lease: 0, refund: undefined };
     this.#entries.delete(key);
-    if (entry.verdict !== undefined && entry.at !== 0 && this.#clock() >= entry.at + entry.verdict.resetMs) {
-      return 0;
-    }
-    return entry.unreported;
+    const recent = entry.at !== 0 && this.#clock() - entry.at < 2 * ADMITTED_CALLER_MS;
+    return { lease: recent ? leaseWanted(entry.used) : 0, refund: unusedOf(entry) };
   }
 
-  /** Gives units back when the call that was to report them did not reach the TenantDO. */
-  carryBack(tenant: string, identity: string, units: number): void {
-    if (units <= 0) return;
+  /** Keeps a refund whose call did not reach the TenantDO, for the caller's next call. */
+  keepRefund(tenant: string, identity: string, refund: RateLimitLease | undefined): void {
+    if (refund === undefined || refund.units <= 0) return;
     const key = keyOf(tenant, identity);
     const entry = this.#entries.get(key);
-    if (entry !== undefined) entry.unreported += units;
-    else this.#store(key, { at: 0, verdict: undefined, unreported: units });
+    if (entry === undefined) this.#store(key, { at: 0, verdict: undefined, lease: refund, used: 0 });
+    else entry.lease = merged(entry.lease, refund);
   }
 
-  /** Remembers the TenantDO's positive answer, asked at `askedAt`. A refused verdict is not remembered. */
-  remember(tenant: string, identity: string, askedAt: number, verdict: RateLimitVerdict | undefined): void {
+  /**
+   * Remembers the TenantDO's positive answer, asked at `askedAt`, with the units it charged ahead.
+   * A refused verdict is not remembered; an answer asked before the entry's own, or at or before
+   * the tenant's last {@link forgetTenant}, fills nothing (an older one's lease is added, same window).
+   */
+  remember(
+    tenant: string,
+    identity: string,
+    askedAt: number,
+    verdict: RateLimitVerdict | undefined,
+    lease?: RateLimitLease,
+  ): void {
     if (verdict !== undefined && !verdict.admitted) return;
+    if (askedAt <= (this.#forgottenAt.get(tenant) ?? Number.NEGATIVE_INFINITY)) return;
     const key = keyOf(tenant, identity);
-    // units admitted meanwhile from an entry another request filled are still unreported
-    const unreported = this.#entries.get(key)?.unreported ?? 0;
-    this.#store(key, { at: askedAt, verdict, unreported });
+    const current = this.#entries.get(key);
+    if (current !== undefined && current.at > askedAt) {
+      if (lease !== undefined) current.lease = merged(current.lease, lease);
+      return;
+    }
+    const left = current === undefined ? undefined : unusedOf(current);
+    const kept = left === undefined ? lease : merged(lease, left);
+    this.#store(key, { at: askedAt, verdict, lease: kept, used: 0 });
   }
 
   /** Drops the caller's entry (the TenantDO refused it). */
@@ -116,10 +145,27 @@ export class AdmittedCallers {
     this.#entries.delete(keyOf(tenant, identity));
   }
 
-  /** Drops every entry of `tenant` (an admin changed it through this isolate: learnt at once here). */
+  /**
+   * Stops admitting every caller of `tenant` from memory (an admin changed it through this isolate:
+   * learnt at once here; their unused leased units are kept to give back), and ignores answers to
+   * calls asked until now.
+   */
   forgetTenant(tenant: string): void {
     const prefix = keyOf(tenant, "");
-    for (const key of [...this.#entries.keys()]) if (key.startsWith(prefix)) this.#entries.delete(key);
+    for (const [key, entry] of [...this.#entries]) {
+      if (!key.startsWith(prefix)) continue;
+      const unused = unusedOf(entry);
+      if (unused === undefined) this.#entries.delete(key);
+      else this.#entries.set(key, { at: 0, verdict: undefined, lease: unused, used: 0 });
+    }
+    const now = this.#clock();
+    this.#forgottenAt.delete(tenant);
+    this.#forgottenAt.set(tenant, now);
+    // an answer asked a bound ago is never used anyway: older marks can go
+    for (const [name, at] of this.#forgottenAt) {
+      if (now - at < ADMITTED_CALLER_MS && this.#forgottenAt.size <= MAX_ADMITTED_CALLERS) break;
+      this.#forgottenAt.delete(name);
+    }
   }
 
   /** How many callers are remembered (tests). */
@@ -135,6 +181,25 @@ export class AdmittedCallers {
       if (oldest !== undefined) this.#entries.delete(oldest);
     }
   }
+}
+
+/** The lease to ask for after an entry that admitted `used` units: twice that plus one call, capped. */
+export function leaseWanted(used: number): number {
+  return Math.min(MAX_LEASE_UNITS, 2 * (used + 1));
+}
+
+/** The units of an entry's lease it did not admit, with their window. */
+function unusedOf(entry: AdmittedEntry): RateLimitLease | undefined {
+  const lease = entry.lease;
+  if (lease === undefined || lease.units - entry.used <= 0) return undefined;
+  return { units: lease.units - entry.used, window: lease.window };
+}
+
+/** Two leases as one: added in the same window, else the newer window's (the older is over). */
+function merged(a: RateLimitLease | undefined, b: RateLimitLease): RateLimitLease {
+  if (a === undefined || b.window > a.window) return b;
+  if (a.window > b.window) return a;
+  return { units: a.units + b.units, window: a.window };
 }
 
 function keyOf(tenant: string, identity: string): string {
