@@ -121,6 +121,9 @@ describe("stored workflow versions", () => {
     await runInDurableObject(tenantObject(id), (_instance, state) => {
       state.storage.sql.exec("UPDATE workflow_versions SET definition = ?", JSON.stringify({ steps: 3 }));
     });
+    // the object keeps the definitions it parsed (tenant/start-definitions.ts): a row damaged
+    // behind its back is met when the object next reads it, after an eviction
+    await evictDurableObject(tenantObject(id));
     const started = await callTool(apiKey, "workflow_start", {
       workflow: "demo:greet",
       inputs: { name: "Ada" },
