@@ -99,18 +99,18 @@ const scenarios: { name: string; run: () => Promise<BenchSection> }[] = [
 await useMeteredQuickJS();
 const only = process.argv.slice(2);
 const sections: BenchSection[] = [];
+const latest = new URL("./results/latest.json", import.meta.url);
+// a run of some scenarios only replaces their sections in the last report
+const previous = only.length === 0 ? undefined : readReport(latest);
 for (const scenario of scenarios) {
   if (only.length > 0 && !only.includes(scenario.name)) continue;
   const section = await scenario.run();
   printSection(section);
   sections.push(section);
+  // written after every scenario, so that a later one failing loses none of the figures before it
+  const fresh = { date: new Date().toISOString(), machine: machineInfo(), sections };
+  const report = previous === undefined ? fresh : mergeReport(previous, fresh);
+  writeReport(report, latest);
+  writeMarkdown(report, new URL("./README.md", import.meta.url));
+  console.log(`\nwrote bench/results/latest.json and bench/README.md (${sections.length} section(s) so far)`);
 }
-const latest = new URL("./results/latest.json", import.meta.url);
-const fresh = { date: new Date().toISOString(), machine: machineInfo(), sections };
-// a run of some scenarios only replaces their sections in the last report
-const previous = only.length === 0 ? undefined : readReport(latest);
-const report = previous === undefined ? fresh : mergeReport(previous, fresh);
-writeReport(report, latest);
-console.log("\nwrote bench/results/latest.json");
-writeMarkdown(report, new URL("./README.md", import.meta.url));
-console.log("wrote bench/README.md");

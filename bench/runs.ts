@@ -13,6 +13,7 @@
 import { loadavg } from "node:os";
 import { createTenantClient, type EdgeflowClient, eventually } from "../test/e2e/edgeflow-client.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
+import { structuredToolCaller } from "../test/support/mcp-call.ts";
 import { healthz, type LoadResult, warmThenRun } from "./load.ts";
 import { type BenchSection, type Figure, msVersus, percentile, round } from "./report.ts";
 
@@ -25,6 +26,8 @@ const LEVERS_OFF = { EDGEFLOW_RUN_SCHEMA_AT_BIRTH: "off", EDGEFLOW_RUN_START_CAC
 const BURST = Number(process.env.BENCH_RUNS_BURST ?? 10_000);
 const BURST_CONNECTIONS = 64;
 const EVENT_BATCH = 100;
+/** How long one request of this bench may take before it counts as failed (never answered). */
+const REQUEST_TIMEOUT_MS = 60_000;
 const TENANT = "bench-runs";
 
 /** Server steps only: the run completes inside the transition that starts it. */
@@ -226,8 +229,10 @@ export function startRequest(
 ): () => Promise<void> {
   let n = 0;
   const inputs = () => (workflow === "bench:server-only" ? { n: n++ } : {});
+  // a request never answered is an error of the burst, not a bench that waits forever
+  const tool = structuredToolCaller(client.baseUrl, client.apiKey, { timeoutMs: REQUEST_TIMEOUT_MS });
   return async () => {
-    const answer = (await client.tool("workflow_start", { workflow, inputs: inputs() })) as StartedRun;
+    const answer = (await tool("workflow_start", { workflow, inputs: inputs() })) as StartedRun;
     if (answer.status !== status)
       throw new Error(`expected ${status}, got ${JSON.stringify(answer).slice(0, 300)}`);
     ids?.push(String(answer.workflow_id));
@@ -343,6 +348,7 @@ async function burstOfEvents(client: EdgeflowClient): Promise<Burst> {
           method: "POST",
           headers: { authorization: `Bearer ${client.apiKey}`, "content-type": "application/json" },
           body: JSON.stringify({ events }),
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
         });
         const text = await res.text();
         if (res.status !== 202) throw new Error(`POST /events answered ${res.status} ${text.slice(0, 200)}`);
@@ -355,10 +361,16 @@ async function burstOfEvents(client: EdgeflowClient): Promise<Burst> {
   await Promise.all(Array.from({ length: 8 }, loop));
   const accepted = performance.now() - started;
   const expected = (batches - errors) * EVENT_BATCH;
+  let unansweredScrapes = 0;
   // waits for every run to end, completed or not, so that a failed run is reported, not waited for
   await eventually(
     async () => {
-      if ((await finishedRuns(client, "any")) - endedBefore >= expected) return true;
+      // a scrape that was never answered is asked again, and counted
+      const ended = await finishedRuns(client, "any").catch(() => {
+        unansweredScrapes += 1;
+        return endedBefore;
+      });
+      if (ended - endedBefore >= expected) return true;
       await new Promise((resolve) => setTimeout(resolve, 250)); // a few polls a second at most
       return undefined;
     },
@@ -370,6 +382,10 @@ async function burstOfEvents(client: EdgeflowClient): Promise<Burst> {
   if (completed < expected) {
     errors += 1;
     firstError ??= `${expected - completed} of the ${expected} event-started runs ended other than completed`;
+  }
+  if (unansweredScrapes > 0) {
+    errors += 1;
+    firstError ??= `${unansweredScrapes} GET /metrics went unanswered for ${REQUEST_TIMEOUT_MS / 1000} s`;
   }
   return {
     runs: completed,
@@ -400,6 +416,7 @@ async function finishedRuns(
 ): Promise<number> {
   const res = await fetch(`${client.baseUrl}/metrics`, {
     headers: { authorization: `Bearer ${client.apiKey}` },
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`GET /metrics ${res.status} ${text.slice(0, 200)}`);

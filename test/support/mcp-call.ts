@@ -91,8 +91,12 @@ export function toolCaller(
 }
 
 /** Calls tools like `toolCaller`, answering `structuredContent` and throwing on a tool error. */
-export function structuredToolCaller(baseUrl: string, apiKey: string): StructuredToolCaller {
-  const call = toolCaller(baseUrl, apiKey);
+export function structuredToolCaller(
+  baseUrl: string,
+  apiKey: string,
+  options: ToolCallerOptions = {},
+): StructuredToolCaller {
+  const call = toolCaller(baseUrl, apiKey, options);
   return async (name, args = {}) => {
     const answer = await call(name, args);
     if (!answer.ok) throw new Error(`${name}: ${answer.message.slice(0, 400)}`);
