@@ -18,7 +18,7 @@ import { loadavg } from "node:os";
 import { signWebhook } from "../engine/events/index.ts";
 import { createTenantClient, type EdgeflowClient, eventually } from "../test/e2e/edgeflow-client.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
-import { healthz, loadFigures, runLoad, warmThenRun } from "./load.ts";
+import { adminPatch, healthz, loadFigures, runLoad, warmThenRun } from "./load.ts";
 import { type BenchSection, type Figure, msVersus, percentile, round, withBaseline } from "./report.ts";
 
 export const SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
@@ -346,20 +346,6 @@ function delayFigures(prefix: string, delays: number[], error?: string): Record<
     },
     [`${prefix}_event_to_start_p99`]: { value: percentile(delays, 99), unit: "ms", note },
   };
-}
-
-export async function adminPatch(
-  baseUrl: string,
-  adminToken: string,
-  path: string,
-  body: unknown,
-): Promise<void> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method: "PATCH",
-    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`PATCH ${path}: ${res.status} ${await res.text()}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -13,7 +13,6 @@
 import { createTenantClient } from "../test/e2e/edgeflow-client.ts";
 import { type DevServer, startWranglerDev } from "../test/e2e/wrangler-dev.ts";
 import {
-  adminPatch,
   BENCH_LIMITS,
   type Delivery,
   deliveries,
@@ -22,7 +21,7 @@ import {
   SECRET,
   WORKFLOW,
 } from "./events-runtime.ts";
-import { healthz, type LoadResult, runLoad } from "./load.ts";
+import { adminPatch, healthz, type LoadResult, runLoad } from "./load.ts";
 import { type BenchSection, type Figure, round, withBaseline } from "./report.ts";
 
 const TENANT = "bench-levers";

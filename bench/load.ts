@@ -122,3 +122,18 @@ export function loadFigures(
     },
   };
 }
+
+/** `PATCH <baseUrl><path>` as the admin (a tenant's settings, say); throws unless it answers 2xx. */
+export async function adminPatch(
+  baseUrl: string,
+  adminToken: string,
+  path: string,
+  body: unknown,
+): Promise<void> {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: "PATCH",
+    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`PATCH ${path}: ${res.status} ${await res.text()}`);
+}

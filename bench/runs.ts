@@ -14,7 +14,7 @@ import { loadavg } from "node:os";
 import { createTenantClient, type EdgeflowClient, eventually } from "../test/e2e/edgeflow-client.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
 import { structuredToolCaller } from "../test/support/mcp-call.ts";
-import { healthz, type LoadResult, warmThenRun } from "./load.ts";
+import { adminPatch, healthz, type LoadResult, warmThenRun } from "./load.ts";
 import { type BenchSection, type Figure, msVersus, percentile, round } from "./report.ts";
 
 const DURATION_MS = 5_000;
@@ -437,20 +437,6 @@ async function finishedRuns(
     total += Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return total;
-}
-
-export async function adminPatch(
-  baseUrl: string,
-  adminToken: string,
-  path: string,
-  body: unknown,
-): Promise<void> {
-  const res = await fetch(`${baseUrl}${path}`, {
-    method: "PATCH",
-    headers: { authorization: `Bearer ${adminToken}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`PATCH ${path}: ${res.status} ${await res.text()}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

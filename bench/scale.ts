@@ -13,10 +13,10 @@ import { loadavg } from "node:os";
 import { signWebhook } from "../engine/events/index.ts";
 import { createTenantClient, type EdgeflowClient } from "../test/e2e/edgeflow-client.ts";
 import { startWranglerDev } from "../test/e2e/wrangler-dev.ts";
-import { healthz, type LoadResult, warmThenRun } from "./load.ts";
+import { adminPatch, healthz, type LoadResult, warmThenRun } from "./load.ts";
 import { NEXT_STEP_WORKFLOW } from "./mcp.ts";
 import { type BenchSection, type Figure, msVersus } from "./report.ts";
-import { adminPatch, SERVER_ONLY_WORKFLOW, startRequest, UNLIMITED_SETTINGS } from "./runs.ts";
+import { SERVER_ONLY_WORKFLOW, startRequest, UNLIMITED_SETTINGS } from "./runs.ts";
 
 const DURATION_MS = 3_000;
 const CONNECTIONS = 32;
