@@ -99,16 +99,26 @@ export interface Delivery {
   headers: Record<string, string>;
 }
 
+/** The bench tenant: its webhook secret, the limits lifted (`BENCH_LIMITS`), both workflows published. */
+export async function intakeTenant(
+  baseUrl: string,
+  adminToken: string,
+  tenant = TENANT,
+): Promise<EdgeflowClient> {
+  const client = await createTenantClient(baseUrl, adminToken, tenant);
+  await client.setSecret("WEBHOOK_SECRET", SECRET);
+  await adminPatch(baseUrl, adminToken, `/admin/tenants/${tenant}/settings`, BENCH_LIMITS);
+  await client.tool("workflow_publish", { yaml: WORKFLOW });
+  await client.tool("workflow_publish", { yaml: FILTERED });
+  return client;
+}
+
 export async function benchEventsRuntime(): Promise<BenchSection> {
   const server = await startWranglerDev({ exposeWorkerUrl: true });
   try {
     // the worker in workerd itself; wrangler's dev proxy is measured once, at the end
     const baseUrl = server.workerUrl!;
-    const client = await createTenantClient(baseUrl, server.adminToken, TENANT);
-    await client.setSecret("WEBHOOK_SECRET", SECRET);
-    await adminPatch(baseUrl, server.adminToken, `/admin/tenants/${TENANT}/settings`, BENCH_LIMITS);
-    await client.tool("workflow_publish", { yaml: WORKFLOW });
-    await client.tool("workflow_publish", { yaml: FILTERED });
+    const client = await intakeTenant(baseUrl, server.adminToken);
     let sequence = 0;
     const hookUrl = `${baseUrl}/hooks/${TENANT}/bench`;
     const health = healthz(baseUrl);

@@ -10,18 +10,10 @@
  * runs, the figure is the ack rate; the runs' own completion is checked after each turn (every
  * run of the turn's newest 200 events started) and the drain time is recorded.
  */
-import { createTenantClient } from "../test/e2e/edgeflow-client.ts";
+import type { createTenantClient } from "../test/e2e/edgeflow-client.ts";
 import { type DevServer, startWranglerDev } from "../test/e2e/wrangler-dev.ts";
-import {
-  BENCH_LIMITS,
-  type Delivery,
-  deliveries,
-  eventToStart,
-  FILTERED,
-  SECRET,
-  WORKFLOW,
-} from "./events-runtime.ts";
-import { adminPatch, healthz, type LoadResult, runLoad } from "./load.ts";
+import { type Delivery, deliveries, eventToStart, intakeTenant } from "./events-runtime.ts";
+import { healthz, type LoadResult, runLoad } from "./load.ts";
 import { type BenchSection, type Figure, round, withBaseline } from "./report.ts";
 
 const TENANT = "bench-levers";
@@ -48,11 +40,7 @@ async function target(label: string, vars: Record<string, string>): Promise<Targ
 
 async function prepared(label: string, server: DevServer): Promise<Target> {
   const baseUrl = server.workerUrl!;
-  const client = await createTenantClient(baseUrl, server.adminToken, TENANT);
-  await client.setSecret("WEBHOOK_SECRET", SECRET);
-  await adminPatch(baseUrl, server.adminToken, `/admin/tenants/${TENANT}/settings`, BENCH_LIMITS);
-  await client.tool("workflow_publish", { yaml: WORKFLOW });
-  await client.tool("workflow_publish", { yaml: FILTERED });
+  const client = await intakeTenant(baseUrl, server.adminToken, TENANT);
   return { label, server, baseUrl, client, sequence: 0 };
 }
 
